@@ -1,0 +1,118 @@
+#include "client.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "common.pb-c.h"
+#include "wire.h"
+
+#define PROTO PODD_E_PROTOCOL
+
+static void frame_cleanup(struct podd_frame *f)
+{
+	podd_frame_release(f);
+}
+#define cleanup_frame __attribute__((cleanup(frame_cleanup)))
+
+/* Receive the answer to request `id`: an Error becomes *err; anything but
+ * `reply_type` or an answer to another request is a protocol violation. */
+static int receive_answer(struct podd_peer *peer, uint32_t id, uint32_t reply_type,
+			  const ProtobufCMessageDescriptor *reply_desc,
+			  ProtobufCMessage **reply, uint16_t *flags, podd_error_t *err)
+{
+	cleanup_frame struct podd_frame frame = { 0 };
+	int r;
+
+	r = podd_frame_recv(peer->sock, &frame, err);
+	if (r < 0)
+		return podd_error_wrap(err, "%s", peer->name);
+	if (r == 0)
+		return podd_error(err, PROTO, "%s closed its connection unexpectedly", peer->name);
+	if (frame.request_id != id)
+		return podd_error(err, PROTO, "%s answered request %u while %u was pending",
+				  peer->name, frame.request_id, id);
+	if (frame.nfds != 0)
+		return podd_error(err, PROTO, "%s sent unexpected descriptors", peer->name);
+	if (frame.type == PODD__COMMON_TYPE__COMMON_TYPE_ERROR) {
+		cleanup_message ProtobufCMessage *m =
+			podd_message_unpack(&podd__error__descriptor, &frame, err);
+		Podd__Error *e = (Podd__Error *)m;
+		if (m == NULL)
+			return podd_error_wrap(err, "%s", peer->name);
+		return podd_error(err,
+				  e->code == PODD__ERROR_CODE__ERROR_CODE_UNSPECIFIED
+					  ? PODD_E_INTERNAL
+					  : (int)e->code,
+				  "%s", e->message);
+	}
+	if (frame.type != reply_type)
+		return podd_error(err, PROTO, "%s sent message type %u, expected %u", peer->name,
+				  frame.type, reply_type);
+	*reply = podd_message_unpack(reply_desc, &frame, err);
+	if (*reply == NULL)
+		return podd_error_wrap(err, "%s", peer->name);
+	*flags = frame.flags;
+	return 0;
+}
+
+int podd_client_call(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
+		     uint32_t reply_type, const ProtobufCMessageDescriptor *reply_desc,
+		     ProtobufCMessage **reply, podd_error_t *err)
+{
+	uint32_t id = ++peer->next_id;
+	uint16_t flags = 0;
+
+	*reply = NULL;
+	if (podd_message_send(peer->sock, type, id, 0, req, NULL, 0, err) < 0)
+		return podd_error_wrap(err, "request to %s", peer->name);
+	if (receive_answer(peer, id, reply_type, reply_desc, reply, &flags, err) < 0)
+		return -1;
+	if (flags & PODD_FRAME_MORE) {
+		protobuf_c_message_free_unpacked(*reply, NULL);
+		*reply = NULL;
+		return podd_error(err, PROTO, "%s streamed an answer that should be one message",
+				  peer->name);
+	}
+	return 0;
+}
+
+int podd_client_call_stream(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
+			    uint32_t reply_type, const ProtobufCMessageDescriptor *reply_desc,
+			    podd_chunk_fn chunk, void *data, podd_error_t *err)
+{
+	uint32_t id = ++peer->next_id;
+	uint16_t flags;
+
+	if (podd_message_send(peer->sock, type, id, 0, req, NULL, 0, err) < 0)
+		return podd_error_wrap(err, "request to %s", peer->name);
+	do {
+		cleanup_message ProtobufCMessage *m = NULL;
+		flags = 0;
+		if (receive_answer(peer, id, reply_type, reply_desc, &m, &flags, err) < 0)
+			return -1;
+		if (chunk(m, data, err) < 0)
+			return -1;
+	} while (flags & PODD_FRAME_MORE);
+	return 0;
+}
+
+int podd_client_hello(struct podd_peer *peer, const char *channel, podd_error_t *err)
+{
+	Podd__Hello hello = PODD__HELLO__INIT;
+	cleanup_message ProtobufCMessage *m = NULL;
+	Podd__HelloReply *reply;
+
+	hello.protocol_version = PODD_PROTOCOL_VERSION;
+	hello.channel = (char *)channel;
+	if (podd_client_call(peer, PODD__COMMON_TYPE__COMMON_TYPE_HELLO, &hello.base,
+			     PODD__COMMON_TYPE__COMMON_TYPE_HELLO_REPLY,
+			     &podd__hello_reply__descriptor, &m, err) < 0)
+		return podd_error_wrap(err, "handshake with %s", peer->name);
+	reply = (Podd__HelloReply *)m;
+	if (reply->protocol_version != PODD_PROTOCOL_VERSION)
+		return podd_error(err, PROTO, "%s speaks protocol %u, podctl speaks %u",
+				  peer->name, reply->protocol_version, PODD_PROTOCOL_VERSION);
+	peer->peer_protocol = (int)reply->protocol_version;
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* The requesting side of a channel: podctl towards its helpers, a worker
+ * towards its launcher. One request is in flight at a time. */
+#ifndef PODD_CLIENT_H
+#define PODD_CLIENT_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "message.h"
+
+struct podd_peer {
+	int sock;
+	pid_t pid;        /* the helper's pid, for diagnostics */
+	const char *name; /* "podd-state" ... */
+	uint32_t next_id;
+	int peer_protocol;
+};
+
+/* Handshake: send Hello for `channel`, expect a HelloReply with our version. */
+int podd_client_hello(struct podd_peer *peer, const char *channel, podd_error_t *err);
+
+/* Send `req` and wait for one answer of `reply_type` (decoded as
+ * `reply_desc` into *reply), or an Error, which becomes *err with its code.
+ * Received descriptors, if any, land in fds_out (up to *nfds_out). */
+int podd_client_call(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
+		     uint32_t reply_type, const ProtobufCMessageDescriptor *reply_desc,
+		     ProtobufCMessage **reply, podd_error_t *err);
+
+/* As podd_client_call, for answers streamed in chunks: `chunk` is called for
+ * each, in order; the last frame is the one without PODD_FRAME_MORE. */
+typedef int (*podd_chunk_fn)(const ProtobufCMessage *chunk, void *data, podd_error_t *err);
+int podd_client_call_stream(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
+			    uint32_t reply_type, const ProtobufCMessageDescriptor *reply_desc,
+			    podd_chunk_fn chunk, void *data, podd_error_t *err);
+
+#endif

@@ -1,0 +1,47 @@
+/* Process sandboxes: capabilities (libcap, bounding set included),
+ * securebits, no_new_privs, Landlock and a seccomp filter (libseccomp,
+ * exported once to BPF and installed with seccomp(2)). Each process states
+ * its policy in its own sandbox.c; docs/SECURITY.md tabulates them. */
+#ifndef PODD_SANDBOX_H
+#define PODD_SANDBOX_H
+
+#include <stdbool.h>
+#include <sys/capability.h>
+
+#include "error.h"
+
+enum podd_seccomp_mode {
+	/* Kill the process on any call not listed (workers, podctl). */
+	PODD_SECCOMP_ALLOWLIST,
+	/* Allow everything but host-level calls (launchers, which must exec
+	 * runc, conmon, CNI plugins and setuid newuidmap): no no_new_privs. */
+	PODD_SECCOMP_DENYLIST,
+};
+
+struct podd_sandbox_policy {
+	const char *process;
+	bool keep_all_caps;                /* launchers: leave capabilities as they are */
+	const cap_value_t *keep_caps;      /* kept in permitted and effective */
+	size_t nkeep_caps;
+	enum podd_seccomp_mode seccomp;
+	const char *const *syscalls;       /* allowlist: added to the base list */
+	bool landlock;
+	const char *const *landlock_dirs;  /* NULL-terminated; empty = no files */
+};
+
+/* Apply the policy to the calling process, in this order: bounding set,
+ * securebits, capability sets, no_new_privs (allowlist only), Landlock,
+ * seccomp. Irreversible. */
+int podd_sandbox_apply(const struct podd_sandbox_policy *policy, podd_error_t *err);
+
+/* Calls every allowlisted process needs (memory, its socket, exit...). */
+extern const char *const podd_sandbox_base_syscalls[];
+/* Calls every launcher refuses (EPERM). */
+extern const char *const podd_sandbox_host_syscalls[];
+
+/* The seccomp filter alone, exported as BPF into a newly allocated buffer:
+ * for tests and for the launcher. */
+int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra,
+		       void **bpf, size_t *len, podd_error_t *err);
+
+#endif

@@ -1,0 +1,79 @@
+/* podctl inspect [--format json|TEMPLATE] NAME|ID... */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "podctl.h"
+
+int cmd_inspect(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "type", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = "json";
+	json_object *out;
+	podd_error_t err = NULL;
+	struct engine e;
+	int c, rc = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "f:t:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 't':
+			if (strcmp(optarg, "container") != 0 && strcmp(optarg, "all") != 0) {
+				fprintf(stderr, "Error: inspect --type %s is not supported yet\n",
+					optarg);
+				return EXIT_ENGINE;
+			}
+			break;
+		default:
+			fprintf(stderr, "Error: unknown flag: %s\n", argv[optind - 1]);
+			return EXIT_ENGINE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "Error: no names or ids specified\n");
+		return EXIT_ENGINE;
+	}
+	if (engine_start(&e, g, NEED_STATE, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	out = json_object_new_array();
+	/* As podman: print what was found, then fail for what was not. */
+	for (int i = optind; i < argc; i++) {
+		Podd__ContainerRecord *rec = NULL;
+		if (state_lookup(&e, argv[i], &rec, &err) < 0) {
+			int code = err->code;
+			fprintf(stderr, "Error: %s\n", err->msg);
+			podd_error_free(&err);
+			rc = exit_code_for(code);
+			if (code == PODD_E_PROTOCOL)
+				break;
+			continue;
+		}
+		json_object_array_add(out, container_inspect_json(rec));
+		podd__container_record__free_unpacked(rec, NULL);
+	}
+	if (strcmp(format, "json") == 0) {
+		puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
+								 JSON_C_TO_STRING_SPACED |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else {
+		for (size_t i = 0; i < json_object_array_length(out); i++)
+			if (format_template(format, json_object_array_get_idx(out, i), &err) < 0) {
+				rc = report_error(&err);
+				break;
+			}
+	}
+	json_object_put(out);
+	engine_stop(&e);
+	return rc;
+}

@@ -1,0 +1,230 @@
+/* podctl ps [-a] [-q] [--no-trunc] [--format json|TEMPLATE] */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "podctl.h"
+
+struct ps_opts {
+	bool all, quiet, no_trunc;
+	const char *format;
+};
+
+struct row {
+	char *cols[7];
+};
+
+struct ps_ctx {
+	struct ps_opts o;
+	int64_t now_ns;
+	json_object *json;
+	struct row *rows;
+	size_t n, cap;
+};
+
+static const char *const headers[7] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+					"STATUS",       "PORTS", "NAMES" };
+
+static char *join_cmd(const Podd__ContainerRecord *rec)
+{
+	size_t len = 1;
+	char *s, *p;
+	for (size_t i = 0; i < rec->n_cmd; i++)
+		len += strlen(rec->cmd[i]) + 1;
+	s = p = malloc(len);
+	if (s == NULL)
+		return NULL;
+	*p = '\0';
+	for (size_t i = 0; i < rec->n_cmd; i++)
+		p += sprintf(p, "%s%s", i ? " " : "", rec->cmd[i]);
+	return s;
+}
+
+static char *status_text(const Podd__ContainerRecord *rec)
+{
+	switch (rec->state) {
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED:
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_CREATED:
+		return strdup("Created");
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED:
+		return strdup("Paused");
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING:
+		return strdup("Up");
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED:
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_STOPPED:
+		return strdup("Exited");
+	default:
+		return strdup("Unknown");
+	}
+}
+
+static json_object *ps_json(const Podd__ContainerRecord *rec, int64_t now_ns)
+{
+	json_object *o = json_object_new_object(), *names = json_object_new_array(),
+		    *cmd = json_object_new_array();
+	cleanup_free char *created = format_rfc3339(rec->created_ns);
+	cleanup_free char *ago = format_human_duration((now_ns - rec->created_ns) / 1000000000LL);
+	cleanup_free char *status = status_text(rec);
+
+	json_object_array_add(names, json_object_new_string(rec->name));
+	for (size_t i = 0; i < rec->n_cmd; i++)
+		json_object_array_add(cmd, json_object_new_string(rec->cmd[i]));
+	json_object_object_add(o, "Id", json_object_new_string(rec->id));
+	json_object_object_add(o, "Image", json_object_new_string(rec->image));
+	json_object_object_add(o, "Command", cmd);
+	json_object_object_add(o, "Created", json_object_new_int64(rec->created_ns / 1000000000LL));
+	json_object_object_add(o, "CreatedAt", json_object_new_string(created ? created : ""));
+	json_object_object_add(o, "State",
+			       json_object_new_string(container_status_word(rec->state)));
+	json_object_object_add(o, "Status", json_object_new_string(status ? status : ""));
+	json_object_object_add(o, "Names", names);
+	json_object_object_add(o, "Pod", json_object_new_string(rec->pod_id));
+	json_object_object_add(o, "ExitCode", json_object_new_int(0));
+	json_object_object_add(o, "Exited", json_object_new_boolean(0));
+	json_object_object_add(o, "Pid", json_object_new_int(0));
+	json_object_object_add(o, "IsInfra", json_object_new_boolean(0));
+	return o;
+}
+
+static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *err)
+{
+	struct ps_ctx *ctx = data;
+	struct row *r;
+
+	if (ctx->o.quiet) {
+		printf("%.*s\n", ctx->o.no_trunc ? 64 : 12, rec->id);
+		return 0;
+	}
+	if (ctx->json) {
+		json_object_array_add(ctx->json, ps_json(rec, ctx->now_ns));
+		return 0;
+	}
+	if (ctx->n == ctx->cap) {
+		size_t cap = ctx->cap ? ctx->cap * 2 : 64;
+		struct row *grown = realloc(ctx->rows, cap * sizeof(*grown));
+		if (grown == NULL)
+			return podd_error_sys(err, ENOMEM, "ps");
+		ctx->rows = grown;
+		ctx->cap = cap;
+	}
+	r = &ctx->rows[ctx->n++];
+	r->cols[0] = strndup(rec->id, ctx->o.no_trunc ? 64 : 12);
+	r->cols[1] = strdup(rec->image);
+	r->cols[2] = join_cmd(rec);
+	if (r->cols[2] && !ctx->o.no_trunc && strlen(r->cols[2]) > 20)
+		strcpy(r->cols[2] + 17, "...");
+	r->cols[3] = format_human_duration((ctx->now_ns - rec->created_ns) / 1000000000LL);
+	r->cols[4] = status_text(rec);
+	r->cols[5] = strdup("");
+	r->cols[6] = strdup(rec->name);
+	for (int i = 0; i < 7; i++)
+		if (r->cols[i] == NULL)
+			return podd_error_sys(err, ENOMEM, "ps");
+	return 0;
+}
+
+static void print_row(const char *const *cols, const size_t *width)
+{
+	for (int c = 0; c < 6; c++)
+		printf("%-*s  ", (int)width[c], cols[c]);
+	printf("%s\n", cols[6]);
+}
+
+/* Columns as podman's tabwriter sets them: padded to the widest cell plus
+ * two spaces, the last column unpadded. */
+static void print_table(struct ps_ctx *ctx)
+{
+	size_t width[7];
+	for (int c = 0; c < 7; c++) {
+		width[c] = strlen(headers[c]);
+		for (size_t i = 0; i < ctx->n; i++)
+			if (strlen(ctx->rows[i].cols[c]) > width[c])
+				width[c] = strlen(ctx->rows[i].cols[c]);
+	}
+	print_row(headers, width);
+	for (size_t i = 0; i < ctx->n; i++)
+		print_row((const char *const *)ctx->rows[i].cols, width);
+}
+
+static void ps_ctx_free(struct ps_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->n; i++)
+		for (int c = 0; c < 7; c++)
+			free(ctx->rows[i].cols[c]);
+	free(ctx->rows);
+	if (ctx->json)
+		json_object_put(ctx->json);
+}
+
+int cmd_ps(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'T' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	__attribute__((cleanup(ps_ctx_free))) struct ps_ctx ctx = { 0 };
+	podd_error_t err = NULL;
+	struct engine e;
+	struct timespec ts;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "aq", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			ctx.o.all = true;
+			break;
+		case 'q':
+			ctx.o.quiet = true;
+			break;
+		case 'T':
+			ctx.o.no_trunc = true;
+			break;
+		case 'f':
+			ctx.o.format = optarg;
+			break;
+		default:
+			fprintf(stderr, "Error: unknown flag: %s\n", argv[optind - 1]);
+			return EXIT_ENGINE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "Error: ps takes no arguments\n");
+		return EXIT_ENGINE;
+	}
+	if (ctx.o.format && !ctx.o.quiet)
+		ctx.json = json_object_new_array();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ctx.now_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+
+	if (engine_start(&e, g, NEED_STATE, &err) < 0 ||
+	    state_list(&e, ctx.o.all, add_row, &ctx, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	if (ctx.json && strcmp(ctx.o.format, "json") == 0) {
+		puts(json_object_to_json_string_ext(ctx.json, JSON_C_TO_STRING_PRETTY |
+								       JSON_C_TO_STRING_SPACED |
+								       JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else if (ctx.json) {
+		for (size_t i = 0; i < json_object_array_length(ctx.json); i++)
+			if (format_template(ctx.o.format, json_object_array_get_idx(ctx.json, i),
+					    &err) < 0) {
+				engine_stop(&e);
+				return report_error(&err);
+			}
+	} else if (!ctx.o.quiet) {
+		print_table(&ctx);
+	}
+	engine_stop(&e);
+	return 0;
+}

@@ -1,0 +1,152 @@
+/* podctl rm [-f] [-a] NAME|ID... */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "podctl.h"
+
+struct id_list {
+	char **ids;
+	size_t n, cap;
+};
+
+static int collect_id(const Podd__ContainerRecord *rec, void *data, podd_error_t *err)
+{
+	struct id_list *l = data;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **grown = realloc(l->ids, cap * sizeof(*grown));
+		if (grown == NULL)
+			return podd_error_sys(err, ENOMEM, "rm");
+		l->ids = grown;
+		l->cap = cap;
+	}
+	l->ids[l->n] = strdup(rec->id);
+	if (l->ids[l->n] == NULL)
+		return podd_error_sys(err, ENOMEM, "rm");
+	l->n++;
+	return 0;
+}
+
+static void id_list_free(struct id_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->ids[i]);
+	free(l->ids);
+}
+
+static int remove_one(struct engine *e, const char *id, podd_error_t *err)
+{
+	Podd__RemoveRequest req = PODD__REMOVE_REQUEST__INIT;
+	ProtobufCMessage *m = NULL;
+
+	req.id = (char *)id;
+	if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_REMOVE_CONTAINER,
+			     &req.base, PODD__COMMON_TYPE__COMMON_TYPE_OK, &podd__ok__descriptor,
+			     &m, err) < 0)
+		return engine_helper_failed(e, HELPER_STATE, err);
+	protobuf_c_message_free_unpacked(m, NULL);
+	return 0;
+}
+
+int cmd_rm(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "ignore", no_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+	__attribute__((cleanup(id_list_free))) struct id_list all = { 0 };
+	bool remove_all = false, force = false, ignore = false;
+	podd_error_t err = NULL;
+	struct engine e;
+	int c, rc = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "afi", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			remove_all = true;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'i':
+			ignore = true;
+			break;
+		default:
+			fprintf(stderr, "Error: unknown flag: %s\n", argv[optind - 1]);
+			return EXIT_ENGINE;
+		}
+	}
+	(void)force; /* nothing runs yet, so nothing needs stopping first */
+	if (remove_all == (optind < argc)) {
+		fprintf(stderr, "Error: %s\n", remove_all ? "when using the --all switch, you may "
+							    "not pass any containers names or IDs"
+							  : "must specify at least one container name "
+							    "or ID");
+		return EXIT_ENGINE;
+	}
+	if (engine_start(&e, g, NEED_STATE, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	if (remove_all) {
+		if (state_list(&e, true, collect_id, &all, &err) < 0) {
+			engine_stop(&e);
+			return report_error(&err);
+		}
+		for (size_t i = 0; i < all.n; i++) {
+			if (remove_one(&e, all.ids[i], &err) < 0) {
+				/* Removed meanwhile by another podctl: that is fine. */
+				if (err->code == PODD_E_NO_SUCH_CONTAINER) {
+					podd_error_free(&err);
+					continue;
+				}
+				fprintf(stderr, "Error: %s\n", err->msg);
+				podd_error_free(&err);
+				rc = EXIT_ENGINE;
+				continue;
+			}
+			printf("%s\n", all.ids[i]);
+		}
+		engine_stop(&e);
+		return rc;
+	}
+	for (int i = optind; i < argc; i++) {
+		Podd__ContainerRecord *rec = NULL;
+		if (state_lookup(&e, argv[i], &rec, &err) < 0 || remove_one(&e, rec->id, &err) < 0) {
+			int code = err->code;
+			if (rec)
+				podd__container_record__free_unpacked(rec, NULL);
+			if (code == PODD_E_NO_SUCH_CONTAINER && ignore) {
+				podd_error_free(&err);
+				continue;
+			}
+			/* podman: a missing container makes rm exit 1. */
+			if (code == PODD_E_NO_SUCH_CONTAINER) {
+				fprintf(stderr, "Error: no container with ID or name \"%s\" found: "
+						"no such container\n", argv[i]);
+				podd_error_free(&err);
+				if (rc == 0)
+					rc = 1;
+				continue;
+			}
+			fprintf(stderr, "Error: %s\n", err->msg);
+			podd_error_free(&err);
+			rc = exit_code_for(code);
+			if (code == PODD_E_PROTOCOL)
+				break;
+			continue;
+		}
+		/* podman prints the full id of each container it removed. */
+		printf("%s\n", rec->id);
+		podd__container_record__free_unpacked(rec, NULL);
+	}
+	engine_stop(&e);
+	return rc;
+}

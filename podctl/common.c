@@ -1,0 +1,76 @@
+/* What several commands share: error reporting and podd-state calls. */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "podctl.h"
+
+int exit_code_for(int code)
+{
+	switch (code) {
+	case PODD_E_NO_SUCH_CONTAINER:
+	case PODD_E_NO_SUCH_OBJECT:
+	case PODD_E_NAME_IN_USE:
+	case PODD_E_AMBIGUOUS:
+	case PODD_E_INVALID_ARGUMENT:
+	case PODD_E_DB_CONFIG_MISMATCH:
+	case PODD_E_PROTOCOL:
+	case PODD_E_LOCKED:
+	case PODD_E_NOT_PERMITTED:
+	case PODD_E_INTERNAL:
+	default:
+		return EXIT_ENGINE;
+	}
+}
+
+int report_error(podd_error_t *err)
+{
+	int code = *err ? (*err)->code : PODD_E_INTERNAL;
+	fflush(stdout);
+	fprintf(stderr, "Error: %s\n", *err ? (*err)->msg : "unknown error");
+	podd_error_free(err);
+	return exit_code_for(code);
+}
+
+int state_lookup(struct engine *e, const char *name_or_id, Podd__ContainerRecord **rec,
+		 podd_error_t *err)
+{
+	Podd__LookupRequest req = PODD__LOOKUP_REQUEST__INIT;
+	ProtobufCMessage *m = NULL;
+
+	req.name_or_id = (char *)name_or_id;
+	if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_LOOKUP, &req.base,
+			     PODD__STATE_TYPE__STATE_TYPE_CONTAINER,
+			     &podd__container_record__descriptor, &m, err) < 0)
+		return engine_helper_failed(e, HELPER_STATE, err);
+	*rec = (Podd__ContainerRecord *)m;
+	return 0;
+}
+
+struct list_cb {
+	container_fn fn;
+	void *data;
+};
+
+static int list_chunk(const ProtobufCMessage *m, void *data, podd_error_t *err)
+{
+	const Podd__ContainerList *list = (const Podd__ContainerList *)m;
+	struct list_cb *cb = data;
+	for (size_t i = 0; i < list->n_containers; i++)
+		if (cb->fn(list->containers[i], cb->data, err) < 0)
+			return -1;
+	return 0;
+}
+
+int state_list(struct engine *e, bool all, container_fn fn, void *data, podd_error_t *err)
+{
+	Podd__ListRequest req = PODD__LIST_REQUEST__INIT;
+	struct list_cb cb = { fn, data };
+
+	req.all = all;
+	if (podd_client_call_stream(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_LIST_CONTAINERS,
+				    &req.base, PODD__STATE_TYPE__STATE_TYPE_CONTAINER_LIST,
+				    &podd__container_list__descriptor, list_chunk, &cb, err) < 0)
+		return engine_helper_failed(e, HELPER_STATE, err);
+	return 0;
+}

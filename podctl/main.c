@@ -1,0 +1,104 @@
+/* podctl: parse global options, pick the command, map errors to exit codes. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "podctl.h"
+
+struct command {
+	const char *name;
+	int (*run)(const struct global_opts *g, int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "container", cmd_container, "Manage containers (exists, create, ps, rm, rename, inspect)" },
+	{ "create", cmd_create, "Create but do not start a container" },
+	{ "info", cmd_info, "Display podd system information" },
+	{ "inspect", cmd_inspect, "Display the configuration of a container" },
+	{ "ps", cmd_ps, "List containers" },
+	{ "rename", cmd_rename, "Rename an existing container" },
+	{ "rm", cmd_rm, "Remove one or more containers" },
+	{ "system", cmd_system, "Manage podd (sandbox: show each process's confinement)" },
+	{ "version", cmd_version, "Display the podd version information" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: podctl [options] COMMAND [ARG...]\n\n"
+		     "A daemonless, privilege-separated container engine.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\nOptions:\n"
+		     "  --root DIR            static dir: state database and storage\n"
+		     "  --runroot DIR         tmp dir: locks and runtime state\n"
+		     "  --storage-driver NAME overlay (default) or vfs\n"
+		     "  --log-level LEVEL     error, warn, info or debug (default warn)\n"
+		     "  -v, --version         print the version\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "runroot", required_argument, NULL, 'R' },
+		{ "storage-driver", required_argument, NULL, 's' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct global_opts g = { .storage_driver = "overlay", .log_level = PODD_LOG_WARN };
+	podd_error_t err = NULL;
+	int c;
+
+	podd_log_init("podctl", PODD_LOG_WARN);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			g.root = optarg;
+			break;
+		case 'R':
+			g.runroot = optarg;
+			break;
+		case 's':
+			g.storage_driver = optarg;
+			break;
+		case 'l':
+			g.log_level = podd_log_level_parse(optarg);
+			if (g.log_level < 0) {
+				fprintf(stderr, "Error: invalid --log-level \"%s\" (error, warn, "
+						"info, debug)\n", optarg);
+				return EXIT_ENGINE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'v':
+			printf("podctl version %s\n", PODD_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "Error: unknown flag: %s\nSee 'podctl --help'\n",
+				argv[optind - 1]);
+			return EXIT_ENGINE;
+		}
+	}
+	podd_log_init("podctl", (enum podd_log_level)g.log_level);
+	if (optind >= argc) {
+		usage(stderr);
+		fprintf(stderr, "Error: missing command 'podctl COMMAND'\n");
+		return EXIT_ENGINE;
+	}
+	if (engine_default_paths(&g, &err) < 0)
+		return report_error(&err);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			return commands[i].run(&g, argc - optind, argv + optind);
+	fprintf(stderr, "Error: unrecognized command `podctl %s`\nTry 'podctl --help' for more "
+			"information\n", argv[optind]);
+	return EXIT_ENGINE;
+}

@@ -1,0 +1,217 @@
+/* Human and machine output shared by ps, inspect and info. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "podctl.h"
+
+/* docker/go-units HumanDuration, which podman prints. */
+char *format_human_duration(int64_t s)
+{
+	char *out = NULL;
+	int64_t m = s / 60, h = (s + 1800) / 3600;
+	int r;
+
+	if (s < 1)
+		r = asprintf(&out, "Less than a second ago");
+	else if (s == 1)
+		r = asprintf(&out, "1 second ago");
+	else if (s < 60)
+		r = asprintf(&out, "%lld seconds ago", (long long)s);
+	else if (m == 1)
+		r = asprintf(&out, "About a minute ago");
+	else if (m < 60)
+		r = asprintf(&out, "%lld minutes ago", (long long)m);
+	else if (h == 1)
+		r = asprintf(&out, "About an hour ago");
+	else if (h < 48)
+		r = asprintf(&out, "%lld hours ago", (long long)h);
+	else if (h < 24 * 7 * 2)
+		r = asprintf(&out, "%lld days ago", (long long)(h / 24));
+	else if (h < 24 * 30 * 2)
+		r = asprintf(&out, "%lld weeks ago", (long long)(h / 24 / 7));
+	else if (h < 24 * 365 * 2)
+		r = asprintf(&out, "%lld months ago", (long long)(h / 24 / 30));
+	else
+		r = asprintf(&out, "%lld years ago", (long long)(h / 24 / 365));
+	return r < 0 ? NULL : out;
+}
+
+char *format_rfc3339(int64_t ns)
+{
+	time_t secs = (time_t)(ns / 1000000000LL);
+	struct tm tm;
+	char date[64], *out = NULL;
+
+	gmtime_r(&secs, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (asprintf(&out, "%s.%09lldZ", date, (long long)(ns % 1000000000LL)) < 0)
+		return NULL;
+	return out;
+}
+
+const char *container_status_word(Podd__ContainerState s)
+{
+	switch (s) {
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED:
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_CREATED:
+		return "created";
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING:
+		return "running";
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_STOPPED:
+		return "stopped";
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED:
+		return "paused";
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED:
+		return "exited";
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_REMOVING:
+		return "removing";
+	default:
+		return "unknown";
+	}
+}
+
+static json_object *strv_json(char **v, size_t n)
+{
+	json_object *a = json_object_new_array_ext((int)n);
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+json_object *container_inspect_json(const Podd__ContainerRecord *rec)
+{
+	json_object *o = json_object_new_object();
+	json_object *state = json_object_new_object();
+	json_object *config = json_object_new_object();
+	cleanup_free char *created = format_rfc3339(rec->created_ns);
+
+	json_object_object_add(o, "Id", json_object_new_string(rec->id));
+	json_object_object_add(o, "Created", json_object_new_string(created ? created : ""));
+	json_object_object_add(o, "Path", json_object_new_string(rec->n_cmd ? rec->cmd[0] : ""));
+	json_object_object_add(o, "Args", strv_json(rec->cmd + (rec->n_cmd ? 1 : 0),
+						    rec->n_cmd ? rec->n_cmd - 1 : 0));
+
+	json_object_object_add(state, "Status",
+			       json_object_new_string(container_status_word(rec->state)));
+	json_object_object_add(state, "Running",
+			       json_object_new_boolean(rec->state ==
+						       PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING));
+	json_object_object_add(state, "Paused",
+			       json_object_new_boolean(rec->state ==
+						       PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED));
+	json_object_object_add(state, "Pid", json_object_new_int(0));
+	json_object_object_add(state, "ExitCode", json_object_new_int(0));
+	json_object_object_add(o, "State", state);
+
+	json_object_object_add(o, "Image", json_object_new_string(rec->image));
+	json_object_object_add(o, "ImageName", json_object_new_string(rec->image));
+	json_object_object_add(o, "Rootfs", json_object_new_string(rec->rootfs));
+	json_object_object_add(o, "Name", json_object_new_string(rec->name));
+	json_object_object_add(o, "Pod", json_object_new_string(rec->pod_id));
+
+	json_object_object_add(config, "Hostname", json_object_new_string(""));
+	json_object_object_add(config, "User", json_object_new_string(rec->user));
+	json_object_object_add(config, "Env", strv_json(rec->env, rec->n_env));
+	json_object_object_add(config, "Cmd", strv_json(rec->cmd, rec->n_cmd));
+	json_object_object_add(config, "Image", json_object_new_string(rec->image));
+	json_object_object_add(config, "WorkingDir",
+			       json_object_new_string(rec->workdir[0] ? rec->workdir : "/"));
+	json_object_object_add(o, "Config", config);
+	return o;
+}
+
+/* Print one value as Go's text/template would: strings bare, arrays as
+ * [a b], maps and the rest as JSON. */
+static void print_value(json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		fputs("<no value>", stdout);
+		break;
+	case json_type_string:
+		fputs(json_object_get_string(v), stdout);
+		break;
+	case json_type_array:
+		putchar('[');
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			if (i)
+				putchar(' ');
+			print_value(json_object_array_get_idx(v, i));
+		}
+		putchar(']');
+		break;
+	case json_type_object:
+		fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), stdout);
+		break;
+	default:
+		fputs(json_object_get_string(v), stdout);
+		break;
+	}
+}
+
+static int eval_action(const char *act, size_t len, json_object *obj, podd_error_t *err)
+{
+	char buf[512];
+	bool as_json = false;
+	char *p, *save = NULL, *field;
+	json_object *cur = obj;
+
+	if (len >= sizeof(buf))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "template action too long");
+	memcpy(buf, act, len);
+	buf[len] = '\0';
+	p = buf;
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, "json ", 5) == 0) {
+		as_json = true;
+		p += 5;
+		while (*p == ' ')
+			p++;
+	}
+	for (char *end = p + strlen(p); end > p && end[-1] == ' '; end--)
+		end[-1] = '\0';
+	if (p[0] != '.')
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "template: unsupported action \"{{%s}}\" (use {{.Field}} or "
+				  "{{json .Field}})", buf);
+	for (field = strtok_r(p + 1, ".", &save); field; field = strtok_r(NULL, ".", &save)) {
+		if (!json_object_object_get_ex(cur, field, &cur))
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "template: can't evaluate field %s", field);
+	}
+	if (as_json)
+		fputs(json_object_to_json_string_ext(cur, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE),
+		      stdout);
+	else
+		print_value(cur);
+	return 0;
+}
+
+int format_template(const char *tmpl, json_object *obj, podd_error_t *err)
+{
+	const char *p = tmpl;
+	while (*p) {
+		const char *open = strstr(p, "{{"), *close;
+		if (open == NULL) {
+			fputs(p, stdout);
+			break;
+		}
+		fwrite(p, 1, (size_t)(open - p), stdout);
+		close = strstr(open + 2, "}}");
+		if (close == NULL)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT, "template: unclosed action");
+		if (eval_action(open + 2, (size_t)(close - open - 2), obj, err) < 0)
+			return -1;
+		p = close + 2;
+	}
+	/* podman ends each templated record with a newline. */
+	if (tmpl[0] && tmpl[strlen(tmpl) - 1] != '\n')
+		putchar('\n');
+	return 0;
+}

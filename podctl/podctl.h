@@ -1,0 +1,97 @@
+/* podctl: the unprivileged command-line front end. */
+#ifndef PODCTL_H
+#define PODCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "client.h"
+#include "error.h"
+#include "state.pb-c.h"
+
+/* Helpers a command needs; spawned together before podctl sandboxes. */
+enum helper_kind { HELPER_STATE, HELPER_IMAGE, HELPER_EXEC, HELPER_NET, HELPER_COUNT };
+#define NEED_STATE (1u << HELPER_STATE)
+#define NEED_IMAGE (1u << HELPER_IMAGE)
+#define NEED_EXEC (1u << HELPER_EXEC)
+#define NEED_NET (1u << HELPER_NET)
+#define NEED_ALL (NEED_STATE | NEED_IMAGE | NEED_EXEC | NEED_NET)
+
+struct global_opts {
+	const char *root;           /* --root: static dir */
+	const char *runroot;        /* --runroot: tmp dir */
+	const char *storage_driver; /* --storage-driver */
+	int log_level;
+};
+
+struct helper {
+	struct podd_peer peer;
+	bool running;
+	int status_fd; /* /proc/PID/status, opened before podctl sandboxes */
+};
+
+struct engine {
+	struct global_opts opts;
+	char static_dir[4096];
+	char tmp_dir[4096];
+	char graph_root[4200];
+	char run_root[4200];
+	char volume_path[4200];
+	struct helper helpers[HELPER_COUNT];
+	Podd__DbInfo *db_info;
+	bool stdout_is_tty;
+};
+
+/* Exit codes, as podman uses them. */
+#define EXIT_ENGINE 125
+#define EXIT_CANNOT_INVOKE 126
+#define EXIT_NOT_FOUND 127
+
+/* Spawn the helpers in `needs`, shake hands, open the state database and
+ * sandbox podctl itself. `keep_paths` are files the command will still
+ * open (none yet). */
+int engine_start(struct engine *e, const struct global_opts *opts, unsigned needs,
+		 podd_error_t *err);
+void engine_stop(struct engine *e);
+struct podd_peer *engine_state(struct engine *e);
+/* A failure talking to a helper: add how the helper died, if it did. */
+int engine_helper_failed(struct engine *e, enum helper_kind k, podd_error_t *err);
+
+/* Resolve the defaults of --root/--runroot (rootless: XDG dirs). */
+int engine_default_paths(struct global_opts *opts, podd_error_t *err);
+
+int podctl_sandbox(podd_error_t *err);
+
+/* Commands: argv[0] is the command name. Each returns an exit code. */
+int cmd_create(const struct global_opts *g, int argc, char **argv);
+int cmd_ps(const struct global_opts *g, int argc, char **argv);
+int cmd_inspect(const struct global_opts *g, int argc, char **argv);
+int cmd_rm(const struct global_opts *g, int argc, char **argv);
+int cmd_rename(const struct global_opts *g, int argc, char **argv);
+int cmd_container(const struct global_opts *g, int argc, char **argv);
+int cmd_exists(const struct global_opts *g, int argc, char **argv);
+int cmd_info(const struct global_opts *g, int argc, char **argv);
+int cmd_version(const struct global_opts *g, int argc, char **argv);
+int cmd_system(const struct global_opts *g, int argc, char **argv);
+
+/* Print "Error: msg" and return the exit code for the error's code. */
+int report_error(podd_error_t *err);
+int exit_code_for(int code);
+
+/* Calls to podd-state shared by several commands. */
+int state_lookup(struct engine *e, const char *name_or_id, Podd__ContainerRecord **rec,
+		 podd_error_t *err);
+typedef int (*container_fn)(const Podd__ContainerRecord *rec, void *data, podd_error_t *err);
+int state_list(struct engine *e, bool all, container_fn fn, void *data, podd_error_t *err);
+
+/* output.c */
+char *format_human_duration(int64_t seconds_ago);  /* "2 seconds ago" */
+char *format_rfc3339(int64_t ns);                    /* 2026-11-22T10:00:00.123456789Z */
+const char *container_status_word(Podd__ContainerState s); /* "created" ... */
+struct json_object;
+struct json_object *container_inspect_json(const Podd__ContainerRecord *rec);
+/* Go-template subset: {{.A.B}}, {{json .A}}, text around them. */
+int format_template(const char *tmpl, struct json_object *obj, podd_error_t *err);
+
+#endif

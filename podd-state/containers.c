@@ -1,0 +1,403 @@
+/* Container records: create, look up, list, rename, remove. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "validate.h"
+#include "state.h"
+
+/* Chunk size of a streamed list: well under PODD_FRAME_MAX_PAYLOAD. */
+#define LIST_CHUNK_BYTES (96u * 1024u)
+
+static void record_freep(Podd__ContainerRecord **r)
+{
+	if (*r)
+		podd__container_record__free_unpacked(*r, NULL);
+	*r = NULL;
+}
+#define cleanup_record __attribute__((cleanup(record_freep)))
+
+static int reply_record(struct podd_server *srv, const struct podd_request *req,
+			const Podd__ContainerRecord *rec, podd_error_t *err)
+{
+	return podd_server_reply(srv, req, PODD__STATE_TYPE__STATE_TYPE_CONTAINER, 0, &rec->base,
+				 NULL, 0, err);
+}
+
+static int validate_create(const Podd__CreateContainerRequest *r, podd_error_t *err)
+{
+	if (r->name[0] != '\0' && !podd_name_valid(r->name))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "container name \"%.64s\": names must match "
+				  "[a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument",
+				  r->name);
+	if (podd_validate_abs_path("rootfs", r->rootfs, err) < 0)
+		return -1;
+	if (r->n_cmd == 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "no command specified");
+	if (podd_validate_strv("command arguments", r->cmd, r->n_cmd, err) < 0 ||
+	    podd_validate_env(r->env, r->n_env, err) < 0)
+		return -1;
+	if (r->workdir[0] != '\0' && podd_validate_abs_path("working directory", r->workdir, err) < 0)
+		return -1;
+	if (strlen(r->user) > 256 || strchr(r->user, '\n'))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid user \"%.64s\"", r->user);
+	return 0;
+}
+
+static int put_name(MDB_txn *txn, struct state_db *db, const char *name, const char *id,
+		    podd_error_t *err)
+{
+	Podd__NameRecord nr = PODD__NAME_RECORD__INIT;
+	MDB_val key = { strlen(name), (void *)name }, val;
+	int rc;
+
+	nr.schema_version = STATE_SCHEMA_VERSION;
+	nr.kind = PODD__OBJECT_KIND__OBJECT_KIND_CONTAINER;
+	nr.id = (char *)id;
+	val.mv_size = podd__name_record__get_packed_size(&nr);
+	val.mv_data = NULL;
+	rc = mdb_put(txn, db->names, &key, &val, MDB_NOOVERWRITE | MDB_RESERVE);
+	if (rc == MDB_KEYEXIST) {
+		Podd__NameRecord *other = podd__name_record__unpack(NULL, val.mv_size, val.mv_data);
+		podd_error(err, PODD_E_NAME_IN_USE,
+			   "the container name \"%s\" is already in use by %s. You have to remove "
+			   "that container to be able to reuse that name: that name is already in use",
+			   name, other ? other->id : "another object");
+		if (other)
+			podd__name_record__free_unpacked(other, NULL);
+		return -1;
+	}
+	if (rc != 0)
+		return db_error(err, rc, "write name %s", name);
+	podd__name_record__pack(&nr, val.mv_data);
+	return 0;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int handle_create_container(struct podd_server *srv, const struct podd_request *req,
+			    podd_error_t *err)
+{
+	struct state_ctx *ctx = srv->data;
+	const Podd__CreateContainerRequest *r = (const Podd__CreateContainerRequest *)req->msg;
+	Podd__ContainerRecord rec = PODD__CONTAINER_RECORD__INIT;
+	cleanup_txn MDB_txn *txn = NULL;
+	char id[PODD_ID_LEN + 1], name[PODD_NAME_MAX + 1];
+	int rc;
+
+	if (state_require_open(ctx, err) < 0 || validate_create(r, err) < 0)
+		return -1;
+	if (podd_id_generate(id, err) < 0)
+		return -1;
+
+	rc = mdb_txn_begin(ctx->db.env, NULL, 0, &txn);
+	if (rc != 0)
+		return db_error(err, rc, "begin");
+	if (r->name[0] != '\0')
+		snprintf(name, sizeof(name), "%s", r->name);
+	else if (names_generate(txn, &ctx->db, name, sizeof(name), err) < 0)
+		return -1;
+	if (put_name(txn, &ctx->db, name, id, err) < 0)
+		return -1;
+
+	rec.schema_version = STATE_SCHEMA_VERSION;
+	rec.id = id;
+	rec.name = name;
+	rec.created_ns = now_ns();
+	rec.state = PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED;
+	rec.rootfs = r->rootfs;
+	rec.n_cmd = r->n_cmd;
+	rec.cmd = r->cmd;
+	rec.n_env = r->n_env;
+	rec.env = r->env;
+	rec.workdir = r->workdir;
+	rec.user = r->user;
+	/* A 256-bit random id never collides in practice; NOOVERWRITE makes
+	 * sure a collision fails rather than replaces. */
+	if (db_put_container(txn, &ctx->db, &rec, MDB_NOOVERWRITE, err) < 0)
+		return -1;
+	rc = mdb_txn_commit(steal_pointer(&txn));
+	if (rc != 0)
+		return db_error(err, rc, "commit container %s", id);
+	podd_debug("created container %s (%s)", id, name);
+	return reply_record(srv, req, &rec, err);
+}
+
+int handle_lookup(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	struct state_ctx *ctx = srv->data;
+	const Podd__LookupRequest *r = (const Podd__LookupRequest *)req->msg;
+	cleanup_txn MDB_txn *txn = NULL;
+	cleanup_record Podd__ContainerRecord *rec = NULL;
+	char id[PODD_ID_LEN + 1];
+	int rc;
+
+	if (state_require_open(ctx, err) < 0)
+		return -1;
+	if (r->name_or_id[0] == '\0' || strlen(r->name_or_id) > PODD_NAME_MAX)
+		return podd_error(err, PODD_E_NO_SUCH_CONTAINER,
+				  "no container with name or ID \"%.64s\" found: no such container",
+				  r->name_or_id);
+	rc = mdb_txn_begin(ctx->db.env, NULL, MDB_RDONLY, &txn);
+	if (rc != 0)
+		return db_error(err, rc, "begin");
+	if (names_resolve_container(txn, &ctx->db, r->name_or_id, id, err) < 0 ||
+	    db_get_container(txn, &ctx->db, id, &rec, err) < 0)
+		return -1;
+	return reply_record(srv, req, rec, err);
+}
+
+static bool listed(const Podd__ContainerRecord *rec, bool all)
+{
+	return all || rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING;
+}
+
+struct chunk {
+	Podd__ContainerRecord **items;
+	size_t n, cap, bytes;
+};
+
+static void chunk_clear(struct chunk *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		podd__container_record__free_unpacked(c->items[i], NULL);
+	c->n = 0;
+	c->bytes = 0;
+}
+
+static int chunk_send(struct podd_server *srv, const struct podd_request *req, struct chunk *c,
+		      bool more, podd_error_t *err)
+{
+	Podd__ContainerList list = PODD__CONTAINER_LIST__INIT;
+	int r;
+	list.n_containers = c->n;
+	list.containers = c->items;
+	r = podd_server_reply(srv, req, PODD__STATE_TYPE__STATE_TYPE_CONTAINER_LIST,
+			      more ? PODD_FRAME_MORE : 0, &list.base, NULL, 0, err);
+	chunk_clear(c);
+	return r;
+}
+
+static void chunk_free(struct chunk *c)
+{
+	chunk_clear(c);
+	free(c->items);
+}
+
+int handle_list(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	struct state_ctx *ctx = srv->data;
+	const Podd__ListRequest *r = (const Podd__ListRequest *)req->msg;
+	__attribute__((cleanup(chunk_free))) struct chunk chunk = { 0 };
+	cleanup_txn MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val key, val;
+	int rc;
+
+	if (state_require_open(ctx, err) < 0)
+		return -1;
+	rc = mdb_txn_begin(ctx->db.env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, ctx->db.containers, &cur);
+	if (rc != 0)
+		return db_error(err, rc, "list containers");
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		Podd__ContainerRecord *rec =
+			podd__container_record__unpack(NULL, val.mv_size, val.mv_data);
+		if (rec == NULL) {
+			podd_warn("skipping corrupt container record %.*s", (int)key.mv_size,
+				  (const char *)key.mv_data);
+			continue;
+		}
+		if (!listed(rec, r->all)) {
+			podd__container_record__free_unpacked(rec, NULL);
+			continue;
+		}
+		if (chunk.bytes + val.mv_size + 8 > LIST_CHUNK_BYTES &&
+		    chunk_send(srv, req, &chunk, true, err) < 0) {
+			podd__container_record__free_unpacked(rec, NULL);
+			mdb_cursor_close(cur);
+			return -1;
+		}
+		if (chunk.n == chunk.cap) {
+			size_t cap = chunk.cap ? chunk.cap * 2 : 64;
+			Podd__ContainerRecord **grown = realloc(chunk.items, cap * sizeof(*grown));
+			if (grown == NULL) {
+				podd__container_record__free_unpacked(rec, NULL);
+				mdb_cursor_close(cur);
+				return podd_error_sys(err, ENOMEM, "list containers");
+			}
+			chunk.items = grown;
+			chunk.cap = cap;
+		}
+		chunk.items[chunk.n++] = rec;
+		chunk.bytes += val.mv_size + 8;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return db_error(err, rc, "list containers");
+	return chunk_send(srv, req, &chunk, false, err);
+}
+
+static int delete_name_if_ours(MDB_txn *txn, struct state_db *db, const char *name,
+			       const char *id, podd_error_t *err)
+{
+	MDB_val key = { strlen(name), (void *)name }, val;
+	Podd__NameRecord *nr;
+	bool ours;
+	int rc = mdb_get(txn, db->names, &key, &val);
+
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return db_error(err, rc, "look up name %s", name);
+	nr = podd__name_record__unpack(NULL, val.mv_size, val.mv_data);
+	ours = nr == NULL || strcmp(nr->id, id) == 0;
+	if (nr)
+		podd__name_record__free_unpacked(nr, NULL);
+	if (!ours)
+		return 0;
+	rc = mdb_del(txn, db->names, &key, NULL);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return db_error(err, rc, "delete name %s", name);
+	return 0;
+}
+
+/* Release a lock taken for one request. A lock the session took before
+ * (LockRequest) stays held, unless the object is gone. */
+static void release_request_lock(struct state_ctx *ctx, const char *id, bool taken_here,
+				 bool object_gone)
+{
+	if (taken_here || object_gone)
+		locks_release(ctx, id, object_gone, NULL);
+}
+
+int handle_remove(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	struct state_ctx *ctx = srv->data;
+	const Podd__RemoveRequest *r = (const Podd__RemoveRequest *)req->msg;
+	cleanup_txn MDB_txn *txn = NULL;
+	cleanup_record Podd__ContainerRecord *rec = NULL;
+	bool taken_here;
+	MDB_val key;
+	int rc;
+
+	if (state_require_open(ctx, err) < 0)
+		return -1;
+	if (!podd_id_valid(r->id))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "remove: \"%.64s\" is not a full id",
+				  r->id);
+	taken_here = !locks_held(ctx, r->id);
+	if (locks_acquire(ctx, r->id, err) < 0)
+		return -1;
+
+	rc = mdb_txn_begin(ctx->db.env, NULL, 0, &txn);
+	if (rc != 0) {
+		release_request_lock(ctx, r->id, taken_here, false);
+		return db_error(err, rc, "begin");
+	}
+	if (db_get_container(txn, &ctx->db, r->id, &rec, err) < 0) {
+		release_request_lock(ctx, r->id, taken_here,
+				     (*err)->code == PODD_E_NO_SUCH_CONTAINER);
+		return -1;
+	}
+	if (delete_name_if_ours(txn, &ctx->db, rec->name, r->id, err) < 0) {
+		release_request_lock(ctx, r->id, taken_here, false);
+		return -1;
+	}
+	key.mv_size = PODD_ID_LEN;
+	key.mv_data = r->id;
+	rc = mdb_del(txn, ctx->db.containers, &key, NULL);
+	if (rc == 0)
+		rc = mdb_txn_commit(steal_pointer(&txn));
+	if (rc != 0) {
+		release_request_lock(ctx, r->id, taken_here, false);
+		return db_error(err, rc, "remove container %s", r->id);
+	}
+	release_request_lock(ctx, r->id, taken_here, true);
+	podd_debug("removed container %s", r->id);
+	return podd_server_reply_ok(srv, req, err);
+}
+
+int handle_rename(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	struct state_ctx *ctx = srv->data;
+	const Podd__RenameRequest *r = (const Podd__RenameRequest *)req->msg;
+	cleanup_txn MDB_txn *txn = NULL;
+	cleanup_record Podd__ContainerRecord *rec = NULL;
+	char id[PODD_ID_LEN + 1];
+	char *old_name;
+	int rc;
+
+	if (state_require_open(ctx, err) < 0)
+		return -1;
+	if (!podd_name_valid(r->new_name))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "container name \"%.64s\": names must match "
+				  "[a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument",
+				  r->new_name);
+	rc = mdb_txn_begin(ctx->db.env, NULL, 0, &txn);
+	if (rc != 0)
+		return db_error(err, rc, "begin");
+	if (names_resolve_container(txn, &ctx->db, r->name_or_id, id, err) < 0 ||
+	    db_get_container(txn, &ctx->db, id, &rec, err) < 0)
+		return -1;
+	if (strcmp(rec->name, r->new_name) == 0)
+		return reply_record(srv, req, rec, err);
+	if (put_name(txn, &ctx->db, r->new_name, id, err) < 0 ||
+	    delete_name_if_ours(txn, &ctx->db, rec->name, id, err) < 0)
+		return -1;
+	/* rec owns its strings; borrow the request's new name only while the
+	 * record is written and sent back. */
+	old_name = rec->name;
+	rec->name = r->new_name;
+	rc = db_put_container(txn, &ctx->db, rec, 0, err);
+	if (rc == 0) {
+		rc = mdb_txn_commit(steal_pointer(&txn));
+		if (rc != 0)
+			rc = db_error(err, rc, "commit rename of %s", id);
+	}
+	if (rc == 0)
+		rc = reply_record(srv, req, rec, err);
+	rec->name = old_name;
+	return rc;
+}
+
+int handle_lock(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	struct state_ctx *ctx = srv->data;
+	const Podd__LockRequest *r = (const Podd__LockRequest *)req->msg;
+
+	if (state_require_open(ctx, err) < 0)
+		return -1;
+	if (!podd_id_valid(r->id))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "lock: \"%.64s\" is not a full id",
+				  r->id);
+	if (locks_acquire(ctx, r->id, err) < 0)
+		return -1;
+	return podd_server_reply_ok(srv, req, err);
+}
+
+int handle_unlock(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	struct state_ctx *ctx = srv->data;
+	const Podd__LockRequest *r = (const Podd__LockRequest *)req->msg;
+
+	if (state_require_open(ctx, err) < 0)
+		return -1;
+	if (!podd_id_valid(r->id))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "unlock: \"%.64s\" is not a full id",
+				  r->id);
+	if (locks_release(ctx, r->id, false, err) < 0)
+		return -1;
+	return podd_server_reply_ok(srv, req, err);
+}

@@ -1,0 +1,73 @@
+/* podd-state: owns the LMDB state database. No capabilities, a seccomp
+ * allowlist, Landlock to its static and tmp dirs. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "helper.h"
+#include "log.h"
+#include "sandbox.h"
+#include "state.h"
+
+/* Each request, the message it must decode to, its descriptor count and
+ * its handler. Nothing else is accepted after the handshake. */
+static const struct podd_handler handlers[] = {
+	{ PODD__STATE_TYPE__STATE_TYPE_OPEN, &podd__open_request__descriptor, 0, handle_open },
+	{ PODD__STATE_TYPE__STATE_TYPE_CREATE_CONTAINER,
+	  &podd__create_container_request__descriptor, 0, handle_create_container },
+	{ PODD__STATE_TYPE__STATE_TYPE_LOOKUP, &podd__lookup_request__descriptor, 0,
+	  handle_lookup },
+	{ PODD__STATE_TYPE__STATE_TYPE_LIST_CONTAINERS, &podd__list_request__descriptor, 0,
+	  handle_list },
+	{ PODD__STATE_TYPE__STATE_TYPE_REMOVE_CONTAINER, &podd__remove_request__descriptor, 0,
+	  handle_remove },
+	{ PODD__STATE_TYPE__STATE_TYPE_RENAME_CONTAINER, &podd__rename_request__descriptor, 0,
+	  handle_rename },
+	{ PODD__STATE_TYPE__STATE_TYPE_LOCK, &podd__lock_request__descriptor, 0, handle_lock },
+	{ PODD__STATE_TYPE__STATE_TYPE_UNLOCK, &podd__lock_request__descriptor, 0, handle_unlock },
+};
+
+/* Beyond the base list: LMDB (file I/O, fsync, record locks for the
+ * reader table) and the per-object lock files. */
+static const char *const state_syscalls[] = {
+	"openat", "pread64", "pwrite64", "fsync", "fdatasync", "msync", "ftruncate",
+	"flock", "unlink", "unlinkat", "stat", "getdents64", "umask", "fstatfs", "uname", NULL,
+};
+
+int main(int argc, char **argv)
+{
+	struct podd_helper_args args;
+	static struct state_ctx ctx;
+	struct podd_server srv = { 0 };
+	podd_error_t err = NULL;
+
+	podd_helper_init("podd-state", argc, argv, &args);
+	ctx.static_dir = args.static_dir;
+	ctx.tmp_dir = args.tmp_dir;
+	snprintf(ctx.db_dir, sizeof(ctx.db_dir), "%s/db", ctx.static_dir);
+	snprintf(ctx.lock_dir, sizeof(ctx.lock_dir), "%s/locks", ctx.tmp_dir);
+
+	/* Everything the sandbox will confine us to must exist first. */
+	if (podd_mkdir_p(ctx.db_dir, &err) < 0 || podd_mkdir_p(ctx.lock_dir, &err) < 0) {
+		podd_err("%s", err->msg);
+		return 1;
+	}
+	const char *const dirs[] = { ctx.static_dir, ctx.tmp_dir, NULL };
+	const struct podd_sandbox_policy policy = {
+		.process = "podd-state",
+		.seccomp = PODD_SECCOMP_ALLOWLIST,
+		.syscalls = state_syscalls,
+		.landlock = true,
+		.landlock_dirs = dirs,
+	};
+	if (podd_sandbox_apply(&policy, &err) < 0) {
+		podd_err("%s", err->msg);
+		return 1;
+	}
+
+	srv.process = "podd-state";
+	srv.channel = "state";
+	srv.handlers = handlers;
+	srv.nhandlers = sizeof(handlers) / sizeof(handlers[0]);
+	srv.data = &ctx;
+	podd_helper_serve(&srv);
+}

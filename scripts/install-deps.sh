@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs every Debian 12 package podd needs to build, test and run.
+# Idempotent: apt-get skips what is already installed.
+set -eu
+
+PACKAGES="
+build-essential cmake pkg-config clang
+libseccomp-dev libcap-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
+libcmocka-dev libjson-c-dev libcurl4-openssl-dev libarchive-dev libssl-dev
+libsubid-dev libselinux1-dev
+runc conmon containernetworking-plugins uidmap slirp4netns
+busybox-static selinux-policy-dev checkpolicy
+"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "Error: install-deps.sh must run as root (it uses apt-get)" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $PACKAGES
