@@ -31,19 +31,25 @@ static int op_ping(struct podd_server *srv, const struct podd_request *req, podd
 				 NULL, 0, err);
 }
 
+struct podd_sandbox_policy podd_launcher_policy(void)
+{
+	return (struct podd_sandbox_policy){
+		.process = "launcher",
+		/* Keeps every capability: runc, conmon and CNI plugins need
+		 * mount, netns, cgroup and ownership rights. No no_new_privs
+		 * (setuid newuidmap) and no Landlock (it blocks mount(2)). */
+		.keep_all_caps = true,
+		.seccomp = PODD_SECCOMP_DENYLIST,
+		.landlock = false,
+	};
+}
+
 static __attribute__((noreturn)) void launcher_main(int sock, const char *process,
 						     const struct podd_handler *ops, size_t nops,
 						     void *data)
 {
 	static struct podd_handler table[MAX_OPS + 1];
-	static const struct podd_sandbox_policy policy = {
-		.process = "launcher",
-		/* Keeps every capability: runc, conmon and CNI plugins need
-		 * mount, netns, cgroup and ownership rights. */
-		.keep_all_caps = true,
-		.seccomp = PODD_SECCOMP_DENYLIST,
-		.landlock = false,
-	};
+	const struct podd_sandbox_policy policy = podd_launcher_policy();
 	struct podd_server srv = { 0 };
 	podd_error_t err = NULL;
 	static char name[64];

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "client.h"
+#include "sandbox.h"
 #include "server.h"
 
 struct podd_launcher {
@@ -22,6 +23,9 @@ struct podd_launcher {
 int podd_launcher_start(struct podd_launcher *launcher, const char *process,
 			const struct podd_handler *ops, size_t nops, void *data,
 			podd_error_t *err);
+
+/* The launcher's sandbox: host-call denylist, capabilities untouched. */
+struct podd_sandbox_policy podd_launcher_policy(void);
 
 /* Ask the launcher to prove it is alive; returns its pid. */
 int podd_launcher_ping(struct podd_launcher *launcher, const char *token, pid_t *pid,

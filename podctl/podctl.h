@@ -62,6 +62,8 @@ int engine_helper_failed(struct engine *e, enum helper_kind k, podd_error_t *err
 int engine_default_paths(struct global_opts *opts, podd_error_t *err);
 
 int podctl_sandbox(podd_error_t *err);
+struct podd_sandbox_policy;
+struct podd_sandbox_policy podctl_policy(void);
 
 /* Commands: argv[0] is the command name. Each returns an exit code. */
 int cmd_create(const struct global_opts *g, int argc, char **argv);

@@ -13,17 +13,22 @@ static const char *const podctl_syscalls[] = {
 	NULL,
 };
 
-int podctl_sandbox(podd_error_t *err)
+struct podd_sandbox_policy podctl_policy(void)
 {
-	/* Time formatting reads /etc/localtime on first use; read it now. */
-	tzset();
 	static const char *const no_dirs[] = { NULL };
-	static const struct podd_sandbox_policy policy = {
+	return (struct podd_sandbox_policy){
 		.process = "podctl",
 		.seccomp = PODD_SECCOMP_ALLOWLIST,
 		.syscalls = podctl_syscalls,
 		.landlock = true,
 		.landlock_dirs = no_dirs,
 	};
+}
+
+int podctl_sandbox(podd_error_t *err)
+{
+	struct podd_sandbox_policy policy = podctl_policy();
+	/* Time formatting reads /etc/localtime on first use; read it now. */
+	tzset();
 	return podd_sandbox_apply(&policy, err);
 }

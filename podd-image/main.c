@@ -9,7 +9,7 @@
 #include "helper.h"
 #include "image.pb-c.h"
 #include "log.h"
-#include "sandbox.h"
+#include "policy.h"
 
 static int handle_ping(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
 {
@@ -24,19 +24,6 @@ static int handle_ping(struct podd_server *srv, const struct podd_request *req, 
 
 static const struct podd_handler handlers[] = {
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PING, &podd__image_ping__descriptor, 0, handle_ping },
-};
-
-/* Layer extraction (issue 4) writes files as their owners in the layer
- * say: chown, owner-independent access, device nodes, file capabilities. */
-static const cap_value_t image_caps[] = {
-	CAP_CHOWN, CAP_FOWNER, CAP_DAC_OVERRIDE, CAP_MKNOD, CAP_SETFCAP,
-};
-
-/* Beyond the base list: the store's files. No mount, no execve. */
-static const char *const image_syscalls[] = {
-	"openat", "pread64", "pwrite64", "fsync", "fdatasync", "mkdirat", "unlinkat",
-	"renameat2", "fchown", "fchownat", "fchmod", "fchmodat", "mknodat", "symlinkat", "linkat",
-	"utimensat", "fsetxattr", "lsetxattr", "getdents64", "ftruncate", NULL,
 };
 
 int main(int argc, char **argv)
@@ -54,15 +41,7 @@ int main(int argc, char **argv)
 	}
 
 	const char *const dirs[] = { store, NULL };
-	const struct podd_sandbox_policy policy = {
-		.process = "podd-image",
-		.keep_caps = image_caps,
-		.nkeep_caps = sizeof(image_caps) / sizeof(image_caps[0]),
-		.seccomp = PODD_SECCOMP_ALLOWLIST,
-		.syscalls = image_syscalls,
-		.landlock = true,
-		.landlock_dirs = dirs,
-	};
+	const struct podd_sandbox_policy policy = podd_image_policy(dirs);
 	if (podd_sandbox_apply(&policy, &err) < 0) {
 		podd_err("%s", err->msg);
 		return 1;

@@ -9,7 +9,7 @@
 #include "helper.h"
 #include "launcher.h"
 #include "log.h"
-#include "sandbox.h"
+#include "policy.h"
 
 static struct podd_launcher launcher;
 
@@ -33,9 +33,6 @@ static const struct podd_handler handlers[] = {
 	{ PODD__NET_TYPE__NET_TYPE_PING, &podd__net_ping__descriptor, 0, handle_ping },
 };
 
-/* Beyond the base list: nothing yet; the worker only relays to its launcher. */
-static const char *const worker_syscalls[] = { NULL };
-
 int main(int argc, char **argv)
 {
 	struct podd_helper_args args;
@@ -50,13 +47,7 @@ int main(int argc, char **argv)
 	}
 
 	const char *const dirs[] = { args.tmp_dir, NULL };
-	const struct podd_sandbox_policy policy = {
-		.process = "podd-net",
-		.seccomp = PODD_SECCOMP_ALLOWLIST,
-		.syscalls = worker_syscalls,
-		.landlock = true,
-		.landlock_dirs = dirs,
-	};
+	const struct podd_sandbox_policy policy = podd_net_policy(dirs);
 	if (podd_sandbox_apply(&policy, &err) < 0) {
 		podd_err("%s", err->msg);
 		return 1;

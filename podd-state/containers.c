@@ -47,35 +47,6 @@ static int validate_create(const Podd__CreateContainerRequest *r, podd_error_t *
 	return 0;
 }
 
-static int put_name(MDB_txn *txn, struct state_db *db, const char *name, const char *id,
-		    podd_error_t *err)
-{
-	Podd__NameRecord nr = PODD__NAME_RECORD__INIT;
-	MDB_val key = { strlen(name), (void *)name }, val;
-	int rc;
-
-	nr.schema_version = STATE_SCHEMA_VERSION;
-	nr.kind = PODD__OBJECT_KIND__OBJECT_KIND_CONTAINER;
-	nr.id = (char *)id;
-	val.mv_size = podd__name_record__get_packed_size(&nr);
-	val.mv_data = NULL;
-	rc = mdb_put(txn, db->names, &key, &val, MDB_NOOVERWRITE | MDB_RESERVE);
-	if (rc == MDB_KEYEXIST) {
-		Podd__NameRecord *other = podd__name_record__unpack(NULL, val.mv_size, val.mv_data);
-		podd_error(err, PODD_E_NAME_IN_USE,
-			   "the container name \"%s\" is already in use by %s. You have to remove "
-			   "that container to be able to reuse that name: that name is already in use",
-			   name, other ? other->id : "another object");
-		if (other)
-			podd__name_record__free_unpacked(other, NULL);
-		return -1;
-	}
-	if (rc != 0)
-		return db_error(err, rc, "write name %s", name);
-	podd__name_record__pack(&nr, val.mv_data);
-	return 0;
-}
-
 static int64_t now_ns(void)
 {
 	struct timespec ts;
@@ -105,7 +76,7 @@ int handle_create_container(struct podd_server *srv, const struct podd_request *
 		snprintf(name, sizeof(name), "%s", r->name);
 	else if (names_generate(txn, &ctx->db, name, sizeof(name), err) < 0)
 		return -1;
-	if (put_name(txn, &ctx->db, name, id, err) < 0)
+	if (names_put(txn, &ctx->db, name, id, err) < 0)
 		return -1;
 
 	rec.schema_version = STATE_SCHEMA_VERSION;
@@ -248,30 +219,6 @@ int handle_list(struct podd_server *srv, const struct podd_request *req, podd_er
 	return chunk_send(srv, req, &chunk, false, err);
 }
 
-static int delete_name_if_ours(MDB_txn *txn, struct state_db *db, const char *name,
-			       const char *id, podd_error_t *err)
-{
-	MDB_val key = { strlen(name), (void *)name }, val;
-	Podd__NameRecord *nr;
-	bool ours;
-	int rc = mdb_get(txn, db->names, &key, &val);
-
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
-		return db_error(err, rc, "look up name %s", name);
-	nr = podd__name_record__unpack(NULL, val.mv_size, val.mv_data);
-	ours = nr == NULL || strcmp(nr->id, id) == 0;
-	if (nr)
-		podd__name_record__free_unpacked(nr, NULL);
-	if (!ours)
-		return 0;
-	rc = mdb_del(txn, db->names, &key, NULL);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return db_error(err, rc, "delete name %s", name);
-	return 0;
-}
-
 /* Release a lock taken for one request. A lock the session took before
  * (LockRequest) stays held, unless the object is gone. */
 static void release_request_lock(struct state_ctx *ctx, const char *id, bool taken_here,
@@ -310,7 +257,7 @@ int handle_remove(struct podd_server *srv, const struct podd_request *req, podd_
 				     (*err)->code == PODD_E_NO_SUCH_CONTAINER);
 		return -1;
 	}
-	if (delete_name_if_ours(txn, &ctx->db, rec->name, r->id, err) < 0) {
+	if (names_delete_if_ours(txn, &ctx->db, rec->name, r->id, err) < 0) {
 		release_request_lock(ctx, r->id, taken_here, false);
 		return -1;
 	}
@@ -353,8 +300,8 @@ int handle_rename(struct podd_server *srv, const struct podd_request *req, podd_
 		return -1;
 	if (strcmp(rec->name, r->new_name) == 0)
 		return reply_record(srv, req, rec, err);
-	if (put_name(txn, &ctx->db, r->new_name, id, err) < 0 ||
-	    delete_name_if_ours(txn, &ctx->db, rec->name, id, err) < 0)
+	if (names_put(txn, &ctx->db, r->new_name, id, err) < 0 ||
+	    names_delete_if_ours(txn, &ctx->db, rec->name, id, err) < 0)
 		return -1;
 	/* rec owns its strings; borrow the request's new name only while the
 	 * record is written and sent back. */

@@ -5,7 +5,7 @@
 
 #include "helper.h"
 #include "log.h"
-#include "sandbox.h"
+#include "policy.h"
 #include "state.h"
 
 /* Each request, the message it must decode to, its descriptor count and
@@ -24,13 +24,6 @@ static const struct podd_handler handlers[] = {
 	  handle_rename },
 	{ PODD__STATE_TYPE__STATE_TYPE_LOCK, &podd__lock_request__descriptor, 0, handle_lock },
 	{ PODD__STATE_TYPE__STATE_TYPE_UNLOCK, &podd__lock_request__descriptor, 0, handle_unlock },
-};
-
-/* Beyond the base list: LMDB (file I/O, fsync, record locks for the
- * reader table) and the per-object lock files. */
-static const char *const state_syscalls[] = {
-	"openat", "pread64", "pwrite64", "fsync", "fdatasync", "msync", "ftruncate",
-	"flock", "unlink", "unlinkat", "stat", "getdents64", "umask", "fstatfs", "uname", NULL,
 };
 
 int main(int argc, char **argv)
@@ -52,13 +45,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *const dirs[] = { ctx.static_dir, ctx.tmp_dir, NULL };
-	const struct podd_sandbox_policy policy = {
-		.process = "podd-state",
-		.seccomp = PODD_SECCOMP_ALLOWLIST,
-		.syscalls = state_syscalls,
-		.landlock = true,
-		.landlock_dirs = dirs,
-	};
+	const struct podd_sandbox_policy policy = podd_state_policy(dirs);
 	if (podd_sandbox_apply(&policy, &err) < 0) {
 		podd_err("%s", err->msg);
 		return 1;

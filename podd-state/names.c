@@ -151,3 +151,57 @@ int names_resolve_container(MDB_txn *txn, struct state_db *db, const char *name_
 	return podd_error(err, PODD_E_NO_SUCH_CONTAINER,
 			  "no container with name or ID \"%s\" found: no such container", name_or_id);
 }
+
+int names_put(MDB_txn *txn, struct state_db *db, const char *name, const char *id,
+		    podd_error_t *err)
+{
+	Podd__NameRecord nr = PODD__NAME_RECORD__INIT;
+	MDB_val key = { strlen(name), (void *)name }, val;
+	int rc;
+
+	nr.schema_version = STATE_SCHEMA_VERSION;
+	nr.kind = PODD__OBJECT_KIND__OBJECT_KIND_CONTAINER;
+	nr.id = (char *)id;
+	val.mv_size = podd__name_record__get_packed_size(&nr);
+	val.mv_data = NULL;
+	rc = mdb_put(txn, db->names, &key, &val, MDB_NOOVERWRITE | MDB_RESERVE);
+	if (rc == MDB_KEYEXIST) {
+		Podd__NameRecord *other = podd__name_record__unpack(NULL, val.mv_size, val.mv_data);
+		podd_error(err, PODD_E_NAME_IN_USE,
+			   "the container name \"%s\" is already in use by %s. You have to remove "
+			   "that container to be able to reuse that name: that name is already in use",
+			   name, other ? other->id : "another object");
+		if (other)
+			podd__name_record__free_unpacked(other, NULL);
+		return -1;
+	}
+	if (rc != 0)
+		return db_error(err, rc, "write name %s", name);
+	podd__name_record__pack(&nr, val.mv_data);
+	return 0;
+}
+
+int names_delete_if_ours(MDB_txn *txn, struct state_db *db, const char *name,
+			       const char *id, podd_error_t *err)
+{
+	MDB_val key = { strlen(name), (void *)name }, val;
+	Podd__NameRecord *nr;
+	bool ours;
+	int rc = mdb_get(txn, db->names, &key, &val);
+
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return db_error(err, rc, "look up name %s", name);
+	nr = podd__name_record__unpack(NULL, val.mv_size, val.mv_data);
+	ours = nr == NULL || strcmp(nr->id, id) == 0;
+	if (nr)
+		podd__name_record__free_unpacked(nr, NULL);
+	if (!ours)
+		return 0;
+	rc = mdb_del(txn, db->names, &key, NULL);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return db_error(err, rc, "delete name %s", name);
+	return 0;
+}
+

@@ -59,6 +59,13 @@ int names_generate(MDB_txn *txn, struct state_db *db, char *out, size_t size, po
 int names_resolve_container(MDB_txn *txn, struct state_db *db, const char *name_or_id,
 			    char id[65], podd_error_t *err);
 
+/* Claim `name` for container `id`; NAME_IN_USE if anything holds it. */
+int names_put(MDB_txn *txn, struct state_db *db, const char *name, const char *id,
+	      podd_error_t *err);
+/* Drop `name` if it points at `id` (a name never points at a missing id). */
+int names_delete_if_ours(MDB_txn *txn, struct state_db *db, const char *name, const char *id,
+			 podd_error_t *err);
+
 /* locks.c */
 int locks_acquire(struct state_ctx *ctx, const char *id, podd_error_t *err);
 int locks_release(struct state_ctx *ctx, const char *id, bool unlink_file, podd_error_t *err);

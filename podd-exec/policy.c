@@ -1,0 +1,17 @@
+/* podd-exec worker's sandbox (docs/SECURITY.md); its launcher's is in
+ * lib/launcher.c. */
+#include "policy.h"
+
+/* Beyond the base list: nothing yet; the worker only relays to its launcher. */
+static const char *const worker_syscalls[] = { NULL };
+
+struct podd_sandbox_policy podd_exec_policy(const char *const *dirs)
+{
+	return (struct podd_sandbox_policy){
+		.process = "podd-exec",
+		.seccomp = PODD_SECCOMP_ALLOWLIST,
+		.syscalls = worker_syscalls,
+		.landlock = true,
+		.landlock_dirs = dirs,
+	};
+}

@@ -1,0 +1,28 @@
+/* podd-image's sandbox (docs/SECURITY.md). */
+#include "policy.h"
+
+/* Layer extraction (issue 4) writes files as their owners in the layer
+ * say: chown, owner-independent access, device nodes, file capabilities. */
+static const cap_value_t image_caps[] = {
+	CAP_CHOWN, CAP_FOWNER, CAP_DAC_OVERRIDE, CAP_MKNOD, CAP_SETFCAP,
+};
+
+/* Beyond the base list: the store's files. No mount, no execve. */
+static const char *const image_syscalls[] = {
+	"openat", "pread64", "pwrite64", "fsync", "fdatasync", "mkdirat", "unlinkat",
+	"renameat2", "fchown", "fchownat", "fchmod", "fchmodat", "mknodat", "symlinkat", "linkat",
+	"utimensat", "fsetxattr", "lsetxattr", "getdents64", "ftruncate", NULL,
+};
+
+struct podd_sandbox_policy podd_image_policy(const char *const *dirs)
+{
+	return (struct podd_sandbox_policy){
+		.process = "podd-image",
+		.keep_caps = image_caps,
+		.nkeep_caps = sizeof(image_caps) / sizeof(image_caps[0]),
+		.seccomp = PODD_SECCOMP_ALLOWLIST,
+		.syscalls = image_syscalls,
+		.landlock = true,
+		.landlock_dirs = dirs,
+	};
+}
