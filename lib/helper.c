@@ -77,7 +77,7 @@ void podd_helper_serve(struct podd_server *srv)
 	if (podd_server_run(srv, &err) < 0) {
 		podd_err("dropping peer: %s", err->msg);
 		podd_error_free(&err);
-		_exit(1);
+		exit(1);
 	}
 	exit(0);
 }

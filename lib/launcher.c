@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -135,4 +136,15 @@ int podd_launcher_ping(struct podd_launcher *launcher, const char *token, pid_t 
 		return -1;
 	*pid = ((Podd__LauncherPong *)m)->pid;
 	return 0;
+}
+
+void podd_launcher_stop(struct podd_launcher *launcher)
+{
+	if (launcher->peer.sock >= 0)
+		close(launcher->peer.sock);
+	launcher->peer.sock = -1;
+	if (launcher->pid > 0)
+		while (waitpid(launcher->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	launcher->pid = 0;
 }

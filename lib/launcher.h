@@ -27,6 +27,10 @@ int podd_launcher_start(struct podd_launcher *launcher, const char *process,
 /* The launcher's sandbox: host-call denylist, capabilities untouched. */
 struct podd_sandbox_policy podd_launcher_policy(void);
 
+/* Close the channel (the launcher exits on EOF) and reap the launcher, so
+ * that it never outlives its worker. Safe to call twice. */
+void podd_launcher_stop(struct podd_launcher *launcher);
+
 /* Ask the launcher to prove it is alive; returns its pid. */
 int podd_launcher_ping(struct podd_launcher *launcher, const char *token, pid_t *pid,
 		       podd_error_t *err);

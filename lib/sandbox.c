@@ -31,6 +31,15 @@ const char *const podd_sandbox_base_syscalls[] = {
 	NULL,
 };
 
+#ifdef PODD_SANITIZE
+/* ASan/UBSan runtimes: alternate signal stack, and what a report reads
+ * (/proc/self/maps, symbolizer). Only in sanitizer builds. */
+static const char *const sanitizer_syscalls[] = {
+	"sigaltstack", "prctl", "openat", "readlink", "getpid", "sched_getaffinity",
+	"pread64", "getdents64", "uname", NULL,
+};
+#endif
+
 /* Host-level calls no container engine process has business making. runc,
  * conmon and the CNI plugins inherit this filter and need none of them. */
 const char *const podd_sandbox_host_syscalls[] = {
@@ -89,6 +98,11 @@ int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, vo
 		for (size_t i = 0; extra && extra[i]; i++)
 			if (add_rule(ctx, SCMP_ACT_ALLOW, extra[i], err) < 0)
 				return -1;
+#ifdef PODD_SANITIZE
+		for (size_t i = 0; sanitizer_syscalls[i]; i++)
+			if (add_rule(ctx, SCMP_ACT_ALLOW, sanitizer_syscalls[i], err) < 0)
+				return -1;
+#endif
 		for (size_t i = 0; enosys_syscalls[i]; i++)
 			if (add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), enosys_syscalls[i], err) < 0)
 				return -1;

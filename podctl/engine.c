@@ -140,7 +140,12 @@ int engine_helper_failed(struct engine *e, enum helper_kind k, podd_error_t *err
 	struct helper *h = &e->helpers[k];
 	int status;
 
-	if (!h->running || err == NULL || *err == NULL || (*err)->code != PODD_E_PROTOCOL)
+	if (!h->running || err == NULL || *err == NULL)
+		return -1;
+	/* EOF is a PROTOCOL error; a peer that died with unread data in its
+	 * socket shows up as ECONNRESET or EPIPE instead. */
+	if ((*err)->code != PODD_E_PROTOCOL && (*err)->sys_errno != ECONNRESET &&
+	    (*err)->sys_errno != EPIPE)
 		return -1;
 	/* The helper closed the connection or broke the protocol: it is dead
 	 * or about to be. Say how it ended. */

@@ -2,8 +2,9 @@
  * lib/launcher.c. */
 #include "policy.h"
 
-/* Beyond the base list: nothing yet; the worker only relays to its launcher. */
-static const char *const worker_syscalls[] = { NULL };
+/* Beyond the base list: reaping its launcher at exit. The worker only
+ * relays requests to the launcher so far. */
+static const char *const worker_syscalls[] = { "wait4", NULL };
 
 struct podd_sandbox_policy podd_exec_policy(const char *const *dirs)
 {

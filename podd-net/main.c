@@ -13,6 +13,11 @@
 
 static struct podd_launcher launcher;
 
+static void stop_launcher(void)
+{
+	podd_launcher_stop(&launcher);
+}
+
 /* NetPing: proves the worker and its launcher are alive. */
 static int handle_ping(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
 {
@@ -45,6 +50,7 @@ int main(int argc, char **argv)
 		podd_err("%s", err->msg);
 		return 1;
 	}
+	atexit(stop_launcher);
 
 	const char *const dirs[] = { args.tmp_dir, NULL };
 	const struct podd_sandbox_policy policy = podd_net_policy(dirs);

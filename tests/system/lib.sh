@@ -1,0 +1,70 @@
+# Shared by the system tests: a private root, runroot and rootfs per test,
+# TAP-style lines, a closing "N passed, M failed" line, and cleanup of
+# everything the test started, even when it fails.
+set -u
+
+: "${PODCTL:?PODCTL must point at the podctl binary}"
+: "${PODD_SOURCE_DIR:?PODD_SOURCE_DIR must point at the source tree}"
+
+T=$(mktemp -d /tmp/podd-systest.XXXXXX)
+ROOTFS="$T/rootfs"
+P="$PODCTL --root $T/root --runroot $T/run"
+PASSED=0
+FAILED=0
+BG_PIDS=""
+
+cleanup() {
+	for pid in $BG_PIDS; do
+		kill -9 "$pid" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+"$PODD_SOURCE_DIR/scripts/make-rootfs.sh" "$ROOTFS" || exit 1
+
+ok() {
+	PASSED=$((PASSED + 1))
+	echo "ok - $*"
+}
+
+not_ok() {
+	FAILED=$((FAILED + 1))
+	echo "not ok - $*"
+}
+
+# check DESCRIPTION COMMAND...: the command must succeed.
+check() {
+	local what=$1
+	shift
+	if "$@" > /dev/null; then ok "$what"; else not_ok "$what"; fi
+}
+
+# expect_fail DESCRIPTION EXIT_CODE STDERR_SUBSTRING COMMAND...
+expect_fail() {
+	local what=$1 code=$2 msg=$3 rc
+	shift 3
+	"$@" > "$T/out" 2> "$T/err"
+	rc=$?
+	if [ "$rc" -ne "$code" ]; then
+		not_ok "$what (exit $rc, expected $code; stderr: $(cat "$T/err"))"
+	elif ! grep -qF -- "$msg" "$T/err"; then
+		not_ok "$what (stderr lacks \"$msg\": $(cat "$T/err"))"
+	elif ! grep -q '^Error: ' "$T/err" && [ "$code" -ne 1 ]; then
+		not_ok "$what (no \"Error: \" line)"
+	else
+		ok "$what"
+	fi
+}
+
+# eq DESCRIPTION ACTUAL EXPECTED
+eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got \"$2\", expected \"$3\")"; fi
+}
+
+finish() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+	exit $?
+}
