@@ -12,7 +12,7 @@
 static char oom_msg[] = "out of memory while formatting an error";
 static struct podd_error oom_error = { PODD_E_INTERNAL, ENOMEM, oom_msg };
 
-static int set_error(podd_error_t *err, int code, int errnum, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static int set_error(podd_error_t *err, int code, int errnum, const char *fmt, va_list ap)
 {
 	char *msg = NULL;
 	struct podd_error *e;

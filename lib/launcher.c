@@ -12,25 +12,12 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "launcher.pb-c.h"
+#include "common.pb-c.h"
 #include "log.h"
 #include "sandbox.h"
 
 #define LAUNCHER_FD 3
 #define MAX_OPS 32
-
-/* LauncherPing: answers with the launcher's pid. Safe: reads nothing from
- * the request but a token it echoes, bounded by the frame size. */
-static int op_ping(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
-{
-	const Podd__LauncherPing *ping = (const Podd__LauncherPing *)req->msg;
-	Podd__LauncherPong pong = PODD__LAUNCHER_PONG__INIT;
-
-	pong.token = ping->token;
-	pong.pid = (int32_t)getpid();
-	return podd_server_reply(srv, req, PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_PONG, 0, &pong.base,
-				 NULL, 0, err);
-}
 
 struct podd_sandbox_policy podd_launcher_policy(void)
 {
@@ -49,7 +36,7 @@ static __attribute__((noreturn)) void launcher_main(int sock, const char *proces
 						     const struct podd_handler *ops, size_t nops,
 						     void *data)
 {
-	static struct podd_handler table[MAX_OPS + 1];
+	static struct podd_handler table[MAX_OPS];
 	const struct podd_sandbox_policy policy = podd_launcher_policy();
 	struct podd_server srv = { 0 };
 	podd_error_t err = NULL;
@@ -76,15 +63,13 @@ static __attribute__((noreturn)) void launcher_main(int sock, const char *proces
 		_exit(1);
 	}
 
-	table[0] = (struct podd_handler){ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_PING,
-					  &podd__launcher_ping__descriptor, 0, op_ping };
 	for (size_t i = 0; i < nops && i < MAX_OPS; i++)
-		table[i + 1] = ops[i];
+		table[i] = ops[i];
 	srv.sock = LAUNCHER_FD;
 	srv.process = name;
 	srv.channel = "launcher";
 	srv.handlers = table;
-	srv.nhandlers = (nops < MAX_OPS ? nops : MAX_OPS) + 1;
+	srv.nhandlers = nops < MAX_OPS ? nops : MAX_OPS;
 	srv.data = data;
 	if (podd_server_run(&srv, &err) < 0) {
 		podd_err("dropping worker: %s", err->msg);
@@ -126,15 +111,15 @@ int podd_launcher_start(struct podd_launcher *launcher, const char *process,
 int podd_launcher_ping(struct podd_launcher *launcher, const char *token, pid_t *pid,
 		       podd_error_t *err)
 {
-	Podd__LauncherPing ping = PODD__LAUNCHER_PING__INIT;
+	Podd__Ping ping = PODD__PING__INIT;
 	cleanup_message ProtobufCMessage *m = NULL;
 
 	ping.token = (char *)token;
-	if (podd_client_call(&launcher->peer, PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_PING, &ping.base,
-			     PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_PONG,
-			     &podd__launcher_pong__descriptor, &m, err) < 0)
+	if (podd_client_call(&launcher->peer, PODD__COMMON_TYPE__COMMON_TYPE_PING, &ping.base,
+			     PODD__COMMON_TYPE__COMMON_TYPE_PONG, &podd__pong__descriptor, &m,
+			     err) < 0)
 		return -1;
-	*pid = ((Podd__LauncherPong *)m)->pid;
+	*pid = ((Podd__Pong *)m)->pid;
 	return 0;
 }
 

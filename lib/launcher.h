@@ -18,7 +18,7 @@ struct podd_launcher {
 
 /* Fork the launcher. The child keeps only its socket and stderr, installs
  * the host-call denylist (no Landlock: it blocks mount(2)), and serves
- * LauncherPing plus `ops` until EOF. The parent returns with a connected,
+ * Hello, Ping and `ops` until EOF. The parent returns with a connected,
  * greeted peer. Call before the worker sandboxes itself. */
 int podd_launcher_start(struct podd_launcher *launcher, const char *process,
 			const struct podd_handler *ops, size_t nops, void *data,

@@ -72,13 +72,18 @@ bool podd_utf8_valid(const char *str, size_t len)
 	return true;
 }
 
-static int check_strings(const ProtobufCMessage *m, int depth, podd_error_t *err)
+/* Every string valid UTF-8, no unknown field, nesting bounded: at every
+ * level of the message. */
+static int check_message(const ProtobufCMessage *m, int depth, podd_error_t *err)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 
 	if (depth > PODD_MESSAGE_MAX_DEPTH)
 		return podd_error(err, PROTO, "%s nests deeper than %d", d->short_name,
 				  PODD_MESSAGE_MAX_DEPTH);
+	if (m->n_unknown_fields != 0)
+		return podd_error(err, PROTO, "%s carries an unknown field (number %u)",
+				  d->short_name, m->unknown_fields[0].tag);
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 		const char *base = (const char *)m + f->offset;
@@ -102,11 +107,41 @@ static int check_strings(const ProtobufCMessage *m, int depth, podd_error_t *err
 				if (!podd_utf8_valid(s, strlen(s)))
 					return podd_error(err, PROTO, "%s.%s is not valid UTF-8",
 							  d->short_name, f->name);
-			} else if (check_strings(v, depth + 1, err) < 0) {
+			} else if (check_message(v, depth + 1, err) < 0) {
 				return -1;
 			}
 		}
 	}
+	return 0;
+}
+
+/* Only the canonical encoding is accepted: what protobuf-c packs from the
+ * decoded message must be the bytes that arrived. That rejects what the
+ * decoder silently normalises: a string with an embedded NUL (kept only up
+ * to the NUL), a singular field given twice (the last wins), defaults sent
+ * explicitly, fields out of order, overlong varints. Size alone is not
+ * enough: a shorter string and a longer varint can make up the same length. */
+static int check_canonical(const ProtobufCMessage *m, const struct podd_frame *frame,
+			   podd_error_t *err)
+{
+	uint8_t stackbuf[4096];
+	cleanup_free uint8_t *heap = NULL;
+	uint8_t *buf = stackbuf;
+	size_t len = protobuf_c_message_get_packed_size(m);
+
+	if (len == frame->length && len > sizeof(stackbuf)) {
+		heap = malloc(len);
+		if (heap == NULL)
+			return podd_error_sys(err, ENOMEM, "check %s", m->descriptor->short_name);
+		buf = heap;
+	}
+	if (len != frame->length ||
+	    (len > 0 && (protobuf_c_message_pack(m, buf) != len ||
+			 memcmp(buf, frame->payload, len) != 0)))
+		return podd_error(err, PROTO,
+				  "%s message is not in canonical form (an embedded NUL, a "
+				  "repeated or out-of-order field, or a non-minimal encoding)",
+				  m->descriptor->short_name);
 	return 0;
 }
 
@@ -120,16 +155,8 @@ ProtobufCMessage *podd_message_unpack(const ProtobufCMessageDescriptor *desc,
 		podd_error(err, PROTO, "malformed %s message", desc->short_name);
 		return NULL;
 	}
-	/* An embedded NUL makes protobuf-c keep only the prefix of a string;
-	 * unknown fields are kept and re-packed. Either way the canonical size
-	 * differs from what arrived. */
-	if (protobuf_c_message_get_packed_size(m) != frame->length) {
-		podd_error(err, PROTO, "%s message is not in canonical form "
-				       "(an embedded NUL, an unknown or a repeated field)",
-			   desc->short_name);
-		return NULL;
-	}
-	if (check_strings(m, 0, err) < 0)
+	/* Unknown fields first: they would be re-packed verbatim. */
+	if (check_message(m, 0, err) < 0 || check_canonical(m, frame, err) < 0)
 		return NULL;
 	return steal_pointer(&m);
 }

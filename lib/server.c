@@ -55,8 +55,30 @@ static int handle_hello(struct podd_server *srv, const struct podd_request *req,
 				 &reply.base, NULL, 0, err);
 }
 
+/* Ping: every server answers it; a worker with a launcher first pings the
+ * launcher (srv->ping_launcher), so the Pong proves both are alive. The
+ * token is bounded by the frame size and only echoed. */
+static int handle_ping(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__Ping *ping = (const Podd__Ping *)req->msg;
+	Podd__Pong pong = PODD__PONG__INIT;
+	pid_t launcher_pid = 0;
+
+	if (srv->ping_launcher != NULL && srv->ping_launcher(srv, &launcher_pid, err) < 0)
+		return -1;
+	pong.token = ping->token;
+	pong.pid = (int32_t)getpid();
+	pong.launcher_pid = (int32_t)launcher_pid;
+	return podd_server_reply(srv, req, PODD__COMMON_TYPE__COMMON_TYPE_PONG, 0, &pong.base,
+				 NULL, 0, err);
+}
+
 static const struct podd_handler hello_handler = {
 	PODD__COMMON_TYPE__COMMON_TYPE_HELLO, &podd__hello__descriptor, 0, handle_hello
+};
+
+static const struct podd_handler ping_handler = {
+	PODD__COMMON_TYPE__COMMON_TYPE_PING, &podd__ping__descriptor, 0, handle_ping
 };
 
 /* Before the handshake only Hello is permitted; after it, Hello never again. */
@@ -64,6 +86,8 @@ static const struct podd_handler *find_handler(const struct podd_server *srv, ui
 {
 	if (!srv->greeted)
 		return type == hello_handler.type ? &hello_handler : NULL;
+	if (type == ping_handler.type)
+		return &ping_handler;
 	for (size_t i = 0; i < srv->nhandlers; i++)
 		if (srv->handlers[i].type == type)
 			return &srv->handlers[i];

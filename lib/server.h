@@ -2,12 +2,14 @@
  * launcher's operation loop. A dispatch table names, per frame type, the
  * message it must decode to, the descriptors it must carry and its handler;
  * in the manner of OpenSSH's mon_table, anything not in the table, or not
- * permitted in the current state, drops the peer. */
+ * permitted in the current state, drops the peer. Hello and Ping
+ * (common.proto) are answered here for every server. */
 #ifndef PODD_SERVER_H
 #define PODD_SERVER_H
 
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "message.h"
@@ -42,6 +44,8 @@ struct podd_server {
 	const struct podd_handler *handlers;
 	size_t nhandlers;
 	void *data;             /* the process's own context */
+	/* Set by workers with a launcher: Ping is forwarded to it first. */
+	int (*ping_launcher)(struct podd_server *srv, pid_t *pid, podd_error_t *err);
 	bool greeted;
 	uint32_t requests;      /* served so far, for diagnostics */
 };

@@ -161,10 +161,14 @@ int podd_frame_recv(int sock, struct podd_frame *frame, podd_error_t *err)
 		return podd_error(err, PROTO, "message length %zd does not match its header (%zu)",
 				  n, sizeof(hdr) + hdr.length);
 	}
-	/* The header read now is the one peeked at, but read it again: only
-	 * the consumed copy counts. */
-	memcpy(&hdr, buf, sizeof(hdr));
-	if (foreign || nfds != hdr.nfds || hdr.length > PODD_FRAME_MAX_PAYLOAD) {
+	/* The consumed record must be the one peeked at: a SEQPACKET record
+	 * is read whole, so a difference means a second reader on the socket,
+	 * and nothing from it is trusted. */
+	if (memcmp(&hdr, buf, sizeof(hdr)) != 0) {
+		close_fds(fds, nfds);
+		return podd_error(err, PROTO, "message header changed between peek and read");
+	}
+	if (foreign || nfds != hdr.nfds) {
 		close_fds(fds, nfds);
 		return podd_error(err, PROTO, "message announced %u descriptors but carried %zu%s",
 				  hdr.nfds, nfds, foreign ? " and a foreign control message" : "");

@@ -48,7 +48,9 @@ int podd_frame_send(int sock, uint32_t type, uint32_t request_id, uint16_t flags
 		    const void *payload, size_t length, const int *fds, size_t nfds,
 		    podd_error_t *err);
 
-/* Receive one frame. Returns 1 with *frame filled, 0 on orderly EOF, or -1
+/* Receive one frame. Returns 1 with *frame filled, 0 on orderly EOF (a
+ * zero-length record reads the same as EOF on SEQPACKET and is treated as
+ * one: the peer is dropped), or -1
  * with *err set; on any rejection every descriptor received is closed.
  * Rejected: short or oversized records, MSG_TRUNC/MSG_CTRUNC, a bad magic or
  * reserved field, unknown flags, a descriptor count other than announced,

@@ -67,7 +67,6 @@ static json_object *ps_json(const Podd__ContainerRecord *rec, int64_t now_ns)
 {
 	json_object *o = json_object_new_object(), *names = json_object_new_array(),
 		    *cmd = json_object_new_array();
-	cleanup_free char *created = format_rfc3339(rec->created_ns);
 	cleanup_free char *ago = format_human_duration((now_ns - rec->created_ns) / 1000000000LL);
 	cleanup_free char *status = status_text(rec);
 
@@ -78,7 +77,7 @@ static json_object *ps_json(const Podd__ContainerRecord *rec, int64_t now_ns)
 	json_object_object_add(o, "Image", json_object_new_string(rec->image));
 	json_object_object_add(o, "Command", cmd);
 	json_object_object_add(o, "Created", json_object_new_int64(rec->created_ns / 1000000000LL));
-	json_object_object_add(o, "CreatedAt", json_object_new_string(created ? created : ""));
+	json_object_object_add(o, "CreatedAt", json_object_new_string(ago ? ago : ""));
 	json_object_object_add(o, "State",
 			       json_object_new_string(container_status_word(rec->state)));
 	json_object_object_add(o, "Status", json_object_new_string(status ? status : ""));

@@ -8,9 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "exec.pb-c.h"
-#include "image.pb-c.h"
-#include "net.pb-c.h"
+#include "cleanup.h"
+#include "common.pb-c.h"
 #include "podctl.h"
 
 static void status_fields(int fd, char *capeff, char *nnp, char *seccomp, size_t size)
@@ -35,29 +34,15 @@ static void status_fields(int fd, char *capeff, char *nnp, char *seccomp, size_t
 
 static int ping(struct engine *e, enum helper_kind k, int *launcher_pid, podd_error_t *err)
 {
-	static const struct {
-		uint32_t type, reply;
-		const ProtobufCMessageDescriptor *req, *rep;
-	} p[HELPER_COUNT] = {
-		[HELPER_IMAGE] = { PODD__IMAGE_TYPE__IMAGE_TYPE_PING, PODD__IMAGE_TYPE__IMAGE_TYPE_PONG,
-				   &podd__image_ping__descriptor, &podd__image_pong__descriptor },
-		[HELPER_EXEC] = { PODD__EXEC_TYPE__EXEC_TYPE_PING, PODD__EXEC_TYPE__EXEC_TYPE_PONG,
-				  &podd__exec_ping__descriptor, &podd__exec_pong__descriptor },
-		[HELPER_NET] = { PODD__NET_TYPE__NET_TYPE_PING, PODD__NET_TYPE__NET_TYPE_PONG,
-				 &podd__net_ping__descriptor, &podd__net_pong__descriptor },
-	};
-	/* The three Ping messages share one layout: a token. */
-	Podd__ExecPing req = PODD__EXEC_PING__INIT;
-	ProtobufCMessage *m = NULL;
+	Podd__Ping req = PODD__PING__INIT;
+	cleanup_message ProtobufCMessage *m = NULL;
 
-	req.base.descriptor = p[k].req;
 	req.token = "sandbox";
-	if (podd_client_call(&e->helpers[k].peer, p[k].type, &req.base, p[k].reply, p[k].rep, &m,
+	if (podd_client_call(&e->helpers[k].peer, PODD__COMMON_TYPE__COMMON_TYPE_PING, &req.base,
+			     PODD__COMMON_TYPE__COMMON_TYPE_PONG, &podd__pong__descriptor, &m,
 			     err) < 0)
 		return engine_helper_failed(e, k, err);
-	/* ... and one Pong layout: token, worker pid, launcher pid. */
-	*launcher_pid = k == HELPER_IMAGE ? 0 : ((Podd__ExecPong *)m)->launcher_pid;
-	protobuf_c_message_free_unpacked(m, NULL);
+	*launcher_pid = ((Podd__Pong *)m)->launcher_pid;
 	return 0;
 }
 
@@ -91,7 +76,7 @@ int cmd_system(const struct global_opts *g, int argc, char **argv)
 	printf("%-16s %-8d %-18s %-10s %s\n", "podctl", (int)getpid(), capeff, nnp, seccomp);
 	for (int k = 0; k < HELPER_COUNT; k++) {
 		int lpid = 0;
-		if (k != HELPER_STATE && ping(&e, (enum helper_kind)k, &lpid, &err) < 0) {
+		if (ping(&e, (enum helper_kind)k, &lpid, &err) < 0) {
 			engine_stop(&e);
 			return report_error(&err);
 		}

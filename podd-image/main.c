@@ -7,24 +7,8 @@
 #include <unistd.h>
 
 #include "helper.h"
-#include "image.pb-c.h"
 #include "log.h"
 #include "policy.h"
-
-static int handle_ping(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
-{
-	const Podd__ImagePing *ping = (const Podd__ImagePing *)req->msg;
-	Podd__ImagePong pong = PODD__IMAGE_PONG__INIT;
-
-	pong.token = ping->token;
-	pong.worker_pid = (int32_t)getpid();
-	return podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_PONG, 0, &pong.base, NULL, 0,
-				 err);
-}
-
-static const struct podd_handler handlers[] = {
-	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PING, &podd__image_ping__descriptor, 0, handle_ping },
-};
 
 int main(int argc, char **argv)
 {
@@ -49,7 +33,6 @@ int main(int argc, char **argv)
 
 	srv.process = "podd-image";
 	srv.channel = "image";
-	srv.handlers = handlers;
-	srv.nhandlers = sizeof(handlers) / sizeof(handlers[0]);
+	/* Only Hello and Ping so far; pulls come with issue 4. */
 	podd_helper_serve(&srv);
 }

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "common.pb-c.h"
 #include "message.h"
 #include "state.pb-c.h"
 
@@ -77,6 +78,94 @@ static void test_repeated_singular_field_is_rejected(void **state)
 	podd_error_free(&err);
 }
 
+/* Expect `buf` to be refused as a `desc` with a protocol error. */
+static void assert_refused(const ProtobufCMessageDescriptor *desc, uint8_t *buf, size_t len)
+{
+	struct podd_frame f = frame_of(buf, len);
+	podd_error_t err = NULL;
+	ProtobufCMessage *m = podd_message_unpack(desc, &f, &err);
+	if (m != NULL)
+		protobuf_c_message_free_unpacked(m, NULL);
+	assert_null(m);
+	assert_non_null(err);
+	assert_int_equal(err->code, PODD_E_PROTOCOL);
+	podd_error_free(&err);
+}
+
+/* Found by fuzz_decode_lookup_request: field 6 (varint) is unknown to
+ * LookupRequest; protobuf-c keeps it and would re-pack it verbatim. */
+static void test_unknown_field_is_rejected(void **state)
+{
+	uint8_t buf[] = { 0x30, 0x2f };
+	(void)state;
+	assert_refused(&podd__lookup_request__descriptor, buf, sizeof(buf));
+}
+
+/* Found by fuzz_decode_error: code as a 5-byte negative varint, then a
+ * string "ok\0ABCD". The decoder keeps "ok" and the sign-extended re-pack
+ * of the code grows by 5 bytes: the sizes agree, the bytes do not. */
+static void test_embedded_nul_hidden_by_varint_growth_is_rejected(void **state)
+{
+	uint8_t buf[] = { 0x08, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x12, 0x07,
+			  'o',  'k',  0x00, 'A',  'B',  'C',  'D' };
+	(void)state;
+	assert_refused(&podd__error__descriptor, buf, sizeof(buf));
+}
+
+/* Found by fuzz_decode_error: code given twice, message given twice. */
+static void test_duplicate_fields_hidden_by_varint_growth_are_rejected(void **state)
+{
+	uint8_t buf[] = { 0x08, 0x01, 0x08, 0xff, 0xff, 0xff, 0xff, 0x0f,
+			  0x12, 0x01, 'a',  0x12, 0x01, 'b' };
+	(void)state;
+	assert_refused(&podd__error__descriptor, buf, sizeof(buf));
+}
+
+/* Found by fuzz_decode_hello_reply: two versions, one negative. */
+static void test_hello_reply_duplicate_is_rejected(void **state)
+{
+	uint8_t buf[] = { 0x08, 0x01, 0x12, 0x0a, 'p',  'o',  'd',  '-',  's',  't',  'a',
+			  't',  'e',  0x1a, 0x20, 0xff, 0x1a, 0x20, 0xff, 0xff, 0xff, 0xff,
+			  0xff, 0xff, 0x01 };
+	(void)state;
+	assert_refused(&podd__hello_reply__descriptor, buf, sizeof(buf));
+}
+
+/* Found by fuzz_decode_error: a field numbered 0 among unknown fields. */
+static void test_field_zero_is_rejected(void **state)
+{
+	uint8_t buf[] = { 0x81, 0x00, 0x34, 0x00, 0x20, 0x00, 0x0d, 0x08, 0x90, 0xf0, 0xf0, 0x9f,
+			  0x00, 0x0d, 0x08, 0x90, 0xf0, 0xf0, 0x9f, 0x9f, 0xff, 0xff, 0xff, 0x13 };
+	(void)state;
+	assert_refused(&podd__error__descriptor, buf, sizeof(buf));
+}
+
+/* proto3 never sends a default: an explicit zero is not canonical. */
+static void test_explicit_default_is_rejected(void **state)
+{
+	uint8_t buf[] = { 0x08, 0x00 };
+	(void)state;
+	assert_refused(&podd__error__descriptor, buf, sizeof(buf));
+}
+
+/* Every canonical message is accepted: a full Error round-trips. */
+static void test_canonical_error_round_trips(void **state)
+{
+	Podd__Error e = PODD__ERROR__INIT;
+	uint8_t buf[64];
+	podd_error_t err = NULL;
+	(void)state;
+	e.code = PODD__ERROR_CODE__ERROR_CODE_NAME_IN_USE;
+	e.message = "name \"web\" is in use";
+	size_t n = podd__error__pack(&e, buf);
+	struct podd_frame f = frame_of(buf, n);
+	ProtobufCMessage *m = podd_message_unpack(&podd__error__descriptor, &f, &err);
+	assert_non_null(m);
+	assert_null(err);
+	assert_string_equal(((Podd__Error *)m)->message, e.message);
+	protobuf_c_message_free_unpacked(m, NULL);
+}
+
 static void test_utf8_validator_rules(void **state)
 {
 	(void)state;
@@ -99,6 +188,13 @@ int main(void)
 		cmocka_unit_test(test_invalid_utf8_is_rejected),
 		cmocka_unit_test(test_truncated_message_is_rejected),
 		cmocka_unit_test(test_repeated_singular_field_is_rejected),
+		cmocka_unit_test(test_unknown_field_is_rejected),
+		cmocka_unit_test(test_embedded_nul_hidden_by_varint_growth_is_rejected),
+		cmocka_unit_test(test_duplicate_fields_hidden_by_varint_growth_are_rejected),
+		cmocka_unit_test(test_hello_reply_duplicate_is_rejected),
+		cmocka_unit_test(test_field_zero_is_rejected),
+		cmocka_unit_test(test_explicit_default_is_rejected),
+		cmocka_unit_test(test_canonical_error_round_trips),
 		cmocka_unit_test(test_utf8_validator_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,30 @@
+/* The shape shared by podd-exec and podd-net: a worker that forks its
+ * privileged launcher, then sandboxes itself and serves podctl. Each
+ * binary describes itself in a struct podd_worker and hands over. */
+#ifndef PODD_WORKER_H
+#define PODD_WORKER_H
+
+#include <stdbool.h>
+
+#include "sandbox.h"
+#include "server.h"
+
+struct podd_worker {
+	const char *process;            /* "podd-exec" */
+	const char *channel;            /* the Hello.channel it serves */
+	/* Builds the worker's policy; dirs are the Landlock grants. */
+	struct podd_sandbox_policy (*policy)(const char *const *dirs);
+	bool grant_static_dir;          /* Landlock: static dir besides tmp dir */
+	const struct podd_handler *handlers;
+	size_t nhandlers;
+	const struct podd_handler *launcher_ops; /* what the launcher performs */
+	size_t nlauncher_ops;
+	void *data;                     /* handed to both servers */
+};
+
+/* Parse the helper command line, create the tmp dir, fork the launcher,
+ * apply the policy, serve until EOF, and exit (reaping the launcher). */
+__attribute__((noreturn)) void podd_worker_main(const struct podd_worker *w, int argc,
+						char **argv);
+
+#endif

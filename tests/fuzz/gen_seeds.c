@@ -1,0 +1,275 @@
+/* Writes the seed corpus of every fuzz target: well-formed messages as podctl
+ * and the helpers send them, packed by protobuf-c, one file each.
+ *
+ *   fuzz_gen_seeds tests/fuzz/corpus
+ *
+ * regenerates tests/fuzz/corpus/<target>/ (run it after a .proto change).
+ * The output is deterministic. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fuzz_replies.h"
+#include "wire.h"
+
+static const char *outdir;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "fuzz_gen_seeds: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void write_file(const char *target, const char *name, const void *a, size_t alen,
+		       const void *b, size_t blen)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", outdir, target);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		die(path);
+	snprintf(path, sizeof(path), "%s/%s/%s", outdir, target, name);
+	f = fopen(path, "wb");
+	if (f == NULL)
+		die(path);
+	if ((alen && fwrite(a, alen, 1, f) != 1) || (blen && fwrite(b, blen, 1, f) != 1))
+		die(path);
+	if (fclose(f) != 0)
+		die(path);
+}
+
+static uint8_t *pack(const void *msg, size_t *len)
+{
+	const ProtobufCMessage *m = msg;
+	uint8_t *buf;
+
+	*len = protobuf_c_message_get_packed_size(m);
+	buf = malloc(*len ? *len : 1);
+	if (buf == NULL)
+		die("malloc");
+	protobuf_c_message_pack(m, buf);
+	return buf;
+}
+
+/* A payload seed for fuzz_decode_<target>. */
+static void seed(const char *target, const char *name, const void *msg)
+{
+	size_t len;
+	uint8_t *buf = pack(msg, &len);
+	char dir[256];
+
+	snprintf(dir, sizeof(dir), "decode_%s", target);
+	write_file(dir, name, NULL, 0, buf, len);
+	free(buf);
+}
+
+/* A reply seed for fuzz_decode_replies: the descriptor's index, then the
+ * payload. */
+static void seed_reply(const char *name, const void *msg)
+{
+	const ProtobufCMessage *m = msg;
+	size_t len;
+	uint8_t *buf = pack(msg, &len);
+	uint8_t sel = 0;
+
+	while (sel < FUZZ_NREPLIES && fuzz_replies[sel] != m->descriptor)
+		sel++;
+	if (sel == FUZZ_NREPLIES) {
+		fprintf(stderr, "fuzz_gen_seeds: %s is not a reply\n", m->descriptor->name);
+		exit(1);
+	}
+	write_file("decode_replies", name, &sel, 1, buf, len);
+	free(buf);
+}
+
+/* A whole record for fuzz_frame, and for fuzz_frame_fds with `nfds`
+ * descriptors attached. */
+static void seed_frame(const char *name, uint32_t type, uint16_t flags, uint16_t nfds,
+		       const void *msg)
+{
+	struct podd_frame_header hdr = {
+		.magic = PODD_FRAME_MAGIC, .type = type, .request_id = 7, .nfds = nfds,
+		.flags = flags,
+	};
+	uint8_t rec[1024], ctl = (uint8_t)nfds;
+	size_t len = 0;
+	uint8_t *buf = msg ? pack(msg, &len) : NULL;
+
+	if (sizeof(hdr) + len > sizeof(rec))
+		exit(2);
+	hdr.length = (uint32_t)len;
+	memcpy(rec, &hdr, sizeof(hdr));
+	if (len)
+		memcpy(rec + sizeof(hdr), buf, len);
+	if (nfds == 0)
+		write_file("frame", name, rec, sizeof(hdr) + len, NULL, 0);
+	write_file("frame_fds", name, &ctl, 1, rec, sizeof(hdr) + len);
+	free(buf);
+}
+
+static const char id64[] =
+	"4f2a9c1e7b3d5a6c8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f";
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s CORPUS-DIR\n", argv[0]);
+		return 2;
+	}
+	outdir = argv[1];
+	if (mkdir(outdir, 0755) < 0 && errno != EEXIST)
+		die(outdir);
+
+	/* common.proto */
+	Podd__Hello hello = PODD__HELLO__INIT;
+	seed("hello", "empty", &hello);
+	hello.protocol_version = PODD_PROTOCOL_VERSION;
+	hello.channel = "state";
+	seed("hello", "state", &hello);
+	hello.channel = "launcher";
+	seed("hello", "launcher", &hello);
+
+	Podd__HelloReply reply = PODD__HELLO_REPLY__INIT;
+	seed("hello_reply", "empty", &reply);
+	reply.protocol_version = PODD_PROTOCOL_VERSION;
+	reply.process = "podd-state";
+	reply.version = "0.1.0";
+	reply.pid = 4242;
+	seed("hello_reply", "state", &reply);
+	seed_reply("hello_reply", &reply);
+	reply.pid = -1;
+	seed("hello_reply", "negative_pid", &reply);
+
+	Podd__Error error = PODD__ERROR__INIT;
+	seed("error", "empty", &error);
+	error.code = PODD__ERROR_CODE__ERROR_CODE_NO_SUCH_CONTAINER;
+	error.message = "no such container: web";
+	seed("error", "no_such_container", &error);
+	seed_reply("error", &error);
+	error.code = PODD__ERROR_CODE__ERROR_CODE_PROTOCOL;
+	error.message = "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x90\xb3";
+	seed("error", "utf8", &error);
+
+	/* state.proto requests */
+	Podd__DbConfig cfg = PODD__DB_CONFIG__INIT;
+	Podd__OpenRequest open = PODD__OPEN_REQUEST__INIT;
+	seed("open_request", "empty", &open);
+	open.config = &cfg;
+	seed("open_request", "empty_config", &open);
+	cfg.schema_version = 1;
+	cfg.static_dir = "/var/lib/podd/static";
+	cfg.tmp_dir = "/run/podd/tmp";
+	cfg.graph_root = "/var/lib/podd/storage";
+	cfg.run_root = "/run/podd";
+	cfg.graph_driver = "overlay";
+	cfg.volume_path = "/var/lib/podd/volumes";
+	seed("open_request", "full", &open);
+
+	char *cmd[] = { "/bin/sh", "-c", "echo hello" };
+	char *env[] = { "PATH=/usr/bin:/bin", "TERM=xterm", "LANG=C.UTF-8" };
+	Podd__CreateContainerRequest create = PODD__CREATE_CONTAINER_REQUEST__INIT;
+	seed("create_container_request", "empty", &create);
+	create.rootfs = "/var/lib/podd/rootfs/busybox";
+	seed("create_container_request", "rootfs_only", &create);
+	create.name = "web";
+	create.n_cmd = 3;
+	create.cmd = cmd;
+	create.n_env = 3;
+	create.env = env;
+	create.workdir = "/";
+	create.user = "1000:1000";
+	seed("create_container_request", "full", &create);
+
+	Podd__LookupRequest lookup = PODD__LOOKUP_REQUEST__INIT;
+	seed("lookup_request", "empty", &lookup);
+	lookup.name_or_id = "web";
+	seed("lookup_request", "name", &lookup);
+	lookup.name_or_id = (char *)id64;
+	seed("lookup_request", "id", &lookup);
+
+	Podd__ListRequest list = PODD__LIST_REQUEST__INIT;
+	seed("list_request", "empty", &list);
+	list.all = 1;
+	seed("list_request", "all", &list);
+
+	Podd__RemoveRequest rm = PODD__REMOVE_REQUEST__INIT;
+	seed("remove_request", "empty", &rm);
+	rm.id = (char *)id64;
+	seed("remove_request", "id", &rm);
+
+	Podd__RenameRequest rename = PODD__RENAME_REQUEST__INIT;
+	seed("rename_request", "empty", &rename);
+	rename.name_or_id = "web";
+	rename.new_name = "web-2";
+	seed("rename_request", "full", &rename);
+
+	Podd__LockRequest lock = PODD__LOCK_REQUEST__INIT;
+	seed("lock_request", "empty", &lock);
+	lock.id = (char *)id64;
+	seed("lock_request", "id", &lock);
+
+	/* The common Ping every server answers. */
+	Podd__Ping ping = PODD__PING__INIT;
+	seed("ping", "empty", &ping);
+	ping.token = "ping-1";
+	seed("ping", "token", &ping);
+
+	/* Replies podctl decodes. */
+	Podd__Ok ok = PODD__OK__INIT;
+	seed_reply("ok", &ok);
+	Podd__DbInfo info = PODD__DB_INFO__INIT;
+	info.config = &cfg;
+	info.lmdb_version = "LMDB 0.9.24: (July 24, 2019)";
+	info.containers = 3;
+	seed_reply("db_info", &info);
+	Podd__ContainerRecord rec = PODD__CONTAINER_RECORD__INIT, rec2 = PODD__CONTAINER_RECORD__INIT;
+	rec.schema_version = 1;
+	rec.id = (char *)id64;
+	rec.name = "web";
+	rec.created_ns = 1700000000123456789;
+	rec.state = PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED;
+	rec.rootfs = "/var/lib/podd/rootfs/busybox";
+	rec.n_cmd = 3;
+	rec.cmd = cmd;
+	rec.n_env = 3;
+	rec.env = env;
+	rec.workdir = "/";
+	rec.user = "root";
+	seed_reply("container_record", &rec);
+	rec2.schema_version = 1;
+	rec2.id = "0000000000000000000000000000000000000000000000000000000000000001";
+	rec2.name = "db";
+	Podd__ContainerRecord *recs[] = { &rec, &rec2 };
+	Podd__ContainerList clist = PODD__CONTAINER_LIST__INIT;
+	clist.n_containers = 2;
+	clist.containers = recs;
+	seed_reply("container_list", &clist);
+	Podd__Pong pong = PODD__PONG__INIT;
+	pong.token = "ping-1";
+	pong.pid = 100;
+	pong.launcher_pid = 101;
+	seed_reply("pong", &pong);
+
+	/* Whole frames. */
+	seed_frame("hello", PODD__COMMON_TYPE__COMMON_TYPE_HELLO, 0, 0, &hello);
+	seed_frame("hello_reply", PODD__COMMON_TYPE__COMMON_TYPE_HELLO_REPLY, 0, 0, &reply);
+	seed_frame("error", PODD__COMMON_TYPE__COMMON_TYPE_ERROR, 0, 0, &error);
+	seed_frame("ok", PODD__COMMON_TYPE__COMMON_TYPE_OK, 0, 0, NULL);
+	seed_frame("open", PODD__STATE_TYPE__STATE_TYPE_OPEN, 0, 0, &open);
+	seed_frame("create", PODD__STATE_TYPE__STATE_TYPE_CREATE_CONTAINER, 0, 0, &create);
+	seed_frame("lookup", PODD__STATE_TYPE__STATE_TYPE_LOOKUP, 0, 0, &lookup);
+	seed_frame("list", PODD__STATE_TYPE__STATE_TYPE_LIST_CONTAINERS, 0, 0, &list);
+	seed_frame("container_list_more", PODD__STATE_TYPE__STATE_TYPE_CONTAINER_LIST,
+		   PODD_FRAME_MORE, 0, &clist);
+	seed_frame("remove", PODD__STATE_TYPE__STATE_TYPE_REMOVE_CONTAINER, 0, 0, &rm);
+	seed_frame("rename", PODD__STATE_TYPE__STATE_TYPE_RENAME_CONTAINER, 0, 0, &rename);
+	seed_frame("lock", PODD__STATE_TYPE__STATE_TYPE_LOCK, 0, 0, &lock);
+	seed_frame("unlock", PODD__STATE_TYPE__STATE_TYPE_UNLOCK, 0, 0, &lock);
+	seed_frame("ping", PODD__COMMON_TYPE__COMMON_TYPE_PING, 0, 0, &ping);
+	seed_frame("ping_1fd", 16, 0, 1, &ping);
+	seed_frame("ping_4fds", 16, 0, 4, &ping);
+	return 0;
+}
