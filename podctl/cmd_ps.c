@@ -30,23 +30,34 @@ struct ps_ctx {
 static const char *const headers[7] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
 					"STATUS",       "PORTS", "NAMES" };
 
+/* Entrypoint and command, as the container runs them. */
 static char *join_cmd(const Podd__ContainerRecord *rec)
 {
+	const Podd__ContainerConfig *c = rec->config;
 	size_t len = 1;
 	char *s, *p;
-	for (size_t i = 0; i < rec->n_cmd; i++)
-		len += strlen(rec->cmd[i]) + 1;
+
+	for (size_t i = 0; i < c->n_entrypoint; i++)
+		len += strlen(c->entrypoint[i]) + 1;
+	for (size_t i = 0; i < c->n_cmd; i++)
+		len += strlen(c->cmd[i]) + 1;
 	s = p = malloc(len);
 	if (s == NULL)
 		return NULL;
 	*p = '\0';
-	for (size_t i = 0; i < rec->n_cmd; i++)
-		p += sprintf(p, "%s%s", i ? " " : "", rec->cmd[i]);
+	for (size_t i = 0; i < c->n_entrypoint; i++)
+		p += sprintf(p, "%s%s", p == s ? "" : " ", c->entrypoint[i]);
+	for (size_t i = 0; i < c->n_cmd; i++)
+		p += sprintf(p, "%s%s", p == s ? "" : " ", c->cmd[i]);
 	return s;
 }
 
-static char *status_text(const Podd__ContainerRecord *rec)
+/* podman's STATUS column: "Up 5 seconds", "Exited (3) 2 seconds ago". */
+static char *status_text(const Podd__ContainerRecord *rec, int64_t now_ns)
 {
+	cleanup_free char *d = NULL;
+	char *out = NULL;
+
 	switch (rec->state) {
 	case PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED:
 	case PODD__CONTAINER_STATE__CONTAINER_STATE_CREATED:
@@ -54,10 +65,18 @@ static char *status_text(const Podd__ContainerRecord *rec)
 	case PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED:
 		return strdup("Paused");
 	case PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING:
-		return strdup("Up");
+		d = format_duration((now_ns - rec->started_ns) / 1000000000LL);
+		if (d == NULL || asprintf(&out, "Up %s", d) < 0)
+			return NULL;
+		return out;
 	case PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED:
 	case PODD__CONTAINER_STATE__CONTAINER_STATE_STOPPED:
-		return strdup("Exited");
+		d = format_human_duration((now_ns - rec->finished_ns) / 1000000000LL);
+		if (d == NULL || asprintf(&out, "Exited (%d) %s", rec->exit_code, d) < 0)
+			return NULL;
+		return out;
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_REMOVING:
+		return strdup("Removing");
 	default:
 		return strdup("Unknown");
 	}
@@ -68,11 +87,13 @@ static json_object *ps_json(const Podd__ContainerRecord *rec, int64_t now_ns)
 	json_object *o = json_object_new_object(), *names = json_object_new_array(),
 		    *cmd = json_object_new_array();
 	cleanup_free char *ago = format_human_duration((now_ns - rec->created_ns) / 1000000000LL);
-	cleanup_free char *status = status_text(rec);
+	cleanup_free char *status = status_text(rec, now_ns);
 
 	json_object_array_add(names, json_object_new_string(rec->name));
-	for (size_t i = 0; i < rec->n_cmd; i++)
-		json_object_array_add(cmd, json_object_new_string(rec->cmd[i]));
+	for (size_t i = 0; i < rec->config->n_entrypoint; i++)
+		json_object_array_add(cmd, json_object_new_string(rec->config->entrypoint[i]));
+	for (size_t i = 0; i < rec->config->n_cmd; i++)
+		json_object_array_add(cmd, json_object_new_string(rec->config->cmd[i]));
 	json_object_object_add(o, "Id", json_object_new_string(rec->id));
 	json_object_object_add(o, "Image", json_object_new_string(rec->image));
 	json_object_object_add(o, "Command", cmd);
@@ -83,9 +104,15 @@ static json_object *ps_json(const Podd__ContainerRecord *rec, int64_t now_ns)
 	json_object_object_add(o, "Status", json_object_new_string(status ? status : ""));
 	json_object_object_add(o, "Names", names);
 	json_object_object_add(o, "Pod", json_object_new_string(rec->pod_id));
-	json_object_object_add(o, "ExitCode", json_object_new_int(0));
-	json_object_object_add(o, "Exited", json_object_new_boolean(0));
-	json_object_object_add(o, "Pid", json_object_new_int(0));
+	json_object_object_add(o, "ExitCode", json_object_new_int(rec->exit_code));
+	json_object_object_add(o, "Exited",
+			       json_object_new_boolean(
+				       rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED ||
+				       rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_STOPPED));
+	json_object_object_add(o, "ExitedAt", json_object_new_int64(rec->finished_ns / 1000000000LL));
+	json_object_object_add(o, "StartedAt", json_object_new_int64(rec->started_ns / 1000000000LL));
+	json_object_object_add(o, "AutoRemove", json_object_new_boolean(rec->config->autoremove));
+	json_object_object_add(o, "Pid", json_object_new_int(rec->pid));
 	json_object_object_add(o, "IsInfra", json_object_new_boolean(0));
 	return o;
 }
@@ -118,7 +145,7 @@ static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *e
 	if (r->cols[2] && !ctx->o.no_trunc && strlen(r->cols[2]) > 20)
 		strcpy(r->cols[2] + 17, "...");
 	r->cols[3] = format_human_duration((ctx->now_ns - rec->created_ns) / 1000000000LL);
-	r->cols[4] = status_text(rec);
+	r->cols[4] = status_text(rec, ctx->now_ns);
 	r->cols[5] = strdup("");
 	r->cols[6] = strdup(rec->name);
 	for (int i = 0; i < 7; i++)

@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "podctl.h"
+#include "validate.h"
 
 int exit_code_for(int code)
 {
@@ -44,6 +45,19 @@ int state_lookup(struct engine *e, const char *name_or_id, Podd__ContainerRecord
 			     &podd__container_record__descriptor, &m, err) < 0)
 		return engine_helper_failed(e, HELPER_STATE, err);
 	*rec = (Podd__ContainerRecord *)m;
+	if (record_check(*rec, err) < 0) {
+		podd__container_record__free_unpacked(*rec, NULL);
+		*rec = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* What podctl relies on in a record from podd-state before touching it. */
+int record_check(const Podd__ContainerRecord *rec, podd_error_t *err)
+{
+	if (!podd_id_valid(rec->id) || rec->config == NULL)
+		return podd_error(err, PODD_E_PROTOCOL, "podd-state sent a malformed record");
 	return 0;
 }
 
@@ -57,7 +71,8 @@ static int list_chunk(const ProtobufCMessage *m, void *data, podd_error_t *err)
 	const Podd__ContainerList *list = (const Podd__ContainerList *)m;
 	struct list_cb *cb = data;
 	for (size_t i = 0; i < list->n_containers; i++)
-		if (cb->fn(list->containers[i], cb->data, err) < 0)
+		if (record_check(list->containers[i], err) < 0 ||
+		    cb->fn(list->containers[i], cb->data, err) < 0)
 			return -1;
 	return 0;
 }

@@ -9,35 +9,45 @@
 #include "podctl.h"
 
 /* docker/go-units HumanDuration, which podman prints. */
-char *format_human_duration(int64_t s)
+/* Docker's units.HumanDuration, which podman prints. */
+char *format_duration(int64_t s)
 {
 	char *out = NULL;
 	int64_t m = s / 60, h = (s + 1800) / 3600;
 	int r;
 
 	if (s < 1)
-		r = asprintf(&out, "Less than a second ago");
+		r = asprintf(&out, "Less than a second");
 	else if (s == 1)
-		r = asprintf(&out, "1 second ago");
+		r = asprintf(&out, "1 second");
 	else if (s < 60)
-		r = asprintf(&out, "%lld seconds ago", (long long)s);
+		r = asprintf(&out, "%lld seconds", (long long)s);
 	else if (m == 1)
-		r = asprintf(&out, "About a minute ago");
+		r = asprintf(&out, "About a minute");
 	else if (m < 60)
-		r = asprintf(&out, "%lld minutes ago", (long long)m);
+		r = asprintf(&out, "%lld minutes", (long long)m);
 	else if (h == 1)
-		r = asprintf(&out, "About an hour ago");
+		r = asprintf(&out, "About an hour");
 	else if (h < 48)
-		r = asprintf(&out, "%lld hours ago", (long long)h);
+		r = asprintf(&out, "%lld hours", (long long)h);
 	else if (h < 24 * 7 * 2)
-		r = asprintf(&out, "%lld days ago", (long long)(h / 24));
+		r = asprintf(&out, "%lld days", (long long)(h / 24));
 	else if (h < 24 * 30 * 2)
-		r = asprintf(&out, "%lld weeks ago", (long long)(h / 24 / 7));
+		r = asprintf(&out, "%lld weeks", (long long)(h / 24 / 7));
 	else if (h < 24 * 365 * 2)
-		r = asprintf(&out, "%lld months ago", (long long)(h / 24 / 30));
+		r = asprintf(&out, "%lld months", (long long)(h / 24 / 30));
 	else
-		r = asprintf(&out, "%lld years ago", (long long)(h / 24 / 365));
+		r = asprintf(&out, "%lld years", (long long)(h / 24 / 365));
 	return r < 0 ? NULL : out;
+}
+
+char *format_human_duration(int64_t s)
+{
+	cleanup_free char *d = format_duration(s);
+	char *out = NULL;
+	if (d == NULL || asprintf(&out, "%s ago", d) < 0)
+		return NULL;
+	return out;
 }
 
 char *format_rfc3339(int64_t ns)
@@ -82,45 +92,101 @@ static json_object *strv_json(char **v, size_t n)
 	return a;
 }
 
+static json_object *time_json(int64_t ns)
+{
+	cleanup_free char *t = ns ? format_rfc3339(ns) : strdup("0001-01-01T00:00:00Z");
+	return json_object_new_string(t ? t : "");
+}
+
+static json_object *inspect_state(const Podd__ContainerRecord *rec)
+{
+	json_object *state = json_object_new_object();
+	bool running = rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING;
+	bool paused = rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED;
+
+	json_object_object_add(state, "OciVersion", json_object_new_string("1.0.2"));
+	json_object_object_add(state, "Status",
+			       json_object_new_string(container_status_word(rec->state)));
+	json_object_object_add(state, "Running", json_object_new_boolean(running));
+	json_object_object_add(state, "Paused", json_object_new_boolean(paused));
+	json_object_object_add(state, "Restarting", json_object_new_boolean(false));
+	json_object_object_add(state, "OOMKilled", json_object_new_boolean(rec->oom_killed));
+	json_object_object_add(state, "Dead", json_object_new_boolean(false));
+	json_object_object_add(state, "Pid", json_object_new_int(running || paused ? rec->pid : 0));
+	json_object_object_add(state, "ConmonPid",
+			       json_object_new_int(running || paused ? rec->conmon_pid : 0));
+	json_object_object_add(state, "ExitCode", json_object_new_int(rec->exit_code));
+	json_object_object_add(state, "Error", json_object_new_string(""));
+	json_object_object_add(state, "StartedAt", time_json(rec->started_ns));
+	json_object_object_add(state, "FinishedAt", time_json(rec->finished_ns));
+	return state;
+}
+
+static json_object *inspect_config(const Podd__ContainerRecord *rec)
+{
+	const Podd__ContainerConfig *c = rec->config;
+	json_object *config = json_object_new_object();
+	char short_id[13];
+
+	/* podman's default hostname: the short id. */
+	snprintf(short_id, sizeof(short_id), "%.12s", rec->id);
+	json_object_object_add(config, "Hostname",
+			       json_object_new_string(c->hostname[0] ? c->hostname : short_id));
+	json_object_object_add(config, "User", json_object_new_string(c->user));
+	json_object_object_add(config, "Env", strv_json(c->env, c->n_env));
+	json_object_object_add(config, "Cmd", strv_json(c->cmd, c->n_cmd));
+	json_object_object_add(config, "Entrypoint", strv_json(c->entrypoint, c->n_entrypoint));
+	json_object_object_add(config, "Image", json_object_new_string(rec->image));
+	json_object_object_add(config, "WorkingDir",
+			       json_object_new_string(c->workdir[0] ? c->workdir : "/"));
+	json_object_object_add(config, "Tty", json_object_new_boolean(c->tty));
+	json_object_object_add(config, "OpenStdin", json_object_new_boolean(c->interactive));
+	json_object_object_add(config, "StopSignal", json_object_new_int(c->stop_signal ? c->stop_signal : 15));
+	json_object_object_add(config, "StopTimeout",
+			       json_object_new_int(c->has_stop_timeout ? c->stop_timeout : 10));
+	return config;
+}
+
 json_object *container_inspect_json(const Podd__ContainerRecord *rec)
 {
-	json_object *o = json_object_new_object();
-	json_object *state = json_object_new_object();
-	json_object *config = json_object_new_object();
+	const Podd__ContainerConfig *c = rec->config;
+	json_object *o = json_object_new_object(), *host = json_object_new_object();
 	cleanup_free char *created = format_rfc3339(rec->created_ns);
+	char **argv0 = c->n_entrypoint ? c->entrypoint : c->cmd;
+	size_t n0 = c->n_entrypoint ? c->n_entrypoint : c->n_cmd;
 
 	json_object_object_add(o, "Id", json_object_new_string(rec->id));
 	json_object_object_add(o, "Created", json_object_new_string(created ? created : ""));
-	json_object_object_add(o, "Path", json_object_new_string(rec->n_cmd ? rec->cmd[0] : ""));
-	json_object_object_add(o, "Args", strv_json(rec->cmd + (rec->n_cmd ? 1 : 0),
-						    rec->n_cmd ? rec->n_cmd - 1 : 0));
-
-	json_object_object_add(state, "Status",
-			       json_object_new_string(container_status_word(rec->state)));
-	json_object_object_add(state, "Running",
-			       json_object_new_boolean(rec->state ==
-						       PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING));
-	json_object_object_add(state, "Paused",
-			       json_object_new_boolean(rec->state ==
-						       PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED));
-	json_object_object_add(state, "Pid", json_object_new_int(0));
-	json_object_object_add(state, "ExitCode", json_object_new_int(0));
-	json_object_object_add(o, "State", state);
-
+	json_object_object_add(o, "Path", json_object_new_string(n0 ? argv0[0] : ""));
+	if (c->n_entrypoint) {
+		json_object *args = strv_json(c->entrypoint + 1, c->n_entrypoint - 1);
+		for (size_t i = 0; i < c->n_cmd; i++)
+			json_object_array_add(args, json_object_new_string(c->cmd[i]));
+		json_object_object_add(o, "Args", args);
+	} else {
+		json_object_object_add(o, "Args", strv_json(c->cmd + (n0 ? 1 : 0), n0 ? n0 - 1 : 0));
+	}
+	json_object_object_add(o, "State", inspect_state(rec));
 	json_object_object_add(o, "Image", json_object_new_string(rec->image));
 	json_object_object_add(o, "ImageName", json_object_new_string(rec->image));
-	json_object_object_add(o, "Rootfs", json_object_new_string(rec->rootfs));
-	json_object_object_add(o, "Name", json_object_new_string(rec->name));
+	json_object_object_add(o, "Rootfs", json_object_new_string(c->rootfs));
 	json_object_object_add(o, "Pod", json_object_new_string(rec->pod_id));
-
-	json_object_object_add(config, "Hostname", json_object_new_string(""));
-	json_object_object_add(config, "User", json_object_new_string(rec->user));
-	json_object_object_add(config, "Env", strv_json(rec->env, rec->n_env));
-	json_object_object_add(config, "Cmd", strv_json(rec->cmd, rec->n_cmd));
-	json_object_object_add(config, "Image", json_object_new_string(rec->image));
-	json_object_object_add(config, "WorkingDir",
-			       json_object_new_string(rec->workdir[0] ? rec->workdir : "/"));
-	json_object_object_add(o, "Config", config);
+	json_object_object_add(o, "Name", json_object_new_string(rec->name));
+	json_object_object_add(o, "OCIRuntime",
+			       json_object_new_string(c->runtime[0] ? c->runtime : "runc"));
+	json_object_object_add(o, "Config", inspect_config(rec));
+	json_object_object_add(host, "AutoRemove", json_object_new_boolean(c->autoremove));
+	json_object_object_add(host, "Privileged", json_object_new_boolean(c->privileged));
+	json_object_object_add(host, "ReadonlyRootfs", json_object_new_boolean(c->read_only));
+	json_object_object_add(host, "NetworkMode",
+			       json_object_new_string(c->network[0] ? c->network : "none"));
+	json_object_object_add(host, "CapAdd", strv_json(c->cap_add, c->n_cap_add));
+	json_object_object_add(host, "CapDrop", strv_json(c->cap_drop, c->n_cap_drop));
+	json_object_object_add(host, "Memory", json_object_new_int64(c->memory));
+	json_object_object_add(host, "PidsLimit", json_object_new_int64(c->pids_limit));
+	json_object_object_add(host, "ShmSize",
+			       json_object_new_int64(c->shm_size ? c->shm_size : 65536000));
+	json_object_object_add(o, "HostConfig", host);
 	return o;
 }
 

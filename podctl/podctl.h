@@ -84,10 +84,15 @@ int exit_code_for(int code);
 /* Calls to podd-state shared by several commands. */
 int state_lookup(struct engine *e, const char *name_or_id, Podd__ContainerRecord **rec,
 		 podd_error_t *err);
+int record_check(const Podd__ContainerRecord *rec, podd_error_t *err);
+struct create_opts;
+int container_create(struct engine *e, const struct create_opts *o, Podd__ContainerRecord **rec,
+		     podd_error_t *err);
 typedef int (*container_fn)(const Podd__ContainerRecord *rec, void *data, podd_error_t *err);
 int state_list(struct engine *e, bool all, container_fn fn, void *data, podd_error_t *err);
 
 /* output.c */
+char *format_duration(int64_t seconds);              /* "2 seconds" */
 char *format_human_duration(int64_t seconds_ago);  /* "2 seconds ago" */
 char *format_rfc3339(int64_t ns);                    /* 2026-11-22T10:00:00.123456789Z */
 const char *container_status_word(Podd__ContainerState s); /* "created" ... */

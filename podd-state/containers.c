@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "config_check.h"
 #include "log.h"
 #include "validate.h"
 #include "state.h"
@@ -33,18 +34,7 @@ static int validate_create(const Podd__CreateContainerRequest *r, podd_error_t *
 				  "container name \"%.64s\": names must match "
 				  "[a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument",
 				  r->name);
-	if (podd_validate_abs_path("rootfs", r->rootfs, err) < 0)
-		return -1;
-	if (r->n_cmd == 0)
-		return podd_error(err, PODD_E_INVALID_ARGUMENT, "no command specified");
-	if (podd_validate_strv("command arguments", r->cmd, r->n_cmd, err) < 0 ||
-	    podd_validate_env(r->env, r->n_env, err) < 0)
-		return -1;
-	if (r->workdir[0] != '\0' && podd_validate_abs_path("working directory", r->workdir, err) < 0)
-		return -1;
-	if (strlen(r->user) > 256 || strchr(r->user, '\n'))
-		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid user \"%.64s\"", r->user);
-	return 0;
+	return podd_config_check(r->config, err);
 }
 
 static int64_t now_ns(void)
@@ -84,13 +74,7 @@ int handle_create_container(struct podd_server *srv, const struct podd_request *
 	rec.name = name;
 	rec.created_ns = now_ns();
 	rec.state = PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED;
-	rec.rootfs = r->rootfs;
-	rec.n_cmd = r->n_cmd;
-	rec.cmd = r->cmd;
-	rec.n_env = r->n_env;
-	rec.env = r->env;
-	rec.workdir = r->workdir;
-	rec.user = r->user;
+	rec.config = r->config;
 	/* A 256-bit random id never collides in practice; NOOVERWRITE makes
 	 * sure a collision fails rather than replaces. */
 	if (db_put_container(txn, &ctx->db, &rec, MDB_NOOVERWRITE, err) < 0)
@@ -347,4 +331,63 @@ int handle_unlock(struct podd_server *srv, const struct podd_request *req, podd_
 	if (locks_release(ctx, r->id, false, err) < 0)
 		return -1;
 	return podd_server_reply_ok(srv, req, err);
+}
+
+static bool state_valid(Podd__ContainerState s)
+{
+	switch (s) {
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED:
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_CREATED:
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING:
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_STOPPED:
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED:
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED:
+	case PODD__CONTAINER_STATE__CONTAINER_STATE_REMOVING:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The runtime half of a record changes only under the container's lock,
+ * held by this session: two podctl processes never interleave their
+ * read-modify-write of one container. */
+int handle_update(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	struct state_ctx *ctx = srv->data;
+	const Podd__UpdateContainerRequest *r = (const Podd__UpdateContainerRequest *)req->msg;
+	cleanup_txn MDB_txn *txn = NULL;
+	cleanup_record Podd__ContainerRecord *rec = NULL;
+	int rc;
+
+	if (state_require_open(ctx, err) < 0)
+		return -1;
+	if (!podd_id_valid(r->id))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "update: \"%.64s\" is not a full id",
+				  r->id);
+	if (!state_valid(r->state) || r->pid < 0 || r->conmon_pid < 0 || r->exit_code < 0 ||
+	    r->exit_code > 255 || r->started_ns < 0 || r->finished_ns < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "update of %s: invalid values",
+				  r->id);
+	if (!locks_held(ctx, r->id))
+		return podd_error(err, PODD_E_NOT_PERMITTED,
+				  "update of %s without holding its lock", r->id);
+	rc = mdb_txn_begin(ctx->db.env, NULL, 0, &txn);
+	if (rc != 0)
+		return db_error(err, rc, "begin");
+	if (db_get_container(txn, &ctx->db, r->id, &rec, err) < 0)
+		return -1;
+	rec->state = r->state;
+	rec->pid = r->pid;
+	rec->conmon_pid = r->conmon_pid;
+	rec->exit_code = r->exit_code;
+	rec->started_ns = r->started_ns;
+	rec->finished_ns = r->finished_ns;
+	rec->oom_killed = r->oom_killed;
+	if (db_put_container(txn, &ctx->db, rec, 0, err) < 0)
+		return -1;
+	rc = mdb_txn_commit(steal_pointer(&txn));
+	if (rc != 0)
+		return db_error(err, rc, "commit update of %s", r->id);
+	return reply_record(srv, req, rec, err);
 }

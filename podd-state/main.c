@@ -24,6 +24,8 @@ static const struct podd_handler handlers[] = {
 	  handle_rename },
 	{ PODD__STATE_TYPE__STATE_TYPE_LOCK, &podd__lock_request__descriptor, 0, handle_lock },
 	{ PODD__STATE_TYPE__STATE_TYPE_UNLOCK, &podd__lock_request__descriptor, 0, handle_unlock },
+	{ PODD__STATE_TYPE__STATE_TYPE_UPDATE_CONTAINER,
+	  &podd__update_container_request__descriptor, 0, handle_update },
 };
 
 int main(int argc, char **argv)

@@ -78,6 +78,7 @@ int handle_create_container(struct podd_server *srv, const struct podd_request *
 int handle_lookup(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_list(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_remove(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+int handle_update(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_rename(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_lock(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_unlock(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);

@@ -34,7 +34,7 @@ expect_fail "invalid name is refused" 125 'names must match' \
 	$P create --name 'bad name' --rootfs "$ROOTFS" /bin/true
 expect_fail "missing rootfs is refused" 125 'rootfs "/nonexistent"' \
 	$P create --rootfs /nonexistent /bin/true
-expect_fail "missing command is refused" 125 'requires a rootfs and a command' \
+expect_fail "missing command is refused" 125 'no command or entrypoint provided' \
 	$P create --rootfs "$ROOTFS"
 expect_fail "inspect of a missing container" 125 'no container with name or ID "nothere" found: no such container' \
 	$P inspect nothere

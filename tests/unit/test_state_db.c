@@ -60,6 +60,7 @@ static int teardown(void **state)
 static void add(struct fixture *fx, const char *id, const char *name)
 {
 	Podd__ContainerRecord rec = PODD__CONTAINER_RECORD__INIT;
+	Podd__ContainerConfig cfg = PODD__CONTAINER_CONFIG__INIT;
 	char *cmd[] = { "/bin/true" };
 	podd_error_t err = NULL;
 	MDB_txn *txn;
@@ -67,9 +68,10 @@ static void add(struct fixture *fx, const char *id, const char *name)
 	rec.schema_version = STATE_SCHEMA_VERSION;
 	rec.id = (char *)id;
 	rec.name = (char *)name;
-	rec.rootfs = "/";
-	rec.cmd = cmd;
-	rec.n_cmd = 1;
+	cfg.rootfs = "/";
+	cfg.cmd = cmd;
+	cfg.n_cmd = 1;
+	rec.config = &cfg;
 	assert_int_equal(mdb_txn_begin(fx->ctx.db.env, NULL, 0, &txn), 0);
 	assert_int_equal(names_put(txn, &fx->ctx.db, name, id, &err), 0);
 	assert_int_equal(db_put_container(txn, &fx->ctx.db, &rec, MDB_NOOVERWRITE, &err), 0);

@@ -1,0 +1,27 @@
+/* The one check of a ContainerConfig, run by every process that receives
+ * one (podd-state before storing it, podd-exec before building a bundle
+ * from it) and by podctl before sending it, so that a user's mistake gets
+ * its message before any helper is involved. */
+#ifndef PODD_CONFIG_CHECK_H
+#define PODD_CONFIG_CHECK_H
+
+#include <stdbool.h>
+
+#include "common.pb-c.h"
+#include "error.h"
+
+#define PODD_SECCOMP_PROFILE_MAX (64 * 1024)
+
+int podd_config_check(const Podd__ContainerConfig *c, podd_error_t *err);
+
+/* RLIMIT_* for a --ulimit name ("nofile"), or -1. */
+int podd_ulimit_resource(const char *name);
+/* A capability name as --cap-add takes it: "NET_RAW", "CAP_NET_RAW", "all";
+ * writes the canonical "CAP_NET_RAW" (or "ALL"). */
+bool podd_cap_name_canonical(const char *in, char *out, size_t size);
+/* A hostname (RFC 1123 labels, at most 64 bytes: the UTS field). */
+bool podd_hostname_valid(const char *s);
+/* An IPv4 or IPv6 address in text form. */
+bool podd_ip_valid(const char *s);
+
+#endif

@@ -1,0 +1,34 @@
+/* The options `create` and `run` share, parsed into a ContainerConfig. */
+#ifndef PODCTL_CREATE_OPTS_H
+#define PODCTL_CREATE_OPTS_H
+
+#include <stdbool.h>
+
+#include "common.pb-c.h"
+#include "error.h"
+
+struct create_opts {
+	const char *name;
+	bool detach;       /* run only */
+	bool rootfs_flag;  /* --rootfs given */
+	Podd__ContainerConfig config;
+	/* Owned storage behind config's arrays. */
+	char rootfs[4096];
+	char *seccomp_text;
+	Podd__Ulimit ulimit_store[32];
+	Podd__Ulimit *ulimit_ptrs[32];
+	char **owned;      /* every string this parse allocated */
+	size_t n_owned;
+};
+
+/* Parse argv (argv[0] is the command name). `run` accepts -d. Files the
+ * options name (--env-file, --security-opt seccomp=FILE) are read here,
+ * before podctl sandboxes itself. */
+int create_opts_parse(struct create_opts *o, bool run, int argc, char **argv,
+		      podd_error_t *err);
+void create_opts_free(struct create_opts *o);
+
+/* "512m", "1g", "65536k", "100" (bytes), as podman's units.RAMInBytes. */
+int parse_size(const char *s, int64_t *out);
+
+#endif
