@@ -19,7 +19,8 @@ static void frame_cleanup(struct podd_frame *f)
  * `reply_type` or an answer to another request is a protocol violation. */
 static int receive_answer(struct podd_peer *peer, uint32_t id, uint32_t reply_type,
 			  const ProtobufCMessageDescriptor *reply_desc,
-			  ProtobufCMessage **reply, uint16_t *flags, podd_error_t *err)
+			  ProtobufCMessage **reply, uint16_t *flags, int *fds, size_t nfds,
+			  podd_error_t *err)
 {
 	cleanup_frame struct podd_frame frame = { 0 };
 	int r;
@@ -32,8 +33,9 @@ static int receive_answer(struct podd_peer *peer, uint32_t id, uint32_t reply_ty
 	if (frame.request_id != id)
 		return podd_error(err, PROTO, "%s answered request %u while %u was pending",
 				  peer->name, frame.request_id, id);
-	if (frame.nfds != 0)
-		return podd_error(err, PROTO, "%s sent unexpected descriptors", peer->name);
+	if (frame.nfds != 0 && (frame.type != reply_type || frame.nfds != nfds))
+		return podd_error(err, PROTO, "%s sent %zu descriptors, expected %zu", peer->name,
+				  frame.nfds, frame.type == reply_type ? nfds : 0);
 	if (frame.type == PODD__COMMON_TYPE__COMMON_TYPE_ERROR) {
 		cleanup_message ProtobufCMessage *m =
 			podd_message_unpack(&podd__error__descriptor, &frame, err);
@@ -49,10 +51,44 @@ static int receive_answer(struct podd_peer *peer, uint32_t id, uint32_t reply_ty
 	if (frame.type != reply_type)
 		return podd_error(err, PROTO, "%s sent message type %u, expected %u", peer->name,
 				  frame.type, reply_type);
+	if (frame.nfds != nfds)
+		return podd_error(err, PROTO, "%s sent %zu descriptors, expected %zu", peer->name,
+				  frame.nfds, nfds);
 	*reply = podd_message_unpack(reply_desc, &frame, err);
 	if (*reply == NULL)
 		return podd_error_wrap(err, "%s", peer->name);
 	*flags = frame.flags;
+	for (size_t i = 0; i < nfds; i++)
+		fds[i] = podd_frame_take_fd(&frame, i);
+	return 0;
+}
+
+int podd_client_call_fds(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
+			 const int *fds_in, size_t nfds_in, uint32_t reply_type,
+			 const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply,
+			 int *fds_out, size_t nfds_out, podd_error_t *err)
+{
+	uint32_t id = ++peer->next_id;
+	uint16_t flags = 0;
+
+	*reply = NULL;
+	for (size_t i = 0; i < nfds_out; i++)
+		fds_out[i] = -1;
+	if (podd_message_send(peer->sock, type, id, 0, req, fds_in, nfds_in, err) < 0)
+		return podd_error_wrap(err, "request to %s", peer->name);
+	if (receive_answer(peer, id, reply_type, reply_desc, reply, &flags, fds_out, nfds_out,
+			   err) < 0)
+		return -1;
+	if (flags & PODD_FRAME_MORE) {
+		protobuf_c_message_free_unpacked(*reply, NULL);
+		*reply = NULL;
+		for (size_t i = 0; i < nfds_out; i++) {
+			close(fds_out[i]);
+			fds_out[i] = -1;
+		}
+		return podd_error(err, PROTO, "%s streamed an answer that should be one message",
+				  peer->name);
+	}
 	return 0;
 }
 
@@ -60,21 +96,8 @@ int podd_client_call(struct podd_peer *peer, uint32_t type, const ProtobufCMessa
 		     uint32_t reply_type, const ProtobufCMessageDescriptor *reply_desc,
 		     ProtobufCMessage **reply, podd_error_t *err)
 {
-	uint32_t id = ++peer->next_id;
-	uint16_t flags = 0;
-
-	*reply = NULL;
-	if (podd_message_send(peer->sock, type, id, 0, req, NULL, 0, err) < 0)
-		return podd_error_wrap(err, "request to %s", peer->name);
-	if (receive_answer(peer, id, reply_type, reply_desc, reply, &flags, err) < 0)
-		return -1;
-	if (flags & PODD_FRAME_MORE) {
-		protobuf_c_message_free_unpacked(*reply, NULL);
-		*reply = NULL;
-		return podd_error(err, PROTO, "%s streamed an answer that should be one message",
-				  peer->name);
-	}
-	return 0;
+	return podd_client_call_fds(peer, type, req, NULL, 0, reply_type, reply_desc, reply, NULL,
+				    0, err);
 }
 
 int podd_client_call_stream(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
@@ -89,7 +112,7 @@ int podd_client_call_stream(struct podd_peer *peer, uint32_t type, const Protobu
 	do {
 		cleanup_message ProtobufCMessage *m = NULL;
 		flags = 0;
-		if (receive_answer(peer, id, reply_type, reply_desc, &m, &flags, err) < 0)
+		if (receive_answer(peer, id, reply_type, reply_desc, &m, &flags, NULL, 0, err) < 0)
 			return -1;
 		if (chunk(m, data, err) < 0)
 			return -1;

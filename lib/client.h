@@ -22,10 +22,18 @@ int podd_client_hello(struct podd_peer *peer, const char *channel, podd_error_t 
 
 /* Send `req` and wait for one answer of `reply_type` (decoded as
  * `reply_desc` into *reply), or an Error, which becomes *err with its code.
- * Received descriptors, if any, land in fds_out (up to *nfds_out). */
+ * An answer carrying descriptors is a protocol violation. */
 int podd_client_call(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
 		     uint32_t reply_type, const ProtobufCMessageDescriptor *reply_desc,
 		     ProtobufCMessage **reply, podd_error_t *err);
+
+/* As podd_client_call, sending `fds_in` with the request and expecting
+ * exactly `nfds_out` descriptors with the answer (each checked by the caller
+ * for its kind before use); they land in fds_out, -1 on failure. */
+int podd_client_call_fds(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
+			 const int *fds_in, size_t nfds_in, uint32_t reply_type,
+			 const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply,
+			 int *fds_out, size_t nfds_out, podd_error_t *err);
 
 /* As podd_client_call, for answers streamed in chunks: `chunk` is called for
  * each, in order; the last frame is the one without PODD_FRAME_MORE. */

@@ -13,6 +13,11 @@ static void stop_launcher(void)
 	podd_launcher_stop(&launcher);
 }
 
+struct podd_launcher *podd_worker_launcher(void)
+{
+	return &launcher;
+}
+
 static int ping_launcher(struct podd_server *srv, pid_t *pid, podd_error_t *err)
 {
 	(void)srv;
@@ -29,6 +34,7 @@ void podd_worker_main(const struct podd_worker *w, int argc, char **argv)
 	/* The launcher is forked first, while the process still holds what
 	 * it must keep; the worker then confines itself. */
 	if (podd_mkdir_p(args.tmp_dir, &err) < 0 ||
+	    (w->prepare && w->prepare(w->data, &args, &err) < 0) ||
 	    podd_launcher_start(&launcher, w->process, w->launcher_ops, w->nlauncher_ops, w->data,
 				&err) < 0) {
 		podd_err("%s", err->msg);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "helper.h"
 #include "sandbox.h"
 #include "server.h"
 
@@ -20,7 +21,14 @@ struct podd_worker {
 	const struct podd_handler *launcher_ops; /* what the launcher performs */
 	size_t nlauncher_ops;
 	void *data;                     /* handed to both servers */
+	/* Called before the launcher is forked (so both get its result)
+	 * and before the sandbox: read what the sandbox will hide. */
+	int (*prepare)(void *data, const struct podd_helper_args *args, podd_error_t *err);
 };
+
+struct podd_launcher;
+/* The worker's launcher, for handlers that call it. */
+struct podd_launcher *podd_worker_launcher(void);
 
 /* Parse the helper command line, create the tmp dir, fork the launcher,
  * apply the policy, serve until EOF, and exit (reaping the launcher). */

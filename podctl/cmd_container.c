@@ -41,7 +41,10 @@ int cmd_container(const struct global_opts *g, int argc, char **argv)
 	} subs[] = {
 		{ "create", cmd_create }, { "exists", cmd_exists }, { "inspect", cmd_inspect },
 		{ "list", cmd_ps },       { "ls", cmd_ps },         { "ps", cmd_ps },
-		{ "rename", cmd_rename }, { "rm", cmd_rm },
+		{ "rename", cmd_rename }, { "rm", cmd_rm },       { "cleanup", cmd_cleanup },
+		{ "start", cmd_start },   { "stop", cmd_stop },     { "kill", cmd_kill },
+		{ "restart", cmd_restart }, { "wait", cmd_wait },   { "run", cmd_run },
+		{ "logs", cmd_logs },
 	};
 	if (argc < 2) {
 		fprintf(stderr, "Error: missing command 'podctl container COMMAND'\n");

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "podctl.h"
+#include "cleanup.h"
+#include "lifecycle.h"
 
 struct id_list {
 	char **ids;
@@ -37,17 +38,22 @@ static void id_list_free(struct id_list *l)
 	free(l->ids);
 }
 
-static int remove_one(struct engine *e, const char *id, podd_error_t *err)
+/* Under the container's lock: a running one is stopped first with -f,
+ * refused without. */
+static int remove_one(struct engine *e, const char *name_or_id, bool force, char id[65],
+		      podd_error_t *err)
 {
-	Podd__RemoveRequest req = PODD__REMOVE_REQUEST__INIT;
-	ProtobufCMessage *m = NULL;
+	cleanup_record Podd__ContainerRecord *rec = NULL;
 
-	req.id = (char *)id;
-	if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_REMOVE_CONTAINER,
-			     &req.base, PODD__COMMON_TYPE__COMMON_TYPE_OK, &podd__ok__descriptor,
-			     &m, err) < 0)
-		return engine_helper_failed(e, HELPER_STATE, err);
-	protobuf_c_message_free_unpacked(m, NULL);
+	if (ctr_lookup_locked(e, name_or_id, &rec, err) < 0)
+		return -1;
+	snprintf(id, 65, "%s", rec->id);
+	if (ctr_remove(e, &rec, force, err) < 0) {
+		podd_error_t ignored = NULL;
+		if (rec && ctr_unlock(e, id, &ignored) < 0)
+			podd_error_free(&ignored);
+		return -1;
+	}
 	return 0;
 }
 
@@ -83,7 +89,6 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 			return EXIT_ENGINE;
 		}
 	}
-	(void)force; /* nothing runs yet, so nothing needs stopping first */
 	if (remove_all == (optind < argc)) {
 		fprintf(stderr, "Error: %s\n", remove_all ? "when using the --all switch, you may "
 							    "not pass any containers names or IDs"
@@ -91,7 +96,7 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 							    "or ID");
 		return EXIT_ENGINE;
 	}
-	if (engine_start(&e, g, NEED_STATE, &err) < 0) {
+	if (engine_start(&e, g, NEED_STATE | NEED_EXEC, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}
@@ -101,15 +106,16 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 			return report_error(&err);
 		}
 		for (size_t i = 0; i < all.n; i++) {
-			if (remove_one(&e, all.ids[i], &err) < 0) {
+			char id[65];
+			if (remove_one(&e, all.ids[i], force, id, &err) < 0) {
 				/* Removed meanwhile by another podctl: that is fine. */
 				if (err->code == PODD_E_NO_SUCH_CONTAINER) {
 					podd_error_free(&err);
 					continue;
 				}
 				fprintf(stderr, "Error: %s\n", err->msg);
+				rc = err->code == PODD_E_STATE_IMPROPER ? 2 : EXIT_ENGINE;
 				podd_error_free(&err);
-				rc = EXIT_ENGINE;
 				continue;
 			}
 			printf("%s\n", all.ids[i]);
@@ -118,11 +124,9 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 		return rc;
 	}
 	for (int i = optind; i < argc; i++) {
-		Podd__ContainerRecord *rec = NULL;
-		if (state_lookup(&e, argv[i], &rec, &err) < 0 || remove_one(&e, rec->id, &err) < 0) {
+		char id[65];
+		if (remove_one(&e, argv[i], force, id, &err) < 0) {
 			int code = err->code;
-			if (rec)
-				podd__container_record__free_unpacked(rec, NULL);
 			if (code == PODD_E_NO_SUCH_CONTAINER && ignore) {
 				podd_error_free(&err);
 				continue;
@@ -138,14 +142,14 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 			}
 			fprintf(stderr, "Error: %s\n", err->msg);
 			podd_error_free(&err);
-			rc = exit_code_for(code);
+			/* podman: 2 for a container in the wrong state. */
+			rc = code == PODD_E_STATE_IMPROPER ? 2 : exit_code_for(code);
 			if (code == PODD_E_PROTOCOL)
 				break;
 			continue;
 		}
 		/* podman prints the full id of each container it removed. */
-		printf("%s\n", rec->id);
-		podd__container_record__free_unpacked(rec, NULL);
+		printf("%s\n", id);
 	}
 	engine_stop(&e);
 	return rc;

@@ -76,6 +76,14 @@ int cmd_exists(const struct global_opts *g, int argc, char **argv);
 int cmd_info(const struct global_opts *g, int argc, char **argv);
 int cmd_version(const struct global_opts *g, int argc, char **argv);
 int cmd_system(const struct global_opts *g, int argc, char **argv);
+int cmd_run(const struct global_opts *g, int argc, char **argv);
+int cmd_start(const struct global_opts *g, int argc, char **argv);
+int cmd_stop(const struct global_opts *g, int argc, char **argv);
+int cmd_kill(const struct global_opts *g, int argc, char **argv);
+int cmd_restart(const struct global_opts *g, int argc, char **argv);
+int cmd_wait(const struct global_opts *g, int argc, char **argv);
+int cmd_cleanup(const struct global_opts *g, int argc, char **argv);
+int cmd_logs(const struct global_opts *g, int argc, char **argv);
 
 /* Print "Error: msg" and return the exit code for the error's code. */
 int report_error(podd_error_t *err);

@@ -10,6 +10,10 @@
 static const char *const podctl_syscalls[] = {
 	"wait4",   /* reaping helpers at exit */
 	"pread64", /* /proc/PID/status opened before the sandbox (system sandbox) */
+	/* attach: relaying the terminal and conmon's attach socket */
+	"poll", "ppoll", "shutdown",
+	/* attach -t: raw mode and window size of its own terminal */
+	"ioctl",
 	NULL,
 };
 

@@ -1,16 +1,243 @@
-/* podd-exec: the sandboxed worker parses requests; its privileged launcher,
- * forked before the sandbox closes, performs the few operations that need
- * privilege (runc and conmon are started by the launcher, issue 3). */
+/* podd-exec: the sandboxed worker turns container records into OCI bundles,
+ * reads exit files and logs, and asks its launcher (launcher_ops.c,
+ * conmon.c), forked before the sandbox closed, to run conmon and the
+ * runtime. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "config_check.h"
+#include "exec.h"
+#include "exec.pb-c.h"
+#include "exits.h"
+#include "launcher_ops.h"
+#include "log.h"
 #include "policy.h"
+#include "validate.h"
 #include "worker.h"
+
+static struct exec_ctx ctx;
+
+/* Host files the bundles start from, read while they are still visible.
+ * systemd-resolved's own file lists the real upstream servers where
+ * /etc/resolv.conf points at its 127.0.0.53 stub. */
+static int prepare(void *data, const struct podd_helper_args *args, podd_error_t *err)
+{
+	struct exec_ctx *c = data;
+	podd_error_t ignored = NULL;
+	char path[4200];
+
+	c->static_dir = args->static_dir;
+	c->tmp_dir = args->tmp_dir;
+	if (read_file_limited("/run/systemd/resolve/resolv.conf", EXEC_HOST_FILE_MAX,
+			      &c->host_resolv, &ignored) < 0) {
+		podd_error_free(&ignored);
+		if (read_file_limited("/etc/resolv.conf", EXEC_HOST_FILE_MAX, &c->host_resolv,
+				      &ignored) < 0)
+			podd_error_free(&ignored);
+	}
+	if (read_file_limited("/etc/hosts", EXEC_HOST_FILE_MAX, &c->host_hosts, &ignored) < 0)
+		podd_error_free(&ignored);
+	snprintf(path, sizeof(path), "%s/exits", c->tmp_dir);
+	if (podd_mkdir_p(path, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/containers", c->tmp_dir);
+	if (podd_mkdir_p(path, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/socket", c->tmp_dir);
+	if (podd_mkdir_p(path, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/containers", c->static_dir);
+	return podd_mkdir_p(path, err);
+}
+
+static int check_record(const Podd__ContainerRecord *rec, podd_error_t *err)
+{
+	if (rec == NULL || !podd_id_valid(rec->id) || !podd_name_valid(rec->name))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "malformed container record");
+	return podd_config_check(rec->config, err);
+}
+
+static int check_ref(const Podd__ContainerRef *ref, podd_error_t *err)
+{
+	if (ref == NULL || !podd_id_valid(ref->id))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid container id");
+	if (ref->runtime[0] != '\0' && strcmp(ref->runtime, "runc") != 0 &&
+	    strcmp(ref->runtime, "crun") != 0)
+		return podd_validate_abs_path("runtime", ref->runtime, err);
+	return 0;
+}
+
+static void free_warnings(char ***w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((*w)[i]);
+	free(*w);
+}
+
+/* Fresh directories for a (re)start: the last run's bundle and exit file
+ * go; the log stays, as podman keeps it across restarts. */
+static int make_dirs(const char *id, podd_error_t *err)
+{
+	char path[4200];
+
+	if (exec_exit_path(&ctx, path, sizeof(path), id) < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid container id");
+	if (unlink(path) < 0 && errno != ENOENT)
+		return podd_error_sys(err, errno, "remove %s", path);
+	if (exec_ctr_path(&ctx, path, id, NULL) < 0 || remove_tree(path, err) < 0)
+		return -1;
+	if (mkdir(path, 0700) < 0)
+		return podd_error_sys(err, errno, "create %s", path);
+	if (exec_path(path, sizeof(path), ctx.static_dir, id, NULL) < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid container id");
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return podd_error_sys(err, errno, "create %s", path);
+	return 0;
+}
+
+static int handle_create(struct podd_server *srv, const struct podd_request *req,
+			 podd_error_t *err)
+{
+	const Podd__CreateRequest *r = (const Podd__CreateRequest *)req->msg;
+	Podd__Created created = PODD__CREATED__INIT;
+	char **warnings = NULL;
+	size_t nwarnings = 0;
+	int pid = 0, conmon_pid = 0, rc;
+
+	if (check_record(r->record, err) < 0 || make_dirs(r->record->id, err) < 0)
+		return -1;
+	rc = bundle_write(&ctx, r->record, &warnings, &nwarnings, err);
+	if (rc == 0)
+		rc = call_spawn_conmon(r->record, podd_log_level_name(podd_log_level_get()), &pid, &conmon_pid, err);
+	if (rc == 0) {
+		created.pid = pid;
+		created.conmon_pid = conmon_pid;
+		created.warnings = warnings;
+		created.n_warnings = nwarnings;
+		rc = podd_server_reply(srv, req, PODD__EXEC_TYPE__EXEC_TYPE_CREATED, 0,
+				       &created.base, NULL, 0, err);
+	}
+	free_warnings(&warnings, nwarnings);
+	return rc;
+}
+
+static int handle_start(struct podd_server *srv, const struct podd_request *req,
+			podd_error_t *err)
+{
+	const Podd__ContainerRef *r = (const Podd__ContainerRef *)req->msg;
+	if (check_ref(r, err) < 0 ||
+	    call_runtime(r->id, r->runtime, PODD__RUNTIME_VERB__RUNTIME_VERB_START, 0, false, err) < 0)
+		return -1;
+	return podd_server_reply_ok(srv, req, err);
+}
+
+static int handle_kill(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__KillRequest *r = (const Podd__KillRequest *)req->msg;
+	if (check_ref(r->ref, err) < 0)
+		return -1;
+	if (r->signal < 1 || r->signal > 64)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid signal %d", r->signal);
+	if (call_runtime(r->ref->id, r->ref->runtime, PODD__RUNTIME_VERB__RUNTIME_VERB_KILL,
+			 r->signal, r->all, err) < 0)
+		return -1;
+	return podd_server_reply_ok(srv, req, err);
+}
+
+static int reply_exit(struct podd_server *srv, const struct podd_request *req,
+		      const struct exit_info *info, podd_error_t *err)
+{
+	Podd__ExitStatus st = PODD__EXIT_STATUS__INIT;
+	st.exited = info->exited;
+	st.exit_code = info->code;
+	st.finished_ns = info->finished_ns;
+	st.oom_killed = info->oom_killed;
+	return podd_server_reply(srv, req, PODD__EXEC_TYPE__EXEC_TYPE_EXIT_STATUS, 0, &st.base,
+				 NULL, 0, err);
+}
+
+static int handle_wait(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__WaitRequest *r = (const Podd__WaitRequest *)req->msg;
+	struct exit_info info;
+
+	if (!podd_id_valid(r->id) || r->timeout_ms < -1)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid wait request");
+	if (exit_wait(&ctx, r->id, r->timeout_ms, &info, err) < 0)
+		return -1;
+	return reply_exit(srv, req, &info, err);
+}
+
+/* After an exit: the runtime forgets the container (its cgroup goes with
+ * it) and the bundle directory is removed; the log and the recorded exit
+ * code stay. A container the runtime no longer knows is not an error. */
+static int handle_cleanup(struct podd_server *srv, const struct podd_request *req,
+			  podd_error_t *err)
+{
+	const Podd__ContainerRef *r = (const Podd__ContainerRef *)req->msg;
+	char path[4200];
+
+	if (check_ref(r, err) < 0)
+		return -1;
+	if (call_runtime(r->id, r->runtime, PODD__RUNTIME_VERB__RUNTIME_VERB_DELETE, 0, false,
+			 err) < 0) {
+		if ((*err)->code != PODD_E_RUNTIME || !strstr((*err)->msg, "does not exist"))
+			return -1;
+		podd_error_free(err);
+	}
+	if (exec_ctr_path(&ctx, path, r->id, NULL) < 0 || remove_tree(path, err) < 0)
+		return -1;
+	if (exec_exit_path(&ctx, path, sizeof(path), r->id) == 0)
+		unlink(path);
+	snprintf(path, sizeof(path), "%s/socket/%s", ctx.tmp_dir, r->id);
+	unlink(path);
+	return podd_server_reply_ok(srv, req, err);
+}
+
+static int handle_remove_files(struct podd_server *srv, const struct podd_request *req,
+			       podd_error_t *err)
+{
+	const Podd__ContainerRef *r = (const Podd__ContainerRef *)req->msg;
+	char path[4200];
+
+	if (check_ref(r, err) < 0)
+		return -1;
+	if (exec_path(path, sizeof(path), ctx.static_dir, r->id, NULL) < 0 ||
+	    remove_tree(path, err) < 0)
+		return -1;
+	return podd_server_reply_ok(srv, req, err);
+}
+
+static const struct podd_handler handlers[] = {
+	{ PODD__EXEC_TYPE__EXEC_TYPE_CREATE, &podd__create_request__descriptor, 0, handle_create },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_START, &podd__container_ref__descriptor, 0, handle_start },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_KILL, &podd__kill_request__descriptor, 0, handle_kill },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_ATTACH, &podd__container_ref__descriptor, 0, handle_attach },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_WAIT, &podd__wait_request__descriptor, 0, handle_wait },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_CLEANUP, &podd__container_ref__descriptor, 0, handle_cleanup },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_LOGS, &podd__logs_request__descriptor, 0, handle_logs },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_RESIZE, &podd__resize_request__descriptor, 0, handle_resize },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_REMOVE_FILES, &podd__container_ref__descriptor, 0,
+	  handle_remove_files },
+};
 
 int main(int argc, char **argv)
 {
-	static const struct podd_worker worker = {
+	const struct podd_worker worker = {
 		.process = "podd-exec",
 		.channel = "exec",
 		.policy = podd_exec_policy,
 		.grant_static_dir = true,
+		.handlers = handlers,
+		.nhandlers = PODD_ARRAY_SIZE(handlers),
+		.launcher_ops = exec_launcher_ops,
+		.nlauncher_ops = exec_launcher_nops,
+		.data = &ctx,
+		.prepare = prepare,
 	};
 	podd_worker_main(&worker, argc, argv);
 }

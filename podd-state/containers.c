@@ -315,6 +315,22 @@ int handle_lock(struct podd_server *srv, const struct podd_request *req, podd_er
 				  r->id);
 	if (locks_acquire(ctx, r->id, err) < 0)
 		return -1;
+	/* The container may have been removed while we waited for its lock:
+	 * a lock guarding nothing is dropped with its file, which a later
+	 * waiter notices by its inode (locks.c). */
+	{
+		cleanup_txn MDB_txn *txn = NULL;
+		cleanup_record Podd__ContainerRecord *rec = NULL;
+		int rc = mdb_txn_begin(ctx->db.env, NULL, MDB_RDONLY, &txn);
+		if (rc != 0) {
+			locks_release(ctx, r->id, false, NULL);
+			return db_error(err, rc, "begin");
+		}
+		if (db_get_container(txn, &ctx->db, r->id, &rec, err) < 0) {
+			locks_release(ctx, r->id, (*err)->code == PODD_E_NO_SUCH_CONTAINER, NULL);
+			return -1;
+		}
+	}
 	return podd_server_reply_ok(srv, req, err);
 }
 

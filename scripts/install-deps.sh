@@ -8,7 +8,7 @@ build-essential cmake pkg-config clang
 libseccomp-dev libcap-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
 libcmocka-dev libjson-c-dev libcurl4-openssl-dev libarchive-dev libssl-dev
 libsubid-dev libselinux1-dev
-runc conmon containernetworking-plugins uidmap slirp4netns
+runc conmon catatonit containernetworking-plugins uidmap slirp4netns
 busybox-static selinux-policy-dev checkpolicy semodule-utils
 libclang-rt-14-dev llvm util-linux procps strace
 "

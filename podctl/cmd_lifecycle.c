@@ -1,0 +1,253 @@
+/* podctl start, stop, kill, restart, wait and container cleanup. Each holds
+ * the container's lock from its first read to its last write. */
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "lifecycle.h"
+
+enum verb { VERB_START, VERB_STOP, VERB_KILL, VERB_RESTART, VERB_WAIT, VERB_CLEANUP };
+
+struct opts {
+	bool attach, interactive, all;
+	int timeout; /* -1: the container's own */
+	int signal;
+};
+
+static int parse_signal(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+	if (*s && *end == '\0')
+		return n >= 1 && n <= 64 ? (int)n : -1;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int i = 1; i < NSIG; i++)
+		if (sigabbrev_np(i) && strcasecmp(sigabbrev_np(i), s) == 0)
+			return i;
+	return -1;
+}
+
+static int parse(enum verb v, int argc, char **argv, struct opts *o)
+{
+	static const struct option long_opts[] = {
+		{ "attach", no_argument, NULL, 'a' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "time", required_argument, NULL, 't' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "signal", required_argument, NULL, 's' },
+		{ "all", no_argument, NULL, 'A' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *shorts = v == VERB_START ? "+ai" : v == VERB_KILL ? "+s:" :
+			     v == VERB_STOP || v == VERB_RESTART ? "+t:" : "+";
+	int c;
+	char *end;
+
+	o->timeout = -1;
+	o->signal = SIGKILL;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->attach = true;
+			break;
+		case 'i':
+			o->interactive = true;
+			break;
+		case 't':
+			o->timeout = (int)strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || o->timeout < 0) {
+				fprintf(stderr, "Error: invalid argument \"%s\" for \"-t, --time\"\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 's':
+			o->signal = parse_signal(optarg);
+			if (o->signal < 0) {
+				fprintf(stderr, "Error: invalid signal: %s\n", optarg);
+				return -1;
+			}
+			break;
+		default:
+			fprintf(stderr, "Error: unknown flag or missing value: %s\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "Error: %s requires at least one container name or ID\n",
+			argv[0]);
+		return -1;
+	}
+	return optind;
+}
+
+static int stop_timeout(const Podd__ContainerRecord *rec, const struct opts *o)
+{
+	if (o->timeout >= 0)
+		return o->timeout;
+	return rec->config->has_stop_timeout ? rec->config->stop_timeout : 10;
+}
+
+/* One container; returns an exit code, printing what podman prints. */
+static int one(struct engine *e, enum verb v, const struct opts *o, const char *name)
+{
+	cleanup_record Podd__ContainerRecord *rec = NULL;
+	cleanup_message Podd__ExitStatus *st = NULL;
+	cleanup_close int sock = -1;
+	podd_error_t err = NULL;
+	char id[65];
+
+	if (v == VERB_WAIT) {
+		/* Wait without the lock: the exit command needs it. */
+		if (state_lookup(e, name, &rec, &err) < 0)
+			return report_error(&err);
+		snprintf(id, sizeof(id), "%s", rec->id);
+		if (ctr_is_active(rec) && ctr_wait_exit(e, id, -1, &st, &err) < 0)
+			return report_error(&err);
+		record_freep(&rec);
+		if (ctr_lookup_locked(e, id, &rec, &err) < 0 || ctr_sync(e, &rec, &err) < 0) {
+			if (err->code == PODD_E_NO_SUCH_CONTAINER && st) {
+				podd_error_free(&err);
+				printf("%d\n", st->exit_code);
+				return 0;
+			}
+			return report_error(&err);
+		}
+		printf("%d\n", rec ? rec->exit_code : st ? st->exit_code : 0);
+		return ctr_unlock(e, id, &err) < 0 ? report_error(&err) : 0;
+	}
+	if (ctr_lookup_locked(e, name, &rec, &err) < 0 || ctr_sync(e, &rec, &err) < 0) {
+		/* The exit command of a --rm container finds it gone: done. */
+		if (v == VERB_CLEANUP && err->code == PODD_E_NO_SUCH_CONTAINER) {
+			podd_error_free(&err);
+			return 0;
+		}
+		return report_error(&err);
+	}
+	if (rec == NULL) { /* an exited --rm container, removed by the sync */
+		if (v != VERB_CLEANUP)
+			printf("%s\n", name);
+		return 0;
+	}
+	snprintf(id, sizeof(id), "%s", rec->id);
+	switch (v) {
+	case VERB_CLEANUP:
+		break;
+	case VERB_KILL:
+		if (rec->state != PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING) {
+			podd_error(&err, PODD_E_STATE_IMPROPER,
+				   "can only kill running containers. %s is in state %s: container "
+				   "state improper",
+				   id, container_status_word(rec->state));
+			return report_error(&err);
+		}
+		if (ctr_kill(e, rec, o->signal, &err) < 0)
+			return report_error(&err);
+		break;
+	case VERB_STOP:
+	case VERB_RESTART:
+		if (ctr_stop(e, &rec, stop_timeout(rec, o), &err) < 0)
+			return report_error(&err);
+		if (v == VERB_STOP || rec == NULL)
+			break;
+		/* restart starts it again */
+		__attribute__((fallthrough));
+	case VERB_START:
+		if (ctr_is_active(rec))
+			break;
+		if (ctr_start(e, &rec, o->attach ? &sock : NULL, &err) < 0)
+			return start_failed(e, &rec, &err);
+		break;
+	default:
+		break;
+	}
+	if (ctr_unlock(e, id, &err) < 0)
+		return report_error(&err);
+	if (v == VERB_CLEANUP)
+		return 0;
+	if (sock >= 0) {
+		int code;
+		if (attach_relay(e, id, sock, o->interactive, rec->config->tty, &err) < 0 ||
+		    ctr_wait_exit(e, id, -1, &st, &err) < 0)
+			return report_error(&err);
+		code = st->exit_code;
+		record_freep(&rec);
+		if (ctr_lookup_locked(e, id, &rec, &err) < 0 || ctr_sync(e, &rec, &err) < 0) {
+			if (err->code != PODD_E_NO_SUCH_CONTAINER)
+				return report_error(&err);
+			podd_error_free(&err);
+		}
+		return code;
+	}
+	printf("%s\n", name);
+	return 0;
+}
+
+static int run_verb(enum verb v, const struct global_opts *g, int argc, char **argv)
+{
+	struct opts o = { 0 };
+	podd_error_t err = NULL;
+	struct engine e;
+	int first = parse(v, argc, argv, &o), rc = 0;
+
+	if (first < 0)
+		return EXIT_ENGINE;
+	if (o.attach && argc - first > 1) {
+		fprintf(stderr, "Error: you cannot start and attach multiple containers at once\n");
+		return EXIT_ENGINE;
+	}
+	if (engine_start(&e, g, NEED_STATE | NEED_EXEC, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	for (int i = first; i < argc; i++) {
+		int r = one(&e, v, &o, argv[i]);
+		if (r != 0 && rc == 0)
+			rc = r;
+		if (o.attach)
+			rc = r;
+	}
+	engine_stop(&e);
+	return rc;
+}
+
+int cmd_start(const struct global_opts *g, int argc, char **argv)
+{
+	return run_verb(VERB_START, g, argc, argv);
+}
+
+int cmd_stop(const struct global_opts *g, int argc, char **argv)
+{
+	return run_verb(VERB_STOP, g, argc, argv);
+}
+
+int cmd_kill(const struct global_opts *g, int argc, char **argv)
+{
+	return run_verb(VERB_KILL, g, argc, argv);
+}
+
+int cmd_restart(const struct global_opts *g, int argc, char **argv)
+{
+	return run_verb(VERB_RESTART, g, argc, argv);
+}
+
+int cmd_wait(const struct global_opts *g, int argc, char **argv)
+{
+	return run_verb(VERB_WAIT, g, argc, argv);
+}
+
+/* conmon's exit command: `podctl container cleanup ID`. */
+int cmd_cleanup(const struct global_opts *g, int argc, char **argv)
+{
+	return run_verb(VERB_CLEANUP, g, argc, argv);
+}

@@ -1,0 +1,94 @@
+/* podctl run [options] --rootfs DIR CMD [ARG...]: create, start, attach
+ * (unless -d), wait, and exit with the container's exit code. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "create_opts.h"
+#include "lifecycle.h"
+
+/* podman's 126 and 127: the runtime could not execute the command. */
+int start_failure_code(const podd_error_t err)
+{
+	if (err->code == PODD_E_RUNTIME) {
+		if (strstr(err->msg, "executable file not found") ||
+		    strstr(err->msg, "no such file or directory"))
+			return EXIT_NOT_FOUND;
+		if (strstr(err->msg, "permission denied"))
+			return EXIT_CANNOT_INVOKE;
+	}
+	return exit_code_for(err->code);
+}
+
+/* A start that failed leaves the container as it was before: configured
+ * (or, with --rm, gone). The runtime's half-made container is deleted. */
+int start_failed(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
+{
+	int code = start_failure_code(*err);
+	podd_error_t ignored = NULL;
+
+	fflush(stdout);
+	fprintf(stderr, "Error: %s%s\n", (*err)->msg,
+		code == EXIT_NOT_FOUND	   ? ": OCI runtime attempted to invoke a command that was "
+					     "not found"
+		: code == EXIT_CANNOT_INVOKE ? ": OCI runtime permission denied error"
+					     : "");
+	podd_error_free(err);
+	if (*rec && ctr_undo_start(e, rec, &ignored) < 0)
+		podd_error_free(&ignored);
+	return code;
+}
+
+int cmd_run(const struct global_opts *g, int argc, char **argv)
+{
+	__attribute__((cleanup(create_opts_free))) struct create_opts o = { 0 };
+	cleanup_record Podd__ContainerRecord *rec = NULL;
+	cleanup_message Podd__ExitStatus *st = NULL;
+	cleanup_close int sock = -1;
+	podd_error_t err = NULL;
+	struct engine e;
+	char id[65];
+	int code;
+
+	if (create_opts_parse(&o, true, argc, argv, &err) < 0)
+		return report_error(&err);
+	if (engine_start(&e, g, NEED_STATE | NEED_EXEC, &err) < 0 ||
+	    container_create(&e, &o, &rec, &err) < 0 || ctr_lock(&e, rec->id, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	snprintf(id, sizeof(id), "%s", rec->id);
+	if (ctr_start(&e, &rec, o.detach ? NULL : &sock, &err) < 0) {
+		code = start_failed(&e, &rec, &err);
+		engine_stop(&e);
+		return code;
+	}
+	if (ctr_unlock(&e, id, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	if (o.detach) {
+		printf("%s\n", id);
+		engine_stop(&e);
+		return 0;
+	}
+	if (attach_relay(&e, id, sock, o.config.interactive, o.config.tty, &err) < 0 ||
+	    ctr_wait_exit(&e, id, -1, &st, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	code = st->exit_code;
+	/* Record the exit (and remove a --rm container) now, unless conmon's
+	 * exit command got there first. */
+	record_freep(&rec);
+	if (ctr_lookup_locked(&e, id, &rec, &err) < 0 || ctr_sync(&e, &rec, &err) < 0) {
+		if (err->code != PODD_E_NO_SUCH_CONTAINER) {
+			engine_stop(&e);
+			return report_error(&err);
+		}
+		podd_error_free(&err);
+	}
+	engine_stop(&e);
+	return code;
+}

@@ -1,0 +1,295 @@
+#include "lifecycle.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "wire.h"
+
+void record_freep(Podd__ContainerRecord **rec)
+{
+	if (*rec)
+		podd__container_record__free_unpacked(*rec, NULL);
+	*rec = NULL;
+}
+
+static struct podd_peer *exec_peer(struct engine *e)
+{
+	return &e->helpers[HELPER_EXEC].peer;
+}
+
+bool ctr_is_active(const Podd__ContainerRecord *rec)
+{
+	return rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_CREATED ||
+	       rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING ||
+	       rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED;
+}
+
+static int state_ok_call(struct engine *e, uint32_t type, const ProtobufCMessage *req,
+			 podd_error_t *err)
+{
+	cleanup_message ProtobufCMessage *m = NULL;
+	if (podd_client_call(engine_state(e), type, req, PODD__COMMON_TYPE__COMMON_TYPE_OK,
+			     &podd__ok__descriptor, &m, err) < 0)
+		return engine_helper_failed(e, HELPER_STATE, err);
+	return 0;
+}
+
+static int exec_ok_call(struct engine *e, uint32_t type, const ProtobufCMessage *req,
+			podd_error_t *err)
+{
+	cleanup_message ProtobufCMessage *m = NULL;
+	if (podd_client_call(exec_peer(e), type, req, PODD__COMMON_TYPE__COMMON_TYPE_OK,
+			     &podd__ok__descriptor, &m, err) < 0)
+		return engine_helper_failed(e, HELPER_EXEC, err);
+	return 0;
+}
+
+int ctr_lock(struct engine *e, const char *id, podd_error_t *err)
+{
+	Podd__LockRequest req = PODD__LOCK_REQUEST__INIT;
+	req.id = (char *)id;
+	return state_ok_call(e, PODD__STATE_TYPE__STATE_TYPE_LOCK, &req.base, err);
+}
+
+int ctr_unlock(struct engine *e, const char *id, podd_error_t *err)
+{
+	Podd__LockRequest req = PODD__LOCK_REQUEST__INIT;
+	req.id = (char *)id;
+	return state_ok_call(e, PODD__STATE_TYPE__STATE_TYPE_UNLOCK, &req.base, err);
+}
+
+int ctr_lookup_locked(struct engine *e, const char *name_or_id, Podd__ContainerRecord **rec,
+		      podd_error_t *err)
+{
+	cleanup_record Podd__ContainerRecord *first = NULL;
+
+	if (state_lookup(e, name_or_id, &first, err) < 0 || ctr_lock(e, first->id, err) < 0)
+		return -1;
+	/* Re-read under the lock: another podctl may have changed it. */
+	return state_lookup(e, first->id, rec, err);
+}
+
+/* Write the runtime half of *rec; *rec is replaced by what was stored. */
+static int update(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
+{
+	Podd__UpdateContainerRequest req = PODD__UPDATE_CONTAINER_REQUEST__INIT;
+	ProtobufCMessage *m = NULL;
+	const Podd__ContainerRecord *r = *rec;
+
+	req.id = r->id;
+	req.state = r->state;
+	req.pid = r->pid;
+	req.conmon_pid = r->conmon_pid;
+	req.exit_code = r->exit_code;
+	req.started_ns = r->started_ns;
+	req.finished_ns = r->finished_ns;
+	req.oom_killed = r->oom_killed;
+	if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_UPDATE_CONTAINER,
+			     &req.base, PODD__STATE_TYPE__STATE_TYPE_CONTAINER,
+			     &podd__container_record__descriptor, &m, err) < 0)
+		return engine_helper_failed(e, HELPER_STATE, err);
+	if (record_check((Podd__ContainerRecord *)m, err) < 0) {
+		protobuf_c_message_free_unpacked(m, NULL);
+		return -1;
+	}
+	record_freep(rec);
+	*rec = (Podd__ContainerRecord *)m;
+	return 0;
+}
+
+static Podd__ContainerRef ref_of(const Podd__ContainerRecord *rec)
+{
+	Podd__ContainerRef ref = PODD__CONTAINER_REF__INIT;
+	ref.id = rec->id;
+	ref.runtime = rec->config->runtime;
+	return ref;
+}
+
+int ctr_wait_exit(struct engine *e, const char *id, int timeout_ms, Podd__ExitStatus **st,
+		  podd_error_t *err)
+{
+	Podd__WaitRequest req = PODD__WAIT_REQUEST__INIT;
+	ProtobufCMessage *m = NULL;
+
+	req.id = (char *)id;
+	req.timeout_ms = timeout_ms;
+	if (podd_client_call(exec_peer(e), PODD__EXEC_TYPE__EXEC_TYPE_WAIT, &req.base,
+			     PODD__EXEC_TYPE__EXEC_TYPE_EXIT_STATUS, &podd__exit_status__descriptor,
+			     &m, err) < 0)
+		return engine_helper_failed(e, HELPER_EXEC, err);
+	*st = (Podd__ExitStatus *)m;
+	if ((*st)->exit_code < 0 || (*st)->exit_code > 255) {
+		protobuf_c_message_free_unpacked(m, NULL);
+		return podd_error(err, PODD_E_PROTOCOL, "podd-exec sent an invalid exit code");
+	}
+	return 0;
+}
+
+static int remove_record(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
+{
+	Podd__RemoveRequest rm = PODD__REMOVE_REQUEST__INIT;
+	Podd__ContainerRef ref = ref_of(*rec);
+
+	if (exec_ok_call(e, PODD__EXEC_TYPE__EXEC_TYPE_REMOVE_FILES, &ref.base, err) < 0)
+		return -1;
+	rm.id = (*rec)->id;
+	if (state_ok_call(e, PODD__STATE_TYPE__STATE_TYPE_REMOVE_CONTAINER, &rm.base, err) < 0)
+		return -1;
+	record_freep(rec);
+	return 0;
+}
+
+int ctr_sync(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
+{
+	cleanup_message Podd__ExitStatus *st = NULL;
+	Podd__ContainerRef ref;
+
+	if (!ctr_is_active(*rec))
+		return 0;
+	if (ctr_wait_exit(e, (*rec)->id, 0, &st, err) < 0)
+		return -1;
+	if (!st->exited)
+		return 0;
+	ref = ref_of(*rec);
+	if (exec_ok_call(e, PODD__EXEC_TYPE__EXEC_TYPE_CLEANUP, &ref.base, err) < 0)
+		return -1;
+	(*rec)->state = PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED;
+	(*rec)->exit_code = st->exit_code;
+	(*rec)->finished_ns = st->finished_ns;
+	(*rec)->oom_killed = st->oom_killed;
+	(*rec)->pid = 0;
+	(*rec)->conmon_pid = 0;
+	if (update(e, rec, err) < 0)
+		return -1;
+	if ((*rec)->config->autoremove)
+		return remove_record(e, rec, err);
+	return 0;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int ctr_start(struct engine *e, Podd__ContainerRecord **rec, int *attach_fd, podd_error_t *err)
+{
+	Podd__CreateRequest create = PODD__CREATE_REQUEST__INIT;
+	Podd__ContainerRef ref = ref_of(*rec);
+	cleanup_message ProtobufCMessage *m = NULL;
+	const Podd__Created *created;
+
+	create.record = *rec;
+	if (podd_client_call(exec_peer(e), PODD__EXEC_TYPE__EXEC_TYPE_CREATE, &create.base,
+			     PODD__EXEC_TYPE__EXEC_TYPE_CREATED, &podd__created__descriptor, &m,
+			     err) < 0)
+		return engine_helper_failed(e, HELPER_EXEC, err);
+	created = (const Podd__Created *)m;
+	for (size_t i = 0; i < created->n_warnings; i++)
+		fprintf(stderr, "WARN[0000] %s\n", created->warnings[i]);
+	(*rec)->state = PODD__CONTAINER_STATE__CONTAINER_STATE_CREATED;
+	(*rec)->pid = created->pid;
+	(*rec)->conmon_pid = created->conmon_pid;
+	(*rec)->exit_code = 0;
+	(*rec)->finished_ns = 0;
+	(*rec)->oom_killed = false;
+	if (update(e, rec, err) < 0)
+		return -1;
+	ref = ref_of(*rec);
+	if (attach_fd) {
+		cleanup_message ProtobufCMessage *ok = NULL;
+		if (podd_client_call_fds(exec_peer(e), PODD__EXEC_TYPE__EXEC_TYPE_ATTACH, &ref.base,
+					 NULL, 0, PODD__COMMON_TYPE__COMMON_TYPE_OK,
+					 &podd__ok__descriptor, &ok, attach_fd, 1, err) < 0)
+			return engine_helper_failed(e, HELPER_EXEC, err);
+		if (podd_fd_check_kind(*attach_fd, PODD_FD_SOCKET, err) < 0)
+			return -1;
+	}
+	if (exec_ok_call(e, PODD__EXEC_TYPE__EXEC_TYPE_START, &ref.base, err) < 0)
+		return -1;
+	(*rec)->state = PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING;
+	(*rec)->started_ns = now_ns();
+	return update(e, rec, err);
+}
+
+int ctr_kill(struct engine *e, const Podd__ContainerRecord *rec, int sig, podd_error_t *err)
+{
+	Podd__KillRequest req = PODD__KILL_REQUEST__INIT;
+	Podd__ContainerRef ref = ref_of(rec);
+
+	req.ref = &ref;
+	req.signal = sig;
+	req.all = false;
+	return exec_ok_call(e, PODD__EXEC_TYPE__EXEC_TYPE_KILL, &req.base, err);
+}
+
+int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_error_t *err)
+{
+	cleanup_message Podd__ExitStatus *st = NULL;
+	int sig = (*rec)->config->stop_signal ? (*rec)->config->stop_signal : SIGTERM;
+
+	if (!ctr_is_active(*rec))
+		return 0;
+	/* A process that exits between our look and the signal makes the
+	 * runtime fail: the exit file tells. */
+	if (timeout > 0 && ctr_kill(e, *rec, sig, err) < 0) {
+		podd_error_free(err);
+	}
+	if (timeout > 0 && ctr_wait_exit(e, (*rec)->id, timeout * 1000, &st, err) < 0)
+		return -1;
+	if (st == NULL || !st->exited) {
+		if (timeout > 0)
+			fprintf(stderr, "WARN[%04d] StopSignal %s failed to stop container %s in %d "
+					"seconds, resorting to SIGKILL\n",
+				timeout, sigabbrev_np(sig) ? sigabbrev_np(sig) : "TERM",
+				(*rec)->name, timeout);
+		if (ctr_kill(e, *rec, SIGKILL, err) < 0)
+			podd_error_free(err);
+		podd_message_freep(&st);
+		if (ctr_wait_exit(e, (*rec)->id, -1, &st, err) < 0)
+			return -1;
+	}
+	return ctr_sync(e, rec, err);
+}
+
+int ctr_remove(struct engine *e, Podd__ContainerRecord **rec, bool force, podd_error_t *err)
+{
+	if (ctr_sync(e, rec, err) < 0)
+		return -1;
+	if (*rec == NULL)
+		return 0;
+	if (ctr_is_active(*rec)) {
+		if (!force)
+			return podd_error(err, PODD_E_STATE_IMPROPER,
+					  "cannot remove container %s as it is %s - running or "
+					  "paused containers cannot be removed without force: "
+					  "container state improper",
+					  (*rec)->id, container_status_word((*rec)->state));
+		if (ctr_stop(e, rec, 0, err) < 0)
+			return -1;
+		if (*rec == NULL)
+			return 0;
+	}
+	return remove_record(e, rec, err);
+}
+
+int ctr_undo_start(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
+{
+	Podd__ContainerRef ref = ref_of(*rec);
+
+	if (exec_ok_call(e, PODD__EXEC_TYPE__EXEC_TYPE_CLEANUP, &ref.base, err) < 0)
+		return -1;
+	(*rec)->state = PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED;
+	(*rec)->pid = 0;
+	(*rec)->conmon_pid = 0;
+	if (update(e, rec, err) < 0)
+		return -1;
+	if ((*rec)->config->autoremove)
+		return remove_record(e, rec, err);
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* A container's life as podctl drives it: podd-state holds the record and
+ * the lock, podd-exec the runtime side. Every function that changes a
+ * container expects the caller to hold its lock (ctr_lock) from the first
+ * read to the last write. */
+#ifndef PODCTL_LIFECYCLE_H
+#define PODCTL_LIFECYCLE_H
+
+#include "exec.pb-c.h"
+#include "podctl.h"
+
+int ctr_lock(struct engine *e, const char *id, podd_error_t *err);
+int ctr_unlock(struct engine *e, const char *id, podd_error_t *err);
+/* Look up and lock; *rec is re-read under the lock. */
+int ctr_lookup_locked(struct engine *e, const char *name_or_id, Podd__ContainerRecord **rec,
+		      podd_error_t *err);
+
+/* Bring the record up to date with what conmon recorded: an exited
+ * container is cleaned up and marked exited, or removed if --rm (then
+ * *rec becomes NULL). */
+int ctr_sync(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err);
+
+/* Create through conmon and start. With attach_fd, attach between create
+ * and start, so no output is lost. */
+int ctr_start(struct engine *e, Podd__ContainerRecord **rec, int *attach_fd, podd_error_t *err);
+
+/* After a failed start: delete what the runtime made, back to configured
+ * (removed with --rm). */
+int ctr_undo_start(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err);
+int start_failed(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err);
+int start_failure_code(const podd_error_t err);
+
+/* Signal, wait up to timeout seconds, then SIGKILL; then ctr_sync. */
+int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_error_t *err);
+int ctr_kill(struct engine *e, const Podd__ContainerRecord *rec, int sig, podd_error_t *err);
+/* Remove record and files; running containers only with force. */
+int ctr_remove(struct engine *e, Podd__ContainerRecord **rec, bool force, podd_error_t *err);
+
+/* Wait for the exit file; timeout_ms -1 for ever. */
+int ctr_wait_exit(struct engine *e, const char *id, int timeout_ms, Podd__ExitStatus **st,
+		  podd_error_t *err);
+
+bool ctr_is_active(const Podd__ContainerRecord *rec); /* created, running or paused */
+void record_freep(Podd__ContainerRecord **rec);
+#define cleanup_record __attribute__((cleanup(record_freep)))
+
+/* attach.c: relay between the terminal and conmon's attach socket until
+ * the container closes it. */
+int attach_relay(struct engine *e, const char *id, int sock, bool in, bool tty,
+		 podd_error_t *err);
+
+#endif

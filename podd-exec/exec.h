@@ -1,0 +1,65 @@
+/* podd-exec's shared context: where each container's files live, and the
+ * pieces that build its OCI bundle. */
+#ifndef PODD_EXEC_H
+#define PODD_EXEC_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common.pb-c.h"
+#include "error.h"
+#include "server.h"
+
+#define EXEC_HOST_FILE_MAX (64 * 1024)
+
+struct exec_ctx {
+	const char *static_dir;
+	const char *tmp_dir;
+	/* Host files read before the sandbox closed (a podd-exec lives for
+	 * one podctl command). */
+	char *host_resolv;  /* the resolv.conf containers start from */
+	char *host_hosts;   /* /etc/hosts */
+};
+
+/* paths.c: every path of a container, built from validated ids only.
+ *   <tmp>/containers/<id>/           bundle: config.json, conmon's attach
+ *                                    socket, ctl fifo, pidfile, exit file
+ *   <tmp>/exits/<id>                 conmon's exit file
+ *   <static>/containers/<id>/ctr.log the k8s-file log */
+int exec_path(char *buf, size_t size, const char *base, const char *id, const char *leaf);
+#define exec_ctr_path(ctx, buf, id, leaf) \
+	exec_path(buf, sizeof(buf), (ctx)->tmp_dir, id, leaf)
+int exec_log_path(const struct exec_ctx *ctx, char *buf, size_t size, const char *id);
+int exec_exit_path(const struct exec_ctx *ctx, char *buf, size_t size, const char *id);
+
+/* bundle.c: write <tmp>/containers/<id>/config.json and the files it
+ * mounts. `warnings` collects what the user should hear (clamped rlimits). */
+int bundle_write(struct exec_ctx *ctx, const Podd__ContainerRecord *rec, char ***warnings,
+		 size_t *nwarnings, podd_error_t *err);
+
+/* mounts.c */
+json_object *bundle_mounts(const struct exec_ctx *ctx, const Podd__ContainerRecord *rec);
+
+/* seccomp.c: the OCI linux.seccomp object for this container, or NULL
+ * for none (unconfined, privileged). */
+int bundle_seccomp(const Podd__ContainerConfig *c, const char *const *caps, size_t ncaps,
+		   json_object **out, podd_error_t *err);
+
+/* etcfiles.c: resolv.conf, hosts, hostname, .containerenv. */
+int etcfiles_write(const struct exec_ctx *ctx, const Podd__ContainerRecord *rec,
+		   const char *hostname, podd_error_t *err);
+
+/* Request handlers beyond main.c: attach.c, logs.c. */
+struct podd_request;
+int handle_attach(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+int handle_resize(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+int handle_logs(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+
+/* files.c: small-file helpers confined to our directories. */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      podd_error_t *err);
+int read_file_limited(const char *path, size_t max, char **out, podd_error_t *err);
+int remove_tree(const char *path, podd_error_t *err);
+
+#endif

@@ -1,0 +1,113 @@
+/* Small files in podd-exec's own directories (Landlock confines it there
+ * anyway): written whole through a temporary and rename, read with a size
+ * limit, and trees removed without following symlinks. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "exec.h"
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      podd_error_t *err)
+{
+	char tmp[4200];
+	cleanup_close int fd = -1;
+	const char *p = data;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return podd_error(err, PODD_E_INTERNAL, "path too long: %s", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return podd_error_sys(err, errno, "create %s", tmp);
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			unlink(tmp);
+			return podd_error_sys(err, e, "write %s", tmp);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, mode) < 0 || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return podd_error_sys(err, e, "install %s", path);
+	}
+	return 0;
+}
+
+int read_file_limited(const char *path, size_t max, char **out, podd_error_t *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+
+	if (fd < 0)
+		return podd_error_sys(err, errno, "open %s", path);
+	buf = malloc(max + 1);
+	if (buf == NULL)
+		return podd_error_sys(err, ENOMEM, "read %s", path);
+	for (;;) {
+		ssize_t n = read(fd, buf + len, max + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return podd_error_sys(err, errno, "read %s", path);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT, "%s is larger than %zu bytes",
+					  path, max);
+	}
+	buf[len] = '\0';
+	*out = steal_pointer(&buf);
+	return 0;
+}
+
+static int remove_at(int parent, const char *name, int depth, podd_error_t *err)
+{
+	cleanup_close int fd = -1;
+	DIR *d;
+	struct dirent *de;
+
+	if (unlinkat(parent, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return podd_error_sys(err, errno, "remove %s", name);
+	if (depth > 16)
+		return podd_error(err, PODD_E_INTERNAL, "%s nests too deep", name);
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return podd_error_sys(err, errno, "open %s", name);
+	d = fdopendir(fd);
+	if (d == NULL)
+		return podd_error_sys(err, errno, "open %s", name);
+	fd = -1; /* owned by d now */
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (remove_at(dirfd(d), de->d_name, depth + 1, err) < 0) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return podd_error_sys(err, errno, "remove %s", name);
+	return 0;
+}
+
+int remove_tree(const char *path, podd_error_t *err)
+{
+	return remove_at(AT_FDCWD, path, 0, err);
+}

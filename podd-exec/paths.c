@@ -1,0 +1,31 @@
+/* Where each container's files live (exec.h). Ids are checked by every
+ * caller before they get here; this refuses anything else again. */
+#include <stdio.h>
+
+#include "exec.h"
+#include "validate.h"
+
+int exec_path(char *buf, size_t size, const char *base, const char *id, const char *leaf)
+{
+	int n;
+
+	if (!podd_id_valid(id))
+		return -1;
+	n = snprintf(buf, size, "%s/containers/%s%s%s", base, id, leaf ? "/" : "",
+		     leaf ? leaf : "");
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int exec_log_path(const struct exec_ctx *ctx, char *buf, size_t size, const char *id)
+{
+	return exec_path(buf, size, ctx->static_dir, id, "ctr.log");
+}
+
+int exec_exit_path(const struct exec_ctx *ctx, char *buf, size_t size, const char *id)
+{
+	int n;
+	if (!podd_id_valid(id))
+		return -1;
+	n = snprintf(buf, size, "%s/exits/%s", ctx->tmp_dir, id);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
