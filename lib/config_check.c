@@ -207,8 +207,13 @@ int podd_config_check(const Podd__ContainerConfig *c, podd_error_t *err)
 	if (check_net(c, err) < 0 || check_limits(c, err) < 0)
 		return -1;
 	if (c->runtime[0] != '\0' && strcmp(c->runtime, "runc") != 0 &&
-	    strcmp(c->runtime, "crun") != 0 &&
-	    podd_validate_abs_path("runtime", c->runtime, err) < 0)
-		return -1;
+	    strcmp(c->runtime, "crun") != 0) {
+		if (c->runtime[0] != '/')
+			return podd_error(err, INVALID,
+					  "default OCI runtime \"%.64s\" not found: invalid argument",
+					  c->runtime);
+		if (podd_validate_abs_path("runtime", c->runtime, err) < 0)
+			return -1;
+	}
 	return 0;
 }

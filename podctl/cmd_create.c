@@ -28,7 +28,7 @@ int cmd_create(const struct global_opts *g, int argc, char **argv)
 	podd_error_t err = NULL;
 	struct engine e;
 
-	if (create_opts_parse(&o, false, argc, argv, &err) < 0)
+	if (create_opts_parse(&o, false, g->runtime, argc, argv, &err) < 0)
 		return report_error(&err);
 	if (engine_start(&e, g, NEED_STATE, &err) < 0 || container_create(&e, &o, &rec, &err) < 0) {
 		engine_stop(&e);

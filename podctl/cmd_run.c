@@ -51,7 +51,7 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 	char id[65];
 	int code;
 
-	if (create_opts_parse(&o, true, argc, argv, &err) < 0)
+	if (create_opts_parse(&o, true, g->runtime, argc, argv, &err) < 0)
 		return report_error(&err);
 	if (engine_start(&e, g, NEED_STATE | NEED_EXEC, &err) < 0 ||
 	    container_create(&e, &o, &rec, &err) < 0 || ctr_lock(&e, rec->id, &err) < 0) {

@@ -412,7 +412,8 @@ static int one_option(struct create_opts *o, int c, const char *arg, podd_error_
 	}
 }
 
-int create_opts_parse(struct create_opts *o, bool run, int argc, char **argv, podd_error_t *err)
+int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int argc,
+		      char **argv, podd_error_t *err)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
@@ -453,6 +454,8 @@ int create_opts_parse(struct create_opts *o, bool run, int argc, char **argv, po
 	int c;
 
 	podd__container_config__init(&o->config);
+	if (runtime)
+		o->config.runtime = (char *)runtime;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+dite:w:u:h:m:", opts, NULL)) != -1) {

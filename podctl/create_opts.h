@@ -24,8 +24,8 @@ struct create_opts {
 /* Parse argv (argv[0] is the command name). `run` accepts -d. Files the
  * options name (--env-file, --security-opt seccomp=FILE) are read here,
  * before podctl sandboxes itself. */
-int create_opts_parse(struct create_opts *o, bool run, int argc, char **argv,
-		      podd_error_t *err);
+int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int argc,
+		      char **argv, podd_error_t *err);
 void create_opts_free(struct create_opts *o);
 
 /* "512m", "1g", "65536k", "100" (bytes), as podman's units.RAMInBytes. */

@@ -67,10 +67,19 @@ int ctr_lookup_locked(struct engine *e, const char *name_or_id, Podd__ContainerR
 {
 	cleanup_record Podd__ContainerRecord *first = NULL;
 
-	if (state_lookup(e, name_or_id, &first, err) < 0 || ctr_lock(e, first->id, err) < 0)
+	if (state_lookup(e, name_or_id, &first, err) < 0)
 		return -1;
-	/* Re-read under the lock: another podctl may have changed it. */
-	return state_lookup(e, first->id, rec, err);
+	/* Re-read under the lock: another podctl may have changed it, or
+	 * removed it (then the lock is refused). Say it as for the lookup. */
+	if (ctr_lock(e, first->id, err) < 0 || state_lookup(e, first->id, rec, err) < 0) {
+		if ((*err)->code != PODD_E_NO_SUCH_CONTAINER)
+			return -1;
+		podd_error_free(err);
+		return podd_error(err, PODD_E_NO_SUCH_CONTAINER,
+				  "no container with name or ID \"%s\" found: no such container",
+				  name_or_id);
+	}
+	return 0;
 }
 
 /* Write the runtime half of *rec; *rec is replaced by what was stored. */

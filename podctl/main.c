@@ -42,6 +42,7 @@ static void usage(FILE *out)
 		     "  --root DIR            static dir: state database and storage\n"
 		     "  --runroot DIR         tmp dir: locks and runtime state\n"
 		     "  --storage-driver NAME overlay (default) or vfs\n"
+		     "  --runtime NAME|PATH   OCI runtime for new containers: runc (default), crun\n"
 		     "  --log-level LEVEL     error, warn, info or debug (default warn)\n"
 		     "  -v, --version         print the version\n");
 }
@@ -52,6 +53,7 @@ int main(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "runroot", required_argument, NULL, 'R' },
 		{ "storage-driver", required_argument, NULL, 's' },
+		{ "runtime", required_argument, NULL, 'T' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
@@ -73,6 +75,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			g.storage_driver = optarg;
+			break;
+		case 'T':
+			g.runtime = optarg;
 			break;
 		case 'l':
 			g.log_level = podd_log_level_parse(optarg);

@@ -22,6 +22,7 @@ struct global_opts {
 	const char *root;           /* --root: static dir */
 	const char *runroot;        /* --runroot: tmp dir */
 	const char *storage_driver; /* --storage-driver */
+	const char *runtime;        /* --runtime: for containers created now */
 	int log_level;
 };
 

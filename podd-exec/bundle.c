@@ -51,7 +51,8 @@ static bool strv_has(char *const *v, size_t n, const char *s)
 
 /* The capability set: podman's default, or every capability this kernel
  * knows for --privileged, then --cap-add and --cap-drop (ALL included). */
-static size_t capability_set(const Podd__ContainerConfig *c, char names[][40], size_t max)
+static size_t capability_set(const struct exec_ctx *ctx, const Podd__ContainerConfig *c,
+			     char names[][40], size_t max)
 {
 	size_t n = 0;
 	bool all = c->privileged || strv_has(c->cap_add, c->n_cap_add, "ALL");
@@ -69,7 +70,7 @@ static size_t capability_set(const Podd__ContainerConfig *c, char names[][40], s
 		cap_free(raw);
 		if (lower == NULL || !podd_cap_name_canonical(lower, canon, sizeof(canon)))
 			continue;
-		on = all;
+		on = all && v < 64 && (ctx->bounding >> v & 1);
 		for (size_t i = 0; !on && i < PODD_ARRAY_SIZE(default_caps); i++)
 			on = strcmp(default_caps[i], canon) == 0;
 		if (drop_all || strv_has(c->cap_drop, c->n_cap_drop, canon))
@@ -323,7 +324,7 @@ static int linux_json(const Podd__ContainerRecord *rec, const char *const *caps,
 	return 0;
 }
 
-int bundle_write(struct exec_ctx *ctx, const Podd__ContainerRecord *rec, char ***warnings,
+int bundle_write(const struct exec_ctx *ctx, const Podd__ContainerRecord *rec, char ***warnings,
 		 size_t *nwarnings, podd_error_t *err)
 {
 	const Podd__ContainerConfig *c = rec->config;
@@ -337,7 +338,7 @@ int bundle_write(struct exec_ctx *ctx, const Podd__ContainerRecord *rec, char **
 
 	if (podd_config_check(c, err) < 0)
 		return -1;
-	ncaps = capability_set(c, caps, PODD_ARRAY_SIZE(caps));
+	ncaps = capability_set(ctx, c, caps, PODD_ARRAY_SIZE(caps));
 	for (size_t i = 0; i < ncaps; i++)
 		capv[i] = caps[i];
 	snprintf(hostname, sizeof(hostname), "%.*s", c->hostname[0] ? 64 : 12,

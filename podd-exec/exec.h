@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common.pb-c.h"
@@ -20,6 +21,10 @@ struct exec_ctx {
 	 * one podctl command). */
 	char *host_resolv;  /* the resolv.conf containers start from */
 	char *host_hosts;   /* /etc/hosts */
+	/* The capabilities the launcher holds (its bounding set, as ours was
+	 * before the sandbox): --privileged and --cap-add ALL get these, as
+	 * a runtime cannot grant more. Bit n is capability n. */
+	uint64_t bounding;
 };
 
 /* paths.c: every path of a container, built from validated ids only.
@@ -35,7 +40,7 @@ int exec_exit_path(const struct exec_ctx *ctx, char *buf, size_t size, const cha
 
 /* bundle.c: write <tmp>/containers/<id>/config.json and the files it
  * mounts. `warnings` collects what the user should hear (clamped rlimits). */
-int bundle_write(struct exec_ctx *ctx, const Podd__ContainerRecord *rec, char ***warnings,
+int bundle_write(const struct exec_ctx *ctx, const Podd__ContainerRecord *rec, char ***warnings,
 		 size_t *nwarnings, podd_error_t *err);
 
 /* mounts.c */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +33,9 @@ static int prepare(void *data, const struct podd_helper_args *args, podd_error_t
 
 	c->static_dir = args->static_dir;
 	c->tmp_dir = args->tmp_dir;
+	for (int v = 0; v <= CAP_LAST_CAP && v < 64; v++)
+		if (cap_get_bound(v) == 1)
+			c->bounding |= 1ULL << v;
 	if (read_file_limited("/run/systemd/resolve/resolv.conf", EXEC_HOST_FILE_MAX,
 			      &c->host_resolv, &ignored) < 0) {
 		podd_error_free(&ignored);

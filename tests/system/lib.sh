@@ -13,11 +13,33 @@ PASSED=0
 FAILED=0
 BG_PIDS=""
 
+# Every conmon of this test's containers: they name our runroot in their
+# command line, which no other process's does.
+our_conmons() {
+	local p
+	for p in /proc/[0-9]*; do
+		if [ "$(cat "$p/comm" 2>/dev/null)" = conmon ] &&
+			tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -qF -- "$T/run"; then
+			echo "${p#/proc/}"
+		fi
+	done
+}
+
 cleanup() {
+	local pid ids id
 	for pid in $BG_PIDS; do
 		kill -9 "$pid" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
+	ids=$($P ps -a -q --no-trunc 2>/dev/null)
+	timeout 120 $P rm -a -f > /dev/null 2>&1
+	# Whatever rm could not stop: conmon and the runtime's leftovers.
+	for pid in $(our_conmons); do
+		kill -9 "$pid" 2>/dev/null || true
+	done
+	for id in $ids; do
+		runc --root "$T/run/runtime" delete --force "$id" > /dev/null 2>&1 || true
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM

@@ -1,0 +1,107 @@
+#!/bin/bash
+# Containers that run, through real conmon and runc: what a podman user
+# does every day, with podman's output and exit codes.
+. "$(dirname "$0")/lib.sh"
+
+# run: exit codes and streams
+$P run --rm --rootfs "$ROOTFS" /bin/sh -c 'exit 3'
+eq "run returns the container's exit code" "$?" 3
+eq "run prints the container's stdout" "$($P run --rm --rootfs "$ROOTFS" echo hello)" "hello"
+eq "run -i passes stdin" "$(echo hi | $P run -i --rm --rootfs "$ROOTFS" cat)" "hi"
+eq "stderr stays stderr" "$($P run --rm --rootfs "$ROOTFS" /bin/sh -c 'echo err >&2' 2>&1 >/dev/null)" "err"
+expect_fail "a missing command exits 127" 127 "no such file or directory" \
+	$P run --rm --rootfs "$ROOTFS" /no/such/command
+expect_fail "a command not in PATH exits 127" 127 "executable file not found" \
+	$P run --rm --rootfs "$ROOTFS" nosuchcommand
+expect_fail "a command that cannot run exits 126" 126 "permission denied" \
+	$P run --rm --rootfs "$ROOTFS" /etc/passwd
+eq "--rm containers are gone, even failed ones" "$($P ps -a -q)" ""
+tty_out=$(script -qec "$P run --rm -t --rootfs $ROOTFS /bin/sh -c 'test -t 0 && test -t 1 && echo tty'" /dev/null | tr -d '\r')
+eq "-t gives the container a terminal" "$tty_out" "tty"
+eq "without -t there is none" "$($P run --rm --rootfs "$ROOTFS" /bin/sh -c 'test -t 1 || echo notty')" "notty"
+
+# run -d, logs, ps, inspect, stop, wait, rm
+id=$($P run -d --name web --rootfs "$ROOTFS" /bin/sh -c 'echo started; echo oops >&2; trap "exit 0" TERM; while :; do sleep 0.1; done')
+check "run -d prints the id" grep -Eq '^[0-9a-f]{64}$' <<< "$id"
+for _ in $(seq 50); do $P logs web 2>/dev/null | grep -q started && break; sleep 0.1; done
+eq "logs shows stdout" "$($P logs web 2>/dev/null)" "started"
+eq "logs shows stderr on stderr" "$($P logs web 2>&1 >/dev/null)" "oops"
+eq "logs --tail 1" "$($P logs --tail 1 web 2>&1)" "oops"
+check "logs -t prefixes a timestamp" bash -c "$P logs -t web 2>/dev/null | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z started\$'"
+check "ps shows Up" bash -c "$P ps | grep -Eq 'Up .*web\$'"
+eq "inspect State.Running" "$($P inspect --format '{{.State.Running}}' web)" "true"
+pid=$($P inspect --format '{{.State.Pid}}' web)
+check "inspect State.Pid is the container's init" test -d "/proc/$pid"
+check "inspect State.ConmonPid is conmon" bash -c "[ \"\$(cat /proc/$($P inspect --format '{{.State.ConmonPid}}' web)/comm)\" = conmon ]"
+caps=$(awk '/^CapEff/ {print $2}' "/proc/$pid/status")
+eq "the container has podman's default capabilities" "$caps" "00000000800405fb"
+eq "the container runs under a seccomp filter" "$(awk '/^Seccomp:/ {print $2}' "/proc/$pid/status")" "2"
+expect_fail "rm of a running container without -f" 2 "container state improper" $P rm web
+eq "stop prints the name" "$($P stop -t 5 web)" "web"
+eq "the trap's exit code is recorded" "$($P wait web)" "0"
+check "ps shows Exited (0)" bash -c "$P ps -a | grep -Eq 'Exited \\(0\\) .*web\$'"
+eq "inspect State.Status after stop" "$($P inspect --format '{{.State.Status}} {{.State.Running}}' web)" "exited false"
+check "inspect FinishedAt is set" bash -c "$P inspect --format '{{.State.FinishedAt}}' web | grep -qv '^0001'"
+eq "start again" "$($P start web)" "web"
+eq "restart" "$($P restart -t 0 web)" "web"
+eq "stop -t 0 kills" "$($P stop -t 0 web)" "web"
+eq "wait after SIGKILL" "$($P wait web)" "137"
+eq "rm prints the id" "$($P rm web)" "$id"
+
+# An exit nobody waits for: conmon's exit command records it.
+$P run -d --name victim --rootfs "$ROOTFS" sleep 1000 > /dev/null
+vpid=$($P inspect --format '{{.State.Pid}}' victim)
+kill -9 "$vpid"
+for _ in $(seq 50); do
+	$P ps -a | grep -q 'Exited (137).*victim' && break
+	sleep 0.1
+done
+check "kill -9 from outside shows as Exited (137) without podctl" bash -c "$P ps -a | grep -q 'Exited (137).*victim'"
+eq "inspect ExitCode after kill -9" "$($P inspect --format '{{.State.ExitCode}}' victim)" "137"
+expect_fail "kill of an exited container" 125 "can only kill running containers" $P kill victim
+$P rm victim > /dev/null
+
+# rm -f of a running container
+$P run -d --name doomed --rootfs "$ROOTFS" sleep 1000 > /dev/null
+check "rm -f removes a running container" $P rm -f doomed
+eq "nothing left" "$($P ps -a -q)" ""
+eq "no conmon left" "$(our_conmons)" ""
+
+# Options that shape the bundle
+eq "-e and -w" "$($P run --rm -e FOO=bar -w /tmp --rootfs "$ROOTFS" /bin/sh -c 'echo $FOO $(pwd)')" "bar /tmp"
+eq "--hostname" "$($P run --rm --hostname box --rootfs "$ROOTFS" hostname)" "box"
+eq "-u uid:gid" "$($P run --rm -u 1000:1000 --rootfs "$ROOTFS" id -u)" "1000"
+eq "--entrypoint" "$($P run --rm --entrypoint /bin/echo --rootfs "$ROOTFS" a b)" "a b"
+eq "--read-only makes / read-only" "$($P run --rm --read-only --rootfs "$ROOTFS" /bin/sh -c 'touch /x 2>/dev/null || echo ro')" "ro"
+eq "--read-only keeps /tmp writable" "$($P run --rm --read-only --rootfs "$ROOTFS" /bin/sh -c 'touch /tmp/x && echo rw')" "rw"
+eq "--cap-drop ALL" "$($P run --rm --cap-drop ALL --rootfs "$ROOTFS" /bin/sh -c 'grep CapEff /proc/self/status')" "CapEff:	0000000000000000"
+eq "--cap-add NET_ADMIN" "$($P run --rm --cap-add NET_ADMIN --rootfs "$ROOTFS" /bin/sh -c 'grep CapEff /proc/self/status')" "CapEff:	00000000800415fb"
+# Seccomp filters are inherited: every container carries the launcher's
+# host-call denylist (docs/SECURITY.md) and, unless unconfined, its own.
+eq "default: the container's profile over the launcher's denylist" "$($P run --rm --rootfs "$ROOTFS" /bin/sh -c 'grep ^Seccomp_filters: /proc/self/status')" "Seccomp_filters:	2"
+eq "--privileged: no profile of its own" "$($P run --rm --privileged --rootfs "$ROOTFS" /bin/sh -c 'grep ^Seccomp_filters: /proc/self/status')" "Seccomp_filters:	1"
+eq "--privileged: every capability the engine holds" "$($P run --rm --privileged --rootfs "$ROOTFS" /bin/sh -c 'grep ^CapEff /proc/self/status')" "$(grep ^CapBnd /proc/self/status | sed 's/CapBnd/CapEff/')"
+eq "--security-opt seccomp=unconfined" "$($P run --rm --security-opt seccomp=unconfined --rootfs "$ROOTFS" /bin/sh -c 'grep ^Seccomp_filters: /proc/self/status')" "Seccomp_filters:	1"
+eq "unconfined with SYS_ADMIN, unshare works" "$($P run --rm --cap-add SYS_ADMIN --security-opt seccomp=unconfined --rootfs "$ROOTFS" /bin/busybox unshare -n true 2>&1; echo $?)" "0"
+check "the default profile refuses unshare (EPERM)" bash -c "$P run --rm --rootfs $ROOTFS /bin/busybox unshare -n true 2>&1 | grep -q 'Operation not permitted'"
+eq "--security-opt no-new-privileges" "$($P run --rm --security-opt no-new-privileges --rootfs "$ROOTFS" /bin/sh -c 'grep ^NoNewPrivs /proc/self/status')" "NoNewPrivs:	1"
+eq "/dev/shm is a 1777 tmpfs" "$($P run --rm --shm-size 8m --rootfs "$ROOTFS" /bin/sh -c 'stat -c %a /dev/shm; grep " /dev/shm " /proc/mounts | grep -o "size=[0-9]*k"')" "1777
+size=8192k"
+eq "--dns, --dns-search, --dns-option" "$($P run --rm --dns 127.0.0.9 --dns-search example.test --dns-option ndots:2 --rootfs "$ROOTFS" cat /etc/resolv.conf | grep -v '^#')" "search example.test
+nameserver 127.0.0.9
+options ndots:2"
+eq "--dns-search . means none" "$($P run --rm --dns-search . --dns 127.0.0.9 --rootfs "$ROOTFS" /bin/sh -c 'grep -c ^search /etc/resolv.conf')" "0"
+check "--add-host" bash -c "$P run --rm --add-host db.test:10.1.2.3 --rootfs $ROOTFS cat /etc/hosts | grep -Eq '^10.1.2.3[[:space:]]+db.test\$'"
+eq "--ulimit" "$($P run --rm --ulimit nofile=100:200 --rootfs "$ROOTFS" /bin/sh -c 'ulimit -n')" "100"
+hard=$(ulimit -Hn)
+check "an --ulimit above the hard limit is clamped with a warning" bash -c "$P run --rm --ulimit nofile=$((hard + 1)):$((hard + 1)) --rootfs $ROOTFS true 2>&1 | grep -q clamped"
+eq "--pids-limit" "$($P run --rm --pids-limit 33 --rootfs "$ROOTFS" /bin/sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max')" "33"
+eq "--memory" "$($P run --rm --memory 64m --rootfs "$ROOTFS" /bin/sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max')" "67108864"
+eq "--init runs catatonit as pid 1" "$($P run --rm --init --rootfs "$ROOTFS" /bin/sh -c 'cat /proc/1/comm')" "podman-init"
+eq "--network none: only loopback" "$($P run --rm --network none --rootfs "$ROOTFS" ls /sys/class/net)" "lo"
+expect_fail "a missing runtime is a clear error" 125 'OCI runtime "/no/such/runtime" not found' \
+	$P --runtime /no/such/runtime run --rm --rootfs "$ROOTFS" true
+expect_fail "an unknown runtime name" 125 'default OCI runtime "nosuch" not found' \
+	$P --runtime nosuch run --rm --rootfs "$ROOTFS" true
+
+finish
