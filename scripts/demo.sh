@@ -7,17 +7,26 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 "$src/scripts/build.sh"
 
 demo=$(mktemp -d /tmp/podd-demo.XXXXXX)
-trap 'rm -rf "$demo"' EXIT
 "$src/scripts/make-rootfs.sh" "$demo/rootfs"
 podctl="$src/build/bin/podctl --root $demo/root --runroot $demo/run"
 
-echo "\$ podctl create --name demo --rootfs ROOTFS /bin/echo hello from podd"
-$podctl create --name demo --rootfs "$demo/rootfs" /bin/echo hello from podd
-echo "\$ podctl ps -a"
-$podctl ps -a
-echo "\$ podctl inspect --format '{{.Name}} {{.State.Status}} {{.Config.Cmd}}' demo"
-$podctl inspect --format '{{.Name}} {{.State.Status}} {{.Config.Cmd}}' demo
+cleanup() {
+	$podctl rm -a -f > /dev/null 2>&1 || true
+	rm -rf "$demo"
+}
+trap cleanup EXIT
+
+echo "\$ podctl run --rm --rootfs ROOTFS /bin/echo hello from podd"
+$podctl run --rm --rootfs "$demo/rootfs" /bin/echo hello from podd
+echo "\$ podctl run -d --name demo --rootfs ROOTFS /bin/sh -c 'echo started; sleep 60'"
+$podctl run -d --name demo --rootfs "$demo/rootfs" /bin/sh -c 'echo started; sleep 60'
+echo "\$ podctl ps"
+$podctl ps
+echo "\$ podctl logs demo"
+sleep 0.3
+$podctl logs demo
 echo "\$ podctl system sandbox"
 $podctl system sandbox
-echo "\$ podctl rm demo"
+echo "\$ podctl stop -t 0 demo && podctl rm demo"
+$podctl stop -t 0 demo
 $podctl rm demo
