@@ -1,6 +1,6 @@
 /* Framing of podd messages on an AF_UNIX SOCK_SEQPACKET socket.
  *
- * One record = one frame: a fixed 16-byte header followed by `length` bytes
+ * One record = one frame: a fixed 24-byte header followed by `length` bytes
  * of protobuf payload, with exactly `nfds` descriptors attached as
  * SCM_RIGHTS. docs/PROTOCOL.md describes the format. */
 #ifndef PODD_WIRE_H
