@@ -36,20 +36,6 @@ static void restore_terminal(void)
 	raw_set = false;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void resize(struct engine *e, const char *id)
 {
 	Podd__ResizeRequest req = PODD__RESIZE_REQUEST__INIT;

@@ -14,21 +14,6 @@ struct logs_out {
 	bool timestamps;
 };
 
-static int write_all(int fd, const void *data, size_t n)
-{
-	const char *p = data;
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int print_chunk(const ProtobufCMessage *m, void *data, podd_error_t *err)
 {
 	const Podd__LogChunk *chunk = (const Podd__LogChunk *)m;

@@ -1,5 +1,7 @@
 /* What several commands share: error reporting and podd-state calls. */
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "log.h"
@@ -87,5 +89,20 @@ int state_list(struct engine *e, bool all, container_fn fn, void *data, podd_err
 				    &req.base, PODD__STATE_TYPE__STATE_TYPE_CONTAINER_LIST,
 				    &podd__container_list__descriptor, list_chunk, &cb, err) < 0)
 		return engine_helper_failed(e, HELPER_STATE, err);
+	return 0;
+}
+
+int write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
 	return 0;
 }

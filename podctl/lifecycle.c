@@ -28,25 +28,18 @@ bool ctr_is_active(const Podd__ContainerRecord *rec)
 	       rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED;
 }
 
-static int state_ok_call(struct engine *e, uint32_t type, const ProtobufCMessage *req,
-			 podd_error_t *err)
+/* A request whose answer is Ok, to helper k. */
+static int ok_call(struct engine *e, enum helper_kind k, uint32_t type,
+		   const ProtobufCMessage *req, podd_error_t *err)
 {
 	cleanup_message ProtobufCMessage *m = NULL;
-	if (podd_client_call(engine_state(e), type, req, PODD__COMMON_TYPE__COMMON_TYPE_OK,
+	if (podd_client_call(&e->helpers[k].peer, type, req, PODD__COMMON_TYPE__COMMON_TYPE_OK,
 			     &podd__ok__descriptor, &m, err) < 0)
-		return engine_helper_failed(e, HELPER_STATE, err);
+		return engine_helper_failed(e, k, err);
 	return 0;
 }
-
-static int exec_ok_call(struct engine *e, uint32_t type, const ProtobufCMessage *req,
-			podd_error_t *err)
-{
-	cleanup_message ProtobufCMessage *m = NULL;
-	if (podd_client_call(exec_peer(e), type, req, PODD__COMMON_TYPE__COMMON_TYPE_OK,
-			     &podd__ok__descriptor, &m, err) < 0)
-		return engine_helper_failed(e, HELPER_EXEC, err);
-	return 0;
-}
+#define state_ok_call(e, type, req, err) ok_call(e, HELPER_STATE, type, req, err)
+#define exec_ok_call(e, type, req, err) ok_call(e, HELPER_EXEC, type, req, err)
 
 int ctr_lock(struct engine *e, const char *id, podd_error_t *err)
 {

@@ -100,6 +100,9 @@ int container_create(struct engine *e, const struct create_opts *o, Podd__Contai
 typedef int (*container_fn)(const Podd__ContainerRecord *rec, void *data, podd_error_t *err);
 int state_list(struct engine *e, bool all, container_fn fn, void *data, podd_error_t *err);
 
+/* write(2) until done or a real error (not EINTR). */
+int write_all(int fd, const void *data, size_t n);
+
 /* output.c */
 char *format_duration(int64_t seconds);              /* "2 seconds" */
 char *format_human_duration(int64_t seconds_ago);  /* "2 seconds ago" */
