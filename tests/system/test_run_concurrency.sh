@@ -19,6 +19,7 @@ wait
 eq "both loops ran and stopped every container" "$(cat "$T/a.log" "$T/b.log")" ""
 eq "50 containers exist" "$($P ps -a -q | wc -l)" "50"
 eq "all of them exited (137)" "$($P ps -a | grep -c 'Exited (137)')" "50"
+ids=$($P ps -a -q --no-trunc)
 check "rm -af" $P rm -a -f
 eq "no container left" "$($P ps -a -q | wc -l)" "0"
 for _ in $(seq 50); do [ -z "$(our_conmons)" ] && break; sleep 0.1; done
@@ -27,7 +28,14 @@ eq "no mount leaked" "$(wc -l < /proc/self/mountinfo)" "$mounts_before"
 eq "no runtime state left" "$(ls "$T/run/runtime" 2>/dev/null)" ""
 eq "no bundle left" "$(ls "$T/run/containers")" ""
 eq "no lock file left" "$(ls "$T/run/locks")" ""
-eq "no cgroup left" "$(find /sys/fs/cgroup -maxdepth 3 -name 'podd-*' 2>/dev/null | wc -l)" "0"
+our_cgroups() {
+	local id
+	for id in $ids; do
+		find /sys/fs/cgroup -maxdepth 3 -name "podd-$id" 2>/dev/null
+	done
+}
+for _ in $(seq 50); do [ -z "$(our_cgroups)" ] && break; sleep 0.1; done
+eq "no cgroup left" "$(our_cgroups | wc -l)" "0"
 
 # Two podctl racing on one container: one clean result each, no corruption.
 $P run -d --name race --rootfs "$ROOTFS" sleep 1000 > /dev/null
