@@ -44,7 +44,7 @@ int cmd_container(const struct global_opts *g, int argc, char **argv)
 		{ "rename", cmd_rename }, { "rm", cmd_rm },       { "cleanup", cmd_cleanup },
 		{ "start", cmd_start },   { "stop", cmd_stop },     { "kill", cmd_kill },
 		{ "restart", cmd_restart }, { "wait", cmd_wait },   { "run", cmd_run },
-		{ "logs", cmd_logs },
+		{ "logs", cmd_logs },     { "pause", cmd_pause },   { "unpause", cmd_unpause },
 	};
 	if (argc < 2) {
 		fprintf(stderr, "Error: missing command 'podctl container COMMAND'\n");

@@ -1,4 +1,4 @@
-/* podctl start, stop, kill, restart, wait and container cleanup. Each holds
+/* podctl start, stop, kill, restart, pause, unpause, wait and container cleanup. Each holds
  * the container's lock from its first read to its last write. */
 #include <getopt.h>
 #include <limits.h>
@@ -12,7 +12,8 @@
 #include "cleanup.h"
 #include "lifecycle.h"
 
-enum verb { VERB_START, VERB_STOP, VERB_KILL, VERB_RESTART, VERB_WAIT, VERB_CLEANUP };
+enum verb { VERB_START, VERB_STOP, VERB_KILL, VERB_RESTART, VERB_WAIT, VERB_CLEANUP, VERB_PAUSE,
+	    VERB_UNPAUSE };
 
 struct opts {
 	bool attach, interactive, all;
@@ -143,6 +144,22 @@ static int one(struct engine *e, enum verb v, const struct opts *o, const char *
 	switch (v) {
 	case VERB_CLEANUP:
 		break;
+	case VERB_PAUSE:
+	case VERB_UNPAUSE: {
+		Podd__ContainerState want = v == VERB_PAUSE
+						    ? PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING
+						    : PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED;
+		if (rec->state != want) {
+			podd_error(&err, PODD_E_STATE_IMPROPER,
+				   "\"%s\" is not %s, can't %s: container state improper", name,
+				   v == VERB_PAUSE ? "running" : "paused",
+				   v == VERB_PAUSE ? "pause" : "unpause");
+			return report_error(&err);
+		}
+		if (ctr_pause(e, &rec, v == VERB_PAUSE, &err) < 0)
+			return report_error(&err);
+		break;
+	}
 	case VERB_KILL:
 		if (rec->state != PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING) {
 			podd_error(&err, PODD_E_STATE_IMPROPER,
@@ -244,6 +261,16 @@ int cmd_restart(const struct global_opts *g, int argc, char **argv)
 int cmd_wait(const struct global_opts *g, int argc, char **argv)
 {
 	return run_verb(VERB_WAIT, g, argc, argv);
+}
+
+int cmd_pause(const struct global_opts *g, int argc, char **argv)
+{
+	return run_verb(VERB_PAUSE, g, argc, argv);
+}
+
+int cmd_unpause(const struct global_opts *g, int argc, char **argv)
+{
+	return run_verb(VERB_UNPAUSE, g, argc, argv);
 }
 
 /* conmon's exit command: `podctl container cleanup ID`. */

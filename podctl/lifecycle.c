@@ -237,6 +237,10 @@ int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_er
 
 	if (!ctr_is_active(*rec))
 		return 0;
+	/* A frozen process takes no signal until thawed. */
+	if ((*rec)->state == PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED &&
+	    ctr_pause(e, rec, false, err) < 0)
+		return -1;
 	/* A process that exits between our look and the signal makes the
 	 * runtime fail: the exit file tells. */
 	if (timeout > 0 && ctr_kill(e, *rec, sig, err) < 0) {
@@ -294,4 +298,17 @@ int ctr_undo_start(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *
 	if ((*rec)->config->autoremove)
 		return remove_record(e, rec, err);
 	return 0;
+}
+
+int ctr_pause(struct engine *e, Podd__ContainerRecord **rec, bool pause, podd_error_t *err)
+{
+	Podd__ContainerRef ref = ref_of(*rec);
+
+	if (exec_ok_call(e, pause ? PODD__EXEC_TYPE__EXEC_TYPE_PAUSE
+				  : PODD__EXEC_TYPE__EXEC_TYPE_UNPAUSE,
+			 &ref.base, err) < 0)
+		return -1;
+	(*rec)->state = pause ? PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED
+			      : PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING;
+	return update(e, rec, err);
 }

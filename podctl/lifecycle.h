@@ -31,6 +31,8 @@ int start_failure_code(const podd_error_t err);
 
 /* Signal, wait up to timeout seconds, then SIGKILL; then ctr_sync. */
 int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_error_t *err);
+/* Freeze (pause) or thaw; the record follows. */
+int ctr_pause(struct engine *e, Podd__ContainerRecord **rec, bool pause, podd_error_t *err);
 int ctr_kill(struct engine *e, const Podd__ContainerRecord *rec, int sig, podd_error_t *err);
 /* Remove record and files; running containers only with force. */
 int ctr_remove(struct engine *e, Podd__ContainerRecord **rec, bool force, podd_error_t *err);

@@ -139,6 +139,28 @@ static int handle_start(struct podd_server *srv, const struct podd_request *req,
 	return podd_server_reply_ok(srv, req, err);
 }
 
+/* pause and unpause: the runtime freezes or thaws the container's cgroup. */
+static int freeze(struct podd_server *srv, const struct podd_request *req, Podd__RuntimeVerb verb,
+		  podd_error_t *err)
+{
+	const Podd__ContainerRef *r = (const Podd__ContainerRef *)req->msg;
+	if (check_ref(r, err) < 0 || call_runtime(r->id, r->runtime, verb, 0, false, err) < 0)
+		return -1;
+	return podd_server_reply_ok(srv, req, err);
+}
+
+static int handle_pause(struct podd_server *srv, const struct podd_request *req,
+			podd_error_t *err)
+{
+	return freeze(srv, req, PODD__RUNTIME_VERB__RUNTIME_VERB_PAUSE, err);
+}
+
+static int handle_unpause(struct podd_server *srv, const struct podd_request *req,
+			  podd_error_t *err)
+{
+	return freeze(srv, req, PODD__RUNTIME_VERB__RUNTIME_VERB_RESUME, err);
+}
+
 static int handle_kill(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
 {
 	const Podd__KillRequest *r = (const Podd__KillRequest *)req->msg;
@@ -227,6 +249,8 @@ static const struct podd_handler handlers[] = {
 	{ PODD__EXEC_TYPE__EXEC_TYPE_RESIZE, &podd__resize_request__descriptor, 0, handle_resize },
 	{ PODD__EXEC_TYPE__EXEC_TYPE_REMOVE_FILES, &podd__container_ref__descriptor, 0,
 	  handle_remove_files },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_PAUSE, &podd__container_ref__descriptor, 0, handle_pause },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_UNPAUSE, &podd__container_ref__descriptor, 0, handle_unpause },
 };
 
 int main(int argc, char **argv)

@@ -344,13 +344,13 @@ int main(int argc, char **argv)
 
 	const struct target targets[] = {
 		{ "podd-state", "state", argv[1], PODD__STATE_TYPE__STATE_TYPE_LOOKUP,
-		  PODD__EXEC_TYPE__EXEC_TYPE_PROBE },
+		  PODD__EXEC_TYPE__EXEC_TYPE_PAUSE },
 		{ "podd-image", "image", argv[1], PODD__COMMON_TYPE__COMMON_TYPE_PING,
 		  PODD__STATE_TYPE__STATE_TYPE_LOOKUP },
 		/* exec's numbers cover all of state's (16-29): a type one past its
 		 * last stands for "another channel's". */
 		{ "podd-exec", "exec", argv[1], PODD__EXEC_TYPE__EXEC_TYPE_WAIT,
-		  PODD__EXEC_TYPE__EXEC_TYPE_PROBE_REPLY + 1 },
+		  PODD__EXEC_TYPE__EXEC_TYPE_UNPAUSE + 1 },
 		{ "podd-net", "net", argv[1], PODD__COMMON_TYPE__COMMON_TYPE_PING,
 		  PODD__STATE_TYPE__STATE_TYPE_LOOKUP },
 	};

@@ -43,6 +43,18 @@ check "ps shows Exited (0)" bash -c "$P ps -a | grep -Eq 'Exited \\(0\\) .*web\$
 eq "inspect State.Status after stop" "$($P inspect --format '{{.State.Status}} {{.State.Running}}' web)" "exited false"
 check "inspect FinishedAt is set" bash -c "$P inspect --format '{{.State.FinishedAt}}' web | grep -qv '^0001'"
 eq "start again" "$($P start web)" "web"
+eq "pause" "$($P pause web)" "web"
+check "ps -a shows Paused (ps alone lists running ones, as podman)" bash -c "$P ps -a | grep -Eq 'Paused .*web\$'"
+eq "inspect State.Status paused" "$($P inspect --format '{{.State.Status}} {{.State.Paused}}' web)" "paused true"
+eq "the cgroup is frozen" "$(cat /sys/fs/cgroup/freezer/podd/podd-$id/freezer.state 2>/dev/null || echo none)" "FROZEN"
+expect_fail "pause of a paused container" 125 "is not running, can't pause" $P pause web
+eq "unpause" "$($P unpause web)" "web"
+eq "the cgroup is thawed" "$(cat /sys/fs/cgroup/freezer/podd/podd-$id/freezer.state 2>/dev/null || echo none)" "THAWED"
+expect_fail "unpause of a running container" 125 "is not paused, can't unpause" $P unpause web
+$P pause web > /dev/null
+eq "stop of a paused container thaws and stops it" "$($P stop -t 5 web)" "web"
+eq "... with the trap's exit code" "$($P wait web)" "0"
+eq "start once more" "$($P start web)" "web"
 eq "restart" "$($P restart -t 0 web)" "web"
 eq "stop -t 0 kills" "$($P stop -t 0 web)" "web"
 eq "wait after SIGKILL" "$($P wait web)" "137"
