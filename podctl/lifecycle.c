@@ -145,24 +145,17 @@ static int remove_record(struct engine *e, Podd__ContainerRecord **rec, podd_err
 	return 0;
 }
 
-int ctr_sync(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
+/* The end of a run, whether it exited or never started: the runtime
+ * forgets the container, the record takes `state`, and a --rm container
+ * goes (*rec becomes NULL). */
+static int end_run(struct engine *e, Podd__ContainerRecord **rec, Podd__ContainerState state,
+		   podd_error_t *err)
 {
-	cleanup_message Podd__ExitStatus *st = NULL;
-	Podd__ContainerRef ref;
+	Podd__ContainerRef ref = ref_of(*rec);
 
-	if (!ctr_is_active(*rec))
-		return 0;
-	if (ctr_wait_exit(e, (*rec)->id, 0, &st, err) < 0)
-		return -1;
-	if (!st->exited)
-		return 0;
-	ref = ref_of(*rec);
 	if (exec_ok_call(e, PODD__EXEC_TYPE__EXEC_TYPE_CLEANUP, &ref.base, err) < 0)
 		return -1;
-	(*rec)->state = PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED;
-	(*rec)->exit_code = st->exit_code;
-	(*rec)->finished_ns = st->finished_ns;
-	(*rec)->oom_killed = st->oom_killed;
+	(*rec)->state = state;
 	(*rec)->pid = 0;
 	(*rec)->conmon_pid = 0;
 	if (update(e, rec, err) < 0)
@@ -170,6 +163,22 @@ int ctr_sync(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
 	if ((*rec)->config->autoremove)
 		return remove_record(e, rec, err);
 	return 0;
+}
+
+int ctr_sync(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
+{
+	cleanup_message Podd__ExitStatus *st = NULL;
+
+	if (!ctr_is_active(*rec))
+		return 0;
+	if (ctr_wait_exit(e, (*rec)->id, 0, &st, err) < 0)
+		return -1;
+	if (!st->exited)
+		return 0;
+	(*rec)->exit_code = st->exit_code;
+	(*rec)->finished_ns = st->finished_ns;
+	(*rec)->oom_killed = st->oom_killed;
+	return end_run(e, rec, PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED, err);
 }
 
 static int64_t now_ns(void)
@@ -286,18 +295,7 @@ int ctr_remove(struct engine *e, Podd__ContainerRecord **rec, bool force, podd_e
 
 int ctr_undo_start(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
 {
-	Podd__ContainerRef ref = ref_of(*rec);
-
-	if (exec_ok_call(e, PODD__EXEC_TYPE__EXEC_TYPE_CLEANUP, &ref.base, err) < 0)
-		return -1;
-	(*rec)->state = PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED;
-	(*rec)->pid = 0;
-	(*rec)->conmon_pid = 0;
-	if (update(e, rec, err) < 0)
-		return -1;
-	if ((*rec)->config->autoremove)
-		return remove_record(e, rec, err);
-	return 0;
+	return end_run(e, rec, PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED, err);
 }
 
 int ctr_pause(struct engine *e, Podd__ContainerRecord **rec, bool pause, podd_error_t *err)
