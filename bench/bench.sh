@@ -1,29 +1,34 @@
 #!/bin/bash
 # Times podctl against a peer engine (podman, where installed) in one run
-# and prints the ratios: create, ps -a over N containers, inspect, and the
-# peak memory of the whole process tree (podctl plus its helpers). See
-# bench/README.md. It reports; a missed target never fails it: the exit
-# status is 0 unless the script could not measure podctl (1) or was used
-# wrongly (2). Run as root (podman rootful, podctl's sandboxes).
+# and prints the ratios: create, ps -a over N containers, inspect, the peak
+# memory of the whole process tree (podctl plus its helpers), run --rm
+# against bare runc and podman, exec, the memory of run split by process,
+# and what each running container leaves running. See bench/README.md. It
+# reports; a missed target never fails it: the exit status is 0 unless the
+# script could not measure podctl (1) or was used wrongly (2). Run as root
+# (podman rootful, podctl's sandboxes, runc).
 #
 # Usage: bench/bench.sh [--podctl PATH] [--podman PATH | --no-podman]
-#                       [--n 1000] [--runs 20] [--warmup 2]
-#                       [--cases create0,create,ps,inspect,mem]
+#                       [--runc PATH] [--n 1000] [--runs 20] [--warmup 2]
+#                       [--ctrs 10]
+#                       [--cases create0,create,ps,inspect,mem,run,exec,mem-run,ctr-cost]
 #
-# Adding a case: write a function case_NAME that prepares what it needs
-# (populate ENGINE COUNT) and calls time_case or mem_case with the podctl
-# command in the array pd and the peer's in pe (empty: no peer), then add
-# NAME to all_cases. A peer need not be podman (`run` against bare runc
-# sets peer_name=runc).
+# Adding a case: write a function case_NAME (a '-' in NAME is '_' in the
+# function's name) that prepares what it needs (populate ENGINE COUNT) and
+# calls time_case or mem_case with the podctl command in the array pd and
+# the peer's in pe (empty: no peer), then add NAME to all_cases. A peer
+# need not be podman (`run` against bare runc sets peer_name=runc).
 set -u
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 podctl_bin=$src/build/bin/podctl
 podman_bin=$(command -v podman || true)
+runc_bin=$(command -v runc || echo /usr/sbin/runc)
 n=1000
 runs=20
 warmup=2
-all_cases=(create0 create ps inspect mem)
+ctrs=10
+all_cases=(create0 create ps inspect mem run exec mem-run ctr-cost)
 cases=$(IFS=,; echo "${all_cases[*]}")
 
 usage() {
@@ -38,6 +43,8 @@ while [ $# -gt 0 ]; do
 	--podctl) [ $# -ge 2 ] || usage; podctl_bin=$2; shift 2 ;;
 	--podman) [ $# -ge 2 ] || usage; podman_bin=$2; shift 2 ;;
 	--no-podman) podman_bin=; shift ;;
+	--runc) [ $# -ge 2 ] || usage; runc_bin=$2; shift 2 ;;
+	--ctrs) [ $# -ge 2 ] || usage; ctrs=$2; shift 2 ;;
 	--n) [ $# -ge 2 ] || usage; n=$2; shift 2 ;;
 	--runs) [ $# -ge 2 ] || usage; runs=$2; shift 2 ;;
 	--warmup) [ $# -ge 2 ] || usage; warmup=$2; shift 2 ;;
@@ -46,10 +53,10 @@ while [ $# -gt 0 ]; do
 	*) usage ;;
 	esac
 done
-for v in "$n" "$runs" "$warmup"; do
+for v in "$n" "$runs" "$warmup" "$ctrs"; do
 	case $v in ''|*[!0-9]*) usage ;; esac
 done
-[ "$runs" -ge 1 ] || usage
+{ [ "$runs" -ge 1 ] && [ "$ctrs" -ge 1 ]; } || usage
 IFS=, read -r -a selected <<< "$cases"
 for c in "${selected[@]}"; do
 	[[ " ${all_cases[*]} " == *" $c "* ]] || usage_error "unknown case '$c' (cases: ${all_cases[*]})"
@@ -66,20 +73,62 @@ podctl_bin=$(cd "$(dirname "$podctl_bin")" && pwd)/$(basename "$podctl_bin")
 
 W=$(mktemp -d /tmp/podd-bench.XXXXXX) || die "mktemp failed"
 have_podman=false
+RUNC=("$runc_bin" --root "$W/runc/state")
+
+# conmon_pids: pids of the conmon processes whose command line names the
+# work area (conmon's names its bundle and exit dir), one a line. Other
+# engineers' conmons on this host are never touched.
+conmon_pids() {
+	local d pid cmdline
+	for d in /proc/[0-9]*; do
+		pid=${d#/proc/}
+		[ "$(cat "$d/comm" 2> /dev/null)" = conmon ] || continue
+		cmdline=$(tr '\0' ' ' < "$d/cmdline" 2> /dev/null) || continue
+		[[ $cmdline == *"$W/"* ]] && echo "$pid"
+	done
+}
+
 cleanup() {
+	local id pid left root state
 	trap - EXIT INT TERM
 	if [ -d "$W/podctl" ]; then
 		"${PC[@]}" rm -a -f > /dev/null 2>&1 || echo "bench: podctl rm -a -f failed" >&2
 	fi
 	if $have_podman && [ -d "$W/podman" ]; then
 		echo "bench: removing podman's containers (frees their locks)..." >&2
-		"${PM[@]}" rm -a -f > /dev/null 2>&1 || echo "bench: podman rm -a -f failed" >&2
+		"${PM[@]}" rm -a -f -t 0 > /dev/null 2>&1 || echo "bench: podman rm -a -f failed" >&2
 	fi
-	# Nothing should be mounted here (no container ran), but never let
-	# rm -rf cross into a mount.
+	# runc containers no engine knows of: bare runc's (the run case), or
+	# one a `run` left behind (a Ctrl-C of the bench once left a created
+	# container that rm -a -f did not remove; podctl's runc state is in
+	# the work area; podman's rootful runc state is /run/runc, shared with
+	# the host: only those whose state names the work area). delete -f
+	# kills them and removes their cgroups.
+	for root in "$W/runc/state" "$W/podctl/run/runtime" /run/runc; do
+		for state in "$root"/*/state.json; do
+			grep -qsF "$W/" "$state" || continue
+			id=$(basename "$(dirname "$state")")
+			echo "bench: deleting leftover runc container $id" >&2
+			"$runc_bin" --root "$root" delete -f "$id" > /dev/null 2>&1 ||
+				echo "bench: runc --root $root delete -f $id failed" >&2
+		done
+	done
+	# A conmon of ours that outlived rm (there should be none): by pid,
+	# and only those naming this work area.
+	left=$(conmon_pids | paste -sd' ')
+	if [ -n "$left" ]; then
+		echo "bench: conmon still running after rm -a -f, killing: $left" >&2
+		for pid in $left; do kill -KILL "$pid" 2> /dev/null; done
+		sleep 0.5
+	fi
+	# Containers that ran mounted nothing under the work area themselves,
+	# but never let rm -rf cross into a mount.
 	awk -v w="$W" 'index($5, w "/") == 1 {print $5}' /proc/self/mountinfo | sort -r |
 		while read -r m; do umount -l "$m" 2> /dev/null; done
 	rm -rf --one-file-system "$W"
+	left=$(conmon_pids | paste -sd' ')
+	[ -z "$left" ] || echo "bench: WARNING: conmon left running: $left" >&2
+	[ ! -e "$W" ] || echo "bench: WARNING: could not remove $W" >&2
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -189,60 +238,90 @@ r_case=() r_kind=() r_pd=() r_pe=() r_peer=() r_target=()
 details=()
 podctl_failed=false
 peer_name=podman
+summary=()
 
 # settle: let the writeback of what came before (podman's fill fsyncs a
 # lot) finish before measuring.
 settle() { sync; sleep 1; }
 
-# time_case NAME TARGET_MS: times the commands in pd (podctl) and pe (the
-# peer's, may be empty) with timeit; "{i}" in an argument is the run number.
+# add_row NAME KIND PODCTL PEER PEER_NAME TARGET: one row of the table.
+# KIND: ms, kib or n (a count). PODCTL and PEER: a number, error, n/a or
+# - (not measured). TARGET: a number in KIND (podctl must stay under it),
+# xR (podctl at most R times the peer) or - (none).
+add_row() {
+	r_case+=("$1") r_kind+=("$2") r_pd+=("$3") r_pe+=("$4") r_peer+=("$5") r_target+=("$6")
+}
+
+# time_cmd WHO NAME CMD [ARG...]: times CMD with timeit; sets med to the
+# median in ms (or error) and adds a line to the details. WHO names the
+# engine in the details; a failure of podctl fails the bench.
+time_cmd() {
+	local who=$1 name=$2 out mean min max
+	shift 2
+	settle
+	if out=$("$W/timeit" -n "$runs" -w "$warmup" "$@" 2> "$W/timeit.err"); then
+		read -r med mean min max <<< "$out"
+		details+=("$(printf '%-26s %-7s median %8.2f  mean %8.2f  min %8.2f  max %8.2f ms' \
+			"$name" "$who" "$med" "$mean" "$min" "$max")")
+	else
+		med=error
+		echo "bench: $name ($who) failed:" >&2
+		tail -3 "$W/timeit.err" >&2
+		[ "$who" = podctl ] && podctl_failed=true
+	fi
+}
+
+# time_case NAME TARGET_MS: times the commands in pd (podctl; empty: not
+# available, n/a) and pe (the peer's, may be empty) with timeit; "{i}" in
+# an argument is the run number.
 time_case() {
-	local name=$1 target=$2 out pd_med=error pe_med=- who argv med mean min max
-	for who in podctl peer; do
-		if [ "$who" = podctl ]; then argv=("${pd[@]}"); else argv=("${pe[@]}"); fi
-		[ ${#argv[@]} -eq 0 ] && continue
-		settle
-		if out=$("$W/timeit" -n "$runs" -w "$warmup" "${argv[@]}" 2> "$W/timeit.err"); then
-			read -r med mean min max <<< "$out"
-			details+=("$(printf '%-26s %-7s median %8.2f  mean %8.2f  min %8.2f  max %8.2f ms' \
-				"$name" "$([ "$who" = peer ] && echo "$peer_name" || echo podctl)" \
-				"$med" "$mean" "$min" "$max")")
-		else
-			med=error
-			echo "bench: $name ($who) failed:" >&2
-			tail -3 "$W/timeit.err" >&2
-			[ "$who" = podctl ] && podctl_failed=true
-		fi
-		if [ "$who" = podctl ]; then pd_med=$med; else pe_med=$med; fi
-	done
-	r_case+=("$name") r_kind+=(ms) r_pd+=("$pd_med") r_pe+=("$pe_med")
-	r_peer+=("$([ ${#pe[@]} -gt 0 ] && echo "$peer_name" || echo -)") r_target+=("$target")
+	local name=$1 target=$2 pd_med=n/a pe_med=- med
+	if [ ${#pd[@]} -gt 0 ]; then
+		time_cmd podctl "$name" "${pd[@]}"
+		pd_med=$med
+	fi
+	if [ ${#pe[@]} -gt 0 ]; then
+		time_cmd "$peer_name" "$name" "${pe[@]}"
+		pe_med=$med
+	fi
+	add_row "$name" ms "$pd_med" "$pe_med" "$([ ${#pe[@]} -gt 0 ] && echo "$peer_name" || echo -)" "$target"
+}
+
+# treemem_run WHO NAME CMD [ARG...]: one run of CMD under treemem -v; sets
+# kib to the sum of the peaks (or error); the per-process lines stay in
+# $W/treemem.err.
+treemem_run() {
+	local who=$1 name=$2 out
+	shift 2
+	settle
+	if out=$("$W/treemem" -v "$@" 2> "$W/treemem.err"); then
+		read -r kib _ nproc <<< "$out"
+	else
+		kib=error
+		echo "bench: $name ($who) failed:" >&2
+		grep -v '^treemem: pid' "$W/treemem.err" | tail -3 >&2
+		[ "$who" = podctl ] && podctl_failed=true
+	fi
 }
 
 # mem_case NAME TARGET_KIB: peak memory (sum over the process tree) of one
 # run of pd and of pe, with treemem.
 mem_case() {
-	local name=$1 target=$2 out pd_kib=error pe_kib=- who kib nproc argv
+	local name=$1 target=$2 pd_kib=error pe_kib=- who kib nproc argv
 	for who in podctl peer; do
 		if [ "$who" = podctl ]; then argv=("${pd[@]}"); else argv=("${pe[@]}"); fi
 		[ ${#argv[@]} -eq 0 ] && continue
-		settle
-		if out=$("$W/treemem" -v "${argv[@]}" 2> "$W/treemem.err"); then
-			read -r kib _ nproc <<< "$out"
+		[ "$who" = peer ] && who=$peer_name
+		treemem_run "$who" "$name" "${argv[@]}"
+		if [ "$kib" != error ]; then
 			details+=("$(printf '%-26s %-7s sum %6d KiB over %d processes: %s' \
-				"$name" "$([ "$who" = peer ] && echo "$peer_name" || echo podctl)" "$kib" "$nproc" \
-				"$(sed -n 's/^treemem: pid [0-9]* \(.*\): peak \([0-9]*\) KiB$/\1 \2/p' "$W/treemem.err" |
+				"$name" "$who" "$kib" "$nproc" \
+				"$(sed -n 's/^treemem: pid [0-9]* \(.*\): peak \([0-9]*\) KiB, tree .*$/\1 \2/p' "$W/treemem.err" |
 					paste -sd, | sed 's/,/, /g')")")
-		else
-			kib=error
-			echo "bench: $name ($who) failed:" >&2
-			grep -v '^treemem: pid' "$W/treemem.err" | tail -3 >&2
-			[ "$who" = podctl ] && podctl_failed=true
 		fi
 		if [ "$who" = podctl ]; then pd_kib=$kib; else pe_kib=$kib; fi
 	done
-	r_case+=("$name") r_kind+=(kib) r_pd+=("$pd_kib") r_pe+=("$pe_kib")
-	r_peer+=("$([ ${#pe[@]} -gt 0 ] && echo "$peer_name" || echo -)") r_target+=("$target")
+	add_row "$name" kib "$pd_kib" "$pe_kib" "$([ ${#pe[@]} -gt 0 ] && echo "$peer_name" || echo -)" "$target"
 }
 
 # --- Cases ----------------------------------------------------------------
@@ -308,6 +387,256 @@ case_mem() {
 	$have_podman && "${PM[@]}" rm -f memprobe > /dev/null 2>&1
 }
 
+# pe_of VALUE: the peer's cell: VALUE (error if empty) when podman runs, else -.
+pe_of() { if $have_podman; then echo "${1:-error}"; else echo -; fi; }
+
+# ratio A B [DIGITS]: A over B as "1.23x" (DIGITS decimals, 2), or - if
+# either is not a number.
+ratio() {
+	case $1$2 in
+	*error*|*-*|*n/a*) echo - ;;
+	*) awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN {printf "%.*fx", d, a / b}' ;;
+	esac
+}
+
+# ctr_dir ID: podctl's bundle directory of container ID.
+ctr_dir() { echo "$W/podctl/run/containers/$1"; }
+
+# runc_bundle: writes $W/runc/bundle, a bundle for bare runc equivalent to
+# what `podctl run --network none --rootfs R /bin/true` runs: podctl's own
+# config.json (namespaces, capabilities, rlimits, seccomp profile, masked
+# paths, mounts, cgroup path), taken from a podctl container while it runs
+# `sleep` (the bundle goes with the container), with args /bin/true and the
+# bind-mounted resolv.conf, hosts, hostname and .containerenv copied into the
+# bundle. The cgroup path stays podctl's /podd/podd-ID of that container,
+# removed before runc uses it. Returns 1 (and says why) if it cannot.
+runc_bundle() {
+	local id src dst=$W/runc/bundle f
+	[ -f "$dst/config.json" ] && return 0
+	command -v jq > /dev/null || { echo "bench: run: bare runc needs jq (apt-get install jq)" >&2; return 1; }
+	[ -x "$runc_bin" ] || { echo "bench: run: no runc at $runc_bin" >&2; return 1; }
+	id=$("${PC[@]}" run -d --network none --rootfs "$rootfs" sleep 1000 2> "$W/bundle.err") ||
+		{ cat "$W/bundle.err" >&2; echo "bench: run: podctl run -d failed" >&2; podctl_failed=true; return 1; }
+	src=$(ctr_dir "$id")
+	mkdir -p "$dst" "$W/runc/state"
+	for f in resolv.conf hosts hostname .containerenv; do
+		cp "$src/$f" "$dst/$f" || break
+	done
+	jq --arg src "$src/" --arg dst "$dst/" '
+		.process.args = ["/bin/true"]
+		| .process.terminal = false
+		| .mounts |= map(if .type == "bind" and (.source | startswith($src))
+			then .source = $dst + .source[($src | length):] else . end)' \
+		"$src/config.json" > "$dst/config.json" || rm -f "$dst/config.json"
+	"${PC[@]}" rm -f "$id" > /dev/null 2>&1 || echo "bench: run: podctl rm -f $id failed" >&2
+	[ -s "$dst/config.json" ] || { echo "bench: run: could not write the runc bundle" >&2; return 1; }
+}
+
+# run --rm /bin/true: podctl against bare runc running podctl's own bundle
+# (target: at most 1.3 times) and against podman, all in this run.
+case_run() {
+	local name="run --rm /bin/true" pd_med pr_med=- pm_med=- med present
+	present=$(count podctl)
+	pd=("${PC[@]}" run --rm --network none --rootfs "$rootfs" /bin/true)
+	time_cmd podctl "$name" "${pd[@]}"
+	pd_med=$med
+	if runc_bundle; then
+		time_cmd runc "$name" "${RUNC[@]}" run --bundle "$W/runc/bundle" "bench{i}"
+		pr_med=$med
+	fi
+	if $have_podman; then
+		time_cmd podman "$name" "${PM[@]}" run --rm --network none --rootfs "$rootfs" /bin/true
+		pm_med=$med
+	fi
+	add_row "$name" ms "$pd_med" "$pr_med" runc x1.3
+	$have_podman && add_row "$name" ms "$pd_med" "$pm_med" podman -
+	if [[ $pr_med != error && $pr_med != - ]]; then
+		summary+=("run: $present containers present; podctl $(ratio "$pd_med" "$pr_med") bare runc (target <= 1.3x)$(
+			$have_podman && echo ", podman $(ratio "$pm_med" "$pr_med") bare runc")")
+	fi
+}
+
+# exec /bin/true in a running `sleep` container (target: under 40 ms).
+# podctl exec is new: where this podctl has no exec command, the case says
+# so and times the peer alone.
+case_exec() {
+	local name="exec /bin/true" started=true
+	pd=() pe=()
+	peer_name=podman
+	if "${PC[@]}" run -d --name xsleep --network none --rootfs "$rootfs" sleep 1000 > /dev/null 2> "$W/exec.err"; then
+		# A probe: an exec that fails otherwise is timed anyway, and the
+		# failure shows as an error.
+		if "${PC[@]}" exec xsleep /bin/true > /dev/null 2> "$W/exec.err" ||
+			! grep -q 'unrecognized command' "$W/exec.err"; then
+			pd=("${PC[@]}" exec xsleep /bin/true)
+		else
+			echo "bench: exec: podctl exec not available (skipped)" >&2
+			summary+=("exec: podctl exec not available in this build")
+		fi
+	else
+		echo "bench: exec: podctl run -d failed:" >&2
+		tail -3 "$W/exec.err" >&2
+		podctl_failed=true started=false
+	fi
+	if $have_podman; then
+		if "${PM[@]}" run -d --name xsleep --network none --rootfs "$rootfs" sleep 1000 > /dev/null 2> "$W/exec.err"; then
+			pe=("${PM[@]}" exec xsleep /bin/true)
+		else
+			echo "bench: exec: podman run -d failed:" >&2
+			tail -3 "$W/exec.err" >&2
+		fi
+	fi
+	if $started; then
+		time_case "$name" 40 # n/a when podctl has no exec
+	else
+		# No container to exec in: an error for podctl, the peer alone.
+		local med pe_med=-
+		if [ ${#pe[@]} -gt 0 ]; then time_cmd podman "$name" "${pe[@]}"; pe_med=$med; fi
+		add_row "$name" ms error "$pe_med" podman 40
+	fi
+	"${PC[@]}" rm -f xsleep > /dev/null 2>&1
+	$have_podman && "${PM[@]}" rm -f -t 0 xsleep > /dev/null 2>&1
+}
+
+# mem_groups: sums the per-process peaks in $W/treemem.err by group, from
+# each process's tree (who forked whom): runc (runc and its init stages),
+# conmon, ctr (below runc: the container's command), exit (below conmon:
+# the exit command, podctl or podman container cleanup, with its helpers)
+# and engine (the rest: the command run and its helpers). Prints
+# "engine exit conmon runc ctr" in KiB, then one line per group:
+# "GROUP: NAME KIB, NAME KIB, ...".
+mem_groups() {
+	sed -n 's/^treemem: pid [0-9]* .*: peak \([0-9]*\) KiB, tree \(.*\)$/\1 \2/p' "$W/treemem.err" |
+	awk '
+	{
+		kib = $1; n = split($2, t, "/"); name = t[n]; g = "engine"
+		if (name ~ /^runc/) g = "runc"
+		else if (name == "conmon") g = "conmon"
+		else {
+			for (i = 1; i < n; i++) {
+				if (t[i] ~ /^runc/) { g = "ctr"; break }
+				if (t[i] == "conmon") g = "exit"
+			}
+		}
+		sum[g] += kib; list[g] = list[g] (list[g] == "" ? "" : ", ") name " " kib
+	}
+	END {
+		printf "%d %d %d %d %d\n", sum["engine"], sum["exit"], sum["conmon"], sum["runc"], sum["ctr"]
+		split("engine exit conmon runc ctr", gs, " ")
+		for (i = 1; i <= 5; i++) if (list[gs[i]] != "") print gs[i] ": " list[gs[i]]
+	}'
+}
+
+# Peak memory of run --rm /bin/true, split: podctl and its helpers (the
+# 8 MiB target), the exit command conmon runs (podctl container cleanup and
+# its helpers), conmon + runc + the container, the whole tree.
+case_mem_run() {
+	local who name="memory, run" kib nproc groups e x c r k line
+	local -A eng=() ext=() mon=() all=()
+	for who in podctl podman; do
+		if [ "$who" = podctl ]; then
+			pd=("${PC[@]}" run --rm --network none --rootfs "$rootfs" /bin/true)
+		else
+			$have_podman || continue
+			pd=("${PM[@]}" run --rm --network none --rootfs "$rootfs" /bin/true)
+		fi
+		treemem_run "$who" "$name" "${pd[@]}"
+		if [ "$kib" = error ]; then
+			eng[$who]=error ext[$who]=error mon[$who]=error all[$who]=error
+			continue
+		fi
+		groups=$(mem_groups)
+		read -r e x c r k <<< "$(head -1 <<< "$groups")"
+		eng[$who]=$e ext[$who]=$x mon[$who]=$((c + r + k)) all[$who]=$kib
+		details+=("$(printf '%-26s %-7s sum %6d KiB over %d processes' "$name" "$who" "$kib" "$nproc")")
+		while read -r line; do
+			details+=("$(printf '%-26s %-7s   %s' "" "" "$line")")
+		done < <(tail -n +2 <<< "$groups")
+	done
+	add_row "memory, run: engine" kib "${eng[podctl]}" "$(pe_of "${eng[podman]:-}")" podman 8192
+	add_row "memory, run: exit command" kib "${ext[podctl]}" "$(pe_of "${ext[podman]:-}")" podman -
+	add_row "memory, run: conmon+runc+ctr" kib "${mon[podctl]}" "$(pe_of "${mon[podman]:-}")" podman -
+	add_row "memory, run: whole tree" kib "${all[podctl]}" "$(pe_of "${all[podman]:-}")" podman -
+}
+
+# rss_kib PID FIELD: VmRSS, RssAnon (from status) or Pss (from
+# smaps_rollup) of PID in KiB, 0 if PID is gone.
+rss_kib() {
+	local v=
+	case $2 in
+	rss) v=$(awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2> /dev/null) ;;
+	anon) v=$(awk '/^RssAnon:/ {print $2}' "/proc/$1/status" 2> /dev/null) ;;
+	pss) v=$(awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup" 2> /dev/null) ;;
+	esac
+	echo "${v:-0}"
+}
+
+# What each running container costs: ctrs containers running sleep per
+# engine; per container, conmon's RSS and PSS, and the count of any other
+# process of the engine still running (podctl and its helpers must have
+# exited: only conmon and the container stay).
+case_ctr_cost() {
+	local who i cpid ppid pid rss anon pss crss n_rss others cmd comm d
+	local -a names conmons ctrpids
+	local -A a_rss=() a_pss=() a_other=()
+	for who in podctl podman; do
+		if [ "$who" = podctl ]; then cmd=("${PC[@]}"); else $have_podman || continue; cmd=("${PM[@]}"); fi
+		echo "bench: $who: starting $ctrs containers (run -d ... sleep 1000)..." >&2
+		conmons=() ctrpids=() names=()
+		for ((i = 0; i < ctrs; i++)); do names+=("k$i"); done
+		for ((i = 0; i < ctrs; i++)); do
+			"${cmd[@]}" run -d --name "k$i" --network none --rootfs "$rootfs" sleep 1000 > /dev/null 2> "$W/cost.err" ||
+				{ echo "bench: ctr-cost: $who run -d k$i failed:" >&2; tail -3 "$W/cost.err" >&2
+				  [ "$who" = podctl ] && podctl_failed=true; break; }
+		done
+		settle
+		for ((i = 0; i < ctrs; i++)); do
+			read -r cpid ppid < <("${cmd[@]}" inspect --format '{{.State.ConmonPid}} {{.State.Pid}}' "k$i" 2> /dev/null) || continue
+			[ -n "${cpid:-}" ] && [ "$cpid" -gt 0 ] 2> /dev/null && conmons+=("$cpid") ctrpids+=("$ppid")
+		done
+		rss=0 anon=0 pss=0 crss=0 n_rss=0
+		for i in "${!conmons[@]}"; do
+			pid=${conmons[$i]}
+			[ "$(cat "/proc/$pid/comm" 2> /dev/null)" = conmon ] || continue
+			rss=$((rss + $(rss_kib "$pid" rss))) pss=$((pss + $(rss_kib "$pid" pss)))
+			anon=$((anon + $(rss_kib "$pid" anon)))
+			crss=$((crss + $(rss_kib "${ctrpids[$i]}" rss)))
+			n_rss=$((n_rss + 1))
+		done
+		# Anything else of the engine's still running, other than conmon
+		# and the containers: podctl, its helpers and podman name their
+		# store in the work area on their command lines.
+		others=()
+		for d in /proc/[0-9]*; do
+			pid=${d#/proc/}
+			[[ " ${conmons[*]} ${ctrpids[*]} " == *" $pid "* ]] && continue
+			comm=$(cat "$d/comm" 2> /dev/null) || continue
+			if tr '\0' ' ' < "$d/cmdline" 2> /dev/null | grep -qF "$W/$who/"; then
+				others+=("$pid:$comm")
+			fi
+		done
+		if [ "$n_rss" -eq "$ctrs" ]; then
+			a_rss[$who]=$((rss / n_rss)) a_pss[$who]=$((pss / n_rss)) a_other[$who]=${#others[@]}
+			details+=("$(printf '%-26s %-7s %d containers: conmon RSS %d KiB (anonymous %d), PSS %d KiB each (mean); container (sleep) RSS %d KiB each; other processes left: %s' \
+				"per running container" "$who" "$n_rss" "$((rss / n_rss))" "$((anon / n_rss))" "$((pss / n_rss))" "$((crss / n_rss))" \
+				"$([ ${#others[@]} -gt 0 ] && echo "${others[*]}" || echo none)")")
+		else
+			echo "bench: ctr-cost: $who: $n_rss of $ctrs conmons found" >&2
+			a_rss[$who]=error a_pss[$who]=error a_other[$who]=error
+			[ "$who" = podctl ] && podctl_failed=true
+		fi
+		# Only these: the other cases' containers stay.
+		if [ "$who" = podctl ]; then
+			"${cmd[@]}" rm -f "${names[@]}" > /dev/null 2>&1 || echo "bench: ctr-cost: podctl rm -f failed" >&2
+		else
+			"${cmd[@]}" rm -f -t 0 "${names[@]}" > /dev/null 2>&1 || echo "bench: ctr-cost: podman rm -f failed" >&2
+		fi
+	done
+	add_row "per ctr: conmon RSS" kib "${a_rss[podctl]:-error}" "$(pe_of "${a_rss[podman]:-}")" podman -
+	add_row "per ctr: conmon PSS" kib "${a_pss[podctl]:-error}" "$(pe_of "${a_pss[podman]:-}")" podman -
+	add_row "per ctr: other processes" n "${a_other[podctl]:-error}" "$(pe_of "${a_other[podman]:-}")" podman 1
+}
+
 # --- Run ------------------------------------------------------------------
 
 echo "podd bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -324,41 +653,62 @@ echo
 
 # Selected cases run in the order of all_cases, whatever the order given.
 for c in "${all_cases[@]}"; do
-	[[ ",$cases," == *",$c,"* ]] && "case_$c"
+	[[ ",$cases," == *",$c,"* ]] && "case_${c//-/_}"
 done
 
 # --- Report ---------------------------------------------------------------
 
 fmt_val() { # VALUE KIND
 	case $1 in
-	error|-) echo "$1" ;;
-	*) if [ "$2" = ms ]; then printf '%.1f ms' "$1"; else printf '%.2f MiB' "$(awk -v k="$1" 'BEGIN {print k / 1024}')"; fi ;;
+	error|-|n/a) echo "$1" ;;
+	*)
+		case $2 in
+		ms) printf '%.1f ms' "$1" ;;
+		kib) printf '%.2f MiB' "$(awk -v k="$1" 'BEGIN {print k / 1024}')" ;;
+		*) echo "$1" ;;
+		esac ;;
 	esac
 }
 
 echo
-printf '%-26s %12s %12s %14s %10s  %s\n' case podctl peer peer/podctl target verdict
-printf '%-26s %12s %12s %14s %10s  %s\n' ---- ------ ---- ----------- ------ -------
+printf '%-29s %11s %20s %12s %14s  %s\n' case podctl peer peer/podctl target verdict
+printf '%-29s %11s %20s %12s %14s  %s\n' ---- ------ ---- ----------- ------ -------
 for i in "${!r_case[@]}"; do
-	kind=${r_kind[$i]} pd_v=${r_pd[$i]} pe_v=${r_pe[$i]}
+	kind=${r_kind[$i]} pd_v=${r_pd[$i]} pe_v=${r_pe[$i]} t=${r_target[$i]}
 	ratio=-
-	if [[ $pd_v != error && $pe_v != error && $pe_v != - ]]; then
-		ratio=$(awk -v a="$pd_v" -v b="$pe_v" 'BEGIN {printf "%.1fx", b / a}')
-	fi
-	if [ "$kind" = ms ]; then target="< ${r_target[$i]} ms"; else target="< $(( ${r_target[$i]} / 1024 )) MiB"; fi
-	if [ "$pd_v" = error ]; then
-		verdict=ERROR
-	else
-		verdict=$(awk -v a="$pd_v" -v t="${r_target[$i]}" 'BEGIN {print (a < t) ? "PASS" : "MISS <<<"}')
-	fi
+	[ "$kind" = n ] || ratio=$(ratio "$pe_v" "$pd_v" 1)
+	case $t in
+	-) target=- ;;
+	x*) target="<= ${t#x}x ${r_peer[$i]}" ;;
+	*) if [ "$kind" = ms ]; then target="< $t ms"; elif [ "$kind" = kib ]; then target="< $((t / 1024)) MiB"; else target="< $t"; fi ;;
+	esac
+	case $pd_v in
+	error) verdict=ERROR ;;
+	n/a) verdict="not available" ;;
+	*)
+		case $t in
+		-) verdict=- ;;
+		x*)
+			if [[ $pe_v == error || $pe_v == - ]]; then
+				verdict="- (no ${r_peer[$i]} figure)"
+			else
+				verdict=$(awk -v a="$pd_v" -v b="$pe_v" -v r="${t#x}" \
+					'BEGIN {printf "%s (%.2fx)", (a <= r * b) ? "PASS" : "MISS <<<", a / b}')
+			fi ;;
+		*) verdict=$(awk -v a="$pd_v" -v t="$t" 'BEGIN {print (a < t) ? "PASS" : "MISS <<<"}') ;;
+		esac ;;
+	esac
 	peer_cell=$(fmt_val "$pe_v" "$kind")
 	[ "${r_peer[$i]}" != - ] && [ "${r_peer[$i]}" != podman ] && peer_cell="$peer_cell (${r_peer[$i]})"
-	printf '%-26s %12s %12s %14s %10s  %s\n' "${r_case[$i]}" "$(fmt_val "$pd_v" "$kind")" \
+	printf '%-29s %11s %20s %12s %14s  %s\n' "${r_case[$i]}" "$(fmt_val "$pd_v" "$kind")" \
 		"$peer_cell" "$ratio" "$target" "$verdict"
 done
 echo
 echo "peer: podman unless named. Times: median wall clock of $runs runs, fork and exec included."
-echo "Memory: sum of every process's own peak RSS (VmHWM at exit) in the tree: an upper bound."
+echo "Memory: sum of every process's own peak RSS (VmHWM at exit) in the tree: an upper bound;"
+echo "  memory, run: engine = podctl and its helpers (podman alone), exit command = the"
+echo "  cleanup conmon runs; per ctr: mean over $ctrs running containers."
+[ ${#summary[@]} -gt 0 ] && printf '%s\n' "${summary[@]}"
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the times)."
 echo
 echo "Details:"

@@ -19,19 +19,6 @@
 #define LAUNCHER_FD 3
 #define MAX_OPS 32
 
-struct podd_sandbox_policy podd_launcher_policy(void)
-{
-	return (struct podd_sandbox_policy){
-		.process = "launcher",
-		/* Keeps every capability: runc, conmon and CNI plugins need
-		 * mount, netns, cgroup and ownership rights. No no_new_privs
-		 * (setuid newuidmap) and no Landlock (it blocks mount(2)). */
-		.keep_all_caps = true,
-		.seccomp = PODD_SECCOMP_DENYLIST,
-		.landlock = false,
-	};
-}
-
 static __attribute__((noreturn)) void launcher_main(int sock, const char *process,
 						     const struct podd_handler *ops, size_t nops,
 						     void *data)

@@ -24,8 +24,6 @@ int podd_launcher_start(struct podd_launcher *launcher, const char *process,
 			const struct podd_handler *ops, size_t nops, void *data,
 			podd_error_t *err);
 
-/* The launcher's sandbox: host-call denylist, capabilities untouched. */
-struct podd_sandbox_policy podd_launcher_policy(void);
 
 /* Close the channel (the launcher exits on EOF) and reap the launcher, so
  * that it never outlives its worker. Safe to call twice. */

@@ -160,3 +160,15 @@ ProtobufCMessage *podd_message_unpack(const ProtobufCMessageDescriptor *desc,
 		return NULL;
 	return steal_pointer(&m);
 }
+
+char *podd_bytes_strdup(const ProtobufCBinaryData *b)
+{
+	char *s = malloc(b->len + 1);
+
+	if (s == NULL)
+		return NULL;
+	if (b->len)
+		memcpy(s, b->data, b->len);
+	s[b->len] = '\0';
+	return s;
+}

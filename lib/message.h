@@ -29,6 +29,11 @@ ProtobufCMessage *podd_message_unpack(const ProtobufCMessageDescriptor *desc,
 /* Exposed for the unit tests. */
 bool podd_utf8_valid(const char *s, size_t len);
 
+/* A `bytes` field as a NUL-terminated copy (an embedded NUL ends it early
+ * for string functions); NULL when out of memory. protobuf-c leaves `data`
+ * NULL for an empty field. */
+char *podd_bytes_strdup(const ProtobufCBinaryData *b);
+
 static inline void podd_message_freep(void *p)
 {
 	ProtobufCMessage **m = p;

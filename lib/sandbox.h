@@ -1,7 +1,9 @@
 /* Process sandboxes: capabilities (libcap, bounding set included),
- * securebits, no_new_privs, Landlock and a seccomp filter (libseccomp,
- * exported once to BPF and installed with seccomp(2)). Each process states
- * its policy in its own sandbox.c; docs/SECURITY.md tabulates them. */
+ * securebits, no_new_privs, Landlock and a seccomp filter. Each process
+ * states its policy in its own policy.c; the filters are compiled from
+ * those policies with libseccomp at build time (gen_filters.c, filters.h),
+ * so no running process links libseccomp. docs/SECURITY.md tabulates the
+ * policies. */
 #ifndef PODD_SANDBOX_H
 #define PODD_SANDBOX_H
 
@@ -34,13 +36,20 @@ struct podd_sandbox_policy {
  * seccomp. Irreversible. */
 int podd_sandbox_apply(const struct podd_sandbox_policy *policy, podd_error_t *err);
 
-/* Calls every allowlisted process needs (memory, its socket, exit...). */
+/* syscalls.c: calls every allowlisted process needs (memory, its socket,
+ * exit...); those sanitizer runtimes need (PODD_SANITIZE builds); those
+ * answered ENOSYS so that glibc falls back; those every launcher refuses
+ * (EPERM). */
 extern const char *const podd_sandbox_base_syscalls[];
-/* Calls every launcher refuses (EPERM). */
+extern const char *const podd_sandbox_sanitizer_syscalls[];
+extern const char *const podd_sandbox_enosys_syscalls[];
 extern const char *const podd_sandbox_host_syscalls[];
 
-/* The seccomp filter alone, exported as BPF into a newly allocated buffer:
- * for tests and for the launcher. */
+/* The launchers' policy: host-call denylist, capabilities untouched. */
+struct podd_sandbox_policy podd_launcher_policy(void);
+
+/* seccomp_build.c (libseccomp; the generator and tests only): the filter
+ * of a policy as BPF in a newly allocated buffer. */
 int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra,
 		       void **bpf, size_t *len, podd_error_t *err);
 

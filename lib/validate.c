@@ -39,6 +39,155 @@ bool podd_name_valid(const char *s)
 	return true;
 }
 
+static bool is_lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* Docker's [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*: alphanumeric runs joined by
+ * one separator, which is ".", "_", "__" or any run of "-". */
+static bool repo_component_valid(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t run = 0, sep;
+		while (i < n && is_lower_alnum(s[i]))
+			i++, run++;
+		if (run == 0)
+			return false;
+		if (i == n)
+			return true;
+		sep = i;
+		if (s[i] == '.')
+			i++;
+		else if (s[i] == '_')
+			i += i + 1 < n && s[i + 1] == '_' ? 2 : 1;
+		else
+			while (i < n && s[i] == '-')
+				i++;
+		if (i == sep || i == n)
+			return false;
+	}
+	return false;
+}
+
+/* label(.label)*[:port], label [a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?. */
+static bool host_valid(const char *s, size_t n)
+{
+	const char *colon = memchr(s, ':', n);
+	size_t hn = colon ? (size_t)(colon - s) : n;
+	size_t start = 0;
+
+	if (colon) {
+		size_t pn = n - hn - 1;
+		if (pn == 0 || pn > 5)
+			return false;
+		for (size_t i = hn + 1; i < n; i++)
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+	}
+	if (hn == 0)
+		return false;
+	for (size_t i = 0; i <= hn; i++) {
+		if (i < hn && s[i] != '.')
+			continue;
+		/* a label is s[start, i) */
+		if (i == start || !is_alnum(s[start]) || !is_alnum(s[i - 1]))
+			return false;
+		for (size_t j = start; j < i; j++)
+			if (!is_alnum(s[j]) && s[j] != '-')
+				return false;
+		start = i + 1;
+	}
+	return true;
+}
+
+static bool is_host(const char *s, size_t n)
+{
+	return memchr(s, '.', n) != NULL || memchr(s, ':', n) != NULL ||
+	       (n == 9 && memcmp(s, "localhost", 9) == 0);
+}
+
+static bool tag_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > PODD_IMAGE_TAG_MAX || !(is_alnum(s[0]) || s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!(is_alnum(s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* Splits s into repository and tag; *has_host says whether the first part
+ * is a registry. */
+static bool image_name_parse(const char *s, bool *has_host, bool *has_tag)
+{
+	const char *slash = strrchr(s, '/');
+	const char *colon = strrchr(slash ? slash : s, ':');
+	size_t repo_len = colon ? (size_t)(colon - s) : strlen(s);
+	const char *p = s, *end = s + repo_len;
+	bool first = true;
+
+	*has_host = false;
+	*has_tag = colon != NULL;
+	if (repo_len == 0 || repo_len > PODD_IMAGE_REPO_MAX || (colon && !tag_valid(colon + 1)))
+		return false;
+	while (p <= end) {
+		const char *next = memchr(p, '/', (size_t)(end - p));
+		size_t n = next ? (size_t)(next - p) : (size_t)(end - p);
+		/* A lone first part is a repository, never a host: "localhost"
+		 * alone is the image localhost. */
+		if (first && next && is_host(p, n)) {
+			if (!host_valid(p, n))
+				return false;
+			*has_host = true;
+		} else if (!repo_component_valid(p, n)) {
+			return false;
+		}
+		first = false;
+		if (!next)
+			break;
+		p = next + 1;
+	}
+	return true;
+}
+
+/* A name whose repository's last component is 64 hex digits would read as
+ * an image id: refused, as Docker's reference grammar does. */
+static bool reads_as_id(const char *s)
+{
+	const char *last = strrchr(s, '/');
+	char repo[PODD_ID_LEN + 1];
+	size_t n;
+
+	last = last ? last + 1 : s;
+	n = strcspn(last, ":@");
+	if (n != PODD_ID_LEN)
+		return false;
+	memcpy(repo, last, n);
+	repo[n] = '\0';
+	return podd_id_valid(repo);
+}
+
+bool podd_image_name_valid(const char *s)
+{
+	bool host, tag;
+	return image_name_parse(s, &host, &tag) && !reads_as_id(s);
+}
+
+bool podd_image_name_qualified(const char *s)
+{
+	bool host, tag;
+	return image_name_parse(s, &host, &tag) && host && tag && !reads_as_id(s);
+}
+
+bool podd_digest_valid(const char *s)
+{
+	return strncmp(s, "sha256:", 7) == 0 && podd_id_valid(s + 7);
+}
+
 int podd_id_generate(char out[PODD_ID_LEN + 1], podd_error_t *err)
 {
 	static const char hex[] = "0123456789abcdef";

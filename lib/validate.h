@@ -21,6 +21,22 @@ bool podd_id_prefix_valid(const char *s);
 /* podman's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most PODD_NAME_MAX. */
 bool podd_name_valid(const char *s);
 
+/* Image references (docker's reference grammar, without digests):
+ * [host[:port]/]component(/component)*[:tag], where a component is
+ * [a-z0-9]+([._-][a-z0-9]+)* (docker also allows "__" and runs of '-'; podd
+ * does not), the first part is a host only when it contains '.' or ':' or
+ * is "localhost" (host labels [a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?, port
+ * digits), and a tag is [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. The repository
+ * (everything before the tag) is at most PODD_IMAGE_REPO_MAX bytes. */
+#define PODD_IMAGE_REPO_MAX 255
+#define PODD_IMAGE_TAG_MAX 128
+#define PODD_IMAGE_NAME_MAX (PODD_IMAGE_REPO_MAX + 1 + PODD_IMAGE_TAG_MAX)
+bool podd_image_name_valid(const char *s);
+/* Valid, with a host first and a tag: the form image records store. */
+bool podd_image_name_qualified(const char *s);
+/* "sha256:" and 64 lowercase hex digits. */
+bool podd_digest_valid(const char *s);
+
 /* New random id from getrandom(2). */
 int podd_id_generate(char out[PODD_ID_LEN + 1], podd_error_t *err);
 

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -236,6 +237,14 @@ int podd_fd_check_kind(int fd, enum podd_fd_kind kind, podd_error_t *err)
 		break;
 	case PODD_FD_PIPE:
 		if (S_ISFIFO(st.st_mode))
+			return 0;
+		break;
+	case PODD_FD_OUTPUT:
+		t = fcntl(fd, F_GETFL);
+		if (t < 0 || ((t & O_ACCMODE) != O_WRONLY && (t & O_ACCMODE) != O_RDWR))
+			break;
+		if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+		    (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
 			return 0;
 		break;
 	default:

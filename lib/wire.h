@@ -70,6 +70,10 @@ enum podd_fd_kind {
 	PODD_FD_REGULAR,
 	PODD_FD_DIRECTORY,
 	PODD_FD_PIPE,
+	/* Where a command writes its output (export): a regular file, pipe,
+	 * socket or /dev/null, open for writing; never a terminal, a
+	 * directory or another device. */
+	PODD_FD_OUTPUT,
 };
 
 /* Check that a received descriptor is of the kind the message says it is. */

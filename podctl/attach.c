@@ -18,8 +18,16 @@
 #define STREAM_STDOUT 2
 #define STREAM_STDERR 3
 #define BUF_SIZE (8192 + 1)
+/* podman's default detach keys, ctrl-p ctrl-q. */
+#define DETACH_1 0x10
+#define DETACH_2 0x11
 
 static volatile sig_atomic_t winch = 1;
+
+/* Signals passed on to the container while attached without a terminal
+ * (podman's --sig-proxy); with one, the terminal itself carries ^C. */
+static const int proxied[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+static volatile sig_atomic_t pending[PODD_ARRAY_SIZE(proxied)];
 static struct termios saved;
 static bool raw_set;
 
@@ -29,6 +37,74 @@ static void on_winch(int sig)
 	winch = 1;
 }
 
+static void on_proxied(int sig)
+{
+	for (size_t i = 0; i < PODD_ARRAY_SIZE(proxied); i++)
+		if (proxied[i] == sig)
+			pending[i] = 1;
+}
+
+/* The proxied signals stay blocked but inside ppoll(2), which they
+ * interrupt: one that arrives while a request is under way waits for the
+ * next ppoll instead of slipping between the check and the wait. On the
+ * way out they are unblocked while the handler still runs, so a late one
+ * is dropped rather than acted on with its default action. */
+static sigset_t unblocked;
+
+static void proxy_signals(bool on)
+{
+	struct sigaction sa = { .sa_handler = on_proxied };
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < PODD_ARRAY_SIZE(proxied); i++)
+		sigaddset(&set, proxied[i]);
+	if (on) {
+		sigemptyset(&sa.sa_mask);
+		for (size_t i = 0; i < PODD_ARRAY_SIZE(proxied); i++)
+			sigaction(proxied[i], &sa, NULL);
+		sigprocmask(SIG_BLOCK, &set, &unblocked);
+		return;
+	}
+	sigprocmask(SIG_SETMASK, &unblocked, NULL);
+	sa.sa_handler = SIG_DFL;
+	for (size_t i = 0; i < PODD_ARRAY_SIZE(proxied); i++)
+		sigaction(proxied[i], &sa, NULL);
+}
+
+/* Best effort: a container that just exited takes no signal, and its exit
+ * is what the relay is about to see. */
+static void forward_pending(struct engine *e, const char *id, const char *runtime)
+{
+	for (size_t i = 0; i < PODD_ARRAY_SIZE(proxied); i++) {
+		Podd__ContainerRef ref = PODD__CONTAINER_REF__INIT;
+		Podd__KillRequest req = PODD__KILL_REQUEST__INIT;
+		cleanup_message ProtobufCMessage *m = NULL;
+		podd_error_t err = NULL;
+
+		if (!pending[i])
+			continue;
+		pending[i] = 0;
+		ref.id = (char *)id;
+		ref.runtime = (char *)runtime;
+		req.ref = &ref;
+		req.signal = proxied[i];
+		if (podd_client_call(&e->helpers[HELPER_EXEC].peer, PODD__EXEC_TYPE__EXEC_TYPE_KILL,
+				     &req.base, PODD__COMMON_TYPE__COMMON_TYPE_OK,
+				     &podd__ok__descriptor, &m, &err) < 0)
+			podd_error_free(&err);
+	}
+}
+
+/* Killed while the terminal is raw: put it back, then die of the signal. */
+static void on_fatal(int sig)
+{
+	if (raw_set)
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static void restore_terminal(void)
 {
 	if (raw_set)
@@ -36,7 +112,7 @@ static void restore_terminal(void)
 	raw_set = false;
 }
 
-static void resize(struct engine *e, const char *id)
+static void resize(struct engine *e, const char *id, const char *session)
 {
 	Podd__ResizeRequest req = PODD__RESIZE_REQUEST__INIT;
 	cleanup_message ProtobufCMessage *m = NULL;
@@ -46,6 +122,7 @@ static void resize(struct engine *e, const char *id)
 	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
 		return;
 	req.id = (char *)id;
+	req.session_id = (char *)(session ? session : "");
 	req.height = ws.ws_row;
 	req.width = ws.ws_col;
 	/* Best effort: a container that just exited has no ctl fifo. */
@@ -55,11 +132,37 @@ static void resize(struct engine *e, const char *id)
 		podd_error_free(&err);
 }
 
-int attach_relay(struct engine *e, const char *id, int sock, bool in, bool tty,
-		 podd_error_t *err)
+/* Pass the terminal's input on, holding back a ctrl-p until the next byte
+ * shows whether it starts the detach sequence. Returns 1 on detach. */
+static int send_input(int sock, const char *in, size_t n, bool *held)
+{
+	static char out[BUF_SIZE + 1];
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (*held) {
+			*held = false;
+			if (in[i] == DETACH_2)
+				return 1;
+			out[m++] = DETACH_1;
+		}
+		if (in[i] == DETACH_1)
+			*held = true;
+		else
+			out[m++] = in[i];
+	}
+	return write_all(sock, out, m) < 0 ? -1 : 0;
+}
+
+int attach_relay(struct engine *e, const char *id, const char *session, int sock, bool in,
+		 bool tty, const char *proxy_runtime, podd_error_t *err)
 {
 	static char buf[BUF_SIZE];
-	bool stdin_open = in;
+	bool stdin_open = in, held = false, proxy = proxy_runtime && !tty;
+	int detached = 0;
+
+	if (proxy)
+		proxy_signals(true);
 
 	if (tty && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
 		struct termios raw = saved;
@@ -67,6 +170,9 @@ int attach_relay(struct engine *e, const char *id, int sock, bool in, bool tty,
 		if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0) {
 			raw_set = true;
 			atexit(restore_terminal);
+			signal(SIGTERM, on_fatal);
+			signal(SIGHUP, on_fatal);
+			signal(SIGQUIT, on_fatal);
 		}
 		signal(SIGWINCH, on_winch);
 	}
@@ -77,12 +183,16 @@ int attach_relay(struct engine *e, const char *id, int sock, bool in, bool tty,
 
 		if (tty && raw_set && winch) {
 			winch = 0;
-			resize(e, id);
+			resize(e, id, session);
 		}
-		if (poll(p, 2, -1) < 0) {
+		if (proxy)
+			forward_pending(e, id, proxy_runtime);
+		if (ppoll(p, 2, NULL, proxy ? &unblocked : NULL) < 0) {
 			if (errno == EINTR)
 				continue;
 			restore_terminal();
+			if (proxy)
+				proxy_signals(false);
 			return podd_error_sys(err, errno, "attach");
 		}
 		if (p[0].revents) {
@@ -104,11 +214,20 @@ int attach_relay(struct engine *e, const char *id, int sock, bool in, bool tty,
 				shutdown(sock, SHUT_WR);
 				continue;
 			}
-			if (write_all(sock, buf, (size_t)n) < 0) {
-				stdin_open = false;
+			if (!tty) {
+				if (write_all(sock, buf, (size_t)n) < 0)
+					stdin_open = false;
+				continue;
 			}
+			detached = send_input(sock, buf, (size_t)n, &held);
+			if (detached < 0)
+				stdin_open = false;
+			if (detached > 0)
+				break;
 		}
 	}
 	restore_terminal();
-	return 0;
+	if (proxy)
+		proxy_signals(false);
+	return detached > 0 ? 1 : 0;
 }

@@ -45,6 +45,8 @@ int cmd_container(const struct global_opts *g, int argc, char **argv)
 		{ "start", cmd_start },   { "stop", cmd_stop },     { "kill", cmd_kill },
 		{ "restart", cmd_restart }, { "wait", cmd_wait },   { "run", cmd_run },
 		{ "logs", cmd_logs },     { "pause", cmd_pause },   { "unpause", cmd_unpause },
+		{ "exec", cmd_exec },     { "attach", cmd_attach },
+		{ "top", cmd_top },       { "export", cmd_export },
 	};
 	if (argc < 2) {
 		fprintf(stderr, "Error: missing command 'podctl container COMMAND'\n");

@@ -2,12 +2,12 @@
 #include <getopt.h>
 #include <json-c/json.h>
 #include <lmdb.h>
-#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "filters.h"
 #include "podctl.h"
 
 static json_object *info_json(const struct engine *e, const struct utsname *u)
@@ -17,16 +17,12 @@ static json_object *info_json(const struct engine *e, const struct utsname *u)
 		    *version = json_object_new_object(), *cs = json_object_new_object();
 	const Podd__DbInfo *db = e->db_info;
 	const Podd__DbConfig *c = db->config;
-	const struct scmp_version *sv = seccomp_version();
-	char seccomp_v[32];
-
-	snprintf(seccomp_v, sizeof(seccomp_v), "%u.%u.%u", sv->major, sv->minor, sv->micro);
 	json_object_object_add(host, "arch", json_object_new_string(u->machine));
 	json_object_object_add(host, "kernel", json_object_new_string(u->release));
 	json_object_object_add(host, "hostname", json_object_new_string(u->nodename));
 	json_object_object_add(host, "os", json_object_new_string("linux"));
 	json_object_object_add(host, "rootless", json_object_new_boolean(geteuid() != 0));
-	json_object_object_add(host, "libseccompVersion", json_object_new_string(seccomp_v));
+	json_object_object_add(host, "libseccompVersion", json_object_new_string(podd_filters_libseccomp));
 	json_object_object_add(host, "lmdbVersion", json_object_new_string(db->lmdb_version));
 	json_object_object_add(o, "host", host);
 

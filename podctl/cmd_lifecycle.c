@@ -193,18 +193,8 @@ static int one(struct engine *e, enum verb v, const struct opts *o, const char *
 	if (v == VERB_CLEANUP)
 		return 0;
 	if (sock >= 0) {
-		int code;
-		if (attach_relay(e, id, sock, o->interactive, rec->config->tty, &err) < 0 ||
-		    ctr_wait_exit(e, id, -1, &st, &err) < 0)
-			return report_error(&err);
-		code = st->exit_code;
-		record_freep(&rec);
-		if (ctr_lookup_locked(e, id, &rec, &err) < 0 || ctr_sync(e, &rec, &err) < 0) {
-			if (err->code != PODD_E_NO_SUCH_CONTAINER)
-				return report_error(&err);
-			podd_error_free(&err);
-		}
-		return code;
+		int code = ctr_attach_wait(e, rec, sock, o->interactive, true, &err);
+		return code < 0 ? report_error(&err) : code;
 	}
 	printf("%s\n", name);
 	return 0;

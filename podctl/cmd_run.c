@@ -21,20 +21,29 @@ int start_failure_code(const podd_error_t err)
 	return exit_code_for(err->code);
 }
 
-/* A start that failed leaves the container as it was before: configured
- * (or, with --rm, gone). The runtime's half-made container is deleted. */
-int start_failed(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
+int report_start_error(podd_error_t *err)
 {
 	int code = start_failure_code(*err);
-	podd_error_t ignored = NULL;
+	bool runtime = (*err)->code == PODD_E_RUNTIME;
 
 	fflush(stdout);
 	fprintf(stderr, "Error: %s%s\n", (*err)->msg,
-		code == EXIT_NOT_FOUND	   ? ": OCI runtime attempted to invoke a command that was "
+		!runtime		   ? ""
+		: code == EXIT_NOT_FOUND	   ? ": OCI runtime attempted to invoke a command that was "
 					     "not found"
 		: code == EXIT_CANNOT_INVOKE ? ": OCI runtime permission denied error"
 					     : "");
 	podd_error_free(err);
+	return code;
+}
+
+/* A start that failed leaves the container as it was before: configured
+ * (or, with --rm, gone). The runtime's half-made container is deleted. */
+int start_failed(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
+{
+	int code = report_start_error(err);
+	podd_error_t ignored = NULL;
+
 	if (*rec && ctr_undo_start(e, rec, &ignored) < 0)
 		podd_error_free(&ignored);
 	return code;
@@ -44,7 +53,6 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 {
 	__attribute__((cleanup(create_opts_free))) struct create_opts o = { 0 };
 	cleanup_record Podd__ContainerRecord *rec = NULL;
-	cleanup_message Podd__ExitStatus *st = NULL;
 	cleanup_close int sock = -1;
 	podd_error_t err = NULL;
 	struct engine e;
@@ -73,22 +81,9 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 		engine_stop(&e);
 		return 0;
 	}
-	if (attach_relay(&e, id, sock, o.config.interactive, o.config.tty, &err) < 0 ||
-	    ctr_wait_exit(&e, id, -1, &st, &err) < 0) {
-		engine_stop(&e);
-		return report_error(&err);
-	}
-	code = st->exit_code;
-	/* Record the exit (and remove a --rm container) now, unless conmon's
-	 * exit command got there first. */
-	record_freep(&rec);
-	if (ctr_lookup_locked(&e, id, &rec, &err) < 0 || ctr_sync(&e, &rec, &err) < 0) {
-		if (err->code != PODD_E_NO_SUCH_CONTAINER) {
-			engine_stop(&e);
-			return report_error(&err);
-		}
-		podd_error_free(&err);
-	}
+	code = ctr_attach_wait(&e, rec, sock, o.config.interactive, !o.no_sig_proxy, &err);
+	if (code < 0)
+		code = report_error(&err);
 	engine_stop(&e);
 	return code;
 }

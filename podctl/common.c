@@ -11,6 +11,10 @@
 int exit_code_for(int code)
 {
 	switch (code) {
+	case PODD_E_CANNOT_INVOKE:
+		return EXIT_CANNOT_INVOKE;
+	case PODD_E_COMMAND_NOT_FOUND:
+		return EXIT_NOT_FOUND;
 	case PODD_E_NO_SUCH_CONTAINER:
 	case PODD_E_NO_SUCH_OBJECT:
 	case PODD_E_NAME_IN_USE:

@@ -23,7 +23,7 @@ enum {
 	OPT_NAME = 256, OPT_ROOTFS, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_CAP_ADD, OPT_CAP_DROP,
 	OPT_PRIVILEGED, OPT_READ_ONLY, OPT_SECURITY_OPT, OPT_ULIMIT, OPT_CPUS, OPT_PIDS_LIMIT,
 	OPT_SHM_SIZE, OPT_INIT, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION, OPT_ADD_HOST,
-	OPT_NETWORK, OPT_RM, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT, OPT_HELP,
+	OPT_NETWORK, OPT_RM, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT, OPT_HELP, OPT_SIG_PROXY,
 };
 
 static char *own(struct create_opts *o, char *s)
@@ -58,7 +58,7 @@ static int push(char ***v, size_t *n, char *s, podd_error_t *err)
 
 /* -e KEY=VALUE, or -e KEY to take KEY's value from podctl's environment
  * (skipped when unset), as podman does. */
-static int add_env(struct create_opts *o, const char *arg, podd_error_t *err)
+int create_opts_add_env(struct create_opts *o, const char *arg, podd_error_t *err)
 {
 	char *entry = NULL;
 
@@ -78,7 +78,7 @@ static int add_env(struct create_opts *o, const char *arg, podd_error_t *err)
 
 /* --env-file: KEY=VALUE lines; blank lines and # comments skipped; a bare
  * KEY takes podctl's value, as with -e. */
-static int add_env_file(struct create_opts *o, const char *path, podd_error_t *err)
+int create_opts_add_env_file(struct create_opts *o, const char *path, podd_error_t *err)
 {
 	cleanup_fclose FILE *f = fopen(path, "re");
 	cleanup_free char *line = NULL;
@@ -95,7 +95,7 @@ static int add_env_file(struct create_opts *o, const char *path, podd_error_t *e
 			s++;
 		if (*s == '\0' || *s == '#')
 			continue;
-		if (add_env(o, s, err) < 0)
+		if (create_opts_add_env(o, s, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -299,6 +299,12 @@ static int one_option(struct create_opts *o, int c, const char *arg, podd_error_
 	case 'd':
 		o->detach = true;
 		return 0;
+	case OPT_SIG_PROXY:
+		if (arg && strcmp(arg, "true") != 0 && strcmp(arg, "false") != 0)
+			return podd_error(err, INVALID,
+					  "invalid argument \"%s\" for \"--sig-proxy\" flag", arg);
+		o->no_sig_proxy = arg && strcmp(arg, "false") == 0;
+		return 0;
 	case 'i':
 		cfg->interactive = true;
 		return 0;
@@ -309,9 +315,9 @@ static int one_option(struct create_opts *o, int c, const char *arg, podd_error_
 		cfg->autoremove = true;
 		return 0;
 	case 'e':
-		return add_env(o, arg, err);
+		return create_opts_add_env(o, arg, err);
 	case OPT_ENV_FILE:
-		return add_env_file(o, arg, err);
+		return create_opts_add_env_file(o, arg, err);
 	case 'w':
 		cfg->workdir = (char *)arg;
 		return 0;
@@ -418,6 +424,7 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "detach", no_argument, NULL, 'd' },
+		{ "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
 		{ "rm", no_argument, NULL, OPT_RM },
@@ -463,7 +470,7 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 			return podd_error(err, INVALID, "usage: podctl %s [options] --rootfs ROOTFS "
 							"COMMAND [ARG...]",
 					  argv[0]);
-		if (c == '?' || c == ':' || (c == 'd' && !run))
+		if (c == '?' || c == ':' || (!run && (c == 'd' || c == OPT_SIG_PROXY)))
 			return podd_error(err, INVALID, "unknown flag or missing value: %s",
 					  argv[optind - 1]);
 		if (one_option(o, c, optarg, err) < 0)

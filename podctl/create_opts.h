@@ -10,6 +10,7 @@
 struct create_opts {
 	const char *name;
 	bool detach;       /* run only */
+	bool no_sig_proxy; /* run only: --sig-proxy=false */
 	bool rootfs_flag;  /* --rootfs given */
 	Podd__ContainerConfig config;
 	/* Owned storage behind config's arrays. */
@@ -27,6 +28,11 @@ struct create_opts {
 int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int argc,
 		      char **argv, podd_error_t *err);
 void create_opts_free(struct create_opts *o);
+
+/* -e KEY=VALUE (or KEY: podctl's own value) and --env-file FILE, into
+ * o->config.env; exec uses them too. */
+int create_opts_add_env(struct create_opts *o, const char *arg, podd_error_t *err);
+int create_opts_add_env_file(struct create_opts *o, const char *path, podd_error_t *err);
 
 /* "512m", "1g", "65536k", "100" (bytes), as podman's units.RAMInBytes. */
 int parse_size(const char *s, int64_t *out);

@@ -121,6 +121,11 @@ static int spawn_helper(struct engine *e, enum helper_kind k, podd_error_t *err)
 				envp[ne++] = entry;
 		}
 		envp[ne] = NULL;
+		/* Out of the terminal's foreground group: a ctrl-c is podctl's
+		 * to handle (passed on to the container, or the end of podctl),
+		 * never a helper killed mid-request. A helper ends when podctl's
+		 * socket closes. */
+		setpgid(0, 0);
 		if (dup2(sv[1], PODD_HELPER_SOCKET_FD) < 0)
 			_exit(EXIT_CANNOT_INVOKE);
 		close_range(PODD_HELPER_SOCKET_FD + 1, ~0U, 0);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "validate.h"
 #include "wire.h"
 
 void record_freep(Podd__ContainerRecord **rec)
@@ -309,4 +310,35 @@ int ctr_pause(struct engine *e, Podd__ContainerRecord **rec, bool pause, podd_er
 	(*rec)->state = pause ? PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED
 			      : PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING;
 	return update(e, rec, err);
+}
+
+int ctr_attach_wait(struct engine *e, const Podd__ContainerRecord *ctr, int sock, bool in,
+		    bool proxy, podd_error_t *err)
+{
+	cleanup_record Podd__ContainerRecord *rec = NULL;
+	cleanup_message Podd__ExitStatus *st = NULL;
+	char id[PODD_ID_LEN + 1];
+	int detached;
+
+	snprintf(id, sizeof(id), "%s", ctr->id);
+	detached = attach_relay(e, id, NULL, sock, in, ctr->config->tty,
+				proxy ? ctr->config->runtime : NULL, err);
+
+	if (detached < 0)
+		return -1;
+	if (detached)
+		return 0;
+	if (ctr_wait_exit(e, id, -1, &st, err) < 0)
+		return -1;
+	/* Record the exit (and remove a --rm container) now, unless conmon's
+	 * exit command got there first. */
+	if (ctr_lookup_locked(e, id, &rec, err) < 0 || ctr_sync(e, &rec, err) < 0) {
+		if ((*err)->code != PODD_E_NO_SUCH_CONTAINER)
+			return -1;
+		podd_error_free(err);
+		return st->exit_code;
+	}
+	if (rec && ctr_unlock(e, id, err) < 0)
+		return -1;
+	return st->exit_code;
 }

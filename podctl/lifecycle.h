@@ -28,6 +28,9 @@ int ctr_start(struct engine *e, Podd__ContainerRecord **rec, int *attach_fd, pod
 int ctr_undo_start(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err);
 int start_failed(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err);
 int start_failure_code(const podd_error_t err);
+/* Print a failed start or exec as podman does; returns its exit code
+ * (126, 127 or 125). */
+int report_start_error(podd_error_t *err);
 
 /* Signal, wait up to timeout seconds, then SIGKILL; then ctr_sync. */
 int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_error_t *err);
@@ -46,8 +49,17 @@ void record_freep(Podd__ContainerRecord **rec);
 #define cleanup_record __attribute__((cleanup(record_freep)))
 
 /* attach.c: relay between the terminal and conmon's attach socket until
- * the container closes it. */
-int attach_relay(struct engine *e, const char *id, int sock, bool in, bool tty,
-		 podd_error_t *err);
+ * the container (or the exec session, when `session` is not NULL) closes
+ * it (returns 0) or the user types the detach keys, ctrl-p ctrl-q, on a
+ * terminal (returns 1). With `proxy_runtime` and no terminal, the signals
+ * a user sends podctl are passed on to the container through podd-exec. */
+int attach_relay(struct engine *e, const char *id, const char *session, int sock, bool in,
+		 bool tty, const char *proxy_runtime, podd_error_t *err);
+/* Relay, then wait for the container's exit and record it; returns its
+ * exit code (0 when the user detached with ctrl-p ctrl-q), or -1. With
+ * `proxy` and no terminal, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and
+ * SIGUSR2 are passed on to the container (podman's --sig-proxy). */
+int ctr_attach_wait(struct engine *e, const Podd__ContainerRecord *rec, int sock, bool in,
+		    bool proxy, podd_error_t *err);
 
 #endif

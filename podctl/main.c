@@ -14,8 +14,11 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "attach", cmd_attach, "Attach to a running container" },
 	{ "container", cmd_container, "Manage containers (exists, create, ps, rm, rename, inspect)" },
 	{ "create", cmd_create, "Create but do not start a container" },
+	{ "exec", cmd_exec, "Run a process in a running container" },
+	{ "export", cmd_export, "Export a container's filesystem contents as a tar archive" },
 	{ "info", cmd_info, "Display podd system information" },
 	{ "kill", cmd_kill, "Kill one or more running containers with a specific signal" },
 	{ "logs", cmd_logs, "Fetch the logs of one or more containers" },
@@ -31,6 +34,7 @@ static const struct command commands[] = {
 	{ "rename", cmd_rename, "Rename an existing container" },
 	{ "rm", cmd_rm, "Remove one or more containers" },
 	{ "system", cmd_system, "Manage podd (sandbox: show each process's confinement)" },
+	{ "top", cmd_top, "Display the running processes of a container" },
 	{ "version", cmd_version, "Display the podd version information" },
 };
 

@@ -84,9 +84,13 @@ int cmd_kill(const struct global_opts *g, int argc, char **argv);
 int cmd_restart(const struct global_opts *g, int argc, char **argv);
 int cmd_wait(const struct global_opts *g, int argc, char **argv);
 int cmd_cleanup(const struct global_opts *g, int argc, char **argv);
+int cmd_exec(const struct global_opts *g, int argc, char **argv);
+int cmd_attach(const struct global_opts *g, int argc, char **argv);
 int cmd_logs(const struct global_opts *g, int argc, char **argv);
 int cmd_pause(const struct global_opts *g, int argc, char **argv);
 int cmd_unpause(const struct global_opts *g, int argc, char **argv);
+int cmd_top(const struct global_opts *g, int argc, char **argv);
+int cmd_export(const struct global_opts *g, int argc, char **argv);
 
 /* Print "Error: msg" and return the exit code for the error's code. */
 int report_error(podd_error_t *err);

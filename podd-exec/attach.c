@@ -1,7 +1,8 @@
 /* Attaching to conmon: its attach socket (SOCK_SEQPACKET, in the bundle
  * directory with --full-attach) is connected here and the descriptor handed
  * to podctl, which then needs no file access at all. Terminal resizes go
- * to conmon's ctl fifo as "1 HEIGHT WIDTH\n". */
+ * to conmon's ctl fifo (the container's, or an exec session's) as
+ * "1 HEIGHT WIDTH\n". */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@
 #include "exec.pb-c.h"
 #include "validate.h"
 
-static int connect_attach(const char *dir, podd_error_t *err)
+int exec_connect_attach(const char *dir, podd_error_t *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	cleanup_close int sock = -1, dirfd = -1;
@@ -50,7 +51,7 @@ int handle_attach(struct podd_server *srv, const struct podd_request *req, podd_
 
 	if (!podd_id_valid(r->id) || exec_ctr_path(ctx, dir, r->id, NULL) < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid container id");
-	sock = connect_attach(dir, err);
+	sock = exec_connect_attach(dir, err);
 	if (sock < 0)
 		return -1;
 	Podd__Ok ok = PODD__OK__INIT;
@@ -66,8 +67,10 @@ int handle_resize(struct podd_server *srv, const struct podd_request *req, podd_
 	cleanup_close int fd = -1;
 	int n;
 
-	if (!podd_id_valid(r->id) || exec_ctr_path(ctx, path, r->id, "ctl") < 0 ||
-	    r->height > 65535 || r->width > 65535)
+	if (!podd_id_valid(r->id) || r->height > 65535 || r->width > 65535 ||
+	    (r->session_id[0] ? exec_session_path(ctx, path, sizeof(path), r->id, r->session_id,
+						  "ctl")
+			      : exec_ctr_path(ctx, path, r->id, "ctl")) < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid resize request");
 	/* O_NONBLOCK: never hang on a fifo whose conmon has gone. */
 	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);

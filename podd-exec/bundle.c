@@ -11,6 +11,8 @@
 #include "cleanup.h"
 #include "config_check.h"
 #include "exec.h"
+#include "launcher_ops.h"
+#include "userdb.h"
 #include "validate.h"
 
 /* podman 4.3's default_capabilities (containers.conf). */
@@ -160,37 +162,8 @@ static json_object *rlimits_json(const Podd__ContainerConfig *c, char ***warning
 	return arr;
 }
 
-/* uid[:gid], numeric. Names need the rootfs's /etc/passwd: not yet. */
-static int parse_user(const char *user, uint32_t *uid, uint32_t *gid, podd_error_t *err)
-{
-	char *end;
-	unsigned long u, g;
-
-	*uid = *gid = 0;
-	if (user[0] == '\0' || strcmp(user, "root") == 0 || strcmp(user, "root:root") == 0)
-		return 0;
-	errno = 0;
-	u = strtoul(user, &end, 10);
-	if (end == user || errno || u > UINT32_MAX - 1 || (*end != '\0' && *end != ':'))
-		return podd_error(err, PODD_E_INVALID_ARGUMENT,
-				  "user \"%s\": only numeric uid[:gid] is supported for --rootfs "
-				  "containers so far",
-				  user);
-	g = u;
-	if (*end == ':') {
-		const char *gs = end + 1;
-		errno = 0;
-		g = strtoul(gs, &end, 10);
-		if (end == gs || errno || *end != '\0' || g > UINT32_MAX - 1)
-			return podd_error(err, PODD_E_INVALID_ARGUMENT,
-					  "user \"%s\": group must be numeric", user);
-	}
-	*uid = (uint32_t)u;
-	*gid = (uint32_t)g;
-	return 0;
-}
-
-static json_object *env_json(const Podd__ContainerConfig *c, const char *hostname)
+static json_object *env_json(const Podd__ContainerConfig *c, const char *hostname,
+			     const struct exec_user *u)
 {
 	json_object *a = json_object_new_array();
 	bool path = false, term = false, home = false;
@@ -208,8 +181,11 @@ static json_object *env_json(const Podd__ContainerConfig *c, const char *hostnam
 	json_object_array_add(a, json_object_new_string("container=podd"));
 	snprintf(buf, sizeof(buf), "HOSTNAME=%s", hostname);
 	json_object_array_add(a, json_object_new_string(buf));
-	if (!home)
-		json_object_array_add(a, json_object_new_string("HOME=/root"));
+	if (!home) {
+		char h[EXEC_USER_HOME_MAX + 8];
+		snprintf(h, sizeof(h), "HOME=%s", u->home);
+		json_object_array_add(a, json_object_new_string(h));
+	}
 	for (size_t i = 0; i < c->n_env; i++)
 		json_object_array_add(a, json_object_new_string(c->env[i]));
 	return a;
@@ -229,23 +205,63 @@ static json_object *args_json(const Podd__ContainerConfig *c)
 	return a;
 }
 
-static int process_json(const Podd__ContainerConfig *c, const char *hostname,
+/* --user for container `id`: "" is root with HOME=/root without reading any
+ * file; anything else is resolved against the rootfs's passwd and group
+ * files, which the launcher reads (the worker cannot). */
+static int resolve_user(const char *id, const Podd__ContainerConfig *c, const char *spec,
+			struct exec_user *out, podd_error_t *err)
+{
+	Podd__UserDb *db = NULL;
+	cleanup_free char *passwd = NULL, *group = NULL;
+
+	if (spec[0] == '\0') {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->home, sizeof(out->home), "/root");
+		return 0;
+	}
+	if (call_read_user_db(id, c->rootfs, &db, err) < 0)
+		return -1;
+	passwd = podd_bytes_strdup(&db->passwd);
+	group = podd_bytes_strdup(&db->group);
+	protobuf_c_message_free_unpacked(&db->base, NULL);
+	if (passwd == NULL || group == NULL)
+		return podd_error_sys(err, ENOMEM, "user db");
+	/* An embedded NUL ends the file there, as for libc. */
+	return user_resolve(spec, passwd, group, out, err);
+}
+
+static json_object *user_json(const struct exec_user *u)
+{
+	json_object *user = json_object_new_object();
+
+	json_object_object_add(user, "uid", json_object_new_uint64(u->uid));
+	json_object_object_add(user, "gid", json_object_new_uint64(u->gid));
+	if (u->ngids) {
+		json_object *g = json_object_new_array();
+		for (size_t i = 0; i < u->ngids; i++)
+			json_object_array_add(g, json_object_new_uint64(u->gids[i]));
+		json_object_object_add(user, "additionalGids", g);
+	}
+	return user;
+}
+
+/* The process of a container (or exec session) `id` whose --user is
+ * resolved against its rootfs. */
+static int process_json(const char *id, const Podd__ContainerConfig *c, const char *hostname,
 			const char *const *caps, size_t ncaps, json_object **out, char ***warnings,
 			size_t *nwarnings, podd_error_t *err)
 {
 	json_object *p, *user;
-	uint32_t uid, gid;
+	struct exec_user u;
 
-	if (parse_user(c->user, &uid, &gid, err) < 0)
+	if (resolve_user(id, c, c->user, &u, err) < 0)
 		return -1;
 	p = json_object_new_object();
-	user = json_object_new_object();
-	json_object_object_add(user, "uid", json_object_new_uint64(uid));
-	json_object_object_add(user, "gid", json_object_new_uint64(gid));
+	user = user_json(&u);
 	json_object_object_add(p, "terminal", json_object_new_boolean(c->tty));
 	json_object_object_add(p, "user", user);
 	json_object_object_add(p, "args", args_json(c));
-	json_object_object_add(p, "env", env_json(c, hostname));
+	json_object_object_add(p, "env", env_json(c, hostname, &u));
 	json_object_object_add(p, "cwd", json_object_new_string(c->workdir[0] ? c->workdir : "/"));
 	json_object_object_add(p, "capabilities", capabilities_json(caps, ncaps));
 	json_object_object_add(p, "rlimits", rlimits_json(c, warnings, nwarnings));
@@ -324,6 +340,73 @@ static int linux_json(const Podd__ContainerRecord *rec, const char *const *caps,
 	return 0;
 }
 
+/* The UTS name: --hostname, else the id's first 12 digits, as podman. */
+static void container_hostname(const Podd__ContainerRecord *rec, char out[65])
+{
+	const char *h = rec->config->hostname;
+	snprintf(out, 65, "%.*s", h[0] ? 64 : 12, h[0] ? h : rec->id);
+}
+
+static bool env_key_in(char *const *env, size_t n, const char *entry)
+{
+	size_t klen = strcspn(entry, "=");
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(env[i], entry, klen) == 0 && env[i][klen] == '=')
+			return true;
+	return false;
+}
+
+static void free_warnings(char **w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(w[i]);
+	free(w);
+}
+
+/* podman's exec: the container's process with the session's command, its
+ * environment added over the container's (a KEY given again replaces the
+ * container's), and its working directory, user and terminal where given.
+ * Capabilities, rlimits and no_new_privileges stay the container's. */
+int bundle_exec_process(const struct exec_ctx *ctx, const Podd__ExecRequest *x, json_object **out,
+			podd_error_t *err)
+{
+	const Podd__ContainerRecord *rec = x->record;
+	Podd__ContainerConfig c = *rec->config;
+	cleanup_free char **env = calloc(c.n_env + x->n_env + 1, sizeof(*env));
+	char caps[64][40], hostname[65], **warnings = NULL;
+	const char *capv[64];
+	size_t ncaps, nwarnings = 0, n = 0;
+	int r;
+
+	if (env == NULL)
+		return podd_error_sys(err, ENOMEM, "exec environment");
+	for (size_t i = 0; i < rec->config->n_env; i++)
+		if (!env_key_in(x->env, x->n_env, rec->config->env[i]))
+			env[n++] = rec->config->env[i];
+	for (size_t i = 0; i < x->n_env; i++)
+		env[n++] = x->env[i];
+	c.env = env;
+	c.n_env = n;
+	c.entrypoint = NULL;
+	c.n_entrypoint = 0;
+	c.init = false;
+	c.cmd = x->args;
+	c.n_cmd = x->n_args;
+	c.tty = x->tty;
+	if (x->workdir[0])
+		c.workdir = x->workdir;
+	if (x->user[0])
+		c.user = x->user;
+	ncaps = capability_set(ctx, &c, caps, PODD_ARRAY_SIZE(caps));
+	for (size_t i = 0; i < ncaps; i++)
+		capv[i] = caps[i];
+	container_hostname(rec, hostname);
+	/* The clamping warnings were given when the container started. */
+	r = process_json(rec->id, &c, hostname, capv, ncaps, out, &warnings, &nwarnings, err);
+	free_warnings(warnings, nwarnings);
+	return r;
+}
+
 int bundle_write(const struct exec_ctx *ctx, const Podd__ContainerRecord *rec, char ***warnings,
 		 size_t *nwarnings, podd_error_t *err)
 {
@@ -341,10 +424,9 @@ int bundle_write(const struct exec_ctx *ctx, const Podd__ContainerRecord *rec, c
 	ncaps = capability_set(ctx, c, caps, PODD_ARRAY_SIZE(caps));
 	for (size_t i = 0; i < ncaps; i++)
 		capv[i] = caps[i];
-	snprintf(hostname, sizeof(hostname), "%.*s", c->hostname[0] ? 64 : 12,
-		 c->hostname[0] ? c->hostname : rec->id);
+	container_hostname(rec, hostname);
 
-	if (process_json(c, hostname, capv, ncaps, &process, warnings, nwarnings, err) < 0 ||
+	if (process_json(rec->id, c, hostname, capv, ncaps, &process, warnings, nwarnings, err) < 0 ||
 	    linux_json(rec, capv, ncaps, &lnx, err) < 0) {
 		json_object_put(process);
 		return -1;

@@ -3,7 +3,14 @@
  * line of JSON on the sync pipe (_OCI_SYNCPIPE): {"data": PID} or, on
  * failure, {"data": -1, "message": "..."}. When the container exits it
  * writes <exit-dir>/<id> and runs the exit command (`podctl container
- * cleanup ID`), which records the exit even when no podctl is running. */
+ * cleanup ID`), which records the exit even when no podctl is running.
+ *
+ * An exec session (--exec) is the same conmon running `runtime exec` with
+ * the session's process.json; attached, it waits on the start pipe until we
+ * have connected its attach socket, then reports the process's pid, and at
+ * the end writes the exit code to the session's exit file (and once more on
+ * the sync pipe, which we have closed by then: conmon takes the SIGPIPE
+ * after the exit file is written, so nothing is lost). */
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -11,9 +18,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bundle_check.h"
 #include "cleanup.h"
 #include "client.h"
 #include "launcher.h"
@@ -21,29 +31,7 @@
 #include "validate.h"
 #include "worker.h"
 
-#define SYNC_FD 3
-
-/* podctl for the exit command: next to podd-exec in a build tree, else
- * the installed one. Never a path the worker supplies. */
-static int exit_command(char *out, size_t size, podd_error_t *err)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash && (size_t)snprintf(out, size, "%.*s/podctl", (int)(slash - self), self) <
-				     size &&
-		    access(out, X_OK) == 0)
-			return 0;
-	}
-	snprintf(out, size, "%s/podctl", PODD_BINDIR);
-	if (access(out, X_OK) < 0)
-		return podd_error(err, PODD_E_INTERNAL, "podctl not found for conmon's exit command");
-	return 0;
-}
+#define PODD_LAUNCHER_PATH_ENV "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* Read one JSON line from conmon (or EOF: conmon died first). */
 static int read_sync(int fd, int *pid, char *msg, size_t msgsize, podd_error_t *err)
@@ -62,6 +50,9 @@ static int read_sync(int fd, int *pid, char *msg, size_t msgsize, podd_error_t *
 			break;
 	}
 	buf[len] = '\0';
+	/* One message a line: an exec's exit may follow its pid already. */
+	if (memchr(buf, '\n', len))
+		*(char *)memchr(buf, '\n', len) = '\0';
 	if (len == 0)
 		return podd_error(err, PODD_E_RUNTIME, "conmon exited without reporting a pid");
 	j = json_tokener_parse(buf);
@@ -95,116 +86,401 @@ static void runtime_message(char *msg)
 	*out = '\0';
 }
 
+/* The directory is the worker's to write: a FIFO or a link must not block
+ * or redirect the launcher. */
 static int read_pidfile(const char *path, int *pid)
 {
 	char buf[32];
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
 	ssize_t n;
-	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
 		return -1;
 	buf[n] = '\0';
 	*pid = atoi(buf);
 	return *pid > 0 ? 0 : -1;
 }
 
-int op_spawn_conmon(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+/* One conmon to start: the container itself, or an exec session in it. */
+struct conmon_job {
+	const char *id;
+	const char *session; /* exec session id; NULL for the container */
+	const char *runtime;
+	const char *log_level;
+	bool terminal, stdin;
+	bool attach; /* exec only: hand back the connected attach socket */
+};
+
+/* Pipes between the launcher and conmon (conmon's _OCI_* environment):
+ * sync carries the pid (or the runtime's error) to us; start holds an
+ * attached exec back until we are connected; attach says conmon's attach
+ * socket is listening. [0] is the read end, [1] the write end. */
+struct conmon_pipes {
+	int sync[2], start[2], attach[2];
+};
+
+static void pipes_close(struct conmon_pipes *p)
 {
-	const struct exec_ctx *ctx = srv->data;
-	const Podd__SpawnConmon *op = (const Podd__SpawnConmon *)req->msg;
-	Podd__ConmonSpawned reply = PODD__CONMON_SPAWNED__INIT;
-	char conmon[4096], runtime[4096], podctl[4096], bundle[4200], pidfile[4200],
-		cpidfile[4200], exits[4200], log[4300], root[4300], sockdir[4200], msg[2048];
-	const char *level;
-	cleanup_close int devnull = -1;
-	int sync[2], pid = -1, cpid = 0, status;
-	pid_t child;
-
-	if (!podd_id_valid(op->id))
-		return podd_error(err, PODD_E_INVALID_ARGUMENT, "conmon: invalid container id");
-	if (launcher_resolve_program("conmon", conmon, sizeof(conmon), err) < 0 ||
-	    launcher_resolve_runtime(op->runtime, runtime, sizeof(runtime), err) < 0 ||
-	    exit_command(podctl, sizeof(podctl), err) < 0)
-		return -1;
-	level = strcmp(op->log_level, "debug") == 0 ? "debug" : "error";
-	exec_ctr_path(ctx, bundle, op->id, NULL);
-	exec_ctr_path(ctx, pidfile, op->id, "pidfile");
-	exec_ctr_path(ctx, cpidfile, op->id, "conmon.pid");
-	snprintf(exits, sizeof(exits), "%s/exits", ctx->tmp_dir);
-	snprintf(sockdir, sizeof(sockdir), "%s/socket", ctx->tmp_dir);
-	snprintf(root, sizeof(root), "--root=%s/runtime", ctx->tmp_dir);
-	{
-		char logpath[4200];
-		exec_log_path(ctx, logpath, sizeof(logpath), op->id);
-		snprintf(log, sizeof(log), "k8s-file:%s", logpath);
+	int *fds[] = { &p->sync[0],  &p->sync[1],   &p->start[0],
+		       &p->start[1], &p->attach[0], &p->attach[1] };
+	for (size_t i = 0; i < PODD_ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
 	}
+}
 
-	const char *argv[] = {
-		conmon, "--api-version", "1", "-c", op->id, "-u", op->id, "-r", runtime,
-		"-b", bundle, "-p", pidfile, "-n", op->id, "--exit-dir", exits,
-		"--full-attach", "--socket-dir-path", sockdir, "-l", log, "--log-level", level,
-		"--runtime-arg", root, "--conmon-pidfile", cpidfile, "--persist-dir", bundle,
-		"--exit-command", podctl,
-		"--exit-command-arg", "--root", "--exit-command-arg", ctx->static_dir,
-		"--exit-command-arg", "--runroot", "--exit-command-arg", ctx->tmp_dir,
-		"--exit-command-arg", "container", "--exit-command-arg", "cleanup",
-		"--exit-command-arg", op->id,
-		op->terminal ? "-t" : NULL, op->stdin ? "-i" : NULL, NULL,
-	};
-	/* Squeeze out the NULL left by an absent -t. */
-	const char *args[PODD_ARRAY_SIZE(argv)];
-	size_t n = 0;
-	for (size_t i = 0; i < PODD_ARRAY_SIZE(argv) - 1; i++)
-		if (argv[i])
-			args[n++] = argv[i];
-	args[n] = NULL;
-
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull < 0 || pipe2(sync, O_CLOEXEC) < 0)
+static int pipes_open(struct conmon_pipes *p, bool exec_attach, podd_error_t *err)
+{
+	*p = (struct conmon_pipes){ { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	if (pipe2(p->sync, O_CLOEXEC) < 0 ||
+	    (exec_attach && (pipe2(p->start, O_CLOEXEC) < 0 || pipe2(p->attach, O_CLOEXEC) < 0)))
 		return podd_error_sys(err, errno, "conmon: pipe");
-	child = fork();
-	if (child < 0) {
-		int e = errno;
-		close(sync[0]);
-		close(sync[1]);
-		return podd_error_sys(err, e, "conmon: fork");
+	return 0;
+}
+
+/* conmon's command line. Every path is built here from our own directories
+ * and a validated id and session id: the worker names the container and
+ * the session, nothing else. */
+struct conmon_argv {
+	char conmon[4096], runtime[4096], podctl[4096], bundle[4300], pidfile[4400],
+		cpidfile[4400], spec[4400], exits[4300], log[4400], root[4300], sockdir[4200];
+	const char *argv[64];
+	size_t n;
+};
+
+static void add(struct conmon_argv *a, const char *arg)
+{
+	if (a->n < PODD_ARRAY_SIZE(a->argv) - 1)
+		a->argv[a->n++] = arg;
+	a->argv[a->n] = NULL;
+}
+
+static int build_argv(const struct exec_ctx *ctx, const struct conmon_job *job,
+		      struct conmon_argv *a, podd_error_t *err)
+{
+	const char *level = strcmp(job->log_level, "debug") == 0 ? "debug" : "error";
+	char logpath[4200];
+	bool bad;
+
+	a->n = 0;
+	if (launcher_resolve_program("conmon", a->conmon, sizeof(a->conmon), err) < 0 ||
+	    launcher_resolve_runtime(job->runtime, a->runtime, sizeof(a->runtime), err) < 0)
+		return -1;
+	snprintf(a->sockdir, sizeof(a->sockdir), "%s/socket", ctx->tmp_dir);
+	snprintf(a->root, sizeof(a->root), "--root=%s/runtime", ctx->tmp_dir);
+	if (job->session) {
+		/* An exec session's output goes to whoever attached, not to
+		 * the container's log; its exit file lands in its own dir. */
+		bad = exec_session_path(ctx, a->bundle, sizeof(a->bundle), job->id, job->session,
+					NULL) < 0;
+		snprintf(a->exits, sizeof(a->exits), "%s", a->bundle);
+		snprintf(a->log, sizeof(a->log), "none");
+	} else {
+		bad = exec_ctr_path(ctx, a->bundle, job->id, NULL) < 0 ||
+		      exec_log_path(ctx, logpath, sizeof(logpath), job->id) < 0;
+		snprintf(a->exits, sizeof(a->exits), "%s/exits", ctx->tmp_dir);
+		snprintf(a->log, sizeof(a->log), "k8s-file:%s", logpath);
 	}
-	if (child == 0) {
-		sigset_t none;
-		static char *const env[] = { "_OCI_SYNCPIPE=3",
-					     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/"
-					     "bin:/sbin:/bin",
-					     NULL };
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		dup2(devnull, STDIN_FILENO);
-		dup2(devnull, STDOUT_FILENO);
-		dup2(devnull, STDERR_FILENO);
-		if (dup2(sync[1], SYNC_FD) < 0)
-			_exit(127);
-		close_range(SYNC_FD + 1, ~0U, 0);
-		execve(conmon, (char *const *)args, env);
+	if (bad)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "conmon: invalid container id");
+	snprintf(a->pidfile, sizeof(a->pidfile), "%s/pidfile", a->bundle);
+	snprintf(a->cpidfile, sizeof(a->cpidfile), "%s/conmon.pid", a->bundle);
+	snprintf(a->spec, sizeof(a->spec), "%s/process.json", a->bundle);
+
+	const char *common[] = {
+		a->conmon, "--api-version", "1", "-c", job->id, "-u",
+		job->session ? job->session : job->id, "-r", a->runtime, "-b", a->bundle, "-p",
+		a->pidfile, "-n", job->id, "--exit-dir", a->exits, "--full-attach",
+		"--socket-dir-path", a->sockdir, "-l", a->log, "--log-level", level,
+		"--runtime-arg", a->root, "--conmon-pidfile", a->cpidfile,
+	};
+	for (size_t i = 0; i < PODD_ARRAY_SIZE(common); i++)
+		add(a, common[i]);
+	if (job->session) {
+		/* conmon runs `runtime exec --process <session>/process.json`. */
+		add(a, "--exec");
+		add(a, "--exec-process-spec");
+		add(a, a->spec);
+		if (job->attach)
+			add(a, "--exec-attach");
+	} else {
+		/* conmon's exit command: podctl, never one the worker names. */
+		if (launcher_engine_program("podctl", PODD_BINDIR, a->podctl, sizeof(a->podctl),
+					    err) < 0)
+			return -1;
+		const char *rest[] = {
+			"--persist-dir",      a->bundle,	 "--exit-command",     a->podctl,
+			"--exit-command-arg", "--root",		 "--exit-command-arg", ctx->static_dir,
+			"--exit-command-arg", "--runroot",	 "--exit-command-arg", ctx->tmp_dir,
+			"--exit-command-arg", "container",	 "--exit-command-arg", "cleanup",
+			"--exit-command-arg", job->id,
+		};
+		for (size_t i = 0; i < PODD_ARRAY_SIZE(rest); i++)
+			add(a, rest[i]);
+	}
+	if (job->terminal)
+		add(a, "-t");
+	if (job->stdin)
+		add(a, "-i");
+	/* conmon closes the container's stdin when an attached client goes,
+	 * which is how a pipe's EOF reaches it. On a terminal, EOF is a typed
+	 * ctrl-d instead, and a client that detached (ctrl-p ctrl-q) must be
+	 * able to attach again and type. */
+	if (!job->session && job->terminal && job->stdin)
+		add(a, "--leave-stdin-open");
+	return 0;
+}
+
+/* In the child between fork and exec: only async-signal-safe calls. The
+ * pipes go to fds 3, 4 and 5 as the environment names them; they are
+ * first lifted above 10 so that no dup2 overwrites one still to be moved. */
+__attribute__((noreturn)) static void conmon_child(const struct conmon_argv *a,
+						   const struct conmon_pipes *p, int devnull,
+						   bool exec_attach)
+{
+	static char *const env_plain[] = { "_OCI_SYNCPIPE=3", PODD_LAUNCHER_PATH_ENV, NULL };
+	static char *const env_attach[] = { "_OCI_SYNCPIPE=3", "_OCI_STARTPIPE=4",
+					    "_OCI_ATTACHPIPE=5", PODD_LAUNCHER_PATH_ENV, NULL };
+	int sync = fcntl(p->sync[1], F_DUPFD, 10);
+	int start = exec_attach ? fcntl(p->start[0], F_DUPFD, 10) : -1;
+	int attach = exec_attach ? fcntl(p->attach[1], F_DUPFD, 10) : -1;
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (sync < 0 || (exec_attach && (start < 0 || attach < 0)))
 		_exit(127);
+	dup2(devnull, STDIN_FILENO);
+	dup2(devnull, STDOUT_FILENO);
+	dup2(devnull, STDERR_FILENO);
+	if (dup2(sync, 3) < 0 || (exec_attach && (dup2(start, 4) < 0 || dup2(attach, 5) < 0)))
+		_exit(127);
+	close_range(exec_attach ? 6 : 4, ~0U, 0);
+	execve(a->conmon, (char *const *)a->argv, exec_attach ? env_attach : env_plain);
+	_exit(127);
+}
+
+static int write_start(int fd, podd_error_t *err)
+{
+	static const char go[] = "0\n";
+	if (write(fd, go, sizeof(go) - 1) != (ssize_t)sizeof(go) - 1)
+		return podd_error_sys(err, errno, "conmon: start pipe");
+	return 0;
+}
+
+/* Is `pid` the conmon we started for this job? The pidfile sits in a
+ * directory the worker may write, so its number is checked against the
+ * process itself: our conmon binary, with this job's -u on its command
+ * line. A pidfd pins the process between the check and the signal. */
+static int our_conmon(int pid, const struct conmon_argv *a, const char *uuid)
+{
+	char path[64], exe[4096], cmdline[8192];
+	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), fd = -1;
+	ssize_t n;
+
+	if (pidfd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	if (strcmp(exe, a->conmon) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, cmdline, sizeof(cmdline) - 1)) <= 0)
+		return -1;
+	cmdline[n] = '\0';
+	for (char *p = cmdline; p < cmdline + n; p += strlen(p) + 1)
+		if (strcmp(p, "-u") == 0 && p + 3 < cmdline + n && strcmp(p + 3, uuid) == 0)
+			return move_fd(&pidfd);
+	return -1;
+}
+
+/* conmon's daemon, when it never reports: it would hold an attached exec
+ * back for ever. Its runtime child dies with it (PDEATHSIG). */
+static void kill_conmon(const struct conmon_argv *a, const char *uuid)
+{
+	cleanup_close int pidfd = -1;
+	int cpid;
+
+	if (read_pidfile(a->cpidfile, &cpid) < 0 || (pidfd = our_conmon(cpid, a, uuid)) < 0)
+		return;
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+}
+
+/* An attached exec: let conmon fork the runtime, wait for its attach
+ * socket, connect, then let the runtime run, so that no output is lost. */
+static int attach_handshake(const struct conmon_argv *a, const struct conmon_pipes *p,
+			    int *sock, podd_error_t *err)
+{
+	char msg[256];
+	int ready;
+
+	if (write_start(p->start[1], err) < 0 ||
+	    read_sync(p->attach[0], &ready, msg, sizeof(msg), err) < 0)
+		return -1;
+	*sock = exec_connect_attach(a->bundle, err);
+	if (*sock < 0)
+		return -1;
+	return write_start(p->start[1], err);
+}
+
+/* What the worker wrote is checked here, by the side that will act on it
+ * (bundle_check.c): config.json before a create, and for an exec session
+ * its process.json against the container's config. */
+static int check_bundle(const struct exec_ctx *ctx, const struct conmon_job *job,
+			podd_error_t *err)
+{
+	char dir[4300], path[4400];
+	json_object *cfg = NULL, *proc = NULL;
+	int r;
+
+	if (exec_ctr_path(ctx, dir, job->id, NULL) < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "conmon: invalid container id");
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	if (bundle_read_json(path, &cfg, err) < 0)
+		return -1;
+	r = bundle_check_config(cfg, dir, err);
+	if (r == 0 && job->session) {
+		exec_session_path(ctx, path, sizeof(path), job->id, job->session, "process.json");
+		r = bundle_read_json(path, &proc, err);
+		if (r == 0)
+			r = bundle_check_process(proc, cfg, err);
 	}
-	close(sync[1]);
-	status = read_sync(sync[0], &pid, msg, sizeof(msg), err);
-	close(sync[0]);
+	json_object_put(proc);
+	json_object_put(cfg);
+	return r;
+}
+
+static int spawn(const struct exec_ctx *ctx, const struct conmon_job *job, int *pid,
+		 int *conmon_pid, int *attach_fd, podd_error_t *err)
+{
+	struct conmon_argv a;
+	__attribute__((cleanup(pipes_close))) struct conmon_pipes p = {
+		{ -1, -1 }, { -1, -1 }, { -1, -1 }
+	};
+	cleanup_close int devnull = -1, sock = -1;
+	char msg[2048];
+	pid_t child;
+	int rc;
+
+	if (build_argv(ctx, job, &a, err) < 0 || check_bundle(ctx, job, err) < 0)
+		return -1;
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0)
+		return podd_error_sys(err, errno, "conmon: open /dev/null");
+	if (pipes_open(&p, job->attach, err) < 0)
+		return -1;
+	child = fork();
+	if (child < 0)
+		return podd_error_sys(err, errno, "conmon: fork");
+	if (child == 0)
+		conmon_child(&a, &p, devnull, job->attach);
+	/* Our copies of conmon's ends go, so that its death reads as EOF. */
+	close(p.sync[1]);
+	close(p.attach[1]);
+	close(p.start[0]);
+	p.sync[1] = p.attach[1] = p.start[0] = -1;
+
+	rc = job->attach ? attach_handshake(&a, &p, &sock, err) : 0;
+	if (rc == 0)
+		rc = read_sync(p.sync[0], pid, msg, sizeof(msg), err);
 	/* The first conmon process exits once its daemon is forked. */
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 		;
-	if (status < 0)
+	if (rc < 0) {
+		kill_conmon(&a, job->session ? job->session : job->id);
 		return -1;
-	if (pid <= 0) {
+	}
+	if (*pid <= 0) {
 		runtime_message(msg);
-		return podd_error(err, PODD_E_RUNTIME, "%s: %s", strrchr(runtime, '/') + 1,
+		return podd_error(err, PODD_E_RUNTIME, "%s: %s", strrchr(a.runtime, '/') + 1,
 				  msg[0] ? msg : "conmon could not create the container");
 	}
-	if (read_pidfile(cpidfile, &cpid) < 0)
-		cpid = 0;
+	if (read_pidfile(a.cpidfile, conmon_pid) < 0)
+		*conmon_pid = 0;
+	if (attach_fd)
+		*attach_fd = move_fd(&sock);
+	return 0;
+}
+
+static int reply_spawned(struct podd_server *srv, const struct podd_request *req, int pid,
+			 int conmon_pid, int fd, podd_error_t *err)
+{
+	Podd__ConmonSpawned reply = PODD__CONMON_SPAWNED__INIT;
 	reply.pid = pid;
-	reply.conmon_pid = cpid;
+	reply.conmon_pid = conmon_pid;
 	return podd_server_reply(srv, req, PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_CONMON_SPAWNED, 0,
-				 &reply.base, NULL, 0, err);
+				 &reply.base, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0, err);
+}
+
+int op_spawn_conmon(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__SpawnConmon *op = (const Podd__SpawnConmon *)req->msg;
+	const struct conmon_job job = {
+		.id = op->id,
+		.runtime = op->runtime,
+		.log_level = op->log_level,
+		.terminal = op->terminal,
+		.stdin = op->stdin,
+	};
+	int pid = -1, cpid = 0;
+
+	if (!podd_id_valid(op->id))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "conmon: invalid container id");
+	if (spawn(srv->data, &job, &pid, &cpid, NULL, err) < 0)
+		return -1;
+	return reply_spawned(srv, req, pid, cpid, -1, err);
+}
+
+/* Why this is safe: the container must be ours (its bundle directory
+ * exists under our tmp dir), the process spec is the one the worker wrote
+ * in the session directory under it, and `runtime exec` can only enter a
+ * container the runtime already runs from our --root. The worker cannot
+ * name any other program, path or argument. */
+int op_spawn_exec(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const struct exec_ctx *ctx = srv->data;
+	const Podd__SpawnExec *op = (const Podd__SpawnExec *)req->msg;
+	const struct conmon_job job = {
+		.id = op->id,
+		.session = op->session_id,
+		.runtime = op->runtime,
+		.log_level = op->log_level,
+		.terminal = op->terminal,
+		.stdin = op->stdin,
+		.attach = op->attach,
+	};
+	cleanup_close int sock = -1;
+	char spec[4300];
+	struct stat st;
+	int pid = -1, cpid = 0;
+
+	if (!podd_id_valid(op->id) || !podd_id_valid(op->session_id) ||
+	    exec_session_path(ctx, spec, sizeof(spec), op->id, op->session_id, "process.json") < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "exec: invalid container or session id");
+	if (lstat(spec, &st) < 0 || !S_ISREG(st.st_mode))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "exec: no process spec for session %.12s",
+				  op->session_id);
+	if (spawn(ctx, &job, &pid, &cpid, op->attach ? &sock : NULL, err) < 0)
+		return -1;
+	return reply_spawned(srv, req, pid, cpid, sock, err);
+}
+
+static int spawned(const ProtobufCMessage *m, int *pid, int *conmon_pid, podd_error_t *err)
+{
+	const Podd__ConmonSpawned *r = (const Podd__ConmonSpawned *)m;
+	if (r->pid <= 0 || r->conmon_pid < 0)
+		return podd_error(err, PODD_E_PROTOCOL, "launcher reported pid %d", r->pid);
+	*pid = r->pid;
+	if (conmon_pid)
+		*conmon_pid = r->conmon_pid;
+	return 0;
 }
 
 int call_spawn_conmon(const Podd__ContainerRecord *rec, const char *log_level, int *pid,
@@ -212,7 +488,6 @@ int call_spawn_conmon(const Podd__ContainerRecord *rec, const char *log_level, i
 {
 	Podd__SpawnConmon op = PODD__SPAWN_CONMON__INIT;
 	cleanup_message ProtobufCMessage *m = NULL;
-	const Podd__ConmonSpawned *r;
 
 	op.id = rec->id;
 	op.runtime = rec->config->runtime;
@@ -224,10 +499,30 @@ int call_spawn_conmon(const Podd__ContainerRecord *rec, const char *log_level, i
 			     PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_CONMON_SPAWNED,
 			     &podd__conmon_spawned__descriptor, &m, err) < 0)
 		return -1;
-	r = (const Podd__ConmonSpawned *)m;
-	if (r->pid <= 0 || r->conmon_pid < 0)
-		return podd_error(err, PODD_E_PROTOCOL, "launcher reported pid %d", r->pid);
-	*pid = r->pid;
-	*conmon_pid = r->conmon_pid;
-	return 0;
+	return spawned(m, pid, conmon_pid, err);
+}
+
+int call_spawn_exec(const Podd__ContainerRecord *rec, const char *session, bool tty, bool in,
+		    bool attach, const char *log_level, int *pid, int *attach_fd,
+		    podd_error_t *err)
+{
+	Podd__SpawnExec op = PODD__SPAWN_EXEC__INIT;
+	cleanup_message ProtobufCMessage *m = NULL;
+
+	op.id = rec->id;
+	op.session_id = (char *)session;
+	op.runtime = rec->config->runtime;
+	op.terminal = tty;
+	op.stdin = in;
+	op.attach = attach;
+	op.log_level = (char *)log_level;
+	if (podd_client_call_fds(&podd_worker_launcher()->peer,
+				 PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_SPAWN_EXEC, &op.base, NULL, 0,
+				 PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_CONMON_SPAWNED,
+				 &podd__conmon_spawned__descriptor, &m, attach_fd, attach ? 1 : 0,
+				 err) < 0)
+		return -1;
+	if (attach && podd_fd_check_kind(*attach_fd, PODD_FD_SOCKET, err) < 0)
+		return -1;
+	return spawned(m, pid, NULL, err);
 }

@@ -9,7 +9,9 @@
 #include <sys/types.h>
 
 #include "common.pb-c.h"
+#include "exec.pb-c.h"
 #include "error.h"
+#include "files.h"
 #include "server.h"
 
 #define EXEC_HOST_FILE_MAX (64 * 1024)
@@ -31,12 +33,17 @@ struct exec_ctx {
  *   <tmp>/containers/<id>/           bundle: config.json, conmon's attach
  *                                    socket, ctl fifo, pidfile, exit file
  *   <tmp>/exits/<id>                 conmon's exit file
+ *   <tmp>/containers/<id>/exec/<sid>/ an exec session: process.json,
+ *                                    its attach socket, ctl fifo, pidfile
+ *                                    and exit file (named <id>)
  *   <static>/containers/<id>/ctr.log the k8s-file log */
 int exec_path(char *buf, size_t size, const char *base, const char *id, const char *leaf);
 #define exec_ctr_path(ctx, buf, id, leaf) \
 	exec_path(buf, sizeof(buf), (ctx)->tmp_dir, id, leaf)
 int exec_log_path(const struct exec_ctx *ctx, char *buf, size_t size, const char *id);
 int exec_exit_path(const struct exec_ctx *ctx, char *buf, size_t size, const char *id);
+int exec_session_path(const struct exec_ctx *ctx, char *buf, size_t size, const char *id,
+		      const char *session, const char *leaf);
 
 /* bundle.c: write <tmp>/containers/<id>/config.json and the files it
  * mounts. `warnings` collects what the user should hear (clamped rlimits). */
@@ -55,16 +62,26 @@ int bundle_seccomp(const Podd__ContainerConfig *c, const char *const *caps, size
 int etcfiles_write(const struct exec_ctx *ctx, const Podd__ContainerRecord *rec,
 		   const char *hostname, podd_error_t *err);
 
+/* main.c: what podd-exec relies on in a record podctl sends. */
+int exec_record_check(const Podd__ContainerRecord *rec, podd_error_t *err);
+
 /* Request handlers beyond main.c: attach.c, logs.c. */
 struct podd_request;
 int handle_attach(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_resize(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_logs(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+int handle_exec(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+int handle_exec_wait(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 
-/* files.c: small-file helpers confined to our directories. */
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		      podd_error_t *err);
-int read_file_limited(const char *path, size_t max, char **out, podd_error_t *err);
-int remove_tree(const char *path, podd_error_t *err);
+/* attach.c: connect conmon's attach socket in `dir` (a bundle or exec
+ * session directory); returns the socket. */
+int exec_connect_attach(const char *dir, podd_error_t *err);
+
+/* bundle.c: the OCI process of an exec session, from the container's. */
+int bundle_exec_process(const struct exec_ctx *ctx, const Podd__ExecRequest *x, json_object **out,
+			podd_error_t *err);
+/* top.c, export.c */
+int handle_top(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+int handle_export(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 
 #endif

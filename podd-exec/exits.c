@@ -1,9 +1,12 @@
-/* Container exits, as conmon records them: <tmp>/exits/<id> holds the exit
- * code in decimal; <tmp>/containers/<id>/oom exists when the kernel's OOM
- * killer ended it. Waiting uses inotify on the exits directory. */
+/* Exits, as conmon records them: <tmp>/exits/<id> holds a container's exit
+ * code in decimal, <tmp>/containers/<id>/exec/<session>/<id> an exec
+ * session's; <tmp>/containers/<id>/oom exists when the kernel's OOM killer
+ * ended the container. Waiting uses inotify on the exit file's directory. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +19,35 @@
 #include "exec.h"
 #include "exits.h"
 
-int exit_read(const struct exec_ctx *ctx, const char *id, struct exit_info *out,
-	      podd_error_t *err)
+int exit_file_container(const struct exec_ctx *ctx, const char *id, struct exit_file *f,
+			podd_error_t *err)
 {
-	char path[4200], oom[4200];
+	if (exec_exit_path(ctx, f->path, sizeof(f->path), id) < 0 ||
+	    exec_ctr_path(ctx, f->oom, id, "oom") < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid container id");
+	snprintf(f->dir, sizeof(f->dir), "%s/exits", ctx->tmp_dir);
+	return 0;
+}
+
+int exit_file_session(const struct exec_ctx *ctx, const char *id, const char *session,
+		      struct exit_file *f, podd_error_t *err)
+{
+	if (exec_session_path(ctx, f->dir, sizeof(f->dir), id, session, NULL) < 0 ||
+	    exec_session_path(ctx, f->path, sizeof(f->path), id, session, id) < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid exec session");
+	f->oom[0] = '\0';
+	return 0;
+}
+
+int exit_read(const struct exit_file *f, struct exit_info *out, podd_error_t *err)
+{
+	const char *path = f->path;
 	cleanup_free char *text = NULL;
 	struct stat st;
 	char *end;
 	long code;
 
 	memset(out, 0, sizeof(*out));
-	if (exec_exit_path(ctx, path, sizeof(path), id) < 0 ||
-	    exec_ctr_path(ctx, oom, id, "oom") < 0)
-		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid container id");
 	if (stat(path, &st) < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -43,13 +62,20 @@ int exit_read(const struct exec_ctx *ctx, const char *id, struct exit_info *out,
 	errno = 0;
 	code = strtol(text, &end, 10);
 	if (end == text || errno || code < -255 || code > 255 || (*end != '\0' && *end != '\n'))
-		return podd_error(err, PODD_E_INTERNAL, "exit file of %s is malformed", id);
+		return podd_error(err, PODD_E_INTERNAL, "exit file %s is malformed", path);
 	/* A negative code is a signal conmon reports; podman shows 128+sig. */
 	out->exited = true;
 	out->code = code < 0 ? 128 - (int)code : (int)code;
 	out->finished_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-	out->oom_killed = access(oom, F_OK) == 0;
+	out->oom_killed = f->oom[0] && access(f->oom, F_OK) == 0;
 	return 0;
+}
+
+/* The directory the exit file would land in no longer exists. */
+static bool gone(const struct exit_file *f)
+{
+	struct stat st;
+	return stat(f->dir, &st) < 0 && errno == ENOENT;
 }
 
 static int64_t now_ms(void)
@@ -59,37 +85,48 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int exit_wait(const struct exec_ctx *ctx, const char *id, int timeout_ms, struct exit_info *out,
+int exit_wait(const struct exit_file *f, int timeout_ms, struct exit_info *out,
 	      podd_error_t *err)
 {
-	char dir[4200];
 	cleanup_close int ino = -1;
 	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 
-	if (exit_read(ctx, id, out, err) < 0)
+	if (exit_read(f, out, err) < 0)
 		return -1;
 	if (out->exited || timeout_ms == 0)
 		return 0;
-	snprintf(dir, sizeof(dir), "%s/exits", ctx->tmp_dir);
 	ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (ino < 0 || inotify_add_watch(ino, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0)
-		return podd_error_sys(err, errno, "watch %s", dir);
+	if (ino < 0)
+		return podd_error_sys(err, errno, "watch %s", f->dir);
+	/* IN_DELETE_SELF wakes us when the directory itself goes. */
+	if (inotify_add_watch(ino, f->dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+						    IN_DELETE_SELF) < 0 &&
+	    !(errno == ENOENT && gone(f)))
+		return podd_error_sys(err, errno, "watch %s", f->dir);
 	for (;;) {
 		char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 		struct pollfd p = { .fd = ino, .events = POLLIN };
 		int wait = deadline < 0 ? 1000 : (int)(deadline - now_ms());
 		/* Check after arming the watch: an exit between the first read
 		 * and the watch is not lost. The 1 s cap covers the rest. */
-		if (exit_read(ctx, id, out, err) < 0)
+		if (exit_read(f, out, err) < 0)
 			return -1;
 		if (out->exited)
 			return 0;
+		if (gone(f)) {
+			/* An exec session whose container was cleaned up meanwhile:
+			 * its process died with the container's pid namespace
+			 * (SIGKILL), and the exit file went with the bundle. */
+			out->exited = true;
+			out->code = 128 + SIGKILL;
+			return 0;
+		}
 		if (deadline >= 0 && wait <= 0)
 			return 0;
 		if (wait > 1000)
 			wait = 1000;
 		if (poll(&p, 1, wait) < 0 && errno != EINTR)
-			return podd_error_sys(err, errno, "wait for %s", id);
+			return podd_error_sys(err, errno, "wait for %s", f->path);
 		while (read(ino, buf, sizeof(buf)) > 0)
 			;
 	}

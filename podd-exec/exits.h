@@ -14,10 +14,23 @@ struct exit_info {
 	bool oom_killed;
 };
 
-int exit_read(const struct exec_ctx *ctx, const char *id, struct exit_info *out,
-	      podd_error_t *err);
+/* Where conmon writes one exit: the file is named after the container id
+ * inside conmon's --exit-dir, which is <tmp>/exits for a container and the
+ * session directory for an exec session (which has no OOM marker). */
+struct exit_file {
+	char dir[4200];
+	char path[4300];
+	char oom[4300]; /* "" when not tracked */
+};
+
+int exit_file_container(const struct exec_ctx *ctx, const char *id, struct exit_file *f,
+			podd_error_t *err);
+int exit_file_session(const struct exec_ctx *ctx, const char *id, const char *session,
+		      struct exit_file *f, podd_error_t *err);
+
+int exit_read(const struct exit_file *f, struct exit_info *out, podd_error_t *err);
 /* timeout_ms: 0 looks once, -1 waits for ever. */
-int exit_wait(const struct exec_ctx *ctx, const char *id, int timeout_ms, struct exit_info *out,
+int exit_wait(const struct exit_file *f, int timeout_ms, struct exit_info *out,
 	      podd_error_t *err);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,20 +24,40 @@
 static const char *const search_path[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
 					   "/usr/bin", "/sbin", "/bin", NULL };
 
-/* An executable regular file that only root may change: the launcher runs
- * it with every capability. */
-static bool trusted_program(const char *path)
+bool launcher_trusted_program(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) &&
 	       st.st_uid == 0 && !(st.st_mode & 0022);
 }
 
+int launcher_engine_program(const char *name, const char *installed_dir, char *out, size_t size,
+			    podd_error_t *err)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash &&
+		    (size_t)snprintf(out, size, "%.*s/%s", (int)(slash - self), self, name) < size &&
+		    launcher_trusted_program(out))
+			return 0;
+	}
+	if ((size_t)snprintf(out, size, "%s/%s", installed_dir, name) < size &&
+	    launcher_trusted_program(out))
+		return 0;
+	return podd_error(err, PODD_E_INTERNAL, "%s not found next to podd-exec or in %s", name,
+			  installed_dir);
+}
+
 int launcher_resolve_program(const char *name, char *out, size_t size, podd_error_t *err)
 {
 	for (size_t i = 0; search_path[i]; i++) {
 		if ((size_t)snprintf(out, size, "%s/%s", search_path[i], name) < size &&
-		    trusted_program(out))
+		    launcher_trusted_program(out))
 			return 0;
 	}
 	return podd_error(err, PODD_E_INVALID_ARGUMENT, "%s not found in %s and the other system "
@@ -51,7 +72,7 @@ int launcher_resolve_runtime(const char *name, char *out, size_t size, podd_erro
 	if (name[0] == '/') {
 		if (podd_validate_abs_path("runtime", name, err) < 0)
 			return -1;
-		if (!trusted_program(name))
+		if (!launcher_trusted_program(name))
 			return podd_error(err, PODD_E_INVALID_ARGUMENT,
 					  "OCI runtime \"%s\" not found, not executable or not "
 					  "owned by root: invalid argument",
@@ -203,6 +224,15 @@ const struct podd_handler exec_launcher_ops[] = {
 	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_SPAWN_CONMON, &podd__spawn_conmon__descriptor, 0,
 	  op_spawn_conmon },
 	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_RUNTIME, &podd__runtime_op__descriptor, 0, op_runtime },
+	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_SPAWN_EXEC, &podd__spawn_exec__descriptor, 0,
+	  op_spawn_exec },
+	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_READ_USER_DB, &podd__read_user_db__descriptor, 0,
+	  op_read_user_db },
+	/* top.c, export.c */
+	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_LIST_PROCESSES, &podd__list_processes__descriptor, 0,
+	  op_list_processes },
+	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_EXPORT, &podd__export_request__descriptor, 1,
+	  op_export },
 };
 const size_t exec_launcher_nops = PODD_ARRAY_SIZE(exec_launcher_ops);
 

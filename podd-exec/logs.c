@@ -294,12 +294,14 @@ int handle_logs(struct podd_server *srv, const struct podd_request *req, podd_er
 	const struct exec_ctx *ctx = srv->data;
 	const Podd__LogsRequest *r = (const Podd__LogsRequest *)req->msg;
 	__attribute__((cleanup(streamer_free))) struct streamer s = { .srv = srv, .req = req, .r = r };
-	char path[4200], exits[4200];
+	char path[4200];
+	struct exit_file exitf;
 	cleanup_close int fd = -1, ino = -1;
 	off_t off = 0;
 
 	if (!podd_id_valid(r->id) || r->tail < -1 || r->tail > TAIL_MAX || r->since_ns < 0 ||
-	    r->until_ns < 0 || exec_log_path(ctx, path, sizeof(path), r->id) < 0)
+	    r->until_ns < 0 || exec_log_path(ctx, path, sizeof(path), r->id) < 0 ||
+	    exit_file_container(ctx, r->id, &exitf, err) < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid logs request");
 	s.buf = malloc(CHUNK_BYTES);
 	if (s.buf == NULL)
@@ -320,17 +322,16 @@ int handle_logs(struct podd_server *srv, const struct podd_request *req, podd_er
 		return flush_chunk(&s, false, err);
 
 	/* Follow until conmon writes the exit file, then drain. */
-	snprintf(exits, sizeof(exits), "%s/exits", ctx->tmp_dir);
 	ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (ino < 0 || inotify_add_watch(ino, path, IN_MODIFY) < 0 ||
-	    inotify_add_watch(ino, exits, IN_CLOSE_WRITE | IN_MOVED_TO) < 0)
+	    inotify_add_watch(ino, exitf.dir, IN_CLOSE_WRITE | IN_MOVED_TO) < 0)
 		return podd_error_sys(err, errno, "watch log");
 	for (;;) {
 		struct exit_info info;
 		struct pollfd p = { .fd = ino, .events = POLLIN };
 		char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 
-		if (exit_read(ctx, r->id, &info, err) < 0)
+		if (exit_read(&exitf, &info, err) < 0)
 			return -1;
 		if (read_new(&s, fd, &off, err) < 0)
 			return -1;

@@ -2,6 +2,7 @@
  * reads exit files and logs, and asks its launcher (launcher_ops.c,
  * conmon.c), forked before the sandbox closed, to run conmon and the
  * runtime. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,7 +59,7 @@ static int prepare(void *data, const struct podd_helper_args *args, podd_error_t
 	return podd_mkdir_p(path, err);
 }
 
-static int check_record(const Podd__ContainerRecord *rec, podd_error_t *err)
+int exec_record_check(const Podd__ContainerRecord *rec, podd_error_t *err)
 {
 	if (rec == NULL || !podd_id_valid(rec->id) || !podd_name_valid(rec->name))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "malformed container record");
@@ -112,7 +113,7 @@ static int handle_create(struct podd_server *srv, const struct podd_request *req
 	size_t nwarnings = 0;
 	int pid = 0, conmon_pid = 0, rc;
 
-	if (check_record(r->record, err) < 0 || make_dirs(r->record->id, err) < 0)
+	if (exec_record_check(r->record, err) < 0 || make_dirs(r->record->id, err) < 0)
 		return -1;
 	rc = bundle_write(&ctx, r->record, &warnings, &nwarnings, err);
 	if (rc == 0)
@@ -189,48 +190,85 @@ static int reply_exit(struct podd_server *srv, const struct podd_request *req,
 static int handle_wait(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
 {
 	const Podd__WaitRequest *r = (const Podd__WaitRequest *)req->msg;
+	struct exit_file f;
 	struct exit_info info;
 
 	if (!podd_id_valid(r->id) || r->timeout_ms < -1)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid wait request");
-	if (exit_wait(&ctx, r->id, r->timeout_ms, &info, err) < 0)
+	if (exit_file_container(&ctx, r->id, &f, err) < 0 ||
+	    exit_wait(&f, r->timeout_ms, &info, err) < 0)
 		return -1;
 	return reply_exit(srv, req, &info, err);
 }
 
-/* After an exit: the runtime forgets the container (its cgroup goes with
- * it) and the bundle directory is removed; the log and the recorded exit
- * code stay. A container the runtime no longer knows is not an error. */
-static int handle_cleanup(struct podd_server *srv, const struct podd_request *req,
-			  podd_error_t *err)
+/* conmon links <tmp>/socket/<session> to each exec session's directory;
+ * sessions nobody waited for (exec -d, a killed podctl) still have theirs. */
+static void unlink_session_links(const char *id)
 {
-	const Podd__ContainerRef *r = (const Podd__ContainerRef *)req->msg;
+	char path[4300];
+	DIR *d;
+	struct dirent *de;
+
+	if (exec_ctr_path(&ctx, path, id, "exec") < 0 || (d = opendir(path)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (!podd_id_valid(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/socket/%s", ctx.tmp_dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+/* The runtime forgets the container (its cgroup goes with it) and the
+ * bundle directory, exit file and conmon's socket link are removed. A
+ * container the runtime no longer knows is not an error. */
+static int forget_runtime(const Podd__ContainerRef *r, podd_error_t *err)
+{
 	char path[4200];
 
-	if (check_ref(r, err) < 0)
-		return -1;
 	if (call_runtime(r->id, r->runtime, PODD__RUNTIME_VERB__RUNTIME_VERB_DELETE, 0, false,
 			 err) < 0) {
 		if ((*err)->code != PODD_E_RUNTIME || !strstr((*err)->msg, "does not exist"))
 			return -1;
 		podd_error_free(err);
 	}
+	unlink_session_links(r->id);
 	if (exec_ctr_path(&ctx, path, r->id, NULL) < 0 || remove_tree(path, err) < 0)
 		return -1;
 	if (exec_exit_path(&ctx, path, sizeof(path), r->id) == 0)
 		unlink(path);
 	snprintf(path, sizeof(path), "%s/socket/%s", ctx.tmp_dir, r->id);
 	unlink(path);
+	return 0;
+}
+
+/* After an exit: the log and the recorded exit code stay. */
+static int handle_cleanup(struct podd_server *srv, const struct podd_request *req,
+			  podd_error_t *err)
+{
+	const Podd__ContainerRef *r = (const Podd__ContainerRef *)req->msg;
+
+	if (check_ref(r, err) < 0 || forget_runtime(r, err) < 0)
+		return -1;
 	return podd_server_reply_ok(srv, req, err);
 }
 
+/* Removing a container: its log directory goes. A bundle directory still
+ * there means a start whose podctl died between conmon and recording it
+ * (the record still says configured): the runtime may hold a created
+ * container and conmon may wait on it, so they are deleted first. */
 static int handle_remove_files(struct podd_server *srv, const struct podd_request *req,
 			       podd_error_t *err)
 {
 	const Podd__ContainerRef *r = (const Podd__ContainerRef *)req->msg;
 	char path[4200];
+	struct stat st;
 
 	if (check_ref(r, err) < 0)
+		return -1;
+	if (exec_ctr_path(&ctx, path, r->id, NULL) == 0 && lstat(path, &st) == 0 &&
+	    forget_runtime(r, err) < 0)
 		return -1;
 	if (exec_path(path, sizeof(path), ctx.static_dir, r->id, NULL) < 0 ||
 	    remove_tree(path, err) < 0)
@@ -251,6 +289,12 @@ static const struct podd_handler handlers[] = {
 	  handle_remove_files },
 	{ PODD__EXEC_TYPE__EXEC_TYPE_PAUSE, &podd__container_ref__descriptor, 0, handle_pause },
 	{ PODD__EXEC_TYPE__EXEC_TYPE_UNPAUSE, &podd__container_ref__descriptor, 0, handle_unpause },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_EXEC, &podd__exec_request__descriptor, 0, handle_exec },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_EXEC_WAIT, &podd__exec_wait_request__descriptor, 0,
+	  handle_exec_wait },
+	/* top.c, export.c */
+	{ PODD__EXEC_TYPE__EXEC_TYPE_TOP, &podd__container_ref__descriptor, 0, handle_top },
+	{ PODD__EXEC_TYPE__EXEC_TYPE_EXPORT, &podd__export_request__descriptor, 1, handle_export },
 };
 
 int main(int argc, char **argv)

@@ -29,3 +29,15 @@ int exec_exit_path(const struct exec_ctx *ctx, char *buf, size_t size, const cha
 	n = snprintf(buf, size, "%s/exits/%s", ctx->tmp_dir, id);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
+
+int exec_session_path(const struct exec_ctx *ctx, char *buf, size_t size, const char *id,
+		      const char *session, const char *leaf)
+{
+	int n;
+
+	if (!podd_id_valid(id) || !podd_id_valid(session))
+		return -1;
+	n = snprintf(buf, size, "%s/containers/%s/exec/%s%s%s", ctx->tmp_dir, id, session,
+		     leaf ? "/" : "", leaf ? leaf : "");
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}

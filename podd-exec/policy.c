@@ -30,3 +30,31 @@ struct podd_sandbox_policy podd_exec_policy(const char *const *dirs)
 		.landlock_dirs = dirs,
 	};
 }
+
+/* The export child walks a container's rootfs with libarchive and writes
+ * the tar to the descriptor it was given. Reading only: no file creation
+ * calls beyond openat (Landlock holds it beneath the rootfs clone, which
+ * is mounted read-only), no sockets, no exec. */
+static const char *const export_syscalls[] = {
+	/* walking the tree: directories, metadata, symlink targets */
+	"openat", "getdents64", "fchdir", "readlinkat", "readlink", "lstat", "stat",
+	"fstatfs", "statfs", "fadvise64", "pread64", "dup", "dup3",
+	/* extended attributes (security.capability and the like) */
+	"llistxattr", "lgetxattr", "flistxattr", "fgetxattr", "listxattr", "getxattr",
+	NULL,
+};
+
+struct podd_sandbox_policy podd_export_policy(const char *const *dirs)
+{
+	static const cap_value_t keep[] = { CAP_DAC_READ_SEARCH };
+	return (struct podd_sandbox_policy){
+		.process = "podd-export",
+		/* read and search files whatever their owner and mode */
+		.keep_caps = keep,
+		.nkeep_caps = 1,
+		.seccomp = PODD_SECCOMP_ALLOWLIST,
+		.syscalls = export_syscalls,
+		.landlock = true,
+		.landlock_dirs = dirs,
+	};
+}

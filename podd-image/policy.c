@@ -7,11 +7,21 @@ static const cap_value_t image_caps[] = {
 	CAP_CHOWN, CAP_FOWNER, CAP_DAC_OVERRIDE, CAP_MKNOD, CAP_SETFCAP,
 };
 
-/* Beyond the base list: the store's files. No mount, no execve. */
+/* Beyond the base list: the store's files. No mount, no execve.
+ * openat2: layer extraction reaches every directory of a layer with
+ * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS (podd-image/extract.c); the
+ * test_sandbox case extract-layer-inside runs a real extraction under this
+ * list. */
 static const char *const image_syscalls[] = {
-	"openat", "pread64", "pwrite64", "fsync", "fdatasync", "mkdirat", "unlinkat",
+	"openat", "openat2", "pread64", "pwrite64", "fsync", "fdatasync", "mkdirat", "unlinkat",
 	"renameat2", "fchown", "fchownat", "fchmod", "fchmodat", "mknodat", "symlinkat", "linkat",
-	"utimensat", "fsetxattr", "lsetxattr", "getdents64", "ftruncate", NULL,
+	"utimensat", "fsetxattr", "lsetxattr", "getdents64", "ftruncate",
+	/* The blob store (blobs.c) opens beneath the store with openat2
+	 * (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS); it also uses mkdirat,
+	 * renameat2, linkat, unlinkat and fsync above, newfstatat from the
+	 * base list. A blob writer holds flock on its temporary, which
+	 * tells blob_store_clean_tmp a live one from a killed writer's. */
+	"openat2", "flock", NULL,
 };
 
 struct podd_sandbox_policy podd_image_policy(const char *const *dirs)

@@ -12,14 +12,6 @@
 /* Chunk size of a streamed list: well under PODD_FRAME_MAX_PAYLOAD. */
 #define LIST_CHUNK_BYTES (96u * 1024u)
 
-static void record_freep(Podd__ContainerRecord **r)
-{
-	if (*r)
-		podd__container_record__free_unpacked(*r, NULL);
-	*r = NULL;
-}
-#define cleanup_record __attribute__((cleanup(record_freep)))
-
 static int reply_record(struct podd_server *srv, const struct podd_request *req,
 			const Podd__ContainerRecord *rec, podd_error_t *err)
 {
@@ -37,7 +29,7 @@ static int validate_create(const Podd__CreateContainerRequest *r, podd_error_t *
 	return podd_config_check(r->config, err);
 }
 
-static int64_t now_ns(void)
+int64_t state_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -72,7 +64,7 @@ int handle_create_container(struct podd_server *srv, const struct podd_request *
 	rec.schema_version = STATE_SCHEMA_VERSION;
 	rec.id = id;
 	rec.name = name;
-	rec.created_ns = now_ns();
+	rec.created_ns = state_now_ns();
 	rec.state = PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED;
 	rec.config = r->config;
 	/* A 256-bit random id never collides in practice; NOOVERWRITE makes
@@ -110,97 +102,40 @@ int handle_lookup(struct podd_server *srv, const struct podd_request *req, podd_
 	return reply_record(srv, req, rec, err);
 }
 
-static bool listed(const Podd__ContainerRecord *rec, bool all)
-{
-	return all || rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING;
-}
-
-struct chunk {
-	Podd__ContainerRecord **items;
-	size_t n, cap, bytes;
+struct list_reply {
+	struct podd_server *srv;
+	const struct podd_request *req;
+	bool all;
 };
 
-static void chunk_clear(struct chunk *c)
+static bool listed(const ProtobufCMessage *m, void *arg)
 {
-	for (size_t i = 0; i < c->n; i++)
-		podd__container_record__free_unpacked(c->items[i], NULL);
-	c->n = 0;
-	c->bytes = 0;
+	const Podd__ContainerRecord *rec = (const Podd__ContainerRecord *)m;
+	const struct list_reply *lr = arg;
+	return lr->all || rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING;
 }
 
-static int chunk_send(struct podd_server *srv, const struct podd_request *req, struct chunk *c,
-		      bool more, podd_error_t *err)
+static int send_container_chunk(void *arg, ProtobufCMessage **items, size_t n, bool more,
+				podd_error_t *err)
 {
+	struct list_reply *lr = arg;
 	Podd__ContainerList list = PODD__CONTAINER_LIST__INIT;
-	int r;
-	list.n_containers = c->n;
-	list.containers = c->items;
-	r = podd_server_reply(srv, req, PODD__STATE_TYPE__STATE_TYPE_CONTAINER_LIST,
-			      more ? PODD_FRAME_MORE : 0, &list.base, NULL, 0, err);
-	chunk_clear(c);
-	return r;
-}
-
-static void chunk_free(struct chunk *c)
-{
-	chunk_clear(c);
-	free(c->items);
+	list.n_containers = n;
+	list.containers = (Podd__ContainerRecord **)items;
+	return podd_server_reply(lr->srv, lr->req, PODD__STATE_TYPE__STATE_TYPE_CONTAINER_LIST,
+				 more ? PODD_FRAME_MORE : 0, &list.base, NULL, 0, err);
 }
 
 int handle_list(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
 {
 	struct state_ctx *ctx = srv->data;
 	const Podd__ListRequest *r = (const Podd__ListRequest *)req->msg;
-	__attribute__((cleanup(chunk_free))) struct chunk chunk = { 0 };
-	cleanup_txn MDB_txn *txn = NULL;
-	MDB_cursor *cur = NULL;
-	MDB_val key, val;
-	int rc;
+	struct list_reply lr = { srv, req, r->all };
 
 	if (state_require_open(ctx, err) < 0)
 		return -1;
-	rc = mdb_txn_begin(ctx->db.env, NULL, MDB_RDONLY, &txn);
-	if (rc == 0)
-		rc = mdb_cursor_open(txn, ctx->db.containers, &cur);
-	if (rc != 0)
-		return db_error(err, rc, "list containers");
-	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		Podd__ContainerRecord *rec =
-			podd__container_record__unpack(NULL, val.mv_size, val.mv_data);
-		if (rec == NULL) {
-			podd_warn("skipping corrupt container record %.*s", (int)key.mv_size,
-				  (const char *)key.mv_data);
-			continue;
-		}
-		if (!listed(rec, r->all)) {
-			podd__container_record__free_unpacked(rec, NULL);
-			continue;
-		}
-		if (chunk.bytes + val.mv_size + 8 > LIST_CHUNK_BYTES &&
-		    chunk_send(srv, req, &chunk, true, err) < 0) {
-			podd__container_record__free_unpacked(rec, NULL);
-			mdb_cursor_close(cur);
-			return -1;
-		}
-		if (chunk.n == chunk.cap) {
-			size_t cap = chunk.cap ? chunk.cap * 2 : 64;
-			Podd__ContainerRecord **grown = realloc(chunk.items, cap * sizeof(*grown));
-			if (grown == NULL) {
-				podd__container_record__free_unpacked(rec, NULL);
-				mdb_cursor_close(cur);
-				return podd_error_sys(err, ENOMEM, "list containers");
-			}
-			chunk.items = grown;
-			chunk.cap = cap;
-		}
-		chunk.items[chunk.n++] = rec;
-		chunk.bytes += val.mv_size + 8;
-	}
-	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND)
-		return db_error(err, rc, "list containers");
-	return chunk_send(srv, req, &chunk, false, err);
+	return db_list(&ctx->db, ctx->db.containers, &podd__container_record__descriptor,
+		       "containers", LIST_CHUNK_BYTES, listed, send_container_chunk, &lr, err);
 }
 
 /* Release a lock taken for one request. A lock the session took before

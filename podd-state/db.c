@@ -38,6 +38,7 @@ int db_open(struct state_db *db, const char *dir, podd_error_t *err)
 		{ "volumes", offsetof(struct state_db, volumes) },
 		{ "networks", offsetof(struct state_db, networks) },
 		{ "images", offsetof(struct state_db, images) },
+		{ "image_names", offsetof(struct state_db, image_names) },
 		{ "meta", offsetof(struct state_db, meta) },
 	};
 	cleanup_txn MDB_txn *txn = NULL;
@@ -92,7 +93,6 @@ int db_get_container(MDB_txn *txn, struct state_db *db, const char *id,
 		     Podd__ContainerRecord **out, podd_error_t *err)
 {
 	MDB_val key = { strlen(id), (void *)id }, val;
-	Podd__ContainerRecord *rec;
 	int rc;
 
 	*out = NULL;
@@ -102,7 +102,22 @@ int db_get_container(MDB_txn *txn, struct state_db *db, const char *id,
 				  "no container with ID \"%s\" found: no such container", id);
 	if (rc != 0)
 		return db_error(err, rc, "read container %s", id);
-	rec = podd__container_record__unpack(NULL, val.mv_size, val.mv_data);
+	return db_decode_container(&val, id, out, err);
+}
+
+int db_decode_container(const MDB_val *val, const char *id, Podd__ContainerRecord **out,
+			podd_error_t *err)
+{
+	Podd__ContainerRecord *rec;
+
+	*out = NULL;
+	rec = podd__container_record__unpack(NULL, val->mv_size, val->mv_data);
+	/* A record stored under another id than its own would let a lookup
+	 * of one container act on another. */
+	if (rec != NULL && strcmp(rec->id, id) != 0) {
+		podd__container_record__free_unpacked(rec, NULL);
+		rec = NULL;
+	}
 	if (rec == NULL)
 		return podd_error(err, PODD_E_INTERNAL,
 				  "state database: record of container %s is corrupt", id);
@@ -143,4 +158,91 @@ int db_count(MDB_txn *txn, MDB_dbi dbi, uint64_t *count, podd_error_t *err)
 		return db_error(err, rc, "stat");
 	*count = st.ms_entries;
 	return 0;
+}
+
+struct db_chunk {
+	ProtobufCMessage **items;
+	size_t n, cap, bytes;
+};
+
+static void db_chunk_clear(struct db_chunk *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		protobuf_c_message_free_unpacked(c->items[i], NULL);
+	c->n = 0;
+	c->bytes = 0;
+}
+
+static void db_chunk_free(struct db_chunk *c)
+{
+	db_chunk_clear(c);
+	free(c->items);
+}
+
+static void db_cursor_closep(MDB_cursor **c)
+{
+	if (*c)
+		mdb_cursor_close(*c);
+	*c = NULL;
+}
+
+/* One read transaction for the whole list, so that a list is a snapshot;
+ * chunks are sent while it is open, which only pins old pages until the
+ * last one is out. */
+int db_list(struct state_db *db, MDB_dbi dbi, const ProtobufCMessageDescriptor *desc,
+	    const char *what, size_t chunk_bytes, db_keep_fn keep, db_chunk_fn send, void *arg,
+	    podd_error_t *err)
+{
+	__attribute__((cleanup(db_chunk_free))) struct db_chunk chunk = { 0 };
+	__attribute__((cleanup(db_cursor_closep))) MDB_cursor *cur = NULL;
+	cleanup_txn MDB_txn *txn = NULL;
+	MDB_val key, val;
+	int rc, r;
+
+	rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, dbi, &cur);
+	if (rc != 0)
+		return db_error(err, rc, "list %s", what);
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		ProtobufCMessage *rec = protobuf_c_message_unpack(desc, NULL, val.mv_size,
+								  val.mv_data);
+		if (rec == NULL) {
+			podd_warn("skipping corrupt record %.*s in %s", (int)key.mv_size,
+				  (const char *)key.mv_data, what);
+			continue;
+		}
+		if (keep && !keep(rec, arg)) {
+			protobuf_c_message_free_unpacked(rec, NULL);
+			continue;
+		}
+		if (chunk.n > 0 && chunk.bytes + val.mv_size + 8 > chunk_bytes) {
+			r = send(arg, chunk.items, chunk.n, true, err);
+			db_chunk_clear(&chunk);
+			if (r < 0) {
+				protobuf_c_message_free_unpacked(rec, NULL);
+				return -1;
+			}
+		}
+		if (chunk.n == chunk.cap) {
+			size_t cap = chunk.cap ? chunk.cap * 2 : 64;
+			ProtobufCMessage **grown = realloc(chunk.items, cap * sizeof(*grown));
+			if (grown == NULL) {
+				protobuf_c_message_free_unpacked(rec, NULL);
+				return podd_error_sys(err, ENOMEM, "list %s", what);
+			}
+			chunk.items = grown;
+			chunk.cap = cap;
+		}
+		chunk.items[chunk.n++] = rec;
+		/* 8: a generous bound on the field tag and length prefix each
+		 * record adds inside the list message. */
+		chunk.bytes += val.mv_size + 8;
+	}
+	if (rc != MDB_NOTFOUND)
+		return db_error(err, rc, "list %s", what);
+	r = send(arg, chunk.items, chunk.n, false, err);
+	db_chunk_clear(&chunk);
+	return r;
 }

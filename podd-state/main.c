@@ -26,6 +26,18 @@ static const struct podd_handler handlers[] = {
 	{ PODD__STATE_TYPE__STATE_TYPE_UNLOCK, &podd__lock_request__descriptor, 0, handle_unlock },
 	{ PODD__STATE_TYPE__STATE_TYPE_UPDATE_CONTAINER,
 	  &podd__update_container_request__descriptor, 0, handle_update },
+	{ PODD__STATE_TYPE__STATE_TYPE_CREATE_IMAGE, &podd__create_image_request__descriptor, 0,
+	  handle_create_image },
+	{ PODD__STATE_TYPE__STATE_TYPE_LOOKUP_IMAGE, &podd__lookup_image_request__descriptor, 0,
+	  handle_lookup_image },
+	{ PODD__STATE_TYPE__STATE_TYPE_LIST_IMAGES, &podd__list_images_request__descriptor, 0,
+	  handle_list_images },
+	{ PODD__STATE_TYPE__STATE_TYPE_REMOVE_IMAGE, &podd__remove_image_request__descriptor, 0,
+	  handle_remove_image },
+	{ PODD__STATE_TYPE__STATE_TYPE_TAG_IMAGE, &podd__tag_image_request__descriptor, 0,
+	  handle_tag_image },
+	{ PODD__STATE_TYPE__STATE_TYPE_UNTAG_IMAGE, &podd__untag_image_request__descriptor, 0,
+	  handle_untag_image },
 };
 
 int main(int argc, char **argv)
@@ -41,6 +53,8 @@ int main(int argc, char **argv)
 	snprintf(ctx.db_dir, sizeof(ctx.db_dir), "%s/db", ctx.static_dir);
 	snprintf(ctx.lock_dir, sizeof(ctx.lock_dir), "%s/locks", ctx.tmp_dir);
 
+	/* The boot id is read now: Landlock keeps /proc out of reach later. */
+	refresh_read_boot_id(ctx.boot_id);
 	/* Everything the sandbox will confine us to must exist first. */
 	if (podd_mkdir_p(ctx.db_dir, &err) < 0 || podd_mkdir_p(ctx.lock_dir, &err) < 0) {
 		podd_err("%s", err->msg);

@@ -1,5 +1,6 @@
 /* OpenRequest: the first request of every session. Opens the LMDB
- * environment and checks (or, the first time, stores) the db-config. */
+ * environment, checks (or, the first time, stores) the db-config, and
+ * refreshes the containers' state when the machine rebooted (refresh.c). */
 #include <string.h>
 
 #include "cleanup.h"
@@ -40,6 +41,7 @@ int handle_open(struct podd_server *srv, const struct podd_request *req, podd_er
 	struct state_ctx *ctx = srv->data;
 	const Podd__OpenRequest *open_req = (const Podd__OpenRequest *)req->msg;
 	Podd__DbInfo info = PODD__DB_INFO__INIT;
+	struct refresh_result refreshed;
 	cleanup_txn MDB_txn *txn = NULL;
 	int rc;
 
@@ -49,10 +51,19 @@ int handle_open(struct podd_server *srv, const struct podd_request *req, podd_er
 		return -1;
 	if (db_open(&ctx->db, ctx->db_dir, err) < 0)
 		return -1;
-	if (dbconfig_check_and_store(ctx, open_req->config, err) < 0) {
+	if (dbconfig_check_and_store(ctx, open_req->config, err) < 0 ||
+	    refresh_if_rebooted(ctx, ctx->boot_id, state_now_ns(), &refreshed, err) < 0) {
 		db_close(&ctx->db);
 		return -1;
 	}
+	/* Once per boot, from the podctl that did it. */
+	if (refreshed.reset + refreshed.removed > 0)
+		podd_info("new boot %s: refreshed the state: %zu containers reset, %zu removed",
+			  ctx->boot_id[0] ? ctx->boot_id : "(id unknown)", refreshed.reset,
+			  refreshed.removed);
+	else if (refreshed.refreshed)
+		podd_debug("boot %s: nothing to refresh; alive file written",
+			   ctx->boot_id[0] ? ctx->boot_id : "(id unknown)");
 	ctx->opened = true;
 
 	rc = mdb_txn_begin(ctx->db.env, NULL, MDB_RDONLY, &txn);

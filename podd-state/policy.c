@@ -3,11 +3,14 @@
 #include "policy.h"
 
 /* Beyond the base list: LMDB (file I/O, fsync, fcntl record locks for its
- * reader table, fstatfs and uname probes at open) and the per-object lock
- * files (flock, unlink). */
+ * reader table, fstatfs and uname probes at open), the per-object lock
+ * files (flock, unlink), and the reboot refresh (the alive file written
+ * through a temporary: fchmod, rename; an autoremoved container's files
+ * removed: getdents64, unlinkat). */
 static const char *const state_syscalls[] = {
 	"openat", "pread64", "pwrite64", "fsync", "fdatasync", "msync", "ftruncate",
-	"flock", "unlink", "unlinkat", "stat", "getdents64", "umask", "fstatfs", "uname", NULL,
+	"flock", "unlink", "unlinkat", "stat", "getdents64", "umask", "fstatfs", "uname",
+	"fchmod", "rename", NULL,
 };
 
 struct podd_sandbox_policy podd_state_policy(const char *const *dirs)

@@ -25,6 +25,8 @@ $podctl ps
 echo "\$ podctl logs demo"
 sleep 0.3
 $podctl logs demo
+echo "\$ podctl exec demo cat /etc/hostname"
+$podctl exec demo cat /etc/hostname
 echo "\$ podctl system sandbox"
 $podctl system sandbox
 echo "\$ podctl stop -t 0 demo && podctl rm demo"

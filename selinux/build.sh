@@ -17,7 +17,8 @@ mkdir -p check
 cd check
 semodule_unpackage ../podd.pp podd.mod podd.mod.fc
 for t in podd_ctl_t podd_state_t podd_image_t podd_exec_t podd_net_t \
-	podd_exec_launcher_t podd_net_launcher_t podd_var_lib_t podd_storage_t podd_runtime_t; do
+	podd_exec_launcher_t podd_net_launcher_t podd_export_t podd_var_lib_t podd_storage_t \
+	podd_runtime_t; do
 	grep -aq "$t" podd.mod || { echo "Error: $t missing from podd.pp" >&2; exit 1; }
 done
 grep -q podd_state_exec_t podd.mod.fc

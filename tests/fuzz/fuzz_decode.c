@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "common.pb-c.h"
+#include "exec.pb-c.h"
+#include "launcher.pb-c.h"
 #include "fuzz_common.h"
 #include "state.pb-c.h"
 

@@ -14,6 +14,7 @@ static const ProtobufCMessageDescriptor *const fuzz_replies[] = {
 	&podd__container_record__descriptor,
 	&podd__container_list__descriptor,
 	&podd__pong__descriptor,
+	&podd__process_table__descriptor, /* podctl top, from podd-exec */
 };
 #define FUZZ_NREPLIES (sizeof(fuzz_replies) / sizeof(fuzz_replies[0]))
 

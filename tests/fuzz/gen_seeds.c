@@ -6,12 +6,15 @@
  * regenerates tests/fuzz/corpus/<target>/ (run it after a .proto change).
  * The output is deterministic. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "exec.pb-c.h"
 #include "fuzz_replies.h"
+#include "launcher.pb-c.h"
 #include "wire.h"
 
 static const char *outdir;
@@ -202,6 +205,45 @@ int main(int argc, char **argv)
 	config.autoremove = true;
 	seed("create_container_request", "full", &create);
 
+	/* podd-exec's largest requests carry a whole record. */
+	Podd__ContainerRecord running = PODD__CONTAINER_RECORD__INIT;
+	running.schema_version = 1;
+	running.id = (char *)id64;
+	running.name = "web";
+	running.config = &config;
+	running.state = PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING;
+	running.pid = 4242;
+	Podd__CreateRequest ecreate = PODD__CREATE_REQUEST__INIT;
+	seed("create_request", "empty", &ecreate);
+	ecreate.record = &running;
+	seed("create_request", "full", &ecreate);
+	Podd__ExecRequest exec = PODD__EXEC_REQUEST__INIT;
+	seed("exec_request", "empty", &exec);
+	exec.record = &running;
+	exec.n_args = 3;
+	exec.args = cmd;
+	seed("exec_request", "command", &exec);
+	exec.n_env = 1;
+	exec.env = env;
+	exec.workdir = "/tmp";
+	exec.user = "1000:1000";
+	exec.tty = exec.stdin = true;
+	seed("exec_request", "full", &exec);
+
+	/* The launcher's exec operation. */
+	Podd__SpawnExec spawn = PODD__SPAWN_EXEC__INIT;
+	seed("spawn_exec", "empty", &spawn);
+	spawn.id = (char *)id64;
+	spawn.session_id = (char *)id64;
+	spawn.runtime = "runc";
+	spawn.attach = spawn.terminal = true;
+	seed("spawn_exec", "full", &spawn);
+	Podd__ReadUserDb userdb = PODD__READ_USER_DB__INIT;
+	seed("read_user_db", "empty", &userdb);
+	userdb.id = (char *)id64;
+	userdb.rootfs = "/var/lib/podd/rootfs/busybox";
+	seed("read_user_db", "full", &userdb);
+
 	Podd__LookupRequest lookup = PODD__LOOKUP_REQUEST__INIT;
 	seed("lookup_request", "empty", &lookup);
 	lookup.name_or_id = "web";
@@ -229,6 +271,64 @@ int main(int argc, char **argv)
 	seed("lock_request", "empty", &lock);
 	lock.id = (char *)id64;
 	seed("lock_request", "id", &lock);
+
+	/* Image requests (podd-state/images.c). */
+	char *img_names[] = { "localhost/busybox:latest", "127.0.0.1:5000/podd/busybox:1.36" };
+	char *img_digests[] = {
+		"sha256:1111111111111111111111111111111111111111111111111111111111111111"
+	};
+	char *img_layers[] = {
+		"sha256:2222222222222222222222222222222222222222222222222222222222222222",
+		"sha256:3333333333333333333333333333333333333333333333333333333333333333",
+	};
+	char img_config[80];
+	snprintf(img_config, sizeof(img_config), "sha256:%s", id64);
+	Podd__ImageRecord image = PODD__IMAGE_RECORD__INIT;
+	image.schema_version = 1;
+	image.id = (char *)id64;
+	image.names = img_names;
+	image.n_names = 2;
+	image.digests = img_digests;
+	image.n_digests = 1;
+	image.created_ns = 1700000000123456789;
+	image.size = 4404224;
+	image.layers = img_layers;
+	image.n_layers = 2;
+	image.config_digest = img_config;
+	image.manifest_digest = img_digests[0];
+	image.top_layer = (char *)id64;
+	Podd__CreateImageRequest cimg = PODD__CREATE_IMAGE_REQUEST__INIT;
+	seed("create_image_request", "empty", &cimg);
+	cimg.record = &image;
+	seed("create_image_request", "full", &cimg);
+
+	Podd__LookupImageRequest limg = PODD__LOOKUP_IMAGE_REQUEST__INIT;
+	seed("lookup_image_request", "empty", &limg);
+	limg.name_or_id = "busybox";
+	seed("lookup_image_request", "short_name", &limg);
+	limg.name_or_id = img_config;
+	seed("lookup_image_request", "sha256_id", &limg);
+
+	Podd__ListImagesRequest lsimg = PODD__LIST_IMAGES_REQUEST__INIT;
+	seed("list_images_request", "empty", &lsimg);
+
+	Podd__RemoveImageRequest rmimg = PODD__REMOVE_IMAGE_REQUEST__INIT;
+	seed("remove_image_request", "empty", &rmimg);
+	rmimg.name_or_id = "localhost/busybox:latest";
+	rmimg.force = 1;
+	seed("remove_image_request", "force", &rmimg);
+
+	Podd__TagImageRequest tag = PODD__TAG_IMAGE_REQUEST__INIT;
+	seed("tag_image_request", "empty", &tag);
+	tag.name_or_id = "busybox";
+	tag.name = "registry.example.com:5000/team/busybox:v1";
+	seed("tag_image_request", "full", &tag);
+
+	Podd__UntagImageRequest untag = PODD__UNTAG_IMAGE_REQUEST__INIT;
+	seed("untag_image_request", "empty", &untag);
+	untag.name_or_id = (char *)id64;
+	untag.name = "busybox:v1";
+	seed("untag_image_request", "full", &untag);
 
 	/* The common Ping every server answers. */
 	Podd__Ping ping = PODD__PING__INIT;
@@ -268,6 +368,35 @@ int main(int argc, char **argv)
 	pong.pid = 100;
 	pong.launcher_pid = 101;
 	seed_reply("pong", &pong);
+	uint8_t cmdline[] = "sleep\0001000";
+	Podd__ProcessInfo proc = PODD__PROCESS_INFO__INIT, *procs[] = { &proc };
+	proc.pid = 4242;
+	proc.ns_pid = 1;
+	proc.ppid = 4241;
+	proc.ns_pgid = 1;
+	proc.cpu_ticks = 12;
+	proc.start_ticks = 123456;
+	proc.vsz_kib = 2268;
+	proc.state = "S";
+	proc.comm.data = (uint8_t *)"sleep";
+	proc.comm.len = 5;
+	proc.cmdline.data = cmdline;
+	proc.cmdline.len = sizeof(cmdline);
+	Podd__ProcessTable table = PODD__PROCESS_TABLE__INIT;
+	table.passwd.data = (uint8_t *)"root:x:0:0:root:/root:/bin/sh\n";
+	table.passwd.len = 30;
+	seed_reply("process_table_files", &table);
+	Podd__ProcessTable table2 = PODD__PROCESS_TABLE__INIT;
+	table2.n_processes = 1;
+	table2.processes = procs;
+	seed_reply("process_table", &table2);
+
+	/* common.proto's ExportRequest (podd-exec and its launcher) */
+	Podd__ExportRequest export = PODD__EXPORT_REQUEST__INIT;
+	seed("export_request", "empty", &export);
+	export.id = (char *)id64;
+	export.rootfs = "/var/lib/podd/rootfs/busybox";
+	seed("export_request", "full", &export);
 
 	/* Whole frames. */
 	seed_frame("hello", PODD__COMMON_TYPE__COMMON_TYPE_HELLO, 0, 0, &hello);
@@ -284,6 +413,9 @@ int main(int argc, char **argv)
 	seed_frame("rename", PODD__STATE_TYPE__STATE_TYPE_RENAME_CONTAINER, 0, 0, &rename);
 	seed_frame("lock", PODD__STATE_TYPE__STATE_TYPE_LOCK, 0, 0, &lock);
 	seed_frame("unlock", PODD__STATE_TYPE__STATE_TYPE_UNLOCK, 0, 0, &lock);
+	seed_frame("create_image", PODD__STATE_TYPE__STATE_TYPE_CREATE_IMAGE, 0, 0, &cimg);
+	seed_frame("lookup_image", PODD__STATE_TYPE__STATE_TYPE_LOOKUP_IMAGE, 0, 0, &limg);
+	seed_frame("tag_image", PODD__STATE_TYPE__STATE_TYPE_TAG_IMAGE, 0, 0, &tag);
 	seed_frame("ping", PODD__COMMON_TYPE__COMMON_TYPE_PING, 0, 0, &ping);
 	seed_frame("ping_1fd", 16, 0, 1, &ping);
 	seed_frame("ping_4fds", 16, 0, 4, &ping);

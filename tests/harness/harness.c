@@ -4,6 +4,7 @@
  * Usage: podd-harness BINDIR PODCTL [SEED] */
 #include "harness.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,42 @@ static void streamed_request(struct helper *h, const struct target *t)
 		   NULL, 0, NULL, 0);
 }
 
+/* podd-exec's Export carries the output descriptor: without it, or with
+ * one of the wrong kind, the request is a protocol violation. (Other
+ * helpers do not know the type at all, which also drops the peer.) */
+static void send_export(struct helper *h, const struct target *t, const int *fds, size_t nfds)
+{
+	Podd__ExportRequest req = PODD__EXPORT_REQUEST__INIT;
+	uint8_t buf[256];
+	size_t n;
+
+	GREETED(h, t);
+	req.id = "4f2a9c1e7b3d5a6c8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f";
+	req.rootfs = "/tmp";
+	n = podd__export_request__pack(&req, buf);
+	send_frame(h->sock, MAGIC, PODD__EXEC_TYPE__EXEC_TYPE_EXPORT, 2, (uint32_t)n,
+		   (uint16_t)nfds, 0, buf, n, fds, nfds);
+}
+
+static void export_without_fd(struct helper *h, const struct target *t)
+{
+	send_export(h, t, NULL, 0);
+}
+
+static void export_to_directory(struct helper *h, const struct target *t)
+{
+	int dir = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	send_export(h, t, &dir, 1);
+	close(dir);
+}
+
+static void export_to_readonly(struct helper *h, const struct target *t)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	send_export(h, t, &fd, 1);
+	close(fd);
+}
+
 static const struct {
 	const char *name;
 	case_fn fn;
@@ -197,6 +234,9 @@ static const struct {
 	{ "five descriptors", too_many_fds },
 	{ "reserved flag bits", reserved_flags },
 	{ "a request with the MORE flag", streamed_request },
+	{ "an Export without its output descriptor", export_without_fd },
+	{ "an Export whose output is a directory", export_to_directory },
+	{ "an Export whose output is not open for writing", export_to_readonly },
 };
 
 static bool db_unchanged(const struct target *t, char *why, size_t size)
@@ -343,14 +383,15 @@ int main(int argc, char **argv)
 	printf("# seed %u\n", seed);
 
 	const struct target targets[] = {
+		/* state's numbers run to 35 (images); exec's TOP (40) is not one. */
 		{ "podd-state", "state", argv[1], PODD__STATE_TYPE__STATE_TYPE_LOOKUP,
-		  PODD__EXEC_TYPE__EXEC_TYPE_PAUSE },
+		  PODD__EXEC_TYPE__EXEC_TYPE_TOP },
 		{ "podd-image", "image", argv[1], PODD__COMMON_TYPE__COMMON_TYPE_PING,
 		  PODD__STATE_TYPE__STATE_TYPE_LOOKUP },
-		/* exec's numbers cover all of state's (16-29): a type one past its
-		 * last stands for "another channel's". */
+		/* One past exec's last request (33) is state's REMOVE_IMAGE:
+		 * another channel's type. */
 		{ "podd-exec", "exec", argv[1], PODD__EXEC_TYPE__EXEC_TYPE_WAIT,
-		  PODD__EXEC_TYPE__EXEC_TYPE_UNPAUSE + 1 },
+		  PODD__EXEC_TYPE__EXEC_TYPE_EXEC_WAIT + 1 },
 		{ "podd-net", "net", argv[1], PODD__COMMON_TYPE__COMMON_TYPE_PING,
 		  PODD__STATE_TYPE__STATE_TYPE_LOOKUP },
 	};

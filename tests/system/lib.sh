@@ -6,6 +6,10 @@ set -u
 : "${PODCTL:?PODCTL must point at the podctl binary}"
 : "${PODD_SOURCE_DIR:?PODD_SOURCE_DIR must point at the source tree}"
 
+# script(1) runs its command through $SHELL: pin it, so that a test sees
+# the same shell (and the same signal behaviour) on every machine.
+export SHELL=/bin/sh
+
 T=$(mktemp -d /tmp/podd-systest.XXXXXX)
 ROOTFS="$T/rootfs"
 P="$PODCTL --root $T/root --runroot $T/run"
@@ -31,7 +35,9 @@ cleanup() {
 		kill -9 "$pid" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
-	ids=$($P ps -a -q --no-trunc 2>/dev/null)
+	# The runtime's list too: it knows containers the database no longer
+	# has (a refresh forgets running --rm containers, test_refresh.sh).
+	ids=$( ($P ps -a -q --no-trunc; runc --root "$T/run/runtime" list -q) 2>/dev/null | sort -u)
 	timeout 120 $P rm -a -f > /dev/null 2>&1
 	# Whatever rm could not stop: conmon and the runtime's leftovers.
 	for pid in $(our_conmons); do

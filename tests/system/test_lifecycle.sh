@@ -116,4 +116,27 @@ expect_fail "a missing runtime is a clear error" 125 'OCI runtime "/no/such/runt
 expect_fail "an unknown runtime name" 125 'default OCI runtime "nosuch" not found' \
 	$P --runtime nosuch run --rm --rootfs "$ROOTFS" true
 
+# A start whose podctl was killed between conmon's runtime create and the
+# record (still "configured"): rm must delete what the runtime holds.
+# Made here by hand: a configured record, and a runc container of that id
+# created from a bundle in its bundle directory.
+$P run -d --name donor --rootfs "$ROOTFS" /bin/sleep 1000 > /dev/null
+donor=$($P inspect --format '{{.Id}}' donor)
+half=$($P create --name half --rootfs "$ROOTFS" /bin/sleep 1000)
+mkdir -p "$T/run/containers/$half"
+cp "$T/run/containers/$donor/config.json" "$T/run/containers/$donor/hosts" \
+	"$T/run/containers/$donor/hostname" "$T/run/containers/$donor/resolv.conf" \
+	"$T/run/containers/$donor/.containerenv" "$T/run/containers/$half/" 2> /dev/null
+sed -i "s|/containers/$donor/|/containers/$half/|g; s|podd-$donor|podd-$half|g" \
+	"$T/run/containers/$half/config.json"
+runc --root "$T/run/runtime" create --bundle "$T/run/containers/$half" "$half" \
+	< /dev/null > /dev/null 2>&1
+check "the half-started container exists in the runtime" \
+	bash -c "runc --root $T/run/runtime list -q | grep -qx $half"
+check "rm of the configured record" $P rm half
+check "deleted the runtime's container" \
+	bash -c "! runc --root $T/run/runtime list -q | grep -qx $half"
+check "and its bundle directory" test ! -e "$T/run/containers/$half"
+$P rm -f donor > /dev/null
+
 finish

@@ -22,12 +22,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "blobs.h"
+#include "cleanup.h"
+#include "extract.h"
+#include "filters.h"
 #include "launcher.h"
 #include "sandbox.h"
 
 struct podd_sandbox_policy podd_state_policy(const char *const *dirs);
 struct podd_sandbox_policy podd_image_policy(const char *const *dirs);
 struct podd_sandbox_policy podd_exec_policy(const char *const *dirs);
+struct podd_sandbox_policy podd_export_policy(const char *const *dirs);
 struct podd_sandbox_policy podd_net_policy(const char *const *dirs);
 struct podd_sandbox_policy podctl_policy(void);
 
@@ -52,6 +60,8 @@ static struct podd_sandbox_policy policy_for(const char *process)
 		return podd_image_policy(dirs);
 	if (strcmp(process, "podd-exec") == 0)
 		return podd_exec_policy(dirs);
+	if (strcmp(process, "podd-export") == 0)
+		return podd_export_policy(dirs);
 	if (strcmp(process, "podd-net") == 0)
 		return podd_net_policy(dirs);
 	if (strcmp(process, "launcher") == 0)
@@ -68,6 +78,83 @@ static int result(long r)
 	if (errno == EACCES)
 		return DENIED_EACCES;
 	return 10 + (errno & 0x7f);
+}
+
+/* podd-image's blob store, all of it, in the sandbox: OpenSSL's first use
+ * included, as podd-image will make it (after sandboxing). Any system call
+ * the store needs and the policy lacks kills the child. 20 + the step on
+ * an error. */
+static int try_blob_store(void)
+{
+	static const char abc_sha256[] =
+		"sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+	struct blob_writer w = { 0 };
+	struct digest d;
+	unsigned removed;
+	podd_error_t err = NULL;
+	cleanup_close int storefd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
+
+	if (storefd < 0 || digest_parse(abc_sha256, &d, &err) < 0)
+		return 20;
+	if (blob_writer_open(storefd, &d, 3, 1024, &w, &err) < 0 ||
+	    blob_writer_write(&w, "ab", 2, &err) < 0 || blob_writer_write(&w, "c", 1, &err) < 0 ||
+	    blob_writer_commit(&w, NULL, &err) < 0)
+		return 21;
+	fd = blob_open(storefd, &d, &err);
+	if (fd < 0 || blob_verify(storefd, &d, &err) < 0)
+		return 22;
+	if (blob_remove(storefd, &d, &err) < 0)
+		return 23;
+	if (blob_store_clean_tmp(storefd, &removed, &err) < 0)
+		return 24;
+	return ALLOWED;
+}
+
+/* A gzip layer with one entry of every kind extraction makes, written
+ * before the sandbox closes (podd-image will read blobs it stored). */
+static int write_layer(const char *path)
+{
+	static const struct {
+		const char *path, *link;
+		mode_t type;
+		bool hard;
+	} ents[] = {
+		{ "dir/", NULL, AE_IFDIR, false },
+		{ "dir/file", NULL, AE_IFREG, false },
+		{ "dir/sym", "/etc/passwd", AE_IFLNK, false },
+		{ "dir/hard", "dir/file", AE_IFREG, true },
+		{ "dir/fifo", NULL, AE_IFIFO, false },
+		{ "dir/.wh.gone", NULL, AE_IFREG, false },
+		/* user.overlay.opaque on dir: no CAP_SYS_ADMIN needed */
+		{ "dir/.wh..wh..opq", NULL, AE_IFREG, false },
+	};
+	struct archive *a = archive_write_new();
+	int ok = archive_write_set_format_pax_restricted(a) == ARCHIVE_OK &&
+		 archive_write_add_filter_gzip(a) == ARCHIVE_OK &&
+		 archive_write_open_filename(a, path) == ARCHIVE_OK;
+
+	for (size_t i = 0; ok && i < PODD_ARRAY_SIZE(ents); i++) {
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, ents[i].path);
+		archive_entry_set_filetype(e, ents[i].type);
+		archive_entry_set_perm(e, 0755);
+		archive_entry_set_uid(e, 1000);
+		archive_entry_set_gid(e, 1000);
+		if (ents[i].hard)
+			archive_entry_set_hardlink(e, ents[i].link);
+		else if (ents[i].link)
+			archive_entry_set_symlink(e, ents[i].link);
+		if (strcmp(ents[i].path, "dir/file") == 0) {
+			archive_entry_set_size(e, 2);
+			archive_entry_xattr_add_entry(e, "user.x", "v", 1);
+		}
+		ok = archive_write_header(a, e) == ARCHIVE_OK &&
+		     (strcmp(ents[i].path, "dir/file") != 0 || archive_write_data(a, "hi", 2) == 2);
+		archive_entry_free(e);
+	}
+	ok = ok && archive_write_close(a) == ARCHIVE_OK;
+	archive_write_free(a);
+	return ok ? 0 : -1;
 }
 
 /* Runs in the sandboxed child; the exit status is the outcome. */
@@ -102,10 +189,49 @@ static int try_call(const char *call)
 		snprintf(path, sizeof(path), "%s/fifo", dir);
 		return result(mknodat(AT_FDCWD, path, S_IFIFO | 0600, 0));
 	}
+	if (strcmp(call, "extract-layer-inside") == 0) {
+		/* The calls layer extraction makes, in podd-image's real
+		 * sandbox: a missing one kills the child (SIGSYS). */
+		struct extract_limits lim = extract_limits_default();
+		podd_error_t err = NULL;
+		cleanup_close int layer = -1, dest = -1;
+		int r;
+		snprintf(path, sizeof(path), "%s/layer.tar.gz", dir);
+		layer = open(path, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "%s/layer", dir);
+		if (layer < 0 || mkdirat(AT_FDCWD, path, 0700) < 0)
+			return result(-1);
+		dest = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		r = layer_extract(layer, dest, &lim, NULL, &err);
+		if (r == 0)
+			r = layer_remove_tree(AT_FDCWD, path, &err);
+		errno = err ? err->sys_errno : 0;
+		return r == 0 ? ALLOWED : 10 + (errno & 0x7f);
+	}
 	if (strcmp(call, "kexec_load") == 0)
 		return result(syscall(SYS_kexec_load, 0, 0, NULL, 0));
 	if (strcmp(call, "init_module") == 0)
 		return result(syscall(SYS_init_module, NULL, 0, ""));
+	/* The i386 ABI (int 0x80): getpid (20) and reboot (88, wrong magic).
+	 * Containers inherit the launcher's filter, so 32-bit programs in
+	 * them must get through it, and its host-call refusals must hold
+	 * there too. */
+#ifdef __x86_64__
+	if (strcmp(call, "i386-getpid") == 0 || strcmp(call, "i386-reboot") == 0) {
+		long nr = call[5] == 'g' ? 20 : 88, r;
+		__asm__ volatile("int $0x80"
+				 : "=a"(r)
+				 : "a"(nr), "b"(0), "c"(0), "d"(LINUX_REBOOT_CMD_CAD_OFF)
+				 : "memory");
+		if (r < 0 && r > -4096) {
+			errno = (int)-r;
+			return result(-1);
+		}
+		return result(r);
+	}
+#endif
+	if (strcmp(call, "blob-store") == 0)
+		return try_blob_store();
 	/* Wrong magic: harmless even if it got through (EINVAL). */
 	if (strcmp(call, "reboot") == 0)
 		return result(syscall(SYS_reboot, 0, 0, LINUX_REBOOT_CMD_CAD_OFF, NULL));
@@ -121,6 +247,12 @@ static int run_sandboxed(const char *process, const char *call)
 		struct podd_sandbox_policy p = policy_for(process);
 		int devnull = open("/dev/null", O_WRONLY);
 		dup2(devnull, STDERR_FILENO); /* the policies log nothing, but stay quiet */
+		if (strcmp(call, "extract-layer-inside") == 0) {
+			char layer[128];
+			snprintf(layer, sizeof(layer), "%s/layer.tar.gz", dir);
+			if (write_layer(layer) < 0)
+				_exit(97);
+		}
 		if (podd_sandbox_apply(&p, &err) < 0)
 			_exit(98);
 		_exit(try_call(call));
@@ -162,6 +294,17 @@ static const struct {
 	{ "podd-state", "create-inside", ALLOWED },
 	{ "podd-image", "open-outside", DENIED_EACCES },
 	{ "podd-image", "mknod-fifo-inside", ALLOWED },
+	/* What the blob store (podd-image/blobs.c) calls is in its list. */
+	{ "podd-image", "blob-store", ALLOWED },
+	{ "podd-image", "extract-layer-inside", ALLOWED },
+	/* The export child (podd-exec/export.c) only reads the rootfs it
+	 * chrooted into: no exec, no mount, no network, nothing outside. */
+	{ "podd-export", "execve", KILLED },
+	{ "podd-export", "mount", KILLED },
+	{ "podd-export", "ptrace", KILLED },
+	{ "podd-export", "socket-inet", KILLED },
+	{ "podd-export", "open-outside", DENIED_EACCES },
+	{ "podd-export", "mknod-fifo-inside", KILLED },
 	/* The launcher runs runc and CNI plugins: it may exec and mount, but
 	 * host-level calls are refused. */
 	{ "launcher", "execve", ALLOWED },
@@ -169,6 +312,12 @@ static const struct {
 	{ "launcher", "kexec_load", DENIED_EPERM },
 	{ "launcher", "init_module", DENIED_EPERM },
 	{ "launcher", "reboot", DENIED_EPERM },
+#ifdef __x86_64__
+	{ "launcher", "i386-getpid", ALLOWED },
+	{ "launcher", "i386-reboot", DENIED_EPERM },
+	/* A worker runs no 32-bit code: any other ABI is killed. */
+	{ "podd-state", "i386-getpid", KILLED },
+#endif
 };
 
 static void test_each_policy_blocks_what_it_should(void **state)
@@ -183,6 +332,34 @@ static void test_each_policy_blocks_what_it_should(void **state)
 		failures += !ok;
 	}
 	assert_int_equal(failures, 0);
+}
+
+/* The filters compiled in at build time are the policies as they stand:
+ * each one compiled again now gives the same BPF, and every policy has
+ * one. A policy changed without regenerating would fail here. */
+static void test_compiled_filters_match_the_policies(void **state)
+{
+	static const char *const processes[] = { "podctl",	"podd-state", "podd-image",
+						 "podd-exec",	"podd-export", "podd-net",
+						 "launcher" };
+	(void)state;
+	assert_int_equal(podd_nfilters, PODD_ARRAY_SIZE(processes));
+	for (size_t i = 0; i < PODD_ARRAY_SIZE(processes); i++) {
+		struct podd_sandbox_policy p = policy_for(processes[i]);
+		const struct podd_filter *f = NULL;
+		podd_error_t err = NULL;
+		void *bpf = NULL;
+		size_t len = 0;
+
+		for (size_t k = 0; k < podd_nfilters; k++)
+			if (strcmp(podd_filters[k].process, processes[i]) == 0)
+				f = &podd_filters[k];
+		assert_non_null(f);
+		assert_int_equal(podd_seccomp_build(p.seccomp, p.syscalls, &bpf, &len, &err), 0);
+		assert_int_equal(len, f->len * sizeof(struct sock_filter));
+		assert_memory_equal(bpf, f->insns, len);
+		free(bpf);
+	}
 }
 
 static int setup(void **state)
@@ -207,6 +384,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_policy_blocks_what_it_should),
+		cmocka_unit_test(test_compiled_filters_match_the_policies),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -16,66 +16,14 @@
 #include <sys/stat.h>
 
 #include "state.h"
+#include "state_fixture.h"
 #include "validate.h"
 
-struct fixture {
-	char dir[64];
-	char dbdir[128];
-	struct state_ctx ctx;
-};
-
-static int setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	podd_error_t err = NULL;
-	strcpy(fx->dir, "/tmp/podd-unit-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
-		return -1;
-	snprintf(fx->dbdir, sizeof(fx->dbdir), "%s/db", fx->dir);
-	snprintf(fx->ctx.lock_dir, sizeof(fx->ctx.lock_dir), "%s/locks", fx->dir);
-	mkdir(fx->dbdir, 0700);
-	mkdir(fx->ctx.lock_dir, 0700);
-	fx->ctx.static_dir = fx->dir;
-	fx->ctx.tmp_dir = fx->dir;
-	if (db_open(&fx->ctx.db, fx->dbdir, &err) < 0)
-		return -1;
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-	char cmd[160];
-	db_close(&fx->ctx.db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(fx->ctx.locks);
-	free(fx);
-	return 0;
-}
-
-/* Store a container with a chosen id and name, as the create handler does. */
+/* A configured container with a chosen id and name. */
 static void add(struct fixture *fx, const char *id, const char *name)
 {
-	Podd__ContainerRecord rec = PODD__CONTAINER_RECORD__INIT;
-	Podd__ContainerConfig cfg = PODD__CONTAINER_CONFIG__INIT;
-	char *cmd[] = { "/bin/true" };
-	podd_error_t err = NULL;
-	MDB_txn *txn;
-
-	rec.schema_version = STATE_SCHEMA_VERSION;
-	rec.id = (char *)id;
-	rec.name = (char *)name;
-	cfg.rootfs = "/";
-	cfg.cmd = cmd;
-	cfg.n_cmd = 1;
-	rec.config = &cfg;
-	assert_int_equal(mdb_txn_begin(fx->ctx.db.env, NULL, 0, &txn), 0);
-	assert_int_equal(names_put(txn, &fx->ctx.db, name, id, &err), 0);
-	assert_int_equal(db_put_container(txn, &fx->ctx.db, &rec, MDB_NOOVERWRITE, &err), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
+	fixture_put(fx, id, name,
+		    (struct spec){ .state = PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED });
 }
 
 static int resolve(struct fixture *fx, const char *what, char id[65], podd_error_t *err)

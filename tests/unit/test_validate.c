@@ -80,6 +80,88 @@ static void test_env_entries_need_a_key(void **state)
 	podd_error_free(&err);
 }
 
+static void test_image_names_follow_the_reference_grammar(void **state)
+{
+	char long_tag[PODD_IMAGE_TAG_MAX + 8], long_repo[PODD_IMAGE_REPO_MAX + 8];
+	(void)state;
+	assert_true(podd_image_name_valid("busybox"));
+	assert_true(podd_image_name_valid("busybox:latest"));
+	assert_true(podd_image_name_valid("library/busybox:1.36_musl-x.y"));
+	assert_true(podd_image_name_valid("docker.io/library/busybox:latest"));
+	assert_true(podd_image_name_valid("127.0.0.1:5000/podd/busybox:latest"));
+	assert_true(podd_image_name_valid("localhost/my-app.v2_x:_tag"));
+	assert_true(podd_image_name_valid("Registry.Example-1.com/a/b/c"));
+	/* "localhost:5000" alone is repository localhost, tag 5000. */
+	assert_true(podd_image_name_valid("localhost:5000"));
+
+	assert_true(podd_image_name_valid("my__repo"));          /* "__" and "-" runs */
+	assert_true(podd_image_name_valid("a--b/c---d:x"));
+	assert_false(podd_image_name_valid("a___b"));            /* three "_" */
+	assert_false(podd_image_name_valid("a_.b"));
+	assert_false(podd_image_name_valid("a-"));
+	assert_false(podd_image_name_valid(""));
+	/* a repository that reads as an image id */
+	assert_false(podd_image_name_valid(
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+	assert_false(podd_image_name_valid(
+		"localhost/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef:latest"));
+	assert_true(podd_image_name_valid(
+		"localhost/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde:x"));
+	assert_false(podd_image_name_valid("BusyBox"));          /* uppercase path */
+	assert_false(podd_image_name_valid("busybox:"));         /* empty tag */
+	assert_false(podd_image_name_valid(":latest"));
+	assert_false(podd_image_name_valid("busy..box"));
+	assert_false(podd_image_name_valid("-busybox"));
+	assert_false(podd_image_name_valid("busybox-"));
+	assert_false(podd_image_name_valid("a//b"));
+	assert_false(podd_image_name_valid("a/b/"));
+	assert_false(podd_image_name_valid("/a"));
+	assert_false(podd_image_name_valid("a/../b"));
+	assert_false(podd_image_name_valid("busybox:-tag"));
+	assert_false(podd_image_name_valid("busybox:ta/g"));
+	assert_false(podd_image_name_valid("host:port/a"));      /* port not digits */
+	assert_false(podd_image_name_valid("host:123456/a"));
+	assert_false(podd_image_name_valid("-bad.host/a"));
+	assert_false(podd_image_name_valid("bad_host.io/a"));
+	assert_false(podd_image_name_valid("busybox@sha256:00"));
+	assert_false(podd_image_name_valid("busy box"));
+	assert_false(podd_image_name_valid("busybox:lat\nest"));
+
+	memset(long_tag, 'a', sizeof(long_tag));
+	memcpy(long_tag, "x:", 2);
+	long_tag[2 + PODD_IMAGE_TAG_MAX] = '\0';
+	assert_true(podd_image_name_valid(long_tag));
+	long_tag[2 + PODD_IMAGE_TAG_MAX] = 'a';
+	long_tag[3 + PODD_IMAGE_TAG_MAX] = '\0';
+	assert_false(podd_image_name_valid(long_tag));
+	memset(long_repo, 'a', sizeof(long_repo));
+	long_repo[PODD_IMAGE_REPO_MAX] = '\0';
+	assert_true(podd_image_name_valid(long_repo));
+	long_repo[PODD_IMAGE_REPO_MAX] = 'a';
+	long_repo[PODD_IMAGE_REPO_MAX + 1] = '\0';
+	assert_false(podd_image_name_valid(long_repo));
+
+	assert_true(podd_image_name_qualified("localhost/busybox:latest"));
+	assert_true(podd_image_name_qualified("127.0.0.1:5000/podd/busybox:latest"));
+	assert_false(podd_image_name_qualified("localhost/busybox"));
+	assert_false(podd_image_name_qualified("library/busybox:latest"));
+	assert_false(podd_image_name_qualified("busybox:latest"));
+}
+
+static void test_digests_are_sha256_and_64_lower_hex(void **state)
+{
+	(void)state;
+	assert_true(podd_digest_valid("sha256:"
+				      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+	assert_false(podd_digest_valid("sha256:"
+				       "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
+	assert_false(podd_digest_valid("sha512:"
+				       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+	assert_false(podd_digest_valid("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+	assert_false(podd_digest_valid("sha256:0123"));
+	assert_false(podd_digest_valid("sha256:"));
+}
+
 static void test_error_wrap_adds_context_first(void **state)
 {
 	podd_error_t err = NULL;
@@ -100,6 +182,8 @@ int main(void)
 		cmocka_unit_test(test_names_follow_podman_rule),
 		cmocka_unit_test(test_paths_must_be_absolute_and_clean),
 		cmocka_unit_test(test_env_entries_need_a_key),
+		cmocka_unit_test(test_image_names_follow_the_reference_grammar),
+		cmocka_unit_test(test_digests_are_sha256_and_64_lower_hex),
 		cmocka_unit_test(test_error_wrap_adds_context_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

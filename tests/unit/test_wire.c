@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -180,6 +181,32 @@ static void test_fd_kind_check_tells_pipe_from_regular_file(void **state)
 	close(p[1]);
 }
 
+/* export's output: something to write a tar to, and nothing else. */
+static bool output_ok(int fd)
+{
+	podd_error_t err = NULL;
+	int r = podd_fd_check_kind(fd, PODD_FD_OUTPUT, &err);
+	podd_error_free(&err);
+	close(fd);
+	return r == 0;
+}
+
+static void test_fd_output_kind_takes_writable_files_pipes_sockets_and_dev_null(void **state)
+{
+	int p[2];
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_false(output_ok(p[0])); /* the read end */
+	assert_true(output_ok(p[1]));
+	assert_true(output_ok(dup(sv[0])));
+	assert_true(output_ok(open("/dev/null", O_WRONLY | O_CLOEXEC)));
+	assert_false(output_ok(open("/dev/null", O_RDONLY | O_CLOEXEC)));
+	assert_false(output_ok(open("/dev/zero", O_WRONLY | O_CLOEXEC)));
+	assert_false(output_ok(open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)));
+	assert_true(output_ok(open("/tmp", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)));
+	assert_false(output_ok(open("/etc/passwd", O_RDONLY | O_CLOEXEC)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +225,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_send_refuses_oversized_payload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fd_kind_check_tells_pipe_from_regular_file,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fd_output_kind_takes_writable_files_pipes_sockets_and_dev_null, setup,
+			teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

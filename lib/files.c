@@ -1,6 +1,10 @@
-/* Small files in podd-exec's own directories (Landlock confines it there
+/* Small files in a helper's own directories (Landlock confines it there
  * anyway): written whole through a temporary and rename, read with a size
- * limit, and trees removed without following symlinks. */
+ * limit, and trees removed without following symlinks. podd-exec writes
+ * bundles and reads exit files with them; podd-state keeps the alive file
+ * and removes an autoremoved container's files at a reboot refresh. */
+#include "files.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +15,6 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "exec.h"
 
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		      podd_error_t *err)
@@ -48,11 +51,17 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 int read_file_limited(const char *path, size_t max, char **out, podd_error_t *err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	cleanup_free char *buf = NULL;
-	size_t len = 0;
 
 	if (fd < 0)
 		return podd_error_sys(err, errno, "open %s", path);
+	return read_fd_limited(fd, path, max, out, err);
+}
+
+int read_fd_limited(int fd, const char *path, size_t max, char **out, podd_error_t *err)
+{
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+
 	buf = malloc(max + 1);
 	if (buf == NULL)
 		return podd_error_sys(err, ENOMEM, "read %s", path);
@@ -74,7 +83,7 @@ int read_file_limited(const char *path, size_t max, char **out, podd_error_t *er
 	return 0;
 }
 
-static int remove_at(int parent, const char *name, int depth, podd_error_t *err)
+static int remove_at(int parent, const char *name, int depth, int max_depth, podd_error_t *err)
 {
 	cleanup_close int fd = -1;
 	DIR *d;
@@ -84,8 +93,9 @@ static int remove_at(int parent, const char *name, int depth, podd_error_t *err)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return podd_error_sys(err, errno, "remove %s", name);
-	if (depth > 16)
-		return podd_error(err, PODD_E_INTERNAL, "%s nests too deep", name);
+	if (depth > max_depth)
+		return podd_error(err, PODD_E_INTERNAL, "%s nests deeper than %d directories", name,
+				  max_depth);
 	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return podd_error_sys(err, errno, "open %s", name);
@@ -96,7 +106,7 @@ static int remove_at(int parent, const char *name, int depth, podd_error_t *err)
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (remove_at(dirfd(d), de->d_name, depth + 1, err) < 0) {
+		if (remove_at(dirfd(d), de->d_name, depth + 1, max_depth, err) < 0) {
 			closedir(d);
 			return -1;
 		}
@@ -109,5 +119,10 @@ static int remove_at(int parent, const char *name, int depth, podd_error_t *err)
 
 int remove_tree(const char *path, podd_error_t *err)
 {
-	return remove_at(AT_FDCWD, path, 0, err);
+	return remove_at(AT_FDCWD, path, 0, 16, err);
+}
+
+int remove_tree_at(int parent_dirfd, const char *name, int max_depth, podd_error_t *err)
+{
+	return remove_at(parent_dirfd, name, 0, max_depth, err);
 }

@@ -1,0 +1,30 @@
+/* Small files in a helper's own directories (files.c). */
+#ifndef PODD_FILES_H
+#define PODD_FILES_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Write `path` whole: a temporary beside it, then rename(2), so a reader
+ * sees the old content or the new, never a part. */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      podd_error_t *err);
+
+/* Read all of `path` into a NUL-terminated *out (the caller frees it);
+ * larger than `max` bytes is an error. */
+int read_file_limited(const char *path, size_t max, char **out, podd_error_t *err);
+/* The same for an open descriptor; `path` names it in errors. */
+int read_fd_limited(int fd, const char *path, size_t max, char **out, podd_error_t *err);
+
+/* Remove `path` and everything beneath it without following symlinks; a
+ * missing path is not an error. */
+int remove_tree(const char *path, podd_error_t *err);
+
+/* The same for `name` in parent_dirfd, for trees deeper than remove_tree's
+ * 16 levels (image layers): one descriptor is open per level, so
+ * max_depth bounds them. */
+int remove_tree_at(int parent_dirfd, const char *name, int max_depth, podd_error_t *err);
+
+#endif

@@ -1,0 +1,103 @@
+/* Compiling a seccomp policy to BPF with libseccomp. Only the build-time
+ * generator (gen_filters.c) and the unit tests link this: the processes
+ * themselves load the BPF compiled in, and never libseccomp. */
+#include <errno.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "sandbox.h"
+
+static void ctx_release(scmp_filter_ctx *ctx)
+{
+	if (*ctx)
+		seccomp_release(*ctx);
+}
+
+static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, podd_error_t *err)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	int r;
+	if (nr == __NR_SCMP_ERROR)
+		return podd_error(err, PODD_E_INTERNAL, "seccomp: unknown system call %s", name);
+	r = seccomp_rule_add(ctx, action, nr, 0);
+	if (r < 0 && r != -EEXIST)
+		return podd_error_sys(err, -r, "seccomp: rule for %s", name);
+	return 0;
+}
+
+int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, void **bpf,
+		       size_t *len, podd_error_t *err)
+{
+	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
+	cleanup_close int mfd = -1;
+	cleanup_free void *buf = NULL;
+	struct stat st;
+	int r;
+
+	ctx = seccomp_init(mode == PODD_SECCOMP_ALLOWLIST ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ALLOW);
+	if (ctx == NULL)
+		return podd_error(err, PODD_E_INTERNAL, "seccomp: init");
+	/* A call through another ABI (x32, i386 int 0x80) would bypass the
+	 * names resolved for the native one: kill it. */
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (r < 0)
+		return podd_error_sys(err, -r, "seccomp: attributes");
+
+	if (mode == PODD_SECCOMP_ALLOWLIST) {
+		for (size_t i = 0; podd_sandbox_base_syscalls[i]; i++)
+			if (add_rule(ctx, SCMP_ACT_ALLOW, podd_sandbox_base_syscalls[i], err) < 0)
+				return -1;
+		for (size_t i = 0; extra && extra[i]; i++)
+			if (add_rule(ctx, SCMP_ACT_ALLOW, extra[i], err) < 0)
+				return -1;
+#ifdef PODD_SANITIZE
+		for (size_t i = 0; podd_sandbox_sanitizer_syscalls[i]; i++)
+			if (add_rule(ctx, SCMP_ACT_ALLOW, podd_sandbox_sanitizer_syscalls[i],
+				     err) < 0)
+				return -1;
+#endif
+		for (size_t i = 0; podd_sandbox_enosys_syscalls[i]; i++)
+			if (add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), podd_sandbox_enosys_syscalls[i],
+				     err) < 0)
+				return -1;
+	} else {
+#ifdef __x86_64__
+		/* Containers inherit this filter: their 32-bit programs must
+		 * run, and the host calls be refused through every ABI. */
+		r = seccomp_arch_add(ctx, SCMP_ARCH_X86);
+		if (r == 0 || r == -EEXIST)
+			r = seccomp_arch_add(ctx, SCMP_ARCH_X32);
+		if (r < 0 && r != -EEXIST)
+			return podd_error_sys(err, -r, "seccomp: architectures");
+#endif
+		for (size_t i = 0; podd_sandbox_host_syscalls[i]; i++)
+			if (add_rule(ctx, SCMP_ACT_ERRNO(EPERM), podd_sandbox_host_syscalls[i],
+				     err) < 0)
+				return -1;
+	}
+
+	/* libseccomp 2.5 exports BPF only to a descriptor. */
+	mfd = memfd_create("podd-seccomp", MFD_CLOEXEC);
+	if (mfd < 0)
+		return podd_error_sys(err, errno, "seccomp: memfd");
+	r = seccomp_export_bpf(ctx, mfd);
+	if (r < 0)
+		return podd_error_sys(err, -r, "seccomp: export");
+	if (fstat(mfd, &st) < 0)
+		return podd_error_sys(err, errno, "seccomp: export");
+	buf = malloc((size_t)st.st_size);
+	if (buf == NULL)
+		return podd_error_sys(err, ENOMEM, "seccomp: export");
+	if (pread(mfd, buf, (size_t)st.st_size, 0) != st.st_size)
+		return podd_error_sys(err, errno, "seccomp: read exported filter");
+	*len = (size_t)st.st_size;
+	*bpf = steal_pointer(&buf);
+	return 0;
+}
+

@@ -1,0 +1,107 @@
+/* podctl export [-o FILE] CONTAINER: the container's root filesystem as a
+ * tar archive, to FILE or to stdout.
+ *
+ * podctl never reads the rootfs: it opens the output (FILE is named on the
+ * command line, so it is opened before the sandbox closes, which leaves
+ * podctl no file access at all) and hands the descriptor to podd-exec,
+ * whose launcher writes the tar from a confined child (podd-exec/export.c).
+ * The container may be running or stopped. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "lifecycle.h"
+#include "wire.h"
+
+static int export_rootfs(struct engine *e, const char *name, int out, podd_error_t *err)
+{
+	cleanup_record Podd__ContainerRecord *rec = NULL;
+	cleanup_message ProtobufCMessage *m = NULL;
+	Podd__ExportRequest req = PODD__EXPORT_REQUEST__INIT;
+
+	if (state_lookup(e, name, &rec, err) < 0)
+		return -1;
+	if (rec->config->rootfs[0] == '\0')
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "container %s has no rootfs directory to export", name);
+	req.id = rec->id;
+	req.rootfs = rec->config->rootfs;
+	if (podd_client_call_fds(&e->helpers[HELPER_EXEC].peer, PODD__EXEC_TYPE__EXEC_TYPE_EXPORT,
+				 &req.base, &out, 1, PODD__COMMON_TYPE__COMMON_TYPE_OK,
+				 &podd__ok__descriptor, &m, NULL, 0, err) < 0)
+		return engine_helper_failed(e, HELPER_EXEC, err);
+	return 0;
+}
+
+int cmd_export(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_close int file = -1;
+	const char *output = NULL;
+	podd_error_t err = NULL;
+	struct engine e;
+	int c, out;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			printf("Usage: podctl export [-o FILE] CONTAINER\n\n"
+			       "Export a container's filesystem contents as a tar archive.\n");
+			return 0;
+		default:
+			fprintf(stderr, "Error: unknown flag or missing value: %s\n",
+				argv[optind - 1]);
+			return EXIT_ENGINE;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "Error: accepts 1 arg(s), received %d\n", argc - optind);
+		return EXIT_ENGINE;
+	}
+	if (output && output[0] != '\0') {
+		file = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+		if (file < 0) {
+			podd_error_sys(&err, errno, "failed to create export file %s", output);
+			return report_error(&err);
+		}
+		out = file;
+	} else {
+		/* Container bytes on a terminal could drive it (escape
+		 * sequences), and are of no use there anyway. */
+		if (isatty(STDOUT_FILENO)) {
+			fprintf(stderr, "Error: refusing to export to terminal. Use -o flag or "
+					"redirect\n");
+			return EXIT_ENGINE;
+		}
+		out = STDOUT_FILENO;
+	}
+	if (podd_fd_check_kind(out, PODD_FD_OUTPUT, &err) < 0) {
+		podd_error_free(&err);
+		podd_error(&err, PODD_E_INVALID_ARGUMENT,
+			   "export to %s: not a regular file, pipe, socket or /dev/null open for "
+			   "writing",
+			   output ? output : "stdout");
+		return report_error(&err);
+	}
+	fflush(stdout);
+	if (engine_start(&e, g, NEED_STATE | NEED_EXEC, &err) < 0 ||
+	    export_rootfs(&e, argv[optind], out, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	engine_stop(&e);
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* The launcher's own check of what the worker wrote before conmon and the
+ * runtime act on it (bundle_check.c): the runtime would run hooks on the
+ * host, join namespaces by path and bind-mount any host path, so a worker
+ * that was made to write such a config would get the launcher's rights. */
+#ifndef PODD_EXEC_BUNDLE_CHECK_H
+#define PODD_EXEC_BUNDLE_CHECK_H
+
+#include <json-c/json.h>
+
+#include "error.h"
+
+#define BUNDLE_FILE_MAX (1024 * 1024)
+
+/* A config.json as podd-exec writes it: only the keys bundle.c writes; no
+ * hooks; no namespace joined by path; no devices; every mount either a
+ * kernel filesystem (source not a path) or a bind of a file in
+ * `bundle_dir` (the container's own, no ".." component) or of catatonit. */
+int bundle_check_config(json_object *cfg, const char *bundle_dir, podd_error_t *err);
+
+/* An exec session's process.json: only the keys of a process bundle.c
+ * writes, and no capability the container's own process lacks. */
+int bundle_check_process(json_object *proc, json_object *cfg, podd_error_t *err);
+
+/* Read and parse a file of the bundle (regular, not a link, at most
+ * BUNDLE_FILE_MAX). */
+int bundle_read_json(const char *path, json_object **out, podd_error_t *err);
+
+#endif

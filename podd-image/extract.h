@@ -1,0 +1,51 @@
+/* Layer extraction (issue 4): an OCI or docker image layer (tar; gzip,
+ * zstd or uncompressed) unpacked into a directory of the store, with
+ * nothing written outside it. docs/SECURITY.md, "Layer extraction", says
+ * how. */
+#ifndef PODD_IMAGE_EXTRACT_H
+#define PODD_IMAGE_EXTRACT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* Directories nest at most this deep in a layer: extraction refuses deeper
+ * entries, so that layer_remove_tree's recursion (one descriptor per
+ * level) is bounded by what extraction can have made. */
+#define LAYER_MAX_DEPTH 256
+
+/* Decompression bombs stop at these. */
+struct extract_limits {
+	uint64_t max_bytes;      /* file content written, whole layer */
+	uint64_t max_file_bytes; /* one regular file */
+	uint64_t max_entries;    /* tar entries, whiteouts and directories included */
+	uint64_t max_path;       /* bytes of an entry's name or hardlink target */
+	bool allow_devices;      /* character and block devices (whiteouts aside) */
+};
+
+struct extract_stats {
+	uint64_t entries;        /* tar entries read */
+	uint64_t bytes;          /* file content written */
+	uint64_t whiteouts;      /* .wh.NAME made overlay whiteouts, opaque dirs included */
+	uint64_t xattrs_skipped; /* xattrs outside the allowlist, or on a symlink/fifo/device */
+};
+
+/* 16 GiB per layer and per file, 1,000,000 entries, 4096-byte names, no
+ * devices. */
+struct extract_limits extract_limits_default(void);
+
+/* Unpacks the layer read from archive_fd into dest_dirfd (a directory,
+ * normally empty). On failure the directory holds what was written so far:
+ * extraction does not clean up; the caller removes the layer directory
+ * (layer_remove_tree) and stores nothing. `lim` NULL means
+ * extract_limits_default(); `st` may be NULL. */
+int layer_extract(int archive_fd, int dest_dirfd, const struct extract_limits *lim,
+		  struct extract_stats *st, podd_error_t *err);
+
+/* Removes `name` in parent_dirfd and everything beneath it, never following
+ * a symlink; a missing name is not an error. Trees deeper than
+ * LAYER_MAX_DEPTH are refused. */
+int layer_remove_tree(int parent_dirfd, const char *name, podd_error_t *err);
+
+#endif

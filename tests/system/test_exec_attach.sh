@@ -1,0 +1,131 @@
+#!/bin/bash
+# exec and attach on running containers, through real conmon and runc, with
+# podman's output and exit codes.
+. "$(dirname "$0")/lib.sh"
+
+id=$($P run -d --name box -e KEEP=1 -e OVER=old --rootfs "$ROOTFS" /bin/sleep 1000)
+check "a container to exec in" grep -Eq '^[0-9a-f]{64}$' <<< "$id"
+
+# exec: streams and exit codes
+eq "exec prints the command's stdout" "$($P exec box echo hello)" "hello"
+eq "exec keeps stderr apart" "$($P exec box /bin/sh -c 'echo err >&2' 2>&1 >/dev/null)" "err"
+$P exec box /bin/sh -c 'exit 7'
+eq "exec returns the command's exit code" "$?" 7
+expect_fail "a command not in PATH exits 127" 127 "executable file not found" \
+	$P exec box nosuchcommand
+expect_fail "a command that cannot run exits 126" 126 "permission denied" \
+	$P exec box /etc/passwd
+eq "exec -i passes stdin and its EOF" "$(printf 'a\nb\n' | $P exec -i box busybox wc -l)" "2"
+eq "without -i stdin is not passed" "$(echo hi | $P exec box cat)" ""
+tty_out=$(script -qec "$P exec -t box /bin/sh -c 'test -t 0 && test -t 1 && echo tty'" /dev/null | tr -d '\r')
+eq "exec -t gives a terminal" "$tty_out" "tty"
+eq "without -t there is none" "$($P exec box /bin/sh -c 'test -t 1 || echo notty')" "notty"
+
+# exec: the process the session runs
+eq "exec -e adds and replaces, the container's environment stays" \
+	"$($P exec -e OVER=new -e ADDED=2 box /bin/sh -c 'echo $KEEP $OVER $ADDED')" "1 new 2"
+eq "exec -w sets the working directory" "$($P exec -w /tmp box busybox pwd)" "/tmp"
+eq "exec runs in the container's working directory by default" "$($P exec box busybox pwd)" "/"
+eq "exec -u sets the user" "$($P exec -u 1000:1001 box /bin/sh -c 'echo $(id -u):$(id -g)')" "1000:1001"
+eq "exec runs with the container's capabilities" \
+	"$($P exec box busybox awk '/^CapEff/ {print $2}' /proc/self/status)" "00000000800405fb"
+eq "exec runs under the container's seccomp filter" \
+	"$($P exec box busybox awk '/^Seccomp:/ {print $2}' /proc/self/status)" "2"
+cpid=$($P inspect --format '{{.State.Pid}}' box)
+eq "exec enters the container's pid namespace" \
+	"$(readlink "/proc/$cpid/ns/pid")" "$($P exec box busybox readlink /proc/1/ns/pid)"
+
+# exec -d: a session on its own
+sid=$($P exec -d box /bin/sh -c 'echo detached > /tmp/flag')
+check "exec -d prints the session id" grep -Eq '^[0-9a-f]{64}$' <<< "$sid"
+for _ in $(seq 50); do $P exec box cat /tmp/flag > /dev/null 2>&1 && break; sleep 0.1; done
+eq "the detached session ran" "$($P exec box cat /tmp/flag)" "detached"
+
+# attached sessions leave nothing behind
+eq "attached sessions remove their directory" \
+	"$(find "$T/run/containers/$id/exec" -mindepth 1 -maxdepth 1 -not -name "$sid" | wc -l)" "0"
+eq "and conmon's socket links" "$(find "$T/run/socket" -mindepth 1 -not -name "$sid" -not -name "$id" | wc -l)" "0"
+
+# exec: refused cases, and the state they leave
+expect_fail "exec on a missing container" 125 "no such container" $P exec nosuch true
+expect_fail "exec needs a command" 125 "requires the name or ID of a container and a command" \
+	$P exec box
+$P create --name idle --rootfs "$ROOTFS" /bin/true > /dev/null
+expect_fail "exec on a container that is not running" 125 \
+	"can only create exec sessions on running containers" $P exec idle true
+eq "which stays as it was" "$($P inspect --format '{{.State.Status}}' idle)" "created"
+
+# attach to a container without a terminal: output until it exits, then
+# its exit code
+$P run -d --name late --rootfs "$ROOTFS" /bin/sh -c 'sleep 1; echo late; exit 9' > /dev/null
+out=$($P attach late)
+eq "attach returns the container's exit code" "$?" 9
+eq "attach relays the output" "$out" "late"
+eq "the exit is recorded" "$($P inspect --format '{{.State.Status}} {{.State.ExitCode}}' late)" "exited 9"
+expect_fail "attach to an exited container" 125 "you can only attach to running containers" \
+	$P attach late
+
+# attach to a terminal: detach with ctrl-p ctrl-q, attach again, type
+$P run -dit --name term --rootfs "$ROOTFS" /bin/sh > /dev/null
+(sleep 0.5; printf 'echo marker$((40+2))\r'; sleep 0.5; printf '\x10\x11') |
+	timeout 20 script -qec "$P attach term" /dev/null > "$T/attach1"
+eq "ctrl-p ctrl-q detaches with 0" "$?" 0
+check "the terminal session ran the typed command" grep -q marker42 "$T/attach1"
+eq "the container runs on after detaching" "$($P inspect --format '{{.State.Status}}' term)" "running"
+(sleep 0.5; printf 'exit 5\r'; sleep 2) | timeout 20 script -qec "$P attach term" /dev/null > /dev/null
+eq "attaching again takes input; the exit code comes back" "$?" 5
+eq "the container has exited" "$($P inspect --format '{{.State.Status}}' term)" "exited"
+
+# --sig-proxy (default on, without a terminal): a signal sent to podctl
+# reaches the container, whose trap decides the exit code.
+wait_ready() {
+	for _ in $(seq 100); do grep -q ready "$1" 2> /dev/null && return 0; sleep 0.05; done
+	return 1
+}
+$P run --rm --name proxied --rootfs "$ROOTFS" /bin/sh -c \
+	'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done' > "$T/sp1" &
+pid=$!
+BG_PIDS="$BG_PIDS $pid"
+wait_ready "$T/sp1"
+kill -TERM "$pid"
+wait "$pid"
+eq "run passes SIGTERM on to the container" "$? $(grep -c got-term "$T/sp1")" "7 1"
+$P run -d --name proxied2 --rootfs "$ROOTFS" /bin/sh -c \
+	'trap "exit 8" USR1; while :; do sleep 0.1; done' > /dev/null
+$P attach proxied2 &
+pid=$!
+BG_PIDS="$BG_PIDS $pid"
+sleep 0.5
+kill -USR1 "$pid"
+wait "$pid"
+eq "attach passes SIGUSR1 on to the container" "$?" 8
+$P run --rm --sig-proxy=false --name unproxied --rootfs "$ROOTFS" /bin/sh -c \
+	'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done' > "$T/sp3" &
+pid=$!
+BG_PIDS="$BG_PIDS $pid"
+wait_ready "$T/sp3"
+kill -TERM "$pid"
+wait "$pid"
+eq "--sig-proxy=false: the signal stays with podctl" "$?" 143
+eq "and the container runs on" "$($P inspect --format '{{.State.Status}}' unproxied)" "running"
+# ctrl-c on the terminal goes to podctl's whole foreground group: the
+# helpers must not die of it, so that podctl can pass it on. The shell
+# script(1) starts is replaced by podctl (exec), or it would die of the
+# ^C itself; the ^C waits until the container's trap is set.
+ctrlc_ready() {
+	for _ in $(seq 200); do
+		$P logs ctrlc 2> /dev/null | grep -q ready && return 0
+		sleep 0.05
+	done
+	return 1
+}
+out=$( (ctrlc_ready; printf '\003'; sleep 2) | timeout 20 script -qec \
+	"exec $P run --rm --name ctrlc --rootfs $ROOTFS /bin/sh -c 'trap \"echo got-int; exit 7\" INT; echo ready; while :; do sleep 0.1; done'" /dev/null)
+eq "ctrl-c on the terminal reaches the container" "$? $(grep -c got-int <<< "$out")" "7 1"
+# exec -it: ctrl-p ctrl-q leaves the session running and returns 0.
+(sleep 0.5; printf '\x10\x11') | timeout 20 script -qec "$P exec -it box /bin/sh" /dev/null > /dev/null
+eq "exec -it detaches with ctrl-p ctrl-q" "$?" 0
+expect_fail "--sig-proxy takes true or false" 125 'invalid argument "maybe" for "--sig-proxy"' \
+	$P run --sig-proxy=maybe --rootfs "$ROOTFS" /bin/true
+
+finish

@@ -1,0 +1,155 @@
+/* The launcher's check of a bundle the worker wrote (podd-exec/
+ * bundle_check.c): what podd writes passes, what would give a worker the
+ * launcher's rights does not. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bundle_check.h"
+
+#define DIR "/run/podd/containers/0123"
+
+/* A config.json as bundle.c writes it, with `extra` spliced into the
+ * top-level object and `mount` added to the mounts. */
+static const char base[] =
+	"{\"ociVersion\":\"1.0.2\","
+	"\"process\":{\"terminal\":false,\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],"
+	"\"env\":[\"PATH=/bin\"],\"cwd\":\"/\",\"capabilities\":{\"bounding\":[\"CAP_CHOWN\","
+	"\"CAP_KILL\"],\"effective\":[\"CAP_CHOWN\",\"CAP_KILL\"]},\"rlimits\":[],"
+	"\"noNewPrivileges\":false,\"oomScoreAdj\":0},"
+	"\"root\":{\"path\":\"/rootfs\",\"readonly\":false},\"hostname\":\"h\","
+	"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+	"{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"" DIR "/hosts\","
+	"\"options\":[\"bind\",\"rprivate\"]},"
+	"{\"destination\":\"/run/podman-init\",\"type\":\"bind\","
+	"\"source\":\"/usr/bin/catatonit\",\"options\":[\"bind\",\"ro\"]}%s],"
+	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"}%s],"
+	"\"cgroupsPath\":\"/podd/podd-0123\"}%s}";
+
+static int check(const char *mount, const char *ns, const char *extra)
+{
+	char text[4096];
+	podd_error_t err = NULL;
+	json_object *cfg;
+	int r;
+
+	snprintf(text, sizeof(text), base, mount, ns, extra);
+	cfg = json_tokener_parse(text);
+	assert_non_null(cfg);
+	r = bundle_check_config(cfg, DIR, &err);
+	if (r < 0) {
+		assert_int_equal(err->code, PODD_E_NOT_PERMITTED);
+		podd_error_free(&err);
+	}
+	json_object_put(cfg);
+	return r;
+}
+
+static void test_what_podd_writes_passes(void **state)
+{
+	(void)state;
+	assert_int_equal(check("", "", ""), 0);
+}
+
+static void test_hooks_are_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(check("", "", ",\"hooks\":{\"prestart\":[{\"path\":\"/bin/sh\"}]}"), -1);
+}
+
+static void test_unknown_keys_are_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(check("", "", ",\"annotations\":{}"), -1);
+}
+
+static void test_joining_a_namespace_by_path_is_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(check("", ",{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}", ""), -1);
+}
+
+static void test_host_bind_mounts_are_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(check(",{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"/\"}", "",
+			       ""),
+			 -1);
+	/* rbind in the options of another type is a bind too */
+	assert_int_equal(check(",{\"destination\":\"/h\",\"type\":\"none\",\"source\":\"/etc\","
+			       "\"options\":[\"rbind\"]}",
+			       "", ""),
+			 -1);
+	/* escaping the bundle directory, or a subdirectory of it */
+	assert_int_equal(check(",{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"" DIR
+			       "/../../../etc\"}",
+			       "", ""),
+			 -1);
+	assert_int_equal(check(",{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"" DIR
+			       "/..\"}",
+			       "", ""),
+			 -1);
+	/* a directory whose name starts like the bundle's */
+	assert_int_equal(check(",{\"destination\":\"/h\",\"type\":\"bind\",\"source\":\"" DIR
+			       "9/hosts\"}",
+			       "", ""),
+			 -1);
+}
+
+static void test_kernel_filesystems_from_paths_are_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(check(",{\"destination\":\"/h\",\"type\":\"ext4\",\"source\":\"/dev/sda1\"}",
+			       "", ""),
+			 -1);
+	assert_int_equal(check(",{\"destination\":\"/h\",\"type\":\"tmpfs\",\"source\":\"/x\"}", "",
+			       ""),
+			 -1);
+	assert_int_equal(check(",{\"destination\":\"/t\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}",
+			       "", ""),
+			 0);
+}
+
+static void test_exec_capabilities_must_be_the_containers(void **state)
+{
+	char text[4096];
+	podd_error_t err = NULL;
+	json_object *cfg, *ok, *more;
+	(void)state;
+
+	snprintf(text, sizeof(text), base, "", "", "");
+	cfg = json_tokener_parse(text);
+	ok = json_tokener_parse("{\"args\":[\"id\"],\"cwd\":\"/\",\"capabilities\":{\"bounding\":"
+				"[\"CAP_KILL\"],\"effective\":[\"CAP_CHOWN\"]}}");
+	more = json_tokener_parse("{\"args\":[\"id\"],\"cwd\":\"/\",\"capabilities\":{"
+				  "\"effective\":[\"CAP_SYS_ADMIN\"]}}");
+	assert_int_equal(bundle_check_process(ok, cfg, &err), 0);
+	assert_int_equal(bundle_check_process(more, cfg, &err), -1);
+	podd_error_free(&err);
+	json_object_put(more);
+	more = json_tokener_parse("{\"args\":[\"id\"],\"cwd\":\"/\",\"selinuxLabel\":\"x\"}");
+	assert_int_equal(bundle_check_process(more, cfg, &err), -1);
+	podd_error_free(&err);
+	json_object_put(more);
+	json_object_put(ok);
+	json_object_put(cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_what_podd_writes_passes),
+		cmocka_unit_test(test_hooks_are_refused),
+		cmocka_unit_test(test_unknown_keys_are_refused),
+		cmocka_unit_test(test_joining_a_namespace_by_path_is_refused),
+		cmocka_unit_test(test_host_bind_mounts_are_refused),
+		cmocka_unit_test(test_kernel_filesystems_from_paths_are_refused),
+		cmocka_unit_test(test_exec_capabilities_must_be_the_containers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
