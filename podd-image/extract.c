@@ -44,6 +44,7 @@ struct extract_limits extract_limits_default(void)
 		.max_file_bytes = 16ULL << 30,
 		.max_entries = 1000000,
 		.max_path = 4096,
+		.max_dir_names = 64ULL << 20,
 		.allow_devices = false,
 	};
 }
@@ -229,11 +230,14 @@ static void entry_times(struct archive_entry *e, struct timespec ts[2])
 }
 
 /* Directories get their mtime after the whole layer is written: every file
- * created inside one moves it. */
+ * created inside one moves it. Their names are kept until then, so a layer
+ * naming the same long directory over and over would grow this without
+ * bound: `bytes` counts them against the limit. */
 struct dir_times {
 	char **paths;
 	struct timespec *mtimes;
 	size_t n, cap;
+	uint64_t bytes, max_bytes;
 };
 
 static void dir_times_free(struct dir_times *d)
@@ -248,6 +252,12 @@ static void dir_times_free(struct dir_times *d)
 static int dir_times_add(struct dir_times *d, const char *path, struct timespec mtime,
 			 podd_error_t *err)
 {
+	size_t len = strlen(path) + 1;
+
+	if (len > d->max_bytes - d->bytes)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "the layer's directory names exceed the limit of %llu bytes",
+				  (unsigned long long)d->max_bytes);
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 64;
 		char **p = realloc(d->paths, cap * sizeof(*p));
@@ -264,6 +274,7 @@ static int dir_times_add(struct dir_times *d, const char *path, struct timespec 
 	if (d->paths[d->n] == NULL)
 		return podd_error_sys(err, ENOMEM, "directory times");
 	d->mtimes[d->n++] = mtime;
+	d->bytes += len;
 	return 0;
 }
 
@@ -606,6 +617,7 @@ int layer_extract(int archive_fd, int dest_dirfd, const struct extract_limits *l
 	int r;
 
 	*x.st = (struct extract_stats){ 0 };
+	x.dirs.max_bytes = x.lim->max_dir_names;
 	if (a == NULL)
 		return podd_error_wrap(err, "layer");
 	x.a = a;

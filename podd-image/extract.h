@@ -21,6 +21,7 @@ struct extract_limits {
 	uint64_t max_file_bytes; /* one regular file */
 	uint64_t max_entries;    /* tar entries, whiteouts and directories included */
 	uint64_t max_path;       /* bytes of an entry's name or hardlink target */
+	uint64_t max_dir_names;  /* bytes of directory names kept until the end, for their times */
 	bool allow_devices;      /* character and block devices (whiteouts aside) */
 };
 
@@ -31,8 +32,8 @@ struct extract_stats {
 	uint64_t xattrs_skipped; /* xattrs outside the allowlist, or on a symlink/fifo/device */
 };
 
-/* 16 GiB per layer and per file, 1,000,000 entries, 4096-byte names, no
- * devices. */
+/* 16 GiB per layer and per file, 1,000,000 entries, 4096-byte names,
+ * 64 MiB of directory names, no devices. */
 struct extract_limits extract_limits_default(void);
 
 /* Unpacks the layer read from archive_fd into dest_dirfd (a directory,

@@ -563,6 +563,25 @@ static void test_entry_count_and_name_length_limits(void **state)
 	extract_fails_lim(f, fd2, &lim, "name of 199 bytes exceeds the limit of 64 bytes");
 }
 
+/* The same directory named again and again (its name is kept for its
+ * mtime each time) stops at the limit on kept names. */
+static void test_repeated_directory_names_are_bounded(void **state)
+{
+	struct fx *f = *state;
+	struct extract_limits lim = extract_limits_default();
+	struct ent dirs[40];
+
+	for (int i = 0; i < 40; i++)
+		dirs[i] = (struct ent){ .path = "dir", .type = AE_IFDIR, .perm = 0755 };
+	cleanup_close int fd = make_layer(LAYER_GZIP, dirs, 40);
+	lim.max_dir_names = 100; /* "dir" and its NUL: 25 fit */
+	extract_fails_lim(f, fd, &lim, "directory names exceed the limit of 100 bytes");
+	cleanup_close int fd2 = make_layer(LAYER_GZIP, dirs, 25);
+	podd_error_t err = NULL;
+	if (layer_extract(fd2, f->dest, &lim, NULL, &err) < 0)
+		fail_msg("25 names should fit: %s", err->msg);
+}
+
 static void test_truncated_archive_is_an_error(void **state)
 {
 	struct fx *f = *state;
@@ -634,6 +653,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gzip_bomb_stops_at_the_byte_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_files_add_up_to_the_byte_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_entry_count_and_name_length_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeated_directory_names_are_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_archive_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_tree_does_not_follow_symlinks, setup, teardown),
 	};
