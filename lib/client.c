@@ -1,5 +1,7 @@
 #include "client.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -8,6 +10,34 @@
 #include "wire.h"
 
 #define PROTO PODD_E_PROTOCOL
+
+/* An error message may quote what a container or an image controls (a
+ * file name in a layer, a process's name): podctl prints it on a terminal,
+ * so control characters, C0, DEL and C1 (U+0080-U+009F, which some
+ * terminals take as CSI and the like), are shown as \xNN. The message is
+ * valid UTF-8 already (podd_message_unpack). NULL on ENOMEM. */
+static char *escape_controls(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	char *out = malloc(len * 4 + 1);
+	char *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f) {
+			o += sprintf(o, "\\x%02x", p[i]);
+		} else if (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
+			o += sprintf(o, "\\x%02x", p[i + 1]);
+			i++;
+		} else {
+			*o++ = (char)p[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
 
 static void frame_cleanup(struct podd_frame *f)
 {
@@ -40,13 +70,15 @@ static int receive_answer(struct podd_peer *peer, uint32_t id, uint32_t reply_ty
 		cleanup_message ProtobufCMessage *m =
 			podd_message_unpack(&podd__error__descriptor, &frame, err);
 		Podd__Error *e = (Podd__Error *)m;
+		cleanup_free char *msg = NULL;
 		if (m == NULL)
 			return podd_error_wrap(err, "%s", peer->name);
+		msg = escape_controls(e->message);
 		return podd_error(err,
 				  e->code == PODD__ERROR_CODE__ERROR_CODE_UNSPECIFIED
 					  ? PODD_E_INTERNAL
 					  : (int)e->code,
-				  "%s", e->message);
+				  "%s", msg ? msg : "(error message lost: out of memory)");
 	}
 	if (frame.type != reply_type)
 		return podd_error(err, PROTO, "%s sent message type %u, expected %u", peer->name,

@@ -7,6 +7,10 @@
 
 #include <string.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "client.h"
 #include "common.pb-c.h"
 #include "message.h"
 #include "state.pb-c.h"
@@ -180,6 +184,40 @@ static void test_utf8_validator_rules(void **state)
 	assert_false(podd_utf8_valid("\x80", 1));                      /* lone continuation */
 }
 
+/* An Error from a helper may quote container- or image-controlled names:
+ * podctl gets it with control characters (C0, DEL, C1) shown as \xNN,
+ * and other UTF-8 kept. */
+static void test_error_message_controls_are_escaped(void **state)
+{
+	Podd__Error e = PODD__ERROR__INIT;
+	Podd__Ping ping = PODD__PING__INIT;
+	struct podd_peer peer = { .name = "podd-test" };
+	ProtobufCMessage *reply = NULL;
+	podd_error_t err = NULL;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	peer.sock = sv[0];
+	e.code = PODD__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT;
+	e.message = "layer: entry \"a\033[2J\177b\302\233c\303\251\": refused";
+	/* Answer the request the call is about to send (ids start at 1). */
+	assert_int_equal(podd_message_send(sv[1], PODD__COMMON_TYPE__COMMON_TYPE_ERROR, 1, 0,
+					   &e.base, NULL, 0, &err),
+			 0);
+	assert_int_equal(podd_client_call(&peer, PODD__COMMON_TYPE__COMMON_TYPE_PING, &ping.base,
+					  PODD__COMMON_TYPE__COMMON_TYPE_OK, &podd__ok__descriptor,
+					  &reply, &err),
+			 -1);
+	assert_non_null(err);
+	assert_int_equal(err->code, PODD__ERROR_CODE__ERROR_CODE_INVALID_ARGUMENT);
+	assert_string_equal(err->msg,
+			    "layer: entry \"a\\x1b[2J\\x7fb\\x9bc\303\251\": refused");
+	podd_error_free(&err);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_explicit_default_is_rejected),
 		cmocka_unit_test(test_canonical_error_round_trips),
 		cmocka_unit_test(test_utf8_validator_rules),
+		cmocka_unit_test(test_error_message_controls_are_escaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
