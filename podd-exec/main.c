@@ -63,7 +63,9 @@ int exec_record_check(const Podd__ContainerRecord *rec, podd_error_t *err)
 {
 	if (rec == NULL || !podd_id_valid(rec->id) || !podd_name_valid(rec->name))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "malformed container record");
-	return podd_config_check(rec->config, err);
+	if (podd_config_check(rec->config, err) < 0)
+		return -1;
+	return podd_record_source_check(rec, err);
 }
 
 static int check_ref(const Podd__ContainerRef *ref, podd_error_t *err)
