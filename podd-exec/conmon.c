@@ -345,7 +345,16 @@ static int check_bundle(const struct exec_ctx *ctx, const struct conmon_job *job
 	snprintf(path, sizeof(path), "%s/config.json", dir);
 	if (bundle_read_json(path, &cfg, err) < 0)
 		return -1;
-	r = bundle_check_config(cfg, dir, err);
+	{
+		/* The image root is this container's own mount point; any
+		 * other root inside our directories (another container's root
+		 * or upper dir, a store layer) is refused. */
+		char image_root[4300];
+		const char *const guarded[] = { ctx->static_dir, ctx->tmp_dir, NULL };
+		snprintf(image_root, sizeof(image_root), "%s/storage/containers/%s/merged",
+			 ctx->tmp_dir, job->id);
+		r = bundle_check_config(cfg, dir, image_root, guarded, err);
+	}
 	if (r == 0 && job->session) {
 		exec_session_path(ctx, path, sizeof(path), job->id, job->session, "process.json");
 		r = bundle_read_json(path, &proc, err);

@@ -388,10 +388,10 @@ int main(int argc, char **argv)
 		  PODD__EXEC_TYPE__EXEC_TYPE_TOP },
 		{ "podd-image", "image", argv[1], PODD__COMMON_TYPE__COMMON_TYPE_PING,
 		  PODD__STATE_TYPE__STATE_TYPE_LOOKUP },
-		/* One past exec's last request (33) is state's REMOVE_IMAGE:
+		/* One past exec's last type (35) is state's UNTAG_IMAGE:
 		 * another channel's type. */
 		{ "podd-exec", "exec", argv[1], PODD__EXEC_TYPE__EXEC_TYPE_WAIT,
-		  PODD__EXEC_TYPE__EXEC_TYPE_EXEC_WAIT + 1 },
+		  PODD__EXEC_TYPE__EXEC_TYPE_SIZES_REPLY + 1 },
 		{ "podd-net", "net", argv[1], PODD__COMMON_TYPE__COMMON_TYPE_PING,
 		  PODD__STATE_TYPE__STATE_TYPE_LOOKUP },
 	};
