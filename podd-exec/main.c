@@ -17,6 +17,7 @@
 #include "exits.h"
 #include "launcher_ops.h"
 #include "log.h"
+#include "overlay_opts.h"
 #include "policy.h"
 #include "storage.h"
 #include "validate.h"
@@ -116,7 +117,11 @@ static int handle_create(struct podd_server *srv, const struct podd_request *req
 	size_t nwarnings = 0;
 	int pid = 0, conmon_pid = 0, rc;
 
-	if (exec_record_check(r->record, err) < 0 || make_dirs(r->record->id, err) < 0)
+	enum storage_driver driver;
+
+	if (exec_record_check(r->record, err) < 0 ||
+	    overlay_driver_parse(r->storage_driver, &driver, err) < 0 ||
+	    make_dirs(r->record->id, err) < 0)
 		return -1;
 	/* An image container's root is mounted before the bundle is written:
 	 * --user is resolved against its /etc/passwd. It stays mounted until
@@ -127,7 +132,8 @@ static int handle_create(struct podd_server *srv, const struct podd_request *req
 		return podd_error_wrap(err, "container %.12s: root filesystem", r->record->id);
 	rc = bundle_write(&ctx, r->record, &warnings, &nwarnings, err);
 	if (rc == 0)
-		rc = call_spawn_conmon(r->record, podd_log_level_name(podd_log_level_get()), &pid, &conmon_pid, err);
+		rc = call_spawn_conmon(r->record, podd_log_level_name(podd_log_level_get()),
+				       r->storage_driver, &pid, &conmon_pid, err);
 	if (rc == 0) {
 		created.pid = pid;
 		created.conmon_pid = conmon_pid;

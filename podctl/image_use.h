@@ -1,0 +1,26 @@
+/* create/run IMAGE (image_use.c). */
+#ifndef PODCTL_IMAGE_USE_H
+#define PODCTL_IMAGE_USE_H
+
+#include "create_opts.h"
+#include "image.pb-c.h"
+#include "podctl.h"
+
+/* podd-state's LookupImage (podman's local order; a missing image is
+ * NO_SUCH_OBJECT "NAME: image not known"). */
+int image_lookup(struct engine *e, const char *name, Podd__ImageRecord **out, podd_error_t *err);
+/* Lookup under the --pull policy: never: the lookup's answer; missing and
+ * newer: a missing image is pulled; always: pulled. */
+int image_resolve(struct engine *e, const char *name, enum pull_policy pull,
+		  Podd__ImageRecord **out, podd_error_t *err);
+/* Fetch `name` from its registry and store it. NOT CONNECTED YET: always
+ * the error "NAME: image not known: pull not supported yet ...". */
+int image_pull(struct engine *e, const char *name, Podd__ImageRecord **out, podd_error_t *err);
+/* podd-image's ImageConfig for the record, checked (same id, 1 to
+ * PODD_IMAGE_LAYERS_MAX 64-hex chain ids). */
+int image_config_get(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig **out,
+		     podd_error_t *err);
+/* The IMAGE ps shows for a container made from `img` named `given`. */
+const char *image_display_name(const Podd__ImageRecord *img, const char *given);
+
+#endif
