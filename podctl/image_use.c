@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "exec.pb-c.h"
 #include "config_check.h"
 #include "create_opts.h"
 #include "image.pb-c.h"
@@ -117,4 +118,45 @@ int image_resolve(struct engine *e, const char *name, enum pull_policy pull,
 		return -1;
 	podd_error_free(err);
 	return image_pull(e, name, out, err);
+}
+
+int container_rw_sizes(struct engine *e, char **ids, size_t n, int64_t *rw, podd_error_t *err)
+{
+	for (size_t off = 0; off < n; off += PODCTL_SIZES_CHUNK) {
+		Podd__SizesRequest req = PODD__SIZES_REQUEST__INIT;
+		cleanup_message ProtobufCMessage *m = NULL;
+		const Podd__Sizes *s;
+
+		req.ids = ids + off;
+		req.n_ids = n - off < PODCTL_SIZES_CHUNK ? n - off : PODCTL_SIZES_CHUNK;
+		if (podd_client_call(&e->helpers[HELPER_EXEC].peer, PODD__EXEC_TYPE__EXEC_TYPE_SIZES,
+				     &req.base, PODD__EXEC_TYPE__EXEC_TYPE_SIZES_REPLY,
+				     &podd__sizes__descriptor, &m, err) < 0)
+			return engine_helper_failed(e, HELPER_EXEC, err);
+		s = (const Podd__Sizes *)m;
+		if (s->n_rw_sizes != req.n_ids)
+			return podd_error(err, PODD_E_PROTOCOL, "podd-exec sent %zu sizes for %zu",
+					  s->n_rw_sizes, req.n_ids);
+		for (size_t i = 0; i < req.n_ids; i++)
+			rw[off + i] = s->rw_sizes[i] < 0 ? 0 : s->rw_sizes[i];
+	}
+	return 0;
+}
+
+/* go-units' HumanSizeWithPrecision(size, 3), as podman prints sizes:
+ * decimal units, three significant digits ("12B", "1.23kB", "4.1MB"). */
+char *format_size(int64_t bytes)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+	double v = (double)bytes;
+	size_t u = 0;
+	char *out;
+
+	while (v >= 1000.0 && u + 1 < PODD_ARRAY_SIZE(units)) {
+		v /= 1000.0;
+		u++;
+	}
+	if (asprintf(&out, "%.3g%s", v, units[u]) < 0)
+		return NULL;
+	return out;
 }

@@ -23,4 +23,12 @@ int image_config_get(struct engine *e, const Podd__ImageRecord *img, Podd__Image
 /* The IMAGE ps shows for a container made from `img` named `given`. */
 const char *image_display_name(const Podd__ImageRecord *img, const char *given);
 
+/* ps --size, inspect --size: the rw size of each image container (the
+ * bytes in its upper dir; 0 for a --rootfs container), from podd-exec,
+ * PODCTL_SIZES_CHUNK ids a request. */
+#define PODCTL_SIZES_CHUNK 1024
+int container_rw_sizes(struct engine *e, char **ids, size_t n, int64_t *rw, podd_error_t *err);
+/* "12B", "1.23kB", "1.98MB": podman's sizes. */
+char *format_size(int64_t bytes);
+
 #endif
