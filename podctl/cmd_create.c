@@ -25,7 +25,7 @@ static int create_from_image(struct engine *e, const struct create_opts *o,
 	if (image_resolve(e, o->image, o->pull, &img, err) < 0)
 		return -1;
 	img_m = &img->base;
-	if (image_config_get(e, img, &ic, err) < 0)
+	if (run_image_config(e, img, &ic, err) < 0)
 		return -1;
 	ic_m = &ic->base;
 	if (image_config_apply(&cfg, &o->overrides, ic, &applied, err) < 0 ||

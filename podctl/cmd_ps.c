@@ -216,7 +216,7 @@ static int add_sizes(struct engine *e, struct ps_ctx *ctx, podd_error_t *err)
 			json_object_object_add(size, "rwSize", json_object_new_int64(rw[i]));
 			json_object_object_add(r->json, "Size", size);
 		} else {
-			cleanup_free char *a = format_size(rw[i]), *b = format_size(root);
+			cleanup_free char *a = format_rw_size(rw[i]), *b = format_rw_size(root);
 			free(r->cols[7]);
 			r->cols[7] = NULL;
 			if (a == NULL || b == NULL || asprintf(&r->cols[7], "%s (virtual %s)", a, b) < 0)

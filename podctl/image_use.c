@@ -12,7 +12,7 @@
 #include "image_use.h"
 #include "validate.h"
 
-int image_lookup(struct engine *e, const char *name, Podd__ImageRecord **out, podd_error_t *err)
+int run_image_lookup(struct engine *e, const char *name, Podd__ImageRecord **out, podd_error_t *err)
 {
 	Podd__LookupImageRequest req = PODD__LOOKUP_IMAGE_REQUEST__INIT;
 	ProtobufCMessage *m = NULL;
@@ -43,7 +43,7 @@ int image_pull(struct engine *e, const char *name, Podd__ImageRecord **out, podd
 			  name);
 }
 
-int image_config_get(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig **out,
+int run_image_config(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig **out,
 		     podd_error_t *err)
 {
 	Podd__ImageConfigRequest req = PODD__IMAGE_CONFIG_REQUEST__INIT;
@@ -112,7 +112,7 @@ int image_resolve(struct engine *e, const char *name, enum pull_policy pull,
 {
 	if (pull == PULL_ALWAYS)
 		return image_pull(e, name, out, err);
-	if (image_lookup(e, name, out, err) == 0)
+	if (run_image_lookup(e, name, out, err) == 0)
 		return 0;
 	if ((*err)->code != PODD_E_NO_SUCH_OBJECT || pull == PULL_NEVER)
 		return -1;
@@ -145,7 +145,7 @@ int container_rw_sizes(struct engine *e, char **ids, size_t n, int64_t *rw, podd
 
 /* go-units' HumanSizeWithPrecision(size, 3), as podman prints sizes:
  * decimal units, three significant digits ("12B", "1.23kB", "4.1MB"). */
-char *format_size(int64_t bytes)
+char *format_rw_size(int64_t bytes)
 {
 	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
 	double v = (double)bytes;

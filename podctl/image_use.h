@@ -8,7 +8,7 @@
 
 /* podd-state's LookupImage (podman's local order; a missing image is
  * NO_SUCH_OBJECT "NAME: image not known"). */
-int image_lookup(struct engine *e, const char *name, Podd__ImageRecord **out, podd_error_t *err);
+int run_image_lookup(struct engine *e, const char *name, Podd__ImageRecord **out, podd_error_t *err);
 /* Lookup under the --pull policy: never: the lookup's answer; missing and
  * newer: a missing image is pulled; always: pulled. */
 int image_resolve(struct engine *e, const char *name, enum pull_policy pull,
@@ -18,7 +18,7 @@ int image_resolve(struct engine *e, const char *name, enum pull_policy pull,
 int image_pull(struct engine *e, const char *name, Podd__ImageRecord **out, podd_error_t *err);
 /* podd-image's ImageConfig for the record, checked (same id, 1 to
  * PODD_IMAGE_LAYERS_MAX 64-hex chain ids). */
-int image_config_get(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig **out,
+int run_image_config(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig **out,
 		     podd_error_t *err);
 /* The IMAGE ps shows for a container made from `img` named `given`. */
 const char *image_display_name(const Podd__ImageRecord *img, const char *given);
@@ -29,6 +29,6 @@ const char *image_display_name(const Podd__ImageRecord *img, const char *given);
 #define PODCTL_SIZES_CHUNK 1024
 int container_rw_sizes(struct engine *e, char **ids, size_t n, int64_t *rw, podd_error_t *err);
 /* "12B", "1.23kB", "1.98MB": podman's sizes. */
-char *format_size(int64_t bytes);
+char *format_rw_size(int64_t bytes);
 
 #endif
