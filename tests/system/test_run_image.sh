@@ -1,0 +1,156 @@
+#!/bin/bash
+# Containers from images: the image config applied and overridden, the
+# overlay root (whiteouts and opaque dirs of an upper layer, changes that
+# persist across stop/start and go with rm), ps IMAGE and --size, inspect,
+# export, rmi of an image in use, the vfs driver, --pull, and 100 run --rm
+# that leave no mount, upper dir or conmon behind.
+. "$(dirname "$0")/lib.sh"
+
+MAKE_IMAGE="$PODD_SOURCE_DIR/tests/system/make_test_image.py"
+STORE="$T/root/storage"
+
+our_mounts() {
+	grep -c " $T/" /proc/self/mountinfo
+}
+
+# localhost/cfg: two layers (the second deletes /etc/motd with a whiteout
+# and makes /opq opaque) and every config field set.
+python3 "$MAKE_IMAGE" "$ROOTFS" "$T/cfg.tar" localhost/cfg:latest --layer2 --config \
+	'{"Entrypoint":["/bin/sh","-c"],"Cmd":["echo cmd $FOO $(pwd) $(id -u)"],
+	  "Env":["FOO=image","BAR=image","PATH=/bin"],"WorkingDir":"/opq","User":"1000",
+	  "StopSignal":"SIGUSR1"}' || exit 1
+# localhost/plain: one layer, Cmd only (the bundled busybox image if the
+# tree has its script).
+if [ -x "$PODD_SOURCE_DIR/scripts/make-image.sh" ]; then
+	"$PODD_SOURCE_DIR/scripts/make-image.sh" "$T/plain.tar" localhost/plain:latest \
+		> /dev/null || exit 1
+else
+	python3 "$MAKE_IMAGE" "$ROOTFS" "$T/plain.tar" localhost/plain:latest \
+		--config '{"Cmd":["sh","-c","echo default cmd"],"Env":["PATH=/bin"]}' || exit 1
+fi
+
+check "load the test images" $P load -i "$T/cfg.tar"
+check "load the plain image" $P load -i "$T/plain.tar"
+
+# --- run and the image config ---
+eq "run --rm IMAGE echo hi prints hi" "$($P run --rm localhost/plain echo hi 2>&1)" "hi"
+out=$($P run --rm plain 2>&1)
+if [ -x "$PODD_SOURCE_DIR/scripts/make-image.sh" ]; then
+	# The bundled image's Cmd is sh: with no stdin it exits 0 at once.
+	eq "the image's Cmd runs by default (short name)" "$out" ""
+else
+	eq "the image's Cmd runs by default (short name)" "$out" "default cmd"
+fi
+eq "Entrypoint + Cmd, Env, WorkingDir and User from the image" \
+	"$($P run --rm localhost/cfg 2>&1)" "cmd image /opq 1000"
+eq "a command replaces Cmd, not Entrypoint" \
+	"$($P run --rm localhost/cfg 'echo given $BAR' 2>&1)" "given image"
+eq "-e, -w and -u override the image's Env, WorkingDir and User" \
+	"$($P run --rm -e FOO=user -w / -u 0 localhost/cfg 'echo $FOO $BAR $(pwd) $(id -u)' 2>&1)" \
+	"user image / 0"
+eq "--entrypoint drops the image's Cmd" "$($P run --rm --entrypoint echo localhost/cfg 2>&1)" ""
+eq "--entrypoint with a command" "$($P run --rm --entrypoint echo localhost/cfg a b 2>&1)" "a b"
+id=$($P create --name sig localhost/cfg)
+eq "StopSignal from the image" "$($P inspect sig --format '{{.Config.StopSignal}}')" "10"
+$P rm sig > /dev/null
+$P create --name sig2 --stop-signal TERM localhost/cfg > /dev/null
+eq "--stop-signal overrides it" "$($P inspect sig2 --format '{{.Config.StopSignal}}')" "15"
+$P rm sig2 > /dev/null
+
+# --- the overlay root ---
+eq "a whiteout in an upper layer hides the lower file" \
+	"$($P run --rm -u 0 localhost/cfg 'cat /etc/motd 2>/dev/null || echo hidden' 2>&1)" "hidden"
+eq "an opaque dir hides the lower dir's entries" \
+	"$($P run --rm localhost/cfg 'ls /opq' 2>&1)" "new"
+$P run --name keep -u 0 localhost/cfg \
+	'test -f /persist && echo again; echo data > /persist; rm /layer2 2>/dev/null || echo gone' \
+	> /dev/null 2>&1
+cid=$($P inspect keep --format '{{.Id}}')
+eq "the root is unmounted after the exit" "$(our_mounts)" "0"
+eq "export of a stopped image container has its changes, not what it deleted" \
+	"$($P export keep | tar -tf - | grep -E '^(\./)?(persist|layer2)$')" "persist"
+eq "the export's temporary mount is gone" "$(our_mounts)" "0"
+eq "changes persist across stop/start" "$($P start -a keep 2>&1 | tr '\n' ' ')" "again gone "
+check "the upper dir holds the changes" test -f "$STORE/containers/$cid/upper/persist"
+eq "ps shows the image name" "$($P ps -a --format '{{.Image}}' | sort -u | tr '\n' ' ')" \
+	"localhost/cfg:latest "
+size=$($P ps -a --size | awk '/ keep /{print $(NF-2), $(NF-1), $NF}')
+case "$size" in
+*B\ \(virtual\ *B\)) ok "ps --size shows \"<rw> (virtual <root>)\" ($size)" ;;
+*) not_ok "ps --size: \"$size\"" ;;
+esac
+rw=$($P inspect --size keep --format '{{.SizeRw}}')
+root=$($P inspect --size keep --format '{{.SizeRootFs}}')
+# /persist is 5 bytes ("data\n"); the upper dir also has the whiteout.
+if [ "$rw" -ge 5 ] && [ "$rw" -lt 4096 ] && [ "$root" -gt 1000000 ]; then
+	ok "inspect --size: SizeRw $rw, SizeRootFs $root"
+else
+	not_ok "inspect --size: SizeRw $rw, SizeRootFs $root"
+fi
+imgid=$($P inspect keep --format '{{.Image}}')
+case "$imgid" in
+[0-9a-f]*) [ ${#imgid} -eq 64 ] && ok "inspect Image is the image id" ||
+	not_ok "inspect Image: $imgid" ;;
+*) not_ok "inspect Image: $imgid" ;;
+esac
+eq "inspect ImageName" "$($P inspect keep --format '{{.ImageName}}')" "localhost/cfg:latest"
+$P run -d --name running localhost/cfg 'sleep 30' > /dev/null
+eq "export of a running image container" \
+	"$($P export running | tar -tf - | grep -cE '^(\./)?opq/new$')" "1"
+$P rm -f running > /dev/null 2>&1
+check "rm removes the upper dir" $P rm keep
+check "  ... it is gone" test ! -e "$STORE/containers/$cid"
+
+# --- rmi of an image in use (the local helper's rmi) ---
+if $P rmi --help > /dev/null 2>&1; then
+	$P create --name user1 localhost/plain true > /dev/null
+	expect_fail "rmi of an image in use is refused" 125 "image is in use by a container" \
+		$P rmi localhost/plain
+	check "rmi -f removes the image and its containers" $P rmi -f localhost/plain
+	expect_fail "  ... the container is gone" 125 "no such container" $P inspect user1
+else
+	ok "# SKIP rmi is not in this tree"
+fi
+
+# --- --pull ---
+expect_fail "--pull=never of a missing image" 125 "nothere: image not known" \
+	$P run --rm --pull=never nothere true
+expect_fail "--pull=missing of a missing image says pull is not supported yet" 125 \
+	"pull not supported yet" $P run --rm nothere true
+expect_fail "an invalid pull policy" 125 "invalid pull policy" $P run --rm --pull=sometimes cfg true
+expect_fail "no command and none in the image" 125 "no command or entrypoint provided" \
+	$P run --rm --entrypoint '' localhost/cfg
+
+# --- the vfs driver ---
+V="$PODCTL --root $T/vroot --runroot $T/run-vfs --storage-driver vfs"
+$V load -i "$T/cfg.tar" > /dev/null
+eq "vfs: layers copied with whiteouts and opaque dirs applied" \
+	"$($V run --name v -u 0 localhost/cfg 'ls /opq; cat /etc/motd 2>/dev/null; echo x > /x' 2>&1)" "new"
+eq "vfs: the exit command (with --storage-driver vfs) records the exit" \
+	"$($V ps -a --format '{{.Status}}' | cut -c1-10)" "Exited (0)"
+eq "vfs: changes persist" "$($V start -a v > /dev/null 2>&1; \
+	$V run --rm localhost/cfg 'echo ok' 2>&1)" "ok"
+check "vfs: rm" $V rm -f v
+eq "vfs: nothing left in the store's containers" "$(ls "$T/vroot/storage/containers" | wc -l)" "0"
+
+# --- 100 run --rm leave nothing behind ---
+loop() {
+	local i
+	for i in $(seq 50); do
+		$P run --rm localhost/plain true > /dev/null 2>&1 || echo fail
+	done
+}
+loop > "$T/loop1" &
+l1=$!
+loop > "$T/loop2" &
+l2=$!
+BG_PIDS="$BG_PIDS $l1 $l2"
+wait $l1 $l2
+eq "100 run --rm (2 loops of 50) all succeed" "$(cat "$T/loop1" "$T/loop2" | wc -l)" "0"
+eq "  ... no mount left under \$T" "$(our_mounts)" "0"
+eq "  ... no upper dir left" "$(ls "$STORE/containers" | wc -l)" "0"
+eq "  ... no merged dir left" "$(ls "$T/run/storage/containers" 2>/dev/null | wc -l)" "0"
+eq "  ... no conmon left" "$(our_conmons | wc -l)" "0"
+eq "  ... no container left" "$($P ps -a -q | wc -l)" "0"
+
+finish
