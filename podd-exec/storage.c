@@ -122,6 +122,19 @@ static bool dir_empty(int dirfd)
 	return empty;
 }
 
+static int set_root_meta(int upperfd, int topfd, podd_error_t *err)
+{
+	struct stat st;
+	char path[64];
+
+	if (fstat(topfd, &st) < 0)
+		return podd_error_sys(err, errno, "stat the top layer");
+	fd_path(path, sizeof(path), upperfd);
+	if (chown(path, st.st_uid, st.st_gid) < 0 || chmod(path, st.st_mode & 07777) < 0)
+		return podd_error_sys(err, errno, "set the owner and mode of the upper dir");
+	return 0;
+}
+
 static bool has_vfs_marker(int ctrfd)
 {
 	struct stat st;
@@ -242,6 +255,11 @@ int op_mount_rootfs(struct podd_server *srv, const struct podd_request *req, pod
 	if (workfd < 0)
 		goto out;
 	fresh = fresh || dir_empty(upperfd);
+	/* The merged root takes the upper dir's owner and mode: the top
+	 * layer's, as containers/storage gives it (0700 would lock every
+	 * non-root user out of "/"). */
+	if (fresh && set_root_meta(upperfd, layer_fds[nopen - 1], err) < 0)
+		goto out;
 	if (strcmp(reply.driver, "vfs") == 0) {
 		rc = mount_vfs(ctrfd, upperfd, layer_fds, nopen, mergedfd, err);
 		goto out;
