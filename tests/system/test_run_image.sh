@@ -7,6 +7,12 @@
 . "$(dirname "$0")/lib.sh"
 
 MAKE_IMAGE="$PODD_SOURCE_DIR/tests/system/make_test_image.py"
+
+# Images arrive with `podctl load` (the local helper's part of issue 4).
+if ! $P load --help > /dev/null 2>&1; then
+	ok "# SKIP podctl load is not in this tree yet"
+	finish
+fi
 STORE="$T/root/storage"
 
 our_mounts() {
