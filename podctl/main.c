@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "images.h"
 #include "podctl.h"
 
 struct command {
@@ -19,8 +20,11 @@ static const struct command commands[] = {
 	{ "create", cmd_create, "Create but do not start a container" },
 	{ "exec", cmd_exec, "Run a process in a running container" },
 	{ "export", cmd_export, "Export a container's filesystem contents as a tar archive" },
+	{ "image", cmd_image, "Manage images" },
+	{ "images", cmd_images, "List images in local storage" },
 	{ "info", cmd_info, "Display podd system information" },
 	{ "kill", cmd_kill, "Kill one or more running containers with a specific signal" },
+	{ "load", cmd_load, "Load image(s) from a tar archive" },
 	{ "logs", cmd_logs, "Fetch the logs of one or more containers" },
 	{ "restart", cmd_restart, "Restart one or more containers" },
 	{ "run", cmd_run, "Run a command in a new container" },
