@@ -150,13 +150,14 @@ int image_gc(struct engine *e, podd_error_t *err)
 	return 0;
 }
 
-int image_config_get(struct engine *e, const char *id, Podd__ImageConfig **out,
-		     podd_error_t *err)
+int image_config_get(struct engine *e, const char *id, const char *manifest_digest,
+		     Podd__ImageConfig **out, podd_error_t *err)
 {
 	Podd__ImageConfigRequest req = PODD__IMAGE_CONFIG_REQUEST__INIT;
 	ProtobufCMessage *m = NULL;
 
 	req.id = (char *)id;
+	req.manifest_digest = (char *)(manifest_digest ? manifest_digest : "");
 	if (podd_client_call(IMAGE(e), PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG, &req.base,
 			     PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG_REPLY,
 			     &podd__image_config__descriptor, &m, err) < 0)
@@ -199,4 +200,118 @@ void image_name_split(const char *name, char *repo, size_t rsize, char *tag, siz
 		snprintf(repo, rsize, "%s", name);
 		snprintf(tag, tsize, "latest");
 	}
+}
+
+static json_object *strv_or_null(char **v, size_t n, bool present)
+{
+	json_object *a;
+	if (!present)
+		return NULL;
+	a = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static json_object *labels_json(const Podd__ImageConfig *cfg)
+{
+	json_object *o;
+	if (cfg->n_label_keys == 0)
+		return NULL;
+	o = json_object_new_object();
+	for (size_t i = 0; i < cfg->n_label_keys; i++)
+		json_object_object_add(o, cfg->label_keys[i],
+				       json_object_new_string(cfg->label_values[i]));
+	return o;
+}
+
+/* podman image inspect's Config: only what the image sets (Go's
+ * omitempty), so an image with no config shows {}. */
+static json_object *config_json(const Podd__ImageConfig *cfg)
+{
+	json_object *o = json_object_new_object();
+	if (cfg->user[0])
+		json_object_object_add(o, "User", json_object_new_string(cfg->user));
+	if (cfg->n_exposed_ports) {
+		json_object *p = json_object_new_object();
+		for (size_t i = 0; i < cfg->n_exposed_ports; i++)
+			json_object_object_add(p, cfg->exposed_ports[i], json_object_new_object());
+		json_object_object_add(o, "ExposedPorts", p);
+	}
+	if (cfg->n_env)
+		json_object_object_add(o, "Env", strv_or_null(cfg->env, cfg->n_env, true));
+	if (cfg->has_entrypoint && cfg->n_entrypoint)
+		json_object_object_add(o, "Entrypoint",
+				       strv_or_null(cfg->entrypoint, cfg->n_entrypoint, true));
+	if (cfg->has_cmd && cfg->n_cmd)
+		json_object_object_add(o, "Cmd", strv_or_null(cfg->cmd, cfg->n_cmd, true));
+	if (cfg->working_dir[0])
+		json_object_object_add(o, "WorkingDir", json_object_new_string(cfg->working_dir));
+	if (cfg->n_label_keys)
+		json_object_object_add(o, "Labels", labels_json(cfg));
+	if (cfg->stop_signal[0])
+		json_object_object_add(o, "StopSignal", json_object_new_string(cfg->stop_signal));
+	return o;
+}
+
+json_object *image_inspect_json(struct engine *e, const Podd__ImageRecord *rec,
+				const Podd__ImageConfig *cfg)
+{
+	json_object *o = json_object_new_object();
+	json_object *gd = json_object_new_object(), *rootfs = json_object_new_object();
+	json_object *digests = json_object_new_array();
+	cleanup_free char *created = format_rfc3339(cfg->created_ns ? cfg->created_ns
+								     : rec->created_ns);
+
+	json_object_object_add(o, "Id", json_object_new_string(rec->id));
+	json_object_object_add(o, "Digest",
+			       json_object_new_string(rec->manifest_digest[0] ? rec->manifest_digest
+					      : rec->n_digests       ? rec->digests[0]
+								     : ""));
+	json_object_object_add(o, "RepoTags", strv_or_null(rec->names, rec->n_names, true));
+	for (size_t i = 0; i < rec->n_names; i++) {
+		char repo[512], tag[256];
+		image_name_split(rec->names[i], repo, sizeof(repo), tag, sizeof(tag));
+		for (size_t k = 0; k < rec->n_digests; k++) {
+			char *s = NULL;
+			bool dup = false;
+			if (asprintf(&s, "%s@%s", repo, rec->digests[k]) < 0)
+				continue;
+			for (size_t j = 0; j < json_object_array_length(digests); j++)
+				if (strcmp(json_object_get_string(
+						   json_object_array_get_idx(digests, j)),
+					   s) == 0)
+					dup = true;
+			if (!dup)
+				json_object_array_add(digests, json_object_new_string(s));
+			free(s);
+		}
+	}
+	json_object_object_add(o, "RepoDigests", digests);
+	json_object_object_add(o, "Parent", json_object_new_string(""));
+	json_object_object_add(o, "Comment", json_object_new_string(""));
+	json_object_object_add(o, "Created", json_object_new_string(created ? created : ""));
+	json_object_object_add(o, "Config", config_json(cfg));
+	json_object_object_add(o, "Version", json_object_new_string(""));
+	json_object_object_add(o, "Author", json_object_new_string(cfg->author));
+	json_object_object_add(o, "Architecture", json_object_new_string(cfg->architecture));
+	json_object_object_add(o, "Os", json_object_new_string(cfg->os));
+	json_object_object_add(o, "Size", json_object_new_int64(rec->size));
+	json_object_object_add(o, "VirtualSize", json_object_new_int64(rec->size));
+	json_object_object_add(gd, "Name", json_object_new_string(e->opts.storage_driver));
+	json_object_object_add(gd, "Data", NULL);
+	json_object_object_add(o, "GraphDriver", gd);
+	json_object_object_add(rootfs, "Type", json_object_new_string("layers"));
+	json_object_object_add(rootfs, "Layers", strv_or_null(rec->layers, rec->n_layers, true));
+	json_object_object_add(o, "RootFS", rootfs);
+	json_object_object_add(o, "Labels", labels_json(cfg));
+	json_object_object_add(o, "Annotations", json_object_new_object());
+	json_object_object_add(o, "ManifestType",
+			       json_object_new_string(cfg->manifest_type[0]
+							      ? cfg->manifest_type
+							      : "application/vnd.oci.image.manifest.v1+json"));
+	json_object_object_add(o, "User", json_object_new_string(cfg->user));
+	json_object_object_add(o, "History", json_object_new_array());
+	json_object_object_add(o, "NamesHistory", strv_or_null(rec->names, rec->n_names, true));
+	return o;
 }

@@ -24,8 +24,10 @@ void image_list_free(struct image_list *l);
 
 /* podd-image: drop every blob and layer no image record names. */
 int image_gc(struct engine *e, podd_error_t *err);
-int image_config_get(struct engine *e, const char *id, Podd__ImageConfig **out,
-		     podd_error_t *err);
+/* podd-image's ImageConfig for image `id`; `manifest_digest` (may be NULL
+ * or "") also fills manifest_type. */
+int image_config_get(struct engine *e, const char *id, const char *manifest_digest,
+		     Podd__ImageConfig **out, podd_error_t *err);
 
 /* podman's sizes (go-units HumanSizeWithPrecision, 3 digits): "2 MB". */
 char *format_size(int64_t bytes);
@@ -46,5 +48,9 @@ static inline void image_record_freep(Podd__ImageRecord **r)
 int cmd_load(const struct global_opts *g, int argc, char **argv);
 int cmd_images(const struct global_opts *g, int argc, char **argv);
 int cmd_image(const struct global_opts *g, int argc, char **argv);
+int cmd_image_inspect(const struct global_opts *g, int argc, char **argv);
+int cmd_rmi(const struct global_opts *g, int argc, char **argv);
+int cmd_tag(const struct global_opts *g, int argc, char **argv);
+int cmd_untag(const struct global_opts *g, int argc, char **argv);
 
 #endif

@@ -37,8 +37,11 @@ static const struct command commands[] = {
 	{ "ps", cmd_ps, "List containers" },
 	{ "rename", cmd_rename, "Rename an existing container" },
 	{ "rm", cmd_rm, "Remove one or more containers" },
+	{ "rmi", cmd_rmi, "Remove one or more images from local storage" },
 	{ "system", cmd_system, "Manage podd (sandbox: show each process's confinement)" },
+	{ "tag", cmd_tag, "Add an additional name to a local image" },
 	{ "top", cmd_top, "Display the running processes of a container" },
+	{ "untag", cmd_untag, "Remove a name from a local image" },
 	{ "version", cmd_version, "Display the podd version information" },
 };
 

@@ -45,8 +45,19 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 	size_t len, n;
 	int ret = -1;
 
+	cleanup_image_manifest struct image_manifest *m = NULL;
+	cleanup_free char *mbuf = NULL;
+
 	if (!podd_id_valid(r->id))
 		return podd_error(err, INVALID, "image config: invalid image id");
+	if (r->manifest_digest[0] != '\0') {
+		struct digest md;
+		size_t mlen;
+		if (digest_parse(r->manifest_digest, &md, err) < 0 ||
+		    store_read_blob(ctx->storefd, &md, META_MAX_BYTES, &mbuf, &mlen, err) < 0 ||
+		    image_manifest_parse(r->manifest_digest, mbuf, mlen, &m, err) < 0)
+			return podd_error_wrap(err, "image %.12s", r->id);
+	}
 	memcpy(d.hex, r->id, DIGEST_HEX_LEN + 1);
 	snprintf(name, sizeof(name), "sha256:%s", d.hex);
 	if (store_read_blob(ctx->storefd, &d, META_MAX_BYTES, &buf, &len, err) < 0 ||
@@ -97,6 +108,7 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 	out.n_diff_ids = n;
 	out.chain_ids = chain_ids;
 	out.n_chain_ids = n;
+	out.manifest_type = m ? m->media_type : "";
 	ret = podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG_REPLY, 0,
 				&out.base, NULL, 0, err);
 out:

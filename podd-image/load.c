@@ -754,8 +754,7 @@ int archive_load(int storefd, int fd, const struct extract_limits *lim,
 		load_drop_new(&l, true);
 		image_records_free(recs.v, recs.n);
 		load_free(&l);
-		return podd_error_wrap(err, "payload does not match any of the supported image "
-					    "formats");
+		return podd_error_wrap(err, "load");
 	}
 	load_drop_new(&l, false);
 	load_free(&l);

@@ -635,7 +635,9 @@ static int gc_layers(int storefd, const struct hexset *keep, struct gc_stats *st
 
 	if (layersfd < 0)
 		return errno == ENOENT ? 0 : podd_error_sys(err, errno, "gc: open layers");
-	fd = dup(layersfd);
+	/* A second descriptor for the listing (its own offset); opened again
+	 * rather than dup'ed, which podd-image's seccomp list leaves out. */
+	fd = open_beneath(storefd, "layers", O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
 		if (fd >= 0)
 			close(fd);
