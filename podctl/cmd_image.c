@@ -194,7 +194,8 @@ int cmd_untag(const struct global_opts *g, int argc, char **argv)
 	return 0;
 }
 
-/* Containers whose record names the image (by id or one of its names). */
+/* Containers made from the image: their record's image_id is its id (a
+ * name may since have moved to another image). */
 struct users {
 	const Podd__ImageRecord *img;
 	char **ids;
@@ -204,9 +205,7 @@ struct users {
 static int collect_user(const Podd__ContainerRecord *rec, void *data, podd_error_t *err)
 {
 	struct users *u = data;
-	bool uses = strcmp(rec->image, u->img->id) == 0;
-	for (size_t i = 0; !uses && i < u->img->n_names; i++)
-		uses = strcmp(rec->image, u->img->names[i]) == 0;
+	bool uses = strcmp(rec->image_id, u->img->id) == 0;
 	if (!uses)
 		return 0;
 	void *v = realloc(u->ids, (u->n + 1) * sizeof(char *));
@@ -435,11 +434,8 @@ static int mark_in_use(const Podd__ContainerRecord *rec, void *data, podd_error_
 	(void)err;
 	for (size_t i = 0; i < u->l->n; i++) {
 		const Podd__ImageRecord *img = u->l->v[i];
-		if (strcmp(rec->image, img->id) == 0)
+		if (strcmp(rec->image_id, img->id) == 0)
 			u->used[i] = true;
-		for (size_t k = 0; k < img->n_names; k++)
-			if (strcmp(rec->image, img->names[k]) == 0)
-				u->used[i] = true;
 	}
 	return 0;
 }
