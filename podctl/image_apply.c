@@ -49,7 +49,7 @@ void image_applied_free(struct image_applied *a)
 static char **copy_strv(char *const *v, size_t n)
 {
 	char **out = calloc(n + 1, sizeof(*out));
-	if (out)
+	if (out && n > 0)
 		memcpy(out, v, n * sizeof(*out));
 	return out;
 }
