@@ -315,3 +315,31 @@ json_object *image_inspect_json(struct engine *e, const Podd__ImageRecord *rec,
 	json_object_object_add(o, "NamesHistory", strv_or_null(rec->names, rec->n_names, true));
 	return o;
 }
+
+/* Which of the image's names `ref` found, as podd-state's lookup
+ * completes it: as given, "localhost/" and ":latest" added, or on any
+ * registry ("busybox" finds docker.io/library/busybox:latest). */
+const char *image_name_matching(const Podd__ImageRecord *rec, const char *ref)
+{
+	const char *last = strrchr(ref, '/');
+	const char *slash = strchr(ref, '/');
+	bool tagged = strchr(last ? last : ref, ':') != NULL;
+	bool host = slash && (memchr(ref, '.', (size_t)(slash - ref)) ||
+			      memchr(ref, ':', (size_t)(slash - ref)) ||
+			      strncmp(ref, "localhost/", 10) == 0);
+	char full[600], suffix[600];
+
+	snprintf(full, sizeof(full), "%s%s%s", host ? "" : "localhost/", ref,
+		 tagged ? "" : ":latest");
+	snprintf(suffix, sizeof(suffix), "/%s%s", ref, tagged ? "" : ":latest");
+	for (size_t i = 0; i < rec->n_names; i++)
+		if (strcmp(rec->names[i], ref) == 0 || strcmp(rec->names[i], full) == 0)
+			return rec->names[i];
+	for (size_t i = 0; i < rec->n_names; i++) {
+		size_t nl = strlen(rec->names[i]), sl = strlen(suffix);
+		if (nl > sl && strcmp(rec->names[i] + nl - sl, suffix) == 0)
+			return rec->names[i];
+	}
+	return NULL;
+}
+

@@ -178,3 +178,72 @@ int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_erro
 	return podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_GC_REPLY, 0, &reply.base,
 				 NULL, 0, err);
 }
+
+int handle_save(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__SaveRequest *r = (const Podd__SaveRequest *)req->msg;
+	struct image_ctx *ctx = ctx_of(srv);
+	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
+	bool oci;
+
+	if (podd_fd_check_kind(fd, PODD_FD_OUTPUT, err) < 0)
+		return -1;
+	switch (r->format) {
+	case PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_OCI:
+		oci = true;
+		break;
+	case PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_DOCKER:
+		oci = false;
+		break;
+	case PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_UNSPECIFIED:
+	default:
+		return podd_error(err, INVALID, "save: unknown archive format %d", (int)r->format);
+	}
+	if (r->n_images == 0 || r->n_images > 256)
+		return podd_error(err, INVALID, "save: %zu images (1 to 256)", r->n_images);
+	for (size_t i = 0; i < r->n_images; i++) {
+		const Podd__ImageRecord *rec = r->images[i];
+		if (rec == NULL || !podd_id_valid(rec->id) ||
+		    (rec->manifest_digest[0] && !podd_digest_valid(rec->manifest_digest)))
+			return podd_error(err, INVALID, "save: image %zu: malformed record", i + 1);
+		for (size_t k = 0; k < rec->n_names; k++)
+			if (!podd_image_name_qualified(rec->names[k]))
+				return podd_error(err, INVALID, "save: image %zu: invalid name",
+						  i + 1);
+	}
+	/* Shared: gc must not take blobs from under the writer. */
+	cleanup_close int lock = store_lock(ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	if (archive_save(ctx->storefd, fd, oci, r->images, r->n_images, err) < 0)
+		return -1;
+	return podd_server_reply_ok(srv, req, err);
+}
+
+#define IMPORT_MAX_CHANGES 256
+
+int handle_import(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__ImportRequest *r = (const Podd__ImportRequest *)req->msg;
+	struct image_ctx *ctx = ctx_of(srv);
+	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
+	cleanup_close int lock = -1;
+	Podd__ImageRecord *rec = NULL;
+	int ret;
+
+	if (podd_fd_check_kind(fd, PODD_FD_INPUT, err) < 0)
+		return -1;
+	if (r->n_changes > IMPORT_MAX_CHANGES)
+		return podd_error(err, INVALID, "import: more than %d changes", IMPORT_MAX_CHANGES);
+	if (r->created_ns < 0)
+		return podd_error(err, INVALID, "import: negative creation time");
+	lock = store_lock(ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	if (archive_import(ctx->storefd, fd, r->changes, r->n_changes, r->message, r->created_ns,
+			   &ctx->lim, &rec, err) < 0)
+		return -1;
+	ret = reply_images(srv, req, &rec, 1, err);
+	podd__image_record__free_unpacked(rec, NULL);
+	return ret;
+}
