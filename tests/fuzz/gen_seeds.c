@@ -218,6 +218,47 @@ int main(int argc, char **argv)
 	seed("create_request", "empty", &ecreate);
 	ecreate.record = &running;
 	seed("create_request", "full", &ecreate);
+	/* An image container: no rootfs, the image's id, name and layers. */
+	static char *layers[] = { (char *)id64, (char *)id64 };
+	Podd__ContainerConfig image_config = config;
+	Podd__ContainerRecord from_image = running;
+	image_config.rootfs = "";
+	from_image.config = &image_config;
+	from_image.image = "localhost/busybox:latest";
+	from_image.image_id = (char *)id64;
+	from_image.image_layers = layers;
+	from_image.n_image_layers = 2;
+	from_image.image_size = 2000000;
+	ecreate.record = &from_image;
+	ecreate.storage_driver = "vfs";
+	seed("create_request", "image", &ecreate);
+	Podd__CreateContainerRequest icreate = create;
+	icreate.config = &image_config;
+	icreate.image = "localhost/busybox:latest";
+	icreate.image_id = (char *)id64;
+	icreate.image_layers = layers;
+	icreate.n_image_layers = 2;
+	icreate.image_size = 2000000;
+	seed("create_container_request", "image", &icreate);
+
+	/* An image container's root: the launcher's mount, unmount, sizes. */
+	Podd__MountRootfs mount = PODD__MOUNT_ROOTFS__INIT;
+	seed("mount_rootfs", "empty", &mount);
+	mount.id = (char *)id64;
+	mount.chain_ids = layers;
+	mount.n_chain_ids = 2;
+	mount.driver = "overlay";
+	seed("mount_rootfs", "full", &mount);
+	Podd__UnmountRootfs unmount = PODD__UNMOUNT_ROOTFS__INIT;
+	seed("unmount_rootfs", "empty", &unmount);
+	unmount.id = (char *)id64;
+	unmount.remove = true;
+	seed("unmount_rootfs", "full", &unmount);
+	Podd__SizesRequest sizes = PODD__SIZES_REQUEST__INIT;
+	seed("sizes_request", "empty", &sizes);
+	sizes.ids = layers;
+	sizes.n_ids = 2;
+	seed("sizes_request", "full", &sizes);
 	Podd__ExecRequest exec = PODD__EXEC_REQUEST__INIT;
 	seed("exec_request", "empty", &exec);
 	exec.record = &running;
