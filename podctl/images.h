@@ -55,6 +55,7 @@ int cmd_image(const struct global_opts *g, int argc, char **argv);
 int cmd_image_inspect(const struct global_opts *g, int argc, char **argv);
 int cmd_save(const struct global_opts *g, int argc, char **argv);
 int cmd_import(const struct global_opts *g, int argc, char **argv);
+int cmd_commit(const struct global_opts *g, int argc, char **argv);
 int cmd_rmi(const struct global_opts *g, int argc, char **argv);
 int cmd_tag(const struct global_opts *g, int argc, char **argv);
 int cmd_untag(const struct global_opts *g, int argc, char **argv);

@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "image", cmd_image, "Manage images" },
 	{ "images", cmd_images, "List images in local storage" },
 	{ "import", cmd_import, "Import a tarball to create a filesystem image" },
+	{ "commit", cmd_commit, "Create new image based on the changed container" },
 	{ "info", cmd_info, "Display podd system information" },
 	{ "kill", cmd_kill, "Kill one or more running containers with a specific signal" },
 	{ "load", cmd_load, "Load image(s) from a tar archive" },

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "image_archive.h"
 #include "cleanup.h"
+#include "commit.h"
 #include "handlers.h"
 #include "image.pb-c.h"
 #include "manifest.h"
@@ -242,6 +244,44 @@ int handle_import(struct podd_server *srv, const struct podd_request *req, podd_
 		return -1;
 	if (archive_import(ctx->storefd, fd, r->changes, r->n_changes, r->message, r->created_ns,
 			   &ctx->lim, &rec, err) < 0)
+		return -1;
+	ret = reply_images(srv, req, &rec, 1, err);
+	podd__image_record__free_unpacked(rec, NULL);
+	return ret;
+}
+
+/* Commit: CommitRequest -> LoadedImages (one record, no names). The ids
+ * and digest are checked here and again in image_commit. */
+int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__CommitRequest *r = (const Podd__CommitRequest *)req->msg;
+	struct image_ctx *ctx = ctx_of(srv);
+	cleanup_close int lock = -1;
+	Podd__ImageRecord *rec = NULL;
+	struct commit_args c = {
+		.container_id = r->container_id,
+		.image_id = r->image_id,
+		.manifest_digest = r->manifest_digest,
+		.author = r->author,
+		.message = r->message,
+		.created_ns = r->created_ns,
+	};
+	int ret;
+
+	if (!podd_id_valid(r->container_id) || !podd_id_valid(r->image_id) ||
+	    !podd_digest_valid(r->manifest_digest))
+		return podd_error(err, INVALID, "commit: invalid container, image or manifest id");
+	if (r->created_ns < 0 || strlen(r->author) > 1024 || strlen(r->message) > 65536)
+		return podd_error(err, INVALID, "commit: invalid time, author or message");
+	if (c.created_ns == 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		c.created_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	}
+	lock = store_lock(ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	if (image_commit(ctx->storefd, &c, &ctx->lim, &rec, err) < 0)
 		return -1;
 	ret = reply_images(srv, req, &rec, 1, err);
 	podd__image_record__free_unpacked(rec, NULL);

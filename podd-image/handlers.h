@@ -16,5 +16,6 @@ int handle_load(struct podd_server *srv, const struct podd_request *req, podd_er
 int handle_save(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_import(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 
 #endif

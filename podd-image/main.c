@@ -23,6 +23,8 @@ static const struct podd_handler handlers[] = {
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_SAVE, &podd__save_request__descriptor, 1, handle_save },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_IMPORT, &podd__import_request__descriptor, 1, handle_import },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_GC, &podd__gc_request__descriptor, 0, handle_gc },
+	/* 32-39: commit */
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_COMMIT, &podd__commit_request__descriptor, 0, handle_commit },
 };
 
 int main(int argc, char **argv)
