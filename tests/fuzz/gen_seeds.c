@@ -395,6 +395,15 @@ int main(int argc, char **argv)
 	imp.message = "imported";
 	imp.created_ns = 1700000000123456789;
 	seed("import_request", "full", &imp);
+	Podd__CommitRequest com = PODD__COMMIT_REQUEST__INIT;
+	seed("commit_request", "empty", &com);
+	com.container_id = (char *)id64;
+	com.image_id = (char *)id64;
+	com.manifest_digest = "sha256:" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	com.author = "tester";
+	com.message = "a change";
+	com.created_ns = 1700000000123456789;
+	seed("commit_request", "full", &com);
 	char *gc_ids[] = { (char *)id64 };
 	Podd__GcRequest gc = PODD__GC_REQUEST__INIT;
 	seed("gc_request", "empty", &gc);

@@ -122,6 +122,38 @@ else
 	ok "# SKIP rmi is not in this tree"
 fi
 
+# --- commit ---
+$P run --name tocommit -u 0 localhost/cfg \
+	'echo new > /added; rm /layer2; rm -rf /opq; mkdir /opq; echo fresh > /opq/fresh; ln -s /added /link' \
+	> /dev/null 2>&1
+cimg=$($P commit -a tester -m "a change" tocommit localhost/committed 2>&1)
+case "$cimg" in
+[0-9a-f]*) [ ${#cimg} -eq 64 ] && ok "commit prints the new image's id" ||
+	not_ok "commit: $cimg" ;;
+*) not_ok "commit: $cimg" ;;
+esac
+eq "the committed image has the changes, a whiteout and an opaque dir" \
+	"$($P run --rm localhost/committed 'cat /added; test -e /layer2 || echo no-layer2; ls /opq; readlink /link' 2>&1 | tr '\n' ' ')" \
+	"new no-layer2 fresh /added "
+eq "  ... on top of its image's layers" \
+	"$($P image inspect localhost/committed | jq '.[0].RootFS.Layers | length')" "3"
+$P save -o "$T/committed.tar" localhost/committed > /dev/null 2>&1
+PM="podman --root $T/podman --runroot $T/podman-run --storage-driver vfs"
+if $PM load -i "$T/committed.tar" > /dev/null 2>&1 &&
+	pid=$($PM create localhost/committed:latest true 2> /dev/null); then
+	eq "podman reads the committed image the same way" \
+		"$($PM export "$pid" | tar -tf - | grep -E '^(added|layer2|opq/old|opq/fresh)$' | tr '\n' ' ')" \
+		"added opq/fresh "
+	$PM rm -f "$pid" > /dev/null 2>&1
+else
+	not_ok "podman loads the committed image"
+fi
+$PM rmi -a -f > /dev/null 2>&1
+check "rm the committed container" $P rm tocommit
+expect_fail "commit of a --rootfs container is refused" 125 "not an image" \
+	sh -c "$P create --name rootfsctr --rootfs $ROOTFS true > /dev/null && $P commit rootfsctr"
+$P rm rootfsctr > /dev/null 2>&1
+
 # --- --pull ---
 expect_fail "--pull=never of a missing image" 125 "nothere: image not known" \
 	$P run --rm --pull=never nothere true
@@ -140,6 +172,8 @@ eq "vfs: the exit command (with --storage-driver vfs) records the exit" \
 	"$($V ps -a --format '{{.Status}}' | cut -c1-10)" "Exited (0)"
 eq "vfs: changes persist" "$($V start -a v > /dev/null 2>&1; \
 	$V run --rm localhost/cfg 'echo ok' 2>&1)" "ok"
+expect_fail "vfs: commit needs the overlay driver" 125 "commit needs the overlay driver" \
+	$V commit v
 check "vfs: rm" $V rm -f v
 eq "vfs: nothing left in the store's containers" "$(ls "$T/vroot/storage/containers" | wc -l)" "0"
 
