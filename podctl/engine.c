@@ -248,6 +248,22 @@ struct podd_peer *engine_state(struct engine *e)
 	return &e->helpers[HELPER_STATE].peer;
 }
 
+void engine_stop_helper(struct engine *e, enum helper_kind k)
+{
+	struct helper *h = &e->helpers[k];
+	int status;
+
+	if (h->status_fd >= 0)
+		close(h->status_fd);
+	h->status_fd = -1;
+	if (!h->running)
+		return;
+	close(h->peer.sock);
+	while (waitpid(h->peer.pid, &status, 0) < 0 && errno == EINTR)
+		;
+	h->running = false;
+}
+
 void engine_stop(struct engine *e)
 {
 	if (e->db_info)
