@@ -42,6 +42,8 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 	cleanup_free struct digest *chains = NULL;
 	Podd__ImageConfig out = PODD__IMAGE_CONFIG__INIT;
 	char **diff_ids = NULL, **chain_ids = NULL;
+	cleanup_free Podd__ImageHistory *hist = NULL;
+	cleanup_free Podd__ImageHistory **histp = NULL;
 	char name[DIGEST_HEX_LEN + 8];
 	struct digest d;
 	size_t len, n;
@@ -88,7 +90,6 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 	out.os = c->os ? c->os : "";
 	out.variant = c->variant ? c->variant : "";
 	out.created_ns = c->has_created ? c->created_ns : 0;
-	out.author = "";
 	out.user = c->user ? c->user : "";
 	out.working_dir = c->working_dir ? c->working_dir : "";
 	out.stop_signal = c->stop_signal ? c->stop_signal : "";
@@ -111,6 +112,33 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 	out.chain_ids = chain_ids;
 	out.n_chain_ids = n;
 	out.manifest_type = m ? m->media_type : "";
+	out.author = c->author ? c->author : "";
+	out.comment = c->comment ? c->comment : "";
+	hist = calloc(c->n_history ? c->n_history : 1, sizeof(*hist));
+	histp = calloc(c->n_history ? c->n_history : 1, sizeof(*histp));
+	if (hist == NULL || histp == NULL) {
+		podd_error_sys(err, ENOMEM, "image config");
+		goto out;
+	}
+	for (size_t i = 0; i < c->n_history; i++) {
+		const struct image_history *h = &c->history[i];
+		podd__image_history__init(&hist[i]);
+		hist[i].created_ns = h->has_created && h->created_ns > 0 ? h->created_ns : 0;
+		hist[i].created_by = h->created_by ? h->created_by : "";
+		hist[i].comment = h->comment ? h->comment : "";
+		hist[i].author = h->author ? h->author : "";
+		hist[i].empty_layer = h->empty_layer;
+		histp[i] = &hist[i];
+	}
+	out.history = histp;
+	out.n_history = c->n_history;
+	/* The answer is one frame: an image with a history too long for it
+	 * is shown without. */
+	if (protobuf_c_message_get_packed_size(&out.base) > PODD_FRAME_MAX_PAYLOAD - 1024) {
+		out.history = NULL;
+		out.n_history = 0;
+		out.history_dropped = true;
+	}
 	ret = podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG_REPLY, 0,
 				&out.base, NULL, 0, err);
 out:

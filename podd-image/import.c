@@ -332,6 +332,8 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 	json_object_object_add(config, "architecture",
 			       json_object_new_string(host_architecture()));
 	json_object_object_add(config, "os", json_object_new_string("linux"));
+	if (message && message[0])
+		json_object_object_add(config, "comment", json_object_new_string(message));
 	rootfs = json_object_new_object();
 	ids = json_object_new_array();
 	json_object_array_add(ids, json_object_new_string(diff));

@@ -60,6 +60,11 @@ eq "inspect Os/Architecture" "$(jq -r '.[0].Os' "$T/inspect")" linux
 eq "inspect RootFS.Layers" "$(jq -r '.[0].RootFS.Layers | length' "$T/inspect")" 1
 eq "inspect ManifestType" "$(jq -r '.[0].ManifestType' "$T/inspect")" \
 	"application/vnd.oci.image.manifest.v1+json"
+eq "inspect History comes from the config" \
+	"$(jq -c '.[0].History[0] | [.created_by, .comment]' "$T/inspect")" \
+	'["podd scripts/make-image.sh","busybox-static from Debian"]'
+check "inspect Created is RFC 3339 without trailing zeros" \
+	jq -e '.[0].Created | test("^[0-9-]{10}T[0-9:]{8}(\\.[0-9]*[1-9])?Z$")' "$T/inspect"
 check "inspect Digest is sha256" jq -e '.[0].Digest | startswith("sha256:")' "$T/inspect"
 eq "inspect --format" "$($P image inspect --format '{{.Id}}' "${id:0:12}")" "$id"
 expect_fail "inspect of an unknown image" 125 "nope: image not known" $P image inspect nope
@@ -179,6 +184,11 @@ eq "import names the image" "$($P image inspect --format '{{.RepoTags}}' importe
 eq "import's --change lands in the config" \
 	"$($P image inspect --format '{{json .Config}}' imported)" \
 	'{"User":"root","ExposedPorts":{"8080/tcp":{}},"Env":["FOO=bar"],"Cmd":["/bin/sh"],"WorkingDir":"/tmp","Labels":{"a":"b"}}'
+eq "import's message is the Comment and the history's comment" \
+	"$($P image inspect --format '{{.Comment}} {{json .History}}' imported | jq -Rr 'split(" ")[0]')" \
+	"by"
+eq "import's history comment" \
+	"$($P image inspect imported | jq -r '.[0].History[0].comment')" "by podctl"
 $P save --format oci-archive -o "$T/imported.tar" imported
 $PM load -i "$T/imported.tar" > /dev/null 2>&1
 eq "podman loads an imported image with its config" \
