@@ -33,7 +33,7 @@ static int commit(struct engine *e, const char *name, const char *image, const c
 				  "container %s runs from a --rootfs directory, not an image: "
 				  "nothing to commit on",
 				  name);
-	if (run_image_lookup(e, rec->image_id, &img, err) < 0)
+	if (image_lookup(e, rec->image_id, &img, err) < 0)
 		return podd_error_wrap(err, "container %s's image", name);
 	img_m = &img->base;
 	if (img->manifest_digest[0] == '\0')

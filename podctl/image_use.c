@@ -10,26 +10,8 @@
 #include "create_opts.h"
 #include "image.pb-c.h"
 #include "image_use.h"
+#include "images.h"
 #include "validate.h"
-
-int run_image_lookup(struct engine *e, const char *name, Podd__ImageRecord **out, podd_error_t *err)
-{
-	Podd__LookupImageRequest req = PODD__LOOKUP_IMAGE_REQUEST__INIT;
-	ProtobufCMessage *m = NULL;
-
-	req.name_or_id = (char *)name;
-	if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_LOOKUP_IMAGE, &req.base,
-			     PODD__STATE_TYPE__STATE_TYPE_IMAGE, &podd__image_record__descriptor, &m,
-			     err) < 0)
-		return engine_helper_failed(e, HELPER_STATE, err);
-	*out = (Podd__ImageRecord *)m;
-	if (!podd_id_valid((*out)->id) || (*out)->size < 0) {
-		podd_message_freep(&m);
-		*out = NULL;
-		return podd_error(err, PODD_E_PROTOCOL, "podd-state sent a malformed image record");
-	}
-	return 0;
-}
 
 /* The registry side (pull) is not wired yet: every path that needs it
  * comes here, so connecting it is one function. */
@@ -46,16 +28,12 @@ int image_pull(struct engine *e, const char *name, Podd__ImageRecord **out, podd
 int run_image_config(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig **out,
 		     podd_error_t *err)
 {
-	Podd__ImageConfigRequest req = PODD__IMAGE_CONFIG_REQUEST__INIT;
 	ProtobufCMessage *m = NULL;
-	Podd__ImageConfig *ic;
+	Podd__ImageConfig *ic = NULL;
 
-	req.id = img->id;
-	if (podd_client_call(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG,
-			     &req.base, PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG_REPLY,
-			     &podd__image_config__descriptor, &m, err) < 0)
-		return engine_helper_failed(e, HELPER_IMAGE, err);
-	ic = (Podd__ImageConfig *)m;
+	if (image_config_get(e, img->id, NULL, &ic, err) < 0)
+		return -1;
+	m = &ic->base;
 	/* podd-image parsed hostile data: what it says is checked again
 	 * before it reaches a container's record. */
 	if (strcmp(ic->id, img->id) != 0) {
@@ -112,7 +90,7 @@ int image_resolve(struct engine *e, const char *name, enum pull_policy pull,
 {
 	if (pull == PULL_ALWAYS)
 		return image_pull(e, name, out, err);
-	if (run_image_lookup(e, name, out, err) == 0)
+	if (image_lookup(e, name, out, err) == 0)
 		return 0;
 	if ((*err)->code != PODD_E_NO_SUCH_OBJECT || pull == PULL_NEVER)
 		return -1;

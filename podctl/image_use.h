@@ -6,10 +6,9 @@
 #include "image.pb-c.h"
 #include "podctl.h"
 
-/* podd-state's LookupImage (podman's local order; a missing image is
- * NO_SUCH_OBJECT "NAME: image not known"). */
-int run_image_lookup(struct engine *e, const char *name, Podd__ImageRecord **out, podd_error_t *err);
-/* Lookup under the --pull policy: never: the lookup's answer; missing and
+/* podd-state's LookupImage (images.h's image_lookup: podman's local
+ * order; a missing image is NO_SUCH_OBJECT "NAME: image not known") under
+ * the --pull policy: never: the lookup's answer; missing and
  * newer: a missing image is pulled; always: pulled. */
 int image_resolve(struct engine *e, const char *name, enum pull_policy pull,
 		  Podd__ImageRecord **out, podd_error_t *err);
