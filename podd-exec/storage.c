@@ -141,14 +141,30 @@ static bool has_vfs_marker(int ctrfd)
 	return fstatat(ctrfd, "vfs", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
 }
 
+/* The vfs root: a detached clone of the upper dir, made nodev as the
+ * overlay is, moved onto merged. Descriptors only, no path is resolved. */
+static int bind_nodev(int srcfd, int mergedfd, podd_error_t *err)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_NODEV };
+	cleanup_close int tree = (int)open_tree(srcfd, "",
+						OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+
+	if (tree < 0)
+		return podd_error_sys(err, errno, "clone the vfs root");
+	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return podd_error_sys(err, errno, "make the vfs root nodev");
+	if (move_mount(tree, "", mergedfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
+		return podd_error_sys(err, errno, "mount the vfs root");
+	return 0;
+}
+
 /* vfs: upper becomes a whole copy of the layers (once: the marker says
  * it is complete), then is bind-mounted as the root. A copy interrupted
  * half-way has no marker and is made again from an emptied upper. */
 static int mount_vfs(int ctrfd, int upperfd, const int *layer_fds, size_t n, int mergedfd,
 		     podd_error_t *err)
 {
-	char src[64], dst[64];
-
 	if (!has_vfs_marker(ctrfd)) {
 		cleanup_close int marker = -1;
 		if (remove_tree_at(ctrfd, "upper", STORAGE_TREE_DEPTH, err) < 0)
@@ -163,17 +179,9 @@ static int mount_vfs(int ctrfd, int upperfd, const int *layer_fds, size_t n, int
 				0600);
 		if (marker < 0)
 			return podd_error_sys(err, errno, "vfs marker");
-		fd_path(src, sizeof(src), up);
-		fd_path(dst, sizeof(dst), mergedfd);
-		if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
-			return podd_error_sys(err, errno, "bind mount of the vfs root");
-		return 0;
+		return bind_nodev(up, mergedfd, err);
 	}
-	fd_path(src, sizeof(src), upperfd);
-	fd_path(dst, sizeof(dst), mergedfd);
-	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
-		return podd_error_sys(err, errno, "bind mount of the vfs root");
-	return 0;
+	return bind_nodev(upperfd, mergedfd, err);
 }
 
 static void close_fds(int *fds, size_t n)

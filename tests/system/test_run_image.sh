@@ -101,6 +101,11 @@ case "$imgid" in
 esac
 eq "inspect ImageName" "$($P inspect keep --format '{{.ImageName}}')" "localhost/cfg:latest"
 $P run -d --name running localhost/cfg 'sleep 30' > /dev/null
+rid=$($P inspect running --format '{{.Id}}')
+eq "a running container's root is an overlay at its merged dir, nodev, userxattr" \
+	"$(awk -v m="$T/run/storage/containers/$rid/merged" '$5 == m {
+		split($0, h, " - "); split(h[2], f, " ");
+		print f[1], ($6 ~ /nodev/), (f[3] ~ /userxattr/) }' /proc/self/mountinfo)" "overlay 1 1"
 eq "export of a running image container" \
 	"$($P export running | tar -tf - | grep -cE '^(\./)?opq/new$')" "1"
 $P rm -f running > /dev/null 2>&1
@@ -168,6 +173,12 @@ V="$PODCTL --root $T/vroot --runroot $T/run-vfs --storage-driver vfs"
 $V load -i "$T/cfg.tar" > /dev/null
 eq "vfs: layers copied with whiteouts and opaque dirs applied" \
 	"$($V run --name v -u 0 localhost/cfg 'ls /opq; cat /etc/motd 2>/dev/null; echo x > /x' 2>&1)" "new"
+$V run -d --name vrun localhost/cfg 'sleep 30' > /dev/null
+vid=$($V inspect vrun --format '{{.Id}}')
+eq "vfs: the root is a nodev bind of the upper dir" \
+	"$(awk -v m="$T/run-vfs/storage/containers/$vid/merged" '$5 == m { print ($6 ~ /nodev/), $4 }' \
+		/proc/self/mountinfo)" "1 $T/vroot/storage/containers/$vid/upper"
+$V rm -f vrun > /dev/null 2>&1
 eq "vfs: the exit command (with --storage-driver vfs) records the exit" \
 	"$($V ps -a --format '{{.Status}}' | cut -c1-10)" "Exited (0)"
 eq "vfs: changes persist" "$($V start -a v > /dev/null 2>&1; \
