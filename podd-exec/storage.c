@@ -331,7 +331,10 @@ int op_unmount_rootfs(struct podd_server *srv, const struct podd_request *req,
 				if (m < 0 || !is_mount_root(m))
 					break;
 				fd_path(target, sizeof(target), m);
-				if (umount2(target, 0) < 0 && umount2(target, MNT_DETACH) < 0)
+				/* Detached: our own descriptor pins the mount, so a
+				 * plain umount is always EBUSY; it goes when the last
+				 * user (this descriptor, a moment later) lets go. */
+				if (umount2(target, MNT_DETACH) < 0)
 					return podd_error_sys(err, errno,
 							      "unmount the root of %.12s", op->id);
 			}
