@@ -183,7 +183,8 @@ int podd_config_check(const Podd__ContainerConfig *c, podd_error_t *err)
 {
 	if (c == NULL)
 		return podd_error(err, INVALID, "no container configuration");
-	if (podd_validate_abs_path("rootfs", c->rootfs, err) < 0)
+	/* "": an image container (podd_image_source_check says which). */
+	if (c->rootfs[0] != '\0' && podd_validate_abs_path("rootfs", c->rootfs, err) < 0)
 		return -1;
 	if (c->n_cmd + c->n_entrypoint == 0)
 		return podd_error(err, INVALID, "no command or entrypoint provided, and no CMD "
@@ -215,5 +216,34 @@ int podd_config_check(const Podd__ContainerConfig *c, podd_error_t *err)
 		if (podd_validate_abs_path("runtime", c->runtime, err) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+int podd_image_source_check(const char *rootfs, const char *image, const char *image_id,
+			    char *const *layers, size_t nlayers, int64_t image_size,
+			    podd_error_t *err)
+{
+	if (image_id[0] == '\0') {
+		if (rootfs[0] == '\0')
+			return podd_error(err, INVALID, "a container needs an image or a --rootfs");
+		if (image[0] != '\0' || nlayers != 0 || image_size != 0)
+			return podd_error(err, INVALID, "a --rootfs container has no image");
+		return 0;
+	}
+	if (rootfs[0] != '\0')
+		return podd_error(err, INVALID, "a container has an image or a --rootfs, not both");
+	if (!podd_id_valid(image_id))
+		return podd_error(err, INVALID, "invalid image id");
+	/* The name as podd-state resolved it, or the id when run by id. */
+	if (!podd_image_name_qualified(image) && !podd_id_valid(image))
+		return podd_error(err, INVALID, "invalid image name \"%.64s\"", image);
+	if (nlayers == 0 || nlayers > PODD_IMAGE_LAYERS_MAX)
+		return podd_error(err, INVALID, "an image needs 1 to %d layers, not %zu",
+				  PODD_IMAGE_LAYERS_MAX, nlayers);
+	for (size_t i = 0; i < nlayers; i++)
+		if (!podd_id_valid(layers[i]))
+			return podd_error(err, INVALID, "invalid layer id");
+	if (image_size < 0)
+		return podd_error(err, INVALID, "invalid image size");
 	return 0;
 }

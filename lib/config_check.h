@@ -6,6 +6,7 @@
 #define PODD_CONFIG_CHECK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "common.pb-c.h"
 #include "error.h"
@@ -13,6 +14,21 @@
 #define PODD_SECCOMP_PROFILE_MAX (64 * 1024)
 
 int podd_config_check(const Podd__ContainerConfig *c, podd_error_t *err);
+
+/* Overlay stacks at most 500 layers (the kernel's OVL_MAX_STACK); podd's
+ * limit leaves room and keeps a record small. */
+#define PODD_IMAGE_LAYERS_MAX 128
+
+/* Where a container's root comes from: a --rootfs directory (config.rootfs,
+ * no image fields) or an image (rootfs "", a 64-hex image id, the image's
+ * qualified name or its id, 1 to PODD_IMAGE_LAYERS_MAX 64-hex chain ids,
+ * size >= 0). Exactly one of the two. */
+int podd_image_source_check(const char *rootfs, const char *image, const char *image_id,
+			    char *const *layers, size_t nlayers, int64_t image_size,
+			    podd_error_t *err);
+#define podd_record_source_check(rec, err)                                                    \
+	podd_image_source_check((rec)->config->rootfs, (rec)->image, (rec)->image_id,          \
+				(rec)->image_layers, (rec)->n_image_layers, (rec)->image_size, err)
 
 /* RLIMIT_* for a --ulimit name ("nofile"), or -1. */
 int podd_ulimit_resource(const char *name);

@@ -22,19 +22,34 @@ static int export_rootfs(struct engine *e, const char *name, int out, podd_error
 	cleanup_record Podd__ContainerRecord *rec = NULL;
 	cleanup_message ProtobufCMessage *m = NULL;
 	Podd__ExportRequest req = PODD__EXPORT_REQUEST__INIT;
+	podd_error_t ignored = NULL;
+	bool image = false;
+	int rc;
 
 	if (state_lookup(e, name, &rec, err) < 0)
 		return -1;
-	if (rec->config->rootfs[0] == '\0')
-		return podd_error(err, PODD_E_INVALID_ARGUMENT,
-				  "container %s has no rootfs directory to export", name);
 	req.id = rec->id;
 	req.rootfs = rec->config->rootfs;
-	if (podd_client_call_fds(&e->helpers[HELPER_EXEC].peer, PODD__EXEC_TYPE__EXEC_TYPE_EXPORT,
-				 &req.base, &out, 1, PODD__COMMON_TYPE__COMMON_TYPE_OK,
-				 &podd__ok__descriptor, &m, NULL, 0, err) < 0)
-		return engine_helper_failed(e, HELPER_EXEC, err);
-	return 0;
+	if (rec->image_id[0] != '\0') {
+		/* An image container's root is mounted while it runs; podd-exec
+		 * mounts a stopped one for the export and unmounts it after.
+		 * Under the container's lock, so that no start or cleanup
+		 * changes the mount meanwhile. */
+		image = true;
+		req.image_layers = rec->image_layers;
+		req.n_image_layers = rec->n_image_layers;
+		req.storage_driver = (char *)e->opts.storage_driver;
+		if (ctr_lock(e, rec->id, err) < 0)
+			return -1;
+	}
+	rc = podd_client_call_fds(&e->helpers[HELPER_EXEC].peer, PODD__EXEC_TYPE__EXEC_TYPE_EXPORT,
+				  &req.base, &out, 1, PODD__COMMON_TYPE__COMMON_TYPE_OK,
+				  &podd__ok__descriptor, &m, NULL, 0, err);
+	if (rc < 0)
+		rc = engine_helper_failed(e, HELPER_EXEC, err);
+	if (image && ctr_unlock(e, rec->id, &ignored) < 0)
+		podd_error_free(&ignored);
+	return rc;
 }
 
 int cmd_export(const struct global_opts *g, int argc, char **argv)

@@ -1,9 +1,10 @@
-/* podctl inspect [--format json|TEMPLATE] NAME|ID... */
+/* podctl inspect [-s|--size] [--format json|TEMPLATE] NAME|ID... */
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "image_use.h"
 #include "podctl.h"
 
 int cmd_inspect(const struct global_opts *g, int argc, char **argv)
@@ -11,18 +12,23 @@ int cmd_inspect(const struct global_opts *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "type", required_argument, NULL, 't' },
+		{ "size", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "json";
 	json_object *out;
 	podd_error_t err = NULL;
 	struct engine e;
+	bool size = false;
 	int c, rc = 0;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:t:s", opts, NULL)) != -1) {
 		switch (c) {
+		case 's':
+			size = true;
+			break;
 		case 'f':
 			format = optarg;
 			break;
@@ -42,7 +48,7 @@ int cmd_inspect(const struct global_opts *g, int argc, char **argv)
 		fprintf(stderr, "Error: no names or ids specified\n");
 		return EXIT_ENGINE;
 	}
-	if (engine_start(&e, g, NEED_STATE, &err) < 0) {
+	if (engine_start(&e, g, NEED_STATE | (size ? NEED_EXEC : 0), &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}
@@ -59,7 +65,21 @@ int cmd_inspect(const struct global_opts *g, int argc, char **argv)
 				break;
 			continue;
 		}
-		json_object_array_add(out, container_inspect_json(rec));
+		json_object *j = container_inspect_json(rec);
+		json_object_array_add(out, j);
+		if (size) {
+			/* podman's SizeRw (the upper dir) and SizeRootFs (that and
+			 * the image). */
+			int64_t rw = 0;
+			if (container_rw_sizes(&e, &rec->id, 1, &rw, &err) < 0) {
+				podd__container_record__free_unpacked(rec, NULL);
+				rc = report_error(&err);
+				break;
+			}
+			json_object_object_add(j, "SizeRw", json_object_new_int64(rw));
+			json_object_object_add(j, "SizeRootFs",
+					       json_object_new_int64(rw + rec->image_size));
+		}
 		podd__container_record__free_unpacked(rec, NULL);
 	}
 	if (strcmp(format, "json") == 0) {

@@ -1,4 +1,4 @@
-/* podctl ps [-a] [-q] [--no-trunc] [--format json|TEMPLATE] */
+/* podctl ps [-a] [-q] [-s|--size] [--no-trunc] [--format json|TEMPLATE] */
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -8,15 +8,21 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "image_use.h"
 #include "podctl.h"
 
 struct ps_opts {
-	bool all, quiet, no_trunc;
+	bool all, quiet, no_trunc, size;
 	const char *format;
 };
 
+#define NCOLS 8 /* SIZE only with --size */
+
 struct row {
-	char *cols[7];
+	char *cols[NCOLS];
+	char *id;           /* for --size */
+	int64_t image_size;
+	json_object *json;  /* this row's object in ctx->json, if any */
 };
 
 struct ps_ctx {
@@ -27,8 +33,8 @@ struct ps_ctx {
 	size_t n, cap;
 };
 
-static const char *const headers[7] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-					"STATUS",       "PORTS", "NAMES" };
+static const char *const headers[NCOLS] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+					    "STATUS",       "PORTS", "NAMES",   "SIZE" };
 
 /* Entrypoint and command, as the container runs them. */
 static char *join_cmd(const Podd__ContainerRecord *rec)
@@ -126,7 +132,7 @@ static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *e
 		printf("%.*s\n", ctx->o.no_trunc ? 64 : 12, rec->id);
 		return 0;
 	}
-	if (ctx->json) {
+	if (ctx->json && !ctx->o.size) {
 		json_object_array_add(ctx->json, ps_json(rec, ctx->now_ns));
 		return 0;
 	}
@@ -139,6 +145,16 @@ static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *e
 		ctx->cap = cap;
 	}
 	r = &ctx->rows[ctx->n++];
+	memset(r, 0, sizeof(*r));
+	r->id = strdup(rec->id);
+	r->image_size = rec->image_size;
+	if (r->id == NULL)
+		return podd_error_sys(err, ENOMEM, "ps");
+	if (ctx->json) {
+		r->json = ps_json(rec, ctx->now_ns);
+		json_object_array_add(ctx->json, r->json);
+		return 0;
+	}
 	r->cols[0] = strndup(rec->id, ctx->o.no_trunc ? 64 : 12);
 	r->cols[1] = strdup(rec->image);
 	r->cols[2] = join_cmd(rec);
@@ -148,40 +164,75 @@ static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *e
 	r->cols[4] = status_text(rec, ctx->now_ns);
 	r->cols[5] = strdup("");
 	r->cols[6] = strdup(rec->name);
-	for (int i = 0; i < 7; i++)
+	r->cols[7] = strdup("");
+	for (int i = 0; i < NCOLS; i++)
 		if (r->cols[i] == NULL)
 			return podd_error_sys(err, ENOMEM, "ps");
 	return 0;
 }
 
-static void print_row(const char *const *cols, const size_t *width)
+static void print_row(const char *const *cols, const size_t *width, int ncols)
 {
-	for (int c = 0; c < 6; c++)
+	for (int c = 0; c < ncols - 1; c++)
 		printf("%-*s  ", (int)width[c], cols[c]);
-	printf("%s\n", cols[6]);
+	printf("%s\n", cols[ncols - 1]);
 }
 
 /* Columns as podman's tabwriter sets them: padded to the widest cell plus
  * two spaces, the last column unpadded. */
 static void print_table(struct ps_ctx *ctx)
 {
-	size_t width[7];
-	for (int c = 0; c < 7; c++) {
+	int ncols = ctx->o.size ? NCOLS : NCOLS - 1;
+	size_t width[NCOLS];
+	for (int c = 0; c < ncols; c++) {
 		width[c] = strlen(headers[c]);
 		for (size_t i = 0; i < ctx->n; i++)
 			if (strlen(ctx->rows[i].cols[c]) > width[c])
 				width[c] = strlen(ctx->rows[i].cols[c]);
 	}
-	print_row(headers, width);
+	print_row(headers, width, ncols);
 	for (size_t i = 0; i < ctx->n; i++)
-		print_row((const char *const *)ctx->rows[i].cols, width);
+		print_row((const char *const *)ctx->rows[i].cols, width, ncols);
+}
+
+/* --size: podman's "<rw> (virtual <rw + image>)" and the json's Size. */
+static int add_sizes(struct engine *e, struct ps_ctx *ctx, podd_error_t *err)
+{
+	cleanup_free char **ids = calloc(ctx->n + 1, sizeof(*ids));
+	cleanup_free int64_t *rw = calloc(ctx->n + 1, sizeof(*rw));
+
+	if (ids == NULL || rw == NULL)
+		return podd_error_sys(err, ENOMEM, "ps");
+	for (size_t i = 0; i < ctx->n; i++)
+		ids[i] = ctx->rows[i].id;
+	if (container_rw_sizes(e, ids, ctx->n, rw, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ctx->n; i++) {
+		struct row *r = &ctx->rows[i];
+		int64_t root = rw[i] + r->image_size;
+		if (r->json) {
+			json_object *size = json_object_new_object();
+			json_object_object_add(size, "rootFsSize", json_object_new_int64(root));
+			json_object_object_add(size, "rwSize", json_object_new_int64(rw[i]));
+			json_object_object_add(r->json, "Size", size);
+		} else {
+			cleanup_free char *a = format_rw_size(rw[i]), *b = format_rw_size(root);
+			free(r->cols[7]);
+			r->cols[7] = NULL;
+			if (a == NULL || b == NULL || asprintf(&r->cols[7], "%s (virtual %s)", a, b) < 0)
+				return podd_error_sys(err, ENOMEM, "ps");
+		}
+	}
+	return 0;
 }
 
 static void ps_ctx_free(struct ps_ctx *ctx)
 {
-	for (size_t i = 0; i < ctx->n; i++)
-		for (int c = 0; c < 7; c++)
+	for (size_t i = 0; i < ctx->n; i++) {
+		for (int c = 0; c < NCOLS; c++)
 			free(ctx->rows[i].cols[c]);
+		free(ctx->rows[i].id);
+	}
 	free(ctx->rows);
 	if (ctx->json)
 		json_object_put(ctx->json);
@@ -194,6 +245,7 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-trunc", no_argument, NULL, 'T' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "size", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	__attribute__((cleanup(ps_ctx_free))) struct ps_ctx ctx = { 0 };
@@ -204,7 +256,7 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "aq", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "aqs", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			ctx.o.all = true;
@@ -217,6 +269,9 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 			break;
 		case 'f':
 			ctx.o.format = optarg;
+			break;
+		case 's':
+			ctx.o.size = true;
 			break;
 		default:
 			fprintf(stderr, "Error: unknown flag: %s\n", argv[optind - 1]);
@@ -232,8 +287,11 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ctx.now_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 
-	if (engine_start(&e, g, NEED_STATE, &err) < 0 ||
-	    state_list(&e, ctx.o.all, add_row, &ctx, &err) < 0) {
+	if (ctx.o.quiet)
+		ctx.o.size = false;
+	if (engine_start(&e, g, NEED_STATE | (ctx.o.size ? NEED_EXEC : 0), &err) < 0 ||
+	    state_list(&e, ctx.o.all, add_row, &ctx, &err) < 0 ||
+	    (ctx.o.size && add_sizes(&e, &ctx, &err) < 0)) {
 		engine_stop(&e);
 		return report_error(&err);
 	}

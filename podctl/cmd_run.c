@@ -1,4 +1,4 @@
-/* podctl run [options] --rootfs DIR CMD [ARG...]: create, start, attach
+/* podctl run [options] IMAGE [CMD [ARG...]] or --rootfs DIR CMD [ARG...]: create, start, attach
  * (unless -d), wait, and exit with the container's exit code. */
 #include <stdio.h>
 #include <string.h>
@@ -61,12 +61,14 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 
 	if (create_opts_parse(&o, true, g->runtime, argc, argv, &err) < 0)
 		return report_error(&err);
-	if (engine_start(&e, g, NEED_STATE | NEED_EXEC, &err) < 0 ||
+	if (engine_start(&e, g, NEED_STATE | NEED_EXEC | (o.image ? NEED_IMAGE : 0), &err) < 0 ||
 	    container_create(&e, &o, &rec, &err) < 0 || ctr_lock(&e, rec->id, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}
 	snprintf(id, sizeof(id), "%s", rec->id);
+	if (o.image)
+		engine_stop_helper(&e, HELPER_IMAGE);
 	if (ctr_start(&e, &rec, o.detach ? NULL : &sock, &err) < 0) {
 		code = start_failed(&e, &rec, &err);
 		engine_stop(&e);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "config_check.h"
 #include "log.h"
 #include "podctl.h"
 #include "validate.h"
@@ -64,6 +65,8 @@ int record_check(const Podd__ContainerRecord *rec, podd_error_t *err)
 {
 	if (!podd_id_valid(rec->id) || rec->config == NULL)
 		return podd_error(err, PODD_E_PROTOCOL, "podd-state sent a malformed record");
+	if (podd_record_source_check(rec, err) < 0)
+		return podd_error_wrap(err, "podd-state sent a malformed record");
 	return 0;
 }
 

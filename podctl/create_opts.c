@@ -24,6 +24,7 @@ enum {
 	OPT_PRIVILEGED, OPT_READ_ONLY, OPT_SECURITY_OPT, OPT_ULIMIT, OPT_CPUS, OPT_PIDS_LIMIT,
 	OPT_SHM_SIZE, OPT_INIT, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION, OPT_ADD_HOST,
 	OPT_NETWORK, OPT_RM, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT, OPT_HELP, OPT_SIG_PROXY,
+	OPT_PULL,
 };
 
 static char *own(struct create_opts *o, char *s)
@@ -264,27 +265,6 @@ static int set_entrypoint(struct create_opts *o, const char *arg, podd_error_t *
 	return 0;
 }
 
-static int parse_signal(const char *s, int32_t *out)
-{
-	int64_t n;
-	if (parse_int64(s, &n) == 0) {
-		if (n < 1 || n > 64)
-			return -1;
-		*out = (int32_t)n;
-		return 0;
-	}
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (int i = 1; i < NSIG; i++) {
-		const char *abbrev = sigabbrev_np(i);
-		if (abbrev && strcasecmp(abbrev, s) == 0) {
-			*out = i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 static int one_option(struct create_opts *o, int c, const char *arg, podd_error_t *err)
 {
 	Podd__ContainerConfig *cfg = &o->config;
@@ -320,9 +300,23 @@ static int one_option(struct create_opts *o, int c, const char *arg, podd_error_
 		return create_opts_add_env_file(o, arg, err);
 	case 'w':
 		cfg->workdir = (char *)arg;
+		o->overrides.workdir = true;
 		return 0;
 	case 'u':
 		cfg->user = (char *)arg;
+		o->overrides.user = true;
+		return 0;
+	case OPT_PULL:
+		if (strcmp(arg, "missing") == 0)
+			o->pull = PULL_MISSING;
+		else if (strcmp(arg, "always") == 0)
+			o->pull = PULL_ALWAYS;
+		else if (strcmp(arg, "never") == 0)
+			o->pull = PULL_NEVER;
+		else if (strcmp(arg, "newer") == 0)
+			o->pull = PULL_NEWER;
+		else
+			return podd_error(err, INVALID, "invalid pull policy \"%s\"", arg);
 		return 0;
 	case 'h':
 		cfg->hostname = (char *)arg;
@@ -331,6 +325,7 @@ static int one_option(struct create_opts *o, int c, const char *arg, podd_error_
 		o->rootfs_flag = true;
 		return 0;
 	case OPT_ENTRYPOINT:
+		o->overrides.entrypoint = true;
 		return set_entrypoint(o, arg, err);
 	case OPT_CAP_ADD:
 	case OPT_CAP_DROP: {
@@ -404,7 +399,8 @@ static int one_option(struct create_opts *o, int c, const char *arg, podd_error_
 		cfg->network = (char *)arg;
 		return 0;
 	case OPT_STOP_SIGNAL:
-		if (parse_signal(arg, &cfg->stop_signal) < 0)
+		o->overrides.stop_signal = true;
+		if (podctl_parse_signal(arg, &cfg->stop_signal) < 0)
 			return podd_error(err, INVALID, "invalid signal: %s", arg);
 		return 0;
 	case OPT_STOP_TIMEOUT:
@@ -454,6 +450,7 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 		{ "net", required_argument, NULL, OPT_NETWORK },
 		{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
 		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+		{ "pull", required_argument, NULL, OPT_PULL },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -467,8 +464,8 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+dite:w:u:h:m:", opts, NULL)) != -1) {
 		if (c == OPT_HELP)
-			return podd_error(err, INVALID, "usage: podctl %s [options] --rootfs ROOTFS "
-							"COMMAND [ARG...]",
+			return podd_error(err, INVALID, "usage: podctl %s [options] IMAGE [COMMAND "
+							"[ARG...]] or --rootfs ROOTFS COMMAND [ARG...]",
 					  argv[0]);
 		if (c == '?' || c == ':' || (!run && (c == 'd' || c == OPT_SIG_PROXY)))
 			return podd_error(err, INVALID, "unknown flag or missing value: %s",
@@ -476,10 +473,6 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 		if (one_option(o, c, optarg, err) < 0)
 			return -1;
 	}
-	if (!o->rootfs_flag)
-		return podd_error(err, INVALID, "podd runs only --rootfs containers until images "
-						"land: podctl %s --rootfs DIR COMMAND",
-				  argv[0]);
 	if (optind >= argc)
 		return podd_error(err, INVALID, "%s requires at least 1 arg(s), only received 0",
 				  argv[0]);
@@ -487,6 +480,14 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 		return podd_error(err, INVALID, "container name \"%s\": names must match "
 						"[a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument",
 				  o->name);
+	if (!o->rootfs_flag) {
+		o->image = argv[optind];
+		if (o->image[0] == '\0')
+			return podd_error(err, INVALID, "image name cannot be empty");
+		o->config.cmd = argv + optind + 1;
+		o->config.n_cmd = (size_t)(argc - optind - 1);
+		return 0;
+	}
 	/* The rootfs is resolved here, before the sandbox: no helper sees
 	 * outside its own directories. */
 	if (realpath(argv[optind], o->rootfs) == NULL)

@@ -6,12 +6,21 @@
 
 #include "common.pb-c.h"
 #include "error.h"
+#include "image_apply.h"
+
+/* --pull: when create/run fetch the image from its registry. */
+enum pull_policy { PULL_MISSING, PULL_ALWAYS, PULL_NEVER, PULL_NEWER };
 
 struct create_opts {
 	const char *name;
 	bool detach;       /* run only */
 	bool no_sig_proxy; /* run only: --sig-proxy=false */
 	bool rootfs_flag;  /* --rootfs given */
+	/* Without --rootfs: the image (first argument) and what the user set
+	 * that the image would otherwise (image_apply.h). */
+	const char *image;
+	struct image_overrides overrides;
+	enum pull_policy pull;
 	Podd__ContainerConfig config;
 	/* Owned storage behind config's arrays. */
 	char rootfs[4096];
@@ -24,7 +33,9 @@ struct create_opts {
 
 /* Parse argv (argv[0] is the command name). `run` accepts -d. Files the
  * options name (--env-file, --security-opt seccomp=FILE) are read here,
- * before podctl sandboxes itself. */
+ * before podctl sandboxes itself. With --rootfs the first argument is the
+ * directory and the config is checked whole here; without, it is the
+ * image (o->image), whose config is applied and checked at create. */
 int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int argc,
 		      char **argv, podd_error_t *err);
 void create_opts_free(struct create_opts *o);

@@ -197,6 +197,8 @@ int ctr_start(struct engine *e, Podd__ContainerRecord **rec, int *attach_fd, pod
 	const Podd__Created *created;
 
 	create.record = *rec;
+	/* The database's driver (the open checked ours against it). */
+	create.storage_driver = (char *)e->opts.storage_driver;
 	if (podd_client_call(exec_peer(e), PODD__EXEC_TYPE__EXEC_TYPE_CREATE, &create.base,
 			     PODD__EXEC_TYPE__EXEC_TYPE_CREATED, &podd__created__descriptor, &m,
 			     err) < 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "images.h"
 #include "podctl.h"
 
 struct command {
@@ -19,11 +20,17 @@ static const struct command commands[] = {
 	{ "create", cmd_create, "Create but do not start a container" },
 	{ "exec", cmd_exec, "Run a process in a running container" },
 	{ "export", cmd_export, "Export a container's filesystem contents as a tar archive" },
+	{ "image", cmd_image, "Manage images" },
+	{ "images", cmd_images, "List images in local storage" },
+	{ "import", cmd_import, "Import a tarball to create a filesystem image" },
+	{ "commit", cmd_commit, "Create new image based on the changed container" },
 	{ "info", cmd_info, "Display podd system information" },
 	{ "kill", cmd_kill, "Kill one or more running containers with a specific signal" },
+	{ "load", cmd_load, "Load image(s) from a tar archive" },
 	{ "logs", cmd_logs, "Fetch the logs of one or more containers" },
 	{ "restart", cmd_restart, "Restart one or more containers" },
 	{ "run", cmd_run, "Run a command in a new container" },
+	{ "save", cmd_save, "Save image(s) to an archive" },
 	{ "start", cmd_start, "Start one or more containers" },
 	{ "stop", cmd_stop, "Stop one or more containers" },
 	{ "unpause", cmd_unpause, "Unpause the processes in one or more containers" },
@@ -33,8 +40,11 @@ static const struct command commands[] = {
 	{ "ps", cmd_ps, "List containers" },
 	{ "rename", cmd_rename, "Rename an existing container" },
 	{ "rm", cmd_rm, "Remove one or more containers" },
+	{ "rmi", cmd_rmi, "Remove one or more images from local storage" },
 	{ "system", cmd_system, "Manage podd (sandbox: show each process's confinement)" },
+	{ "tag", cmd_tag, "Add an additional name to a local image" },
 	{ "top", cmd_top, "Display the running processes of a container" },
+	{ "untag", cmd_untag, "Remove a name from a local image" },
 	{ "version", cmd_version, "Display the podd version information" },
 };
 

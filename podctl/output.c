@@ -167,7 +167,9 @@ json_object *container_inspect_json(const Podd__ContainerRecord *rec)
 		json_object_object_add(o, "Args", strv_json(c->cmd + (n0 ? 1 : 0), n0 ? n0 - 1 : 0));
 	}
 	json_object_object_add(o, "State", inspect_state(rec));
-	json_object_object_add(o, "Image", json_object_new_string(rec->image));
+	/* podman: Image is the image's id, ImageName the name it was run by;
+	 * a --rootfs container has neither and its Rootfs instead. */
+	json_object_object_add(o, "Image", json_object_new_string(rec->image_id));
 	json_object_object_add(o, "ImageName", json_object_new_string(rec->image));
 	json_object_object_add(o, "Rootfs", json_object_new_string(c->rootfs));
 	json_object_object_add(o, "Pod", json_object_new_string(rec->pod_id));

@@ -55,6 +55,9 @@ struct engine {
 int engine_start(struct engine *e, const struct global_opts *opts, unsigned needs,
 		 podd_error_t *err);
 void engine_stop(struct engine *e);
+/* One helper done early (EOF, reaped): podd-image once a run has its
+ * image's config, so that it does not stay for the container's life. */
+void engine_stop_helper(struct engine *e, enum helper_kind k);
 struct podd_peer *engine_state(struct engine *e);
 /* A failure talking to a helper: add how the helper died, if it did. */
 int engine_helper_failed(struct engine *e, enum helper_kind k, podd_error_t *err);

@@ -373,13 +373,16 @@ int bundle_exec_process(const struct exec_ctx *ctx, const Podd__ExecRequest *x, 
 	const Podd__ContainerRecord *rec = x->record;
 	Podd__ContainerConfig c = *rec->config;
 	cleanup_free char **env = calloc(c.n_env + x->n_env + 1, sizeof(*env));
-	char caps[64][40], hostname[65], **warnings = NULL;
+	char caps[64][40], hostname[65], rootfs[4200], **warnings = NULL;
 	const char *capv[64];
 	size_t ncaps, nwarnings = 0, n = 0;
 	int r;
 
 	if (env == NULL)
 		return podd_error_sys(err, ENOMEM, "exec environment");
+	if (exec_rootfs_path(ctx, rec, rootfs, sizeof(rootfs)) < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "rootfs path too long");
+	c.rootfs = rootfs;
 	for (size_t i = 0; i < rec->config->n_env; i++)
 		if (!env_key_in(x->env, x->n_env, rec->config->env[i]))
 			env[n++] = rec->config->env[i];
@@ -410,7 +413,9 @@ int bundle_exec_process(const struct exec_ctx *ctx, const Podd__ExecRequest *x, 
 int bundle_write(const struct exec_ctx *ctx, const Podd__ContainerRecord *rec, char ***warnings,
 		 size_t *nwarnings, podd_error_t *err)
 {
-	const Podd__ContainerConfig *c = rec->config;
+	Podd__ContainerConfig cc = *rec->config;
+	const Podd__ContainerConfig *c = &cc;
+	char rootfs[4200];
 	json_object *cfg = NULL, *process = NULL, *root, *lnx = NULL;
 	char caps[64][40];
 	const char *capv[64];
@@ -421,6 +426,9 @@ int bundle_write(const struct exec_ctx *ctx, const Podd__ContainerRecord *rec, c
 
 	if (podd_config_check(c, err) < 0)
 		return -1;
+	if (exec_rootfs_path(ctx, rec, rootfs, sizeof(rootfs)) < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "rootfs path too long");
+	cc.rootfs = rootfs;
 	ncaps = capability_set(ctx, c, caps, PODD_ARRAY_SIZE(caps));
 	for (size_t i = 0; i < ncaps; i++)
 		capv[i] = caps[i];

@@ -132,7 +132,43 @@ static const char *const process_keys[] = { "terminal", "user", "args", "env", "
 					    "capabilities", "rlimits", "noNewPrivileges",
 					    "oomScoreAdj", NULL };
 
-int bundle_check_config(json_object *cfg, const char *bundle_dir, podd_error_t *err)
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* root.path: an image container's own mount point, or a --rootfs
+ * directory; never "/" and nothing else in the engine's own directories
+ * (another container's root or upper dir, a layer of the store). */
+static int check_root(json_object *root, const char *image_root, const char *const *guarded,
+		      podd_error_t *err)
+{
+	static const char *const keys[] = { "path", "readonly", NULL };
+	const char *path;
+	podd_error_t bad = NULL;
+
+	if (only_keys(root, "config.json: root", keys, err) < 0)
+		return -1;
+	path = string_of(root, "path");
+	if (path == NULL || podd_validate_abs_path("root", path, &bad) < 0) {
+		podd_error_free(&bad);
+		return REFUSE(err, "config.json: root.path is not a clean absolute path");
+	}
+	if (strcmp(path, "/") == 0)
+		return REFUSE(err, "config.json: the host's root is no container root");
+	if (image_root && strcmp(path, image_root) == 0)
+		return 0;
+	for (size_t i = 0; guarded && guarded[i]; i++)
+		if (under(path, guarded[i]))
+			return REFUSE(err, "config.json: root \"%.128s\" is not allowed", path);
+	return 0;
+}
+
+int bundle_check_config(json_object *cfg, const char *bundle_dir, const char *image_root,
+			const char *const *guarded, podd_error_t *err)
 {
 	static const char *const keys[] = { "ociVersion", "process", "root", "hostname",
 					    "mounts", "linux", NULL };
@@ -142,6 +178,10 @@ int bundle_check_config(json_object *cfg, const char *bundle_dir, podd_error_t *
 		return -1;
 	if (json_object_object_get_ex(cfg, "process", &v) &&
 	    only_keys(v, "config.json: process", process_keys, err) < 0)
+		return -1;
+	if (!json_object_object_get_ex(cfg, "root", &v))
+		return REFUSE(err, "config.json: no root");
+	if (check_root(v, image_root, guarded, err) < 0)
 		return -1;
 	if (json_object_object_get_ex(cfg, "mounts", &v) && check_mounts(v, bundle_dir, err) < 0)
 		return -1;

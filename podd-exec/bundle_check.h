@@ -14,8 +14,13 @@
 /* A config.json as podd-exec writes it: only the keys bundle.c writes; no
  * hooks; no namespace joined by path; no devices; every mount either a
  * kernel filesystem (source not a path) or a bind of a file in
- * `bundle_dir` (the container's own, no ".." component) or of catatonit. */
-int bundle_check_config(json_object *cfg, const char *bundle_dir, podd_error_t *err);
+ * `bundle_dir` (the container's own, no ".." component) or of catatonit;
+ * root.path a clean absolute path other than "/": `image_root` (the
+ * container's own image root, <tmp>/storage/containers/<id>/merged), or
+ * a --rootfs directory outside every dir in `guarded` (NULL-terminated:
+ * the engine's static and tmp dirs). */
+int bundle_check_config(json_object *cfg, const char *bundle_dir, const char *image_root,
+			const char *const *guarded, podd_error_t *err);
 
 /* An exec session's process.json: only the keys of a process bundle.c
  * writes, and no capability the container's own process lacks. */

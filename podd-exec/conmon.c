@@ -28,6 +28,7 @@
 #include "client.h"
 #include "launcher.h"
 #include "launcher_ops.h"
+#include "overlay_opts.h"
 #include "validate.h"
 #include "worker.h"
 
@@ -110,6 +111,7 @@ struct conmon_job {
 	const char *log_level;
 	bool terminal, stdin;
 	bool attach; /* exec only: hand back the connected attach socket */
+	bool vfs;    /* the exit command needs --storage-driver vfs */
 };
 
 /* Pipes between the launcher and conmon (conmon's _OCI_* environment):
@@ -217,8 +219,16 @@ static int build_argv(const struct exec_ctx *ctx, const struct conmon_job *job,
 			"--exit-command-arg", "container",	 "--exit-command-arg", "cleanup",
 			"--exit-command-arg", job->id,
 		};
-		for (size_t i = 0; i < PODD_ARRAY_SIZE(rest); i++)
+		for (size_t i = 0; i < PODD_ARRAY_SIZE(rest); i++) {
+			/* Global options go before "container". */
+			if (job->vfs && i == 12) {
+				add(a, "--exit-command-arg");
+				add(a, "--storage-driver");
+				add(a, "--exit-command-arg");
+				add(a, "vfs");
+			}
 			add(a, rest[i]);
+		}
 	}
 	if (job->terminal)
 		add(a, "-t");
@@ -345,7 +355,16 @@ static int check_bundle(const struct exec_ctx *ctx, const struct conmon_job *job
 	snprintf(path, sizeof(path), "%s/config.json", dir);
 	if (bundle_read_json(path, &cfg, err) < 0)
 		return -1;
-	r = bundle_check_config(cfg, dir, err);
+	{
+		/* The image root is this container's own mount point; any
+		 * other root inside our directories (another container's root
+		 * or upper dir, a store layer) is refused. */
+		char image_root[4300];
+		const char *const guarded[] = { ctx->static_dir, ctx->tmp_dir, NULL };
+		snprintf(image_root, sizeof(image_root), "%s/storage/containers/%s/merged",
+			 ctx->tmp_dir, job->id);
+		r = bundle_check_config(cfg, dir, image_root, guarded, err);
+	}
 	if (r == 0 && job->session) {
 		exec_session_path(ctx, path, sizeof(path), job->id, job->session, "process.json");
 		r = bundle_read_json(path, &proc, err);
@@ -429,11 +448,16 @@ int op_spawn_conmon(struct podd_server *srv, const struct podd_request *req, pod
 		.terminal = op->terminal,
 		.stdin = op->stdin,
 	};
+	struct conmon_job j = job;
+	enum storage_driver driver;
 	int pid = -1, cpid = 0;
 
 	if (!podd_id_valid(op->id))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "conmon: invalid container id");
-	if (spawn(srv->data, &job, &pid, &cpid, NULL, err) < 0)
+	if (overlay_driver_parse(op->storage_driver, &driver, err) < 0)
+		return -1;
+	j.vfs = driver == STORAGE_VFS;
+	if (spawn(srv->data, &j, &pid, &cpid, NULL, err) < 0)
 		return -1;
 	return reply_spawned(srv, req, pid, cpid, -1, err);
 }
@@ -483,11 +507,13 @@ static int spawned(const ProtobufCMessage *m, int *pid, int *conmon_pid, podd_er
 	return 0;
 }
 
-int call_spawn_conmon(const Podd__ContainerRecord *rec, const char *log_level, int *pid,
-		      int *conmon_pid, podd_error_t *err)
+int call_spawn_conmon(const Podd__ContainerRecord *rec, const char *log_level,
+		      const char *storage_driver, int *pid, int *conmon_pid, podd_error_t *err)
 {
 	Podd__SpawnConmon op = PODD__SPAWN_CONMON__INIT;
 	cleanup_message ProtobufCMessage *m = NULL;
+
+	op.storage_driver = (char *)storage_driver;
 
 	op.id = rec->id;
 	op.runtime = rec->config->runtime;

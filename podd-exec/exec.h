@@ -36,7 +36,8 @@ struct exec_ctx {
  *   <tmp>/containers/<id>/exec/<sid>/ an exec session: process.json,
  *                                    its attach socket, ctl fifo, pidfile
  *                                    and exit file (named <id>)
- *   <static>/containers/<id>/ctr.log the k8s-file log */
+ *   <static>/containers/<id>/ctr.log the k8s-file log
+ *   <tmp>/storage/containers/<id>/merged an image container's root */
 int exec_path(char *buf, size_t size, const char *base, const char *id, const char *leaf);
 #define exec_ctr_path(ctx, buf, id, leaf) \
 	exec_path(buf, sizeof(buf), (ctx)->tmp_dir, id, leaf)
@@ -44,6 +45,10 @@ int exec_log_path(const struct exec_ctx *ctx, char *buf, size_t size, const char
 int exec_exit_path(const struct exec_ctx *ctx, char *buf, size_t size, const char *id);
 int exec_session_path(const struct exec_ctx *ctx, char *buf, size_t size, const char *id,
 		      const char *session, const char *leaf);
+/* The container's root: its --rootfs, or for an image container
+ * <tmp>/storage/containers/<id>/merged (storage.c mounts it there). */
+int exec_rootfs_path(const struct exec_ctx *ctx, const Podd__ContainerRecord *rec, char *buf,
+		     size_t size);
 
 /* bundle.c: write <tmp>/containers/<id>/config.json and the files it
  * mounts. `warnings` collects what the user should hear (clamped rlimits). */

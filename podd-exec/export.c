@@ -19,6 +19,8 @@
 #include "exec.pb-c.h"
 #include "launcher.h"
 #include "launcher_ops.h"
+#include "overlay_opts.h"
+#include "storage.h"
 #include "validate.h"
 #include "worker.h"
 
@@ -115,24 +117,54 @@ int op_export(struct podd_server *srv, const struct podd_request *req, podd_erro
 }
 
 /* Export: ExportRequest + 1 descriptor -> Ok. The worker checks what it
- * can and hands the descriptor to its launcher; it never writes to it. */
+ * can and hands the descriptor to its launcher; it never writes to it. An
+ * image container (rootfs "") is exported from its mounted root: mounted
+ * for the export if it was not (a stopped container), and unmounted
+ * after. */
 int handle_export(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
 {
+	const struct exec_ctx *ctx = srv->data;
 	const Podd__ExportRequest *r = (const Podd__ExportRequest *)req->msg;
+	Podd__ExportRequest fwd = PODD__EXPORT_REQUEST__INIT;
 	cleanup_close int out = podd_frame_take_fd(req->frame, 0);
 	cleanup_message ProtobufCMessage *m = NULL;
+	podd_error_t ignored = NULL;
+	enum storage_driver driver;
+	char rootfs[4200];
+	bool mounted_now = false;
+	int rc;
 
 	/* A descriptor of the wrong kind is podctl breaking the protocol. */
 	if (podd_fd_check_kind(out, PODD_FD_OUTPUT, err) < 0)
 		return -1;
 	if (!podd_id_valid(r->id))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid container id");
-	if (podd_validate_abs_path("rootfs", r->rootfs, err) < 0)
-		return -1;
-	return podd_client_call_fds(&podd_worker_launcher()->peer,
-				    PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_EXPORT, &r->base, &out, 1,
-				    PODD__COMMON_TYPE__COMMON_TYPE_OK, &podd__ok__descriptor, &m,
-				    NULL, 0, err) < 0
-		       ? -1
-		       : podd_server_reply_ok(srv, req, err);
+	if (r->rootfs[0] != '\0') {
+		if (r->n_image_layers != 0)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "export: a rootfs or an image, not both");
+		if (podd_validate_abs_path("rootfs", r->rootfs, err) < 0)
+			return -1;
+		snprintf(rootfs, sizeof(rootfs), "%s", r->rootfs);
+	} else {
+		if (overlay_layers_check(r->image_layers, r->n_image_layers, err) < 0 ||
+		    overlay_driver_parse(r->storage_driver, &driver, err) < 0)
+			return -1;
+		snprintf(rootfs, sizeof(rootfs), "%s/storage/containers/%s/merged", ctx->tmp_dir,
+			 r->id);
+		if (call_mount_rootfs(r->id, r->image_layers, r->n_image_layers, r->storage_driver,
+				      &mounted_now, err) < 0)
+			return podd_error_wrap(err, "export %.12s: mount its root", r->id);
+	}
+	fwd.id = r->id;
+	fwd.rootfs = rootfs;
+	rc = podd_client_call_fds(&podd_worker_launcher()->peer,
+				  PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_EXPORT, &fwd.base, &out, 1,
+				  PODD__COMMON_TYPE__COMMON_TYPE_OK, &podd__ok__descriptor, &m, NULL,
+				  0, err);
+	if (mounted_now && call_unmount_rootfs(r->id, false, rc < 0 ? &ignored : err) < 0 &&
+	    rc == 0)
+		rc = -1;
+	podd_error_free(&ignored);
+	return rc < 0 ? -1 : podd_server_reply_ok(srv, req, err);
 }

@@ -18,6 +18,7 @@
 #include "cleanup.h"
 #include "client.h"
 #include "launcher.h"
+#include "storage.h"
 #include "validate.h"
 #include "worker.h"
 
@@ -233,6 +234,13 @@ const struct podd_handler exec_launcher_ops[] = {
 	  op_list_processes },
 	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_EXPORT, &podd__export_request__descriptor, 1,
 	  op_export },
+	/* storage.c */
+	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_MOUNT_ROOTFS, &podd__mount_rootfs__descriptor, 0,
+	  op_mount_rootfs },
+	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_UNMOUNT_ROOTFS, &podd__unmount_rootfs__descriptor, 0,
+	  op_unmount_rootfs },
+	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_ROOTFS_SIZES, &podd__sizes_request__descriptor, 0,
+	  op_rootfs_sizes },
 };
 const size_t exec_launcher_nops = PODD_ARRAY_SIZE(exec_launcher_ops);
 

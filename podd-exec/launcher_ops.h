@@ -46,8 +46,8 @@ int op_export(struct podd_server *srv, const struct podd_request *req, podd_erro
 /* Worker side. */
 int call_runtime(const char *id, const char *runtime, Podd__RuntimeVerb verb, int signal,
 		 bool all, podd_error_t *err);
-int call_spawn_conmon(const Podd__ContainerRecord *rec, const char *log_level, int *pid,
-		      int *conmon_pid, podd_error_t *err);
+int call_spawn_conmon(const Podd__ContainerRecord *rec, const char *log_level,
+		      const char *storage_driver, int *pid, int *conmon_pid, podd_error_t *err);
 /* The rootfs's passwd and group files (sizes checked); free *db with
  * protobuf_c_message_free_unpacked. */
 int call_read_user_db(const char *id, const char *rootfs, Podd__UserDb **db, podd_error_t *err);

@@ -17,7 +17,9 @@
 #include "exits.h"
 #include "launcher_ops.h"
 #include "log.h"
+#include "overlay_opts.h"
 #include "policy.h"
+#include "storage.h"
 #include "validate.h"
 #include "worker.h"
 
@@ -63,7 +65,9 @@ int exec_record_check(const Podd__ContainerRecord *rec, podd_error_t *err)
 {
 	if (rec == NULL || !podd_id_valid(rec->id) || !podd_name_valid(rec->name))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "malformed container record");
-	return podd_config_check(rec->config, err);
+	if (podd_config_check(rec->config, err) < 0)
+		return -1;
+	return podd_record_source_check(rec, err);
 }
 
 static int check_ref(const Podd__ContainerRef *ref, podd_error_t *err)
@@ -113,11 +117,23 @@ static int handle_create(struct podd_server *srv, const struct podd_request *req
 	size_t nwarnings = 0;
 	int pid = 0, conmon_pid = 0, rc;
 
-	if (exec_record_check(r->record, err) < 0 || make_dirs(r->record->id, err) < 0)
+	enum storage_driver driver;
+
+	if (exec_record_check(r->record, err) < 0 ||
+	    overlay_driver_parse(r->storage_driver, &driver, err) < 0 ||
+	    make_dirs(r->record->id, err) < 0)
 		return -1;
+	/* An image container's root is mounted before the bundle is written:
+	 * --user is resolved against its /etc/passwd. It stays mounted until
+	 * the exit's cleanup (or rm); a failed start's undo is a cleanup. */
+	if (r->record->image_id[0] != '\0' &&
+	    call_mount_rootfs(r->record->id, r->record->image_layers, r->record->n_image_layers,
+			      r->storage_driver, NULL, err) < 0)
+		return podd_error_wrap(err, "container %.12s: root filesystem", r->record->id);
 	rc = bundle_write(&ctx, r->record, &warnings, &nwarnings, err);
 	if (rc == 0)
-		rc = call_spawn_conmon(r->record, podd_log_level_name(podd_log_level_get()), &pid, &conmon_pid, err);
+		rc = call_spawn_conmon(r->record, podd_log_level_name(podd_log_level_get()),
+				       r->storage_driver, &pid, &conmon_pid, err);
 	if (rc == 0) {
 		created.pid = pid;
 		created.conmon_pid = conmon_pid;
@@ -234,6 +250,10 @@ static int forget_runtime(const Podd__ContainerRef *r, podd_error_t *err)
 		podd_error_free(err);
 	}
 	unlink_session_links(r->id);
+	/* An image container's root (nothing to do for a --rootfs one): the
+	 * runtime is done with it. */
+	if (call_unmount_rootfs(r->id, false, err) < 0)
+		return -1;
 	if (exec_ctr_path(&ctx, path, r->id, NULL) < 0 || remove_tree(path, err) < 0)
 		return -1;
 	if (exec_exit_path(&ctx, path, sizeof(path), r->id) == 0)
@@ -270,6 +290,10 @@ static int handle_remove_files(struct podd_server *srv, const struct podd_reques
 	if (exec_ctr_path(&ctx, path, r->id, NULL) == 0 && lstat(path, &st) == 0 &&
 	    forget_runtime(r, err) < 0)
 		return -1;
+	/* An image container's upper and work dirs go with it; the launcher
+	 * removes them (they hold files of any owner). */
+	if (call_unmount_rootfs(r->id, true, err) < 0)
+		return -1;
 	if (exec_path(path, sizeof(path), ctx.static_dir, r->id, NULL) < 0 ||
 	    remove_tree(path, err) < 0)
 		return -1;
@@ -295,6 +319,8 @@ static const struct podd_handler handlers[] = {
 	/* top.c, export.c */
 	{ PODD__EXEC_TYPE__EXEC_TYPE_TOP, &podd__container_ref__descriptor, 0, handle_top },
 	{ PODD__EXEC_TYPE__EXEC_TYPE_EXPORT, &podd__export_request__descriptor, 1, handle_export },
+	/* storage.c */
+	{ PODD__EXEC_TYPE__EXEC_TYPE_SIZES, &podd__sizes_request__descriptor, 0, handle_sizes },
 };
 
 int main(int argc, char **argv)

@@ -41,3 +41,17 @@ int exec_session_path(const struct exec_ctx *ctx, char *buf, size_t size, const 
 		     leaf ? "/" : "", leaf ? leaf : "");
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
+
+int exec_rootfs_path(const struct exec_ctx *ctx, const Podd__ContainerRecord *rec, char *buf,
+		     size_t size)
+{
+	int n;
+
+	if (rec->config->rootfs[0] != '\0')
+		n = snprintf(buf, size, "%s", rec->config->rootfs);
+	else if (!podd_id_valid(rec->id))
+		return -1;
+	else
+		n = snprintf(buf, size, "%s/storage/containers/%s/merged", ctx->tmp_dir, rec->id);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}

@@ -2,17 +2,35 @@
  * most hostile input the engine sees. It keeps the file-ownership
  * capabilities layer extraction needs, cannot mount or exec, and sees only
  * its store. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "handlers.h"
 #include "helper.h"
+#include "image.pb-c.h"
 #include "log.h"
 #include "policy.h"
+
+/* Each request, the message it must decode to, its descriptor count and
+ * its handler. Nothing else is accepted after the handshake. */
+static const struct podd_handler handlers[] = {
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG, &podd__image_config_request__descriptor, 0,
+	  handle_image_config },
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD, &podd__load_request__descriptor, 1, handle_load },
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_SAVE, &podd__save_request__descriptor, 1, handle_save },
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_IMPORT, &podd__import_request__descriptor, 1, handle_import },
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_GC, &podd__gc_request__descriptor, 0, handle_gc },
+	/* 32-39: commit */
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_COMMIT, &podd__commit_request__descriptor, 0, handle_commit },
+};
 
 int main(int argc, char **argv)
 {
 	struct podd_helper_args args;
+	static struct image_ctx ctx;
 	struct podd_server srv = { 0 };
 	podd_error_t err = NULL;
 	char store[4096];
@@ -23,6 +41,12 @@ int main(int argc, char **argv)
 		podd_err("%s", err->msg);
 		return 1;
 	}
+	ctx.storefd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (ctx.storefd < 0) {
+		podd_err("open %s: %m", store);
+		return 1;
+	}
+	ctx.lim = extract_limits_default();
 
 	const char *const dirs[] = { store, NULL };
 	const struct podd_sandbox_policy policy = podd_image_policy(dirs);
@@ -33,6 +57,8 @@ int main(int argc, char **argv)
 
 	srv.process = "podd-image";
 	srv.channel = "image";
-	/* Only Hello and Ping so far; pulls come with issue 4. */
+	srv.handlers = handlers;
+	srv.nhandlers = sizeof(handlers) / sizeof(handlers[0]);
+	srv.data = &ctx;
 	podd_helper_serve(&srv);
 }

@@ -21,7 +21,10 @@ static const char *const image_syscalls[] = {
 	 * renameat2, linkat, unlinkat and fsync above, newfstatat from the
 	 * base list. A blob writer holds flock on its temporary, which
 	 * tells blob_store_clean_tmp a live one from a killed writer's. */
-	"openat2", "flock", NULL,
+	"openat2", "flock",
+	/* commit (commit.c) reads a container's upper dir: symlinks as
+	 * links, the xattrs it archives. */
+	"readlinkat", "flistxattr", "fgetxattr", NULL,
 };
 
 struct podd_sandbox_policy podd_image_policy(const char *const *dirs)

@@ -26,7 +26,10 @@ static int validate_create(const Podd__CreateContainerRequest *r, podd_error_t *
 				  "container name \"%.64s\": names must match "
 				  "[a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument",
 				  r->name);
-	return podd_config_check(r->config, err);
+	if (podd_config_check(r->config, err) < 0)
+		return -1;
+	return podd_image_source_check(r->config->rootfs, r->image, r->image_id, r->image_layers,
+				       r->n_image_layers, r->image_size, err);
 }
 
 int64_t state_now_ns(void)
@@ -67,6 +70,11 @@ int handle_create_container(struct podd_server *srv, const struct podd_request *
 	rec.created_ns = state_now_ns();
 	rec.state = PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED;
 	rec.config = r->config;
+	rec.image = r->image;
+	rec.image_id = r->image_id;
+	rec.image_layers = r->image_layers;
+	rec.n_image_layers = r->n_image_layers;
+	rec.image_size = r->image_size;
 	/* A 256-bit random id never collides in practice; NOOVERWRITE makes
 	 * sure a collision fails rather than replaces. */
 	if (db_put_container(txn, &ctx->db, &rec, MDB_NOOVERWRITE, err) < 0)

@@ -641,9 +641,9 @@ static int image_user(MDB_txn *txn, struct state_db *db, const Podd__ImageRecord
 			podd__container_record__unpack(NULL, val.mv_size, val.mv_data);
 		if (c == NULL)
 			continue;
-		if (c->image[0] != '\0' && podd_id_valid(c->id) &&
-		    (strcmp(c->image, img->id) == 0 ||
-		     strv_has(img->names, img->n_names, c->image)))
+		/* By id only: a name moves between images (a newer load of
+		 * :latest), the container keeps the image it was made from. */
+		if (podd_id_valid(c->id) && strcmp(c->image_id, img->id) == 0)
 			memcpy(user, c->id, PODD_ID_LEN + 1);
 		podd__container_record__free_unpacked(c, NULL);
 	}

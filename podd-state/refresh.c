@@ -150,6 +150,12 @@ static int remove_container_files(const struct state_ctx *ctx, const char *id,
 	if (!podd_id_valid(id))
 		return podd_error(err, PODD_E_INTERNAL, "refresh: invalid id %.64s", id);
 	snprintf(path, sizeof(path), "%s/containers/%s", ctx->static_dir, id);
+	if (remove_tree(path, err) < 0)
+		return -1;
+	/* An image container's upper and work dirs (its merged mount went
+	 * with the reboot). Files the container made for other users may not
+	 * go without capabilities: then the record stays for `podctl rm`. */
+	snprintf(path, sizeof(path), "%s/storage/containers/%s", ctx->static_dir, id);
 	return remove_tree(path, err);
 }
 

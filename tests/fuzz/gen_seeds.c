@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "exec.pb-c.h"
+#include "image.pb-c.h"
 #include "fuzz_replies.h"
 #include "launcher.pb-c.h"
 #include "wire.h"
@@ -217,6 +218,47 @@ int main(int argc, char **argv)
 	seed("create_request", "empty", &ecreate);
 	ecreate.record = &running;
 	seed("create_request", "full", &ecreate);
+	/* An image container: no rootfs, the image's id, name and layers. */
+	static char *layers[] = { (char *)id64, (char *)id64 };
+	Podd__ContainerConfig image_config = config;
+	Podd__ContainerRecord from_image = running;
+	image_config.rootfs = "";
+	from_image.config = &image_config;
+	from_image.image = "localhost/busybox:latest";
+	from_image.image_id = (char *)id64;
+	from_image.image_layers = layers;
+	from_image.n_image_layers = 2;
+	from_image.image_size = 2000000;
+	ecreate.record = &from_image;
+	ecreate.storage_driver = "vfs";
+	seed("create_request", "image", &ecreate);
+	Podd__CreateContainerRequest icreate = create;
+	icreate.config = &image_config;
+	icreate.image = "localhost/busybox:latest";
+	icreate.image_id = (char *)id64;
+	icreate.image_layers = layers;
+	icreate.n_image_layers = 2;
+	icreate.image_size = 2000000;
+	seed("create_container_request", "image", &icreate);
+
+	/* An image container's root: the launcher's mount, unmount, sizes. */
+	Podd__MountRootfs mount = PODD__MOUNT_ROOTFS__INIT;
+	seed("mount_rootfs", "empty", &mount);
+	mount.id = (char *)id64;
+	mount.chain_ids = layers;
+	mount.n_chain_ids = 2;
+	mount.driver = "overlay";
+	seed("mount_rootfs", "full", &mount);
+	Podd__UnmountRootfs unmount = PODD__UNMOUNT_ROOTFS__INIT;
+	seed("unmount_rootfs", "empty", &unmount);
+	unmount.id = (char *)id64;
+	unmount.remove = true;
+	seed("unmount_rootfs", "full", &unmount);
+	Podd__SizesRequest sizes = PODD__SIZES_REQUEST__INIT;
+	seed("sizes_request", "empty", &sizes);
+	sizes.ids = layers;
+	sizes.n_ids = 2;
+	seed("sizes_request", "full", &sizes);
 	Podd__ExecRequest exec = PODD__EXEC_REQUEST__INIT;
 	seed("exec_request", "empty", &exec);
 	exec.record = &running;
@@ -329,6 +371,47 @@ int main(int argc, char **argv)
 	untag.name_or_id = (char *)id64;
 	untag.name = "busybox:v1";
 	seed("untag_image_request", "full", &untag);
+
+	/* podd-image's requests (proto/image.proto; podd-image/handlers.c). */
+	Podd__ImageConfigRequest icfg = PODD__IMAGE_CONFIG_REQUEST__INIT;
+	seed("image_config_request", "empty", &icfg);
+	icfg.id = (char *)id64;
+	icfg.manifest_digest = img_digests[0];
+	seed("image_config_request", "full", &icfg);
+	Podd__LoadRequest load = PODD__LOAD_REQUEST__INIT;
+	seed("load_request", "empty", &load);
+	Podd__ImageRecord *save_imgs[] = { &image };
+	Podd__SaveRequest save = PODD__SAVE_REQUEST__INIT;
+	seed("save_request", "empty", &save);
+	save.format = PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_OCI;
+	save.images = save_imgs;
+	save.n_images = 1;
+	seed("save_request", "oci", &save);
+	char *changes[] = { "CMD [\"/bin/sh\"]", "ENV PATH=/bin", "WORKDIR=/tmp" };
+	Podd__ImportRequest imp = PODD__IMPORT_REQUEST__INIT;
+	seed("import_request", "empty", &imp);
+	imp.changes = changes;
+	imp.n_changes = 3;
+	imp.message = "imported";
+	imp.created_ns = 1700000000123456789;
+	seed("import_request", "full", &imp);
+	Podd__CommitRequest com = PODD__COMMIT_REQUEST__INIT;
+	seed("commit_request", "empty", &com);
+	com.container_id = (char *)id64;
+	com.image_id = (char *)id64;
+	com.manifest_digest = "sha256:" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	com.author = "tester";
+	com.message = "a change";
+	com.created_ns = 1700000000123456789;
+	seed("commit_request", "full", &com);
+	char *gc_ids[] = { (char *)id64 };
+	Podd__GcRequest gc = PODD__GC_REQUEST__INIT;
+	seed("gc_request", "empty", &gc);
+	gc.image_ids = gc_ids;
+	gc.n_image_ids = 1;
+	gc.manifest_digests = img_digests;
+	gc.n_manifest_digests = 1;
+	seed("gc_request", "full", &gc);
 
 	/* The common Ping every server answers. */
 	Podd__Ping ping = PODD__PING__INIT;

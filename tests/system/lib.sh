@@ -46,6 +46,9 @@ cleanup() {
 	for id in $ids; do
 		runc --root "$T/run/runtime" delete --force "$id" > /dev/null 2>&1 || true
 	done
+	# Image containers' roots a failed test left mounted (deepest first).
+	grep " $T/" /proc/self/mountinfo | awk '{print $5}' | sort -r |
+		while read -r m; do umount -l "$m" 2> /dev/null || true; done
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM

@@ -22,7 +22,7 @@ static const char base[] =
 	"\"env\":[\"PATH=/bin\"],\"cwd\":\"/\",\"capabilities\":{\"bounding\":[\"CAP_CHOWN\","
 	"\"CAP_KILL\"],\"effective\":[\"CAP_CHOWN\",\"CAP_KILL\"]},\"rlimits\":[],"
 	"\"noNewPrivileges\":false,\"oomScoreAdj\":0},"
-	"\"root\":{\"path\":\"/rootfs\",\"readonly\":false},\"hostname\":\"h\","
+	"\"root\":{\"path\":\"%s\",\"readonly\":false},\"hostname\":\"h\","
 	"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
 	"{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"" DIR "/hosts\","
 	"\"options\":[\"bind\",\"rprivate\"]},"
@@ -31,23 +31,55 @@ static const char base[] =
 	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"}%s],"
 	"\"cgroupsPath\":\"/podd/podd-0123\"}%s}";
 
-static int check(const char *mount, const char *ns, const char *extra)
+#define STATIC "/var/lib/podd"
+#define TMP "/run/podd"
+#define IMAGE_ROOT TMP "/storage/containers/0123/merged"
+
+static int check_root(const char *root, const char *mount, const char *ns, const char *extra)
 {
+	static const char *const guarded[] = { STATIC, TMP, NULL };
 	char text[4096];
 	podd_error_t err = NULL;
 	json_object *cfg;
 	int r;
 
-	snprintf(text, sizeof(text), base, mount, ns, extra);
+	snprintf(text, sizeof(text), base, root, mount, ns, extra);
 	cfg = json_tokener_parse(text);
 	assert_non_null(cfg);
-	r = bundle_check_config(cfg, DIR, &err);
+	r = bundle_check_config(cfg, DIR, IMAGE_ROOT, guarded, &err);
 	if (r < 0) {
 		assert_int_equal(err->code, PODD_E_NOT_PERMITTED);
 		podd_error_free(&err);
 	}
 	json_object_put(cfg);
 	return r;
+}
+
+static int check(const char *mount, const char *ns, const char *extra)
+{
+	return check_root("/rootfs", mount, ns, extra);
+}
+
+static void test_the_image_root_and_a_rootfs_dir_pass(void **state)
+{
+	(void)state;
+	assert_int_equal(check_root(IMAGE_ROOT, "", "", ""), 0);
+	assert_int_equal(check_root("/srv/rootfs", "", "", ""), 0);
+}
+
+static void test_other_roots_in_the_engines_dirs_are_refused(void **state)
+{
+	(void)state;
+	/* Another container's root, an upper dir, a layer, the dirs themselves. */
+	assert_int_equal(check_root(TMP "/storage/containers/4567/merged", "", "", ""), -1);
+	assert_int_equal(check_root(STATIC "/storage/containers/0123/upper", "", "", ""), -1);
+	assert_int_equal(check_root(STATIC "/storage/layers/89ab/diff", "", "", ""), -1);
+	assert_int_equal(check_root(TMP, "", "", ""), -1);
+	assert_int_equal(check_root(IMAGE_ROOT "/..", "", "", ""), -1);
+	assert_int_equal(check_root("/", "", "", ""), -1);
+	assert_int_equal(check_root("rootfs", "", "", ""), -1);
+	/* A neighbour of a guarded dir by prefix only is not inside it. */
+	assert_int_equal(check_root("/run/podd-other/rootfs", "", "", ""), 0);
 }
 
 static void test_what_podd_writes_passes(void **state)
@@ -122,7 +154,7 @@ static void test_exec_capabilities_must_be_the_containers(void **state)
 	json_object *cfg, *ok, *more;
 	(void)state;
 
-	snprintf(text, sizeof(text), base, "", "", "");
+	snprintf(text, sizeof(text), base, "/rootfs", "", "", "");
 	cfg = json_tokener_parse(text);
 	ok = json_tokener_parse("{\"args\":[\"id\"],\"cwd\":\"/\",\"capabilities\":{\"bounding\":"
 				"[\"CAP_KILL\"],\"effective\":[\"CAP_CHOWN\"]}}");
@@ -144,6 +176,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_what_podd_writes_passes),
+		cmocka_unit_test(test_the_image_root_and_a_rootfs_dir_pass),
+		cmocka_unit_test(test_other_roots_in_the_engines_dirs_are_refused),
 		cmocka_unit_test(test_hooks_are_refused),
 		cmocka_unit_test(test_unknown_keys_are_refused),
 		cmocka_unit_test(test_joining_a_namespace_by_path_is_refused),

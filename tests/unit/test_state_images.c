@@ -420,7 +420,8 @@ static void test_remove_is_refused_while_a_container_uses_the_image(void **state
 	assert_int_equal(db_get_container(txn, &fx->ctx.db, CTR, &ctr, &err), 0);
 	/* The unpacked empty string is protobuf-c's shared default, not
 	 * ours to free; free_unpacked frees the replacement. */
-	ctr->image = strdup(IMG_A);
+	ctr->image = strdup("localhost/web:latest");
+	ctr->image_id = strdup(IMG_A);
 	assert_int_equal(db_put_container(txn, &fx->ctx.db, ctr, 0, &err), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	record_freep(&ctr);
@@ -441,6 +442,40 @@ static void test_remove_is_refused_while_a_container_uses_the_image(void **state
 	assert_not_known(fx, IMG_A);
 	assert_int_equal(count(fx, fx->ctx.db.images), 0);
 	assert_int_equal(count(fx, fx->ctx.db.image_names), 0);
+}
+
+/* A container made from an image the name has since moved away from
+ * keeps that image, and does not hold the name's new image. */
+static void test_remove_compares_the_containers_image_id_not_its_name(void **state)
+{
+	struct fixture *fx = *state;
+	Podd__ContainerRecord *ctr = NULL;
+	Podd__ImageRecord *out = NULL;
+	podd_error_t err = NULL;
+	MDB_txn *txn;
+
+	create(fx, IMG_A, "localhost/web:latest");
+	create(fx, IMG_B, "localhost/db:latest");
+	fixture_put(fx, CTR, "c1",
+		    (struct spec){ .state = PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED });
+	assert_int_equal(mdb_txn_begin(fx->ctx.db.env, NULL, 0, &txn), 0);
+	assert_int_equal(db_get_container(txn, &fx->ctx.db, CTR, &ctr, &err), 0);
+	ctr->image = strdup("localhost/web:latest");
+	ctr->image_id = strdup(IMG_B);
+	assert_int_equal(db_put_container(txn, &fx->ctx.db, ctr, 0, &err), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	record_freep(&ctr);
+
+	/* The name matches, the id does not: not in use. */
+	assert_int_equal(images_remove(&fx->ctx.db, "web", false, &out, &err), 0);
+	assert_string_equal(out->id, IMG_A);
+	image_record_freep(&out);
+	/* The id matches, whatever the name says. */
+	assert_int_equal(images_remove(&fx->ctx.db, IMG_B, false, &out, &err), -1);
+	assert_int_equal(err->code, PODD_E_STATE_IMPROPER);
+	assert_non_null(strstr(err->msg, "image used by " CTR));
+	podd_error_free(&err);
+	assert_resolves(fx, "db", IMG_B);
 }
 
 static void test_remove_of_an_unused_image_drops_it_and_its_names(void **state)
@@ -590,6 +625,7 @@ int main(void)
 		T(test_untag_drops_one_name_or_all),
 		T(test_list_streams_every_image_in_chunks),
 		T(test_remove_is_refused_while_a_container_uses_the_image),
+		T(test_remove_compares_the_containers_image_id_not_its_name),
 		T(test_remove_of_an_unused_image_drops_it_and_its_names),
 		T(test_invalid_records_are_refused_and_store_nothing),
 		T(test_failed_create_leaves_the_database_unchanged),

@@ -1,0 +1,140 @@
+/* create/run IMAGE: find the image in podd-state, get its config from
+ * podd-image, apply it (image_apply.c) and make the container record's
+ * image fields. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "exec.pb-c.h"
+#include "config_check.h"
+#include "create_opts.h"
+#include "image.pb-c.h"
+#include "image_use.h"
+#include "images.h"
+#include "validate.h"
+
+/* The registry side (pull) is not wired yet: every path that needs it
+ * comes here, so connecting it is one function. */
+int image_pull(struct engine *e, const char *name, Podd__ImageRecord **out, podd_error_t *err)
+{
+	(void)e;
+	*out = NULL;
+	return podd_error(err, PODD_E_INVALID_ARGUMENT,
+			  "%s: image not known: pull not supported yet (load it with podctl load "
+			  "-i ARCHIVE, or use --pull=never)",
+			  name);
+}
+
+int run_image_config(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig **out,
+		     podd_error_t *err)
+{
+	ProtobufCMessage *m = NULL;
+	Podd__ImageConfig *ic = NULL;
+
+	if (image_config_get(e, img->id, NULL, &ic, err) < 0)
+		return -1;
+	m = &ic->base;
+	/* podd-image parsed hostile data: what it says is checked again
+	 * before it reaches a container's record. */
+	if (strcmp(ic->id, img->id) != 0) {
+		podd_message_freep(&m);
+		return podd_error(err, PODD_E_PROTOCOL, "podd-image answered for another image");
+	}
+	if (ic->n_chain_ids == 0 || ic->n_chain_ids > PODD_IMAGE_LAYERS_MAX) {
+		podd_message_freep(&m);
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "image %.12s has %zu layers: podd runs images of 1 to %d", img->id,
+				  ic->n_chain_ids, PODD_IMAGE_LAYERS_MAX);
+	}
+	for (size_t i = 0; i < ic->n_chain_ids; i++)
+		if (!podd_id_valid(ic->chain_ids[i])) {
+			podd_message_freep(&m);
+			return podd_error(err, PODD_E_PROTOCOL, "podd-image sent an invalid layer id");
+		}
+	*out = ic;
+	return 0;
+}
+
+/* What ps shows as IMAGE: the image's name the user meant (the one
+ * matching what was typed, as a lookup completes it), or its id when the
+ * user named it by id or by a prefix of it. */
+const char *image_display_name(const Podd__ImageRecord *img, const char *given)
+{
+	char full[PODD_IMAGE_NAME_MAX + 64];
+	const char *slash = strrchr(given, '/');
+	bool tagged = strchr(slash ? slash : given, ':') != NULL;
+	size_t glen;
+
+	if (strncmp(given, "sha256:", 7) == 0)
+		given += 7;
+	glen = strlen(given);
+	if (glen > 0 && glen <= PODD_ID_LEN && strncmp(img->id, given, glen) == 0 &&
+	    podd_id_prefix_valid(given))
+		return img->id;
+	for (size_t i = 0; i < img->n_names; i++)
+		if (strcmp(img->names[i], given) == 0)
+			return img->names[i];
+	snprintf(full, sizeof(full), "%s%s", given, tagged ? "" : ":latest");
+	for (size_t i = 0; i < img->n_names; i++) {
+		size_t n = strlen(img->names[i]), f = strlen(full);
+		if (strcmp(img->names[i], full) == 0 ||
+		    (n > f && img->names[i][n - f - 1] == '/' &&
+		     strcmp(img->names[i] + n - f, full) == 0))
+			return img->names[i];
+	}
+	return img->n_names > 0 ? img->names[0] : img->id;
+}
+
+int image_resolve(struct engine *e, const char *name, enum pull_policy pull,
+		  Podd__ImageRecord **out, podd_error_t *err)
+{
+	if (pull == PULL_ALWAYS)
+		return image_pull(e, name, out, err);
+	if (image_lookup(e, name, out, err) == 0)
+		return 0;
+	if ((*err)->code != PODD_E_NO_SUCH_OBJECT || pull == PULL_NEVER)
+		return -1;
+	podd_error_free(err);
+	return image_pull(e, name, out, err);
+}
+
+int container_rw_sizes(struct engine *e, char **ids, size_t n, int64_t *rw, podd_error_t *err)
+{
+	for (size_t off = 0; off < n; off += PODCTL_SIZES_CHUNK) {
+		Podd__SizesRequest req = PODD__SIZES_REQUEST__INIT;
+		cleanup_message ProtobufCMessage *m = NULL;
+		const Podd__Sizes *s;
+
+		req.ids = ids + off;
+		req.n_ids = n - off < PODCTL_SIZES_CHUNK ? n - off : PODCTL_SIZES_CHUNK;
+		if (podd_client_call(&e->helpers[HELPER_EXEC].peer, PODD__EXEC_TYPE__EXEC_TYPE_SIZES,
+				     &req.base, PODD__EXEC_TYPE__EXEC_TYPE_SIZES_REPLY,
+				     &podd__sizes__descriptor, &m, err) < 0)
+			return engine_helper_failed(e, HELPER_EXEC, err);
+		s = (const Podd__Sizes *)m;
+		if (s->n_rw_sizes != req.n_ids)
+			return podd_error(err, PODD_E_PROTOCOL, "podd-exec sent %zu sizes for %zu",
+					  s->n_rw_sizes, req.n_ids);
+		for (size_t i = 0; i < req.n_ids; i++)
+			rw[off + i] = s->rw_sizes[i] < 0 ? 0 : s->rw_sizes[i];
+	}
+	return 0;
+}
+
+/* go-units' HumanSizeWithPrecision(size, 3), as podman prints sizes:
+ * decimal units, three significant digits ("12B", "1.23kB", "4.1MB"). */
+char *format_rw_size(int64_t bytes)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+	double v = (double)bytes;
+	size_t u = 0;
+	char *out;
+
+	while (v >= 1000.0 && u + 1 < PODD_ARRAY_SIZE(units)) {
+		v /= 1000.0;
+		u++;
+	}
+	if (asprintf(&out, "%.3g%s", v, units[u]) < 0)
+		return NULL;
+	return out;
+}

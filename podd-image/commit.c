@@ -1,0 +1,479 @@
+/* podctl commit: a container's overlay upper dir made a new layer on top
+ * of its image (commit.h).
+ *
+ * The upper dir is container-written, so as hostile as a layer: it is
+ * opened beneath the store with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+ * walked one directory descriptor at a time (names from getdents, every
+ * entry looked at with AT_SYMLINK_NOFOLLOW, files opened O_NOFOLLOW |
+ * O_NONBLOCK and only when regular), at most COMMIT_MAX_DEPTH deep and
+ * COMMIT_MAX_ENTRIES entries. Symlinks are archived as symlinks, never
+ * followed. Overlay's own markers become OCI's: a char 0/0 whiteout is a
+ * ".wh.<name>" entry, a dir with user.overlay.opaque=y gets a
+ * ".wh..wh..opq" entry; user.overlay.* attributes are never archived. The
+ * tar goes straight into a blob writer (sha256 on the way: uncompressed,
+ * its digest is its diff_id), then a config (the image's, with the new
+ * diff_id and a history entry) and an OCI manifest (the image's layers
+ * and the new one) are stored, and store_image_from_manifest makes the
+ * image as for a load. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "commit.h"
+#include "image_archive.h"
+#include "manifest.h"
+#include "store.h"
+#include "validate.h"
+
+#define COMMIT_MAX_DEPTH 128
+#define COMMIT_MAX_ENTRIES 1000000
+#define COMMIT_CHUNK (64 * 1024)
+#define XATTR_BUF 65536
+
+struct commit_walk {
+	struct archive *a;
+	struct blob_writer *w;
+	uint64_t size;
+	size_t entries;
+	podd_error_t *err;
+	char buf[COMMIT_CHUNK];
+};
+
+static la_ssize_t tar_write(struct archive *a, void *data, const void *buf, size_t len)
+{
+	struct commit_walk *cw = data;
+	(void)a;
+	if (blob_writer_write(cw->w, buf, len, cw->err) < 0)
+		return -1;
+	cw->size += len;
+	return (la_ssize_t)len;
+}
+
+static int tar_error(struct commit_walk *cw, const char *path)
+{
+	if (*cw->err)
+		return podd_error_wrap(cw->err, "commit: %s", path);
+	return podd_error(cw->err, PODD_E_INTERNAL, "commit: %s: %s", path,
+			  archive_error_string(cw->a) ? archive_error_string(cw->a) : "?");
+}
+
+static int write_header(struct commit_walk *cw, struct archive_entry *e, const char *path)
+{
+	if (++cw->entries > COMMIT_MAX_ENTRIES)
+		return podd_error(cw->err, PODD_E_INVALID_ARGUMENT,
+				  "commit: more than %d entries", COMMIT_MAX_ENTRIES);
+	if (archive_write_header(cw->a, e) != ARCHIVE_OK)
+		return tar_error(cw, path);
+	return 0;
+}
+
+/* An empty regular file named `path`: an OCI whiteout or opaque marker. */
+static int write_marker(struct commit_walk *cw, const char *path)
+{
+	struct archive_entry *e = archive_entry_new();
+	int r;
+
+	archive_entry_set_pathname(e, path);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, 0);
+	r = write_header(cw, e, path);
+	archive_entry_free(e);
+	return r;
+}
+
+/* security.capability and user.*, but not overlay's own. */
+static void add_xattrs(struct archive_entry *e, int fd)
+{
+	char names[XATTR_BUF], value[XATTR_BUF];
+	ssize_t len = flistxattr(fd, names, sizeof(names));
+
+	for (ssize_t off = 0; len > 0 && off < len; off += (ssize_t)strlen(names + off) + 1) {
+		const char *n = names + off;
+		ssize_t v;
+		if (strcmp(n, "security.capability") != 0 &&
+		    (strncmp(n, "user.", 5) != 0 || strncmp(n, "user.overlay.", 13) == 0))
+			continue;
+		v = fgetxattr(fd, n, value, sizeof(value));
+		if (v >= 0)
+			archive_entry_xattr_add_entry(e, n, value, (size_t)v);
+	}
+}
+
+static bool opaque(int dirfd)
+{
+	char v[4];
+	return fgetxattr(dirfd, "user.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y';
+}
+
+static int walk(struct commit_walk *cw, int dirfd, const char *prefix, int depth);
+
+/* At most the size the header gave (a running container may grow the
+ * file meanwhile; a shrunk one is padded by libarchive). */
+static int copy_data(struct commit_walk *cw, int fd, const char *path, uint64_t size)
+{
+	while (size > 0) {
+		size_t want = size < sizeof(cw->buf) ? (size_t)size : sizeof(cw->buf);
+		ssize_t n = read(fd, cw->buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return podd_error_sys(cw->err, errno, "commit: read %s", path);
+		if (n == 0)
+			return 0;
+		if (archive_write_data(cw->a, cw->buf, (size_t)n) != n)
+			return tar_error(cw, path);
+		size -= (uint64_t)n;
+	}
+	return 0;
+}
+
+static int one_entry(struct commit_walk *cw, int dirfd, const char *name, const char *prefix,
+		     int depth)
+{
+	cleanup_free char *path = NULL;
+	struct archive_entry *e = NULL;
+	cleanup_close int fd = -1;
+	struct stat st;
+	int r = -1;
+
+	if (asprintf(&path, "%s%s", prefix, name) < 0)
+		return podd_error_sys(cw->err, ENOMEM, "commit");
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return podd_error_sys(cw->err, errno, "commit: stat %s", path);
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+		cleanup_free char *wh = NULL;
+		if (asprintf(&wh, "%s.wh.%s", prefix, name) < 0)
+			return podd_error_sys(cw->err, ENOMEM, "commit");
+		return write_marker(cw, wh);
+	}
+	if (S_ISSOCK(st.st_mode))
+		return 0; /* as podman's tar: sockets are not archived */
+	e = archive_entry_new();
+	archive_entry_copy_stat(e, &st);
+	archive_entry_set_pathname(e, path);
+	archive_entry_set_uname(e, "");
+	archive_entry_set_gname(e, "");
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		fd = openat(dirfd, name,
+			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY |
+				    (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+		if (fd < 0) {
+			podd_error_sys(cw->err, errno, "commit: open %s", path);
+			goto out;
+		}
+		/* Swapped for another kind since the stat: refuse. */
+		struct stat again;
+		if (fstat(fd, &again) < 0 || (again.st_mode & S_IFMT) != (st.st_mode & S_IFMT)) {
+			podd_error(cw->err, PODD_E_INVALID_ARGUMENT, "commit: %s changed", path);
+			goto out;
+		}
+		add_xattrs(e, fd);
+	} else if (S_ISLNK(st.st_mode)) {
+		char target[4097];
+		ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+		if (n < 0) {
+			podd_error_sys(cw->err, errno, "commit: readlink %s", path);
+			goto out;
+		}
+		target[n] = '\0';
+		archive_entry_set_symlink(e, target);
+		archive_entry_set_size(e, 0);
+	} else {
+		archive_entry_set_size(e, 0);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		cleanup_free char *sub = NULL;
+		archive_entry_set_size(e, 0);
+		if (write_header(cw, e, path) < 0)
+			goto out;
+		if (asprintf(&sub, "%s/", path) < 0) {
+			podd_error_sys(cw->err, ENOMEM, "commit");
+			goto out;
+		}
+		if (opaque(fd)) {
+			cleanup_free char *opq = NULL;
+			if (asprintf(&opq, "%s.wh..wh..opq", sub) < 0) {
+				podd_error_sys(cw->err, ENOMEM, "commit");
+				goto out;
+			}
+			if (write_marker(cw, opq) < 0)
+				goto out;
+		}
+		r = walk(cw, fd, sub, depth + 1);
+		goto out;
+	}
+	if (write_header(cw, e, path) < 0)
+		goto out;
+	r = S_ISREG(st.st_mode) ? copy_data(cw, fd, path, (uint64_t)st.st_size) : 0;
+out:
+	archive_entry_free(e);
+	return r;
+}
+
+static int walk(struct commit_walk *cw, int dir, const char *prefix, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd, r = 0;
+
+	if (depth > COMMIT_MAX_DEPTH)
+		return podd_error(cw->err, PODD_E_INVALID_ARGUMENT,
+				  "commit: deeper than %d levels", COMMIT_MAX_DEPTH);
+	fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return podd_error_sys(cw->err, errno, "commit: read %s", prefix[0] ? prefix : "/");
+	}
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		r = one_entry(cw, dirfd(d), de->d_name, prefix, depth);
+	}
+	closedir(d);
+	return r;
+}
+
+static void archive_write_freep(struct archive **a)
+{
+	if (*a)
+		archive_write_free(*a);
+	*a = NULL;
+}
+
+static void json_putp(json_object **o)
+{
+	if (*o)
+		json_object_put(*o);
+	*o = NULL;
+}
+#define cleanup_json __attribute__((cleanup(json_putp)))
+
+/* The upper dir as an uncompressed tar blob: its digest is its diff_id. */
+static int put_upper(int storefd, int upperfd, struct digest *diff_id, uint64_t *size,
+		     podd_error_t *err)
+{
+	__attribute__((cleanup(archive_write_freep))) struct archive *a = archive_write_new();
+	cleanup_blob_writer struct blob_writer w = { 0 };
+	cleanup_free struct commit_walk *cw = calloc(1, sizeof(*cw));
+
+	if (a == NULL || cw == NULL)
+		return podd_error_sys(err, ENOMEM, "commit");
+	cw->a = a;
+	cw->w = &w;
+	cw->err = err;
+	if (blob_writer_open(storefd, NULL, UINT64_MAX, META_MAX_LAYER_SIZE, &w, err) < 0)
+		return -1;
+	/* pax only where ustar cannot say it (long names, xattrs), as podman
+	 * writes layers. */
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(a, 10240) != ARCHIVE_OK ||
+	    archive_write_open2(a, cw, NULL, tar_write, NULL, NULL) != ARCHIVE_OK)
+		return podd_error(err, PODD_E_INTERNAL, "commit: tar writer: %s",
+				  archive_error_string(a) ? archive_error_string(a) : "?");
+	if (walk(cw, upperfd, "", 0) < 0)
+		return -1;
+	if (archive_write_close(a) != ARCHIVE_OK)
+		return tar_error(cw, "end of archive");
+	if (blob_writer_commit(&w, diff_id, err) < 0)
+		return -1;
+	*size = cw->size;
+	return 0;
+}
+
+static int put_json(int storefd, json_object *doc, struct digest *d, size_t *len,
+		    podd_error_t *err)
+{
+	cleanup_blob_writer struct blob_writer w = { 0 };
+	const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+								    JSON_C_TO_STRING_NOSLASHESCAPE);
+	*len = strlen(s);
+	if (blob_writer_open(storefd, NULL, *len, META_MAX_BYTES, &w, err) < 0 ||
+	    blob_writer_write(&w, s, *len, err) < 0 || blob_writer_commit(&w, d, err) < 0)
+		return -1;
+	return 0;
+}
+
+static char *rfc3339_now(int64_t ns)
+{
+	time_t secs = (time_t)(ns / 1000000000LL);
+	struct tm tm;
+	char date[64], *out = NULL;
+	gmtime_r(&secs, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (asprintf(&out, "%s.%09lldZ", date, (long long)(ns % 1000000000LL)) < 0)
+		return NULL;
+	return out;
+}
+
+static const char *oci_layer_type(enum layer_compression c)
+{
+	switch (c) {
+	case LAYER_GZIP:
+		return "application/vnd.oci.image.layer.v1.tar+gzip";
+	case LAYER_ZSTD:
+		return "application/vnd.oci.image.layer.v1.tar+zstd";
+	case LAYER_TAR:
+		return "application/vnd.oci.image.layer.v1.tar";
+	default:
+		return NULL;
+	}
+}
+
+/* The image's config with the new layer: diff_id appended, a history
+ * entry, the new creation time and author. The stored config was parsed
+ * strictly when the image was stored (manifest.c); here it is only
+ * extended, and store_image_from_manifest parses the result again. */
+static int new_config(int storefd, const struct commit_args *c, const struct digest *diff_id,
+		      json_object **out, podd_error_t *err)
+{
+	cleanup_free char *buf = NULL, *created = NULL, *diff = NULL;
+	cleanup_json json_object *cfg = NULL;
+	json_object *rootfs, *ids, *history, *h;
+	struct digest id;
+	size_t len;
+
+	memcpy(id.hex, c->image_id, DIGEST_HEX_LEN + 1);
+	if (store_read_blob(storefd, &id, META_MAX_BYTES, &buf, &len, err) < 0)
+		return podd_error_wrap(err, "image %.12s", c->image_id);
+	cfg = json_tokener_parse(buf);
+	if (cfg == NULL || !json_object_is_type(cfg, json_type_object) ||
+	    !json_object_object_get_ex(cfg, "rootfs", &rootfs) ||
+	    !json_object_object_get_ex(rootfs, "diff_ids", &ids) ||
+	    !json_object_is_type(ids, json_type_array))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "image %.12s: config unusable",
+				  c->image_id);
+	created = rfc3339_now(c->created_ns);
+	if (created == NULL || asprintf(&diff, "sha256:%s", diff_id->hex) < 0)
+		return podd_error_sys(err, ENOMEM, "commit");
+	json_object_array_add(ids, json_object_new_string(diff));
+	json_object_object_add(cfg, "created", json_object_new_string(created));
+	if (c->author && c->author[0])
+		json_object_object_add(cfg, "author", json_object_new_string(c->author));
+	if (!json_object_object_get_ex(cfg, "history", &history) ||
+	    !json_object_is_type(history, json_type_array)) {
+		history = json_object_new_array();
+		json_object_object_add(cfg, "history", history);
+	}
+	h = json_object_new_object();
+	json_object_object_add(h, "created", json_object_new_string(created));
+	if (c->author && c->author[0])
+		json_object_object_add(h, "author", json_object_new_string(c->author));
+	if (c->message && c->message[0])
+		json_object_object_add(h, "comment", json_object_new_string(c->message));
+	json_object_array_add(history, h);
+	*out = steal_pointer(&cfg);
+	return 0;
+}
+
+/* The image's manifest's layers, in OCI's media types, and the new one. */
+static json_object *new_manifest(const struct image_manifest *base, const struct digest *cfg,
+				 size_t cfg_len, const struct digest *layer, uint64_t layer_size)
+{
+	json_object *m = json_object_new_object(), *c = json_object_new_object(),
+		    *layers = json_object_new_array();
+	char d[DIGEST_HEX_LEN + 8];
+
+	json_object_object_add(m, "schemaVersion", json_object_new_int(2));
+	json_object_object_add(m, "mediaType", json_object_new_string(MEDIA_OCI_MANIFEST));
+	snprintf(d, sizeof(d), "sha256:%s", cfg->hex);
+	json_object_object_add(c, "mediaType", json_object_new_string(MEDIA_OCI_CONFIG));
+	json_object_object_add(c, "digest", json_object_new_string(d));
+	json_object_object_add(c, "size", json_object_new_int64((int64_t)cfg_len));
+	json_object_object_add(m, "config", c);
+	for (size_t i = 0; i < base->n_layers; i++) {
+		json_object *l = json_object_new_object();
+		snprintf(d, sizeof(d), "sha256:%s", base->layers[i].desc.digest.hex);
+		json_object_object_add(
+			l, "mediaType",
+			json_object_new_string(oci_layer_type(base->layers[i].compression)));
+		json_object_object_add(l, "digest", json_object_new_string(d));
+		json_object_object_add(l, "size",
+				       json_object_new_int64((int64_t)base->layers[i].desc.size));
+		json_object_array_add(layers, l);
+	}
+	json_object *l = json_object_new_object();
+	snprintf(d, sizeof(d), "sha256:%s", layer->hex);
+	json_object_object_add(l, "mediaType", json_object_new_string(oci_layer_type(LAYER_TAR)));
+	json_object_object_add(l, "digest", json_object_new_string(d));
+	json_object_object_add(l, "size", json_object_new_int64((int64_t)layer_size));
+	json_object_array_add(layers, l);
+	json_object_object_add(m, "layers", layers);
+	return m;
+}
+
+static int open_beneath(int dirfd, const char *path, podd_error_t *err)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					   RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0)
+		return podd_error_sys(err, errno, "%s", path);
+	return fd;
+}
+
+int image_commit(int storefd, const struct commit_args *c, const struct extract_limits *lim,
+		 Podd__ImageRecord **out, podd_error_t *err)
+{
+	cleanup_image_manifest struct image_manifest *base = NULL;
+	cleanup_json json_object *cfg = NULL, *manifest = NULL;
+	cleanup_free char *mbuf = NULL;
+	cleanup_close int upper = -1;
+	struct digest md, diff_id, cfg_d, man_d;
+	char path[160], mname[DIGEST_HEX_LEN + 8];
+	struct stat st;
+	uint64_t size = 0;
+	size_t mlen, cfg_len, man_len;
+
+	if (!podd_id_valid(c->container_id) || !podd_id_valid(c->image_id))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "commit: invalid id");
+	if (digest_parse(c->manifest_digest, &md, err) < 0)
+		return podd_error_wrap(err, "commit: image manifest");
+	snprintf(path, sizeof(path), "containers/%s/vfs", c->container_id);
+	if (fstatat(storefd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "commit: container %.12s runs from a vfs copy; commit needs the "
+				  "overlay driver",
+				  c->container_id);
+	snprintf(path, sizeof(path), "containers/%s/upper", c->container_id);
+	upper = open_beneath(storefd, path, err);
+	if (upper < 0)
+		return podd_error_wrap(err, "commit: container %.12s has no changes dir",
+				       c->container_id);
+	snprintf(mname, sizeof(mname), "sha256:%s", md.hex);
+	if (store_read_blob(storefd, &md, META_MAX_BYTES, &mbuf, &mlen, err) < 0 ||
+	    image_manifest_parse(mname, mbuf, mlen, &base, err) < 0)
+		return podd_error_wrap(err, "commit: image %.12s", c->image_id);
+	if (strcmp(base->config.digest.hex, c->image_id) != 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "commit: manifest %.19s is not image %.12s's", mname, c->image_id);
+	if (base->n_layers + 1 > META_MAX_LAYERS)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "commit: too many layers");
+	/* The blobs written here stay on failure; gc takes what no image
+	 * names (as for a failed load). */
+	if (put_upper(storefd, upper, &diff_id, &size, err) < 0 ||
+	    new_config(storefd, c, &diff_id, &cfg, err) < 0 ||
+	    put_json(storefd, cfg, &cfg_d, &cfg_len, err) < 0)
+		return podd_error_wrap(err, "commit %.12s", c->container_id);
+	manifest = new_manifest(base, &cfg_d, cfg_len, &diff_id, size);
+	if (put_json(storefd, manifest, &man_d, &man_len, err) < 0 ||
+	    store_image_from_manifest(storefd, &man_d, lim, out, err) < 0)
+		return podd_error_wrap(err, "commit %.12s", c->container_id);
+	return 0;
+}

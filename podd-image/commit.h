@@ -1,0 +1,31 @@
+/* podctl commit in podd-image (commit.c): a container's overlay upper dir
+ * made a layer on top of its image. */
+#ifndef PODD_IMAGE_COMMIT_H
+#define PODD_IMAGE_COMMIT_H
+
+#include <stdint.h>
+
+#include "common.pb-c.h"
+#include "error.h"
+#include "extract.h"
+
+struct commit_args {
+	const char *container_id;    /* 64 hex */
+	const char *image_id;        /* 64 hex: the container's image */
+	const char *manifest_digest; /* "sha256:<hex>": that image's manifest */
+	const char *author;          /* may be "" */
+	const char *message;         /* the history comment; may be "" */
+	int64_t created_ns;          /* > 0 */
+};
+
+/* Under store_lock(shared) held by the caller: reads
+ * containers/<container_id>/upper beneath the store (a vfs container,
+ * whose upper is a whole copy, is refused), writes it as an uncompressed
+ * tar layer blob, a config (the image's with the new diff_id, time,
+ * author and history entry) and an OCI manifest (the image's layers and
+ * the new one), and makes the image with store_image_from_manifest. *out
+ * has no names. Blobs written before a failure stay for gc. */
+int image_commit(int storefd, const struct commit_args *c, const struct extract_limits *lim,
+		 Podd__ImageRecord **out, podd_error_t *err);
+
+#endif

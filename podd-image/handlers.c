@@ -1,0 +1,317 @@
+/* podd-image's request handlers: each checks its message's fields, then
+ * calls the store (store.c) or an archive module (load.c, save.c,
+ * import.c). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "image_archive.h"
+#include "cleanup.h"
+#include "commit.h"
+#include "handlers.h"
+#include "image.pb-c.h"
+#include "manifest.h"
+#include "store.h"
+#include "validate.h"
+
+#define INVALID PODD_E_INVALID_ARGUMENT
+
+static struct image_ctx *ctx_of(struct podd_server *srv)
+{
+	return srv->data;
+}
+
+static void strv_free_n(char **v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int handle_image_config(struct podd_server *srv, const struct podd_request *req,
+			podd_error_t *err)
+{
+	const Podd__ImageConfigRequest *r = (const Podd__ImageConfigRequest *)req->msg;
+	struct image_ctx *ctx = ctx_of(srv);
+	cleanup_image_config struct image_config *c = NULL;
+	cleanup_free char *buf = NULL;
+	cleanup_free struct digest *chains = NULL;
+	Podd__ImageConfig out = PODD__IMAGE_CONFIG__INIT;
+	char **diff_ids = NULL, **chain_ids = NULL;
+	cleanup_free Podd__ImageHistory *hist = NULL;
+	cleanup_free Podd__ImageHistory **histp = NULL;
+	char name[DIGEST_HEX_LEN + 8];
+	struct digest d;
+	size_t len, n;
+	int ret = -1;
+
+	cleanup_image_manifest struct image_manifest *m = NULL;
+	cleanup_free char *mbuf = NULL;
+
+	if (!podd_id_valid(r->id))
+		return podd_error(err, INVALID, "image config: invalid image id");
+	if (r->manifest_digest[0] != '\0') {
+		struct digest md;
+		size_t mlen;
+		if (digest_parse(r->manifest_digest, &md, err) < 0 ||
+		    store_read_blob(ctx->storefd, &md, META_MAX_BYTES, &mbuf, &mlen, err) < 0 ||
+		    image_manifest_parse(r->manifest_digest, mbuf, mlen, &m, err) < 0)
+			return podd_error_wrap(err, "image %.12s", r->id);
+	}
+	memcpy(d.hex, r->id, DIGEST_HEX_LEN + 1);
+	snprintf(name, sizeof(name), "sha256:%s", d.hex);
+	if (store_read_blob(ctx->storefd, &d, META_MAX_BYTES, &buf, &len, err) < 0 ||
+	    image_config_parse(name, buf, len, &c, err) < 0)
+		return podd_error_wrap(err, "image %.12s", r->id);
+	n = c->n_diff_ids;
+	chains = calloc(n ? n : 1, sizeof(*chains));
+	diff_ids = calloc(n ? n : 1, sizeof(char *));
+	chain_ids = calloc(n ? n : 1, sizeof(char *));
+	if (chains == NULL || diff_ids == NULL || chain_ids == NULL) {
+		podd_error_sys(err, ENOMEM, "image config");
+		goto out;
+	}
+	if (chain_ids_compute(c->diff_ids, n, chains, err) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (asprintf(&diff_ids[i], "sha256:%s", c->diff_ids[i].hex) < 0 ||
+		    (chain_ids[i] = strdup(chains[i].hex)) == NULL) {
+			diff_ids[i] = NULL;
+			podd_error_sys(err, ENOMEM, "image config");
+			goto out;
+		}
+	}
+	out.id = r->id;
+	out.architecture = c->architecture ? c->architecture : "";
+	out.os = c->os ? c->os : "";
+	out.variant = c->variant ? c->variant : "";
+	out.created_ns = c->has_created ? c->created_ns : 0;
+	out.user = c->user ? c->user : "";
+	out.working_dir = c->working_dir ? c->working_dir : "";
+	out.stop_signal = c->stop_signal ? c->stop_signal : "";
+	out.env = c->env;
+	out.n_env = c->env ? c->n_env : 0;
+	out.entrypoint = c->entrypoint;
+	out.n_entrypoint = c->entrypoint ? c->n_entrypoint : 0;
+	out.has_entrypoint = c->entrypoint != NULL;
+	out.cmd = c->cmd;
+	out.n_cmd = c->cmd ? c->n_cmd : 0;
+	out.has_cmd = c->cmd != NULL;
+	out.exposed_ports = c->exposed_ports;
+	out.n_exposed_ports = c->exposed_ports ? c->n_exposed_ports : 0;
+	out.label_keys = c->label_keys;
+	out.n_label_keys = c->label_keys ? c->n_labels : 0;
+	out.label_values = c->label_values;
+	out.n_label_values = c->label_values ? c->n_labels : 0;
+	out.diff_ids = diff_ids;
+	out.n_diff_ids = n;
+	out.chain_ids = chain_ids;
+	out.n_chain_ids = n;
+	out.manifest_type = m ? m->media_type : "";
+	out.author = c->author ? c->author : "";
+	out.comment = c->comment ? c->comment : "";
+	hist = calloc(c->n_history ? c->n_history : 1, sizeof(*hist));
+	histp = calloc(c->n_history ? c->n_history : 1, sizeof(*histp));
+	if (hist == NULL || histp == NULL) {
+		podd_error_sys(err, ENOMEM, "image config");
+		goto out;
+	}
+	for (size_t i = 0; i < c->n_history; i++) {
+		const struct image_history *h = &c->history[i];
+		podd__image_history__init(&hist[i]);
+		hist[i].created_ns = h->has_created && h->created_ns > 0 ? h->created_ns : 0;
+		hist[i].created_by = h->created_by ? h->created_by : "";
+		hist[i].comment = h->comment ? h->comment : "";
+		hist[i].author = h->author ? h->author : "";
+		hist[i].empty_layer = h->empty_layer;
+		histp[i] = &hist[i];
+	}
+	out.history = histp;
+	out.n_history = c->n_history;
+	/* The answer is one frame: an image with a history too long for it
+	 * is shown without. */
+	if (protobuf_c_message_get_packed_size(&out.base) > PODD_FRAME_MAX_PAYLOAD - 1024) {
+		out.history = NULL;
+		out.n_history = 0;
+		out.history_dropped = true;
+	}
+	ret = podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG_REPLY, 0,
+				&out.base, NULL, 0, err);
+out:
+	strv_free_n(diff_ids, n);
+	strv_free_n(chain_ids, n);
+	return ret;
+}
+
+static int reply_images(struct podd_server *srv, const struct podd_request *req,
+			Podd__ImageRecord **v, size_t n, podd_error_t *err)
+{
+	Podd__LoadedImages list = PODD__LOADED_IMAGES__INIT;
+	list.images = v;
+	list.n_images = n;
+	if (protobuf_c_message_get_packed_size(&list.base) > PODD_FRAME_MAX_PAYLOAD)
+		return podd_error(err, PODD_E_INTERNAL, "%zu images: too many for one answer", n);
+	return podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES, 0, &list.base,
+				 NULL, 0, err);
+}
+
+int handle_load(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	struct image_ctx *ctx = ctx_of(srv);
+	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
+	cleanup_close int lock = -1;
+	Podd__ImageRecord **v = NULL;
+	size_t n = 0;
+	int r;
+
+	if (podd_fd_check_kind(fd, PODD_FD_INPUT, err) < 0)
+		return -1;
+	lock = store_lock(ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	if (archive_load(ctx->storefd, fd, &ctx->lim, &v, &n, err) < 0)
+		return -1;
+	r = reply_images(srv, req, v, n, err);
+	image_records_free(v, n);
+	return r;
+}
+
+int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__GcRequest *r = (const Podd__GcRequest *)req->msg;
+	struct image_ctx *ctx = ctx_of(srv);
+	Podd__GcReply reply = PODD__GC_REPLY__INIT;
+	struct gc_stats st;
+	struct gc_keep keep = {
+		.image_ids = (const char *const *)r->image_ids,
+		.n_image_ids = r->n_image_ids,
+		.manifest_digests = (const char *const *)r->manifest_digests,
+		.n_manifest_digests = r->n_manifest_digests,
+	};
+
+	for (size_t i = 0; i < r->n_image_ids; i++)
+		if (!podd_id_valid(r->image_ids[i]))
+			return podd_error(err, INVALID, "gc: image id %zu is not 64 hex digits",
+					  i + 1);
+	for (size_t i = 0; i < r->n_manifest_digests; i++)
+		if (!podd_digest_valid(r->manifest_digests[i]))
+			return podd_error(err, INVALID, "gc: manifest digest %zu is invalid", i + 1);
+	if (store_gc(ctx->storefd, &keep, &st, err) < 0)
+		return -1;
+	reply.blobs_removed = st.blobs_removed;
+	reply.layers_removed = st.layers_removed;
+	reply.tmp_removed = st.tmp_removed;
+	return podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_GC_REPLY, 0, &reply.base,
+				 NULL, 0, err);
+}
+
+int handle_save(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__SaveRequest *r = (const Podd__SaveRequest *)req->msg;
+	struct image_ctx *ctx = ctx_of(srv);
+	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
+	bool oci;
+
+	if (podd_fd_check_kind(fd, PODD_FD_OUTPUT, err) < 0)
+		return -1;
+	switch (r->format) {
+	case PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_OCI:
+		oci = true;
+		break;
+	case PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_DOCKER:
+		oci = false;
+		break;
+	case PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_UNSPECIFIED:
+	default:
+		return podd_error(err, INVALID, "save: unknown archive format %d", (int)r->format);
+	}
+	if (r->n_images == 0 || r->n_images > 256)
+		return podd_error(err, INVALID, "save: %zu images (1 to 256)", r->n_images);
+	for (size_t i = 0; i < r->n_images; i++) {
+		const Podd__ImageRecord *rec = r->images[i];
+		if (rec == NULL || !podd_id_valid(rec->id) ||
+		    (rec->manifest_digest[0] && !podd_digest_valid(rec->manifest_digest)))
+			return podd_error(err, INVALID, "save: image %zu: malformed record", i + 1);
+		for (size_t k = 0; k < rec->n_names; k++)
+			if (!podd_image_name_qualified(rec->names[k]))
+				return podd_error(err, INVALID, "save: image %zu: invalid name",
+						  i + 1);
+	}
+	/* Shared: gc must not take blobs from under the writer. */
+	cleanup_close int lock = store_lock(ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	if (archive_save(ctx->storefd, fd, oci, r->images, r->n_images, err) < 0)
+		return -1;
+	return podd_server_reply_ok(srv, req, err);
+}
+
+#define IMPORT_MAX_CHANGES 256
+
+int handle_import(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__ImportRequest *r = (const Podd__ImportRequest *)req->msg;
+	struct image_ctx *ctx = ctx_of(srv);
+	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
+	cleanup_close int lock = -1;
+	Podd__ImageRecord *rec = NULL;
+	int ret;
+
+	if (podd_fd_check_kind(fd, PODD_FD_INPUT, err) < 0)
+		return -1;
+	if (r->n_changes > IMPORT_MAX_CHANGES)
+		return podd_error(err, INVALID, "import: more than %d changes", IMPORT_MAX_CHANGES);
+	if (r->created_ns < 0)
+		return podd_error(err, INVALID, "import: negative creation time");
+	lock = store_lock(ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	if (archive_import(ctx->storefd, fd, r->changes, r->n_changes, r->message, r->created_ns,
+			   &ctx->lim, &rec, err) < 0)
+		return -1;
+	ret = reply_images(srv, req, &rec, 1, err);
+	podd__image_record__free_unpacked(rec, NULL);
+	return ret;
+}
+
+/* Commit: CommitRequest -> LoadedImages (one record, no names). The ids
+ * and digest are checked here and again in image_commit. */
+int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__CommitRequest *r = (const Podd__CommitRequest *)req->msg;
+	struct image_ctx *ctx = ctx_of(srv);
+	cleanup_close int lock = -1;
+	Podd__ImageRecord *rec = NULL;
+	struct commit_args c = {
+		.container_id = r->container_id,
+		.image_id = r->image_id,
+		.manifest_digest = r->manifest_digest,
+		.author = r->author,
+		.message = r->message,
+		.created_ns = r->created_ns,
+	};
+	int ret;
+
+	if (!podd_id_valid(r->container_id) || !podd_id_valid(r->image_id) ||
+	    !podd_digest_valid(r->manifest_digest))
+		return podd_error(err, INVALID, "commit: invalid container, image or manifest id");
+	if (r->created_ns < 0 || strlen(r->author) > 1024 || strlen(r->message) > 65536)
+		return podd_error(err, INVALID, "commit: invalid time, author or message");
+	if (c.created_ns == 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		c.created_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	}
+	lock = store_lock(ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	if (image_commit(ctx->storefd, &c, &ctx->lim, &rec, err) < 0)
+		return -1;
+	ret = reply_images(srv, req, &rec, 1, err);
+	podd__image_record__free_unpacked(rec, NULL);
+	return ret;
+}

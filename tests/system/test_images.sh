@@ -1,0 +1,238 @@
+#!/bin/bash
+# Images: load of the bundled archive, images/inspect/exists/tag/untag/
+# rmi/prune, save and import, podman interop both ways, and hostile
+# archives refused with nothing left in the store.
+. "$(dirname "$0")/lib.sh"
+
+ARCHIVE=${PODD_BUSYBOX_ARCHIVE:-}
+if [ -z "$ARCHIVE" ] || [ ! -f "$ARCHIVE" ]; then
+	ARCHIVE="$T/busybox-oci.tar"
+	"$PODD_SOURCE_DIR/scripts/make-image.sh" "$ARCHIVE" || exit 1
+fi
+CRAFT="python3 $PODD_SOURCE_DIR/tests/system/craft_archive.py"
+STORE="$T/root/storage"
+PM="podman --root $T/pm/root --runroot $T/pm/run --storage-driver vfs --cgroup-manager cgroupfs --events-backend none"
+
+store_listing() {
+	(cd "$STORE" 2>/dev/null && find blobs/sha256 blobs/tmp layers -mindepth 1 -maxdepth 1 \
+		2>/dev/null) | sort
+}
+
+# --- load, images -------------------------------------------------------
+out=$($P load -i "$ARCHIVE" 2> "$T/err")
+eq "load exits 0" "$?" 0
+eq "load names the image as podman does" "$out" "Loaded image: localhost/busybox:latest"
+id=$($P images -q --no-trunc)
+check "images -q --no-trunc is one sha256 id" grep -Eq '^sha256:[0-9a-f]{64}$' <<< "$id"
+id=${id#sha256:}
+eq "the id is the config blob's digest" \
+	"$(sha256sum "$STORE/blobs/sha256/$id" | cut -d' ' -f1)" "$id"
+eq "images -q" "$($P images -q)" "${id:0:12}"
+$P images > "$T/images"
+eq "images header is podman's" "$(head -1 "$T/images" | tr -s ' ')" \
+	"REPOSITORY TAG IMAGE ID CREATED SIZE"
+check "images row: repository, tag, short id, size" \
+	grep -Eq "^localhost/busybox +latest +${id:0:12} +.+ago +[0-9.]+ [kM]B$" "$T/images"
+eq "images --format json: Id" "$($P images --format json | jq -r '.[0].Id')" "$id"
+eq "images --format json: Names" "$($P images --format json | jq -r '.[0].Names[0]')" \
+	"localhost/busybox:latest"
+eq "images --format template" "$($P images --format '{{.Repository}}:{{.Tag}} {{.ID}}')" \
+	"localhost/busybox:latest ${id:0:12}"
+eq "image ls is images" "$($P image ls -q)" "${id:0:12}"
+eq "images -a shows the same" "$($P images -a -q)" "${id:0:12}"
+out=$($P load -q -i "$ARCHIVE")
+eq "a second load of the same archive is fine" "$?" 0
+eq "and stores the image once" "$($P images -q | wc -l)" 1
+layers_before=$(ls "$STORE/layers" | grep -v '^tmp-' | wc -l)
+eq "one layer unpacked, once" "$layers_before" 1
+$P load < "$ARCHIVE" > /dev/null
+eq "load reads stdin without -i" "$?" 0
+expect_fail "load of a missing file" 125 "nope.tar: No such file" $P load -i "$T/nope.tar"
+
+# Four loads of one archive at once into an empty store: all succeed, one
+# image, one layer, no temporary left.
+$P rmi -a > /dev/null
+pids=""
+for i in 1 2 3 4; do
+	$P load -i "$ARCHIVE" > "$T/par$i" 2>&1 &
+	pids="$pids $!"
+	BG_PIDS="$BG_PIDS $!"
+done
+rcs=""
+for p in $pids; do
+	wait "$p"
+	rcs="$rcs$?"
+done
+eq "four concurrent loads all succeed" "$rcs" "0000"
+eq "and record one image" "$($P images -q | wc -l)" 1
+eq "with one layer and no temporary" "$(ls "$STORE/layers" | wc -l) $(ls "$STORE/blobs/tmp" | wc -l)" "1 0"
+
+# --- inspect, exists ----------------------------------------------------
+$P image inspect busybox > "$T/inspect"
+eq "image inspect exits 0" "$?" 0
+eq "inspect Id" "$(jq -r '.[0].Id' "$T/inspect")" "$id"
+eq "inspect RepoTags" "$(jq -r '.[0].RepoTags[0]' "$T/inspect")" "localhost/busybox:latest"
+eq "inspect Config.Cmd" "$(jq -c '.[0].Config.Cmd' "$T/inspect")" '["sh"]'
+check "inspect Config.Env has PATH" jq -e '.[0].Config.Env[0] | startswith("PATH=")' "$T/inspect"
+eq "inspect Os/Architecture" "$(jq -r '.[0].Os' "$T/inspect")" linux
+eq "inspect RootFS.Layers" "$(jq -r '.[0].RootFS.Layers | length' "$T/inspect")" 1
+eq "inspect ManifestType" "$(jq -r '.[0].ManifestType' "$T/inspect")" \
+	"application/vnd.oci.image.manifest.v1+json"
+eq "inspect History comes from the config" \
+	"$(jq -c '.[0].History[0] | [.created_by, .comment]' "$T/inspect")" \
+	'["podd scripts/make-image.sh","busybox-static from Debian"]'
+check "inspect Created is RFC 3339 without trailing zeros" \
+	jq -e '.[0].Created | test("^[0-9-]{10}T[0-9:]{8}(\\.[0-9]*[1-9])?Z$")' "$T/inspect"
+check "inspect Digest is sha256" jq -e '.[0].Digest | startswith("sha256:")' "$T/inspect"
+eq "inspect --format" "$($P image inspect --format '{{.Id}}' "${id:0:12}")" "$id"
+expect_fail "inspect of an unknown image" 125 "nope: image not known" $P image inspect nope
+check "image exists busybox" $P image exists busybox
+$P image exists nope
+eq "image exists of an unknown image exits 1" "$?" 1
+
+# --- tag, untag, rmi ----------------------------------------------------
+$P tag busybox web:1 registry.example:5000/team/web
+eq "tag exits 0" "$?" 0
+eq "tag adds completed names" "$($P images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')" \
+	"localhost/busybox:latest localhost/web:1 registry.example:5000/team/web:latest "
+eq "images -q lists the image once" "$($P images -q | wc -l)" 1
+$P untag busybox web:1
+eq "untag drops one name" "$($P image inspect --format '{{json .RepoTags}}' busybox)" \
+	'["localhost/busybox:latest","registry.example:5000/team/web:latest"]'
+eq "rmi of one of two names untags" "$($P rmi registry.example:5000/team/web)" \
+	"Untagged: registry.example:5000/team/web:latest"
+check "the image is still there" $P image exists busybox
+expect_fail "rmi of an unknown image exits 1" 1 "nope: image not known" $P rmi nope
+out=$($P rmi busybox)
+eq "rmi prints Untagged and Deleted" "$out" "Untagged: localhost/busybox:latest
+Deleted: $id"
+eq "no image left" "$($P images -q)" ""
+eq "rmi's gc left no blob or layer" "$(store_listing)" ""
+
+# --- prune --------------------------------------------------------------
+$P load -i "$ARCHIVE" > /dev/null
+$P untag busybox
+eq "untag without a name leaves a dangling image" \
+	"$($P images --format '{{.Repository}} {{.Tag}}')" "<none> <none>"
+eq "image prune -f removes it" "$($P image prune -f)" "$id"
+eq "and its blobs and layers" "$(store_listing)" ""
+$P load -i "$ARCHIVE" > /dev/null
+eq "image prune -f keeps named images" "$($P image prune -f)" ""
+eq "image prune -a -f removes unused ones" "$($P image prune -a -f)" "$id"
+eq "store empty after prune -a" "$(store_listing)" ""
+
+# --- hostile archives -----------------------------------------------------
+$P load -i "$ARCHIVE" > /dev/null
+before=$(store_listing)
+for kind in digest-mismatch truncated member-traversal layer-traversal layer-symlink \
+	layer-hardlink diff-id-mismatch; do
+	$CRAFT "$kind" "$T/$kind.tar"
+	case $kind in
+	digest-mismatch) msg="digest mismatch" ;;
+	truncated) msg="Truncated tar archive" ;;
+	member-traversal) msg="path leaves the archive" ;;
+	layer-traversal) msg='"../escape": ".." component refused' ;;
+	layer-symlink) msg="is a symlink, never followed" ;;
+	layer-hardlink) msg='hardlink target: ".." component refused' ;;
+	diff-id-mismatch) msg="does not match its content" ;;
+	esac
+	expect_fail "load refuses a $kind archive" 125 "$msg" $P load -i "$T/$kind.tar"
+	eq "$kind: the store holds nothing new" "$(store_listing)" "$before"
+	eq "$kind: no image recorded" "$($P images -q | wc -l)" 1
+done
+check "nothing was written through the symlink" test ! -e /tmp/podd-escape
+$CRAFT good "$T/good.tar" crafted
+eq "the crafting script's control archive loads" "$($P load -i "$T/good.tar")" \
+	"Loaded image: localhost/crafted:latest"
+
+# --- podman interop -------------------------------------------------------
+tar -C "$ROOTFS" -cf "$T/rootfs.tar" .
+$PM import "$T/rootfs.tar" pmimage > /dev/null 2>&1
+eq "podman import works" "$?" 0
+pmid=$($PM images -q --no-trunc pmimage | sed 's/^sha256://')
+$PM save -o "$T/pm-docker.tar" pmimage 2> /dev/null
+$PM save --format oci-archive -o "$T/pm-oci.tar" pmimage 2> /dev/null
+eq "podctl loads podman's docker-archive" "$($P load -i "$T/pm-docker.tar")" \
+	"Loaded image: localhost/pmimage:latest"
+eq "with podman's image id" "$($P image inspect --format '{{.Id}}' pmimage)" "$pmid"
+$P rmi pmimage > /dev/null
+eq "podctl loads podman's oci-archive" "$($P load -i "$T/pm-oci.tar")" \
+	"Loaded image: localhost/pmimage:latest"
+eq "with podman's image id, again" "$($P image inspect --format '{{.Id}}' pmimage)" "$pmid"
+# podctl save, both formats: podman loads them, and so does podctl.
+$P save -o "$T/podd-docker.tar" busybox
+eq "save (docker-archive, podman's default) exits 0" "$?" 0
+eq "save's docker-archive has podman's manifest.json" \
+	"$(tar -xOf "$T/podd-docker.tar" manifest.json | jq -c '.[0].RepoTags')" \
+	'["localhost/busybox:latest"]'
+$P save --format oci-archive -o "$T/podd-oci.tar" busybox
+eq "save --format oci-archive exits 0" "$?" 0
+$PM load -i "$T/podd-docker.tar" > "$T/pmload" 2>&1
+eq "podman loads podctl's docker-archive" "$(tail -1 "$T/pmload")" \
+	"Loaded image: localhost/busybox:latest"
+eq "as the same image id" "$($PM image inspect --format '{{.Id}}' busybox)" "$id"
+$PM rmi busybox > /dev/null 2>&1
+$PM load -i "$T/podd-oci.tar" > "$T/pmload" 2>&1
+eq "podman loads podctl's oci-archive" "$(tail -1 "$T/pmload")" \
+	"Loaded image: localhost/busybox:latest"
+eq "as the same image id, again" "$($PM image inspect --format '{{.Id}}' busybox)" "$id"
+eq "podman sees the image's Cmd" "$($PM image inspect --format '{{json .Config.Cmd}}' busybox)" \
+	'["sh"]'
+$P rmi -a > /dev/null
+eq "rmi -a empties the store" "$(store_listing)" ""
+eq "podctl loads its own docker-archive" "$($P load -i "$T/podd-docker.tar")" \
+	"Loaded image: localhost/busybox:latest"
+eq "with the same id" "$($P images -q --no-trunc)" "sha256:$id"
+$P rmi busybox > /dev/null
+eq "podctl loads its own oci-archive" "$($P load -i "$T/podd-oci.tar")" \
+	"Loaded image: localhost/busybox:latest"
+eq "with the same id, again" "$($P images -q --no-trunc)" "sha256:$id"
+expect_fail "save of an unknown image" 125 "nope: image not known" $P save -o "$T/x.tar" nope
+expect_fail "save in an unknown format" 125 "unsupported format" \
+	$P save --format oci-dir -o "$T/x.tar" busybox
+
+# --- import ---------------------------------------------------------------
+gzip -c "$T/rootfs.tar" > "$T/rootfs.tar.gz"
+out=$($P import -c 'CMD=["/bin/sh"]' -c "ENV FOO=bar" -c "WORKDIR /tmp" -c "USER root" \
+	-c "EXPOSE 8080" -c "LABEL a=b" -m "by podctl" "$T/rootfs.tar.gz" imported)
+eq "import exits 0" "$?" 0
+check "import prints the new id" grep -Eq '^sha256:[0-9a-f]{64}$' <<< "$out"
+eq "import names the image" "$($P image inspect --format '{{.RepoTags}}' imported)" \
+	"[localhost/imported:latest]"
+eq "import's --change lands in the config" \
+	"$($P image inspect --format '{{json .Config}}' imported)" \
+	'{"User":"root","ExposedPorts":{"8080/tcp":{}},"Env":["FOO=bar"],"Cmd":["/bin/sh"],"WorkingDir":"/tmp","Labels":{"a":"b"}}'
+eq "import's message is the Comment and the history's comment" \
+	"$($P image inspect --format '{{.Comment}} {{json .History}}' imported | jq -Rr 'split(" ")[0]')" \
+	"by"
+eq "import's history comment" \
+	"$($P image inspect imported | jq -r '.[0].History[0].comment')" "by podctl"
+$P save --format oci-archive -o "$T/imported.tar" imported
+$PM load -i "$T/imported.tar" > /dev/null 2>&1
+eq "podman loads an imported image with its config" \
+	"$($PM image inspect --format '{{json .Config.Env}} {{.Config.WorkingDir}}' imported)" \
+	'["FOO=bar"] /tmp'
+$P import - < "$T/rootfs.tar" > "$T/out"
+eq "import reads stdin, and leaves an unnamed image" \
+	"$($P images --format '{{.Repository}}:{{.Tag}}' | grep -c '<none>:<none>')" 1
+before=$(store_listing)
+expect_fail "import refuses an unknown --change" 125 "invalid instruction" \
+	$P import -c "VOLUME /x" "$T/rootfs.tar"
+expect_fail "import refuses what is not a tarball" 125 "Unrecognized archive format" \
+	$P import "$PODD_SOURCE_DIR/README.md"
+eq "failed imports leave nothing in the store" "$(store_listing)" "$before"
+
+# podman's multi-image docker-archive (save -m): both images, both names.
+$PM tag pmimage pmother:2 > /dev/null
+$PM save -m -o "$T/pm-multi.tar" pmimage pmother:2 2> /dev/null
+$P rmi -a > /dev/null
+$P load -i "$T/pm-multi.tar" > "$T/out"
+eq "podctl loads podman's multi-image archive" "$(sort "$T/out" | tr '\n' ' ')" \
+	"Loaded image: localhost/pmimage:latest Loaded image: localhost/pmother:2 "
+eq "as one image with two names" "$($P images -q | wc -l) $($P images | tail -n +2 | wc -l)" "1 2"
+
+check "the unpacked layer has busybox" test -x "$STORE/layers/$(ls "$STORE/layers" |
+	while read -r l; do [ -e "$STORE/layers/$l/diff/bin/busybox" ] && echo "$l"; done |
+	head -1)/diff/bin/busybox"
+
+finish
