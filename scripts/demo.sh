@@ -1,13 +1,14 @@
 #!/bin/sh
-# The main job: install what podd needs, build it, and show a container
-# made from the bundled busybox root filesystem. Run as root on Debian 12.
+# The main job: install what podd needs, build it (which also builds the
+# bundled busybox image, build/busybox-oci.tar, from Debian's
+# busybox-static), load that image and run containers from it. Run as root
+# on Debian 12.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 "$src/scripts/install-deps.sh"
 "$src/scripts/build.sh"
 
 demo=$(mktemp -d /tmp/podd-demo.XXXXXX)
-"$src/scripts/make-rootfs.sh" "$demo/rootfs"
 podctl="$src/build/bin/podctl --root $demo/root --runroot $demo/run"
 
 cleanup() {
@@ -16,10 +17,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "\$ podctl run --rm --rootfs ROOTFS /bin/echo hello from podd"
-$podctl run --rm --rootfs "$demo/rootfs" /bin/echo hello from podd
-echo "\$ podctl run -d --name demo --rootfs ROOTFS /bin/sh -c 'echo started; sleep 60'"
-$podctl run -d --name demo --rootfs "$demo/rootfs" /bin/sh -c 'echo started; sleep 60'
+echo "\$ podctl load -i build/busybox-oci.tar"
+$podctl load -i "$src/build/busybox-oci.tar"
+echo "\$ podctl images"
+$podctl images
+echo "\$ podctl run --rm busybox echo hello from podd"
+$podctl run --rm busybox echo hello from podd
+echo "\$ podctl run -d --name demo busybox sh -c 'echo started; sleep 60'"
+$podctl run -d --name demo busybox sh -c 'echo started; sleep 60'
 echo "\$ podctl ps"
 $podctl ps
 echo "\$ podctl logs demo"
