@@ -5,6 +5,7 @@
 #include <seccomp.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,8 +30,8 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, podd
 	return 0;
 }
 
-int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, void **bpf,
-		       size_t *len, podd_error_t *err)
+int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, bool inet_client,
+		       void **bpf, size_t *len, podd_error_t *err)
 {
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
 	cleanup_close int mfd = -1;
@@ -56,6 +57,21 @@ int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, vo
 		for (size_t i = 0; extra && extra[i]; i++)
 			if (add_rule(ctx, SCMP_ACT_ALLOW, extra[i], err) < 0)
 				return -1;
+		if (inet_client) {
+			/* socket(2) for IPv4 and IPv6 only: no AF_UNIX (the
+			 * host's daemons), AF_NETLINK or AF_PACKET. */
+			static const int families[] = { AF_INET, AF_INET6 };
+			for (size_t i = 0; i < PODD_ARRAY_SIZE(families); i++) {
+				r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+						     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]));
+				if (r < 0)
+					return podd_error_sys(err, -r, "seccomp: rule for socket");
+			}
+			for (size_t i = 0; podd_sandbox_inet_client_syscalls[i]; i++)
+				if (add_rule(ctx, SCMP_ACT_ALLOW, podd_sandbox_inet_client_syscalls[i],
+					     err) < 0)
+					return -1;
+		}
 #ifdef PODD_SANITIZE
 		for (size_t i = 0; podd_sandbox_sanitizer_syscalls[i]; i++)
 			if (add_rule(ctx, SCMP_ACT_ALLOW, podd_sandbox_sanitizer_syscalls[i],

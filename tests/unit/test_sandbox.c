@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -48,6 +50,7 @@ static const char *outcome_name(int o)
 }
 
 static char dir[] = "/tmp/podd-sandbox-XXXXXX";
+static int listener_port; /* a TCP listener on 127.0.0.1 for connect-inet */
 
 static struct podd_sandbox_policy policy_for(const char *process)
 {
@@ -179,6 +182,27 @@ static int try_call(const char *call)
 		return result(ptrace(PTRACE_TRACEME, 0, NULL, NULL));
 	if (strcmp(call, "socket-inet") == 0)
 		return result(socket(AF_INET, SOCK_STREAM, 0));
+	if (strcmp(call, "socket-unix") == 0)
+		return result(socket(AF_UNIX, SOCK_STREAM, 0));
+	if (strcmp(call, "socket-netlink") == 0)
+		return result(socket(AF_NETLINK, SOCK_RAW, 0));
+	if (strcmp(call, "connect-inet") == 0 || strcmp(call, "bind-inet") == 0) {
+		/* A listener made before the sandbox closed stands for a
+		 * registry; connect must reach it, bind must be refused. */
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0)
+			return result(-1);
+		if (call[0] == 'b')
+			return result(bind(s, (struct sockaddr *)&sa, sizeof(sa)));
+		sa.sin_port = htons((uint16_t)listener_port);
+		return result(connect(s, (struct sockaddr *)&sa, sizeof(sa)));
+	}
+	if (strcmp(call, "read-ca-bundle") == 0)
+		return result(open("/etc/ssl/certs/ca-certificates.crt", O_RDONLY));
+	if (strcmp(call, "write-etc-hosts") == 0)
+		return result(open("/etc/hosts", O_WRONLY | O_APPEND));
 	if (strcmp(call, "open-outside") == 0)
 		return result(open("/etc/hostname", O_RDONLY));
 	if (strcmp(call, "create-inside") == 0) {
@@ -279,7 +303,19 @@ static const struct {
 	{ "podd-image", "mount", KILLED },
 	{ "podd-exec", "mount", KILLED },
 	{ "podd-state", "ptrace", KILLED },
-	{ "podd-image", "socket-inet", KILLED },
+	/* podd-image is a registry client: TCP/IP sockets and connect, but no
+	 * AF_UNIX or netlink socket, no TCP bind (Landlock, ABI >= 4), and
+	 * only read access to the CA certificates and resolver files. */
+	{ "podd-image", "socket-inet", ALLOWED },
+	{ "podd-image", "connect-inet", ALLOWED },
+	{ "podd-image", "socket-unix", KILLED },
+	{ "podd-image", "socket-netlink", KILLED },
+	{ "podd-image", "read-ca-bundle", ALLOWED },
+	{ "podd-image", "write-etc-hosts", DENIED_EACCES },
+	/* bind(2) is not in the list at all; Landlock (ABI >= 4) refuses TCP
+	 * bind as well, behind it. */
+	{ "podd-image", "bind-inet", KILLED },
+	{ "podd-state", "socket-unix", KILLED },
 	{ "podctl", "socket-inet", KILLED },
 	{ "podd-state", "kexec_load", KILLED },
 	/* podctl may not open files at all; podd-state only in its dirs. */
@@ -323,7 +359,15 @@ static const struct {
 static void test_each_policy_blocks_what_it_should(void **state)
 {
 	int failures = 0;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t salen = sizeof(sa);
+	cleanup_close int lsock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	(void)state;
+	assert_true(lsock >= 0);
+	assert_int_equal(bind(lsock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lsock, 8), 0);
+	assert_int_equal(getsockname(lsock, (struct sockaddr *)&sa, &salen), 0);
+	listener_port = ntohs(sa.sin_port);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int got = run_sandboxed(cases[i].process, cases[i].call);
 		bool ok = got == (int)cases[i].expect;
@@ -355,7 +399,7 @@ static void test_compiled_filters_match_the_policies(void **state)
 			if (strcmp(podd_filters[k].process, processes[i]) == 0)
 				f = &podd_filters[k];
 		assert_non_null(f);
-		assert_int_equal(podd_seccomp_build(p.seccomp, p.syscalls, &bpf, &len, &err), 0);
+		assert_int_equal(podd_seccomp_build(p.seccomp, p.syscalls, p.inet_client, &bpf, &len, &err), 0);
 		assert_int_equal(len, f->len * sizeof(struct sock_filter));
 		assert_memory_equal(bpf, f->insns, len);
 		free(bpf);
