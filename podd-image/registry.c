@@ -382,12 +382,17 @@ static int perform_once(struct registry *r, const struct request *q, const char 
 		return -1;
 	}
 	if (rc != CURLE_OK) {
+		/* Go's spelling, as podman's messages show it: Get "URL": ... */
+		char verb[8];
+		snprintf(verb, sizeof(verb), "%c%s", q->method[0], q->method + 1);
+		for (char *v = verb + 1; *v; v++)
+			*v = (char)tolower((unsigned char)*v);
 		const char *why = r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc);
 		if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
 			return podd_error(err, PODD_E_NOT_PERMITTED,
-					  "%s \"%s\": tls: failed to verify certificate: %s",
-					  q->method, url, why);
-		return podd_error(err, PODD_E_RUNTIME, "%s \"%s\": %s", q->method, url, why);
+					  "%s \"%s\": tls: failed to verify certificate: %s", verb,
+					  url, why);
+		return podd_error(err, PODD_E_RUNTIME, "%s \"%s\": %s", verb, url, why);
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	return 0;
