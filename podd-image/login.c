@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "handlers.h"
+#include "registry_handlers.h"
 #include "reference.h"
 #include "registry.h"
 

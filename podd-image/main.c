@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "handlers.h"
+#include "registry_handlers.h"
 #include "helper.h"
 #include "log.h"
 #include "policy.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "handlers.h"
+#include "registry_handlers.h"
 #include "log.h"
 #include "manifest.h"
 #include "reference.h"

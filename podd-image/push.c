@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "handlers.h"
+#include "registry_handlers.h"
 #include "manifest.h"
 #include "reference.h"
 #include "registry.h"

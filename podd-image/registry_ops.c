@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "handlers.h"
+#include "registry_handlers.h"
 #include "wire.h"
 
 #define CREDENTIAL_MAX 4096

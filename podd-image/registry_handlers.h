@@ -1,6 +1,6 @@
-/* podd-image's requests (proto/image.proto) and what their handlers share. */
-#ifndef PODD_IMAGE_HANDLERS_H
-#define PODD_IMAGE_HANDLERS_H
+/* The registry requests (proto/image.proto 24-31) and what they share. */
+#ifndef PODD_IMAGE_REGISTRY_HANDLERS_H
+#define PODD_IMAGE_REGISTRY_HANDLERS_H
 
 #include <stdbool.h>
 #include <stdint.h>
