@@ -1,0 +1,277 @@
+#!/bin/bash
+# pull, push, login and logout against real docker-registry instances on
+# 127.0.0.1 (plain HTTP, htpasswd Basic auth, a self-signed TLS
+# certificate), a bearer-token front written here in python3, a tampered
+# blob, short-name resolution through registries.json, and podd-image's
+# peak memory during a pull of a large layer against a small one.
+. "$(dirname "$0")/lib.sh"
+
+export PODD_REGISTRIES_CONF="$T/registries.json" REGISTRY_AUTH_FILE="$T/auth.json"
+FIXTURE="$PODD_SOURCE_DIR/tests/system/make_oci_image.sh"
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_port() {
+	local i
+	for i in $(seq 1 100); do
+		if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),1)" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "# nothing listens on $1" >&2
+	return 1
+}
+
+# start_registry NAME [YAML for http and auth]: a docker-registry with its
+# storage in $T/NAME; sets PORT_<NAME>.
+start_registry() {
+	local name=$1 extra=${2:-} port
+	port=$(free_port)
+	cat > "$T/$name.yml" <<EOF
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $T/$name
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+$extra
+EOF
+	# docker-registry reads REGISTRY_* variables as configuration.
+	env -u REGISTRY_AUTH_FILE docker-registry serve "$T/$name.yml" > "$T/$name.log" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	eval "PORT_$name=$port"
+	wait_port "$port"
+}
+
+blobs() { ls "$1/root/storage/blobs/sha256" 2>/dev/null | sort; }
+
+"$FIXTURE" "$T/oci" > "$T/fixture-id" || exit 1
+ID=$(cat "$T/fixture-id")
+
+# --- a plain HTTP registry ---------------------------------------------
+start_registry reg || exit 1
+R=127.0.0.1:$PORT_reg
+skopeo copy -q --dest-tls-verify=false "oci:$T/oci:latest" "docker://$R/podd/seed:latest" ||
+	exit 1
+
+$P pull --tls-verify=false "$R/podd/seed:latest" > "$T/out" 2> "$T/err"
+eq "pull prints the image id on stdout" "$(cat "$T/out")" "$ID"
+eq "pull prints podman's steps on stderr" "$(sed 's/sha256:[0-9a-f]*/sha256:X/' "$T/err")" \
+	"Trying to pull $R/podd/seed:latest...
+Getting image source signatures
+Copying blob sha256:X
+Copying config sha256:X
+Writing manifest to image destination
+Storing signatures"
+$P pull -q --tls-verify=false "$R/podd/seed:latest" > "$T/out" 2> "$T/err"
+eq "pull -q prints only the id" "$(cat "$T/out")/$(cat "$T/err")" "$ID/"
+
+# push, as stored: the manifest keeps its digest
+SEED_DIGEST=$(skopeo inspect --tls-verify=false "docker://$R/podd/seed:latest" | jq -r .Digest)
+$P push --tls-verify=false "$R/podd/seed:latest" "$R/podd/busybox:latest" > "$T/out" 2> "$T/err"
+eq "push exits 0" "$?" 0
+grep -q "^Copying blob sha256:.* skipped: already exists" "$T/err" ||
+	grep -q "^Copying blob sha256:" "$T/err"
+eq "push prints its steps" "$?" 0
+eq "the pushed manifest is the stored one, byte for byte" \
+	"$(skopeo inspect --tls-verify=false "docker://$R/podd/busybox:latest" | jq -r .Digest)" \
+	"$SEED_DIGEST"
+$P push --tls-verify=false "$R/podd/seed:latest" "$R/podd/busybox:v2" 2> "$T/err" > /dev/null
+eq "a second push finds the blobs there" "$(grep -c 'skipped: already exists' "$T/err")" 2
+
+# a fresh store pulls back what was pushed
+P2="$PODCTL --root $T/root2 --runroot $T/run2"
+eq "pull of the pushed image gives the same id" \
+	"$($P2 pull -q --tls-verify=false "$R/podd/busybox:latest")" "$ID"
+eq "pull by digest" "$($P2 pull -q --tls-verify=false "$R/podd/busybox@$SEED_DIGEST")" "$ID"
+eq "the manifest, config and layer are in the store" "$(blobs "$T" | wc -l)" 3
+
+before=$(blobs "$T")
+expect_fail "pull of a missing tag: podman's error" 125 \
+	"initializing source docker://$R/podd/busybox:nope: reading manifest nope in $R/podd/busybox: manifest unknown: manifest unknown" \
+	$P pull --tls-verify=false "$R/podd/busybox:nope"
+eq "a failed pull stores nothing" "$(blobs "$T")" "$before"
+expect_fail "a plain-HTTP registry with TLS verification on" 125 \
+	"pinging container registry $R: Get \"https://$R/v2/\"" $P pull "$R/podd/busybox:latest"
+expect_fail "push of an unknown image" 125 "" \
+	$P push --tls-verify=false "$R/podd/nothing:latest"
+
+# --- registries.json: insecure registries and short names ----------------
+expect_fail "a short name without search registries: podman's error" 125 \
+	"short-name \"podd/busybox\" did not resolve to an alias and no unqualified-search registries are defined in \"$T/registries.json\"" \
+	$P pull podd/busybox
+DEAD=$(free_port)
+cat > "$T/registries.json" <<EOF
+{"unqualified-search-registries": ["127.0.0.1:$DEAD", "$R"],
+ "registries": [{"location": "$R", "insecure": true}, {"location": "127.0.0.1:$DEAD", "insecure": true}]}
+EOF
+eq "an insecure registry needs no --tls-verify=false" \
+	"$($P pull -q "$R/podd/busybox:latest")" "$ID"
+$P pull podd/busybox > "$T/out" 2> "$T/err"
+eq "a short name is tried at each search registry in order" \
+	"$(grep '^Trying' "$T/err" | tr '\n' '|')" \
+	"Trying to pull 127.0.0.1:$DEAD/podd/busybox:latest...|Trying to pull $R/podd/busybox:latest...|"
+eq "... and pulled from the one that has it" "$(cat "$T/out")" "$ID"
+expect_fail "a short name found nowhere lists each registry's error" 125 \
+	"2 errors occurred while pulling" $P pull podd/nothing
+echo '{"unqualified-search-registries": "nope"}' > "$T/registries.json"
+expect_fail "a malformed registries.json is an error" 125 "unqualified-search-registries" \
+	$P pull podd/busybox
+rm -f "$T/registries.json"
+
+# --- a tampered blob -----------------------------------------------------
+start_registry bad || exit 1
+B=127.0.0.1:$PORT_bad
+skopeo copy -q --dest-tls-verify=false "oci:$T/oci:latest" "docker://$B/podd/bad:latest" || exit 1
+LAYER=$(jq -r '.layers[0].digest' "$T/oci/blobs/sha256/$(jq -r '.manifests[0].digest' "$T/oci/index.json" | cut -d: -f2)" | cut -d: -f2)
+data="$T/bad/docker/registry/v2/blobs/sha256/${LAYER:0:2}/$LAYER/data"
+size=$(stat -c %s "$data")
+head -c "$size" /dev/urandom > "$data"
+P3="$PODCTL --root $T/root3 --runroot $T/run3"
+expect_fail "a layer whose bytes do not match its digest is refused" 125 "digest mismatch" \
+	$P3 pull --tls-verify=false "$B/podd/bad:latest"
+eq "... and nothing of it stays in the store" "$(blobs "$T/root3" | wc -l)" 0
+
+# --- htpasswd Basic auth -------------------------------------------------
+htpasswd -Bbn podd s3cret > "$T/htpasswd"
+start_registry auth "auth:
+  htpasswd:
+    realm: podd-test
+    path: $T/htpasswd" || exit 1
+A=127.0.0.1:$PORT_auth
+skopeo copy -q --dest-tls-verify=false --dest-creds podd:s3cret "oci:$T/oci:latest" \
+	"docker://$A/podd/busybox:latest" || exit 1
+P4="$PODCTL --root $T/root4 --runroot $T/run4"
+expect_fail "pull without credentials from an auth registry" 125 \
+	"unauthorized: authentication required" $P4 pull --tls-verify=false "$A/podd/busybox:latest"
+expect_fail "pull with wrong credentials" 125 "unauthorized" \
+	$P4 pull --tls-verify=false --creds podd:wrong "$A/podd/busybox:latest"
+eq "pull with --creds" "$($P4 pull -q --tls-verify=false --creds podd:s3cret "$A/podd/busybox:latest")" "$ID"
+expect_fail "login with a wrong password" 125 "logging into \"$A\": invalid username/password" \
+	$P4 login --tls-verify=false -u podd -p wrong "$A"
+eq "a failed login saves nothing" "$(cat "$T/auth.json" 2> /dev/null | grep -c "$A")" 0
+echo s3cret | $P4 login --tls-verify=false -u podd --password-stdin "$A" > "$T/out" 2> "$T/err"
+eq "login" "$(cat "$T/out")" "Login Succeeded!"
+eq "login writes podman's auth file entry" "$(jq -r ".auths[\"$A\"].auth" "$T/auth.json")" \
+	"$(printf podd:s3cret | base64)"
+podman --root "$T/pm" --runroot "$T/pmr" --storage-driver vfs login --get-login --authfile "$T/auth.json" "$A" > "$T/out" 2>&1
+eq "podman reads the entry" "$(cat "$T/out")" podd
+eq "pull with the auth file's credentials" "$($P4 pull -q --tls-verify=false "$A/podd/busybox:latest")" "$ID"
+$P4 push --tls-verify=false "$A/podd/busybox:latest" "$A/podd/pushed:latest" > /dev/null 2>&1
+eq "push with the auth file's credentials" "$?" 0
+eq "logout" "$($P4 logout "$A")" "Removed login credentials for $A"
+eq "logout removes the entry" "$(jq -c '.auths' "$T/auth.json")" "{}"
+expect_fail "logout when not logged in" 125 "not logged into $A" $P4 logout "$A"
+podman --root "$T/pm" --runroot "$T/pmr" --storage-driver vfs login --tls-verify=false \
+	--authfile "$T/auth.json" -u podd -p s3cret "$A" > /dev/null 2>&1
+eq "podctl uses podman's login" "$($P4 pull -q --tls-verify=false "$A/podd/busybox:latest")" "$ID"
+eq "logout -a" "$($P4 logout -a)" "Removed login credentials for all registries"
+expect_fail "pull after logout" 125 "unauthorized" $P4 pull --tls-verify=false "$A/podd/busybox:latest"
+
+# --- a bearer-token front ------------------------------------------------
+# python3 answers /v2/ with a Bearer challenge, hands out a token for
+# podd:s3cret at /token, and forwards requests bearing it to the plain
+# registry: the client's side of the token flow, against real registry
+# answers behind it.
+TPORT=$(free_port)
+cat > "$T/bearer.py" <<'EOF'
+import base64, http.server, json, sys, urllib.request
+port, upstream = int(sys.argv[1]), sys.argv[2]
+TOKEN = "tok-" + "x" * 20
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def deny(self):
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Bearer realm="http://127.0.0.1:%d/token",service="podd-test",scope="repository:podd/busybox:pull"' % port)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def token(self):
+        want = "Basic " + base64.b64encode(b"podd:s3cret").decode()
+        if self.headers.get("Authorization") != want or "service=podd-test" not in self.path:
+            self.send_response(401); self.send_header("Content-Length", "0"); self.end_headers(); return
+        body = json.dumps({"token": TOKEN}).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def forward(self):
+        if self.path.startswith("/token"):
+            return self.token()
+        if self.headers.get("Authorization") != "Bearer " + TOKEN:
+            return self.deny()
+        req = urllib.request.Request(upstream + self.path, method=self.command,
+                                     headers={k: v for k, v in self.headers.items() if k.lower() in ("accept",)})
+        try:
+            r = urllib.request.urlopen(req)
+        except urllib.error.HTTPError as e:
+            r = e
+        body = r.read()
+        self.send_response(r.status if hasattr(r, "status") else r.code)
+        for k, v in r.headers.items():
+            if k.lower() in ("content-type", "docker-content-digest"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+    do_GET = do_HEAD = forward
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+EOF
+python3 "$T/bearer.py" "$TPORT" "http://$R" > "$T/bearer.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_port "$TPORT" || exit 1
+P5="$PODCTL --root $T/root5 --runroot $T/run5"
+expect_fail "bearer: anonymous token request refused" 125 "invalid username/password" \
+	$P5 pull --tls-verify=false "127.0.0.1:$TPORT/podd/busybox:latest"
+eq "bearer: pull with a token fetched with the credentials" \
+	"$($P5 pull -q --tls-verify=false --creds podd:s3cret "127.0.0.1:$TPORT/podd/busybox:latest")" "$ID"
+eq "bearer: login checks the credentials at the token server" \
+	"$($P5 login --tls-verify=false -u podd -p s3cret --authfile "$T/auth5.json" "127.0.0.1:$TPORT")" \
+	"Login Succeeded!"
+expect_fail "bearer: login with a wrong password" 125 "invalid username/password" \
+	$P5 login --tls-verify=false -u podd -p nope --authfile "$T/auth5.json" "127.0.0.1:$TPORT"
+
+# --- TLS with a self-signed certificate ----------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" -out "$T/cert.pem" 2> /dev/null ||
+	exit 1
+start_registry tls "  tls:
+    certificate: $T/cert.pem
+    key: $T/key.pem" || exit 1
+S=127.0.0.1:$PORT_tls
+skopeo copy -q --dest-cert-dir=/nonexistent --dest-tls-verify=false "oci:$T/oci:latest" \
+	"docker://$S/podd/busybox:latest" || exit 1
+P6="$PODCTL --root $T/root6 --runroot $T/run6"
+expect_fail "a self-signed certificate is refused by default" 125 "certificate" \
+	$P6 pull "$S/podd/busybox:latest"
+eq "--tls-verify=false accepts it" "$($P6 pull -q --tls-verify=false "$S/podd/busybox:latest")" "$ID"
+
+# --- podd-image's peak memory: a 64 MiB layer against a small one --------
+TREEMEM="$T/treemem"
+if cc -O2 -o "$TREEMEM" "$PODD_SOURCE_DIR/bench/treemem.c" 2> /dev/null; then
+	"$FIXTURE" "$T/oci-big" $((64 << 20)) > /dev/null || exit 1
+	skopeo copy -q --dest-tls-verify=false "oci:$T/oci-big:latest" "docker://$R/podd/big:latest" ||
+		exit 1
+	peak() { # the podd-image line of treemem -v
+		"$TREEMEM" -v $PODCTL --root "$T/$1" --runroot "$T/$1-run" pull -q \
+			--tls-verify=false "$R/podd/$2:latest" 2>&1 >/dev/null |
+			sed -n 's/.*pid [0-9]* podd-image: peak \([0-9]*\) KiB.*/\1/p' | sort -n | tail -1
+	}
+	small=$(peak mem-small busybox)
+	big=$(peak mem-big big)
+	echo "# podd-image peak RSS: small layer ${small} KiB, 64 MiB layer ${big} KiB"
+	if [ -n "$small" ] && [ -n "$big" ] && [ "$big" -lt $((small + 8192)) ]; then
+		ok "podd-image's memory does not grow with the layer (${small} vs ${big} KiB)"
+	else
+		not_ok "podd-image's memory grows with the layer (${small} vs ${big} KiB)"
+	fi
+else
+	not_ok "build bench/treemem.c"
+fi
+
+finish
