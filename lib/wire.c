@@ -247,6 +247,13 @@ int podd_fd_check_kind(int fd, enum podd_fd_kind kind, podd_error_t *err)
 		    (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
 			return 0;
 		break;
+	case PODD_FD_INPUT:
+		t = fcntl(fd, F_GETFL);
+		if (t < 0 || ((t & O_ACCMODE) != O_RDONLY && (t & O_ACCMODE) != O_RDWR))
+			break;
+		if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+			return 0;
+		break;
 	default:
 		break;
 	}

@@ -74,6 +74,9 @@ enum podd_fd_kind {
 	 * socket or /dev/null, open for writing; never a terminal, a
 	 * directory or another device. */
 	PODD_FD_OUTPUT,
+	/* What a command reads (load, import): a regular file, pipe or
+	 * socket open for reading. */
+	PODD_FD_INPUT,
 };
 
 /* Check that a received descriptor is of the kind the message says it is. */

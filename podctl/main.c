@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "images.h"
 #include "podctl.h"
 
 struct command {
@@ -19,8 +20,11 @@ static const struct command commands[] = {
 	{ "create", cmd_create, "Create but do not start a container" },
 	{ "exec", cmd_exec, "Run a process in a running container" },
 	{ "export", cmd_export, "Export a container's filesystem contents as a tar archive" },
+	{ "image", cmd_image, "Manage images" },
+	{ "images", cmd_images, "List images in local storage" },
 	{ "info", cmd_info, "Display podd system information" },
 	{ "kill", cmd_kill, "Kill one or more running containers with a specific signal" },
+	{ "load", cmd_load, "Load image(s) from a tar archive" },
 	{ "login", cmd_login, "Log in to a container registry" },
 	{ "logout", cmd_logout, "Log out of a container registry" },
 	{ "logs", cmd_logs, "Fetch the logs of one or more containers" },
@@ -37,8 +41,11 @@ static const struct command commands[] = {
 	{ "push", cmd_push, "Push an image to a registry" },
 	{ "rename", cmd_rename, "Rename an existing container" },
 	{ "rm", cmd_rm, "Remove one or more containers" },
+	{ "rmi", cmd_rmi, "Remove one or more images from local storage" },
 	{ "system", cmd_system, "Manage podd (sandbox: show each process's confinement)" },
+	{ "tag", cmd_tag, "Add an additional name to a local image" },
 	{ "top", cmd_top, "Display the running processes of a container" },
+	{ "untag", cmd_untag, "Remove a name from a local image" },
 	{ "version", cmd_version, "Display the podd version information" },
 };
 

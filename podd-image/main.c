@@ -2,20 +2,28 @@
  * most hostile input the engine sees. It keeps the file-ownership
  * capabilities layer extraction needs, cannot mount or exec, and sees only
  * its store (plus, read-only, the CA certificates and resolver files its
- * registry client needs). */
+ * registry client needs; it may connect to registries over TCP). */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "registry_handlers.h"
+#include "handlers.h"
 #include "helper.h"
+#include "image.pb-c.h"
 #include "log.h"
 #include "policy.h"
 #include "registry.h"
+#include "registry_handlers.h"
 
+/* Each request, the message it must decode to, its descriptor count and
+ * its handler. Nothing else is accepted after the handshake. */
 static const struct podd_handler handlers[] = {
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG, &podd__image_config_request__descriptor, 0,
+	  handle_image_config },
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD, &podd__load_request__descriptor, 1, handle_load },
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_GC, &podd__gc_request__descriptor, 0, handle_gc },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &podd__pull_request__descriptor, 0, handle_pull },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PUSH, &podd__push_request__descriptor, 0, handle_push },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_LOGIN, &podd__login_request__descriptor, 0, handle_login },
@@ -24,8 +32,8 @@ static const struct podd_handler handlers[] = {
 int main(int argc, char **argv)
 {
 	struct podd_helper_args args;
-	struct podd_server srv = { 0 };
 	static struct image_ctx ctx;
+	struct podd_server srv = { 0 };
 	podd_error_t err = NULL;
 	char store[4096];
 
@@ -35,11 +43,12 @@ int main(int argc, char **argv)
 		podd_err("%s", err->msg);
 		return 1;
 	}
-	ctx.storefd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ctx.storefd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (ctx.storefd < 0) {
 		podd_err("open %s: %m", store);
 		return 1;
 	}
+	ctx.lim = extract_limits_default();
 	/* libcurl and OpenSSL read their configuration, NSS its modules,
 	 * while files outside the store can still be opened. */
 	if (registry_global_init(&err) < 0) {
@@ -57,7 +66,7 @@ int main(int argc, char **argv)
 	srv.process = "podd-image";
 	srv.channel = "image";
 	srv.handlers = handlers;
-	srv.nhandlers = PODD_ARRAY_SIZE(handlers);
+	srv.nhandlers = sizeof(handlers) / sizeof(handlers[0]);
 	srv.data = &ctx;
 	podd_helper_serve(&srv);
 }

@@ -2,8 +2,9 @@
  * "Registries"). The manifest (an index first, when the tag names one, and
  * then linux/amd64's manifest) is checked against its digest and stored as
  * a blob; the config and the layers stream into the blob store, each
- * checked against its descriptor's digest and size as it is written. The
- * config is parsed and checked against the manifest's layers. A failure
+ * checked against its descriptor's digest and size as it is written. Then
+ * the layer store (store_image_from_manifest, store.c) checks the config
+ * against the layers, unpacks them and makes the record. A failure
  * removes the blobs this pull added, so a refused pull leaves the store as
  * it was. */
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "manifest.h"
 #include "reference.h"
 #include "registry.h"
+#include "store.h"
 #include "validate.h"
 
 #define PULL_MAX_NEW_BLOBS (META_MAX_LAYERS + 3)
@@ -103,48 +105,47 @@ static int fetch_blob(struct pull *p, const char *kind, const struct descriptor 
 	return 0;
 }
 
-/* The record podctl stores. The layers are not unpacked here: the layer
- * store (store.c) does that and makes the record once it is merged. All
- * strings land in `strings` (NULL-terminated), which the caller frees. */
-static int make_record(struct pull *p, const struct image_manifest *m,
-		       const struct image_config *cfg, const struct digest *top,
-		       const struct digest *manifest_digest, Podd__ImageRecord *rec,
-		       char ***strings, podd_error_t *err)
+/* The record store_image_from_manifest made, named as pulled: the name
+ * (none for a pull by digest alone, as podman keeps such an image) and the
+ * digest the reference resolved to (an index's, when it named one) beside
+ * the manifest's. */
+static int name_record(struct pull *p, const struct digest *top, Podd__ImageRecord *rec,
+		       podd_error_t *err)
 {
-	char name[PODD_REFERENCE_MAX];
-	char **s = calloc(cfg->n_diff_ids + 6, sizeof(char *));
-	size_t k = 0;
+	char name[PODD_REFERENCE_MAX], *dup;
+	char **v;
 
-	if (s == NULL)
+	if (p->ref.tag[0]) {
+		podd_reference_string(&p->ref, name, sizeof(name));
+		v = realloc(rec->names, (rec->n_names + 1) * sizeof(char *));
+		if (v == NULL || (dup = strdup(name)) == NULL) {
+			if (v)
+				rec->names = v;
+			return podd_error_sys(err, ENOMEM, "record");
+		}
+		rec->names = v;
+		rec->names[rec->n_names++] = dup;
+	}
+	snprintf(name, sizeof(name), "sha256:%s", top->hex);
+	for (size_t i = 0; i < rec->n_digests; i++)
+		if (strcmp(rec->digests[i], name) == 0)
+			return 0;
+	v = realloc(rec->digests, (rec->n_digests + 1) * sizeof(char *));
+	if (v == NULL || (dup = strdup(name)) == NULL) {
+		if (v)
+			rec->digests = v;
 		return podd_error_sys(err, ENOMEM, "record");
-	*strings = s;
-	podd_reference_string(&p->ref, name, sizeof(name));
-	if ((s[k++] = strdup(m->config.digest.hex)) == NULL ||
-	    asprintf(&s[k++], "sha256:%s", m->config.digest.hex) < 0 ||
-	    asprintf(&s[k++], "sha256:%s", manifest_digest->hex) < 0 ||
-	    asprintf(&s[k++], "sha256:%s", top->hex) < 0 || (s[k++] = strdup(name)) == NULL)
-		goto nomem;
-	rec->schema_version = 1;
-	rec->id = s[0];
-	rec->config_digest = s[1];
-	rec->manifest_digest = s[2];
-	rec->n_digests = 1;
-	rec->digests = &s[3];
-	/* A pull by digest alone names no tag: podman keeps such an image
-	 * without a name. */
-	rec->n_names = p->ref.tag[0] ? 1 : 0;
-	rec->names = &s[4];
-	rec->created_ns = cfg->has_created ? cfg->created_ns : 0;
-	rec->top_layer = (char *)"";
-	rec->n_layers = cfg->n_diff_ids;
-	rec->layers = &s[k];
-	for (size_t i = 0; i < cfg->n_diff_ids; i++)
-		if (asprintf(&s[k++], "sha256:%s", cfg->diff_ids[i].hex) < 0)
-			goto nomem;
+	}
+	rec->digests = v;
+	rec->digests[rec->n_digests++] = dup;
 	return 0;
-nomem:
-	s[k - 1] = NULL;
-	return podd_error_sys(err, ENOMEM, "record");
+}
+
+static void record_freep(Podd__ImageRecord **rec)
+{
+	if (*rec)
+		podd__image_record__free_unpacked(*rec, NULL);
+	*rec = NULL;
 }
 
 static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *err)
@@ -154,14 +155,13 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	const char *variant = m->variant[0] ? m->variant : NULL;
 	const char *user, *password;
 	char scope[PODD_IMAGE_REPO_MAX + 40], name[PODD_REFERENCE_MAX];
-	cleanup_free void *top = NULL, *mbody = NULL, *cbody = NULL;
+	cleanup_free void *top = NULL, *mbody = NULL;
 	cleanup_free char *top_type = NULL, *mtype = NULL;
-	size_t top_len, mlen, clen;
+	size_t top_len, mlen;
 	struct digest top_digest, manifest_digest;
 	cleanup_image_manifest struct image_manifest *man = NULL;
-	cleanup_image_config struct image_config *cfg = NULL;
-	cleanup_strv char **strings = NULL;
-	Podd__ImageRecord rec = PODD__IMAGE_RECORD__INIT;
+	__attribute__((cleanup(record_freep))) Podd__ImageRecord *rec = NULL;
+	cleanup_close int lock = -1;
 
 	if (podd_reference_parse(m->reference, &p->ref, err) < 0)
 		return -1;
@@ -177,6 +177,11 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	if (event_message(&p->es, err, "Trying to pull %s...", name) < 0)
 		return -1;
 
+	/* Shared: gc (exclusive) waits until this pull's blobs are named by
+	 * a record or removed again. */
+	lock = store_lock(p->ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
 	snprintf(scope, sizeof(scope), "repository:%s:pull", p->ref.repository);
 	if (registry_open(p->ref.api_host, m->tls_verify, user, password, scope, false, &p->reg,
 			  err) < 0)
@@ -224,22 +229,17 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 			return -1;
 	if (fetch_blob(p, "config", &man->config, META_MAX_BYTES, err) < 0)
 		return -1;
-	if (blob_read_all(p->ctx->storefd, &man->config.digest, META_MAX_BYTES, &cbody, &clen,
-			  err) < 0)
+	/* Checks the config against the layers (each layer's uncompressed
+	 * sha256 against its diff_id) and unpacks the layers not yet in the
+	 * store. */
+	if (store_image_from_manifest(p->ctx->storefd, &manifest_digest, &p->ctx->lim, &rec,
+				      err) < 0 ||
+	    name_record(p, &top_digest, rec, err) < 0)
 		return -1;
-	{
-		char label[80];
-		snprintf(label, sizeof(label), "sha256:%s", man->config.digest.hex);
-		if (image_config_parse(label, cbody, clen, &cfg, err) < 0 ||
-		    image_config_check_layers(man, cfg, err) < 0)
-			return -1;
-	}
 	if (event_message(&p->es, err, "Writing manifest to image destination") < 0 ||
 	    event_message(&p->es, err, "Storing signatures") < 0)
 		return -1;
-	if (make_record(p, man, cfg, &top_digest, &manifest_digest, &rec, &strings, err) < 0)
-		return -1;
-	return event_done(&p->es, rec.manifest_digest, &rec, err);
+	return event_done(&p->es, rec->manifest_digest, rec, err);
 }
 
 int handle_pull(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)

@@ -16,6 +16,7 @@
 #include "manifest.h"
 #include "reference.h"
 #include "registry.h"
+#include "store.h"
 #include "validate.h"
 
 static int push_blob(struct registry *reg, struct event_stream *es, int storefd,
@@ -59,7 +60,7 @@ static int push_image(struct image_ctx *ctx, struct event_stream *es, const Podd
 {
 	struct podd_reference ref;
 	struct digest md;
-	cleanup_free void *body = NULL;
+	cleanup_free char *body = NULL;
 	size_t len;
 	cleanup_image_manifest struct image_manifest *man = NULL;
 	const char *user, *password;
@@ -76,7 +77,7 @@ static int push_image(struct image_ctx *ctx, struct event_stream *es, const Podd
 	if (registry_credentials_check(m->credentials, &user, &password, err) < 0)
 		return -1;
 	if (digest_parse(m->manifest_digest, &md, err) < 0 ||
-	    blob_read_all(ctx->storefd, &md, META_MAX_BYTES, &body, &len, err) < 0 ||
+	    store_read_blob(ctx->storefd, &md, META_MAX_BYTES, &body, &len, err) < 0 ||
 	    image_manifest_parse(m->manifest_digest, body, len, &man, err) < 0)
 		return podd_error_wrap(err, "image %s", m->image_id);
 	if (strcmp(man->config.digest.hex, m->image_id) != 0)

@@ -7,13 +7,11 @@
 
 #include "blobs.h"
 #include "error.h"
+#include "handlers.h"
 #include "image.pb-c.h"
 #include "server.h"
 
-/* The process's context (srv->data). */
-struct image_ctx {
-	int storefd; /* <static>/storage, opened before the sandbox */
-};
+/* srv->data is handlers.h's struct image_ctx. */
 
 /* registry_ops.c: a pull's or push's events, streamed as RegistryEvent
  * frames with MORE; progress at most every 100 ms per blob. */
@@ -32,9 +30,6 @@ int event_done(struct event_stream *es, const char *manifest_digest, Podd__Image
 /* Credentials and options from a request, checked. */
 int registry_credentials_check(const Podd__RegistryCredentials *c, const char **user,
 			       const char **password, podd_error_t *err);
-/* A stored blob read whole, at most `max` bytes. */
-int blob_read_all(int storefd, const struct digest *d, size_t max, void **buf, size_t *len,
-		  podd_error_t *err);
 /* A buffer stored as a blob; *created: it was not there before. */
 int blob_store_buffer(int storefd, const struct digest *d, const void *buf, size_t len,
 		      bool *created, podd_error_t *err);

@@ -99,39 +99,6 @@ int registry_credentials_check(const Podd__RegistryCredentials *c, const char **
 	return 0;
 }
 
-int blob_read_all(int storefd, const struct digest *d, size_t max, void **buf, size_t *len,
-		  podd_error_t *err)
-{
-	cleanup_close int fd = blob_open(storefd, d, err);
-	cleanup_free char *data = NULL;
-	struct stat st;
-	size_t got = 0;
-
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0)
-		return podd_error_sys(err, errno, "blob sha256:%s", d->hex);
-	if ((uint64_t)st.st_size > max)
-		return podd_error(err, PODD_E_INVALID_ARGUMENT,
-				  "blob sha256:%s: larger than %zu bytes", d->hex, max);
-	data = malloc((size_t)st.st_size + 1);
-	if (data == NULL)
-		return podd_error_sys(err, ENOMEM, "blob sha256:%s", d->hex);
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return podd_error_sys(err, n < 0 ? errno : EIO, "read blob sha256:%s",
-					      d->hex);
-		got += (size_t)n;
-	}
-	data[got] = '\0';
-	*len = got;
-	*buf = steal_pointer(&data);
-	return 0;
-}
-
 bool blob_present(int storefd, const struct digest *d)
 {
 	podd_error_t err = NULL;

@@ -1,0 +1,573 @@
+/* podctl image SUBCOMMAND: podman's image group, and the image commands
+ * that live at the top level too (rmi, tag, untag). Each subcommand is the
+ * top-level command of the same job (image ls = images, image rm = rmi). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "images.h"
+#include "lifecycle.h"
+
+/* podman rmi's exit codes. */
+#define RMI_NOT_FOUND 1
+#define RMI_IN_USE 2
+
+static int bad_flag(char **argv)
+{
+	fprintf(stderr, "Error: unknown flag or missing value: %s\n", argv[optind - 1]);
+	return EXIT_ENGINE;
+}
+
+/* podman image inspect [--format json|TEMPLATE] IMAGE... */
+int cmd_image_inspect(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = NULL;
+	podd_error_t err = NULL, first = NULL;
+	json_object *arr;
+	struct engine e;
+	int c, rc = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			printf("Usage: podctl image inspect [--format json|TEMPLATE] IMAGE...\n");
+			return 0;
+		default:
+			return bad_flag(argv);
+		}
+	}
+	if (argc - optind < 1) {
+		fprintf(stderr, "Error: requires at least 1 arg(s), only received 0\n");
+		return EXIT_ENGINE;
+	}
+	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	arr = json_object_new_array();
+	for (int i = optind; i < argc; i++) {
+		cleanup_image_record Podd__ImageRecord *rec = NULL;
+		Podd__ImageConfig *cfg = NULL;
+		if (image_lookup(&e, argv[i], &rec, &err) < 0 ||
+		    image_config_get(&e, rec->id, rec->manifest_digest, &cfg, &err) < 0) {
+			if (first == NULL) {
+				first = err;
+				podd_error_wrap(&first, "inspecting object");
+			} else {
+				podd_error_free(&err);
+			}
+			err = NULL;
+			continue;
+		}
+		json_object_array_add(arr, image_inspect_json(&e, rec, cfg));
+		protobuf_c_message_free_unpacked(&cfg->base, NULL);
+	}
+	engine_stop(&e);
+	if (format && strcmp(format, "json") != 0) {
+		for (size_t i = 0; i < json_object_array_length(arr); i++)
+			if (format_template(format, json_object_array_get_idx(arr, i), &err) < 0) {
+				json_object_put(arr);
+				podd_error_free(&first);
+				return report_error(&err);
+			}
+	} else {
+		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+								 JSON_C_TO_STRING_SPACED |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
+	}
+	json_object_put(arr);
+	if (first)
+		rc = report_error(&first);
+	return rc;
+}
+
+/* podman image exists IMAGE: 0 when it is there, 1 when not. */
+static int cmd_image_exists(const struct global_opts *g, int argc, char **argv)
+{
+	cleanup_image_record Podd__ImageRecord *rec = NULL;
+	podd_error_t err = NULL;
+	struct engine e;
+
+	if (argc != 2) {
+		fprintf(stderr, "Error: accepts 1 arg(s), received %d\n", argc - 1);
+		return EXIT_ENGINE;
+	}
+	if (engine_start(&e, g, NEED_STATE, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	if (image_lookup(&e, argv[1], &rec, &err) < 0) {
+		engine_stop(&e);
+		if (err->code == PODD_E_NO_SUCH_OBJECT) {
+			podd_error_free(&err);
+			return 1;
+		}
+		return report_error(&err);
+	}
+	engine_stop(&e);
+	return 0;
+}
+
+/* podman tag IMAGE TARGET... */
+int cmd_tag(const struct global_opts *g, int argc, char **argv)
+{
+	podd_error_t err = NULL;
+	struct engine e;
+
+	if (argc < 3) {
+		fprintf(stderr, "Error: requires at least 2 arg(s), only received %d\n",
+			argc - 1);
+		return EXIT_ENGINE;
+	}
+	if (engine_start(&e, g, NEED_STATE, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	for (int i = 2; i < argc; i++) {
+		Podd__TagImageRequest req = PODD__TAG_IMAGE_REQUEST__INIT;
+		ProtobufCMessage *m = NULL;
+		req.name_or_id = argv[1];
+		req.name = argv[i];
+		if (podd_client_call(engine_state(&e), PODD__STATE_TYPE__STATE_TYPE_TAG_IMAGE,
+				     &req.base, PODD__STATE_TYPE__STATE_TYPE_IMAGE,
+				     &podd__image_record__descriptor, &m, &err) < 0) {
+			engine_helper_failed(&e, HELPER_STATE, &err);
+			engine_stop(&e);
+			return report_error(&err);
+		}
+		protobuf_c_message_free_unpacked(m, NULL);
+	}
+	engine_stop(&e);
+	return 0;
+}
+
+static int untag_one(struct engine *e, const char *image, const char *name, podd_error_t *err)
+{
+	Podd__UntagImageRequest req = PODD__UNTAG_IMAGE_REQUEST__INIT;
+	ProtobufCMessage *m = NULL;
+
+	req.name_or_id = (char *)image;
+	req.name = (char *)name;
+	if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_UNTAG_IMAGE, &req.base,
+			     PODD__STATE_TYPE__STATE_TYPE_IMAGE, &podd__image_record__descriptor, &m,
+			     err) < 0)
+		return engine_helper_failed(e, HELPER_STATE, err);
+	protobuf_c_message_free_unpacked(m, NULL);
+	return 0;
+}
+
+/* podman untag IMAGE [NAME...]: without names, all of them. */
+int cmd_untag(const struct global_opts *g, int argc, char **argv)
+{
+	podd_error_t err = NULL;
+	struct engine e;
+
+	if (argc < 2) {
+		fprintf(stderr, "Error: requires at least 1 arg(s), only received 0\n");
+		return EXIT_ENGINE;
+	}
+	if (engine_start(&e, g, NEED_STATE, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	for (int i = 2; i < argc || i == 2; i++) {
+		if (untag_one(&e, argv[1], i < argc ? argv[i] : "", &err) < 0) {
+			engine_stop(&e);
+			return report_error(&err);
+		}
+		if (i >= argc)
+			break;
+	}
+	engine_stop(&e);
+	return 0;
+}
+
+/* Containers whose record names the image (by id or one of its names). */
+struct users {
+	const Podd__ImageRecord *img;
+	char **ids;
+	size_t n;
+};
+
+static int collect_user(const Podd__ContainerRecord *rec, void *data, podd_error_t *err)
+{
+	struct users *u = data;
+	bool uses = strcmp(rec->image, u->img->id) == 0;
+	for (size_t i = 0; !uses && i < u->img->n_names; i++)
+		uses = strcmp(rec->image, u->img->names[i]) == 0;
+	if (!uses)
+		return 0;
+	void *v = realloc(u->ids, (u->n + 1) * sizeof(char *));
+	if (v == NULL)
+		return podd_error_sys(err, ENOMEM, "rmi");
+	u->ids = v;
+	u->ids[u->n] = strdup(rec->id);
+	if (u->ids[u->n] == NULL)
+		return podd_error_sys(err, ENOMEM, "rmi");
+	u->n++;
+	return 0;
+}
+
+static void users_free(struct users *u)
+{
+	for (size_t i = 0; i < u->n; i++)
+		free(u->ids[i]);
+	free(u->ids);
+}
+
+/* rmi -f: the containers using the image go first, as podman does. */
+static int remove_users(struct engine *e, const Podd__ImageRecord *img, podd_error_t *err)
+{
+	struct users u = { .img = img };
+	int r = state_list(e, true, collect_user, &u, err);
+
+	for (size_t i = 0; r == 0 && i < u.n; i++) {
+		cleanup_record Podd__ContainerRecord *rec = NULL;
+		r = ctr_lookup_locked(e, u.ids[i], &rec, err);
+		if (r == 0 && (r = ctr_remove(e, &rec, true, err)) < 0) {
+			podd_error_t ignored = NULL;
+			if (rec && ctr_unlock(e, u.ids[i], &ignored) < 0)
+				podd_error_free(&ignored);
+		}
+	}
+	users_free(&u);
+	return r;
+}
+
+static bool is_id_ref(const Podd__ImageRecord *rec, const char *ref)
+{
+	size_t n = strlen(ref);
+	if (strncmp(ref, "sha256:", 7) == 0) {
+		ref += 7;
+		n -= 7;
+	}
+	return n > 0 && n <= 64 && strncmp(rec->id, ref, n) == 0 &&
+	       strspn(ref, "0123456789abcdef") == n;
+}
+
+/* Which of the image's names `ref` found, as podd-state's lookup
+ * completes it: as given, "localhost/" and ":latest" added, or on any
+ * registry ("busybox" finds docker.io/library/busybox:latest). */
+static const char *name_matching(const Podd__ImageRecord *rec, const char *ref)
+{
+	const char *last = strrchr(ref, '/');
+	const char *slash = strchr(ref, '/');
+	bool tagged = strchr(last ? last : ref, ':') != NULL;
+	bool host = slash && (memchr(ref, '.', (size_t)(slash - ref)) ||
+			      memchr(ref, ':', (size_t)(slash - ref)) ||
+			      strncmp(ref, "localhost/", 10) == 0);
+	char full[600], suffix[600];
+
+	snprintf(full, sizeof(full), "%s%s%s", host ? "" : "localhost/", ref,
+		 tagged ? "" : ":latest");
+	snprintf(suffix, sizeof(suffix), "/%s%s", ref, tagged ? "" : ":latest");
+	for (size_t i = 0; i < rec->n_names; i++)
+		if (strcmp(rec->names[i], ref) == 0 || strcmp(rec->names[i], full) == 0)
+			return rec->names[i];
+	for (size_t i = 0; i < rec->n_names; i++) {
+		size_t nl = strlen(rec->names[i]), sl = strlen(suffix);
+		if (nl > sl && strcmp(rec->names[i] + nl - sl, suffix) == 0)
+			return rec->names[i];
+	}
+	return NULL;
+}
+
+/* One image: an untag when named by one of several names, else the whole
+ * image (its names printed Untagged, then Deleted). */
+static int rmi_one(struct engine *e, const char *ref, bool force, bool *removed,
+		   podd_error_t *err)
+{
+	cleanup_image_record Podd__ImageRecord *rec = NULL;
+	Podd__RemoveImageRequest req = PODD__REMOVE_IMAGE_REQUEST__INIT;
+	ProtobufCMessage *m = NULL;
+	const Podd__ImageRecord *gone;
+
+	if (image_lookup(e, ref, &rec, err) < 0)
+		return -1;
+	if (rec->n_names > 1 && !is_id_ref(rec, ref)) {
+		const char *name = name_matching(rec, ref);
+		if (name != NULL) {
+			if (untag_one(e, rec->id, name, err) < 0)
+				return -1;
+			printf("Untagged: %s\n", name);
+			return 0;
+		}
+	}
+	if (rec->n_names > 1 && is_id_ref(rec, ref) && !force)
+		return podd_error(err, PODD_E_STATE_IMPROPER,
+				  "unable to delete image \"%s\" by ID with more than one tag "
+				  "(%zu tags): please force removal",
+				  rec->id, rec->n_names);
+	if (force && remove_users(e, rec, err) < 0)
+		return -1;
+	req.name_or_id = rec->id;
+	req.force = force;
+	if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_REMOVE_IMAGE, &req.base,
+			     PODD__STATE_TYPE__STATE_TYPE_IMAGE, &podd__image_record__descriptor, &m,
+			     err) < 0)
+		return engine_helper_failed(e, HELPER_STATE, err);
+	gone = (const Podd__ImageRecord *)m;
+	for (size_t i = 0; i < gone->n_names; i++)
+		printf("Untagged: %s\n", gone->names[i]);
+	printf("Deleted: %s\n", gone->id);
+	protobuf_c_message_free_unpacked(m, NULL);
+	*removed = true;
+	return 0;
+}
+
+static int rmi_code(int code)
+{
+	if (code == PODD_E_NO_SUCH_OBJECT)
+		return RMI_NOT_FOUND;
+	if (code == PODD_E_STATE_IMPROPER)
+		return RMI_IN_USE;
+	return EXIT_ENGINE;
+}
+
+/* podman rmi [-f] [-a] IMAGE...; then podd-image drops what no image
+ * needs any more. */
+int cmd_rmi(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "ignore", no_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool force = false, all = false, ignore = false, removed = false;
+	podd_error_t err = NULL;
+	struct engine e;
+	int c, rc = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+faih", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'a':
+			all = true;
+			break;
+		case 'i':
+			ignore = true;
+			break;
+		case 'h':
+			printf("Usage: podctl rmi [-a] [-f] [-i] IMAGE...\n");
+			return 0;
+		default:
+			return bad_flag(argv);
+		}
+	}
+	if (!all && optind == argc) {
+		fprintf(stderr, "Error: image name or ID must be specified\n");
+		return EXIT_ENGINE;
+	}
+	if (all && optind != argc) {
+		fprintf(stderr, "Error: when using the --all switch, you may not pass any images "
+				"names or IDs\n");
+		return EXIT_ENGINE;
+	}
+	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE | (force ? NEED_EXEC : 0), &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	if (all) {
+		struct image_list l;
+		if (image_list_all(&e, &l, &err) < 0) {
+			engine_stop(&e);
+			return report_error(&err);
+		}
+		for (size_t i = 0; i < l.n; i++) {
+			if (rmi_one(&e, l.v[i]->id, true, &removed, &err) < 0) {
+				int code = rmi_code(err->code);
+				fprintf(stderr, "Error: %s\n", err->msg);
+				podd_error_free(&err);
+				rc = rc ? rc : code;
+			}
+		}
+		image_list_free(&l);
+	}
+	for (int i = optind; i < argc; i++) {
+		if (rmi_one(&e, argv[i], force, &removed, &err) < 0) {
+			int code = rmi_code(err->code);
+			if (ignore && err->code == PODD_E_NO_SUCH_OBJECT) {
+				podd_error_free(&err);
+				continue;
+			}
+			fflush(stdout);
+			fprintf(stderr, "Error: %s\n", err->msg);
+			podd_error_free(&err);
+			rc = rc ? rc : code;
+		}
+	}
+	if (removed && image_gc(&e, &err) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "Error: %s\n", err->msg);
+		podd_error_free(&err);
+		rc = rc ? rc : EXIT_ENGINE;
+	}
+	engine_stop(&e);
+	return rc;
+}
+
+struct in_use {
+	struct image_list *l;
+	bool *used;
+};
+
+static int mark_in_use(const Podd__ContainerRecord *rec, void *data, podd_error_t *err)
+{
+	struct in_use *u = data;
+	(void)err;
+	for (size_t i = 0; i < u->l->n; i++) {
+		const Podd__ImageRecord *img = u->l->v[i];
+		if (strcmp(rec->image, img->id) == 0)
+			u->used[i] = true;
+		for (size_t k = 0; k < img->n_names; k++)
+			if (strcmp(rec->image, img->names[k]) == 0)
+				u->used[i] = true;
+	}
+	return 0;
+}
+
+/* podman image prune [-a] [-f]: dangling images (no name), or with -a every
+ * image no container uses; prints each removed id. */
+static int cmd_image_prune(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool all = false, force = false;
+	podd_error_t err = NULL;
+	struct image_list l;
+	cleanup_free bool *used = NULL;
+	struct engine e;
+	int c, rc = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+afh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			printf("Usage: podctl image prune [-a] [-f]\n");
+			return 0;
+		default:
+			return bad_flag(argv);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "Error: accepts 0 arg(s), received %d\n", argc - optind);
+		return EXIT_ENGINE;
+	}
+	if (!force) {
+		char answer[16] = "";
+		printf("WARNING! This command removes all %s images.\n"
+		       "Are you sure you want to continue? [y/N] ",
+		       all ? "images not used by containers" : "dangling");
+		fflush(stdout);
+		if (fgets(answer, sizeof(answer), stdin) == NULL ||
+		    (answer[0] != 'y' && answer[0] != 'Y'))
+			return 0;
+	}
+	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
+	    image_list_all(&e, &l, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	used = calloc(l.n + 1, sizeof(bool));
+	struct in_use u = { &l, used };
+	if (used == NULL || state_list(&e, true, mark_in_use, &u, &err) < 0) {
+		image_list_free(&l);
+		engine_stop(&e);
+		if (err == NULL)
+			podd_error_sys(&err, ENOMEM, "prune");
+		return report_error(&err);
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		Podd__RemoveImageRequest req = PODD__REMOVE_IMAGE_REQUEST__INIT;
+		ProtobufCMessage *m = NULL;
+		if (used[i] || (!all && l.v[i]->n_names > 0))
+			continue;
+		req.name_or_id = l.v[i]->id;
+		if (podd_client_call(engine_state(&e), PODD__STATE_TYPE__STATE_TYPE_REMOVE_IMAGE,
+				     &req.base, PODD__STATE_TYPE__STATE_TYPE_IMAGE,
+				     &podd__image_record__descriptor, &m, &err) < 0) {
+			engine_helper_failed(&e, HELPER_STATE, &err);
+			fprintf(stderr, "Error: %s\n", err->msg);
+			podd_error_free(&err);
+			rc = EXIT_ENGINE;
+			continue;
+		}
+		protobuf_c_message_free_unpacked(m, NULL);
+		printf("%s\n", l.v[i]->id);
+	}
+	image_list_free(&l);
+	if (image_gc(&e, &err) < 0) {
+		fprintf(stderr, "Error: %s\n", err->msg);
+		podd_error_free(&err);
+		rc = EXIT_ENGINE;
+	}
+	engine_stop(&e);
+	return rc;
+}
+
+struct subcommand {
+	const char *name;
+	int (*run)(const struct global_opts *g, int argc, char **argv);
+};
+
+static const struct subcommand subcommands[] = {
+	{ "exists", cmd_image_exists },
+	{ "inspect", cmd_image_inspect },
+	{ "list", cmd_images },
+	{ "load", cmd_load },
+	{ "ls", cmd_images },
+	{ "prune", cmd_image_prune },
+	{ "rm", cmd_rmi },
+	{ "tag", cmd_tag },
+	{ "untag", cmd_untag },
+};
+
+int cmd_image(const struct global_opts *g, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		FILE *out = argc < 2 ? stderr : stdout;
+		fprintf(out, "Usage: podctl image SUBCOMMAND\n\nManage images:");
+		for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+			fprintf(out, " %s", subcommands[i].name);
+		fprintf(out, "\n");
+		if (argc < 2) {
+			fprintf(stderr, "Error: missing command 'podctl image COMMAND'\n");
+			return EXIT_ENGINE;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (strcmp(argv[1], subcommands[i].name) == 0)
+			return subcommands[i].run(g, argc - 1, argv + 1);
+	fprintf(stderr, "Error: unrecognized command `podctl image %s`\n", argv[1]);
+	return EXIT_ENGINE;
+}

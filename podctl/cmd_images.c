@@ -1,0 +1,335 @@
+/* podctl images [-a] [-q] [--no-trunc] [--format json|TEMPLATE] (also
+ * `image ls`, `image list`): podman's columns, one row per name, an image
+ * without a name as <none> <none>, newest first. */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "images.h"
+
+#define NAME_BUF 512
+
+struct image_row {
+	const Podd__ImageRecord *rec;
+	char repo[NAME_BUF];
+	char tag[NAME_BUF];
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct image_row *x = a, *y = b;
+	int c;
+	if (x->rec->created_ns != y->rec->created_ns)
+		return x->rec->created_ns > y->rec->created_ns ? -1 : 1;
+	c = strcmp(x->repo, y->repo);
+	return c ? c : strcmp(x->tag, y->tag);
+}
+
+static char *created_at(int64_t ns)
+{
+	time_t secs = (time_t)(ns / 1000000000LL);
+	struct tm tm;
+	char buf[64];
+	gmtime_r(&secs, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+	return strdup(buf);
+}
+
+static json_object *strv_json(char **v, size_t n)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+/* RepoDigests: each name's repository at each digest, as podman. */
+static json_object *repo_digests_json(const Podd__ImageRecord *r)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < r->n_names; i++) {
+		char repo[NAME_BUF], tag[NAME_BUF], *s = NULL;
+		image_name_split(r->names[i], repo, sizeof(repo), tag, sizeof(tag));
+		for (size_t k = 0; k < r->n_digests; k++) {
+			bool dup = false;
+			if (asprintf(&s, "%s@%s", repo, r->digests[k]) < 0)
+				continue;
+			for (size_t j = 0; j < json_object_array_length(a); j++)
+				if (strcmp(json_object_get_string(json_object_array_get_idx(a, j)),
+					   s) == 0)
+					dup = true;
+			if (!dup)
+				json_object_array_add(a, json_object_new_string(s));
+			free(s);
+		}
+	}
+	return a;
+}
+
+static const char *image_digest(const Podd__ImageRecord *r)
+{
+	if (r->manifest_digest[0])
+		return r->manifest_digest;
+	return r->n_digests ? r->digests[0] : "";
+}
+
+/* podman images --format json: one object per image. */
+static json_object *image_json(const Podd__ImageRecord *r)
+{
+	json_object *o = json_object_new_object();
+	cleanup_free char *at = NULL;
+	time_t secs = (time_t)(r->created_ns / 1000000000LL);
+	struct tm tm;
+	char buf[64];
+
+	gmtime_r(&secs, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_object_add(o, "Id", json_object_new_string(r->id));
+	json_object_object_add(o, "ParentId", json_object_new_string(""));
+	json_object_object_add(o, "RepoTags", NULL);
+	json_object_object_add(o, "RepoDigests", repo_digests_json(r));
+	json_object_object_add(o, "Size", json_object_new_int64(r->size));
+	json_object_object_add(o, "SharedSize", json_object_new_int64(0));
+	json_object_object_add(o, "VirtualSize", json_object_new_int64(r->size));
+	json_object_object_add(o, "Labels", NULL);
+	json_object_object_add(o, "Containers", json_object_new_int(0));
+	if (r->n_names)
+		json_object_object_add(o, "Names", strv_json(r->names, r->n_names));
+	json_object_object_add(o, "Digest", json_object_new_string(image_digest(r)));
+	if (r->n_names)
+		json_object_object_add(o, "History", strv_json(r->names, r->n_names));
+	json_object_object_add(o, "Created", json_object_new_int64((int64_t)secs));
+	json_object_object_add(o, "CreatedAt", json_object_new_string(buf));
+	return o;
+}
+
+/* The fields podman's images template knows, for one row. */
+static json_object *row_template_json(const struct image_row *row, bool no_trunc, int64_t now)
+{
+	json_object *o = image_json(row->rec);
+	cleanup_free char *since = format_human_duration((now - row->rec->created_ns) /
+							 1000000000LL);
+	cleanup_free char *size = format_size(row->rec->size);
+	cleanup_free char *at = created_at(row->rec->created_ns);
+	char id[80];
+
+	snprintf(id, sizeof(id), no_trunc ? "sha256:%s" : "%.12s", row->rec->id);
+	json_object_object_add(o, "ID", json_object_new_string(id));
+	json_object_object_add(o, "Repository", json_object_new_string(row->repo));
+	json_object_object_add(o, "Tag", json_object_new_string(row->tag));
+	json_object_object_add(o, "CreatedSince", json_object_new_string(since ? since : ""));
+	json_object_object_add(o, "CreatedAt", json_object_new_string(at ? at : ""));
+	json_object_object_add(o, "Size", json_object_new_string(size ? size : ""));
+	json_object_object_add(o, "ReadOnly", json_object_new_boolean(false));
+	return o;
+}
+
+static void print_cell(const char *s, size_t width, bool last)
+{
+	if (last)
+		printf("%s\n", s);
+	else
+		printf("%-*s", (int)width, s);
+}
+
+/* Go's tabwriter as podman sets it: cells at least 12 wide, 2 of padding. */
+static void print_table(struct image_row *rows, size_t n, bool no_trunc, int64_t now)
+{
+	static const char *const headers[5] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED",
+						"SIZE" };
+	char *cells[5];
+	size_t width[5];
+	char ***all = calloc(n + 1, sizeof(char **));
+
+	if (all == NULL)
+		return;
+	for (int c = 0; c < 5; c++)
+		width[c] = strlen(headers[c]);
+	for (size_t i = 0; i < n; i++) {
+		char id[80];
+		all[i] = calloc(5, sizeof(char *));
+		if (all[i] == NULL)
+			continue;
+		snprintf(id, sizeof(id), no_trunc ? "sha256:%s" : "%.12s", rows[i].rec->id);
+		all[i][0] = strdup(rows[i].repo);
+		all[i][1] = strdup(rows[i].tag);
+		all[i][2] = strdup(id);
+		all[i][3] = format_human_duration((now - rows[i].rec->created_ns) / 1000000000LL);
+		all[i][4] = format_size(rows[i].rec->size);
+		for (int c = 0; c < 5; c++) {
+			if (all[i][c] == NULL)
+				all[i][c] = strdup("");
+			if (all[i][c] && strlen(all[i][c]) > width[c])
+				width[c] = strlen(all[i][c]);
+		}
+	}
+	for (int c = 0; c < 5; c++)
+		width[c] = width[c] + 2 < 12 ? 12 : width[c] + 2;
+	for (int c = 0; c < 5; c++)
+		cells[c] = (char *)headers[c];
+	for (int c = 0; c < 5; c++)
+		print_cell(cells[c], width[c], c == 4);
+	for (size_t i = 0; i < n; i++) {
+		for (int c = 0; all[i] && c < 5; c++)
+			print_cell(all[i][c] ? all[i][c] : "", width[c], c == 4);
+		for (int c = 0; all[i] && c < 5; c++)
+			free(all[i][c]);
+		free(all[i]);
+	}
+	free(all);
+}
+
+int cmd_images(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'T' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "noheading", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool quiet = false, no_trunc = false;
+	const char *format = NULL;
+	struct image_list l = { 0 };
+	cleanup_free struct image_row *rows = NULL;
+	size_t nrows = 0, cap = 0;
+	podd_error_t err = NULL;
+	struct engine e;
+	struct timespec ts;
+	int64_t now;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+aqnh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			/* No intermediate images exist in podd's store: -a shows
+			 * what the default shows. */
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'T':
+			no_trunc = true;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'n':
+			break;
+		case 'h':
+			printf("Usage: podctl images [-a] [-q] [--no-trunc] [--format json|TEMPLATE] "
+			       "[IMAGE]\n\nList images in local storage.\n");
+			return 0;
+		default:
+			fprintf(stderr, "Error: unknown flag or missing value: %s\n",
+				argv[optind - 1]);
+			return EXIT_ENGINE;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "Error: accepts at most 1 arg(s), received %d\n", argc - optind);
+		return EXIT_ENGINE;
+	}
+	const char *filter = argc - optind == 1 ? argv[optind] : NULL;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	if (engine_start(&e, g, NEED_STATE, &err) < 0 || image_list_all(&e, &l, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	engine_stop(&e);
+	for (size_t i = 0; i < l.n; i++)
+		cap += l.v[i]->n_names ? l.v[i]->n_names : 1;
+	rows = calloc(cap + 1, sizeof(*rows));
+	if (rows == NULL) {
+		image_list_free(&l);
+		return EXIT_ENGINE;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		const Podd__ImageRecord *r = l.v[i];
+		for (size_t k = 0; k < (r->n_names ? r->n_names : 1); k++) {
+			struct image_row *row = &rows[nrows];
+			row->rec = r;
+			if (r->n_names) {
+				image_name_split(r->names[k], row->repo, sizeof(row->repo), row->tag,
+						 sizeof(row->tag));
+			} else {
+				snprintf(row->repo, sizeof(row->repo), "<none>");
+				snprintf(row->tag, sizeof(row->tag), "<none>");
+			}
+			/* podman images NAME: rows whose repository is NAME (or
+			 * ends in /NAME), and whose tag matches one given. */
+			if (filter) {
+				char frepo[NAME_BUF], ftag[NAME_BUF];
+				size_t fl, rl;
+				bool has_tag = strchr(strrchr(filter, '/') ? strrchr(filter, '/')
+									   : filter,
+						      ':') != NULL;
+				image_name_split(filter, frepo, sizeof(frepo), ftag, sizeof(ftag));
+				fl = strlen(frepo);
+				rl = strlen(row->repo);
+				if (!(strcmp(frepo, row->repo) == 0 ||
+				      (rl > fl && row->repo[rl - fl - 1] == '/' &&
+				       strcmp(row->repo + rl - fl, frepo) == 0)) ||
+				    (has_tag && strcmp(ftag, row->tag) != 0))
+					continue;
+			}
+			nrows++;
+		}
+	}
+	/* Insertion sort: glibc's qsort asks sysinfo(2) how much memory
+	 * there is, which podctl's sandbox does not allow. */
+	for (size_t i = 1; i < nrows; i++) {
+		struct image_row tmp = rows[i];
+		size_t j = i;
+		for (; j > 0 && row_cmp(&rows[j - 1], &tmp) > 0; j--)
+			rows[j] = rows[j - 1];
+		rows[j] = tmp;
+	}
+	if (quiet) {
+		for (size_t i = 0; i < nrows; i++) {
+			bool seen = false;
+			for (size_t j = 0; j < i; j++)
+				if (rows[j].rec == rows[i].rec)
+					seen = true;
+			if (!seen)
+				printf(no_trunc ? "sha256:%s\n" : "%.12s\n", rows[i].rec->id);
+		}
+	} else if (format && strcmp(format, "json") == 0) {
+		json_object *a = json_object_new_array();
+		for (size_t i = 0; i < nrows; i++) {
+			bool seen = false;
+			for (size_t j = 0; j < i; j++)
+				if (rows[j].rec == rows[i].rec)
+					seen = true;
+			if (!seen)
+				json_object_array_add(a, image_json(rows[i].rec));
+		}
+		puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_SPACED |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(a);
+	} else if (format) {
+		for (size_t i = 0; i < nrows; i++) {
+			json_object *o = row_template_json(&rows[i], no_trunc, now);
+			int r = format_template(format, o, &err);
+			json_object_put(o);
+			if (r < 0) {
+				image_list_free(&l);
+				return report_error(&err);
+			}
+		}
+	} else {
+		print_table(rows, nrows, no_trunc, now);
+	}
+	image_list_free(&l);
+	return 0;
+}

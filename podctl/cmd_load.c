@@ -1,0 +1,119 @@
+/* podctl load [-i FILE] [-q]: images from an oci-archive or docker-archive
+ * (podman save's formats), from FILE or stdin.
+ *
+ * podctl never reads the archive: it opens FILE before its sandbox closes
+ * and hands the descriptor to podd-image, the one process that parses
+ * image data. podd-image answers the records of the images it stored;
+ * podctl records them in podd-state, names and all. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "images.h"
+#include "wire.h"
+
+static int load_archive(struct engine *e, int fd, podd_error_t *err)
+{
+	cleanup_message ProtobufCMessage *m = NULL;
+	Podd__LoadRequest req = PODD__LOAD_REQUEST__INIT;
+	const Podd__LoadedImages *loaded;
+
+	if (podd_client_call_fds(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD,
+				 &req.base, &fd, 1, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
+				 &podd__loaded_images__descriptor, &m, NULL, 0, err) < 0)
+		return engine_helper_failed(e, HELPER_IMAGE, err);
+	loaded = (const Podd__LoadedImages *)m;
+	/* All records first, then the output: a record podd-state refuses
+	 * fails the command before anything is printed. */
+	for (size_t i = 0; i < loaded->n_images; i++)
+		if (image_record_store(e, loaded->images[i], NULL, err) < 0)
+			return -1;
+	for (size_t i = 0; i < loaded->n_images; i++) {
+		const Podd__ImageRecord *r = loaded->images[i];
+		if (r->n_names == 0)
+			printf("Loaded image: sha256:%s\n", r->id);
+		for (size_t k = 0; k < r->n_names; k++)
+			printf("Loaded image: %s\n", r->names[k]);
+	}
+	return 0;
+}
+
+int cmd_load(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_close int file = -1;
+	const char *input = NULL;
+	podd_error_t err = NULL;
+	struct engine e;
+	struct stat st;
+	int c, in;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+i:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			input = optarg;
+			break;
+		case 'q':
+			/* podman prints no progress either way here: only the
+			 * "Loaded image" lines, which -q keeps. */
+			break;
+		case 'h':
+			printf("Usage: podctl load [-i FILE] [-q]\n\n"
+			       "Load image(s) from a tar archive (oci-archive or docker-archive).\n");
+			return 0;
+		default:
+			fprintf(stderr, "Error: unknown flag or missing value: %s\n",
+				argv[optind - 1]);
+			return EXIT_ENGINE;
+		}
+	}
+	if (argc - optind != 0) {
+		fprintf(stderr, "Error: accepts 0 arg(s), received %d\n", argc - optind);
+		return EXIT_ENGINE;
+	}
+	if (input && input[0] != '\0') {
+		if (stat(input, &st) < 0) {
+			podd_error_sys(&err, errno, "stat %s", input);
+			return report_error(&err);
+		}
+		file = open(input, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (file < 0) {
+			podd_error_sys(&err, errno, "open %s", input);
+			return report_error(&err);
+		}
+		in = file;
+	} else {
+		if (isatty(STDIN_FILENO)) {
+			fprintf(stderr, "Error: cannot read from terminal, use command-line "
+					"redirection or the --input flag\n");
+			return EXIT_ENGINE;
+		}
+		in = STDIN_FILENO;
+	}
+	if (podd_fd_check_kind(in, PODD_FD_INPUT, &err) < 0) {
+		podd_error_free(&err);
+		podd_error(&err, PODD_E_INVALID_ARGUMENT,
+			   "load from %s: not a regular file, pipe or socket open for reading",
+			   input ? input : "stdin");
+		return report_error(&err);
+	}
+	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
+	    load_archive(&e, in, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	engine_stop(&e);
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* podctl's image calls: podd-state's image records, podd-image's store,
+ * and what image commands print (podman's columns, sizes, inspect JSON). */
+#ifndef PODCTL_IMAGES_H
+#define PODCTL_IMAGES_H
+
+#include <json-c/json.h>
+
+#include "image.pb-c.h"
+#include "podctl.h"
+
+int image_lookup(struct engine *e, const char *name_or_id, Podd__ImageRecord **rec,
+		 podd_error_t *err);
+/* Stores a record podd-image answered; *out (may be NULL) the stored one. */
+int image_record_store(struct engine *e, const Podd__ImageRecord *rec, Podd__ImageRecord **out,
+		       podd_error_t *err);
+
+/* Every image record, in podd-state's order. Free with image_list_free. */
+struct image_list {
+	Podd__ImageRecord **v;
+	size_t n;
+};
+int image_list_all(struct engine *e, struct image_list *out, podd_error_t *err);
+void image_list_free(struct image_list *l);
+
+/* podd-image: drop every blob and layer no image record names. */
+int image_gc(struct engine *e, podd_error_t *err);
+/* podd-image's ImageConfig for image `id`; `manifest_digest` (may be NULL
+ * or "") also fills manifest_type. */
+int image_config_get(struct engine *e, const char *id, const char *manifest_digest,
+		     Podd__ImageConfig **out, podd_error_t *err);
+
+/* podman's sizes (go-units HumanSizeWithPrecision, 3 digits): "2 MB". */
+char *format_size(int64_t bytes);
+/* "localhost/busybox:latest" -> repository and tag (podman's columns). */
+void image_name_split(const char *name, char *repo, size_t rsize, char *tag, size_t tsize);
+/* podman image inspect's object for one image. */
+json_object *image_inspect_json(struct engine *e, const Podd__ImageRecord *rec,
+				const Podd__ImageConfig *cfg);
+
+static inline void image_record_freep(Podd__ImageRecord **r)
+{
+	if (*r)
+		podd__image_record__free_unpacked(*r, NULL);
+	*r = NULL;
+}
+#define cleanup_image_record __attribute__((cleanup(image_record_freep)))
+
+int cmd_load(const struct global_opts *g, int argc, char **argv);
+int cmd_images(const struct global_opts *g, int argc, char **argv);
+int cmd_image(const struct global_opts *g, int argc, char **argv);
+int cmd_image_inspect(const struct global_opts *g, int argc, char **argv);
+int cmd_rmi(const struct global_opts *g, int argc, char **argv);
+int cmd_tag(const struct global_opts *g, int argc, char **argv);
+int cmd_untag(const struct global_opts *g, int argc, char **argv);
+
+#endif

@@ -1,0 +1,180 @@
+/* podd-image's request handlers: each checks its message's fields, then
+ * calls the store (store.c) or an archive module (load.c, save.c,
+ * import.c). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image_archive.h"
+#include "cleanup.h"
+#include "handlers.h"
+#include "image.pb-c.h"
+#include "manifest.h"
+#include "store.h"
+#include "validate.h"
+
+#define INVALID PODD_E_INVALID_ARGUMENT
+
+static struct image_ctx *ctx_of(struct podd_server *srv)
+{
+	return srv->data;
+}
+
+static void strv_free_n(char **v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int handle_image_config(struct podd_server *srv, const struct podd_request *req,
+			podd_error_t *err)
+{
+	const Podd__ImageConfigRequest *r = (const Podd__ImageConfigRequest *)req->msg;
+	struct image_ctx *ctx = ctx_of(srv);
+	cleanup_image_config struct image_config *c = NULL;
+	cleanup_free char *buf = NULL;
+	cleanup_free struct digest *chains = NULL;
+	Podd__ImageConfig out = PODD__IMAGE_CONFIG__INIT;
+	char **diff_ids = NULL, **chain_ids = NULL;
+	char name[DIGEST_HEX_LEN + 8];
+	struct digest d;
+	size_t len, n;
+	int ret = -1;
+
+	cleanup_image_manifest struct image_manifest *m = NULL;
+	cleanup_free char *mbuf = NULL;
+
+	if (!podd_id_valid(r->id))
+		return podd_error(err, INVALID, "image config: invalid image id");
+	if (r->manifest_digest[0] != '\0') {
+		struct digest md;
+		size_t mlen;
+		if (digest_parse(r->manifest_digest, &md, err) < 0 ||
+		    store_read_blob(ctx->storefd, &md, META_MAX_BYTES, &mbuf, &mlen, err) < 0 ||
+		    image_manifest_parse(r->manifest_digest, mbuf, mlen, &m, err) < 0)
+			return podd_error_wrap(err, "image %.12s", r->id);
+	}
+	memcpy(d.hex, r->id, DIGEST_HEX_LEN + 1);
+	snprintf(name, sizeof(name), "sha256:%s", d.hex);
+	if (store_read_blob(ctx->storefd, &d, META_MAX_BYTES, &buf, &len, err) < 0 ||
+	    image_config_parse(name, buf, len, &c, err) < 0)
+		return podd_error_wrap(err, "image %.12s", r->id);
+	n = c->n_diff_ids;
+	chains = calloc(n ? n : 1, sizeof(*chains));
+	diff_ids = calloc(n ? n : 1, sizeof(char *));
+	chain_ids = calloc(n ? n : 1, sizeof(char *));
+	if (chains == NULL || diff_ids == NULL || chain_ids == NULL) {
+		podd_error_sys(err, ENOMEM, "image config");
+		goto out;
+	}
+	if (chain_ids_compute(c->diff_ids, n, chains, err) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (asprintf(&diff_ids[i], "sha256:%s", c->diff_ids[i].hex) < 0 ||
+		    (chain_ids[i] = strdup(chains[i].hex)) == NULL) {
+			diff_ids[i] = NULL;
+			podd_error_sys(err, ENOMEM, "image config");
+			goto out;
+		}
+	}
+	out.id = r->id;
+	out.architecture = c->architecture ? c->architecture : "";
+	out.os = c->os ? c->os : "";
+	out.variant = c->variant ? c->variant : "";
+	out.created_ns = c->has_created ? c->created_ns : 0;
+	out.author = "";
+	out.user = c->user ? c->user : "";
+	out.working_dir = c->working_dir ? c->working_dir : "";
+	out.stop_signal = c->stop_signal ? c->stop_signal : "";
+	out.env = c->env;
+	out.n_env = c->env ? c->n_env : 0;
+	out.entrypoint = c->entrypoint;
+	out.n_entrypoint = c->entrypoint ? c->n_entrypoint : 0;
+	out.has_entrypoint = c->entrypoint != NULL;
+	out.cmd = c->cmd;
+	out.n_cmd = c->cmd ? c->n_cmd : 0;
+	out.has_cmd = c->cmd != NULL;
+	out.exposed_ports = c->exposed_ports;
+	out.n_exposed_ports = c->exposed_ports ? c->n_exposed_ports : 0;
+	out.label_keys = c->label_keys;
+	out.n_label_keys = c->label_keys ? c->n_labels : 0;
+	out.label_values = c->label_values;
+	out.n_label_values = c->label_values ? c->n_labels : 0;
+	out.diff_ids = diff_ids;
+	out.n_diff_ids = n;
+	out.chain_ids = chain_ids;
+	out.n_chain_ids = n;
+	out.manifest_type = m ? m->media_type : "";
+	ret = podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG_REPLY, 0,
+				&out.base, NULL, 0, err);
+out:
+	strv_free_n(diff_ids, n);
+	strv_free_n(chain_ids, n);
+	return ret;
+}
+
+static int reply_images(struct podd_server *srv, const struct podd_request *req,
+			Podd__ImageRecord **v, size_t n, podd_error_t *err)
+{
+	Podd__LoadedImages list = PODD__LOADED_IMAGES__INIT;
+	list.images = v;
+	list.n_images = n;
+	if (protobuf_c_message_get_packed_size(&list.base) > PODD_FRAME_MAX_PAYLOAD)
+		return podd_error(err, PODD_E_INTERNAL, "%zu images: too many for one answer", n);
+	return podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES, 0, &list.base,
+				 NULL, 0, err);
+}
+
+int handle_load(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	struct image_ctx *ctx = ctx_of(srv);
+	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
+	cleanup_close int lock = -1;
+	Podd__ImageRecord **v = NULL;
+	size_t n = 0;
+	int r;
+
+	if (podd_fd_check_kind(fd, PODD_FD_INPUT, err) < 0)
+		return -1;
+	lock = store_lock(ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	if (archive_load(ctx->storefd, fd, &ctx->lim, &v, &n, err) < 0)
+		return -1;
+	r = reply_images(srv, req, v, n, err);
+	image_records_free(v, n);
+	return r;
+}
+
+int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__GcRequest *r = (const Podd__GcRequest *)req->msg;
+	struct image_ctx *ctx = ctx_of(srv);
+	Podd__GcReply reply = PODD__GC_REPLY__INIT;
+	struct gc_stats st;
+	struct gc_keep keep = {
+		.image_ids = (const char *const *)r->image_ids,
+		.n_image_ids = r->n_image_ids,
+		.manifest_digests = (const char *const *)r->manifest_digests,
+		.n_manifest_digests = r->n_manifest_digests,
+	};
+
+	for (size_t i = 0; i < r->n_image_ids; i++)
+		if (!podd_id_valid(r->image_ids[i]))
+			return podd_error(err, INVALID, "gc: image id %zu is not 64 hex digits",
+					  i + 1);
+	for (size_t i = 0; i < r->n_manifest_digests; i++)
+		if (!podd_digest_valid(r->manifest_digests[i]))
+			return podd_error(err, INVALID, "gc: manifest digest %zu is invalid", i + 1);
+	if (store_gc(ctx->storefd, &keep, &st, err) < 0)
+		return -1;
+	reply.blobs_removed = st.blobs_removed;
+	reply.layers_removed = st.layers_removed;
+	reply.tmp_removed = st.tmp_removed;
+	return podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_GC_REPLY, 0, &reply.base,
+				 NULL, 0, err);
+}

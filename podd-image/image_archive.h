@@ -1,0 +1,36 @@
+/* Image archives (issue 4): podman load's oci-archive and docker-archive
+ * read into the store (load.c), and written from it (save.c); a root
+ * filesystem tarball made a one-layer image (import.c). */
+#ifndef PODD_IMAGE_IMAGE_ARCHIVE_H
+#define PODD_IMAGE_IMAGE_ARCHIVE_H
+
+#include <stddef.h>
+
+#include "common.pb-c.h"
+#include "error.h"
+#include "extract.h"
+
+/* Archives hold at most this many members (files, links, directories). */
+#define ARCHIVE_MAX_MEMBERS 10000
+
+/* Reads the archive on `fd` (oci-archive or docker-archive; plain, gzip or
+ * zstd) into the store, under store_lock(shared) held by the caller: every
+ * blob checked against its digest while written, every image made with
+ * store_image_from_manifest. *out is a NULL-terminated array of records,
+ * names filled from the archive and completed
+ * (image_name_complete); free with image_records_free. On failure the
+ * blobs this load added are removed again and no layer is stored. */
+int archive_load(int storefd, int fd, const struct extract_limits *lim,
+		 Podd__ImageRecord ***out, size_t *n, podd_error_t *err);
+
+void image_records_free(Podd__ImageRecord **v, size_t n);
+
+/* "busybox" -> "localhost/busybox:latest", "docker.io/library/x" ->
+ * "docker.io/library/x:latest"; the result must pass
+ * podd_image_name_qualified. A reference with a digest is refused. */
+int image_name_complete(const char *in, char **out, podd_error_t *err);
+
+/* The platform images are picked for from an index. */
+const char *host_architecture(void);
+
+#endif

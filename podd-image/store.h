@@ -1,0 +1,110 @@
+/* The image store (issue 4): unpacked layers keyed by chain id, the lock
+ * that keeps gc away from writers, images made from manifests already in
+ * the blob store (blobs.h), and gc. docs/ARCHITECTURE.md "Image store"
+ * gives the layout:
+ *
+ *   store.lock                 flock: shared while blobs or layers are
+ *                              added, exclusive for gc
+ *   layers/<chain id>/diff/    one unpacked layer (extract.c)
+ *   layers/<chain id>/size     its uncompressed tar's bytes, decimal (what
+ *                              podman counts as a layer's size)
+ *   layers/tmp-<random>/       a layer being unpacked, renamed into place
+ *                              once whole
+ *
+ * Every path is opened beneath the store's descriptor without following a
+ * symlink. Errors follow lib/error.h.
+ *
+ * Users outside this file (the API the registry and commit parts build on):
+ *   store_lock()                    before adding blobs: shared
+ *   blob_writer_*() (blobs.h)       manifest, config and layer blobs
+ *   store_image_from_manifest()     checks them, unpacks the layers and
+ *                                   answers the ImageRecord podctl stores
+ *   store_gc()                      what no image record names goes */
+#ifndef PODD_IMAGE_STORE_H
+#define PODD_IMAGE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blobs.h"
+#include "common.pb-c.h"
+#include "error.h"
+#include "extract.h"
+#include "manifest.h"
+
+/* flock on <store>/store.lock: shared (false) while adding blobs and
+ * layers, exclusive (true) for gc. Returns the lock's descriptor (close it
+ * to release) or -1. Blocks until granted. */
+int store_lock(int storefd, bool exclusive, podd_error_t *err);
+
+/* OCI image spec: ChainID(L0) = DiffID(L0); ChainID(Ln) =
+ * sha256(ChainID(Ln-1) + " " + DiffID(Ln)), both as "sha256:<hex>".
+ * `parent` NULL for the base layer. */
+int chain_id_next(const struct digest *parent, const struct digest *diff_id,
+		  struct digest *out, podd_error_t *err);
+
+/* Chain ids of a whole stack of diff_ids; `out` holds n entries. */
+int chain_ids_compute(const struct digest *diff_ids, size_t n, struct digest *out,
+		      podd_error_t *err);
+
+/* A stored blob read into memory (metadata only: at most `max` bytes,
+ * bigger is an error). The caller frees *buf. */
+int store_read_blob(int storefd, const struct digest *d, size_t max, char **buf, size_t *len,
+		    podd_error_t *err);
+
+/* Is layers/<chain id> present (so whole)? */
+bool store_layer_present(int storefd, const struct digest *chain_id);
+
+/* The sha256 of a layer blob's uncompressed stream must be `diff_id`; read
+ * from `blobfd` (from its current offset) through `compression`, at most
+ * `max_bytes` uncompressed (a bomb stops there). `size` (may be NULL)
+ * receives the uncompressed length. */
+int layer_diff_id_check(int blobfd, enum layer_compression compression,
+			const struct digest *diff_id, uint64_t max_bytes, uint64_t *size,
+			podd_error_t *err);
+
+/* Makes an image out of a manifest whose manifest, config and layer blobs
+ * are already in the blob store (a pull, a load, an import, a commit put
+ * them there), under store_lock(shared) held by the caller:
+ *  - parses the manifest (OCI or Docker v2 schema 2) and its config;
+ *  - checks that the config's diff_ids name the layers one for one, and
+ *    that each layer blob's uncompressed sha256 is its diff_id;
+ *  - unpacks every layer not yet under layers/<chain id> (an existing one
+ *    is reused, never unpacked twice), each into layers/tmp-<random> then
+ *    renamed into place.
+ * Any failure stores no layer (the blobs stay: the caller added them and
+ * removes them, or gc does). `lim` NULL: extract_limits_default().
+ * On success *out is a new record (free it with
+ * podd__image_record__free_unpacked(*out, NULL)): id = the config's hex,
+ * config_digest, manifest_digest and digests = { manifest digest },
+ * layers = the diff_ids, size = the layers' uncompressed bytes, top_layer =
+ * the top chain id ("" without layers), created_ns = the config's (0
+ * without); names empty: the caller fills them. schema_version 1. */
+int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
+			      const struct extract_limits *lim, Podd__ImageRecord **out,
+			      podd_error_t *err);
+
+/* What gc keeps: every image podd-state still records, as its id (the
+ * config digest's hex) and the manifest digests it names. */
+struct gc_keep {
+	const char *const *image_ids;       /* 64 hex */
+	size_t n_image_ids;
+	const char *const *manifest_digests; /* "sha256:<hex>" */
+	size_t n_manifest_digests;
+};
+
+struct gc_stats {
+	unsigned blobs_removed;
+	unsigned layers_removed;
+	unsigned tmp_removed; /* blobs/tmp and layers/tmp-* leftovers */
+};
+
+/* Takes store_lock(exclusive) itself, then removes every blob and layer no
+ * kept image references (its manifests, their configs and layer blobs, and
+ * the layers of its chain ids) and the temporaries killed writers left.
+ * A kept image whose config or manifest blob is missing or does not parse
+ * keeps what can be found of it and is not an error. */
+int store_gc(int storefd, const struct gc_keep *keep, struct gc_stats *st, podd_error_t *err);
+
+#endif

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Hostile image archives for test_images.sh: each breaks one rule the
+loader must enforce. Usage: craft_archive.py KIND OUT.tar
+
+Kinds:
+  digest-mismatch   an oci-archive blob whose content is not its name
+  truncated         an oci-archive cut off in the middle of its layer blob
+  member-traversal  an archive member named ../escape
+  layer-traversal   a layer (valid digests) with an entry ../escape
+  layer-symlink     a layer with a symlink to / and a file written through it
+  layer-hardlink    a layer with a hardlink to ../../etc/passwd
+  diff-id-mismatch  a layer whose config diff_id is not its content's
+  good NAME         a valid one-layer image named NAME (control)
+"""
+import gzip, hashlib, io, json, sys, tarfile
+
+def sha(b):
+    return "sha256:" + hashlib.sha256(b).hexdigest()
+
+def layer_tar(entries):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for ti, data in entries:
+            t.addfile(ti, io.BytesIO(data) if data is not None else None)
+    return buf.getvalue()
+
+def entry(name, kind=tarfile.REGTYPE, data=b"", link=""):
+    ti = tarfile.TarInfo(name)
+    ti.type = kind
+    ti.linkname = link
+    ti.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644
+    if kind == tarfile.REGTYPE:
+        ti.size = len(data)
+        return ti, data
+    return ti, None
+
+def oci_archive(out, layer, name="localhost/crafted:latest", diff_id=None,
+                corrupt_blob=False, truncate=False, extra_member=None):
+    gz = gzip.compress(layer, mtime=0)
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["sh"]},
+                         "rootfs": {"type": "layers",
+                                    "diff_ids": [diff_id or sha(layer)]}}).encode()
+    manifest = json.dumps({"schemaVersion": 2,
+                           "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                      "digest": sha(config), "size": len(config)},
+                           "layers": [{"mediaType":
+                                       "application/vnd.oci.image.layer.v1.tar+gzip",
+                                       "digest": sha(gz), "size": len(gz)}]}).encode()
+    index = json.dumps({"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha(manifest),
+         "size": len(manifest),
+         "annotations": {"org.opencontainers.image.ref.name": name}}]}).encode()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        def put(path, data, size=None):
+            ti = tarfile.TarInfo(path)
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+        put("oci-layout", b'{"imageLayoutVersion":"1.0.0"}')
+        put("index.json", index)
+        put("blobs/sha256/" + sha(config)[7:], config)
+        put("blobs/sha256/" + sha(manifest)[7:], manifest)
+        if extra_member:
+            put(extra_member, b"escape\n")
+        data = gz
+        if corrupt_blob:
+            data = bytearray(gz)
+            data[len(data) // 2] ^= 0xff
+            data = bytes(data)
+        put("blobs/sha256/" + sha(gz)[7:], data)
+    raw = buf.getvalue()
+    if truncate:
+        # Cut inside the layer blob, half of it written.
+        at = raw.find(gz)
+        assert at > 0
+        raw = raw[:at + len(gz) // 2]
+    with open(out, "wb") as f:
+        f.write(raw)
+
+def main():
+    kind, out = sys.argv[1], sys.argv[2]
+    base = [entry("etc", tarfile.DIRTYPE), entry("etc/hello", data=b"hello\n")]
+    if kind == "good":
+        oci_archive(out, layer_tar(base), name=sys.argv[3])
+    elif kind == "digest-mismatch":
+        oci_archive(out, layer_tar(base), corrupt_blob=True)
+    elif kind == "truncated":
+        oci_archive(out, layer_tar(base + [entry("big", data=bytes(range(256)) * 512)]),
+                    truncate=True)
+    elif kind == "member-traversal":
+        oci_archive(out, layer_tar(base), extra_member="../escape")
+    elif kind == "layer-traversal":
+        oci_archive(out, layer_tar(base + [entry("../escape", data=b"x")]))
+    elif kind == "layer-symlink":
+        oci_archive(out, layer_tar(base + [entry("out", tarfile.SYMTYPE, link="/tmp"),
+                                           entry("out/podd-escape", data=b"x")]))
+    elif kind == "layer-hardlink":
+        oci_archive(out, layer_tar(base + [entry("pw", tarfile.LNKTYPE,
+                                                 link="../../etc/passwd")]))
+    elif kind == "diff-id-mismatch":
+        oci_archive(out, layer_tar(base), diff_id="sha256:" + "0" * 64)
+    else:
+        sys.exit("unknown kind " + kind)
+
+main()

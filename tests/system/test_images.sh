@@ -1,0 +1,143 @@
+#!/bin/bash
+# Images: load of the bundled archive, images/inspect/exists/tag/untag/
+# rmi/prune, save and import, podman interop both ways, and hostile
+# archives refused with nothing left in the store.
+. "$(dirname "$0")/lib.sh"
+
+ARCHIVE=${PODD_BUSYBOX_ARCHIVE:-}
+if [ -z "$ARCHIVE" ] || [ ! -f "$ARCHIVE" ]; then
+	ARCHIVE="$T/busybox-oci.tar"
+	"$PODD_SOURCE_DIR/scripts/make-image.sh" "$ARCHIVE" || exit 1
+fi
+CRAFT="python3 $PODD_SOURCE_DIR/tests/system/craft_archive.py"
+STORE="$T/root/storage"
+PM="podman --root $T/pm/root --runroot $T/pm/run --storage-driver vfs --cgroup-manager cgroupfs --events-backend none"
+
+store_listing() {
+	(cd "$STORE" 2>/dev/null && find blobs/sha256 blobs/tmp layers -mindepth 1 -maxdepth 1 \
+		2>/dev/null) | sort
+}
+
+# --- load, images -------------------------------------------------------
+out=$($P load -i "$ARCHIVE" 2> "$T/err")
+eq "load exits 0" "$?" 0
+eq "load names the image as podman does" "$out" "Loaded image: localhost/busybox:latest"
+id=$($P images -q --no-trunc)
+check "images -q --no-trunc is one sha256 id" grep -Eq '^sha256:[0-9a-f]{64}$' <<< "$id"
+id=${id#sha256:}
+eq "the id is the config blob's digest" \
+	"$(sha256sum "$STORE/blobs/sha256/$id" | cut -d' ' -f1)" "$id"
+eq "images -q" "$($P images -q)" "${id:0:12}"
+$P images > "$T/images"
+eq "images header is podman's" "$(head -1 "$T/images" | tr -s ' ')" \
+	"REPOSITORY TAG IMAGE ID CREATED SIZE"
+check "images row: repository, tag, short id, size" \
+	grep -Eq "^localhost/busybox +latest +${id:0:12} +.+ago +[0-9.]+ [kM]B$" "$T/images"
+eq "images --format json: Id" "$($P images --format json | jq -r '.[0].Id')" "$id"
+eq "images --format json: Names" "$($P images --format json | jq -r '.[0].Names[0]')" \
+	"localhost/busybox:latest"
+eq "images --format template" "$($P images --format '{{.Repository}}:{{.Tag}} {{.ID}}')" \
+	"localhost/busybox:latest ${id:0:12}"
+eq "image ls is images" "$($P image ls -q)" "${id:0:12}"
+eq "images -a shows the same" "$($P images -a -q)" "${id:0:12}"
+out=$($P load -q -i "$ARCHIVE")
+eq "a second load of the same archive is fine" "$?" 0
+eq "and stores the image once" "$($P images -q | wc -l)" 1
+layers_before=$(ls "$STORE/layers" | grep -v '^tmp-' | wc -l)
+eq "one layer unpacked, once" "$layers_before" 1
+$P load < "$ARCHIVE" > /dev/null
+eq "load reads stdin without -i" "$?" 0
+expect_fail "load of a missing file" 125 "nope.tar: No such file" $P load -i "$T/nope.tar"
+
+# --- inspect, exists ----------------------------------------------------
+$P image inspect busybox > "$T/inspect"
+eq "image inspect exits 0" "$?" 0
+eq "inspect Id" "$(jq -r '.[0].Id' "$T/inspect")" "$id"
+eq "inspect RepoTags" "$(jq -r '.[0].RepoTags[0]' "$T/inspect")" "localhost/busybox:latest"
+eq "inspect Config.Cmd" "$(jq -c '.[0].Config.Cmd' "$T/inspect")" '["sh"]'
+check "inspect Config.Env has PATH" jq -e '.[0].Config.Env[0] | startswith("PATH=")' "$T/inspect"
+eq "inspect Os/Architecture" "$(jq -r '.[0].Os' "$T/inspect")" linux
+eq "inspect RootFS.Layers" "$(jq -r '.[0].RootFS.Layers | length' "$T/inspect")" 1
+eq "inspect ManifestType" "$(jq -r '.[0].ManifestType' "$T/inspect")" \
+	"application/vnd.oci.image.manifest.v1+json"
+check "inspect Digest is sha256" jq -e '.[0].Digest | startswith("sha256:")' "$T/inspect"
+eq "inspect --format" "$($P image inspect --format '{{.Id}}' "${id:0:12}")" "$id"
+expect_fail "inspect of an unknown image" 125 "nope: image not known" $P image inspect nope
+check "image exists busybox" $P image exists busybox
+$P image exists nope
+eq "image exists of an unknown image exits 1" "$?" 1
+
+# --- tag, untag, rmi ----------------------------------------------------
+$P tag busybox web:1 registry.example:5000/team/web
+eq "tag exits 0" "$?" 0
+eq "tag adds completed names" "$($P images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')" \
+	"localhost/busybox:latest localhost/web:1 registry.example:5000/team/web:latest "
+eq "images -q lists the image once" "$($P images -q | wc -l)" 1
+$P untag busybox web:1
+eq "untag drops one name" "$($P image inspect --format '{{json .RepoTags}}' busybox)" \
+	'["localhost/busybox:latest","registry.example:5000/team/web:latest"]'
+eq "rmi of one of two names untags" "$($P rmi registry.example:5000/team/web)" \
+	"Untagged: registry.example:5000/team/web:latest"
+check "the image is still there" $P image exists busybox
+expect_fail "rmi of an unknown image exits 1" 1 "nope: image not known" $P rmi nope
+out=$($P rmi busybox)
+eq "rmi prints Untagged and Deleted" "$out" "Untagged: localhost/busybox:latest
+Deleted: $id"
+eq "no image left" "$($P images -q)" ""
+eq "rmi's gc left no blob or layer" "$(store_listing)" ""
+
+# --- prune --------------------------------------------------------------
+$P load -i "$ARCHIVE" > /dev/null
+$P untag busybox
+eq "untag without a name leaves a dangling image" \
+	"$($P images --format '{{.Repository}} {{.Tag}}')" "<none> <none>"
+eq "image prune -f removes it" "$($P image prune -f)" "$id"
+eq "and its blobs and layers" "$(store_listing)" ""
+$P load -i "$ARCHIVE" > /dev/null
+eq "image prune -f keeps named images" "$($P image prune -f)" ""
+eq "image prune -a -f removes unused ones" "$($P image prune -a -f)" "$id"
+eq "store empty after prune -a" "$(store_listing)" ""
+
+# --- hostile archives -----------------------------------------------------
+$P load -i "$ARCHIVE" > /dev/null
+before=$(store_listing)
+for kind in digest-mismatch truncated member-traversal layer-traversal layer-symlink \
+	layer-hardlink diff-id-mismatch; do
+	$CRAFT "$kind" "$T/$kind.tar"
+	case $kind in
+	digest-mismatch) msg="digest mismatch" ;;
+	truncated) msg="Truncated tar archive" ;;
+	member-traversal) msg="path leaves the archive" ;;
+	layer-traversal) msg='"../escape": ".." component refused' ;;
+	layer-symlink) msg="is a symlink, never followed" ;;
+	layer-hardlink) msg='hardlink target: ".." component refused' ;;
+	diff-id-mismatch) msg="does not match its content" ;;
+	esac
+	expect_fail "load refuses a $kind archive" 125 "$msg" $P load -i "$T/$kind.tar"
+	eq "$kind: the store holds nothing new" "$(store_listing)" "$before"
+	eq "$kind: no image recorded" "$($P images -q | wc -l)" 1
+done
+check "nothing was written through the symlink" test ! -e /tmp/podd-escape
+$CRAFT good "$T/good.tar" crafted
+eq "the crafting script's control archive loads" "$($P load -i "$T/good.tar")" \
+	"Loaded image: localhost/crafted:latest"
+
+# --- podman interop -------------------------------------------------------
+tar -C "$ROOTFS" -cf "$T/rootfs.tar" .
+$PM import "$T/rootfs.tar" pmimage > /dev/null 2>&1
+eq "podman import works" "$?" 0
+pmid=$($PM images -q --no-trunc pmimage | sed 's/^sha256://')
+$PM save -o "$T/pm-docker.tar" pmimage 2> /dev/null
+$PM save --format oci-archive -o "$T/pm-oci.tar" pmimage 2> /dev/null
+eq "podctl loads podman's docker-archive" "$($P load -i "$T/pm-docker.tar")" \
+	"Loaded image: localhost/pmimage:latest"
+eq "with podman's image id" "$($P image inspect --format '{{.Id}}' pmimage)" "$pmid"
+$P rmi pmimage > /dev/null
+eq "podctl loads podman's oci-archive" "$($P load -i "$T/pm-oci.tar")" \
+	"Loaded image: localhost/pmimage:latest"
+eq "with podman's image id, again" "$($P image inspect --format '{{.Id}}' pmimage)" "$pmid"
+check "the unpacked layer has busybox" test -x "$STORE/layers/$(ls "$STORE/layers" |
+	while read -r l; do [ -e "$STORE/layers/$l/diff/bin/busybox" ] && echo "$l"; done |
+	head -1)/diff/bin/busybox"
+
+finish
