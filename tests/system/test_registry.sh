@@ -103,6 +103,35 @@ expect_fail "a plain-HTTP registry with TLS verification on" 125 \
 expect_fail "push of an unknown image" 125 "" \
 	$P push --tls-verify=false "$R/podd/nothing:latest"
 
+# --- the bundled busybox image: load, push, rmi, pull back ---------------
+ARCHIVE=${PODD_BUSYBOX_ARCHIVE:-}
+if [ -z "$ARCHIVE" ] || [ ! -f "$ARCHIVE" ]; then
+	ARCHIVE="$T/busybox-oci.tar"
+	"$PODD_SOURCE_DIR/scripts/make-image.sh" "$ARCHIVE" || exit 1
+fi
+P7="$PODCTL --root $T/root7 --runroot $T/run7"
+$P7 load -q -i "$ARCHIVE" > /dev/null || exit 1
+BB=$($P7 images -q --no-trunc | head -1)
+BB=${BB#sha256:}
+$P7 push --tls-verify=false "$BB" "$R/podd/busybox:latest" > /dev/null 2> "$T/err"
+eq "push of the loaded busybox image" "$?" 0
+$P7 rmi "$BB" > /dev/null
+eq "rmi leaves no image" "$($P7 images -q | wc -l)" 0
+eq "pull it back: the same id" "$($P7 pull -q --tls-verify=false "$R/podd/busybox:latest")" "$BB"
+eq "images shows it fully qualified" "$($P7 images --format '{{.Repository}}:{{.Tag}}')" \
+	"$R/podd/busybox:latest"
+$P7 image inspect "$R/podd/busybox:latest" > "$T/inspect"
+eq "image inspect: Id" "$(jq -r '.[0].Id' "$T/inspect")" "$BB"
+eq "image inspect: RepoDigests" "$(jq -r '.[0].RepoDigests[0]' "$T/inspect")" \
+	"$R/podd/busybox@$(skopeo inspect --tls-verify=false "docker://$R/podd/busybox:latest" | jq -r .Digest)"
+eq "its layers are unpacked in the store" \
+	"$(ls "$T/root7/storage/layers" | grep -c '^[0-9a-f]\{64\}$')" \
+	"$(jq -r '.[0].RootFS.Layers | length' "$T/inspect")"
+check "busybox is in its top layer" test -x "$T/root7/storage/layers/$(ls "$T/root7/storage/layers" | grep -E '^[0-9a-f]{64}$' | head -1)/diff/bin/busybox"
+env -u REGISTRY_AUTH_FILE podman --root "$T/pm" --runroot "$T/pmr" --storage-driver vfs pull -q --tls-verify=false \
+	"$R/podd/busybox:latest" > "$T/out" 2>&1
+eq "podman pulls what podctl pushed: the same id" "$(cat "$T/out")" "$BB"
+
 # --- registries.json: insecure registries and short names ----------------
 expect_fail "a short name without search registries: podman's error" 125 \
 	"short-name \"podd/busybox\" did not resolve to an alias and no unqualified-search registries are defined in \"$T/registries.json\"" \
@@ -113,12 +142,12 @@ cat > "$T/registries.json" <<EOF
  "registries": [{"location": "$R", "insecure": true}, {"location": "127.0.0.1:$DEAD", "insecure": true}]}
 EOF
 eq "an insecure registry needs no --tls-verify=false" \
-	"$($P pull -q "$R/podd/busybox:latest")" "$ID"
+	"$($P pull -q "$R/podd/busybox:latest")" "$BB"
 $P pull podd/busybox > "$T/out" 2> "$T/err"
 eq "a short name is tried at each search registry in order" \
 	"$(grep '^Trying' "$T/err" | tr '\n' '|')" \
 	"Trying to pull 127.0.0.1:$DEAD/podd/busybox:latest...|Trying to pull $R/podd/busybox:latest...|"
-eq "... and pulled from the one that has it" "$(cat "$T/out")" "$ID"
+eq "... and pulled from the one that has it" "$(cat "$T/out")" "$BB"
 expect_fail "a short name found nowhere lists each registry's error" 125 \
 	"2 errors occurred while pulling" $P pull podd/nothing
 echo '{"unqualified-search-registries": "nope"}' > "$T/registries.json"
@@ -229,7 +258,7 @@ P5="$PODCTL --root $T/root5 --runroot $T/run5"
 expect_fail "bearer: anonymous token request refused" 125 "invalid username/password" \
 	$P5 pull --tls-verify=false "127.0.0.1:$TPORT/podd/busybox:latest"
 eq "bearer: pull with a token fetched with the credentials" \
-	"$($P5 pull -q --tls-verify=false --creds podd:s3cret "127.0.0.1:$TPORT/podd/busybox:latest")" "$ID"
+	"$($P5 pull -q --tls-verify=false --creds podd:s3cret "127.0.0.1:$TPORT/podd/busybox:latest")" "$BB"
 eq "bearer: login checks the credentials at the token server" \
 	"$($P5 login --tls-verify=false -u podd -p s3cret --authfile "$T/auth5.json" "127.0.0.1:$TPORT")" \
 	"Login Succeeded!"
