@@ -132,6 +132,26 @@ env -u REGISTRY_AUTH_FILE podman --root "$T/pm" --runroot "$T/pmr" --storage-dri
 	"$R/podd/busybox:latest" > "$T/out" 2>&1
 eq "podman pulls what podctl pushed: the same id" "$(cat "$T/out")" "$BB"
 
+# An image loaded from a docker-archive (podman save) has an uncompressed
+# layer: it is pushed as stored, with its media types, and podman pulls it.
+PM7="env -u REGISTRY_AUTH_FILE podman --root $T/pm7 --runroot $T/pm7r --storage-driver vfs"
+$PM7 load -q -i "$ARCHIVE" > /dev/null 2>&1 &&
+	$PM7 save -q --format docker-archive -o "$T/docker.tar" "$BB" > /dev/null 2>&1
+P8="$PODCTL --root $T/root8 --runroot $T/run8"
+$P8 load -q -i "$T/docker.tar" > /dev/null 2>&1
+$P8 push --tls-verify=false "$BB" "$R/podd/from-docker:latest" > /dev/null 2>&1
+eq "push of a docker-archive image" "$?" 0
+eq "... with its manifest's media types" \
+	"$(skopeo inspect --raw --tls-verify=false "docker://$R/podd/from-docker:latest" | jq -r '.mediaType, .layers[0].mediaType' | tr '\n' ' ')" \
+	"application/vnd.docker.distribution.manifest.v2+json application/vnd.docker.image.rootfs.diff.tar "
+eq "... which podman pulls" \
+	"$($PM7 pull -q --tls-verify=false "$R/podd/from-docker:latest" 2>&1)" "$BB"
+
+# On a terminal, a progress line per blob; piped (above), none.
+P9="$PODCTL --root $T/root9 --runroot $T/run9"
+script -qec "$P9 pull --tls-verify=false $R/podd/busybox:latest" /dev/null > "$T/tty" 2>&1
+check "on a terminal, pull draws a progress bar" grep -q 'Copying blob [0-9a-f]\{12\} \[=*-*\] ' "$T/tty"
+
 # --- registries.json: insecure registries and short names ----------------
 expect_fail "a short name without search registries: podman's error" 125 \
 	"short-name \"podd/busybox\" did not resolve to an alias and no unqualified-search registries are defined in \"$T/registries.json\"" \
@@ -206,8 +226,9 @@ expect_fail "pull after logout" 125 "unauthorized" $P4 pull --tls-verify=false "
 
 # --- a bearer-token front ------------------------------------------------
 # python3 answers /v2/ with a Bearer challenge, hands out a token for
-# podd:s3cret at /token, and forwards requests bearing it to the plain
-# registry: the client's side of the token flow, against real registry
+# podd:s3cret at /token, forwards manifest requests bearing it to the plain
+# registry and redirects blob requests there (307 to another origin): the
+# client's side of the token flow and of redirects, against real registry
 # answers behind it.
 TPORT=$(free_port)
 cat > "$T/bearer.py" <<'EOF'
@@ -233,6 +254,14 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.token()
         if self.headers.get("Authorization") != "Bearer " + TOKEN:
             return self.deny()
+        if self.command == "GET" and "/blobs/" in self.path:
+            # Blobs elsewhere, as a CDN would serve them: another origin,
+            # which must not see the token.
+            self.send_response(307)
+            self.send_header("Location", upstream + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         req = urllib.request.Request(upstream + self.path, method=self.command,
                                      headers={k: v for k, v in self.headers.items() if k.lower() in ("accept",)})
         try:
