@@ -31,6 +31,7 @@ struct printer {
 	bool quiet;
 	bool tty;
 	bool progress_shown;
+	Podd__RegistryEvent *done; /* a pull's last event, kept (its record) */
 };
 
 /* podd-image's text, shown on a terminal: nothing but printable ASCII. */
@@ -95,23 +96,29 @@ static int on_event(const ProtobufCMessage *chunk, void *data, podd_error_t *err
 	return 0;
 }
 
-static Podd__RegistryEvent *last_event;
+static void printer_forget(struct printer *p)
+{
+	if (p->done)
+		podd__registry_event__free_unpacked(p->done, NULL);
+	p->done = NULL;
+}
 
-static int keep_last(const ProtobufCMessage *chunk, void *data, podd_error_t *err)
+static int keep_done(const ProtobufCMessage *chunk, void *data, podd_error_t *err)
 {
 	const Podd__RegistryEvent *ev = (const Podd__RegistryEvent *)chunk;
+	struct printer *p = data;
 	if (ev->kind == PODD__REGISTRY_EVENT__KIND__KIND_DONE) {
 		/* The stream's messages are freed after the callback: keep a
-		 * copy of the record by packing it again. */
+		 * copy by packing it again. */
 		size_t n = podd__registry_event__get_packed_size(ev);
-		uint8_t *buf = malloc(n ? n : 1);
+		cleanup_free uint8_t *buf = malloc(n ? n : 1);
 		if (buf == NULL)
 			return podd_error(err, PODD_E_INTERNAL, "out of memory");
 		podd__registry_event__pack(ev, buf);
-		if (last_event)
-			podd__registry_event__free_unpacked(last_event, NULL);
-		last_event = podd__registry_event__unpack(NULL, n, buf);
-		free(buf);
+		printer_forget(p);
+		p->done = podd__registry_event__unpack(NULL, n, buf);
+		if (p->done == NULL)
+			return podd_error(err, PODD_E_INTERNAL, "out of memory");
 		return 0;
 	}
 	return on_event(chunk, data, err);
@@ -239,18 +246,15 @@ static int pull_one(struct engine *e, const struct registry_opts *o, struct cand
 	req.architecture = (char *)(o->arch ? o->arch : "");
 	req.os = (char *)(o->os ? o->os : "");
 	req.variant = (char *)(o->variant ? o->variant : "");
-	if (last_event) {
-		podd__registry_event__free_unpacked(last_event, NULL);
-		last_event = NULL;
-	}
+	printer_forget(p);
 	if (podd_client_call_stream(&e->helpers[HELPER_IMAGE].peer,
 				    PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &req.base,
 				    PODD__IMAGE_TYPE__IMAGE_TYPE_REGISTRY_EVENT,
-				    &podd__registry_event__descriptor, keep_last, p, err) < 0)
+				    &podd__registry_event__descriptor, keep_done, p, err) < 0)
 		return engine_helper_failed(e, HELPER_IMAGE, err);
-	if (last_event == NULL || last_event->record == NULL)
+	if (p->done == NULL || p->done->record == NULL)
 		return podd_error(err, PODD_E_PROTOCOL, "podd-image: a pull ended without a record");
-	create.record = last_event->record;
+	create.record = p->done->record;
 	if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_CREATE_IMAGE,
 			     &create.base, PODD__STATE_TYPE__STATE_TYPE_IMAGE,
 			     &podd__image_record__descriptor, &stored, err) < 0)
@@ -363,10 +367,7 @@ int cmd_pull(const struct global_opts *g, int argc, char **argv)
 			explicit_bzero(cands[i].password, strlen(cands[i].password));
 		free(cands[i].password);
 	}
-	if (last_event) {
-		podd__registry_event__free_unpacked(last_event, NULL);
-		last_event = NULL;
-	}
+	printer_forget(&pr);
 	if (rc == 0)
 		return 0;
 	if (n == 1)

@@ -337,8 +337,10 @@ int auth_file_remove(struct auth_file *f, const char *registry)
  * podctl sandboxed itself: afterwards it can open nothing. */
 int auth_file_save(struct auth_file *f, podd_error_t *err)
 {
-	const char *text = json_object_to_json_string_ext(f->root, JSON_C_TO_STRING_PRETTY |
-									   JSON_C_TO_STRING_NOSLASHESCAPE);
+	/* Tab-indented, "key": "value", as podman writes it. */
+	const char *text = json_object_to_json_string_ext(
+		f->root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_PRETTY_TAB |
+				 JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
 	size_t len = strlen(text), done = 0;
 
 	if (lseek(f->fd, 0, SEEK_SET) < 0)
