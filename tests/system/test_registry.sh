@@ -188,6 +188,85 @@ expect_fail "a layer whose bytes do not match its digest is refused" 125 "digest
 	$P3 pull --tls-verify=false "$B/podd/bad:latest"
 eq "... and nothing of it stays in the store" "$(blobs "$T/root3" | wc -l)" 0
 
+# --- a hostile registry ---------------------------------------------------
+# python3 serves: a manifest larger than META_MAX_BYTES; a layer sent longer
+# than its descriptor says (and on and on); an error document with
+# terminal escapes; a redirect to a file:// URL; an upload answered
+# without a Location. Each is refused, nothing is stored, and no escape
+# reaches the terminal.
+HPORT=$(free_port)
+cat > "$T/hostile.py" <<'EOF'
+import http.server, json, sys
+port = int(sys.argv[1])
+layer_digest = "sha256:" + "ab" * 32
+manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + "cd" * 32, "size": 10},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer_digest, "size": 10}]}).encode()
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def send(self, code, body, ctype="application/json", extra=()):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+    def stream(self, ctype, chunk, n):
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            for _ in range(n):
+                self.wfile.write(chunk)
+        except Exception:
+            pass
+        self.close_connection = True
+    def do_GET(self):
+        p = self.path
+        if p == "/v2/":
+            return self.send(200, b"{}")
+        if p.endswith("/manifests/huge"):
+            return self.stream("application/vnd.oci.image.manifest.v1+json", b" " * 65536, 200)
+        if p.endswith("/manifests/long"):
+            return self.send(200, manifest, "application/vnd.oci.image.manifest.v1+json")
+        if "/blobs/" in p and p.endswith(layer_digest):
+            return self.stream("application/octet-stream", b"x" * 4096, 10000)
+        if p.endswith("/manifests/escape"):
+            return self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"\\u001b[31mred\\u001b]0;title\\u0007"}]}')
+        if p.endswith("/manifests/file"):
+            return self.send(302, b"", extra=[("Location", "file:///etc/passwd")])
+        return self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
+    def do_HEAD(self):
+        self.send(404, b"")
+    def do_POST(self):
+        self.send(202, b"")
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+EOF
+python3 "$T/hostile.py" "$HPORT" > "$T/hostile.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_port "$HPORT" || exit 1
+H=127.0.0.1:$HPORT
+PH="$PODCTL --root $T/rooth --runroot $T/runh"
+expect_fail "hostile: a manifest larger than 4 MiB is refused" 125 "answer larger than" \
+	$PH pull --tls-verify=false "$H/evil/x:huge"
+expect_fail "hostile: a layer longer than its descriptor is refused" 125 \
+	"copying blob sha256:abababab" $PH pull --tls-verify=false "$H/evil/x:long"
+expect_fail "hostile: a redirect to file:// is refused" 125 "neither http nor https" \
+	$PH pull --tls-verify=false "$H/evil/x:file"
+expect_fail "hostile: an error document's escapes are shown escaped" 125 '\x1b[31mred' \
+	$PH pull --tls-verify=false "$H/evil/x:escape"
+if grep -q "$(printf '\033')" "$T/err"; then
+	not_ok "hostile: an escape byte reached stderr"
+else
+	ok "hostile: no escape byte reaches stderr"
+fi
+expect_fail "hostile: an upload without a Location is refused" 125 "starting an upload" \
+	$P push --tls-verify=false "$R/podd/seed:latest" "$H/evil/x:up"
+eq "hostile: nothing stored" "$(blobs "$T/rooth" | wc -l)" 0
+
 # --- htpasswd Basic auth -------------------------------------------------
 htpasswd -Bbn podd s3cret > "$T/htpasswd"
 start_registry auth "auth:
