@@ -16,6 +16,7 @@
 #include "exec.pb-c.h"
 #include "launcher.pb-c.h"
 #include "fuzz_common.h"
+#include "image.pb-c.h"
 #include "state.pb-c.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
