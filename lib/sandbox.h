@@ -33,8 +33,9 @@ struct podd_sandbox_policy {
 	 * be NULL; a path missing at sandbox time is skipped). */
 	const char *const *landlock_ro_paths;
 	/* A TCP client (podd-image's registry client): socket(2) for AF_INET
-	 * and AF_INET6 only (checked on the argument by seccomp), connect and
-	 * the socket options a client sets; Landlock (ABI >= 4) then handles
+	 * and AF_INET6 only (AF_UNIX: EACCES, anything else kills) and
+	 * ioctl(2) for FIONREAD only (checked on the arguments by seccomp), connect and the socket options a client
+	 * sets; Landlock (ABI >= 4) then handles
 	 * only TCP bind, which no rule allows, so the process can connect
 	 * anywhere but never listen on a TCP port. */
 	bool inet_client;

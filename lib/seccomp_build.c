@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <seccomp.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -67,6 +68,20 @@ int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, bo
 				if (r < 0)
 					return podd_error_sys(err, -r, "seccomp: rule for socket");
 			}
+			/* AF_UNIX is refused with EACCES rather than killed:
+			 * glibc's getaddrinfo asks nscd over an AF_UNIX socket
+			 * first (again every 100 lookups) and falls back to the
+			 * files and DNS when it cannot. */
+			r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+					     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)AF_UNIX));
+			if (r < 0)
+				return podd_error_sys(err, -r, "seccomp: rule for socket");
+			/* ioctl(FIONREAD) only: glibc's DNS stub resolver sizes
+			 * its UDP answer with it. */
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+					     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)FIONREAD));
+			if (r < 0 && r != -EEXIST)
+				return podd_error_sys(err, -r, "seccomp: rule for ioctl");
 			for (size_t i = 0; podd_sandbox_inet_client_syscalls[i]; i++)
 				if (add_rule(ctx, SCMP_ACT_ALLOW, podd_sandbox_inet_client_syscalls[i],
 					     err) < 0)

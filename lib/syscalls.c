@@ -44,6 +44,8 @@ const char *const podd_sandbox_host_syscalls[] = {
 const char *const podd_sandbox_inet_client_syscalls[] = {
 	"connect", "getsockopt", "setsockopt", "getsockname", "getpeername", "poll", "ppoll",
 	"sendmmsg", "shutdown",
+	/* res_init takes the host name (uname) for its search domain */
+	"uname",
 	/* libcurl's multi handle wakes itself through a socketpair: an
 	 * anonymous connected pair, reaching nothing outside the process. */
 	"socketpair", NULL,

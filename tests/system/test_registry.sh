@@ -93,6 +93,9 @@ eq "pull of the pushed image gives the same id" \
 eq "pull by digest" "$($P2 pull -q --tls-verify=false "$R/podd/busybox@$SEED_DIGEST")" "$ID"
 eq "the manifest, config and layer are in the store" "$(blobs "$T" | wc -l)" 3
 
+eq "pull from localhost:PORT (names resolved in the sandbox)" \
+	"$($P2 pull -q --tls-verify=false "localhost:$PORT_reg/podd/busybox:latest")" "$ID"
+
 before=$(blobs "$T")
 expect_fail "pull of a missing tag: podman's error" 125 \
 	"initializing source docker://$R/podd/busybox:nope: reading manifest nope in $R/podd/busybox: manifest unknown: manifest unknown" \
