@@ -96,6 +96,35 @@ eq "the manifest, config and layer are in the store" "$(blobs "$T" | wc -l)" 3
 eq "pull from localhost:PORT (names resolved in the sandbox)" \
 	"$($P2 pull -q --tls-verify=false "localhost:$PORT_reg/podd/busybox:latest")" "$ID"
 
+# An image index (two platforms): linux/amd64 is chosen, --arch another.
+MAN=$(jq -r '.manifests[0].digest' "$T/oci/index.json")
+MAN_SIZE=$(jq -r '.manifests[0].size' "$T/oci/index.json")
+cp -r "$T/oci" "$T/oci-multi"
+# arm64's manifest: the same blobs with an annotation, so another digest
+jq -c '. + {annotations: {"podd.test": "arm64"}}' "$T/oci/blobs/sha256/${MAN#sha256:}" > "$T/arm.json"
+ARM=sha256:$(sha256sum < "$T/arm.json" | cut -d' ' -f1)
+cp "$T/arm.json" "$T/oci-multi/blobs/sha256/${ARM#sha256:}"
+cat > "$T/index.json" <<EOF
+{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+ {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"$ARM","size":$(stat -c %s "$T/arm.json"),"platform":{"architecture":"arm64","os":"linux","variant":"v8"}},
+ {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"$MAN","size":$MAN_SIZE,"platform":{"architecture":"amd64","os":"linux"}}]}
+EOF
+IDX=sha256:$(sha256sum < "$T/index.json" | cut -d' ' -f1)
+cp "$T/index.json" "$T/oci-multi/blobs/sha256/${IDX#sha256:}"
+echo "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"digest\":\"$IDX\",\"size\":$(stat -c %s "$T/index.json"),\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}}]}" > "$T/oci-multi/index.json"
+skopeo copy -q --all --preserve-digests --dest-tls-verify=false "oci:$T/oci-multi:latest" \
+	"docker://$R/podd/multi:latest" || exit 1
+PI="$PODCTL --root $T/rooti --runroot $T/runi"
+eq "pull of an index picks linux/amd64" "$($PI pull -q --tls-verify=false "$R/podd/multi:latest")" "$ID"
+$PI image inspect "$R/podd/multi:latest" > "$T/inspect-multi"
+eq "... and the record keeps the index's digest and the manifest's" \
+	"$(jq -r '.[0].RepoDigests | sort | join(" ")' "$T/inspect-multi")" \
+	"$(printf '%s\n' "$R/podd/multi@$IDX" "$R/podd/multi@$MAN" | sort | tr '\n' ' ' | sed 's/ $//')"
+$PI pull --tls-verify=false --arch arm64 "$R/podd/multi:latest" > /dev/null 2> "$T/err"
+eq "--arch arm64 picks the other manifest" "$(ls "$T/rooti/storage/blobs/sha256" | grep -c "${ARM#sha256:}")" 1
+expect_fail "a platform the index lacks" 125 "choosing an image from manifest list" \
+	$PI pull --tls-verify=false --arch s390x "$R/podd/multi:latest"
+
 before=$(blobs "$T")
 expect_fail "pull of a missing tag: podman's error" 125 \
 	"initializing source docker://$R/podd/busybox:nope: reading manifest nope in $R/podd/busybox: manifest unknown: manifest unknown" \
