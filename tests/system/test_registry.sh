@@ -220,6 +220,30 @@ expect_fail "a layer whose bytes do not match its digest is refused" 125 "digest
 	$P3 pull --tls-verify=false "$B/podd/bad:latest"
 eq "... and nothing of it stays in the store" "$(blobs "$T/root3" | wc -l)" 0
 
+# A config whose diff_id does not match its layer's uncompressed bytes:
+# every blob downloads and checks out, the layer store refuses the image,
+# and the pull leaves nothing behind.
+cp -r "$T/oci" "$T/oci-diffid"
+MAN=$(jq -r '.manifests[0].digest' "$T/oci/index.json")
+CFG=$(jq -r '.config.digest' "$T/oci/blobs/sha256/${MAN#sha256:}")
+jq -c '.rootfs.diff_ids = ["sha256:'"$(printf '%064d' 0)"'"]' "$T/oci/blobs/sha256/${CFG#sha256:}" > "$T/cfg.json"
+NCFG=sha256:$(sha256sum < "$T/cfg.json" | cut -d' ' -f1)
+cp "$T/cfg.json" "$T/oci-diffid/blobs/sha256/${NCFG#sha256:}"
+jq -c --arg d "$NCFG" --argjson s "$(stat -c %s "$T/cfg.json")" '.config.digest = $d | .config.size = $s' \
+	"$T/oci/blobs/sha256/${MAN#sha256:}" > "$T/man.json"
+NMAN=sha256:$(sha256sum < "$T/man.json" | cut -d' ' -f1)
+cp "$T/man.json" "$T/oci-diffid/blobs/sha256/${NMAN#sha256:}"
+jq -c --arg d "$NMAN" --argjson s "$(stat -c %s "$T/man.json")" \
+	'.manifests[0].digest = $d | .manifests[0].size = $s' "$T/oci/index.json" > "$T/oci-diffid/index.json"
+skopeo copy -q --dest-tls-verify=false "oci:$T/oci-diffid:latest" "docker://$B/podd/diffid:latest" ||
+	exit 1
+P10="$PODCTL --root $T/root10 --runroot $T/run10"
+expect_fail "a layer that is not its config's diff_id is refused" 125 "diff" \
+	$P10 pull --tls-verify=false "$B/podd/diffid:latest"
+eq "... and nothing of it stays in the store" \
+	"$( (ls "$T/root10/storage/blobs/sha256"; ls "$T/root10/storage/layers") 2> /dev/null | wc -l)" 0
+eq "... and no image is recorded" "$($P10 images -q | wc -l)" 0
+
 # --- a hostile registry ---------------------------------------------------
 # python3 serves: a manifest larger than META_MAX_BYTES; a layer sent longer
 # than its descriptor says (and on and on); an error document with
