@@ -36,6 +36,7 @@ struct registry {
 	bool tls_verify;
 	char *user, *password;
 	char *authorization; /* "Authorization: ..." once a challenge was met */
+	char *scope;         /* what Bearer tokens are asked for; NULL: none */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -67,6 +68,7 @@ struct request {
 	struct blob_writer *blob; /* ... or streamed into the blob store */
 	const char *authorization; /* overrides the registry's (token requests) */
 	bool no_authorization;
+	bool no_challenge;        /* a 401's challenge is the caller's (the ping) */
 	registry_progress_fn progress;
 	void *progress_data;
 	const struct digest *progress_digest;
@@ -398,13 +400,18 @@ static int perform_once(struct registry *r, const struct request *q, const char 
 	return 0;
 }
 
+static int meet_challenge(struct registry *r, const char *challenge, podd_error_t *err);
+
 /* One request, following up to MAX_REDIRECTS redirects of a GET or HEAD by
- * hand. Our Authorization header goes only to the registry's own origin. */
+ * hand. Our Authorization header goes only to the registry's own origin.
+ * A 401 with a challenge is met once (a first Bearer token for a registry
+ * that asks only now, or a fresh one for an expired token) and the request
+ * made again. */
 static int perform(struct registry *r, const struct request *q, struct response *resp,
 		   podd_error_t *err)
 {
 	cleanup_free char *url = strdup(q->url);
-	bool send_auth = true;
+	bool send_auth = true, challenged = false;
 
 	if (url == NULL)
 		return podd_error_sys(err, ENOMEM, "request");
@@ -413,6 +420,22 @@ static int perform(struct registry *r, const struct request *q, struct response 
 		response_free(resp);
 		if (perform_once(r, q, url, send_auth, resp, err) < 0)
 			return -1;
+		if (resp->status == 401 && resp->www_authenticate && !challenged &&
+		    q->authorization == NULL && !q->no_authorization && !q->no_challenge &&
+		    send_auth) {
+			int met = meet_challenge(r, resp->www_authenticate, err);
+			if (met < 0)
+				return -1;
+			challenged = true;
+			if (met > 0 && (q->body_fd < 0 || lseek(q->body_fd, 0, SEEK_SET) == 0)) {
+				free(url);
+				url = strdup(q->url);
+				if (url == NULL)
+					return podd_error_sys(err, ENOMEM, "request");
+				hop = -1;
+				continue;
+			}
+		}
 		if (resp->status < 300 || resp->status > 399 || resp->location == NULL ||
 		    (strcmp(q->method, "GET") != 0 && strcmp(q->method, "HEAD") != 0))
 			return 0;
@@ -638,10 +661,36 @@ out:
 	return rc;
 }
 
+/* Meets a 401's WWW-Authenticate: Bearer fetches a token (for the
+ * challenge's scope when it names one, else ours), Basic sends our
+ * credentials. 1: the next request carries something new; 0: nothing to
+ * offer (Basic without credentials). */
+static int meet_challenge(struct registry *r, const char *challenge, podd_error_t *err)
+{
+	if (strncasecmp(challenge, "Bearer ", 7) == 0) {
+		cleanup_free char *scope = challenge_param(challenge + 7, "scope");
+		if (fetch_token(r, challenge + 7, scope ? scope : r->scope, err) < 0)
+			return podd_error_wrap(err, "authenticating to %s", r->host);
+		return 1;
+	}
+	if (strncasecmp(challenge, "Basic", 5) == 0) {
+		if (r->user == NULL)
+			return 0;
+		free(r->authorization);
+		r->authorization = basic_header(r->user, r->password);
+		if (r->authorization == NULL)
+			return podd_error_sys(err, ENOMEM, "credentials");
+		return 1;
+	}
+	return podd_error(err, PODD_E_INVALID_ARGUMENT, "registry %s: unsupported authentication scheme",
+			  r->host);
+}
+
 static int ping(struct registry *r, struct response *resp, podd_error_t *err)
 {
 	char url[sizeof(r->base) + 8];
-	struct request q = { .method = "GET", .url = url, .body_fd = -1, .whole_timeout = true };
+	struct request q = { .method = "GET", .url = url, .body_fd = -1, .whole_timeout = true,
+			     .no_challenge = true };
 	snprintf(url, sizeof(url), "%s/v2/", r->base);
 	return perform(r, &q, resp, err);
 }
@@ -670,6 +719,10 @@ int registry_open(const char *host, bool tls_verify, const char *user, const cha
 		return podd_error_sys(err, ENOMEM, "registry");
 	snprintf(r->host, sizeof(r->host), "%s", host);
 	r->tls_verify = tls_verify;
+	if (scope && (r->scope = strdup(scope)) == NULL) {
+		podd_error_sys(err, ENOMEM, "registry");
+		goto out;
+	}
 	r->curl = curl_easy_init();
 	if (r->curl == NULL) {
 		podd_error(err, PODD_E_INTERNAL, "libcurl: init");
@@ -705,33 +758,19 @@ int registry_open(const char *host, bool tls_verify, const char *user, const cha
 	}
 	podd_debug("registry %s: %s answers %ld", host, r->base, resp.status);
 	if (resp.status == 401 && resp.www_authenticate) {
-		const char *ch = resp.www_authenticate;
-		if (strncasecmp(ch, "Bearer ", 7) == 0) {
-			if (fetch_token(r, ch + 7, scope, err) < 0) {
-				podd_error_wrap(err, "authenticating to %s", host);
+		int met = meet_challenge(r, resp.www_authenticate, err);
+		if (met < 0)
+			goto out;
+		/* login: Basic credentials must pass a second ping (a Bearer
+		 * token server has judged them already). */
+		if (met > 0 && check_credentials && r->authorization &&
+		    strncasecmp(r->authorization, "Authorization: Basic", 20) == 0) {
+			if (ping(r, &resp, err) < 0)
+				goto out;
+			if (resp.status == 401 || resp.status == 403) {
+				podd_error(err, PODD_E_NOT_PERMITTED, "invalid username/password");
 				goto out;
 			}
-		} else if (strncasecmp(ch, "Basic", 5) == 0) {
-			if (r->user) {
-				r->authorization = basic_header(r->user, r->password);
-				if (r->authorization == NULL) {
-					podd_error_sys(err, ENOMEM, "credentials");
-					goto out;
-				}
-			}
-			if (check_credentials) {
-				if (ping(r, &resp, err) < 0)
-					goto out;
-				if (resp.status == 401 || resp.status == 403) {
-					podd_error(err, PODD_E_NOT_PERMITTED,
-						   "invalid username/password");
-					goto out;
-				}
-			}
-		} else {
-			podd_error(err, PODD_E_INVALID_ARGUMENT,
-				   "registry %s: unsupported authentication scheme", host);
-			goto out;
 		}
 	} else if (resp.status != 200 && resp.status != 401) {
 		registry_error(&resp, status_code(resp.status), err);
@@ -760,6 +799,7 @@ void registry_close(struct registry *r)
 	free(r->user);
 	free(r->password);
 	free(r->authorization);
+	free(r->scope);
 	free(r);
 }
 

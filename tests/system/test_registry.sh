@@ -367,9 +367,23 @@ expect_fail "pull after logout" 125 "unauthorized" $P4 pull --tls-verify=false "
 # answers behind it.
 TPORT=$(free_port)
 cat > "$T/bearer.py" <<'EOF'
-import base64, http.server, json, sys, urllib.request
+import base64, http.server, json, sys, threading, urllib.request
 port, upstream = int(sys.argv[1]), sys.argv[2]
+# "lazy": /v2/ needs no token (the challenge comes with the first
+# repository request) and each token is good for two requests (so a pull
+# must fetch a fresh one on the way, as when a token expires).
+lazy = len(sys.argv) > 3 and sys.argv[3] == "lazy"
 TOKEN = "tok-" + "x" * 20
+tokens, lock, issued = {}, threading.Lock(), [0]
+def valid(auth):
+    if not lazy:
+        return auth == "Bearer " + TOKEN
+    with lock:
+        t = (auth or "")[len("Bearer "):]
+        if tokens.get(t, 0) <= 0:
+            return False
+        tokens[t] -= 1
+        return True
 class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
     def deny(self):
@@ -381,13 +395,23 @@ class H(http.server.BaseHTTPRequestHandler):
         want = "Basic " + base64.b64encode(b"podd:s3cret").decode()
         if self.headers.get("Authorization") != want or "service=podd-test" not in self.path:
             self.send_response(401); self.send_header("Content-Length", "0"); self.end_headers(); return
-        body = json.dumps({"token": TOKEN}).encode()
+        tok = TOKEN
+        if lazy:
+            with lock:
+                issued[0] += 1
+                tok = "tok-%d" % issued[0]
+                tokens[tok] = 2
+            with open(sys.argv[4], "w") as f:
+                f.write(str(issued[0]))
+        body = json.dumps({"access_token": tok} if lazy else {"token": tok}).encode()
         self.send_response(200); self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
     def forward(self):
         if self.path.startswith("/token"):
             return self.token()
-        if self.headers.get("Authorization") != "Bearer " + TOKEN:
+        if lazy and self.path == "/v2/":
+            self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers(); return
+        if not valid(self.headers.get("Authorization")):
             return self.deny()
         if self.command == "GET" and "/blobs/" in self.path:
             # Blobs elsewhere, as a CDN would serve them: another origin,
@@ -428,6 +452,14 @@ eq "bearer: login checks the credentials at the token server" \
 	"Login Succeeded!"
 expect_fail "bearer: login with a wrong password" 125 "invalid username/password" \
 	$P5 login --tls-verify=false -u podd -p nope --authfile "$T/auth5.json" "127.0.0.1:$TPORT"
+
+TPORT2=$(free_port)
+python3 "$T/bearer.py" "$TPORT2" "http://$R" lazy "$T/tokens-issued" > "$T/bearer2.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_port "$TPORT2" || exit 1
+eq "bearer: a challenge after the ping, and tokens that run out, are met again" \
+	"$($PODCTL --root "$T/root5b" --runroot "$T/run5b" pull -q --tls-verify=false --creds podd:s3cret "127.0.0.1:$TPORT2/podd/busybox:latest")" "$BB"
+check "... with more than one token" test "$(cat "$T/tokens-issued")" -gt 1
 
 # --- TLS with a self-signed certificate ----------------------------------
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
