@@ -257,33 +257,6 @@ static bool is_id_ref(const Podd__ImageRecord *rec, const char *ref)
 	       strspn(ref, "0123456789abcdef") == n;
 }
 
-/* Which of the image's names `ref` found, as podd-state's lookup
- * completes it: as given, "localhost/" and ":latest" added, or on any
- * registry ("busybox" finds docker.io/library/busybox:latest). */
-static const char *name_matching(const Podd__ImageRecord *rec, const char *ref)
-{
-	const char *last = strrchr(ref, '/');
-	const char *slash = strchr(ref, '/');
-	bool tagged = strchr(last ? last : ref, ':') != NULL;
-	bool host = slash && (memchr(ref, '.', (size_t)(slash - ref)) ||
-			      memchr(ref, ':', (size_t)(slash - ref)) ||
-			      strncmp(ref, "localhost/", 10) == 0);
-	char full[600], suffix[600];
-
-	snprintf(full, sizeof(full), "%s%s%s", host ? "" : "localhost/", ref,
-		 tagged ? "" : ":latest");
-	snprintf(suffix, sizeof(suffix), "/%s%s", ref, tagged ? "" : ":latest");
-	for (size_t i = 0; i < rec->n_names; i++)
-		if (strcmp(rec->names[i], ref) == 0 || strcmp(rec->names[i], full) == 0)
-			return rec->names[i];
-	for (size_t i = 0; i < rec->n_names; i++) {
-		size_t nl = strlen(rec->names[i]), sl = strlen(suffix);
-		if (nl > sl && strcmp(rec->names[i] + nl - sl, suffix) == 0)
-			return rec->names[i];
-	}
-	return NULL;
-}
-
 /* One image: an untag when named by one of several names, else the whole
  * image (its names printed Untagged, then Deleted). */
 static int rmi_one(struct engine *e, const char *ref, bool force, bool *removed,
@@ -297,7 +270,7 @@ static int rmi_one(struct engine *e, const char *ref, bool force, bool *removed,
 	if (image_lookup(e, ref, &rec, err) < 0)
 		return -1;
 	if (rec->n_names > 1 && !is_id_ref(rec, ref)) {
-		const char *name = name_matching(rec, ref);
+		const char *name = image_name_matching(rec, ref);
 		if (name != NULL) {
 			if (untag_one(e, rec->id, name, err) < 0)
 				return -1;
@@ -541,12 +514,14 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "exists", cmd_image_exists },
+	{ "import", cmd_import },
 	{ "inspect", cmd_image_inspect },
 	{ "list", cmd_images },
 	{ "load", cmd_load },
 	{ "ls", cmd_images },
 	{ "prune", cmd_image_prune },
 	{ "rm", cmd_rmi },
+	{ "save", cmd_save },
 	{ "tag", cmd_tag },
 	{ "untag", cmd_untag },
 };

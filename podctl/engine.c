@@ -153,7 +153,11 @@ int engine_helper_failed(struct engine *e, enum helper_kind k, podd_error_t *err
 	    (*err)->sys_errno != EPIPE)
 		return -1;
 	/* The helper closed the connection or broke the protocol: it is dead
-	 * or about to be. Say how it ended. */
+	 * or about to be. Say how it ended. An answer podctl refused (a
+	 * helper of another build, or a compromised one) leaves the helper
+	 * waiting for the next request: shut the socket first, so that it
+	 * reads EOF and exits instead of both waiting on each other. */
+	shutdown(h->peer.sock, SHUT_RDWR);
 	if (waitpid(h->peer.pid, &status, 0) == h->peer.pid) {
 		h->running = false;
 		if (WIFSIGNALED(status))

@@ -202,6 +202,21 @@ void image_name_split(const char *name, char *repo, size_t rsize, char *tag, siz
 	}
 }
 
+/* Go's RFC3339Nano, as podman prints image times: trailing zeros of the
+ * fraction dropped, no fraction when it is zero. */
+static char *rfc3339_nano(int64_t ns)
+{
+	char *s = format_rfc3339(ns), *dot, *z;
+	if (s == NULL || (dot = strchr(s, '.')) == NULL || (z = strchr(dot, 'Z')) == NULL)
+		return s;
+	while (z > dot + 1 && z[-1] == '0')
+		z--;
+	if (z == dot + 1)
+		z = dot;
+	memmove(z, "Z", 2);
+	return s;
+}
+
 static json_object *strv_or_null(char **v, size_t n, bool present)
 {
 	json_object *a;
@@ -260,8 +275,8 @@ json_object *image_inspect_json(struct engine *e, const Podd__ImageRecord *rec,
 	json_object *o = json_object_new_object();
 	json_object *gd = json_object_new_object(), *rootfs = json_object_new_object();
 	json_object *digests = json_object_new_array();
-	cleanup_free char *created = format_rfc3339(cfg->created_ns ? cfg->created_ns
-								     : rec->created_ns);
+	cleanup_free char *created = rfc3339_nano(cfg->created_ns ? cfg->created_ns
+								   : rec->created_ns);
 
 	json_object_object_add(o, "Id", json_object_new_string(rec->id));
 	json_object_object_add(o, "Digest",
@@ -289,7 +304,7 @@ json_object *image_inspect_json(struct engine *e, const Podd__ImageRecord *rec,
 	}
 	json_object_object_add(o, "RepoDigests", digests);
 	json_object_object_add(o, "Parent", json_object_new_string(""));
-	json_object_object_add(o, "Comment", json_object_new_string(""));
+	json_object_object_add(o, "Comment", json_object_new_string(cfg->comment));
 	json_object_object_add(o, "Created", json_object_new_string(created ? created : ""));
 	json_object_object_add(o, "Config", config_json(cfg));
 	json_object_object_add(o, "Version", json_object_new_string(""));
@@ -311,7 +326,55 @@ json_object *image_inspect_json(struct engine *e, const Podd__ImageRecord *rec,
 							      ? cfg->manifest_type
 							      : "application/vnd.oci.image.manifest.v1+json"));
 	json_object_object_add(o, "User", json_object_new_string(cfg->user));
-	json_object_object_add(o, "History", json_object_new_array());
+	json_object *history = json_object_new_array();
+	for (size_t i = 0; i < cfg->n_history; i++) {
+		const Podd__ImageHistory *h = cfg->history[i];
+		json_object *entry = json_object_new_object();
+		/* Go's omitempty: only what the entry sets. */
+		if (h->created_ns) {
+			char *t = rfc3339_nano(h->created_ns);
+			json_object_object_add(entry, "created", json_object_new_string(t ? t : ""));
+			free(t);
+		}
+		if (h->created_by[0])
+			json_object_object_add(entry, "created_by", json_object_new_string(h->created_by));
+		if (h->author[0])
+			json_object_object_add(entry, "author", json_object_new_string(h->author));
+		if (h->comment[0])
+			json_object_object_add(entry, "comment", json_object_new_string(h->comment));
+		if (h->empty_layer)
+			json_object_object_add(entry, "empty_layer", json_object_new_boolean(true));
+		json_object_array_add(history, entry);
+	}
+	json_object_object_add(o, "History", history);
 	json_object_object_add(o, "NamesHistory", strv_or_null(rec->names, rec->n_names, true));
 	return o;
 }
+
+/* Which of the image's names `ref` found, as podd-state's lookup
+ * completes it: as given, "localhost/" and ":latest" added, or on any
+ * registry ("busybox" finds docker.io/library/busybox:latest). */
+const char *image_name_matching(const Podd__ImageRecord *rec, const char *ref)
+{
+	const char *last = strrchr(ref, '/');
+	const char *slash = strchr(ref, '/');
+	bool tagged = strchr(last ? last : ref, ':') != NULL;
+	bool host = slash && (memchr(ref, '.', (size_t)(slash - ref)) ||
+			      memchr(ref, ':', (size_t)(slash - ref)) ||
+			      strncmp(ref, "localhost/", 10) == 0);
+	char full[600], suffix[600];
+
+	snprintf(full, sizeof(full), "%s%s%s", host ? "" : "localhost/", ref,
+		 tagged ? "" : ":latest");
+	snprintf(suffix, sizeof(suffix), "/%s%s", ref, tagged ? "" : ":latest");
+	for (size_t i = 0; i < rec->n_names; i++)
+		if (strcmp(rec->names[i], ref) == 0 || strcmp(rec->names[i], full) == 0)
+			return rec->names[i];
+	for (size_t i = 0; i < rec->n_names; i++) {
+		size_t nl = strlen(rec->names[i]), sl = strlen(suffix);
+		if (nl > sl && strcmp(rec->names[i] + nl - sl, suffix) == 0)
+			return rec->names[i];
+	}
+	return NULL;
+}
+

@@ -33,6 +33,10 @@ int image_config_get(struct engine *e, const char *id, const char *manifest_dige
 char *format_size(int64_t bytes);
 /* "localhost/busybox:latest" -> repository and tag (podman's columns). */
 void image_name_split(const char *name, char *repo, size_t rsize, char *tag, size_t tsize);
+/* Which of the image's names `ref` (as the user typed it) found: as given,
+ * completed ("localhost/", ":latest"), or on any registry; NULL for none
+ * (an id, say). */
+const char *image_name_matching(const Podd__ImageRecord *rec, const char *ref);
 /* podman image inspect's object for one image. */
 json_object *image_inspect_json(struct engine *e, const Podd__ImageRecord *rec,
 				const Podd__ImageConfig *cfg);
@@ -49,6 +53,8 @@ int cmd_load(const struct global_opts *g, int argc, char **argv);
 int cmd_images(const struct global_opts *g, int argc, char **argv);
 int cmd_image(const struct global_opts *g, int argc, char **argv);
 int cmd_image_inspect(const struct global_opts *g, int argc, char **argv);
+int cmd_save(const struct global_opts *g, int argc, char **argv);
+int cmd_import(const struct global_opts *g, int argc, char **argv);
 int cmd_rmi(const struct global_opts *g, int argc, char **argv);
 int cmd_tag(const struct global_opts *g, int argc, char **argv);
 int cmd_untag(const struct global_opts *g, int argc, char **argv);

@@ -40,6 +40,8 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 	cleanup_free struct digest *chains = NULL;
 	Podd__ImageConfig out = PODD__IMAGE_CONFIG__INIT;
 	char **diff_ids = NULL, **chain_ids = NULL;
+	cleanup_free Podd__ImageHistory *hist = NULL;
+	cleanup_free Podd__ImageHistory **histp = NULL;
 	char name[DIGEST_HEX_LEN + 8];
 	struct digest d;
 	size_t len, n;
@@ -86,7 +88,6 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 	out.os = c->os ? c->os : "";
 	out.variant = c->variant ? c->variant : "";
 	out.created_ns = c->has_created ? c->created_ns : 0;
-	out.author = "";
 	out.user = c->user ? c->user : "";
 	out.working_dir = c->working_dir ? c->working_dir : "";
 	out.stop_signal = c->stop_signal ? c->stop_signal : "";
@@ -109,6 +110,33 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 	out.chain_ids = chain_ids;
 	out.n_chain_ids = n;
 	out.manifest_type = m ? m->media_type : "";
+	out.author = c->author ? c->author : "";
+	out.comment = c->comment ? c->comment : "";
+	hist = calloc(c->n_history ? c->n_history : 1, sizeof(*hist));
+	histp = calloc(c->n_history ? c->n_history : 1, sizeof(*histp));
+	if (hist == NULL || histp == NULL) {
+		podd_error_sys(err, ENOMEM, "image config");
+		goto out;
+	}
+	for (size_t i = 0; i < c->n_history; i++) {
+		const struct image_history *h = &c->history[i];
+		podd__image_history__init(&hist[i]);
+		hist[i].created_ns = h->has_created && h->created_ns > 0 ? h->created_ns : 0;
+		hist[i].created_by = h->created_by ? h->created_by : "";
+		hist[i].comment = h->comment ? h->comment : "";
+		hist[i].author = h->author ? h->author : "";
+		hist[i].empty_layer = h->empty_layer;
+		histp[i] = &hist[i];
+	}
+	out.history = histp;
+	out.n_history = c->n_history;
+	/* The answer is one frame: an image with a history too long for it
+	 * is shown without. */
+	if (protobuf_c_message_get_packed_size(&out.base) > PODD_FRAME_MAX_PAYLOAD - 1024) {
+		out.history = NULL;
+		out.n_history = 0;
+		out.history_dropped = true;
+	}
 	ret = podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG_REPLY, 0,
 				&out.base, NULL, 0, err);
 out:
@@ -177,4 +205,73 @@ int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_erro
 	reply.tmp_removed = st.tmp_removed;
 	return podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_GC_REPLY, 0, &reply.base,
 				 NULL, 0, err);
+}
+
+int handle_save(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__SaveRequest *r = (const Podd__SaveRequest *)req->msg;
+	struct image_ctx *ctx = ctx_of(srv);
+	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
+	bool oci;
+
+	if (podd_fd_check_kind(fd, PODD_FD_OUTPUT, err) < 0)
+		return -1;
+	switch (r->format) {
+	case PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_OCI:
+		oci = true;
+		break;
+	case PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_DOCKER:
+		oci = false;
+		break;
+	case PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_UNSPECIFIED:
+	default:
+		return podd_error(err, INVALID, "save: unknown archive format %d", (int)r->format);
+	}
+	if (r->n_images == 0 || r->n_images > 256)
+		return podd_error(err, INVALID, "save: %zu images (1 to 256)", r->n_images);
+	for (size_t i = 0; i < r->n_images; i++) {
+		const Podd__ImageRecord *rec = r->images[i];
+		if (rec == NULL || !podd_id_valid(rec->id) ||
+		    (rec->manifest_digest[0] && !podd_digest_valid(rec->manifest_digest)))
+			return podd_error(err, INVALID, "save: image %zu: malformed record", i + 1);
+		for (size_t k = 0; k < rec->n_names; k++)
+			if (!podd_image_name_qualified(rec->names[k]))
+				return podd_error(err, INVALID, "save: image %zu: invalid name",
+						  i + 1);
+	}
+	/* Shared: gc must not take blobs from under the writer. */
+	cleanup_close int lock = store_lock(ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	if (archive_save(ctx->storefd, fd, oci, r->images, r->n_images, err) < 0)
+		return -1;
+	return podd_server_reply_ok(srv, req, err);
+}
+
+#define IMPORT_MAX_CHANGES 256
+
+int handle_import(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__ImportRequest *r = (const Podd__ImportRequest *)req->msg;
+	struct image_ctx *ctx = ctx_of(srv);
+	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
+	cleanup_close int lock = -1;
+	Podd__ImageRecord *rec = NULL;
+	int ret;
+
+	if (podd_fd_check_kind(fd, PODD_FD_INPUT, err) < 0)
+		return -1;
+	if (r->n_changes > IMPORT_MAX_CHANGES)
+		return podd_error(err, INVALID, "import: more than %d changes", IMPORT_MAX_CHANGES);
+	if (r->created_ns < 0)
+		return podd_error(err, INVALID, "import: negative creation time");
+	lock = store_lock(ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	if (archive_import(ctx->storefd, fd, r->changes, r->n_changes, r->message, r->created_ns,
+			   &ctx->lim, &rec, err) < 0)
+		return -1;
+	ret = reply_images(srv, req, &rec, 1, err);
+	podd__image_record__free_unpacked(rec, NULL);
+	return ret;
 }

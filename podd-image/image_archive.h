@@ -4,7 +4,9 @@
 #ifndef PODD_IMAGE_IMAGE_ARCHIVE_H
 #define PODD_IMAGE_IMAGE_ARCHIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common.pb-c.h"
 #include "error.h"
@@ -22,6 +24,21 @@
  * blobs this load added are removed again and no layer is stored. */
 int archive_load(int storefd, int fd, const struct extract_limits *lim,
 		 Podd__ImageRecord ***out, size_t *n, podd_error_t *err);
+
+/* Writes the images (records as podd-state keeps them; `names` are the
+ * names written into the archive) to `out` as an oci-archive (`oci`) or a
+ * docker-archive, as podman save does. Reads only the store. */
+int archive_save(int storefd, int out, bool oci, Podd__ImageRecord *const *recs, size_t n,
+		 podd_error_t *err);
+
+/* A root filesystem tarball on `fd` (plain, gzip or zstd) made a one-layer
+ * image, under store_lock(shared) held by the caller: `changes` are
+ * podman's --change instructions (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL,
+ * STOPSIGNAL, USER, WORKDIR; "CMD=x" or "CMD x"), `message` the history
+ * comment, `created_ns` 0 for now. *out has no names. */
+int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
+		   const char *message, int64_t created_ns, const struct extract_limits *lim,
+		   Podd__ImageRecord **out, podd_error_t *err);
 
 void image_records_free(Podd__ImageRecord **v, size_t n);
 

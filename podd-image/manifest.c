@@ -755,6 +755,14 @@ void image_config_free(struct image_config *c)
 {
 	if (c == NULL)
 		return;
+	free(c->author);
+	free(c->comment);
+	for (size_t i = 0; i < c->n_history; i++) {
+		free(c->history[i].created_by);
+		free(c->history[i].comment);
+		free(c->history[i].author);
+	}
+	free(c->history);
 	free(c->architecture);
 	free(c->os);
 	free(c->variant);
@@ -816,6 +824,45 @@ static int rootfs_parse(json_object *root, struct image_config *c, podd_error_t 
 	return 0;
 }
 
+/* history: what image inspect shows; nothing else depends on it. */
+static int history_parse(json_object *root, struct image_config *c, podd_error_t *err)
+{
+	json_object *arr;
+	size_t n;
+	int r = member_array(root, "history", false, META_MAX_HISTORY, &arr, &n, err);
+
+	if (r <= 0)
+		return r;
+	c->history = calloc(n ? n : 1, sizeof(*c->history));
+	if (c->history == NULL)
+		return podd_error_sys(err, errno, "history");
+	for (size_t i = 0; i < n; i++) {
+		struct image_history *h = &c->history[i];
+		json_object *o = json_object_array_get_idx(arr, i), *b;
+		cleanup_free char *created = NULL;
+		c->n_history = i + 1;
+		if (!json_object_is_type(o, json_type_object))
+			return podd_error(err, PODD_E_INVALID_ARGUMENT, "history[%zu]: not an object",
+					  i);
+		if (member_string(o, "created", false, 64, &created, err) < 0 ||
+		    member_string(o, "created_by", false, META_MAX_STRING, &h->created_by, err) <
+			    0 ||
+		    member_string(o, "comment", false, META_MAX_STRING, &h->comment, err) < 0 ||
+		    member_string(o, "author", false, META_MAX_STRING, &h->author, err) < 0 ||
+		    (r = member(o, "empty_layer", json_type_boolean, false, &b, err)) < 0)
+			return podd_error_wrap(err, "history[%zu]", i);
+		h->empty_layer = r > 0 && json_object_get_boolean(b);
+		if (created) {
+			int t = rfc3339_parse(created, &h->created_ns);
+			if (t < 0)
+				return podd_error(err, PODD_E_INVALID_ARGUMENT,
+						  "history[%zu]: created is not an RFC 3339 time", i);
+			h->has_created = t == 0;
+		}
+	}
+	return 0;
+}
+
 static int config_parse(const void *buf, size_t len, struct image_config **out,
 			podd_error_t *err)
 {
@@ -835,7 +882,11 @@ static int config_parse(const void *buf, size_t len, struct image_config **out,
 	    member_word(root, "os", true, PLATFORM_WORD_MAX, PLATFORM_CHARS, &c->os, err) < 0 ||
 	    member_word(root, "variant", false, PLATFORM_WORD_MAX, PLATFORM_CHARS, &c->variant,
 			err) < 0 ||
-	    member_string(root, "created", false, 64, &created, err) < 0)
+	    member_string(root, "created", false, 64, &created, err) < 0 ||
+	    member_string(root, "author", false, META_MAX_STRING, &c->author, err) < 0 ||
+	    member_string(root, "comment", false, META_MAX_STRING, &c->comment, err) < 0)
+		return -1;
+	if (history_parse(root, c, err) < 0)
 		return -1;
 	if (created) {
 		r = rfc3339_parse(created, &c->created_ns);

@@ -72,7 +72,23 @@ struct image_manifest {
 	struct manifest_layer *layers;
 };
 
+/* One entry of a config's history (docker's and OCI's). */
+struct image_history {
+	bool has_created;
+	int64_t created_ns;
+	char *created_by; /* NULL when absent, likewise comment, author */
+	char *comment;
+	char *author;
+	bool empty_layer;
+};
+
+#define META_MAX_HISTORY 1000 /* history entries in a config */
+
 struct image_config {
+	char *author;       /* NULL when absent, likewise comment */
+	char *comment;
+	struct image_history *history;
+	size_t n_history;
 	char *architecture;
 	char *os;
 	char *variant;      /* NULL when absent */

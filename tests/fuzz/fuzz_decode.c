@@ -14,6 +14,7 @@
 
 #include "common.pb-c.h"
 #include "exec.pb-c.h"
+#include "image.pb-c.h"
 #include "launcher.pb-c.h"
 #include "fuzz_common.h"
 #include "image.pb-c.h"

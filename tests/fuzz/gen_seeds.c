@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "exec.pb-c.h"
+#include "image.pb-c.h"
 #include "fuzz_replies.h"
 #include "launcher.pb-c.h"
 #include "wire.h"
@@ -329,6 +330,38 @@ int main(int argc, char **argv)
 	untag.name_or_id = (char *)id64;
 	untag.name = "busybox:v1";
 	seed("untag_image_request", "full", &untag);
+
+	/* podd-image's requests (proto/image.proto; podd-image/handlers.c). */
+	Podd__ImageConfigRequest icfg = PODD__IMAGE_CONFIG_REQUEST__INIT;
+	seed("image_config_request", "empty", &icfg);
+	icfg.id = (char *)id64;
+	icfg.manifest_digest = img_digests[0];
+	seed("image_config_request", "full", &icfg);
+	Podd__LoadRequest load = PODD__LOAD_REQUEST__INIT;
+	seed("load_request", "empty", &load);
+	Podd__ImageRecord *save_imgs[] = { &image };
+	Podd__SaveRequest save = PODD__SAVE_REQUEST__INIT;
+	seed("save_request", "empty", &save);
+	save.format = PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_OCI;
+	save.images = save_imgs;
+	save.n_images = 1;
+	seed("save_request", "oci", &save);
+	char *changes[] = { "CMD [\"/bin/sh\"]", "ENV PATH=/bin", "WORKDIR=/tmp" };
+	Podd__ImportRequest imp = PODD__IMPORT_REQUEST__INIT;
+	seed("import_request", "empty", &imp);
+	imp.changes = changes;
+	imp.n_changes = 3;
+	imp.message = "imported";
+	imp.created_ns = 1700000000123456789;
+	seed("import_request", "full", &imp);
+	char *gc_ids[] = { (char *)id64 };
+	Podd__GcRequest gc = PODD__GC_REQUEST__INIT;
+	seed("gc_request", "empty", &gc);
+	gc.image_ids = gc_ids;
+	gc.n_image_ids = 1;
+	gc.manifest_digests = img_digests;
+	gc.n_manifest_digests = 1;
+	seed("gc_request", "full", &gc);
 
 	/* The common Ping every server answers. */
 	Podd__Ping ping = PODD__PING__INIT;

@@ -14,6 +14,7 @@
 
 #include "common.pb-c.h"
 #include "exec.pb-c.h"
+#include "image.pb-c.h"
 #include "state.pb-c.h"
 #include "wire.h"
 
@@ -386,8 +387,11 @@ int main(int argc, char **argv)
 		/* state's numbers run to 35 (images); exec's TOP (40) is not one. */
 		{ "podd-state", "state", argv[1], PODD__STATE_TYPE__STATE_TYPE_LOOKUP,
 		  PODD__EXEC_TYPE__EXEC_TYPE_TOP },
-		{ "podd-image", "image", argv[1], PODD__COMMON_TYPE__COMMON_TYPE_PING,
-		  PODD__STATE_TYPE__STATE_TYPE_LOOKUP },
+		/* image's numbers run to 39 (16-23 local, 24-31 registry, 32-39
+		 * commit); state's LOOKUP (20) would be its SAVE, exec's TOP (40)
+		 * is no image type. */
+		{ "podd-image", "image", argv[1], PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG,
+		  PODD__EXEC_TYPE__EXEC_TYPE_TOP },
 		/* One past exec's last request (33) is state's REMOVE_IMAGE:
 		 * another channel's type. */
 		{ "podd-exec", "exec", argv[1], PODD__EXEC_TYPE__EXEC_TYPE_WAIT,

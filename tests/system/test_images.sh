@@ -60,6 +60,11 @@ eq "inspect Os/Architecture" "$(jq -r '.[0].Os' "$T/inspect")" linux
 eq "inspect RootFS.Layers" "$(jq -r '.[0].RootFS.Layers | length' "$T/inspect")" 1
 eq "inspect ManifestType" "$(jq -r '.[0].ManifestType' "$T/inspect")" \
 	"application/vnd.oci.image.manifest.v1+json"
+eq "inspect History comes from the config" \
+	"$(jq -c '.[0].History[0] | [.created_by, .comment]' "$T/inspect")" \
+	'["podd scripts/make-image.sh","busybox-static from Debian"]'
+check "inspect Created is RFC 3339 without trailing zeros" \
+	jq -e '.[0].Created | test("^[0-9-]{10}T[0-9:]{8}(\\.[0-9]*[1-9])?Z$")' "$T/inspect"
 check "inspect Digest is sha256" jq -e '.[0].Digest | startswith("sha256:")' "$T/inspect"
 eq "inspect --format" "$($P image inspect --format '{{.Id}}' "${id:0:12}")" "$id"
 expect_fail "inspect of an unknown image" 125 "nope: image not known" $P image inspect nope
@@ -136,6 +141,69 @@ $P rmi pmimage > /dev/null
 eq "podctl loads podman's oci-archive" "$($P load -i "$T/pm-oci.tar")" \
 	"Loaded image: localhost/pmimage:latest"
 eq "with podman's image id, again" "$($P image inspect --format '{{.Id}}' pmimage)" "$pmid"
+# podctl save, both formats: podman loads them, and so does podctl.
+$P save -o "$T/podd-docker.tar" busybox
+eq "save (docker-archive, podman's default) exits 0" "$?" 0
+eq "save's docker-archive has podman's manifest.json" \
+	"$(tar -xOf "$T/podd-docker.tar" manifest.json | jq -c '.[0].RepoTags')" \
+	'["localhost/busybox:latest"]'
+$P save --format oci-archive -o "$T/podd-oci.tar" busybox
+eq "save --format oci-archive exits 0" "$?" 0
+$PM load -i "$T/podd-docker.tar" > "$T/pmload" 2>&1
+eq "podman loads podctl's docker-archive" "$(tail -1 "$T/pmload")" \
+	"Loaded image: localhost/busybox:latest"
+eq "as the same image id" "$($PM image inspect --format '{{.Id}}' busybox)" "$id"
+$PM rmi busybox > /dev/null 2>&1
+$PM load -i "$T/podd-oci.tar" > "$T/pmload" 2>&1
+eq "podman loads podctl's oci-archive" "$(tail -1 "$T/pmload")" \
+	"Loaded image: localhost/busybox:latest"
+eq "as the same image id, again" "$($PM image inspect --format '{{.Id}}' busybox)" "$id"
+eq "podman sees the image's Cmd" "$($PM image inspect --format '{{json .Config.Cmd}}' busybox)" \
+	'["sh"]'
+$P rmi -a > /dev/null
+eq "rmi -a empties the store" "$(store_listing)" ""
+eq "podctl loads its own docker-archive" "$($P load -i "$T/podd-docker.tar")" \
+	"Loaded image: localhost/busybox:latest"
+eq "with the same id" "$($P images -q --no-trunc)" "sha256:$id"
+$P rmi busybox > /dev/null
+eq "podctl loads its own oci-archive" "$($P load -i "$T/podd-oci.tar")" \
+	"Loaded image: localhost/busybox:latest"
+eq "with the same id, again" "$($P images -q --no-trunc)" "sha256:$id"
+expect_fail "save of an unknown image" 125 "nope: image not known" $P save -o "$T/x.tar" nope
+expect_fail "save in an unknown format" 125 "unsupported format" \
+	$P save --format oci-dir -o "$T/x.tar" busybox
+
+# --- import ---------------------------------------------------------------
+gzip -c "$T/rootfs.tar" > "$T/rootfs.tar.gz"
+out=$($P import -c 'CMD=["/bin/sh"]' -c "ENV FOO=bar" -c "WORKDIR /tmp" -c "USER root" \
+	-c "EXPOSE 8080" -c "LABEL a=b" -m "by podctl" "$T/rootfs.tar.gz" imported)
+eq "import exits 0" "$?" 0
+check "import prints the new id" grep -Eq '^sha256:[0-9a-f]{64}$' <<< "$out"
+eq "import names the image" "$($P image inspect --format '{{.RepoTags}}' imported)" \
+	"[localhost/imported:latest]"
+eq "import's --change lands in the config" \
+	"$($P image inspect --format '{{json .Config}}' imported)" \
+	'{"User":"root","ExposedPorts":{"8080/tcp":{}},"Env":["FOO=bar"],"Cmd":["/bin/sh"],"WorkingDir":"/tmp","Labels":{"a":"b"}}'
+eq "import's message is the Comment and the history's comment" \
+	"$($P image inspect --format '{{.Comment}} {{json .History}}' imported | jq -Rr 'split(" ")[0]')" \
+	"by"
+eq "import's history comment" \
+	"$($P image inspect imported | jq -r '.[0].History[0].comment')" "by podctl"
+$P save --format oci-archive -o "$T/imported.tar" imported
+$PM load -i "$T/imported.tar" > /dev/null 2>&1
+eq "podman loads an imported image with its config" \
+	"$($PM image inspect --format '{{json .Config.Env}} {{.Config.WorkingDir}}' imported)" \
+	'["FOO=bar"] /tmp'
+$P import - < "$T/rootfs.tar" > "$T/out"
+eq "import reads stdin, and leaves an unnamed image" \
+	"$($P images --format '{{.Repository}}:{{.Tag}}' | grep -c '<none>:<none>')" 1
+before=$(store_listing)
+expect_fail "import refuses an unknown --change" 125 "invalid instruction" \
+	$P import -c "VOLUME /x" "$T/rootfs.tar"
+expect_fail "import refuses what is not a tarball" 125 "Unrecognized archive format" \
+	$P import "$PODD_SOURCE_DIR/README.md"
+eq "failed imports leave nothing in the store" "$(store_listing)" "$before"
+
 check "the unpacked layer has busybox" test -x "$STORE/layers/$(ls "$STORE/layers" |
 	while read -r l; do [ -e "$STORE/layers/$l/diff/bin/busybox" ] && echo "$l"; done |
 	head -1)/diff/bin/busybox"

@@ -31,6 +31,9 @@
 #include <archive_entry.h>
 
 #include "blobs.h"
+#include "image_archive.h"
+#include "store.h"
+#include <openssl/evp.h>
 #include "cleanup.h"
 #include "extract.h"
 #include "filters.h"
@@ -164,6 +167,134 @@ static int write_layer(const char *path)
 	return ok ? 0 : -1;
 }
 
+/* For image-store-cycle, prepared before the sandbox closes: the layer's
+ * diff_id and the file the archive is saved to and loaded from. */
+static char cycle_diff_id[65];
+static int cycle_archive_fd = -1;
+
+static int prepare_image_cycle(void)
+{
+	char path[128];
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char raw[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/layer.tar.gz", dir);
+	if (write_layer(path) < 0)
+		return -1;
+	ok = archive_read_support_filter_gzip(a) == ARCHIVE_OK &&
+	     archive_read_support_format_raw(a) == ARCHIVE_OK &&
+	     archive_read_open_filename(a, path, 65536) == ARCHIVE_OK &&
+	     archive_read_next_header(a, &e) == ARCHIVE_OK &&
+	     EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	for (;;) {
+		const void *buf;
+		size_t len;
+		la_int64_t off;
+		int r = ok ? archive_read_data_block(a, &buf, &len, &off) : ARCHIVE_FATAL;
+		if (r != ARCHIVE_OK) {
+			ok = ok && r == ARCHIVE_EOF;
+			break;
+		}
+		EVP_DigestUpdate(md, buf, len);
+	}
+	ok = ok && EVP_DigestFinal_ex(md, raw, &n) == 1;
+	for (unsigned i = 0; i < n; i++)
+		snprintf(cycle_diff_id + 2 * i, 3, "%02x", raw[i]);
+	archive_read_free(a);
+	EVP_MD_CTX_free(md);
+	snprintf(path, sizeof(path), "%s/store", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/saved.tar", dir);
+	cycle_archive_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	return ok && cycle_archive_fd >= 0 ? 0 : -1;
+}
+
+static int put_doc(int storefd, const char *doc, struct digest *d)
+{
+	struct blob_writer w = { 0 };
+	podd_error_t err = NULL;
+	size_t len = strlen(doc);
+	int r = blob_writer_open(storefd, NULL, len, 1 << 20, &w, &err) == 0 &&
+			blob_writer_write(&w, doc, len, &err) == 0 &&
+			blob_writer_commit(&w, d, &err) == 0
+		? 0
+		: -1;
+	podd_error_free(&err);
+	return r;
+}
+
+/* Every step of the image store, in podd-image's real sandbox: a layer
+ * blob, config and manifest stored, the image made (diff_id hashed, layer
+ * unpacked, renamed into place), saved as a docker-archive (the layer
+ * decompressed into it), all of it collected, loaded back from the
+ * archive, collected again. A call the policy lacks kills the child;
+ * 30 + the step on an error. */
+static int try_image_store_cycle(void)
+{
+	char path[128], cfg[512], man[1024];
+	struct blob_writer w = { 0 };
+	struct digest layer, config, manifest;
+	Podd__ImageRecord *rec = NULL, **loaded = NULL;
+	struct gc_keep none = { 0 };
+	struct gc_stats st;
+	podd_error_t err = NULL;
+	char buf[65536];
+	ssize_t n;
+	size_t nloaded = 0, layer_size = 0;
+	int storefd, layerfd, lock;
+
+	snprintf(path, sizeof(path), "%s/store", dir);
+	storefd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%s/layer.tar.gz", dir);
+	layerfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (storefd < 0 || layerfd < 0 ||
+	    blob_writer_open(storefd, NULL, UINT64_MAX, 1 << 30, &w, &err) < 0)
+		return 30;
+	while ((n = read(layerfd, buf, sizeof(buf))) > 0) {
+		layer_size += (size_t)n;
+		if (blob_writer_write(&w, buf, (size_t)n, &err) < 0)
+			return 31;
+	}
+	if (blob_writer_commit(&w, &layer, &err) < 0)
+		return 31;
+	snprintf(cfg, sizeof(cfg),
+		 "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
+		 "\"layers\",\"diff_ids\":[\"sha256:%s\"]}}",
+		 cycle_diff_id);
+	if (put_doc(storefd, cfg, &config) < 0)
+		return 32;
+	snprintf(man, sizeof(man),
+		 "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"%s\",\"digest\":"
+		 "\"sha256:%s\",\"size\":%zu},\"layers\":[{\"mediaType\":\"application/"
+		 "vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:%s\",\"size\":%zu}]}",
+		 MEDIA_OCI_CONFIG, config.hex, strlen(cfg), layer.hex, layer_size);
+	if (put_doc(storefd, man, &manifest) < 0)
+		return 33;
+	lock = store_lock(storefd, false, &err);
+	if (lock < 0 || store_image_from_manifest(storefd, &manifest, NULL, &rec, &err) < 0)
+		return 34;
+	if (archive_save(storefd, cycle_archive_fd, false, &rec, 1, &err) < 0)
+		return 35;
+	close(lock);
+	if (store_gc(storefd, &none, &st, &err) < 0 || st.layers_removed != 1)
+		return 36;
+	if (lseek(cycle_archive_fd, 0, SEEK_SET) != 0 ||
+	    (lock = store_lock(storefd, false, &err)) < 0 ||
+	    archive_load(storefd, cycle_archive_fd, NULL, &loaded, &nloaded, &err) < 0 ||
+	    nloaded != 1 || strcmp(loaded[0]->id, rec->id) != 0)
+		return 37;
+	close(lock);
+	if (store_gc(storefd, &none, &st, &err) < 0 || st.layers_removed != 1)
+		return 38;
+	image_records_free(loaded, nloaded);
+	podd__image_record__free_unpacked(rec, NULL);
+	return ALLOWED;
+}
+
 /* Runs in the sandboxed child; the exit status is the outcome. */
 static int try_call(const char *call)
 {
@@ -295,6 +426,8 @@ static int try_call(const char *call)
 #endif
 	if (strcmp(call, "blob-store") == 0)
 		return try_blob_store();
+	if (strcmp(call, "image-store-cycle") == 0)
+		return try_image_store_cycle();
 	/* Wrong magic: harmless even if it got through (EINVAL). */
 	if (strcmp(call, "reboot") == 0)
 		return result(syscall(SYS_reboot, 0, 0, LINUX_REBOOT_CMD_CAD_OFF, NULL));
@@ -316,6 +449,8 @@ static int run_sandboxed(const char *process, const char *call)
 			if (write_layer(layer) < 0)
 				_exit(97);
 		}
+		if (strcmp(call, "image-store-cycle") == 0 && prepare_image_cycle() < 0)
+			_exit(97);
 		if (podd_sandbox_apply(&p, &err) < 0)
 			_exit(98);
 		_exit(try_call(call));
@@ -377,6 +512,9 @@ static const struct {
 	/* What the blob store (podd-image/blobs.c) calls is in its list. */
 	{ "podd-image", "blob-store", ALLOWED },
 	{ "podd-image", "extract-layer-inside", ALLOWED },
+	/* ... and what the store, load, save and gc call (store.c, load.c,
+	 * save.c). */
+	{ "podd-image", "image-store-cycle", ALLOWED },
 	/* The export child (podd-exec/export.c) only reads the rootfs it
 	 * chrooted into: no exec, no mount, no network, nothing outside. */
 	{ "podd-export", "execve", KILLED },

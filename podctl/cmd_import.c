@@ -1,0 +1,138 @@
+/* podctl import [-c|--change INSTRUCTION]... [-m|--message TEXT] [-q]
+ *   FILE|- [REFERENCE]
+ *
+ * A root filesystem tarball made a one-layer image, as podman import
+ * does. podctl opens FILE before its sandbox closes; podd-image reads and
+ * unpacks it and answers the record, which podctl stores and names. Prints
+ * the new image's id as podman does (sha256:<id>). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "images.h"
+#include "wire.h"
+
+#define MAX_CHANGES 256
+
+static int import_tarball(struct engine *e, int fd, char **changes, size_t nchanges,
+			  const char *message, const char *reference, podd_error_t *err)
+{
+	Podd__ImportRequest req = PODD__IMPORT_REQUEST__INIT;
+	cleanup_message ProtobufCMessage *m = NULL;
+	const Podd__LoadedImages *made;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	req.changes = changes;
+	req.n_changes = nchanges;
+	req.message = (char *)(message ? message : "");
+	req.created_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	if (podd_client_call_fds(&e->helpers[HELPER_IMAGE].peer,
+				 PODD__IMAGE_TYPE__IMAGE_TYPE_IMPORT, &req.base, &fd, 1,
+				 PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
+				 &podd__loaded_images__descriptor, &m, NULL, 0, err) < 0)
+		return engine_helper_failed(e, HELPER_IMAGE, err);
+	made = (const Podd__LoadedImages *)m;
+	if (made->n_images != 1 || made->images[0]->n_names != 0)
+		return podd_error(err, PODD_E_PROTOCOL, "podd-image answered import oddly");
+	if (image_record_store(e, made->images[0], NULL, err) < 0)
+		return -1;
+	if (reference) {
+		Podd__TagImageRequest tag = PODD__TAG_IMAGE_REQUEST__INIT;
+		ProtobufCMessage *t = NULL;
+		tag.name_or_id = made->images[0]->id;
+		tag.name = (char *)reference;
+		if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_TAG_IMAGE,
+				     &tag.base, PODD__STATE_TYPE__STATE_TYPE_IMAGE,
+				     &podd__image_record__descriptor, &t, err) < 0)
+			return engine_helper_failed(e, HELPER_STATE, err);
+		protobuf_c_message_free_unpacked(t, NULL);
+	}
+	printf("sha256:%s\n", made->images[0]->id);
+	return 0;
+}
+
+int cmd_import(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "change", required_argument, NULL, 'c' },
+		{ "message", required_argument, NULL, 'm' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *changes[MAX_CHANGES];
+	size_t nchanges = 0;
+	const char *message = NULL, *reference = NULL;
+	cleanup_close int file = -1;
+	podd_error_t err = NULL;
+	struct engine e;
+	int c, in;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+c:m:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (nchanges == MAX_CHANGES) {
+				fprintf(stderr, "Error: more than %d --change\n", MAX_CHANGES);
+				return EXIT_ENGINE;
+			}
+			changes[nchanges++] = optarg;
+			break;
+		case 'm':
+			message = optarg;
+			break;
+		case 'q':
+			break;
+		case 'h':
+			printf("Usage: podctl import [-c INSTRUCTION]... [-m MESSAGE] FILE|- "
+			       "[REFERENCE]\n\nImport a tarball to create a filesystem image.\n");
+			return 0;
+		default:
+			fprintf(stderr, "Error: unknown flag or missing value: %s\n",
+				argv[optind - 1]);
+			return EXIT_ENGINE;
+		}
+	}
+	if (argc - optind < 1) {
+		fprintf(stderr, "Error: path to tarball is required\n");
+		return EXIT_ENGINE;
+	}
+	if (argc - optind > 2) {
+		fprintf(stderr, "Error: too many arguments. Usage TARBALL [REFERENCE]\n");
+		return EXIT_ENGINE;
+	}
+	if (argc - optind == 2)
+		reference = argv[optind + 1];
+	if (strcmp(argv[optind], "-") == 0) {
+		in = STDIN_FILENO;
+	} else {
+		file = open(argv[optind], O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (file < 0) {
+			podd_error_sys(&err, errno, "open %s", argv[optind]);
+			return report_error(&err);
+		}
+		in = file;
+	}
+	if (podd_fd_check_kind(in, PODD_FD_INPUT, &err) < 0) {
+		podd_error_free(&err);
+		podd_error(&err, PODD_E_INVALID_ARGUMENT,
+			   "import from %s: not a regular file, pipe or socket open for reading",
+			   argv[optind]);
+		return report_error(&err);
+	}
+	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
+	    import_tarball(&e, in, changes, nchanges, message, reference, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	engine_stop(&e);
+	return 0;
+}

@@ -1,0 +1,151 @@
+/* podctl save [-o FILE] [--format docker-archive|oci-archive] [-q] IMAGE...
+ *
+ * As export does, podctl opens FILE (or takes stdout, refused on a
+ * terminal) before its sandbox closes and hands the descriptor to
+ * podd-image, which writes the archive from its store. Each image goes in
+ * under the name it was asked by (none when asked by id), as podman. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "images.h"
+#include "wire.h"
+
+static int save_images(struct engine *e, bool oci, char **refs, int n, int out,
+		       podd_error_t *err)
+{
+	Podd__SaveRequest req = PODD__SAVE_REQUEST__INIT;
+	Podd__ImageRecord **recs = calloc((size_t)n + 1, sizeof(*recs));
+	char **names = calloc((size_t)n + 1, sizeof(*names));
+	cleanup_message ProtobufCMessage *m = NULL;
+	int r = -1;
+
+	if (recs == NULL || names == NULL) {
+		podd_error_sys(err, ENOMEM, "save");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name;
+		if (image_lookup(e, refs[i], &recs[i], err) < 0)
+			goto out;
+		/* The record is sent with only the name asked for. */
+		name = image_name_matching(recs[i], refs[i]);
+		for (size_t k = 0; k < recs[i]->n_names; k++)
+			if (recs[i]->names[k] != name)
+				free(recs[i]->names[k]);
+		recs[i]->n_names = 0;
+		if (name) {
+			recs[i]->names[0] = (char *)name;
+			recs[i]->n_names = 1;
+		}
+	}
+	req.format = oci ? PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_OCI
+			 : PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_DOCKER;
+	req.images = recs;
+	req.n_images = (size_t)n;
+	if (podd_client_call_fds(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_SAVE,
+				 &req.base, &out, 1, PODD__COMMON_TYPE__COMMON_TYPE_OK,
+				 &podd__ok__descriptor, &m, NULL, 0, err) < 0) {
+		engine_helper_failed(e, HELPER_IMAGE, err);
+		goto out;
+	}
+	r = 0;
+out:
+	for (int i = 0; recs && i < n; i++)
+		if (recs[i])
+			podd__image_record__free_unpacked(recs[i], NULL);
+	free(recs);
+	free(names);
+	return r;
+}
+
+int cmd_save(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "multi-image-archive", no_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_close int file = -1;
+	const char *output = NULL, *format = "docker-archive";
+	podd_error_t err = NULL;
+	struct engine e;
+	bool oci;
+	int c, out;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:qmh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'q':
+		case 'm':
+			break;
+		case 'h':
+			printf("Usage: podctl save [-o FILE] [--format docker-archive|oci-archive] "
+			       "IMAGE...\n\nSave image(s) to an archive.\n");
+			return 0;
+		default:
+			fprintf(stderr, "Error: unknown flag or missing value: %s\n",
+				argv[optind - 1]);
+			return EXIT_ENGINE;
+		}
+	}
+	if (strcmp(format, "oci-archive") == 0) {
+		oci = true;
+	} else if (strcmp(format, "docker-archive") == 0) {
+		oci = false;
+	} else {
+		fprintf(stderr, "Error: unsupported format \"%s\": podd writes docker-archive and "
+				"oci-archive\n", format);
+		return EXIT_ENGINE;
+	}
+	if (argc - optind < 1) {
+		fprintf(stderr, "Error: need at least 1 argument\n");
+		return EXIT_ENGINE;
+	}
+	if (output && output[0] != '\0') {
+		file = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+		if (file < 0) {
+			podd_error_sys(&err, errno, "open %s", output);
+			return report_error(&err);
+		}
+		out = file;
+	} else {
+		if (isatty(STDOUT_FILENO)) {
+			fprintf(stderr, "Error: failed to save image(s): refusing to save to "
+					"terminal. Use -o flag or redirect\n");
+			return EXIT_ENGINE;
+		}
+		out = STDOUT_FILENO;
+	}
+	if (podd_fd_check_kind(out, PODD_FD_OUTPUT, &err) < 0) {
+		podd_error_free(&err);
+		podd_error(&err, PODD_E_INVALID_ARGUMENT,
+			   "save to %s: not a regular file, pipe, socket or /dev/null open for "
+			   "writing",
+			   output ? output : "stdout");
+		return report_error(&err);
+	}
+	fflush(stdout);
+	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
+	    save_images(&e, oci, argv + optind, argc - optind, out, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	engine_stop(&e);
+	return 0;
+}

@@ -1,0 +1,392 @@
+/* podctl import: a root filesystem tarball (plain, gzip or zstd) made a
+ * one-layer image, as podman import does. The tarball is decompressed into
+ * the layer blob (so its digest is the diff_id), a config is written from
+ * podman's --change instructions and the message, then an OCI manifest,
+ * and store_image_from_manifest unpacks the layer like any other. A failed
+ * import leaves no new blob and no layer. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+
+#include "cleanup.h"
+#include "image_archive.h"
+#include "manifest.h"
+#include "printable.h"
+#include "store.h"
+
+#define IMPORT_CHUNK (64 * 1024)
+
+static void json_putp(json_object **o)
+{
+	if (*o)
+		json_object_put(*o);
+	*o = NULL;
+}
+#define cleanup_json __attribute__((cleanup(json_putp)))
+
+static void archive_read_freep(struct archive **a)
+{
+	if (*a)
+		archive_read_free(*a);
+	*a = NULL;
+}
+
+static void md_freep(EVP_MD_CTX **p)
+{
+	EVP_MD_CTX_free(*p);
+	*p = NULL;
+}
+
+static bool blob_exists(int storefd, const struct digest *d)
+{
+	podd_error_t e = NULL;
+	int fd = blob_open(storefd, d, &e);
+	podd_error_free(&e);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Writes `buf` as a blob; *is_new says whether it was not there before. */
+static int put_doc(int storefd, const char *buf, size_t len, struct digest *d, bool *is_new,
+		   podd_error_t *err)
+{
+	cleanup_blob_writer struct blob_writer w = { 0 };
+	unsigned char raw[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (EVP_Digest(buf, len, raw, &n, EVP_sha256(), NULL) != 1)
+		return podd_error(err, PODD_E_INTERNAL, "sha256");
+	for (unsigned i = 0; i < n; i++)
+		snprintf(d->hex + 2 * i, 3, "%02x", raw[i]);
+	*is_new = !blob_exists(storefd, d);
+	if (blob_writer_open(storefd, d, len, META_MAX_BYTES, &w, err) < 0 ||
+	    blob_writer_write(&w, buf, len, err) < 0 || blob_writer_commit(&w, NULL, err) < 0) {
+		*is_new = false;
+		return -1;
+	}
+	return 0;
+}
+
+/* The tarball, decompressed, as the layer blob. */
+static int put_layer(int storefd, int fd, struct digest *d, uint64_t *size, bool *is_new,
+		     podd_error_t *err)
+{
+	__attribute__((cleanup(archive_read_freep))) struct archive *a = archive_read_new();
+	__attribute__((cleanup(md_freep))) EVP_MD_CTX *md = EVP_MD_CTX_new();
+	cleanup_blob_writer struct blob_writer w = { 0 };
+	struct archive_entry *entry;
+	unsigned char raw[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	*size = 0;
+	if (a == NULL || md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		return podd_error_sys(err, ENOMEM, "import");
+	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
+	    archive_read_support_filter_none(a) != ARCHIVE_OK ||
+	    archive_read_support_format_raw(a) != ARCHIVE_OK)
+		return podd_error(err, PODD_E_INTERNAL, "tarball reader: %s",
+				  archive_error_string(a) ? archive_error_string(a) : "?");
+	if (archive_read_open_fd(a, fd, IMPORT_CHUNK) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &entry) != ARCHIVE_OK)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "tarball: %s",
+				  archive_error_string(a) ? archive_error_string(a) : "empty");
+	if (blob_writer_open(storefd, NULL, UINT64_MAX, META_MAX_LAYER_SIZE, &w, err) < 0)
+		return -1;
+	for (;;) {
+		const void *buf;
+		size_t len;
+		int64_t off;
+		int r = archive_read_data_block(a, &buf, &len, &off);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT, "tarball: %s",
+					  archive_error_string(a) ? archive_error_string(a) : "?");
+		if (EVP_DigestUpdate(md, buf, len) != 1)
+			return podd_error(err, PODD_E_INTERNAL, "sha256");
+		if (blob_writer_write(&w, buf, len, err) < 0)
+			return podd_error_wrap(err, "tarball");
+		*size += len;
+	}
+	if (*size == 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "tarball: empty");
+	if (EVP_DigestFinal_ex(md, raw, &n) != 1)
+		return podd_error(err, PODD_E_INTERNAL, "sha256");
+	for (unsigned i = 0; i < n; i++)
+		snprintf(d->hex + 2 * i, 3, "%02x", raw[i]);
+	*is_new = !blob_exists(storefd, d);
+	if (blob_writer_commit(&w, NULL, err) < 0) {
+		*is_new = false;
+		return -1;
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* CMD and ENTRYPOINT: a JSON array of strings (exec form) or a command
+ * line for /bin/sh -c (shell form), as a Dockerfile has them. */
+static json_object *command_value(const char *v, podd_error_t *err)
+{
+	json_object *a;
+	if (v[0] == '[') {
+		a = json_tokener_parse(v);
+		if (a == NULL || !json_object_is_type(a, json_type_array)) {
+			json_object_put(a);
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "not a JSON array of strings"),
+			       NULL;
+		}
+		for (size_t i = 0; i < json_object_array_length(a); i++)
+			if (!json_object_is_type(json_object_array_get_idx(a, i),
+						 json_type_string)) {
+				json_object_put(a);
+				return podd_error(err, PODD_E_INVALID_ARGUMENT,
+						  "not a JSON array of strings"),
+				       NULL;
+			}
+		return a;
+	}
+	a = json_object_new_array();
+	json_object_array_add(a, json_object_new_string("/bin/sh"));
+	json_object_array_add(a, json_object_new_string("-c"));
+	json_object_array_add(a, json_object_new_string(v));
+	return a;
+}
+
+/* KEY=VALUE or KEY VALUE. */
+static int key_value(const char *v, char **key, char **value, podd_error_t *err)
+{
+	size_t k = strcspn(v, "= \t");
+	const char *rest = v + k;
+
+	if (k == 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "no key");
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	if (*rest == '=')
+		rest++;
+	*key = strndup(v, k);
+	*value = strdup(rest);
+	if (*key == NULL || *value == NULL)
+		return podd_error_sys(err, ENOMEM, "change");
+	return 0;
+}
+
+/* One of podman's --change instructions applied to the config's
+ * "config" object. */
+static int apply_change(json_object *cfg, const char *change, podd_error_t *err)
+{
+	cleanup_free char *copy = strdup(change);
+	cleanup_free char *key = NULL, *value = NULL;
+	char shown[PRINTABLE_BUF], *v;
+	size_t n;
+
+	if (copy == NULL)
+		return podd_error_sys(err, ENOMEM, "change");
+	printable_escape(change, shown, sizeof(shown));
+	n = strcspn(copy, " \t=");
+	v = copy[n] ? trim(copy + n + 1) : copy + n;
+	copy[n] = '\0';
+	if (*v == '\0')
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "change \"%s\": no value", shown);
+	if (strcasecmp(copy, "CMD") == 0 || strcasecmp(copy, "ENTRYPOINT") == 0) {
+		json_object *a = command_value(v, err);
+		if (a == NULL)
+			return podd_error_wrap(err, "change \"%s\"", shown);
+		json_object_object_add(cfg, strcasecmp(copy, "CMD") == 0 ? "Cmd" : "Entrypoint", a);
+	} else if (strcasecmp(copy, "WORKDIR") == 0) {
+		json_object_object_add(cfg, "WorkingDir", json_object_new_string(v));
+	} else if (strcasecmp(copy, "USER") == 0) {
+		json_object_object_add(cfg, "User", json_object_new_string(v));
+	} else if (strcasecmp(copy, "STOPSIGNAL") == 0) {
+		json_object_object_add(cfg, "StopSignal", json_object_new_string(v));
+	} else if (strcasecmp(copy, "ENV") == 0) {
+		json_object *env;
+		char *entry = NULL;
+		if (key_value(v, &key, &value, err) < 0)
+			return podd_error_wrap(err, "change \"%s\"", shown);
+		if (!json_object_object_get_ex(cfg, "Env", &env)) {
+			env = json_object_new_array();
+			json_object_object_add(cfg, "Env", env);
+		}
+		if (asprintf(&entry, "%s=%s", key, value) < 0)
+			return podd_error_sys(err, ENOMEM, "change");
+		/* A later ENV of the same key replaces the earlier one. */
+		for (size_t i = 0; i < json_object_array_length(env); i++) {
+			const char *e = json_object_get_string(json_object_array_get_idx(env, i));
+			if (strncmp(e, key, strlen(key)) == 0 && e[strlen(key)] == '=') {
+				json_object_array_put_idx(env, i, json_object_new_string(entry));
+				free(entry);
+				return 0;
+			}
+		}
+		json_object_array_add(env, json_object_new_string(entry));
+		free(entry);
+	} else if (strcasecmp(copy, "LABEL") == 0) {
+		json_object *labels;
+		if (key_value(v, &key, &value, err) < 0)
+			return podd_error_wrap(err, "change \"%s\"", shown);
+		if (!json_object_object_get_ex(cfg, "Labels", &labels)) {
+			labels = json_object_new_object();
+			json_object_object_add(cfg, "Labels", labels);
+		}
+		json_object_object_add(labels, key, json_object_new_string(value));
+	} else if (strcasecmp(copy, "EXPOSE") == 0) {
+		json_object *ports;
+		char port[64];
+		if (strlen(v) > 32 || strspn(v, "0123456789") == 0)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "change \"%s\": not a port", shown);
+		snprintf(port, sizeof(port), "%s%s", v, strchr(v, '/') ? "" : "/tcp");
+		if (!json_object_object_get_ex(cfg, "ExposedPorts", &ports)) {
+			ports = json_object_new_object();
+			json_object_object_add(cfg, "ExposedPorts", ports);
+		}
+		json_object_object_add(ports, port, json_object_new_object());
+	} else {
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "change \"%s\": invalid instruction (CMD, ENTRYPOINT, ENV, "
+				  "EXPOSE, LABEL, STOPSIGNAL, USER, WORKDIR)",
+				  shown);
+	}
+	return 0;
+}
+
+static char *rfc3339(int64_t ns)
+{
+	time_t secs = (time_t)(ns / 1000000000LL);
+	struct tm tm;
+	char date[64], *out = NULL;
+	gmtime_r(&secs, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (asprintf(&out, "%s.%09lldZ", date, (long long)(ns % 1000000000LL)) < 0)
+		return NULL;
+	return out;
+}
+
+struct import_new {
+	struct digest d[3];
+	bool is_new[3];
+};
+
+int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
+		   const char *message, int64_t created_ns, const struct extract_limits *lim,
+		   Podd__ImageRecord **out, podd_error_t *err)
+{
+	cleanup_json json_object *config = json_object_new_object();
+	cleanup_json json_object *manifest = json_object_new_object();
+	json_object *cfg = json_object_new_object(), *rootfs, *ids, *history, *h, *layers, *l, *c;
+	struct import_new made = { 0 };
+	cleanup_free char *created = NULL, *diff = NULL, *by = NULL, *cdigest = NULL,
+			  *ldigest = NULL;
+	struct digest md;
+	uint64_t size = 0;
+	const char *doc;
+	int r = -1;
+
+	json_object_object_add(config, "config", cfg);
+	for (size_t i = 0; i < nchanges; i++)
+		if (apply_change(cfg, changes[i], err) < 0)
+			return -1;
+	if (created_ns <= 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		created_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	}
+	created = rfc3339(created_ns);
+	if (created == NULL)
+		return podd_error_sys(err, ENOMEM, "import");
+
+	if (put_layer(storefd, fd, &made.d[0], &size, &made.is_new[0], err) < 0)
+		goto out;
+	if (asprintf(&diff, "sha256:%s", made.d[0].hex) < 0 ||
+	    asprintf(&by, "/bin/sh -c #(nop) ADD file:%s in / ", made.d[0].hex) < 0) {
+		podd_error_sys(err, ENOMEM, "import");
+		goto out;
+	}
+	json_object_object_add(config, "created", json_object_new_string(created));
+	json_object_object_add(config, "architecture",
+			       json_object_new_string(host_architecture()));
+	json_object_object_add(config, "os", json_object_new_string("linux"));
+	if (message && message[0])
+		json_object_object_add(config, "comment", json_object_new_string(message));
+	rootfs = json_object_new_object();
+	ids = json_object_new_array();
+	json_object_array_add(ids, json_object_new_string(diff));
+	json_object_object_add(rootfs, "type", json_object_new_string("layers"));
+	json_object_object_add(rootfs, "diff_ids", ids);
+	json_object_object_add(config, "rootfs", rootfs);
+	history = json_object_new_array();
+	h = json_object_new_object();
+	json_object_object_add(h, "created", json_object_new_string(created));
+	json_object_object_add(h, "created_by", json_object_new_string(by));
+	json_object_object_add(h, "comment", json_object_new_string(
+						     message && message[0] ? message
+									   : "imported from tarball"));
+	json_object_array_add(history, h);
+	json_object_object_add(config, "history", history);
+	doc = json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (put_doc(storefd, doc, strlen(doc), &made.d[1], &made.is_new[1], err) < 0)
+		goto out;
+	if (asprintf(&cdigest, "sha256:%s", made.d[1].hex) < 0 ||
+	    asprintf(&ldigest, "sha256:%s", made.d[0].hex) < 0) {
+		podd_error_sys(err, ENOMEM, "import");
+		goto out;
+	}
+	json_object_object_add(manifest, "schemaVersion", json_object_new_int(2));
+	json_object_object_add(manifest, "mediaType", json_object_new_string(MEDIA_OCI_MANIFEST));
+	c = json_object_new_object();
+	json_object_object_add(c, "mediaType", json_object_new_string(MEDIA_OCI_CONFIG));
+	json_object_object_add(c, "digest", json_object_new_string(cdigest));
+	json_object_object_add(c, "size", json_object_new_int64((int64_t)strlen(doc)));
+	json_object_object_add(manifest, "config", c);
+	layers = json_object_new_array();
+	l = json_object_new_object();
+	json_object_object_add(l, "mediaType",
+			       json_object_new_string("application/vnd.oci.image.layer.v1.tar"));
+	json_object_object_add(l, "digest", json_object_new_string(ldigest));
+	json_object_object_add(l, "size", json_object_new_int64((int64_t)size));
+	json_object_array_add(layers, l);
+	json_object_object_add(manifest, "layers", layers);
+	doc = json_object_to_json_string_ext(manifest, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (put_doc(storefd, doc, strlen(doc), &made.d[2], &made.is_new[2], err) < 0)
+		goto out;
+	md = made.d[2];
+	r = store_image_from_manifest(storefd, &md, lim, out, err);
+out:
+	if (r < 0) {
+		for (int i = 0; i < 3; i++) {
+			podd_error_t e = NULL;
+			if (made.is_new[i] && blob_remove(storefd, &made.d[i], &e) < 0)
+				podd_error_free(&e);
+		}
+		return podd_error_wrap(err, "import");
+	}
+	return 0;
+}
