@@ -279,13 +279,14 @@ out:
 
 static bool same_origin(const char *a, const char *b)
 {
-	/* scheme://host[:port]/ — compare up to the third slash. */
-	const char *ea = strchr(a, '/'), *eb = strchr(b, '/');
-	ea = ea ? strchr(ea + 2, '/') : NULL;
-	eb = eb ? strchr(eb + 2, '/') : NULL;
+	/* scheme://host[:port], up to the third slash or the end. */
+	const char *ea = strstr(a, "://"), *eb = strstr(b, "://");
+	size_t la, lb;
 	if (!ea || !eb)
 		return false;
-	return ea - a == eb - b && strncasecmp(a, b, (size_t)(ea - a)) == 0;
+	la = (size_t)(ea + 3 - a) + strcspn(ea + 3, "/?#");
+	lb = (size_t)(eb + 3 - b) + strcspn(eb + 3, "/?#");
+	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
 /* A Location, relative or absolute, against the URL it answered; only
@@ -411,10 +412,13 @@ static int perform(struct registry *r, const struct request *q, struct response 
 		   podd_error_t *err)
 {
 	cleanup_free char *url = strdup(q->url);
-	bool send_auth = true, challenged = false;
+	bool send_auth, challenged = false;
 
 	if (url == NULL)
 		return podd_error_sys(err, ENOMEM, "request");
+	/* The registry's credentials go to its own origin only (an upload's
+	 * Location may name another); a token request carries its own. */
+	send_auth = q->authorization != NULL || same_origin(url, r->base);
 	for (int hop = 0;; hop++) {
 		char *next;
 		response_free(resp);
@@ -432,6 +436,7 @@ static int perform(struct registry *r, const struct request *q, struct response 
 				url = strdup(q->url);
 				if (url == NULL)
 					return podd_error_sys(err, ENOMEM, "request");
+				send_auth = q->authorization != NULL || same_origin(url, r->base);
 				hop = -1;
 				continue;
 			}

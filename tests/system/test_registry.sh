@@ -409,18 +409,28 @@ class H(http.server.BaseHTTPRequestHandler):
     def forward(self):
         if self.path.startswith("/token"):
             return self.token()
+        if self.path.startswith("/cdn/"):
+            leak = sys.argv[5] if len(sys.argv) > 5 else sys.argv[3]
+            open(leak + ".cdn", "a").write("GET " + self.path + "\n")
+            if self.headers.get("Authorization"):
+                open(leak, "a").write(self.path + "\n")
+            self.path = self.path[4:]
+            return self.proxy()
         if lazy and self.path == "/v2/":
             self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers(); return
         if not valid(self.headers.get("Authorization")):
             return self.deny()
         if self.command == "GET" and "/blobs/" in self.path:
-            # Blobs elsewhere, as a CDN would serve them: another origin,
-            # which must not see the token.
+            # Blobs elsewhere, as a CDN would serve them: another origin
+            # (this server under another name), which must not see the
+            # token.
             self.send_response(307)
-            self.send_header("Location", upstream + self.path)
+            self.send_header("Location", "http://localhost:%d/cdn%s" % (port, self.path))
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        return self.proxy()
+    def proxy(self):
         req = urllib.request.Request(upstream + self.path, method=self.command,
                                      headers={k: v for k, v in self.headers.items() if k.lower() in ("accept",)})
         try:
@@ -439,7 +449,7 @@ class H(http.server.BaseHTTPRequestHandler):
     do_GET = do_HEAD = forward
 http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 EOF
-python3 "$T/bearer.py" "$TPORT" "http://$R" > "$T/bearer.log" 2>&1 &
+python3 "$T/bearer.py" "$TPORT" "http://$R" "$T/leaked" > "$T/bearer.log" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
 wait_port "$TPORT" || exit 1
 P5="$PODCTL --root $T/root5 --runroot $T/run5"
@@ -454,12 +464,15 @@ expect_fail "bearer: login with a wrong password" 125 "invalid username/password
 	$P5 login --tls-verify=false -u podd -p nope --authfile "$T/auth5.json" "127.0.0.1:$TPORT"
 
 TPORT2=$(free_port)
-python3 "$T/bearer.py" "$TPORT2" "http://$R" lazy "$T/tokens-issued" > "$T/bearer2.log" 2>&1 &
+python3 "$T/bearer.py" "$TPORT2" "http://$R" lazy "$T/tokens-issued" "$T/leaked" > "$T/bearer2.log" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
 wait_port "$TPORT2" || exit 1
 eq "bearer: a challenge after the ping, and tokens that run out, are met again" \
 	"$($PODCTL --root "$T/root5b" --runroot "$T/run5b" pull -q --tls-verify=false --creds podd:s3cret "127.0.0.1:$TPORT2/podd/busybox:latest")" "$BB"
 check "... with more than one token" test "$(cat "$T/tokens-issued")" -gt 1
+eq "bearer: blobs redirected to another origin are fetched without the token" \
+	"$(cat "$T/leaked" 2> /dev/null)" ""
+check "... and they were fetched there" grep -q 'GET /cdn/v2/podd/busybox/blobs/' "$T/leaked.cdn"
 
 # --- TLS with a self-signed certificate ----------------------------------
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
