@@ -73,6 +73,19 @@ Storing signatures"
 $P pull -q --tls-verify=false "$R/podd/seed:latest" > "$T/out" 2> "$T/err"
 eq "pull -q prints only the id" "$(cat "$T/out")/$(cat "$T/err")" "$ID/"
 
+# A tag that moved at the registry moves here too: the old image keeps no
+# name, as podman's does.
+"$FIXTURE" "$T/oci-other" 1000 > "$T/other-id" || exit 1
+skopeo copy -q --dest-tls-verify=false "oci:$T/oci:latest" "docker://$R/podd/moving:latest" || exit 1
+PMV="$PODCTL --root $T/rootmv --runroot $T/runmv"
+$PMV pull -q --tls-verify=false "$R/podd/moving:latest" > /dev/null
+skopeo copy -q --dest-tls-verify=false "oci:$T/oci-other:latest" "docker://$R/podd/moving:latest" || exit 1
+eq "a moved tag pulls the new image" "$($PMV pull -q --tls-verify=false "$R/podd/moving:latest")" \
+	"$(cat "$T/other-id")"
+eq "... and the old one keeps no name" \
+	"$($PMV images --format '{{.Repository}}:{{.Tag}} {{.ID}}' | sort | tr '\n' ' ')" \
+	"$R/podd/moving:latest $(cut -c1-12 "$T/other-id") <none>:<none> ${ID:0:12} "
+
 # push, as stored: the manifest keeps its digest
 SEED_DIGEST=$(skopeo inspect --tls-verify=false "docker://$R/podd/seed:latest" | jq -r .Digest)
 $P push --tls-verify=false "$R/podd/seed:latest" "$R/podd/busybox:latest" > "$T/out" 2> "$T/err"
