@@ -137,7 +137,8 @@ int podd_landlock_restrict_ex(const char *const *dirs, const char *const *ro_pat
 		rule.allowed_access = ro_rights(fd);
 		rule.parent_fd = fd;
 		if (syscall(__NR_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &rule, 0) < 0)
-			return podd_error_sys(err, errno, "landlock: allow reading %s", ro_paths[i]);
+			return podd_error_sys(err, errno, "landlock: allow reading %s",
+					      ro_paths[i]);
 	}
 	/* landlock_restrict_self needs no_new_privs (or CAP_SYS_ADMIN); the
 	 * caller has set it, and it can only ever be set, never cleared. */

@@ -13,7 +13,8 @@
 struct podd_reference {
 	bool qualified;                        /* a domain was given */
 	char domain[PODD_IMAGE_REPO_MAX + 1];  /* "127.0.0.1:5000", "docker.io"; "" if short */
-	char api_host[PODD_IMAGE_REPO_MAX + 1]; /* where the API is: docker.io's is registry-1.docker.io */
+	/* where the API is: docker.io's is registry-1.docker.io */
+	char api_host[PODD_IMAGE_REPO_MAX + 1];
 	char repository[PODD_IMAGE_REPO_MAX + 1]; /* "podd/busybox", "library/busybox" */
 	char tag[PODD_IMAGE_TAG_MAX + 1];      /* "" only when a digest is given alone */
 	char digest[72];                       /* "sha256:<64 hex>" or "" */

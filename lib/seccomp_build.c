@@ -63,8 +63,9 @@ int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, bo
 			 * host's daemons), AF_NETLINK or AF_PACKET. */
 			static const int families[] = { AF_INET, AF_INET6 };
 			for (size_t i = 0; i < PODD_ARRAY_SIZE(families); i++) {
+				scmp_datum_t family = (scmp_datum_t)families[i];
 				r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-						     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]));
+						     SCMP_A0(SCMP_CMP_EQ, family));
 				if (r < 0)
 					return podd_error_sys(err, -r, "seccomp: rule for socket");
 			}
@@ -82,9 +83,8 @@ int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, bo
 					     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)FIONREAD));
 			if (r < 0 && r != -EEXIST)
 				return podd_error_sys(err, -r, "seccomp: rule for ioctl");
-			for (size_t i = 0; podd_sandbox_inet_client_syscalls[i]; i++)
-				if (add_rule(ctx, SCMP_ACT_ALLOW, podd_sandbox_inet_client_syscalls[i],
-					     err) < 0)
+			for (const char *const *c = podd_sandbox_inet_client_syscalls; *c; c++)
+				if (add_rule(ctx, SCMP_ACT_ALLOW, *c, err) < 0)
 					return -1;
 		}
 #ifdef PODD_SANITIZE

@@ -78,11 +78,13 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 			password_stdin = true;
 			break;
 		case 't':
-			tls_verify = optarg == NULL || strcmp(optarg, "true") == 0 ? 1
-				     : strcmp(optarg, "false") == 0		  ? 0
-										  : -2;
-			if (tls_verify == -2) {
-				fprintf(stderr, "Error: invalid argument \"%s\" for \"--tls-verify\"\n",
+			if (optarg == NULL || strcmp(optarg, "true") == 0) {
+				tls_verify = 1;
+			} else if (strcmp(optarg, "false") == 0) {
+				tls_verify = 0;
+			} else {
+				fprintf(stderr,
+					"Error: invalid argument \"%s\" for \"--tls-verify\"\n",
 					optarg);
 				return EXIT_ENGINE;
 			}

@@ -50,9 +50,9 @@ static int parse_opts(int argc, char **argv, struct pull_opts *o, const char *us
 			else if (strcmp(optarg, "false") == 0)
 				o->tls_verify = 0;
 			else {
-				fprintf(stderr, "Error: invalid argument \"%s\" for \"--tls-verify\" "
-						"flag: strconv.ParseBool: parsing \"%s\": invalid "
-						"syntax\n",
+				fprintf(stderr,
+					"Error: invalid argument \"%s\" for \"--tls-verify\" flag: "
+					"strconv.ParseBool: parsing \"%s\": invalid syntax\n",
 					optarg, optarg);
 				return -1;
 			}
@@ -240,7 +240,8 @@ int cmd_push(const struct global_opts *g, int argc, char **argv)
 	if (podd_client_call_stream(&e.helpers[HELPER_IMAGE].peer,
 				    PODD__IMAGE_TYPE__IMAGE_TYPE_PUSH, &req.base,
 				    PODD__IMAGE_TYPE__IMAGE_TYPE_REGISTRY_EVENT,
-				    &podd__registry_event__descriptor, event_printer_chunk, &pr, &err) < 0) {
+				    &podd__registry_event__descriptor, event_printer_chunk, &pr,
+				    &err) < 0) {
 		engine_helper_failed(&e, HELPER_IMAGE, &err);
 		goto fail;
 	}

@@ -147,10 +147,12 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 	if (podd_client_call_stream(&e->helpers[HELPER_IMAGE].peer,
 				    PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &req.base,
 				    PODD__IMAGE_TYPE__IMAGE_TYPE_REGISTRY_EVENT,
-				    &podd__registry_event__descriptor, event_printer_chunk, p, err) < 0)
+				    &podd__registry_event__descriptor, event_printer_chunk, p,
+				    err) < 0)
 		return engine_helper_failed(e, HELPER_IMAGE, err);
 	if (p->done == NULL || p->done->record == NULL)
-		return podd_error(err, PODD_E_PROTOCOL, "podd-image: a pull ended without a record");
+		return podd_error(err, PODD_E_PROTOCOL,
+				  "podd-image: a pull ended without a record");
 	create.record = p->done->record;
 	if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_CREATE_IMAGE,
 			     &create.base, PODD__STATE_TYPE__STATE_TYPE_IMAGE,
@@ -197,8 +199,9 @@ int pull_plan_make(const char *name, const struct pull_opts *o, struct pull_plan
 	for (size_t i = 0; i < p->n; i++) {
 		struct candidate *c = &p->cands[i];
 		podd_reference_string(&c->ref, c->name, sizeof(c->name));
-		c->tls_verify = o->tls_verify >= 0 ? o->tls_verify == 1
-						   : !registries_conf_insecure(&conf, c->ref.domain);
+		c->tls_verify = o->tls_verify >= 0
+					? o->tls_verify == 1
+					: !registries_conf_insecure(&conf, c->ref.domain);
 		if (creds_for(o, &c->ref, &c->user, &c->password, err) < 0)
 			goto out;
 	}

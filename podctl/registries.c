@@ -122,8 +122,8 @@ int registries_conf_load(struct registries_conf *c, podd_error_t *err)
 			if (json_object_object_get_ex(e, "insecure", &ins) &&
 			    !json_object_is_type(ins, json_type_boolean)) {
 				podd_error(err, PODD_E_INVALID_ARGUMENT,
-					   "%s: registries[%zu]: insecure is true or false", c->path,
-					   i);
+					   "%s: registries[%zu]: insecure is true or false",
+					   c->path, i);
 				goto out;
 			}
 			if (ins && json_object_get_boolean(ins))

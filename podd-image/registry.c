@@ -257,9 +257,10 @@ static int pin_resolve(const char *url, struct curl_slist **resolve, podd_error_
 	used = (size_t)snprintf(entry, sizeof(entry), "%s:%s:", host, port);
 	for (struct addrinfo *a = ai; a && used < sizeof(entry) - 64; a = a->ai_next) {
 		char addr[INET6_ADDRSTRLEN];
-		const void *src = a->ai_family == AF_INET
-					  ? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
-					  : (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
+		const struct sockaddr_in *v4 = (const struct sockaddr_in *)a->ai_addr;
+		const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)a->ai_addr;
+		const void *src = a->ai_family == AF_INET ? (const void *)&v4->sin_addr
+							  : (const void *)&v6->sin6_addr;
 		if (!inet_ntop(a->ai_family, src, addr, sizeof(addr)))
 			continue;
 		used += (size_t)snprintf(entry + used, sizeof(entry) - used,
@@ -300,7 +301,8 @@ static char *resolve_location(const char *base, const char *location, podd_error
 	    curl_url_set(u, CURLUPART_URL, location, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_URL, &out, 0) != CURLUE_OK) {
-		podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid Location in the registry's answer");
+		podd_error(err, PODD_E_INVALID_ARGUMENT,
+			   "invalid Location in the registry's answer");
 	} else if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
 		podd_error(err, PODD_E_INVALID_ARGUMENT,
 			   "the registry redirects to a URL that is neither http nor https");
@@ -647,11 +649,13 @@ static int fetch_token(struct registry *r, const char *challenge, const char *sc
 	}
 	for (const char *s = json_object_get_string(tok); *s; s++)
 		if (!isgraph((unsigned char)*s)) {
-			podd_error(err, PODD_E_INVALID_ARGUMENT, "the token server's token is not printable");
+			podd_error(err, PODD_E_INVALID_ARGUMENT,
+				   "the token server's token is not printable");
 			goto out;
 		}
 	free(r->authorization);
-	if (asprintf(&r->authorization, "Authorization: Bearer %s", json_object_get_string(tok)) < 0) {
+	if (asprintf(&r->authorization, "Authorization: Bearer %s",
+		     json_object_get_string(tok)) < 0) {
 		r->authorization = NULL;
 		podd_error_sys(err, ENOMEM, "token");
 		goto out;
@@ -687,8 +691,8 @@ static int meet_challenge(struct registry *r, const char *challenge, podd_error_
 			return podd_error_sys(err, ENOMEM, "credentials");
 		return 1;
 	}
-	return podd_error(err, PODD_E_INVALID_ARGUMENT, "registry %s: unsupported authentication scheme",
-			  r->host);
+	return podd_error(err, PODD_E_INVALID_ARGUMENT,
+			  "registry %s: unsupported authentication scheme", r->host);
 }
 
 static int ping(struct registry *r, struct response *resp, podd_error_t *err)

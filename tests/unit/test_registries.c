@@ -105,7 +105,8 @@ static void test_auth_lookup_prefers_the_most_specific_key(void **state)
 	(void)state;
 	/* "a:b" and "c:d" */
 	put("a.json",
-	    "{\"auths\":{\"r.example\":{\"auth\":\"YTpi\"},\"r.example/team\":{\"auth\":\"YzpkZA==\"}}}",
+	    "{\"auths\":{\"r.example\":{\"auth\":\"YTpi\"},"
+	    "\"r.example/team\":{\"auth\":\"YzpkZA==\"}}}",
 	    path, sizeof(path));
 	assert_int_equal(auth_lookup(path, "r.example/team/app", &user, &password, &err), 0);
 	assert_string_equal(user, "c");
