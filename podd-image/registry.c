@@ -527,14 +527,14 @@ static char *basic_header(const char *user, const char *password)
 		return NULL;
 	snprintf(plain, n + 1, "%s:%s", user, password);
 	EVP_EncodeBlock(b64, (const unsigned char *)plain, (int)n);
-	if (asprintf(&line, "Authorization: Basic %s", b64) < 0)
-		return NULL;
 	explicit_bzero(plain, n);
+	if (asprintf(&line, "Authorization: Basic %s", b64) < 0)
+		line = NULL;
+	explicit_bzero(b64, strlen((char *)b64));
 	return line;
 }
 
-/* One parameter of a challenge: key="quoted" or key=token. */
-static char *challenge_param(const char *ch, const char *key)
+char *registry_challenge_param(const char *ch, const char *key)
 {
 	size_t kl = strlen(key);
 	for (const char *p = ch; *p;) {
@@ -591,8 +591,8 @@ static int url_escape_append(char *url, size_t cap, const char *prefix, const ch
 static int fetch_token(struct registry *r, const char *challenge, const char *scope,
 		       podd_error_t *err)
 {
-	cleanup_free char *realm = challenge_param(challenge, "realm");
-	cleanup_free char *service = challenge_param(challenge, "service");
+	cleanup_free char *realm = registry_challenge_param(challenge, "realm");
+	cleanup_free char *service = registry_challenge_param(challenge, "service");
 	cleanup_free char *basic = NULL;
 	char url[URL_MAX];
 	struct membuf body = { .max = TOKEN_BODY_MAX };
@@ -677,7 +677,7 @@ out:
 static int meet_challenge(struct registry *r, const char *challenge, podd_error_t *err)
 {
 	if (strncasecmp(challenge, "Bearer ", 7) == 0) {
-		cleanup_free char *scope = challenge_param(challenge + 7, "scope");
+		cleanup_free char *scope = registry_challenge_param(challenge + 7, "scope");
 		if (fetch_token(r, challenge + 7, scope ? scope : r->scope, err) < 0)
 			return podd_error_wrap(err, "authenticating to %s", r->host);
 		return 1;

@@ -72,4 +72,9 @@ int registry_put_manifest(struct registry *r, const char *repo, const char *tag,
 			  const char *media_type, const void *body, size_t len,
 			  podd_error_t *err);
 
+/* One parameter of a WWW-Authenticate challenge's list (what follows
+ * "Bearer "): key="quoted \"string\"" or key=token. NULL when absent;
+ * the caller frees the result. */
+char *registry_challenge_param(const char *challenge, const char *key);
+
 #endif
