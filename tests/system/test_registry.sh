@@ -259,7 +259,7 @@ eq "... and no image is recorded" "$($P10 images -q | wc -l)" 0
 
 # --- a hostile registry ---------------------------------------------------
 # python3 serves: a manifest larger than META_MAX_BYTES; a layer sent longer
-# than its descriptor says (and on and on); an error document with
+# than its descriptor says (and on and on), another shorter; an error document with
 # terminal escapes; a redirect to a file:// URL; an upload answered
 # without a Location. Each is refused, nothing is stored, and no escape
 # reaches the terminal.
@@ -268,9 +268,12 @@ cat > "$T/hostile.py" <<'EOF'
 import http.server, json, sys
 port = int(sys.argv[1])
 layer_digest = "sha256:" + "ab" * 32
-manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + "cd" * 32, "size": 10},
-    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer_digest, "size": 10}]}).encode()
+short_digest = "sha256:" + "ef" * 32
+def manifest_for(layer):
+    return json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + "cd" * 32, "size": 10},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer, "size": 10}]}).encode()
+manifest = manifest_for(layer_digest)
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def log_message(self, *a): pass
@@ -301,6 +304,10 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.stream("application/vnd.oci.image.manifest.v1+json", b" " * 65536, 200)
         if p.endswith("/manifests/long"):
             return self.send(200, manifest, "application/vnd.oci.image.manifest.v1+json")
+        if p.endswith("/manifests/short"):
+            return self.send(200, manifest_for(short_digest), "application/vnd.oci.image.manifest.v1+json")
+        if "/blobs/" in p and p.endswith(short_digest):
+            return self.stream("application/octet-stream", b"12345", 1)
         if "/blobs/" in p and p.endswith(layer_digest):
             return self.stream("application/octet-stream", b"x" * 4096, 10000)
         if p.endswith("/manifests/escape"):
@@ -323,6 +330,8 @@ expect_fail "hostile: a manifest larger than 4 MiB is refused" 125 "answer large
 	$PH pull --tls-verify=false "$H/evil/x:huge"
 expect_fail "hostile: a layer longer than its descriptor is refused" 125 \
 	"copying blob sha256:abababab" $PH pull --tls-verify=false "$H/evil/x:long"
+expect_fail "hostile: a layer shorter than its descriptor is refused" 125 "truncated: 5 of 10 bytes" \
+	$PH pull --tls-verify=false "$H/evil/x:short"
 expect_fail "hostile: a redirect to file:// is refused" 125 "neither http nor https" \
 	$PH pull --tls-verify=false "$H/evil/x:file"
 expect_fail "hostile: an error document's escapes are shown escaped" 125 '\x1b[31mred' \
