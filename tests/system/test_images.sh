@@ -19,6 +19,8 @@ store_listing() {
 }
 
 # --- load, images -------------------------------------------------------
+eq "images of an empty store prints the header only" "$($P images | tr -s ' ')" \
+	"REPOSITORY TAG IMAGE ID CREATED SIZE"
 out=$($P load -i "$ARCHIVE" 2> "$T/err")
 eq "load exits 0" "$?" 0
 eq "load names the image as podman does" "$out" "Loaded image: localhost/busybox:latest"
@@ -48,6 +50,24 @@ eq "one layer unpacked, once" "$layers_before" 1
 $P load < "$ARCHIVE" > /dev/null
 eq "load reads stdin without -i" "$?" 0
 expect_fail "load of a missing file" 125 "nope.tar: No such file" $P load -i "$T/nope.tar"
+
+# Four loads of one archive at once into an empty store: all succeed, one
+# image, one layer, no temporary left.
+$P rmi -a > /dev/null
+pids=""
+for i in 1 2 3 4; do
+	$P load -i "$ARCHIVE" > "$T/par$i" 2>&1 &
+	pids="$pids $!"
+	BG_PIDS="$BG_PIDS $!"
+done
+rcs=""
+for p in $pids; do
+	wait "$p"
+	rcs="$rcs$?"
+done
+eq "four concurrent loads all succeed" "$rcs" "0000"
+eq "and record one image" "$($P images -q | wc -l)" 1
+eq "with one layer and no temporary" "$(ls "$STORE/layers" | wc -l) $(ls "$STORE/blobs/tmp" | wc -l)" "1 0"
 
 # --- inspect, exists ----------------------------------------------------
 $P image inspect busybox > "$T/inspect"
@@ -96,6 +116,10 @@ $P load -i "$ARCHIVE" > /dev/null
 $P untag busybox
 eq "untag without a name leaves a dangling image" \
 	"$($P images --format '{{.Repository}} {{.Tag}}')" "<none> <none>"
+echo n | $P image prune > "$T/out"
+eq "image prune asks first, as podman" "$(head -1 "$T/out")" \
+	"WARNING! This command removes all dangling images."
+eq "and a no keeps the image" "$($P images -q)" "${id:0:12}"
 eq "image prune -f removes it" "$($P image prune -f)" "$id"
 eq "and its blobs and layers" "$(store_listing)" ""
 $P load -i "$ARCHIVE" > /dev/null
@@ -203,6 +227,15 @@ expect_fail "import refuses an unknown --change" 125 "invalid instruction" \
 expect_fail "import refuses what is not a tarball" 125 "Unrecognized archive format" \
 	$P import "$PODD_SOURCE_DIR/README.md"
 eq "failed imports leave nothing in the store" "$(store_listing)" "$before"
+
+# podman's multi-image docker-archive (save -m): both images, both names.
+$PM tag pmimage pmother:2 > /dev/null
+$PM save -m -o "$T/pm-multi.tar" pmimage pmother:2 2> /dev/null
+$P rmi -a > /dev/null
+$P load -i "$T/pm-multi.tar" > "$T/out"
+eq "podctl loads podman's multi-image archive" "$(sort "$T/out" | tr '\n' ' ')" \
+	"Loaded image: localhost/pmimage:latest Loaded image: localhost/pmother:2 "
+eq "as one image with two names" "$($P images -q | wc -l) $($P images | tail -n +2 | wc -l)" "1 2"
 
 check "the unpacked layer has busybox" test -x "$STORE/layers/$(ls "$STORE/layers" |
 	while read -r l; do [ -e "$STORE/layers/$l/diff/bin/busybox" ] && echo "$l"; done |

@@ -372,6 +372,79 @@ static void test_gc_keeps_what_kept_images_need_and_nothing_else(void **state)
 	free(layers);
 }
 
+/* A gzip layer of `zeros` zero bytes in one file: small compressed,
+ * large uncompressed. */
+static size_t make_bomb(char *buf, size_t size, size_t zeros)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	static char chunk[65536];
+	size_t used = 0;
+
+	assert_int_equal(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_memory(a, buf, size, &used), ARCHIVE_OK);
+	archive_entry_set_pathname(e, "zeros");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)zeros);
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	for (size_t left = zeros; left > 0;) {
+		size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
+		assert_int_equal(archive_write_data(a, chunk, n), (la_ssize_t)n);
+		left -= n;
+	}
+	archive_entry_free(e);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	return used;
+}
+
+static void test_a_decompression_bomb_stops_at_the_limit(void **state)
+{
+	struct store *s = *state;
+	static char gz[1 << 20];
+	size_t len = make_bomb(gz, sizeof(gz), 64u << 20); /* 64 MiB of zeros */
+	struct extract_limits lim = extract_limits_default();
+	struct digest blob, config, md;
+	Podd__ImageRecord *rec = NULL;
+	podd_error_t err = NULL;
+	char cfg[512], man[1024];
+	size_t o;
+	int fd;
+
+	assert_true(len < (1 << 20));
+	put_blob(s->fd, gz, len, &blob);
+	/* The diff_id check reads at most the limit, whatever the claim. */
+	fd = blob_open(s->fd, &blob, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(layer_diff_id_check(fd, LAYER_GZIP, &blob, 1 << 20, NULL, &err), -1);
+	assert_non_null(strstr(err->msg, "over the limit of 1048576 bytes"));
+	podd_error_free(&err);
+	close(fd);
+	/* Through the store, with the limits lowered: nothing stored. */
+	lim.max_bytes = 1 << 20;
+	lim.max_entries = 16;
+	o = (size_t)snprintf(cfg, sizeof(cfg),
+			     "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":"
+			     "{\"type\":\"layers\",\"diff_ids\":[\"sha256:%064d\"]}}",
+			     0);
+	put_blob(s->fd, cfg, o, &config);
+	o = (size_t)snprintf(man, sizeof(man),
+			     "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"%s\",\"digest\":"
+			     "\"sha256:%s\",\"size\":%zu},\"layers\":[{\"mediaType\":"
+			     "\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":"
+			     "\"sha256:%s\",\"size\":%zu}]}",
+			     MEDIA_OCI_CONFIG, config.hex, strlen(cfg), blob.hex, len);
+	put_blob(s->fd, man, o, &md);
+	assert_int_equal(store_image_from_manifest(s->fd, &md, &lim, &rec, &err), -1);
+	assert_non_null(strstr(err->msg, "over the limit"));
+	podd_error_free(&err);
+	char *listed = listing(s->fd, "layers");
+	assert_string_equal(listed, "");
+	free(listed);
+}
+
 static void test_gc_waits_for_writers(void **state)
 {
 	struct store *s = *state;
@@ -402,6 +475,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_hostile_layer_stores_nothing, store_setup,
 						store_teardown),
 		cmocka_unit_test_setup_teardown(test_gc_keeps_what_kept_images_need_and_nothing_else,
+						store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_a_decompression_bomb_stops_at_the_limit,
 						store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_gc_waits_for_writers, store_setup,
 						store_teardown),
