@@ -11,7 +11,7 @@
 # Usage: bench/bench.sh [--podctl PATH] [--podman PATH | --no-podman]
 #                       [--runc PATH] [--n 1000] [--runs 20] [--warmup 2]
 #                       [--ctrs 10]
-#                       [--cases create0,create,ps,inspect,mem,run,exec,mem-run,ctr-cost]
+#                       [--cases create0,create,ps,inspect,mem,run,exec,mem-run,ctr-cost,pull]
 #
 # Adding a case: write a function case_NAME (a '-' in NAME is '_' in the
 # function's name) that prepares what it needs (populate ENGINE COUNT) and
@@ -28,7 +28,7 @@ n=1000
 runs=20
 warmup=2
 ctrs=10
-all_cases=(create0 create ps inspect mem run exec mem-run ctr-cost)
+all_cases=(create0 create ps inspect mem run exec mem-run ctr-cost pull)
 cases=$(IFS=,; echo "${all_cases[*]}")
 
 usage() {
@@ -88,9 +88,15 @@ conmon_pids() {
 	done
 }
 
+registry_pid=
 cleanup() {
 	local id pid left root state
 	trap - EXIT INT TERM
+	# The pull case's docker-registry, by its pid.
+	if [ -n "$registry_pid" ]; then
+		kill "$registry_pid" 2> /dev/null
+		wait "$registry_pid" 2> /dev/null
+	fi
 	if [ -d "$W/podctl" ]; then
 		"${PC[@]}" rm -a -f > /dev/null 2>&1 || echo "bench: podctl rm -a -f failed" >&2
 	fi
@@ -635,6 +641,52 @@ case_ctr_cost() {
 	add_row "per ctr: conmon RSS" kib "${a_rss[podctl]:-error}" "$(pe_of "${a_rss[podman]:-}")" podman -
 	add_row "per ctr: conmon PSS" kib "${a_pss[podctl]:-error}" "$(pe_of "${a_pss[podman]:-}")" podman -
 	add_row "per ctr: other processes" n "${a_other[podctl]:-error}" "$(pe_of "${a_other[podman]:-}")" podman 1
+}
+
+# pull: a cold pull (every run into an empty store: "{i}" in the roots) of
+# the bundled busybox image from a docker-registry on 127.0.0.1, plain
+# HTTP. Target: at least 3 times faster than podman (issue 4).
+case_pull() {
+	local name="pull (cold, local registry)" port archive=$src/build/busybox-oci.tar i
+	pd=() pe=()
+	peer_name=podman
+	if ! command -v docker-registry > /dev/null || ! command -v skopeo > /dev/null; then
+		echo "bench: pull: docker-registry or skopeo missing (skipped)" >&2
+		summary+=("pull: not measured (docker-registry or skopeo missing)")
+		return
+	fi
+	if [ ! -f "$archive" ]; then
+		archive=$W/busybox-oci.tar
+		"$src/scripts/make-image.sh" "$archive" > /dev/null || die "cannot build the busybox image"
+	fi
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	mkdir -p "$W/pull"
+	printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+		"$W/pull/registry" "$port" > "$W/pull/registry.yml"
+	# docker-registry reads REGISTRY_* variables as configuration.
+	env -u REGISTRY_AUTH_FILE docker-registry serve "$W/pull/registry.yml" > "$W/pull/registry.log" 2>&1 &
+	registry_pid=$!
+	for i in $(seq 1 100); do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),1)" 2> /dev/null && break
+		sleep 0.1
+	done
+	if ! skopeo copy -q --dest-tls-verify=false "oci-archive:$archive" \
+		"docker://127.0.0.1:$port/podd/busybox:latest" > /dev/null 2> "$W/pull/skopeo.err"; then
+		echo "bench: pull: cannot push the image to the registry:" >&2
+		tail -3 "$W/pull/skopeo.err" >&2
+		podctl_failed=true
+		add_row "$name" ms error - podman x0.33
+	else
+		pd=("$podctl_bin" --root "$W/pull/pd{i}" --runroot "$W/pull/pdr{i}" pull -q
+			--tls-verify=false "127.0.0.1:$port/podd/busybox:latest")
+		$have_podman && pe=("$podman_bin" --root "$W/pull/pm{i}" --runroot "$W/pull/pmr{i}"
+			--tmpdir "$W/pull/pmt{i}" --cgroup-manager cgroupfs --events-backend file
+			--storage-driver vfs pull -q --tls-verify=false "127.0.0.1:$port/podd/busybox:latest")
+		time_case "$name" x0.33
+	fi
+	kill "$registry_pid" 2> /dev/null
+	wait "$registry_pid" 2> /dev/null
+	registry_pid=
 }
 
 # --- Run ------------------------------------------------------------------

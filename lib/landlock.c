@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -73,7 +74,22 @@ static uint64_t fs_rights(int abi)
 	return r;
 }
 
+/* Read rights for a read-only path: a file takes file rights only. */
+static uint64_t ro_rights(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		return LL_FS_READ_FILE | LL_FS_READ_DIR;
+	return LL_FS_READ_FILE;
+}
+
 int podd_landlock_restrict(const char *const *dirs, podd_error_t *err)
+{
+	return podd_landlock_restrict_ex(dirs, NULL, false, err);
+}
+
+int podd_landlock_restrict_ex(const char *const *dirs, const char *const *ro_paths,
+			      bool tcp_connect, podd_error_t *err)
 {
 	struct ll_ruleset_attr attr = { 0 };
 	cleanup_close int ruleset = -1;
@@ -87,7 +103,10 @@ int podd_landlock_restrict(const char *const *dirs, podd_error_t *err)
 	attr.handled_access_fs = fs_rights(abi);
 	attr_size = sizeof(uint64_t);
 	if (abi >= 4) {
-		attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+		/* With no port rule, a handled right is refused for every
+		 * port. A TCP client (tcp_connect) connects to a registry on
+		 * any port, so connect is left unhandled; bind never is. */
+		attr.handled_access_net = LL_NET_BIND_TCP | (tcp_connect ? 0 : LL_NET_CONNECT_TCP);
 		attr_size = 2 * sizeof(uint64_t);
 	}
 	if (abi >= 6) {
@@ -106,6 +125,20 @@ int podd_landlock_restrict(const char *const *dirs, podd_error_t *err)
 		rule.parent_fd = dirfd;
 		if (syscall(__NR_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &rule, 0) < 0)
 			return podd_error_sys(err, errno, "landlock: allow %s", dirs[i]);
+	}
+	for (size_t i = 0; ro_paths && ro_paths[i]; i++) {
+		cleanup_close int fd = open(ro_paths[i], O_PATH | O_CLOEXEC);
+		struct ll_path_beneath_attr rule = { 0 };
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			return podd_error_sys(err, errno, "landlock: open %s", ro_paths[i]);
+		}
+		rule.allowed_access = ro_rights(fd);
+		rule.parent_fd = fd;
+		if (syscall(__NR_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &rule, 0) < 0)
+			return podd_error_sys(err, errno, "landlock: allow reading %s",
+					      ro_paths[i]);
 	}
 	/* landlock_restrict_self needs no_new_privs (or CAP_SYS_ADMIN); the
 	 * caller has set it, and it can only ever be set, never cleared. */

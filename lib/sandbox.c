@@ -92,7 +92,8 @@ int podd_sandbox_apply(const struct podd_sandbox_policy *p, podd_error_t *err)
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return podd_error_sys(err, errno, "%s sandbox: no_new_privs", p->process);
 
-	if (p->landlock && podd_landlock_restrict(p->landlock_dirs, err) < 0)
+	if (p->landlock && podd_landlock_restrict_ex(p->landlock_dirs, p->landlock_ro_paths,
+						     p->inet_client, err) < 0)
 		return podd_error_wrap(err, "%s sandbox", p->process);
 
 	prog.len = f->len;

@@ -29,6 +29,16 @@ struct podd_sandbox_policy {
 	const char *const *syscalls;       /* allowlist: added to the base list */
 	bool landlock;
 	const char *const *landlock_dirs;  /* NULL-terminated; empty = no files */
+	/* Read-only beneath these (files or directories; NULL-terminated, may
+	 * be NULL; a path missing at sandbox time is skipped). */
+	const char *const *landlock_ro_paths;
+	/* A TCP client (podd-image's registry client): socket(2) for AF_INET
+	 * and AF_INET6 only (AF_UNIX: EACCES, anything else kills) and
+	 * ioctl(2) for FIONREAD only (checked on the arguments by seccomp), connect and the socket options a client
+	 * sets; Landlock (ABI >= 4) then handles
+	 * only TCP bind, which no rule allows, so the process can connect
+	 * anywhere but never listen on a TCP port. */
+	bool inet_client;
 };
 
 /* Apply the policy to the calling process, in this order: bounding set,
@@ -50,7 +60,11 @@ struct podd_sandbox_policy podd_launcher_policy(void);
 
 /* seccomp_build.c (libseccomp; the generator and tests only): the filter
  * of a policy as BPF in a newly allocated buffer. */
-int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra,
+int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, bool inet_client,
 		       void **bpf, size_t *len, podd_error_t *err);
+
+/* What inet_client adds to an allowlist besides socket(2) for AF_INET and
+ * AF_INET6. */
+extern const char *const podd_sandbox_inet_client_syscalls[];
 
 #endif

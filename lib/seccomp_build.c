@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <seccomp.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,8 +31,8 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, podd
 	return 0;
 }
 
-int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, void **bpf,
-		       size_t *len, podd_error_t *err)
+int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, bool inet_client,
+		       void **bpf, size_t *len, podd_error_t *err)
 {
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
 	cleanup_close int mfd = -1;
@@ -56,6 +58,35 @@ int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, vo
 		for (size_t i = 0; extra && extra[i]; i++)
 			if (add_rule(ctx, SCMP_ACT_ALLOW, extra[i], err) < 0)
 				return -1;
+		if (inet_client) {
+			/* socket(2) for IPv4 and IPv6 only: no AF_UNIX (the
+			 * host's daemons), AF_NETLINK or AF_PACKET. */
+			static const int families[] = { AF_INET, AF_INET6 };
+			for (size_t i = 0; i < PODD_ARRAY_SIZE(families); i++) {
+				scmp_datum_t family = (scmp_datum_t)families[i];
+				r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+						     SCMP_A0(SCMP_CMP_EQ, family));
+				if (r < 0)
+					return podd_error_sys(err, -r, "seccomp: rule for socket");
+			}
+			/* AF_UNIX is refused with EACCES rather than killed:
+			 * glibc's getaddrinfo asks nscd over an AF_UNIX socket
+			 * first (again every 100 lookups) and falls back to the
+			 * files and DNS when it cannot. */
+			r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+					     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)AF_UNIX));
+			if (r < 0)
+				return podd_error_sys(err, -r, "seccomp: rule for socket");
+			/* ioctl(FIONREAD) only: glibc's DNS stub resolver sizes
+			 * its UDP answer with it. */
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+					     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)FIONREAD));
+			if (r < 0 && r != -EEXIST)
+				return podd_error_sys(err, -r, "seccomp: rule for ioctl");
+			for (const char *const *c = podd_sandbox_inet_client_syscalls; *c; c++)
+				if (add_rule(ctx, SCMP_ACT_ALLOW, *c, err) < 0)
+					return -1;
+		}
 #ifdef PODD_SANITIZE
 		for (size_t i = 0; podd_sandbox_sanitizer_syscalls[i]; i++)
 			if (add_rule(ctx, SCMP_ACT_ALLOW, podd_sandbox_sanitizer_syscalls[i],

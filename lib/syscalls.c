@@ -37,6 +37,20 @@ const char *const podd_sandbox_host_syscalls[] = {
 	NULL,
 };
 
+/* A TCP client (policy inet_client; socket(2) itself is allowed for
+ * AF_INET/AF_INET6 only, by argument): libcurl's connect, its socket
+ * options and readiness polling; glibc's DNS stub resolver (UDP: connect,
+ * sendmmsg, recvfrom). */
+const char *const podd_sandbox_inet_client_syscalls[] = {
+	"connect", "getsockopt", "setsockopt", "getsockname", "getpeername", "poll", "ppoll",
+	"sendmmsg", "shutdown",
+	/* res_init takes the host name (uname) for its search domain */
+	"uname",
+	/* libcurl's multi handle wakes itself through a socketpair: an
+	 * anonymous connected pair, reaching nothing outside the process. */
+	"socketpair", NULL,
+};
+
 /* glibc probes these and falls back when told ENOSYS. */
 const char *const podd_sandbox_enosys_syscalls[] = { "clone3", "faccessat2", "rseq", NULL };
 

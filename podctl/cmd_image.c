@@ -453,9 +453,10 @@ static int cmd_image_prune(const struct global_opts *g, int argc, char **argv)
 	}
 	if (!force) {
 		char answer[16] = "";
-		printf("WARNING! This command removes all %s images.\n"
+		printf("WARNING! This command removes all %s.\n"
 		       "Are you sure you want to continue? [y/N] ",
-		       all ? "images not used by containers" : "dangling");
+		       all ? "images without at least one container associated with them"
+			   : "dangling images");
 		fflush(stdout);
 		if (fgets(answer, sizeof(answer), stdin) == NULL ||
 		    (answer[0] != 'y' && answer[0] != 'Y'))

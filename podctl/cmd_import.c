@@ -101,12 +101,9 @@ int cmd_import(const struct global_opts *g, int argc, char **argv)
 			return EXIT_ENGINE;
 		}
 	}
-	if (argc - optind < 1) {
-		fprintf(stderr, "Error: path to tarball is required\n");
-		return EXIT_ENGINE;
-	}
-	if (argc - optind > 2) {
-		fprintf(stderr, "Error: too many arguments. Usage TARBALL [REFERENCE]\n");
+	if (argc - optind < 1 || argc - optind > 2) {
+		fprintf(stderr, "Error: accepts between 1 and 2 arg(s), received %d\n",
+			argc - optind);
 		return EXIT_ENGINE;
 	}
 	if (argc - optind == 2)

@@ -13,6 +13,9 @@ static const char *const podctl_syscalls[] = {
 	"poll", "ppoll", "shutdown",
 	/* attach -t: raw mode and window size of its own terminal */
 	"ioctl",
+	/* login: the auth file, opened before the sandbox, rewritten in place
+	 * once the registry accepted the credentials */
+	"ftruncate", "fsync",
 	NULL,
 };
 

@@ -1,7 +1,8 @@
 /* podd-image: the only process that parses registry data and layers, the
  * most hostile input the engine sees. It keeps the file-ownership
  * capabilities layer extraction needs, cannot mount or exec, and sees only
- * its store. */
+ * its store (plus, read-only, the CA certificates and resolver files its
+ * registry client needs; it may connect to registries over TCP). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@
 #include "image.pb-c.h"
 #include "log.h"
 #include "policy.h"
+#include "registry.h"
+#include "registry_handlers.h"
 
 /* Each request, the message it must decode to, its descriptor count and
  * its handler. Nothing else is accepted after the handshake. */
@@ -23,6 +26,9 @@ static const struct podd_handler handlers[] = {
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_SAVE, &podd__save_request__descriptor, 1, handle_save },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_IMPORT, &podd__import_request__descriptor, 1, handle_import },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_GC, &podd__gc_request__descriptor, 0, handle_gc },
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &podd__pull_request__descriptor, 0, handle_pull },
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PUSH, &podd__push_request__descriptor, 0, handle_push },
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_LOGIN, &podd__login_request__descriptor, 0, handle_login },
 	/* 32-39: commit */
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_COMMIT, &podd__commit_request__descriptor, 0, handle_commit },
 };
@@ -47,6 +53,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ctx.lim = extract_limits_default();
+	/* libcurl and OpenSSL read their configuration, NSS its modules,
+	 * while files outside the store can still be opened. */
+	if (registry_global_init(&err) < 0) {
+		podd_err("%s", err->msg);
+		return 1;
+	}
 
 	const char *const dirs[] = { store, NULL };
 	const struct podd_sandbox_policy policy = podd_image_policy(dirs);

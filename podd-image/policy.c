@@ -27,6 +27,16 @@ static const char *const image_syscalls[] = {
 	"readlinkat", "flistxattr", "fgetxattr", NULL,
 };
 
+/* What the registry client (registry.c, libcurl + OpenSSL + glibc's
+ * resolver) reads, read-only: the CA certificates (the bundle and the
+ * hashed directory, whose entries link into /usr/share/ca-certificates)
+ * and name resolution's files. Nothing else outside the store. */
+static const char *const image_ro_paths[] = {
+	"/etc/ssl/certs", "/usr/share/ca-certificates", "/usr/local/share/ca-certificates",
+	"/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/host.conf",
+	NULL,
+};
+
 struct podd_sandbox_policy podd_image_policy(const char *const *dirs)
 {
 	return (struct podd_sandbox_policy){
@@ -37,5 +47,8 @@ struct podd_sandbox_policy podd_image_policy(const char *const *dirs)
 		.syscalls = image_syscalls,
 		.landlock = true,
 		.landlock_dirs = dirs,
+		.landlock_ro_paths = image_ro_paths,
+		/* Pulls and pushes: TCP connect to registries, never bind. */
+		.inet_client = true,
 	};
 }

@@ -12,6 +12,7 @@ runc conmon catatonit containernetworking-plugins uidmap slirp4netns
 golang-github-opencontainers-specs-dev python3 python3-jsonschema jq podman
 busybox-static selinux-policy-dev checkpolicy semodule-utils
 libclang-rt-14-dev llvm util-linux procps strace
+docker-registry skopeo apache2-utils openssl ca-certificates
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -17,6 +17,7 @@
 #include "image.pb-c.h"
 #include "launcher.pb-c.h"
 #include "fuzz_common.h"
+#include "image.pb-c.h"
 #include "state.pb-c.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -22,6 +22,7 @@
 
 #include "common.pb-c.h"
 #include "fuzz_common.h"
+#include "image.pb-c.h"
 #include "state.pb-c.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -55,6 +56,11 @@ static const struct {
 	{ 24, &podd__rename_request__descriptor },
 	{ 25, &podd__lock_request__descriptor },
 	{ 26, &podd__lock_request__descriptor },
+	/* podd-image's registry requests share the numbers with state's */
+	{ 24, &podd__pull_request__descriptor },
+	{ 25, &podd__registry_event__descriptor },
+	{ 26, &podd__push_request__descriptor },
+	{ 27, &podd__login_request__descriptor },
 };
 
 static void setup(void)

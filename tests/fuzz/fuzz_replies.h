@@ -4,6 +4,7 @@
 #define PODD_FUZZ_REPLIES_H
 
 #include "common.pb-c.h"
+#include "image.pb-c.h"
 #include "state.pb-c.h"
 
 static const ProtobufCMessageDescriptor *const fuzz_replies[] = {
@@ -15,6 +16,7 @@ static const ProtobufCMessageDescriptor *const fuzz_replies[] = {
 	&podd__container_list__descriptor,
 	&podd__pong__descriptor,
 	&podd__process_table__descriptor, /* podctl top, from podd-exec */
+	&podd__registry_event__descriptor, /* pull and push, from podd-image */
 };
 #define FUZZ_NREPLIES (sizeof(fuzz_replies) / sizeof(fuzz_replies[0]))
 

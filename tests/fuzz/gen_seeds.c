@@ -481,6 +481,44 @@ int main(int argc, char **argv)
 	export.rootfs = "/var/lib/podd/rootfs/busybox";
 	seed("export_request", "full", &export);
 
+	/* Registry requests (podd-image/pull.c, push.c, login.c). */
+	Podd__RegistryCredentials creds = PODD__REGISTRY_CREDENTIALS__INIT;
+	creds.username = "podd";
+	creds.password = "s3cret";
+	Podd__PullRequest pull = PODD__PULL_REQUEST__INIT;
+	seed("pull_request", "empty", &pull);
+	pull.reference = "127.0.0.1:5000/podd/busybox:latest";
+	pull.tls_verify = true;
+	seed("pull_request", "tag", &pull);
+	pull.reference = "127.0.0.1:5000/podd/busybox@sha256:"
+			 "1111111111111111111111111111111111111111111111111111111111111111";
+	pull.credentials = &creds;
+	pull.architecture = "arm64";
+	pull.os = "linux";
+	pull.variant = "v8";
+	seed("pull_request", "digest_creds_platform", &pull);
+	Podd__PushRequest push = PODD__PUSH_REQUEST__INIT;
+	seed("push_request", "empty", &push);
+	push.image_id = (char *)id64;
+	push.manifest_digest = img_digests[0];
+	push.destination = "127.0.0.1:5000/podd/busybox:latest";
+	push.credentials = &creds;
+	seed("push_request", "full", &push);
+	Podd__LoginRequest login = PODD__LOGIN_REQUEST__INIT;
+	seed("login_request", "empty", &login);
+	login.registry = "127.0.0.1:5000";
+	login.credentials = &creds;
+	seed("login_request", "full", &login);
+	Podd__RegistryEvent ev = PODD__REGISTRY_EVENT__INIT;
+	ev.kind = PODD__REGISTRY_EVENT__KIND__KIND_MESSAGE;
+	ev.message = "Copying blob sha256:2222222222222222222222222222222222222222222222222222222222222222";
+	seed_reply("registry_event_message", &ev);
+	ev.kind = PODD__REGISTRY_EVENT__KIND__KIND_DONE;
+	ev.message = "";
+	ev.record = &image;
+	ev.manifest_digest = img_digests[0];
+	seed_reply("registry_event_done", &ev);
+
 	/* Whole frames. */
 	seed_frame("hello", PODD__COMMON_TYPE__COMMON_TYPE_HELLO, 0, 0, &hello);
 	seed_frame("hello_reply", PODD__COMMON_TYPE__COMMON_TYPE_HELLO_REPLY, 0, 0, &reply);
@@ -499,6 +537,9 @@ int main(int argc, char **argv)
 	seed_frame("create_image", PODD__STATE_TYPE__STATE_TYPE_CREATE_IMAGE, 0, 0, &cimg);
 	seed_frame("lookup_image", PODD__STATE_TYPE__STATE_TYPE_LOOKUP_IMAGE, 0, 0, &limg);
 	seed_frame("tag_image", PODD__STATE_TYPE__STATE_TYPE_TAG_IMAGE, 0, 0, &tag);
+	seed_frame("pull", PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, 0, 0, &pull);
+	seed_frame("registry_event_more", PODD__IMAGE_TYPE__IMAGE_TYPE_REGISTRY_EVENT,
+		   PODD_FRAME_MORE, 0, &ev);
 	seed_frame("ping", PODD__COMMON_TYPE__COMMON_TYPE_PING, 0, 0, &ping);
 	seed_frame("ping_1fd", 16, 0, 1, &ping);
 	seed_frame("ping_4fds", 16, 0, 4, &ping);

@@ -19,6 +19,8 @@ store_listing() {
 }
 
 # --- load, images -------------------------------------------------------
+eq "images of an empty store prints the header only" "$($P images | tr -s ' ')" \
+	"REPOSITORY TAG IMAGE ID CREATED SIZE"
 out=$($P load -i "$ARCHIVE" 2> "$T/err")
 eq "load exits 0" "$?" 0
 eq "load names the image as podman does" "$out" "Loaded image: localhost/busybox:latest"
@@ -114,6 +116,10 @@ $P load -i "$ARCHIVE" > /dev/null
 $P untag busybox
 eq "untag without a name leaves a dangling image" \
 	"$($P images --format '{{.Repository}} {{.Tag}}')" "<none> <none>"
+echo n | $P image prune > "$T/out"
+eq "image prune asks first, as podman" "$(head -1 "$T/out")" \
+	"WARNING! This command removes all dangling images."
+eq "and a no keeps the image" "$($P images -q)" "${id:0:12}"
 eq "image prune -f removes it" "$($P image prune -f)" "$id"
 eq "and its blobs and layers" "$(store_listing)" ""
 $P load -i "$ARCHIVE" > /dev/null

@@ -14,8 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -51,6 +56,8 @@ static const char *outcome_name(int o)
 }
 
 static char dir[] = "/tmp/podd-sandbox-XXXXXX";
+static int listener_port; /* a TCP listener on 127.0.0.1 for connect-inet */
+static int udp_listener = -1, udp_port; /* a UDP socket on 127.0.0.1 for udp-exchange */
 
 static struct podd_sandbox_policy policy_for(const char *process)
 {
@@ -310,6 +317,62 @@ static int try_call(const char *call)
 		return result(ptrace(PTRACE_TRACEME, 0, NULL, NULL));
 	if (strcmp(call, "socket-inet") == 0)
 		return result(socket(AF_INET, SOCK_STREAM, 0));
+	if (strcmp(call, "socket-unix") == 0)
+		return result(socket(AF_UNIX, SOCK_STREAM, 0));
+	if (strcmp(call, "socket-netlink") == 0)
+		return result(socket(AF_NETLINK, SOCK_RAW, 0));
+	if (strcmp(call, "connect-inet") == 0 || strcmp(call, "bind-inet") == 0) {
+		/* A listener made before the sandbox closed stands for a
+		 * registry; connect must reach it, bind must be refused. */
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0)
+			return result(-1);
+		if (call[0] == 'b')
+			return result(bind(s, (struct sockaddr *)&sa, sizeof(sa)));
+		sa.sin_port = htons((uint16_t)listener_port);
+		return result(connect(s, (struct sockaddr *)&sa, sizeof(sa)));
+	}
+	if (strcmp(call, "resolve-localhost") == 0) {
+		/* getaddrinfo as the registry client calls it: /etc/hosts,
+		 * nsswitch.conf, gai.conf. */
+		struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
+		int r = getaddrinfo("localhost", "5000", &hints, &ai);
+		if (ai)
+			freeaddrinfo(ai);
+		return r == 0 ? ALLOWED : 40 + (r < 0 ? -r : r) % 20;
+	}
+	if (strcmp(call, "udp-exchange") == 0) {
+		/* What glibc's DNS stub resolver does (connect, sendmmsg, poll,
+		 * ioctl FIONREAD, recvfrom), against a UDP socket bound before
+		 * the sandbox closed. */
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+					  .sin_port = htons((uint16_t)udp_port) };
+		char q[] = "query", a[16];
+		struct iovec iov = { .iov_base = q, .iov_len = sizeof(q) };
+		struct mmsghdr mm = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+		struct pollfd pfd = { .fd = udp_listener, .events = POLLIN };
+		int avail = 0, s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    sendmmsg(s, &mm, 1, MSG_NOSIGNAL) != 1 || poll(&pfd, 1, 5000) != 1 ||
+		    ioctl(udp_listener, FIONREAD, &avail) < 0)
+			return result(-1);
+		return avail == (int)sizeof(q) &&
+				       recvfrom(udp_listener, a, sizeof(a), 0, NULL, NULL) ==
+					       (ssize_t)sizeof(q)
+			       ? ALLOWED
+			       : 50;
+	}
+	if (strcmp(call, "ioctl-other") == 0) {
+		struct winsize ws;
+		return result(ioctl(STDIN_FILENO, TIOCGWINSZ, &ws));
+	}
+	if (strcmp(call, "read-ca-bundle") == 0)
+		return result(open("/etc/ssl/certs/ca-certificates.crt", O_RDONLY));
+	if (strcmp(call, "write-etc-hosts") == 0)
+		return result(open("/etc/hosts", O_WRONLY | O_APPEND));
 	if (strcmp(call, "open-outside") == 0)
 		return result(open("/etc/hostname", O_RDONLY));
 	if (strcmp(call, "create-inside") == 0) {
@@ -414,7 +477,24 @@ static const struct {
 	{ "podd-image", "mount", KILLED },
 	{ "podd-exec", "mount", KILLED },
 	{ "podd-state", "ptrace", KILLED },
-	{ "podd-image", "socket-inet", KILLED },
+	/* podd-image is a registry client: TCP/IP sockets and connect, and
+	 * the resolver's UDP exchange and /etc/hosts, but no AF_UNIX or
+	 * netlink socket, no ioctl but FIONREAD, no TCP bind (Landlock, ABI >= 4), and
+	 * only read access to the CA certificates and resolver files. */
+	{ "podd-image", "socket-inet", ALLOWED },
+	{ "podd-image", "connect-inet", ALLOWED },
+	/* AF_UNIX: EACCES, not death (glibc's nscd probe falls back). */
+	{ "podd-image", "socket-unix", DENIED_EACCES },
+	{ "podd-image", "socket-netlink", KILLED },
+	{ "podd-image", "read-ca-bundle", ALLOWED },
+	{ "podd-image", "resolve-localhost", ALLOWED },
+	{ "podd-image", "udp-exchange", ALLOWED },
+	{ "podd-image", "ioctl-other", KILLED },
+	{ "podd-image", "write-etc-hosts", DENIED_EACCES },
+	/* bind(2) is not in the list at all; Landlock (ABI >= 4) refuses TCP
+	 * bind as well, behind it. */
+	{ "podd-image", "bind-inet", KILLED },
+	{ "podd-state", "socket-unix", KILLED },
 	{ "podctl", "socket-inet", KILLED },
 	{ "podd-state", "kexec_load", KILLED },
 	/* podctl may not open files at all; podd-state only in its dirs. */
@@ -461,7 +541,22 @@ static const struct {
 static void test_each_policy_blocks_what_it_should(void **state)
 {
 	int failures = 0;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t salen = sizeof(sa);
+	cleanup_close int lsock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	(void)state;
+	assert_true(lsock >= 0);
+	assert_int_equal(bind(lsock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lsock, 8), 0);
+	assert_int_equal(getsockname(lsock, (struct sockaddr *)&sa, &salen), 0);
+	listener_port = ntohs(sa.sin_port);
+	udp_listener = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	sa.sin_port = 0;
+	salen = sizeof(sa);
+	assert_true(udp_listener >= 0);
+	assert_int_equal(bind(udp_listener, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(udp_listener, (struct sockaddr *)&sa, &salen), 0);
+	udp_port = ntohs(sa.sin_port);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int got = run_sandboxed(cases[i].process, cases[i].call);
 		bool ok = got == (int)cases[i].expect;
@@ -493,7 +588,7 @@ static void test_compiled_filters_match_the_policies(void **state)
 			if (strcmp(podd_filters[k].process, processes[i]) == 0)
 				f = &podd_filters[k];
 		assert_non_null(f);
-		assert_int_equal(podd_seccomp_build(p.seccomp, p.syscalls, &bpf, &len, &err), 0);
+		assert_int_equal(podd_seccomp_build(p.seccomp, p.syscalls, p.inet_client, &bpf, &len, &err), 0);
 		assert_int_equal(len, f->len * sizeof(struct sock_filter));
 		assert_memory_equal(bpf, f->insns, len);
 		free(bpf);

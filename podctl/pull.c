@@ -1,0 +1,253 @@
+#include "pull.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "reference.h"
+#include "registries.h"
+
+struct candidate {
+	struct podd_reference ref;
+	char name[PODD_REFERENCE_MAX];
+	char *user, *password;
+	bool tls_verify;
+};
+
+struct pull_plan {
+	struct pull_opts opts;
+	struct candidate cands[REGISTRIES_MAX];
+	size_t n;
+	struct event_printer printer;
+};
+
+/* podd-image's text, shown on a terminal: nothing but printable ASCII. */
+static void print_clean(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? *s : '?', out);
+}
+
+static void human_size(uint64_t n, char *out, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	size_t u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, len, u ? "%.1f%s" : "%.0f%s", v, units[u]);
+}
+
+static int print_event(const ProtobufCMessage *chunk, void *data, podd_error_t *err)
+{
+	const Podd__RegistryEvent *ev = (const Podd__RegistryEvent *)chunk;
+	struct event_printer *p = data;
+	(void)err;
+
+	switch (ev->kind) {
+	case PODD__REGISTRY_EVENT__KIND__KIND_MESSAGE:
+		if (p->quiet)
+			break;
+		if (p->progress_shown) {
+			fputs("\r\033[K", stderr);
+			p->progress_shown = false;
+		}
+		print_clean(stderr, ev->message);
+		fputc('\n', stderr);
+		break;
+	case PODD__REGISTRY_EVENT__KIND__KIND_PROGRESS: {
+		char cur[32], tot[32];
+		int width = 30, filled;
+		if (p->quiet || !p->tty || strlen(ev->digest) < 19)
+			break;
+		human_size(ev->current, cur, sizeof(cur));
+		human_size(ev->total, tot, sizeof(tot));
+		filled = ev->total ? (int)((double)ev->current / (double)ev->total * width) : 0;
+		if (filled > width)
+			filled = width;
+		fputs("\r\033[K", stderr);
+		fprintf(stderr, "Copying blob %.12s [%.*s%.*s] %s / %s", ev->digest + 7, filled,
+			"==============================", width - filled,
+			"------------------------------", cur, tot);
+		p->progress_shown = true;
+		break;
+	}
+	case PODD__REGISTRY_EVENT__KIND__KIND_DONE:
+	case PODD__REGISTRY_EVENT__KIND__KIND_UNSPECIFIED:
+	default:
+		break;
+	}
+	fflush(stderr);
+	return 0;
+}
+
+void event_printer_forget(struct event_printer *p)
+{
+	if (p->done)
+		podd__registry_event__free_unpacked(p->done, NULL);
+	p->done = NULL;
+}
+
+int event_printer_chunk(const ProtobufCMessage *chunk, void *data, podd_error_t *err)
+{
+	const Podd__RegistryEvent *ev = (const Podd__RegistryEvent *)chunk;
+	struct event_printer *p = data;
+	if (ev->kind == PODD__REGISTRY_EVENT__KIND__KIND_DONE) {
+		/* The stream's messages are freed after the callback: keep a
+		 * copy by packing it again. */
+		size_t n = podd__registry_event__get_packed_size(ev);
+		cleanup_free uint8_t *buf = malloc(n ? n : 1);
+		if (buf == NULL)
+			return podd_error(err, PODD_E_INTERNAL, "out of memory");
+		podd__registry_event__pack(ev, buf);
+		event_printer_forget(p);
+		p->done = podd__registry_event__unpack(NULL, n, buf);
+		if (p->done == NULL)
+			return podd_error(err, PODD_E_INTERNAL, "out of memory");
+		return 0;
+	}
+	return print_event(chunk, data, err);
+}
+
+/* Credentials for a reference: --creds, else the auth file. */
+static int creds_for(const struct pull_opts *o, const struct podd_reference *ref,
+		     char **user, char **password, podd_error_t *err)
+{
+	char path[4096], repo[2 * PODD_IMAGE_REPO_MAX + 2];
+	if (o->creds)
+		return creds_split(o->creds, user, password, err);
+	auth_file_path(o->authfile, path, sizeof(path));
+	podd_reference_repo(ref, repo, sizeof(repo));
+	return auth_lookup(path, repo, user, password, err);
+}
+
+static int pull_one(struct engine *e, const struct pull_opts *o, struct candidate *c,
+		    struct event_printer *p, char id[65], podd_error_t *err)
+{
+	Podd__PullRequest req = PODD__PULL_REQUEST__INIT;
+	Podd__RegistryCredentials creds = PODD__REGISTRY_CREDENTIALS__INIT;
+	Podd__CreateImageRequest create = PODD__CREATE_IMAGE_REQUEST__INIT;
+	cleanup_message ProtobufCMessage *stored = NULL;
+
+	req.reference = c->name;
+	req.tls_verify = c->tls_verify;
+	if (c->user) {
+		creds.username = c->user;
+		creds.password = c->password;
+		req.credentials = &creds;
+	}
+	req.architecture = (char *)(o->arch ? o->arch : "");
+	req.os = (char *)(o->os ? o->os : "");
+	req.variant = (char *)(o->variant ? o->variant : "");
+	event_printer_forget(p);
+	if (podd_client_call_stream(&e->helpers[HELPER_IMAGE].peer,
+				    PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &req.base,
+				    PODD__IMAGE_TYPE__IMAGE_TYPE_REGISTRY_EVENT,
+				    &podd__registry_event__descriptor, event_printer_chunk, p,
+				    err) < 0)
+		return engine_helper_failed(e, HELPER_IMAGE, err);
+	if (p->done == NULL || p->done->record == NULL)
+		return podd_error(err, PODD_E_PROTOCOL,
+				  "podd-image: a pull ended without a record");
+	create.record = p->done->record;
+	if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_CREATE_IMAGE,
+			     &create.base, PODD__STATE_TYPE__STATE_TYPE_IMAGE,
+			     &podd__image_record__descriptor, &stored, err) < 0)
+		return engine_helper_failed(e, HELPER_STATE, err);
+	snprintf(id, 65, "%s", ((Podd__ImageRecord *)stored)->id);
+	return 0;
+}
+
+int pull_plan_make(const char *name, const struct pull_opts *o, struct pull_plan **out,
+		   podd_error_t *err)
+{
+	struct registries_conf conf;
+	struct podd_reference ref;
+	struct pull_plan *p;
+	int rc = -1;
+
+	if (podd_reference_parse(name, &ref, err) < 0)
+		return -1;
+	if (registries_conf_load(&conf, err) < 0)
+		return -1;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		registries_conf_free(&conf);
+		return podd_error(err, PODD_E_INTERNAL, "out of memory");
+	}
+	p->opts = *o;
+	if (ref.qualified) {
+		p->cands[p->n++].ref = ref;
+	} else if (conf.n_search == 0) {
+		podd_error(err, PODD_E_INVALID_ARGUMENT,
+			   "short-name \"%s\" did not resolve to an alias and no "
+			   "unqualified-search registries are defined in \"%s\"",
+			   name, conf.path);
+		goto out;
+	} else {
+		for (size_t i = 0; i < conf.n_search; i++) {
+			if (podd_reference_qualify(conf.search[i], name, &p->cands[p->n].ref, err) <
+			    0)
+				goto out;
+			p->n++;
+		}
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		struct candidate *c = &p->cands[i];
+		podd_reference_string(&c->ref, c->name, sizeof(c->name));
+		c->tls_verify = o->tls_verify >= 0
+					? o->tls_verify == 1
+					: !registries_conf_insecure(&conf, c->ref.domain);
+		if (creds_for(o, &c->ref, &c->user, &c->password, err) < 0)
+			goto out;
+	}
+	p->printer.quiet = o->quiet;
+	p->printer.tty = isatty(STDERR_FILENO);
+	*out = steal_pointer(&p);
+	rc = 0;
+out:
+	registries_conf_free(&conf);
+	pull_plan_free(p);
+	return rc;
+}
+
+int pull_plan_run(struct engine *e, struct pull_plan *p, char id[65], podd_error_t *err)
+{
+	cleanup_free char *errors = NULL;
+	size_t nerrors = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		char *joined = NULL;
+		if (pull_one(e, &p->opts, &p->cands[i], &p->printer, id, err) == 0)
+			return 0;
+		/* One candidate, or podd-image gone: that error as it is. */
+		if (p->n == 1 || (*err)->code == PODD_E_PROTOCOL)
+			return -1;
+		if (asprintf(&joined, "%s\n * %s", errors ? errors : "", (*err)->msg) < 0)
+			joined = NULL;
+		free(errors);
+		errors = joined;
+		nerrors++;
+		podd_error_free(err);
+	}
+	return podd_error(err, PODD_E_RUNTIME, "%zu errors occurred while pulling:%s", nerrors,
+			  errors ? errors : "");
+}
+
+void pull_plan_free(struct pull_plan *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->cands[i].user);
+		if (p->cands[i].password)
+			explicit_bzero(p->cands[i].password, strlen(p->cands[i].password));
+		free(p->cands[i].password);
+	}
+	event_printer_forget(&p->printer);
+	free(p);
+}

@@ -1,0 +1,381 @@
+#include "registries.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "files.h"
+#include "helper.h"
+#include "validate.h"
+
+#define CONF_MAX (1u << 20)
+#define AUTH_FILE_MAX (4u << 20)
+
+static json_object *parse_json(const char *text, const char *path, podd_error_t *err)
+{
+	json_tokener *tok = json_tokener_new_ex(32);
+	json_object *root;
+	if (tok == NULL) {
+		podd_error_sys(err, ENOMEM, "%s", path);
+		return NULL;
+	}
+	root = json_tokener_parse_ex(tok, text, (int)strlen(text));
+	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		root = NULL;
+		podd_error(err, PODD_E_INVALID_ARGUMENT, "%s: not a JSON object", path);
+	}
+	json_tokener_free(tok);
+	return root;
+}
+
+static bool registry_domain_valid(const char *s)
+{
+	char probe[PODD_IMAGE_REPO_MAX + 8];
+	if (strlen(s) > PODD_IMAGE_REPO_MAX || strchr(s, '/'))
+		return false;
+	snprintf(probe, sizeof(probe), "%s/x", s);
+	return podd_image_name_valid(probe) && (strchr(s, '.') || strchr(s, ':') ||
+						strcmp(s, "localhost") == 0);
+}
+
+int registries_conf_load(struct registries_conf *c, podd_error_t *err)
+{
+	const char *env = getenv("PODD_REGISTRIES_CONF"), *xdg = getenv("XDG_CONFIG_HOME"),
+		   *home = getenv("HOME");
+	cleanup_free char *text = NULL;
+	json_object *root, *v;
+	int rc = -1;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->path, sizeof(c->path), "/etc/podd/registries.json");
+	if (env && env[0]) {
+		snprintf(c->path, sizeof(c->path), "%s", env);
+	} else if (geteuid() != 0 && (xdg || home)) {
+		char user[4096];
+		if (xdg && xdg[0])
+			snprintf(user, sizeof(user), "%s/podd/registries.json", xdg);
+		else
+			snprintf(user, sizeof(user), "%s/.config/podd/registries.json", home);
+		if (access(user, F_OK) == 0)
+			snprintf(c->path, sizeof(c->path), "%s", user);
+	}
+	if (read_file_limited(c->path, CONF_MAX, &text, err) < 0) {
+		if ((*err)->sys_errno == ENOENT) {
+			podd_error_free(err);
+			return 0;
+		}
+		return -1;
+	}
+	root = parse_json(text, c->path, err);
+	if (root == NULL)
+		return -1;
+	if (json_object_object_get_ex(root, "unqualified-search-registries", &v)) {
+		if (!json_object_is_type(v, json_type_array) ||
+		    json_object_array_length(v) > REGISTRIES_MAX) {
+			podd_error(err, PODD_E_INVALID_ARGUMENT,
+				   "%s: unqualified-search-registries: a list of at most %d "
+				   "registries",
+				   c->path, REGISTRIES_MAX);
+			goto out;
+		}
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			json_object *e = json_object_array_get_idx(v, i);
+			if (!json_object_is_type(e, json_type_string) ||
+			    !registry_domain_valid(json_object_get_string(e))) {
+				podd_error(err, PODD_E_INVALID_ARGUMENT,
+					   "%s: unqualified-search-registries[%zu]: not a "
+					   "registry host[:port]",
+					   c->path, i);
+				goto out;
+			}
+			c->search[c->n_search++] = strdup(json_object_get_string(e));
+		}
+	}
+	if (json_object_object_get_ex(root, "registries", &v)) {
+		if (!json_object_is_type(v, json_type_array) ||
+		    json_object_array_length(v) > REGISTRIES_MAX) {
+			podd_error(err, PODD_E_INVALID_ARGUMENT,
+				   "%s: registries: a list of at most %d entries", c->path,
+				   REGISTRIES_MAX);
+			goto out;
+		}
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			json_object *e = json_object_array_get_idx(v, i), *loc, *ins;
+			if (!json_object_is_type(e, json_type_object) ||
+			    !json_object_object_get_ex(e, "location", &loc) ||
+			    !json_object_is_type(loc, json_type_string) ||
+			    !registry_domain_valid(json_object_get_string(loc))) {
+				podd_error(err, PODD_E_INVALID_ARGUMENT,
+					   "%s: registries[%zu]: needs a \"location\" host[:port]",
+					   c->path, i);
+				goto out;
+			}
+			if (json_object_object_get_ex(e, "insecure", &ins) &&
+			    !json_object_is_type(ins, json_type_boolean)) {
+				podd_error(err, PODD_E_INVALID_ARGUMENT,
+					   "%s: registries[%zu]: insecure is true or false",
+					   c->path, i);
+				goto out;
+			}
+			if (ins && json_object_get_boolean(ins))
+				c->insecure[c->n_insecure++] = strdup(json_object_get_string(loc));
+		}
+	}
+	rc = 0;
+out:
+	json_object_put(root);
+	return rc;
+}
+
+void registries_conf_free(struct registries_conf *c)
+{
+	for (size_t i = 0; i < c->n_search; i++)
+		free(c->search[i]);
+	for (size_t i = 0; i < c->n_insecure; i++)
+		free(c->insecure[i]);
+	c->n_search = c->n_insecure = 0;
+}
+
+bool registries_conf_insecure(const struct registries_conf *c, const char *domain)
+{
+	for (size_t i = 0; i < c->n_insecure; i++)
+		if (c->insecure[i] && strcmp(c->insecure[i], domain) == 0)
+			return true;
+	return false;
+}
+
+void auth_file_path(const char *flag, char *out, size_t n)
+{
+	const char *env = getenv("REGISTRY_AUTH_FILE"), *xdg = getenv("XDG_RUNTIME_DIR");
+	if (flag && flag[0])
+		snprintf(out, n, "%s", flag);
+	else if (env && env[0])
+		snprintf(out, n, "%s", env);
+	else if (geteuid() == 0)
+		snprintf(out, n, "/run/containers/0/auth.json");
+	else if (xdg && xdg[0])
+		snprintf(out, n, "%s/containers/auth.json", xdg);
+	else
+		snprintf(out, n, "/run/user/%u/containers/auth.json", (unsigned)geteuid());
+}
+
+/* {"auth": base64("user:password")} */
+static int decode_entry(json_object *entry, const char *key, char **user, char **password,
+			podd_error_t *err)
+{
+	json_object *auth;
+	const char *b64;
+	size_t n;
+	cleanup_free unsigned char *plain = NULL;
+	char *colon;
+	int len;
+
+	if (!json_object_is_type(entry, json_type_object) ||
+	    !json_object_object_get_ex(entry, "auth", &auth) ||
+	    !json_object_is_type(auth, json_type_string))
+		return 0;
+	b64 = json_object_get_string(auth);
+	n = strlen(b64);
+	plain = malloc(n / 4 * 3 + 4);
+	if (plain == NULL)
+		return podd_error_sys(err, ENOMEM, "auth file");
+	len = EVP_DecodeBlock(plain, (const unsigned char *)b64, (int)n);
+	if (len < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "auth file: the entry for %s is not base64", key);
+	/* EVP_DecodeBlock counts the padding as zero bytes. */
+	while (n > 0 && b64[n - 1] == '=' && len > 0) {
+		n--;
+		len--;
+	}
+	plain[len] = '\0';
+	colon = strchr((char *)plain, ':');
+	if (colon == NULL || strlen((char *)plain) != (size_t)len)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "auth file: the entry for %s is not user:password", key);
+	*colon = '\0';
+	*user = strdup((char *)plain);
+	*password = strdup(colon + 1);
+	explicit_bzero(plain, (size_t)len);
+	if (*user == NULL || *password == NULL)
+		return podd_error_sys(err, ENOMEM, "auth file");
+	return 1;
+}
+
+int auth_lookup(const char *path, const char *repo, char **user, char **password,
+		podd_error_t *err)
+{
+	cleanup_free char *text = NULL;
+	char key[PODD_IMAGE_REPO_MAX * 2 + 2];
+	json_object *root, *auths, *entry;
+	int rc = 0;
+
+	*user = *password = NULL;
+	if (read_file_limited(path, AUTH_FILE_MAX, &text, err) < 0) {
+		if ((*err)->sys_errno == ENOENT) {
+			podd_error_free(err);
+			return 0;
+		}
+		return -1;
+	}
+	root = parse_json(text, path, err);
+	if (root == NULL)
+		return -1;
+	if (!json_object_object_get_ex(root, "auths", &auths) ||
+	    !json_object_is_type(auths, json_type_object))
+		goto out;
+	/* host/a/b, host/a, host: the most specific first. */
+	snprintf(key, sizeof(key), "%s", repo);
+	for (;;) {
+		char *slash;
+		if (json_object_object_get_ex(auths, key, &entry)) {
+			rc = decode_entry(entry, key, user, password, err);
+			if (rc != 0)
+				break;
+		}
+		slash = strrchr(key, '/');
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+	}
+out:
+	json_object_put(root);
+	return rc < 0 ? -1 : 0;
+}
+
+int auth_file_open(const char *path, bool create, struct auth_file *f, podd_error_t *err)
+{
+	cleanup_free char *text = NULL;
+	struct stat st;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	if (create) {
+		char dir[4096];
+		char *slash;
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if (podd_mkdir_p(dir, err) < 0)
+				return -1;
+		}
+	}
+	f->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
+	if (f->fd < 0)
+		return podd_error_sys(err, errno, "open auth file %s", path);
+	if (fstat(f->fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "auth file %s: not a regular file",
+				  path);
+	if (read_fd_limited(f->fd, path, AUTH_FILE_MAX, &text, err) < 0)
+		return -1;
+	if (text[strspn(text, " \t\r\n")] == '\0') {
+		f->root = json_object_new_object();
+	} else {
+		f->root = parse_json(text, path, err);
+		if (f->root == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static json_object *auths_of(struct auth_file *f)
+{
+	json_object *auths;
+	if (json_object_object_get_ex(f->root, "auths", &auths) &&
+	    json_object_is_type(auths, json_type_object))
+		return auths;
+	auths = json_object_new_object();
+	json_object_object_add(f->root, "auths", auths);
+	return auths;
+}
+
+int auth_file_set(struct auth_file *f, const char *registry, const char *user,
+		  const char *password, podd_error_t *err)
+{
+	size_t n = strlen(user) + 1 + strlen(password);
+	cleanup_free char *plain = malloc(n + 1);
+	cleanup_free unsigned char *b64 = malloc(4 * (n / 3 + 1) + 1);
+	json_object *entry;
+
+	if (plain == NULL || b64 == NULL)
+		return podd_error_sys(err, ENOMEM, "auth file");
+	snprintf(plain, n + 1, "%s:%s", user, password);
+	EVP_EncodeBlock(b64, (const unsigned char *)plain, (int)n);
+	explicit_bzero(plain, n);
+	entry = json_object_new_object();
+	json_object_object_add(entry, "auth", json_object_new_string((char *)b64));
+	json_object_object_add(auths_of(f), registry, entry);
+	return 0;
+}
+
+int auth_file_remove(struct auth_file *f, const char *registry)
+{
+	json_object *auths = auths_of(f);
+	if (registry == NULL) {
+		int had = json_object_object_length(auths) > 0;
+		json_object_object_add(f->root, "auths", json_object_new_object());
+		return had;
+	}
+	if (!json_object_object_get_ex(auths, registry, NULL))
+		return 0;
+	json_object_object_del(auths, registry);
+	return 1;
+}
+
+/* In place (lseek, write, ftruncate) on the descriptor opened before
+ * podctl sandboxed itself: afterwards it can open nothing. */
+int auth_file_save(struct auth_file *f, podd_error_t *err)
+{
+	/* Tab-indented, "key": "value", as podman writes it. */
+	const char *text = json_object_to_json_string_ext(
+		f->root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_PRETTY_TAB |
+				 JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t len = strlen(text), done = 0;
+
+	if (lseek(f->fd, 0, SEEK_SET) < 0)
+		return podd_error_sys(err, errno, "write auth file %s", f->path);
+	while (done < len) {
+		ssize_t n = write(f->fd, text + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return podd_error_sys(err, errno, "write auth file %s", f->path);
+		done += (size_t)n;
+	}
+	if (write(f->fd, "\n", 1) != 1 || ftruncate(f->fd, (off_t)len + 1) < 0 ||
+	    fsync(f->fd) < 0)
+		return podd_error_sys(err, errno, "write auth file %s", f->path);
+	return 0;
+}
+
+void auth_file_close(struct auth_file *f)
+{
+	json_object_put(f->root);
+	f->root = NULL;
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+int creds_split(const char *creds, char **user, char **password, podd_error_t *err)
+{
+	const char *colon = strchr(creds, ':');
+	if (creds[0] == '\0' || creds[0] == ':')
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "--creds: username can't be empty");
+	*user = colon ? strndup(creds, (size_t)(colon - creds)) : strdup(creds);
+	*password = strdup(colon ? colon + 1 : "");
+	if (*user == NULL || *password == NULL)
+		return podd_error_sys(err, ENOMEM, "--creds");
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* What podctl knows about registries before it sandboxes itself: the
+ * registries configuration (short-name search list, insecure registries)
+ * and the auth file (podman's format). Both are read, and the auth file
+ * opened for writing, before the helpers start: afterwards podctl can open
+ * no file. docs/ARCHITECTURE.md, "Registries", describes both files. */
+#ifndef PODCTL_REGISTRIES_H
+#define PODCTL_REGISTRIES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+#define REGISTRIES_MAX 64
+
+struct registries_conf {
+	char path[4096];               /* the file read (or that would be) */
+	char *search[REGISTRIES_MAX];  /* unqualified-search-registries, in order */
+	size_t n_search;
+	char *insecure[REGISTRIES_MAX]; /* registries[] locations with insecure: true */
+	size_t n_insecure;
+};
+
+/* PODD_REGISTRIES_CONF, else (not root) $XDG_CONFIG_HOME/podd/registries.json
+ * when it exists, else /etc/podd/registries.json. A missing file is an
+ * empty configuration. */
+int registries_conf_load(struct registries_conf *c, podd_error_t *err);
+void registries_conf_free(struct registries_conf *c);
+bool registries_conf_insecure(const struct registries_conf *c, const char *domain);
+
+/* The auth file: --authfile, else REGISTRY_AUTH_FILE, else podman's
+ * ${XDG_RUNTIME_DIR}/containers/auth.json (root: /run/containers/0/auth.json). */
+void auth_file_path(const char *flag, char *out, size_t n);
+
+/* Credentials for `repo` ("host[:port]/path", or a bare registry) from the
+ * file at `path`: the most specific key wins, as in podman. None: 0 with
+ * *user NULL. */
+int auth_lookup(const char *path, const char *repo, char **user, char **password,
+		podd_error_t *err);
+
+/* The auth file opened read-write (created with its directory if missing),
+ * its JSON parsed; save writes it back in place. */
+struct json_object;
+struct auth_file {
+	int fd;
+	char path[4096];
+	struct json_object *root;
+};
+int auth_file_open(const char *path, bool create, struct auth_file *f, podd_error_t *err);
+int auth_file_set(struct auth_file *f, const char *registry, const char *user,
+		  const char *password, podd_error_t *err);
+/* Returns 1 removed, 0 not there. registry NULL: all. */
+int auth_file_remove(struct auth_file *f, const char *registry);
+int auth_file_save(struct auth_file *f, podd_error_t *err);
+void auth_file_close(struct auth_file *f);
+
+/* "user:password" (--creds) split. */
+int creds_split(const char *creds, char **user, char **password, podd_error_t *err);
+
+#endif

@@ -1,0 +1,263 @@
+/* PullRequest: an image from a registry into the store (docs/ARCHITECTURE.md,
+ * "Registries"). The manifest (an index first, when the tag names one, and
+ * then linux/amd64's manifest) is checked against its digest and stored as
+ * a blob; the config and the layers stream into the blob store, each
+ * checked against its descriptor's digest and size as it is written. Then
+ * the layer store (store_image_from_manifest, store.c) checks the config
+ * against the layers, unpacks them and makes the record. A failure
+ * removes the blobs this pull added, so a refused pull leaves the store as
+ * it was. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "registry_handlers.h"
+#include "log.h"
+#include "manifest.h"
+#include "reference.h"
+#include "registry.h"
+#include "store.h"
+#include "validate.h"
+
+#define PULL_MAX_NEW_BLOBS (META_MAX_LAYERS + 3)
+
+struct pull {
+	struct image_ctx *ctx;
+	struct event_stream es;
+	struct registry *reg;
+	struct podd_reference ref;
+	char repo_path[PODD_IMAGE_REPO_MAX + 1];
+	/* blobs this pull stored: removed again if it fails */
+	struct digest added[PULL_MAX_NEW_BLOBS];
+	size_t n_added;
+};
+
+static void pull_undo(struct pull *p)
+{
+	for (size_t i = 0; i < p->n_added; i++) {
+		podd_error_t e = NULL;
+		if (blob_remove(p->ctx->storefd, &p->added[i], &e) < 0)
+			podd_error_free(&e);
+	}
+	p->n_added = 0;
+}
+
+static void pull_added(struct pull *p, const struct digest *d)
+{
+	if (p->n_added < PULL_MAX_NEW_BLOBS)
+		p->added[p->n_added++] = *d;
+}
+
+static bool platform_word_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 32)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+static bool is_index_type(const char *t)
+{
+	return t && (strcmp(t, MEDIA_OCI_INDEX) == 0 || strcmp(t, MEDIA_DOCKER_LIST) == 0);
+}
+
+/* A manifest by tag or digest, stored as a blob. */
+static int fetch_manifest(struct pull *p, const char *which, void **body, size_t *len,
+			  char **media_type, struct digest *got, podd_error_t *err)
+{
+	bool created;
+	if (registry_get_manifest(p->reg, p->ref.repository, which, body, len, media_type, got,
+				  err) < 0)
+		return -1;
+	if (blob_store_buffer(p->ctx->storefd, got, *body, *len, &created, err) < 0)
+		return -1;
+	if (created)
+		pull_added(p, got);
+	return 0;
+}
+
+static int fetch_blob(struct pull *p, const char *kind, const struct descriptor *desc,
+		      uint64_t max, podd_error_t *err)
+{
+	if (blob_present(p->ctx->storefd, &desc->digest))
+		return event_message(&p->es, err, "Copying %s sha256:%s skipped: already exists",
+				     kind, desc->digest.hex);
+	if (event_message(&p->es, err, "Copying %s sha256:%s", kind, desc->digest.hex) < 0)
+		return -1;
+	if (desc->size > max)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "%s sha256:%s: %llu bytes, more than the limit of %llu", kind,
+				  desc->digest.hex, (unsigned long long)desc->size,
+				  (unsigned long long)max);
+	if (registry_get_blob(p->reg, p->ref.repository, &desc->digest, desc->size, max,
+			      p->ctx->storefd, event_progress, &p->es, err) < 0)
+		return podd_error_wrap(err, "copying %s sha256:%s", kind, desc->digest.hex);
+	if (p->es.err) {
+		*err = steal_pointer(&p->es.err);
+		return -1;
+	}
+	pull_added(p, &desc->digest);
+	return 0;
+}
+
+/* The record store_image_from_manifest made, named as pulled: the name
+ * (none for a pull by digest alone, as podman keeps such an image) and the
+ * digest the reference resolved to (an index's, when it named one) beside
+ * the manifest's. */
+static int name_record(struct pull *p, const struct digest *top, Podd__ImageRecord *rec,
+		       podd_error_t *err)
+{
+	char name[PODD_REFERENCE_MAX], *dup;
+	char **v;
+
+	if (p->ref.tag[0]) {
+		podd_reference_string(&p->ref, name, sizeof(name));
+		v = realloc(rec->names, (rec->n_names + 1) * sizeof(char *));
+		if (v == NULL || (dup = strdup(name)) == NULL) {
+			if (v)
+				rec->names = v;
+			return podd_error_sys(err, ENOMEM, "record");
+		}
+		rec->names = v;
+		rec->names[rec->n_names++] = dup;
+	}
+	snprintf(name, sizeof(name), "sha256:%s", top->hex);
+	for (size_t i = 0; i < rec->n_digests; i++)
+		if (strcmp(rec->digests[i], name) == 0)
+			return 0;
+	v = realloc(rec->digests, (rec->n_digests + 1) * sizeof(char *));
+	if (v == NULL || (dup = strdup(name)) == NULL) {
+		if (v)
+			rec->digests = v;
+		return podd_error_sys(err, ENOMEM, "record");
+	}
+	rec->digests = v;
+	rec->digests[rec->n_digests++] = dup;
+	return 0;
+}
+
+static void record_freep(Podd__ImageRecord **rec)
+{
+	if (*rec)
+		podd__image_record__free_unpacked(*rec, NULL);
+	*rec = NULL;
+}
+
+static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *err)
+{
+	const char *arch = m->architecture[0] ? m->architecture : "amd64";
+	const char *os = m->os[0] ? m->os : "linux";
+	const char *variant = m->variant[0] ? m->variant : NULL;
+	const char *user, *password;
+	char scope[PODD_IMAGE_REPO_MAX + 40], name[PODD_REFERENCE_MAX];
+	cleanup_free void *top = NULL, *mbody = NULL;
+	cleanup_free char *top_type = NULL, *mtype = NULL;
+	size_t top_len, mlen;
+	struct digest top_digest, manifest_digest;
+	cleanup_image_manifest struct image_manifest *man = NULL;
+	__attribute__((cleanup(record_freep))) Podd__ImageRecord *rec = NULL;
+	cleanup_close int lock = -1;
+
+	if (podd_reference_parse(m->reference, &p->ref, err) < 0)
+		return -1;
+	if (!p->ref.qualified)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "pull: \"%s\" is not fully qualified", m->reference);
+	if (!platform_word_valid(arch) || !platform_word_valid(os) ||
+	    (variant && !platform_word_valid(variant)))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "pull: invalid platform");
+	if (registry_credentials_check(m->credentials, &user, &password, err) < 0)
+		return -1;
+	podd_reference_string(&p->ref, name, sizeof(name));
+	if (event_message(&p->es, err, "Trying to pull %s...", name) < 0)
+		return -1;
+
+	/* Shared: gc (exclusive) waits until this pull's blobs are named by
+	 * a record or removed again. */
+	lock = store_lock(p->ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	snprintf(scope, sizeof(scope), "repository:%s:pull", p->ref.repository);
+	if (registry_open(p->ref.api_host, m->tls_verify, user, password, scope, false, &p->reg,
+			  err) < 0)
+		return podd_error_wrap(err, "initializing source docker://%s", name);
+
+	/* The tag's (or digest's) manifest: an index, or the image's own. */
+	if (fetch_manifest(p, p->ref.digest[0] ? p->ref.digest : p->ref.tag, &top, &top_len,
+			   &top_type, &top_digest, err) < 0)
+		return podd_error_wrap(err,
+				       "initializing source docker://%s: reading manifest %s in "
+				       "%s/%s",
+				       name, p->ref.digest[0] ? p->ref.digest : p->ref.tag,
+				       p->ref.domain, p->ref.repository);
+	manifest_digest = top_digest;
+	if (is_index_type(top_type) ||
+	    (top_type == NULL && strstr((const char *)top, "\"manifests\""))) {
+		cleanup_image_index struct image_index *index = NULL;
+		const struct descriptor *d;
+		char which[80];
+		if (image_index_parse(NULL, top, top_len, &index, err) < 0)
+			return -1;
+		d = image_index_select(index, arch, os, variant, err);
+		if (d == NULL)
+			return podd_error_wrap(err, "choosing an image from manifest list %s",
+					       name);
+		snprintf(which, sizeof(which), "sha256:%s", d->digest.hex);
+		if (fetch_manifest(p, which, &mbody, &mlen, &mtype, &manifest_digest, err) < 0)
+			return podd_error_wrap(err, "reading manifest %s in %s/%s", which,
+					       p->ref.domain, p->ref.repository);
+	} else {
+		mbody = steal_pointer(&top);
+		mlen = top_len;
+	}
+	{
+		char label[80];
+		snprintf(label, sizeof(label), "sha256:%s", manifest_digest.hex);
+		if (image_manifest_parse(label, mbody, mlen, &man, err) < 0)
+			return -1;
+	}
+
+	if (event_message(&p->es, err, "Getting image source signatures") < 0)
+		return -1;
+	for (size_t i = 0; i < man->n_layers; i++)
+		if (fetch_blob(p, "blob", &man->layers[i].desc, META_MAX_LAYER_SIZE, err) < 0)
+			return -1;
+	if (fetch_blob(p, "config", &man->config, META_MAX_BYTES, err) < 0)
+		return -1;
+	/* Checks the config against the layers (each layer's uncompressed
+	 * sha256 against its diff_id) and unpacks the layers not yet in the
+	 * store. */
+	if (store_image_from_manifest(p->ctx->storefd, &manifest_digest, &p->ctx->lim, &rec,
+				      err) < 0 ||
+	    name_record(p, &top_digest, rec, err) < 0)
+		return -1;
+	if (event_message(&p->es, err, "Writing manifest to image destination") < 0 ||
+	    event_message(&p->es, err, "Storing signatures") < 0)
+		return -1;
+	return event_done(&p->es, rec->manifest_digest, rec, err);
+}
+
+int handle_pull(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const Podd__PullRequest *m = (const Podd__PullRequest *)req->msg;
+	struct pull *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (p == NULL)
+		return podd_error_sys(err, ENOMEM, "pull");
+	p->ctx = srv->data;
+	p->es.srv = srv;
+	p->es.req = req;
+	rc = pull_image(p, m, err);
+	if (rc < 0)
+		pull_undo(p);
+	registry_close(p->reg);
+	podd_error_free(&p->es.err);
+	free(p);
+	return rc;
+}

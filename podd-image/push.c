@@ -1,0 +1,119 @@
+/* PushRequest: a stored image to a registry, as stored: its manifest blob
+ * byte for byte (so its digest stays the image's), the config and layer
+ * blobs it names with their media types (an image loaded from a
+ * docker-archive may have uncompressed layers; they go as they are). Each
+ * blob the registry already has is skipped (HEAD); the others are uploaded
+ * monolithically, streamed from the store. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "registry_handlers.h"
+#include "manifest.h"
+#include "reference.h"
+#include "registry.h"
+#include "store.h"
+#include "validate.h"
+
+static int push_blob(struct registry *reg, struct event_stream *es, int storefd,
+		     const char *repo, const char *kind, const struct descriptor *desc,
+		     podd_error_t *err)
+{
+	cleanup_close int fd = -1;
+	struct stat st;
+	int have = registry_blob_exists(reg, repo, &desc->digest, err);
+
+	if (have < 0)
+		return podd_error_wrap(err, "checking whether blob sha256:%s exists",
+				       desc->digest.hex);
+	if (have)
+		return event_message(es, err, "Copying %s sha256:%s skipped: already exists", kind,
+				     desc->digest.hex);
+	if (event_message(es, err, "Copying %s sha256:%s", kind, desc->digest.hex) < 0)
+		return -1;
+	fd = blob_open(storefd, &desc->digest, err);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		return podd_error_sys(err, errno, "blob sha256:%s", desc->digest.hex);
+	if ((uint64_t)st.st_size != desc->size)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "blob sha256:%s: %lld bytes stored, the manifest says %llu",
+				  desc->digest.hex, (long long)st.st_size,
+				  (unsigned long long)desc->size);
+	if (registry_put_blob(reg, repo, &desc->digest, fd, desc->size, event_progress, es,
+			      err) < 0)
+		return podd_error_wrap(err, "uploading %s sha256:%s", kind, desc->digest.hex);
+	if (es->err) {
+		*err = steal_pointer(&es->err);
+		return -1;
+	}
+	return 0;
+}
+
+static int push_image(struct image_ctx *ctx, struct event_stream *es, const Podd__PushRequest *m,
+		      struct registry **reg, podd_error_t *err)
+{
+	struct podd_reference ref;
+	struct digest md;
+	cleanup_free char *body = NULL;
+	size_t len;
+	cleanup_image_manifest struct image_manifest *man = NULL;
+	const char *user, *password;
+	char scope[PODD_IMAGE_REPO_MAX + 40], name[PODD_REFERENCE_MAX];
+
+	if (!podd_id_valid(m->image_id) || !podd_digest_valid(m->manifest_digest))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "push: invalid image id or digest");
+	if (podd_reference_parse(m->destination, &ref, err) < 0)
+		return -1;
+	if (!ref.qualified || ref.tag[0] == '\0')
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "push: destination \"%s\" needs a registry and a tag",
+				  m->destination);
+	if (registry_credentials_check(m->credentials, &user, &password, err) < 0)
+		return -1;
+	if (digest_parse(m->manifest_digest, &md, err) < 0 ||
+	    store_read_blob(ctx->storefd, &md, META_MAX_BYTES, &body, &len, err) < 0 ||
+	    image_manifest_parse(m->manifest_digest, body, len, &man, err) < 0)
+		return podd_error_wrap(err, "image %s", m->image_id);
+	if (strcmp(man->config.digest.hex, m->image_id) != 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "image %s: its manifest names another config", m->image_id);
+
+	podd_reference_string(&ref, name, sizeof(name));
+	snprintf(scope, sizeof(scope), "repository:%s:pull,push", ref.repository);
+	if (registry_open(ref.api_host, m->tls_verify, user, password, scope, false, reg, err) <
+	    0)
+		return podd_error_wrap(err, "trying to reuse blob in %s", name);
+	if (event_message(es, err, "Getting image source signatures") < 0)
+		return -1;
+	for (size_t i = 0; i < man->n_layers; i++)
+		if (push_blob(*reg, es, ctx->storefd, ref.repository, "blob",
+			      &man->layers[i].desc, err) < 0)
+			return -1;
+	if (push_blob(*reg, es, ctx->storefd, ref.repository, "config", &man->config, err) < 0)
+		return -1;
+	if (event_message(es, err, "Writing manifest to image destination") < 0)
+		return -1;
+	if (registry_put_manifest(*reg, ref.repository, ref.tag,
+				  man->media_type ? man->media_type : MEDIA_OCI_MANIFEST, body, len,
+				  err) < 0)
+		return podd_error_wrap(err, "writing manifest to %s", name);
+	if (event_message(es, err, "Storing signatures") < 0)
+		return -1;
+	return event_done(es, m->manifest_digest, NULL, err);
+}
+
+int handle_push(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	struct event_stream es = { .srv = srv, .req = req };
+	struct registry *reg = NULL;
+	int rc = push_image(srv->data, &es, (const Podd__PushRequest *)req->msg, &reg, err);
+	registry_close(reg);
+	podd_error_free(&es.err);
+	return rc;
+}

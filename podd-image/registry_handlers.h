@@ -1,0 +1,42 @@
+/* The registry requests (proto/image.proto 24-31) and what they share. */
+#ifndef PODD_IMAGE_REGISTRY_HANDLERS_H
+#define PODD_IMAGE_REGISTRY_HANDLERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "blobs.h"
+#include "error.h"
+#include "handlers.h"
+#include "image.pb-c.h"
+#include "server.h"
+
+/* srv->data is handlers.h's struct image_ctx. */
+
+/* registry_ops.c: a pull's or push's events, streamed as RegistryEvent
+ * frames with MORE; progress at most every 100 ms per blob. */
+struct event_stream {
+	struct podd_server *srv;
+	const struct podd_request *req;
+	uint64_t last_progress_ns;
+	podd_error_t err; /* a failed send, seen by the handler after the transfer */
+};
+int event_message(struct event_stream *es, podd_error_t *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void event_progress(void *data, const struct digest *d, uint64_t current, uint64_t total);
+int event_done(struct event_stream *es, const char *manifest_digest, Podd__ImageRecord *record,
+	       podd_error_t *err);
+
+/* Credentials and options from a request, checked. */
+int registry_credentials_check(const Podd__RegistryCredentials *c, const char **user,
+			       const char **password, podd_error_t *err);
+/* A buffer stored as a blob; *created: it was not there before. */
+int blob_store_buffer(int storefd, const struct digest *d, const void *buf, size_t len,
+		      bool *created, podd_error_t *err);
+bool blob_present(int storefd, const struct digest *d);
+
+int handle_pull(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+int handle_push(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+int handle_login(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+
+#endif

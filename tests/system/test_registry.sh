@@ -1,0 +1,537 @@
+#!/bin/bash
+# pull, push, login and logout against real docker-registry instances on
+# 127.0.0.1 (plain HTTP, htpasswd Basic auth, a self-signed TLS
+# certificate), a bearer-token front written here in python3, a tampered
+# blob, short-name resolution through registries.json, and podd-image's
+# peak memory during a pull of a large layer against a small one.
+. "$(dirname "$0")/lib.sh"
+
+export PODD_REGISTRIES_CONF="$T/registries.json" REGISTRY_AUTH_FILE="$T/auth.json"
+FIXTURE="$PODD_SOURCE_DIR/tests/system/make_oci_image.sh"
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_port() {
+	local i
+	for i in $(seq 1 100); do
+		if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),1)" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "# nothing listens on $1" >&2
+	return 1
+}
+
+# start_registry NAME [YAML for http and auth]: a docker-registry with its
+# storage in $T/NAME; sets PORT_<NAME>.
+start_registry() {
+	local name=$1 extra=${2:-} port
+	port=$(free_port)
+	cat > "$T/$name.yml" <<EOF
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $T/$name
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+$extra
+EOF
+	# docker-registry reads REGISTRY_* variables as configuration.
+	env -u REGISTRY_AUTH_FILE docker-registry serve "$T/$name.yml" > "$T/$name.log" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	eval "PORT_$name=$port"
+	wait_port "$port"
+}
+
+blobs() { ls "$1/root/storage/blobs/sha256" 2>/dev/null | sort; }
+
+"$FIXTURE" "$T/oci" > "$T/fixture-id" || exit 1
+ID=$(cat "$T/fixture-id")
+
+# --- a plain HTTP registry ---------------------------------------------
+start_registry reg || exit 1
+R=127.0.0.1:$PORT_reg
+skopeo copy -q --dest-tls-verify=false "oci:$T/oci:latest" "docker://$R/podd/seed:latest" ||
+	exit 1
+
+$P pull --tls-verify=false "$R/podd/seed:latest" > "$T/out" 2> "$T/err"
+eq "pull prints the image id on stdout" "$(cat "$T/out")" "$ID"
+eq "pull prints podman's steps on stderr" "$(sed 's/sha256:[0-9a-f]*/sha256:X/' "$T/err")" \
+	"Trying to pull $R/podd/seed:latest...
+Getting image source signatures
+Copying blob sha256:X
+Copying config sha256:X
+Writing manifest to image destination
+Storing signatures"
+$P pull -q --tls-verify=false "$R/podd/seed:latest" > "$T/out" 2> "$T/err"
+eq "pull -q prints only the id" "$(cat "$T/out")/$(cat "$T/err")" "$ID/"
+
+# A tag that moved at the registry moves here too: the old image keeps no
+# name, as podman's does.
+"$FIXTURE" "$T/oci-other" 1000 > "$T/other-id" || exit 1
+skopeo copy -q --dest-tls-verify=false "oci:$T/oci:latest" "docker://$R/podd/moving:latest" || exit 1
+PMV="$PODCTL --root $T/rootmv --runroot $T/runmv"
+$PMV pull -q --tls-verify=false "$R/podd/moving:latest" > /dev/null
+skopeo copy -q --dest-tls-verify=false "oci:$T/oci-other:latest" "docker://$R/podd/moving:latest" || exit 1
+eq "a moved tag pulls the new image" "$($PMV pull -q --tls-verify=false "$R/podd/moving:latest")" \
+	"$(cat "$T/other-id")"
+eq "... and the old one keeps no name" \
+	"$($PMV images --format '{{.Repository}}:{{.Tag}} {{.ID}}' | sort | tr '\n' ' ')" \
+	"$R/podd/moving:latest $(cut -c1-12 "$T/other-id") <none>:<none> ${ID:0:12} "
+
+# push, as stored: the manifest keeps its digest
+SEED_DIGEST=$(skopeo inspect --tls-verify=false "docker://$R/podd/seed:latest" | jq -r .Digest)
+$P push --tls-verify=false "$R/podd/seed:latest" "$R/podd/busybox:latest" > "$T/out" 2> "$T/err"
+eq "push exits 0" "$?" 0
+grep -q "^Copying blob sha256:.* skipped: already exists" "$T/err" ||
+	grep -q "^Copying blob sha256:" "$T/err"
+eq "push prints its steps" "$?" 0
+eq "the pushed manifest is the stored one, byte for byte" \
+	"$(skopeo inspect --tls-verify=false "docker://$R/podd/busybox:latest" | jq -r .Digest)" \
+	"$SEED_DIGEST"
+$P push --tls-verify=false "$R/podd/seed:latest" "$R/podd/busybox:v2" 2> "$T/err" > /dev/null
+eq "a second push finds the blobs there" "$(grep -c 'skipped: already exists' "$T/err")" 2
+
+# a fresh store pulls back what was pushed
+P2="$PODCTL --root $T/root2 --runroot $T/run2"
+eq "pull of the pushed image gives the same id" \
+	"$($P2 pull -q --tls-verify=false "$R/podd/busybox:latest")" "$ID"
+eq "pull by digest" "$($P2 pull -q --tls-verify=false "$R/podd/busybox@$SEED_DIGEST")" "$ID"
+eq "the manifest, config and layer are in the store" "$(blobs "$T" | wc -l)" 3
+
+eq "pull from localhost:PORT (names resolved in the sandbox)" \
+	"$($P2 pull -q --tls-verify=false "localhost:$PORT_reg/podd/busybox:latest")" "$ID"
+
+# An image index (two platforms): linux/amd64 is chosen, --arch another.
+MAN=$(jq -r '.manifests[0].digest' "$T/oci/index.json")
+MAN_SIZE=$(jq -r '.manifests[0].size' "$T/oci/index.json")
+cp -r "$T/oci" "$T/oci-multi"
+# arm64's manifest: the same blobs with an annotation, so another digest
+jq -c '. + {annotations: {"podd.test": "arm64"}}' "$T/oci/blobs/sha256/${MAN#sha256:}" > "$T/arm.json"
+ARM=sha256:$(sha256sum < "$T/arm.json" | cut -d' ' -f1)
+cp "$T/arm.json" "$T/oci-multi/blobs/sha256/${ARM#sha256:}"
+cat > "$T/index.json" <<EOF
+{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+ {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"$ARM","size":$(stat -c %s "$T/arm.json"),"platform":{"architecture":"arm64","os":"linux","variant":"v8"}},
+ {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"$MAN","size":$MAN_SIZE,"platform":{"architecture":"amd64","os":"linux"}}]}
+EOF
+IDX=sha256:$(sha256sum < "$T/index.json" | cut -d' ' -f1)
+cp "$T/index.json" "$T/oci-multi/blobs/sha256/${IDX#sha256:}"
+echo "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"digest\":\"$IDX\",\"size\":$(stat -c %s "$T/index.json"),\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}}]}" > "$T/oci-multi/index.json"
+skopeo copy -q --all --preserve-digests --dest-tls-verify=false "oci:$T/oci-multi:latest" \
+	"docker://$R/podd/multi:latest" || exit 1
+PI="$PODCTL --root $T/rooti --runroot $T/runi"
+eq "pull of an index picks linux/amd64" "$($PI pull -q --tls-verify=false "$R/podd/multi:latest")" "$ID"
+$PI image inspect "$R/podd/multi:latest" > "$T/inspect-multi"
+eq "... and the record keeps the index's digest and the manifest's" \
+	"$(jq -r '.[0].RepoDigests | sort | join(" ")' "$T/inspect-multi")" \
+	"$(printf '%s\n' "$R/podd/multi@$IDX" "$R/podd/multi@$MAN" | sort | tr '\n' ' ' | sed 's/ $//')"
+$PI pull --tls-verify=false --arch arm64 "$R/podd/multi:latest" > /dev/null 2> "$T/err"
+eq "--arch arm64 picks the other manifest" "$(ls "$T/rooti/storage/blobs/sha256" | grep -c "${ARM#sha256:}")" 1
+expect_fail "a platform the index lacks" 125 "choosing an image from manifest list" \
+	$PI pull --tls-verify=false --arch s390x "$R/podd/multi:latest"
+
+before=$(blobs "$T")
+expect_fail "pull of a missing tag: podman's error" 125 \
+	"initializing source docker://$R/podd/busybox:nope: reading manifest nope in $R/podd/busybox: manifest unknown: manifest unknown" \
+	$P pull --tls-verify=false "$R/podd/busybox:nope"
+eq "a failed pull stores nothing" "$(blobs "$T")" "$before"
+expect_fail "a plain-HTTP registry with TLS verification on" 125 \
+	"pinging container registry $R: Get \"https://$R/v2/\"" $P pull "$R/podd/busybox:latest"
+expect_fail "push of an unknown image" 125 "" \
+	$P push --tls-verify=false "$R/podd/nothing:latest"
+
+# --- the bundled busybox image: load, push, rmi, pull back ---------------
+ARCHIVE=${PODD_BUSYBOX_ARCHIVE:-}
+if [ -z "$ARCHIVE" ] || [ ! -f "$ARCHIVE" ]; then
+	ARCHIVE="$T/busybox-oci.tar"
+	"$PODD_SOURCE_DIR/scripts/make-image.sh" "$ARCHIVE" || exit 1
+fi
+P7="$PODCTL --root $T/root7 --runroot $T/run7"
+$P7 load -q -i "$ARCHIVE" > /dev/null || exit 1
+BB=$($P7 images -q --no-trunc | head -1)
+BB=${BB#sha256:}
+$P7 push --tls-verify=false "$BB" "$R/podd/busybox:latest" > /dev/null 2> "$T/err"
+eq "push of the loaded busybox image" "$?" 0
+$P7 rmi "$BB" > /dev/null
+eq "rmi leaves no image" "$($P7 images -q | wc -l)" 0
+eq "pull it back: the same id" "$($P7 pull -q --tls-verify=false "$R/podd/busybox:latest")" "$BB"
+eq "images shows it fully qualified" "$($P7 images --format '{{.Repository}}:{{.Tag}}')" \
+	"$R/podd/busybox:latest"
+$P7 image inspect "$R/podd/busybox:latest" > "$T/inspect"
+eq "image inspect: Id" "$(jq -r '.[0].Id' "$T/inspect")" "$BB"
+eq "image inspect: RepoDigests" "$(jq -r '.[0].RepoDigests[0]' "$T/inspect")" \
+	"$R/podd/busybox@$(skopeo inspect --tls-verify=false "docker://$R/podd/busybox:latest" | jq -r .Digest)"
+eq "its layers are unpacked in the store" \
+	"$(ls "$T/root7/storage/layers" | grep -c '^[0-9a-f]\{64\}$')" \
+	"$(jq -r '.[0].RootFS.Layers | length' "$T/inspect")"
+check "busybox is in its top layer" test -x "$T/root7/storage/layers/$(ls "$T/root7/storage/layers" | grep -E '^[0-9a-f]{64}$' | head -1)/diff/bin/busybox"
+env -u REGISTRY_AUTH_FILE podman --root "$T/pm" --runroot "$T/pmr" --storage-driver vfs pull -q --tls-verify=false \
+	"$R/podd/busybox:latest" > "$T/out" 2>&1
+eq "podman pulls what podctl pushed: the same id" "$(cat "$T/out")" "$BB"
+
+# An image loaded from a docker-archive (podman save) has an uncompressed
+# layer: it is pushed as stored, with its media types, and podman pulls it.
+PM7="env -u REGISTRY_AUTH_FILE podman --root $T/pm7 --runroot $T/pm7r --storage-driver vfs"
+$PM7 load -q -i "$ARCHIVE" > /dev/null 2>&1 &&
+	$PM7 save -q --format docker-archive -o "$T/docker.tar" "$BB" > /dev/null 2>&1
+P8="$PODCTL --root $T/root8 --runroot $T/run8"
+$P8 load -q -i "$T/docker.tar" > /dev/null 2>&1
+$P8 push --tls-verify=false "$BB" "$R/podd/from-docker:latest" > /dev/null 2>&1
+eq "push of a docker-archive image" "$?" 0
+eq "... with its manifest's media types" \
+	"$(skopeo inspect --raw --tls-verify=false "docker://$R/podd/from-docker:latest" | jq -r '.mediaType, .layers[0].mediaType' | tr '\n' ' ')" \
+	"application/vnd.docker.distribution.manifest.v2+json application/vnd.docker.image.rootfs.diff.tar "
+eq "... which podman pulls" \
+	"$($PM7 pull -q --tls-verify=false "$R/podd/from-docker:latest" 2>&1)" "$BB"
+
+# On a terminal, a progress line per blob; piped (above), none.
+P9="$PODCTL --root $T/root9 --runroot $T/run9"
+script -qec "$P9 pull --tls-verify=false $R/podd/busybox:latest" /dev/null > "$T/tty" 2>&1
+check "on a terminal, pull draws a progress bar" grep -q 'Copying blob [0-9a-f]\{12\} \[=*-*\] ' "$T/tty"
+
+# --- registries.json: insecure registries and short names ----------------
+expect_fail "a short name without search registries: podman's error" 125 \
+	"short-name \"podd/busybox\" did not resolve to an alias and no unqualified-search registries are defined in \"$T/registries.json\"" \
+	$P pull podd/busybox
+DEAD=$(free_port)
+cat > "$T/registries.json" <<EOF
+{"unqualified-search-registries": ["127.0.0.1:$DEAD", "$R"],
+ "registries": [{"location": "$R", "insecure": true}, {"location": "127.0.0.1:$DEAD", "insecure": true}]}
+EOF
+eq "an insecure registry needs no --tls-verify=false" \
+	"$($P pull -q "$R/podd/busybox:latest")" "$BB"
+$P pull podd/busybox > "$T/out" 2> "$T/err"
+eq "a short name is tried at each search registry in order" \
+	"$(grep '^Trying' "$T/err" | tr '\n' '|')" \
+	"Trying to pull 127.0.0.1:$DEAD/podd/busybox:latest...|Trying to pull $R/podd/busybox:latest...|"
+eq "... and pulled from the one that has it" "$(cat "$T/out")" "$BB"
+expect_fail "a short name found nowhere lists each registry's error" 125 \
+	"2 errors occurred while pulling" $P pull podd/nothing
+echo '{"unqualified-search-registries": "nope"}' > "$T/registries.json"
+expect_fail "a malformed registries.json is an error" 125 "unqualified-search-registries" \
+	$P pull podd/busybox
+rm -f "$T/registries.json"
+
+# --- a tampered blob -----------------------------------------------------
+start_registry bad || exit 1
+B=127.0.0.1:$PORT_bad
+skopeo copy -q --dest-tls-verify=false "oci:$T/oci:latest" "docker://$B/podd/bad:latest" || exit 1
+LAYER=$(jq -r '.layers[0].digest' "$T/oci/blobs/sha256/$(jq -r '.manifests[0].digest' "$T/oci/index.json" | cut -d: -f2)" | cut -d: -f2)
+data="$T/bad/docker/registry/v2/blobs/sha256/${LAYER:0:2}/$LAYER/data"
+size=$(stat -c %s "$data")
+head -c "$size" /dev/urandom > "$data"
+P3="$PODCTL --root $T/root3 --runroot $T/run3"
+expect_fail "a layer whose bytes do not match its digest is refused" 125 "digest mismatch" \
+	$P3 pull --tls-verify=false "$B/podd/bad:latest"
+eq "... and nothing of it stays in the store" "$(blobs "$T/root3" | wc -l)" 0
+
+# A config whose diff_id does not match its layer's uncompressed bytes:
+# every blob downloads and checks out, the layer store refuses the image,
+# and the pull leaves nothing behind.
+cp -r "$T/oci" "$T/oci-diffid"
+MAN=$(jq -r '.manifests[0].digest' "$T/oci/index.json")
+CFG=$(jq -r '.config.digest' "$T/oci/blobs/sha256/${MAN#sha256:}")
+jq -c '.rootfs.diff_ids = ["sha256:'"$(printf '%064d' 0)"'"]' "$T/oci/blobs/sha256/${CFG#sha256:}" > "$T/cfg.json"
+NCFG=sha256:$(sha256sum < "$T/cfg.json" | cut -d' ' -f1)
+cp "$T/cfg.json" "$T/oci-diffid/blobs/sha256/${NCFG#sha256:}"
+jq -c --arg d "$NCFG" --argjson s "$(stat -c %s "$T/cfg.json")" '.config.digest = $d | .config.size = $s' \
+	"$T/oci/blobs/sha256/${MAN#sha256:}" > "$T/man.json"
+NMAN=sha256:$(sha256sum < "$T/man.json" | cut -d' ' -f1)
+cp "$T/man.json" "$T/oci-diffid/blobs/sha256/${NMAN#sha256:}"
+jq -c --arg d "$NMAN" --argjson s "$(stat -c %s "$T/man.json")" \
+	'.manifests[0].digest = $d | .manifests[0].size = $s' "$T/oci/index.json" > "$T/oci-diffid/index.json"
+skopeo copy -q --dest-tls-verify=false "oci:$T/oci-diffid:latest" "docker://$B/podd/diffid:latest" ||
+	exit 1
+P10="$PODCTL --root $T/root10 --runroot $T/run10"
+expect_fail "a layer that is not its config's diff_id is refused" 125 "diff" \
+	$P10 pull --tls-verify=false "$B/podd/diffid:latest"
+eq "... and nothing of it stays in the store" \
+	"$( (ls "$T/root10/storage/blobs/sha256"; ls "$T/root10/storage/layers") 2> /dev/null | wc -l)" 0
+eq "... and no image is recorded" "$($P10 images -q | wc -l)" 0
+
+# --- a hostile registry ---------------------------------------------------
+# python3 serves: a manifest larger than META_MAX_BYTES; a layer sent longer
+# than its descriptor says (and on and on), another shorter; an error document with
+# terminal escapes; a redirect to a file:// URL; an upload answered
+# without a Location. Each is refused, nothing is stored, and no escape
+# reaches the terminal.
+HPORT=$(free_port)
+cat > "$T/hostile.py" <<'EOF'
+import http.server, json, sys
+port = int(sys.argv[1])
+layer_digest = "sha256:" + "ab" * 32
+short_digest = "sha256:" + "ef" * 32
+def manifest_for(layer):
+    return json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + "cd" * 32, "size": 10},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer, "size": 10}]}).encode()
+manifest = manifest_for(layer_digest)
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def send(self, code, body, ctype="application/json", extra=()):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+    def stream(self, ctype, chunk, n):
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            for _ in range(n):
+                self.wfile.write(chunk)
+        except Exception:
+            pass
+        self.close_connection = True
+    def do_GET(self):
+        p = self.path
+        if p == "/v2/":
+            return self.send(200, b"{}")
+        if p.endswith("/manifests/huge"):
+            return self.stream("application/vnd.oci.image.manifest.v1+json", b" " * 65536, 200)
+        if p.endswith("/manifests/long"):
+            return self.send(200, manifest, "application/vnd.oci.image.manifest.v1+json")
+        if p.endswith("/manifests/short"):
+            return self.send(200, manifest_for(short_digest), "application/vnd.oci.image.manifest.v1+json")
+        if "/blobs/" in p and p.endswith(short_digest):
+            return self.stream("application/octet-stream", b"12345", 1)
+        if "/blobs/" in p and p.endswith(layer_digest):
+            return self.stream("application/octet-stream", b"x" * 4096, 10000)
+        if p.endswith("/manifests/escape"):
+            return self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"\\u001b[31mred\\u001b]0;title\\u0007"}]}')
+        if p.endswith("/manifests/file"):
+            return self.send(302, b"", extra=[("Location", "file:///etc/passwd")])
+        return self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
+    def do_HEAD(self):
+        self.send(404, b"")
+    def do_POST(self):
+        self.send(202, b"")
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+EOF
+python3 "$T/hostile.py" "$HPORT" > "$T/hostile.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_port "$HPORT" || exit 1
+H=127.0.0.1:$HPORT
+PH="$PODCTL --root $T/rooth --runroot $T/runh"
+expect_fail "hostile: a manifest larger than 4 MiB is refused" 125 "answer larger than" \
+	$PH pull --tls-verify=false "$H/evil/x:huge"
+expect_fail "hostile: a layer longer than its descriptor is refused" 125 \
+	"copying blob sha256:abababab" $PH pull --tls-verify=false "$H/evil/x:long"
+expect_fail "hostile: a layer shorter than its descriptor is refused" 125 "truncated: 5 of 10 bytes" \
+	$PH pull --tls-verify=false "$H/evil/x:short"
+expect_fail "hostile: a redirect to file:// is refused" 125 "neither http nor https" \
+	$PH pull --tls-verify=false "$H/evil/x:file"
+expect_fail "hostile: an error document's escapes are shown escaped" 125 '\x1b[31mred' \
+	$PH pull --tls-verify=false "$H/evil/x:escape"
+if grep -q "$(printf '\033')" "$T/err"; then
+	not_ok "hostile: an escape byte reached stderr"
+else
+	ok "hostile: no escape byte reaches stderr"
+fi
+expect_fail "hostile: an upload without a Location is refused" 125 "starting an upload" \
+	$P push --tls-verify=false "$R/podd/seed:latest" "$H/evil/x:up"
+eq "hostile: nothing stored" "$(blobs "$T/rooth" | wc -l)" 0
+
+# --- htpasswd Basic auth -------------------------------------------------
+htpasswd -Bbn podd s3cret > "$T/htpasswd"
+start_registry auth "auth:
+  htpasswd:
+    realm: podd-test
+    path: $T/htpasswd" || exit 1
+A=127.0.0.1:$PORT_auth
+skopeo copy -q --dest-tls-verify=false --dest-creds podd:s3cret "oci:$T/oci:latest" \
+	"docker://$A/podd/busybox:latest" || exit 1
+P4="$PODCTL --root $T/root4 --runroot $T/run4"
+expect_fail "pull without credentials from an auth registry" 125 \
+	"unauthorized: authentication required" $P4 pull --tls-verify=false "$A/podd/busybox:latest"
+expect_fail "pull with wrong credentials" 125 "unauthorized" \
+	$P4 pull --tls-verify=false --creds podd:wrong "$A/podd/busybox:latest"
+eq "pull with --creds" "$($P4 pull -q --tls-verify=false --creds podd:s3cret "$A/podd/busybox:latest")" "$ID"
+expect_fail "login with a wrong password" 125 "logging into \"$A\": invalid username/password" \
+	$P4 login --tls-verify=false -u podd -p wrong "$A"
+eq "a failed login saves nothing" "$(cat "$T/auth.json" 2> /dev/null | grep -c "$A")" 0
+echo s3cret | $P4 login --tls-verify=false -u podd --password-stdin "$A" > "$T/out" 2> "$T/err"
+eq "login" "$(cat "$T/out")" "Login Succeeded!"
+eq "login writes podman's auth file entry" "$(jq -r ".auths[\"$A\"].auth" "$T/auth.json")" \
+	"$(printf podd:s3cret | base64)"
+podman --root "$T/pm" --runroot "$T/pmr" --storage-driver vfs login --get-login --authfile "$T/auth.json" "$A" > "$T/out" 2>&1
+eq "podman reads the entry" "$(cat "$T/out")" podd
+eq "pull with the auth file's credentials" "$($P4 pull -q --tls-verify=false "$A/podd/busybox:latest")" "$ID"
+$P4 push --tls-verify=false "$A/podd/busybox:latest" "$A/podd/pushed:latest" > /dev/null 2>&1
+eq "push with the auth file's credentials" "$?" 0
+eq "logout" "$($P4 logout "$A")" "Removed login credentials for $A"
+eq "logout removes the entry" "$(jq -c '.auths' "$T/auth.json")" "{}"
+expect_fail "logout when not logged in" 125 "not logged into $A" $P4 logout "$A"
+podman --root "$T/pm" --runroot "$T/pmr" --storage-driver vfs login --tls-verify=false \
+	--authfile "$T/auth.json" -u podd -p s3cret "$A" > /dev/null 2>&1
+eq "podctl uses podman's login" "$($P4 pull -q --tls-verify=false "$A/podd/busybox:latest")" "$ID"
+eq "logout -a" "$($P4 logout -a)" "Removed login credentials for all registries"
+expect_fail "pull after logout" 125 "unauthorized" $P4 pull --tls-verify=false "$A/podd/busybox:latest"
+
+# --- a bearer-token front ------------------------------------------------
+# python3 answers /v2/ with a Bearer challenge, hands out a token for
+# podd:s3cret at /token, forwards manifest requests bearing it to the plain
+# registry and redirects blob requests there (307 to another origin): the
+# client's side of the token flow and of redirects, against real registry
+# answers behind it.
+TPORT=$(free_port)
+cat > "$T/bearer.py" <<'EOF'
+import base64, http.server, json, sys, threading, urllib.request
+port, upstream = int(sys.argv[1]), sys.argv[2]
+# "lazy": /v2/ needs no token (the challenge comes with the first
+# repository request) and each token is good for two requests (so a pull
+# must fetch a fresh one on the way, as when a token expires).
+lazy = len(sys.argv) > 3 and sys.argv[3] == "lazy"
+TOKEN = "tok-" + "x" * 20
+tokens, lock, issued = {}, threading.Lock(), [0]
+def valid(auth):
+    if not lazy:
+        return auth == "Bearer " + TOKEN
+    with lock:
+        t = (auth or "")[len("Bearer "):]
+        if tokens.get(t, 0) <= 0:
+            return False
+        tokens[t] -= 1
+        return True
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def deny(self):
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Bearer realm="http://127.0.0.1:%d/token",service="podd-test",scope="repository:podd/busybox:pull"' % port)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def token(self):
+        want = "Basic " + base64.b64encode(b"podd:s3cret").decode()
+        if self.headers.get("Authorization") != want or "service=podd-test" not in self.path:
+            self.send_response(401); self.send_header("Content-Length", "0"); self.end_headers(); return
+        tok = TOKEN
+        if lazy:
+            with lock:
+                issued[0] += 1
+                tok = "tok-%d" % issued[0]
+                tokens[tok] = 2
+            with open(sys.argv[4], "w") as f:
+                f.write(str(issued[0]))
+        body = json.dumps({"access_token": tok} if lazy else {"token": tok}).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def forward(self):
+        if self.path.startswith("/token"):
+            return self.token()
+        if self.path.startswith("/cdn/"):
+            leak = sys.argv[5] if len(sys.argv) > 5 else sys.argv[3]
+            open(leak + ".cdn", "a").write("GET " + self.path + "\n")
+            if self.headers.get("Authorization"):
+                open(leak, "a").write(self.path + "\n")
+            self.path = self.path[4:]
+            return self.proxy()
+        if lazy and self.path == "/v2/":
+            self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers(); return
+        if not valid(self.headers.get("Authorization")):
+            return self.deny()
+        if self.command == "GET" and "/blobs/" in self.path:
+            # Blobs elsewhere, as a CDN would serve them: another origin
+            # (this server under another name), which must not see the
+            # token.
+            self.send_response(307)
+            self.send_header("Location", "http://localhost:%d/cdn%s" % (port, self.path))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        return self.proxy()
+    def proxy(self):
+        req = urllib.request.Request(upstream + self.path, method=self.command,
+                                     headers={k: v for k, v in self.headers.items() if k.lower() in ("accept",)})
+        try:
+            r = urllib.request.urlopen(req)
+        except urllib.error.HTTPError as e:
+            r = e
+        body = r.read()
+        self.send_response(r.status if hasattr(r, "status") else r.code)
+        for k, v in r.headers.items():
+            if k.lower() in ("content-type", "docker-content-digest"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+    do_GET = do_HEAD = forward
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+EOF
+python3 "$T/bearer.py" "$TPORT" "http://$R" "$T/leaked" > "$T/bearer.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_port "$TPORT" || exit 1
+P5="$PODCTL --root $T/root5 --runroot $T/run5"
+expect_fail "bearer: anonymous token request refused" 125 "invalid username/password" \
+	$P5 pull --tls-verify=false "127.0.0.1:$TPORT/podd/busybox:latest"
+eq "bearer: pull with a token fetched with the credentials" \
+	"$($P5 pull -q --tls-verify=false --creds podd:s3cret "127.0.0.1:$TPORT/podd/busybox:latest")" "$BB"
+eq "bearer: login checks the credentials at the token server" \
+	"$($P5 login --tls-verify=false -u podd -p s3cret --authfile "$T/auth5.json" "127.0.0.1:$TPORT")" \
+	"Login Succeeded!"
+expect_fail "bearer: login with a wrong password" 125 "invalid username/password" \
+	$P5 login --tls-verify=false -u podd -p nope --authfile "$T/auth5.json" "127.0.0.1:$TPORT"
+
+TPORT2=$(free_port)
+python3 "$T/bearer.py" "$TPORT2" "http://$R" lazy "$T/tokens-issued" "$T/leaked" > "$T/bearer2.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_port "$TPORT2" || exit 1
+eq "bearer: a challenge after the ping, and tokens that run out, are met again" \
+	"$($PODCTL --root "$T/root5b" --runroot "$T/run5b" pull -q --tls-verify=false --creds podd:s3cret "127.0.0.1:$TPORT2/podd/busybox:latest")" "$BB"
+check "... with more than one token" test "$(cat "$T/tokens-issued")" -gt 1
+eq "bearer: blobs redirected to another origin are fetched without the token" \
+	"$(cat "$T/leaked" 2> /dev/null)" ""
+check "... and they were fetched there" grep -q 'GET /cdn/v2/podd/busybox/blobs/' "$T/leaked.cdn"
+
+# --- TLS with a self-signed certificate ----------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" -out "$T/cert.pem" 2> /dev/null ||
+	exit 1
+start_registry tls "  tls:
+    certificate: $T/cert.pem
+    key: $T/key.pem" || exit 1
+S=127.0.0.1:$PORT_tls
+skopeo copy -q --dest-cert-dir=/nonexistent --dest-tls-verify=false "oci:$T/oci:latest" \
+	"docker://$S/podd/busybox:latest" || exit 1
+P6="$PODCTL --root $T/root6 --runroot $T/run6"
+expect_fail "a self-signed certificate is refused by default" 125 "certificate" \
+	$P6 pull "$S/podd/busybox:latest"
+eq "--tls-verify=false accepts it" "$($P6 pull -q --tls-verify=false "$S/podd/busybox:latest")" "$ID"
+
+# --- podd-image's peak memory: a 64 MiB layer against a small one --------
+TREEMEM="$T/treemem"
+if cc -O2 -o "$TREEMEM" "$PODD_SOURCE_DIR/bench/treemem.c" 2> /dev/null; then
+	"$FIXTURE" "$T/oci-big" $((64 << 20)) > /dev/null || exit 1
+	skopeo copy -q --dest-tls-verify=false "oci:$T/oci-big:latest" "docker://$R/podd/big:latest" ||
+		exit 1
+	peak() { # the podd-image line of treemem -v
+		"$TREEMEM" -v $PODCTL --root "$T/$1" --runroot "$T/$1-run" pull -q \
+			--tls-verify=false "$R/podd/$2:latest" 2>&1 >/dev/null |
+			sed -n 's/.*pid [0-9]* podd-image: peak \([0-9]*\) KiB.*/\1/p' | sort -n | tail -1
+	}
+	small=$(peak mem-small busybox)
+	big=$(peak mem-big big)
+	echo "# podd-image peak RSS: small layer ${small} KiB, 64 MiB layer ${big} KiB"
+	if [ -n "$small" ] && [ -n "$big" ] && [ "$big" -lt $((small + 8192)) ]; then
+		ok "podd-image's memory does not grow with the layer (${small} vs ${big} KiB)"
+	else
+		not_ok "podd-image's memory grows with the layer (${small} vs ${big} KiB)"
+	fi
+else
+	not_ok "build bench/treemem.c"
+fi
+
+finish
