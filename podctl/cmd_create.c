@@ -22,7 +22,7 @@ static int create_from_image(struct engine *e, const struct create_opts *o,
 	Podd__ImageConfig *ic = NULL;
 	ProtobufCMessage *m = NULL;
 
-	if (image_resolve(e, o->image, o->pull, &img, err) < 0)
+	if (image_resolve(e, o, &img, err) < 0)
 		return -1;
 	img_m = &img->base;
 	if (run_image_config(e, img, &ic, err) < 0)

@@ -24,7 +24,7 @@ enum {
 	OPT_PRIVILEGED, OPT_READ_ONLY, OPT_SECURITY_OPT, OPT_ULIMIT, OPT_CPUS, OPT_PIDS_LIMIT,
 	OPT_SHM_SIZE, OPT_INIT, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION, OPT_ADD_HOST,
 	OPT_NETWORK, OPT_RM, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT, OPT_HELP, OPT_SIG_PROXY,
-	OPT_PULL,
+	OPT_PULL, OPT_TLS_VERIFY, OPT_CREDS, OPT_AUTHFILE,
 };
 
 static char *own(struct create_opts *o, char *s)
@@ -318,6 +318,26 @@ static int one_option(struct create_opts *o, int c, const char *arg, podd_error_
 		else
 			return podd_error(err, INVALID, "invalid pull policy \"%s\"", arg);
 		return 0;
+	case OPT_TLS_VERIFY:
+		if (arg == NULL || strcmp(arg, "true") == 0)
+			o->pull_opts.tls_verify = 1;
+		else if (strcmp(arg, "false") == 0)
+			o->pull_opts.tls_verify = 0;
+		else
+			return podd_error(err, INVALID,
+					  "invalid argument \"%s\" for \"--tls-verify\" flag: "
+					  "strconv.ParseBool: parsing \"%s\": invalid syntax",
+					  arg, arg);
+		return 0;
+	case OPT_CREDS:
+		o->pull_opts.creds = arg;
+		return 0;
+	case OPT_AUTHFILE:
+		o->pull_opts.authfile = arg;
+		return 0;
+	case 'q':
+		o->pull_opts.quiet = true;
+		return 0;
 	case 'h':
 		cfg->hostname = (char *)arg;
 		return 0;
@@ -451,6 +471,10 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 		{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
 		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 		{ "pull", required_argument, NULL, OPT_PULL },
+		{ "tls-verify", optional_argument, NULL, OPT_TLS_VERIFY },
+		{ "creds", required_argument, NULL, OPT_CREDS },
+		{ "authfile", required_argument, NULL, OPT_AUTHFILE },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -458,11 +482,12 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 	int c;
 
 	podd__container_config__init(&o->config);
+	o->pull_opts.tls_verify = -1;
 	if (runtime)
 		o->config.runtime = (char *)runtime;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+dite:w:u:h:m:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+dite:w:u:h:m:q", opts, NULL)) != -1) {
 		if (c == OPT_HELP)
 			return podd_error(err, INVALID, "usage: podctl %s [options] IMAGE [COMMAND "
 							"[ARG...]] or --rootfs ROOTFS COMMAND [ARG...]",
@@ -486,6 +511,12 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 			return podd_error(err, INVALID, "image name cannot be empty");
 		o->config.cmd = argv + optind + 1;
 		o->config.n_cmd = (size_t)(argc - optind - 1);
+		/* The registries configuration and the auth file can be read
+		 * only now, before the helpers start; a name no pull can serve
+		 * is an error only once the image is found missing. */
+		if (o->pull != PULL_NEVER &&
+		    pull_plan_make(o->image, &o->pull_opts, &o->pull_plan, &o->pull_plan_err) < 0)
+			o->pull_plan = NULL;
 		return 0;
 	}
 	/* The rootfs is resolved here, before the sandbox: no helper sees
@@ -517,5 +548,7 @@ void create_opts_free(struct create_opts *o)
 	free(o->config.dns_option);
 	free(o->config.add_host);
 	free(o->seccomp_text);
+	pull_plan_free(o->pull_plan);
+	podd_error_free(&o->pull_plan_err);
 	memset(o, 0, sizeof(*o));
 }

@@ -7,6 +7,7 @@
 #include "common.pb-c.h"
 #include "error.h"
 #include "image_apply.h"
+#include "pull.h"
 
 /* --pull: when create/run fetch the image from its registry. */
 enum pull_policy { PULL_MISSING, PULL_ALWAYS, PULL_NEVER, PULL_NEWER };
@@ -21,6 +22,12 @@ struct create_opts {
 	const char *image;
 	struct image_overrides overrides;
 	enum pull_policy pull;
+	/* What a pull would need, read before the sandbox closes: the plan,
+	 * or why there can be none (a short name no registry is configured
+	 * for), reported only if the image turns out to be missing. */
+	struct pull_opts pull_opts;
+	struct pull_plan *pull_plan;
+	podd_error_t pull_plan_err;
 	Podd__ContainerConfig config;
 	/* Owned storage behind config's arrays. */
 	char rootfs[4096];

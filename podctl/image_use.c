@@ -11,18 +11,25 @@
 #include "image.pb-c.h"
 #include "image_use.h"
 #include "images.h"
+#include "pull.h"
 #include "validate.h"
 
-/* The registry side (pull) is not wired yet: every path that needs it
- * comes here, so connecting it is one function. */
-int image_pull(struct engine *e, const char *name, Podd__ImageRecord **out, podd_error_t *err)
+/* Pulls `o->image` with the plan made before the sandbox closed
+ * (create_opts_parse), then reads back the record podd-state stored. */
+int image_pull(struct engine *e, const struct create_opts *o, Podd__ImageRecord **out,
+	       podd_error_t *err)
 {
-	(void)e;
+	char id[65];
+
 	*out = NULL;
-	return podd_error(err, PODD_E_INVALID_ARGUMENT,
-			  "%s: image not known: pull not supported yet (load it with podctl load "
-			  "-i ARCHIVE, or use --pull=never)",
-			  name);
+	if (o->pull_plan == NULL) {
+		if (o->pull_plan_err == NULL)
+			return podd_error(err, PODD_E_INTERNAL, "%s: no pull plan", o->image);
+		return podd_error(err, o->pull_plan_err->code, "%s", o->pull_plan_err->msg);
+	}
+	if (pull_plan_run(e, o->pull_plan, id, err) < 0)
+		return -1;
+	return image_lookup(e, id, out, err);
 }
 
 int run_image_config(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig **out,
@@ -85,17 +92,17 @@ const char *image_display_name(const Podd__ImageRecord *img, const char *given)
 	return img->n_names > 0 ? img->names[0] : img->id;
 }
 
-int image_resolve(struct engine *e, const char *name, enum pull_policy pull,
-		  Podd__ImageRecord **out, podd_error_t *err)
+int image_resolve(struct engine *e, const struct create_opts *o, Podd__ImageRecord **out,
+		  podd_error_t *err)
 {
-	if (pull == PULL_ALWAYS)
-		return image_pull(e, name, out, err);
-	if (image_lookup(e, name, out, err) == 0)
+	if (o->pull == PULL_ALWAYS)
+		return image_pull(e, o, out, err);
+	if (image_lookup(e, o->image, out, err) == 0)
 		return 0;
-	if ((*err)->code != PODD_E_NO_SUCH_OBJECT || pull == PULL_NEVER)
+	if ((*err)->code != PODD_E_NO_SUCH_OBJECT || o->pull == PULL_NEVER)
 		return -1;
 	podd_error_free(err);
-	return image_pull(e, name, out, err);
+	return image_pull(e, o, out, err);
 }
 
 int container_rw_sizes(struct engine *e, char **ids, size_t n, int64_t *rw, podd_error_t *err)

@@ -7,14 +7,17 @@
 #include "podctl.h"
 
 /* podd-state's LookupImage (images.h's image_lookup: podman's local
- * order; a missing image is NO_SUCH_OBJECT "NAME: image not known") under
- * the --pull policy: never: the lookup's answer; missing and
- * newer: a missing image is pulled; always: pulled. */
-int image_resolve(struct engine *e, const char *name, enum pull_policy pull,
-		  Podd__ImageRecord **out, podd_error_t *err);
-/* Fetch `name` from its registry and store it. NOT CONNECTED YET: always
- * the error "NAME: image not known: pull not supported yet ...". */
-int image_pull(struct engine *e, const char *name, Podd__ImageRecord **out, podd_error_t *err);
+ * order; a missing image is NO_SUCH_OBJECT "NAME: image not known") of
+ * o->image under the --pull policy: never: the lookup's answer; missing
+ * and newer: a missing image is pulled; always: pulled. */
+int image_resolve(struct engine *e, const struct create_opts *o, Podd__ImageRecord **out,
+		  podd_error_t *err);
+/* Fetch o->image from its registry with o->pull_plan (pull.h), store it
+ * and answer its record; without a plan, the reason there is none (a
+ * short name with no search registries configured: podman's error). The
+ * engine must run podd-image. */
+int image_pull(struct engine *e, const struct create_opts *o, Podd__ImageRecord **out,
+	       podd_error_t *err);
 /* podd-image's ImageConfig for the record, checked (same id, 1 to
  * PODD_IMAGE_LAYERS_MAX 64-hex chain ids). */
 int run_image_config(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig **out,

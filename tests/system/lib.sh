@@ -12,6 +12,8 @@ export SHELL=/bin/sh
 
 T=$(mktemp -d /tmp/podd-systest.XXXXXX)
 ROOTFS="$T/rootfs"
+# Never the host's registries configuration or credentials.
+export PODD_REGISTRIES_CONF="$T/registries.json" REGISTRY_AUTH_FILE="$T/auth.json"
 P="$PODCTL --root $T/root --runroot $T/run"
 PASSED=0
 FAILED=0

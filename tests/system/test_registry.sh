@@ -177,6 +177,28 @@ env -u REGISTRY_AUTH_FILE podman --root "$T/pm" --runroot "$T/pmr" --storage-dri
 	"$R/podd/busybox:latest" > "$T/out" 2>&1
 eq "podman pulls what podctl pushed: the same id" "$(cat "$T/out")" "$BB"
 
+# run and create pull what they lack (--pull=missing, the default), or
+# every time (--pull=always); -q silences the pull's lines.
+P20="$PODCTL --root $T/root20 --runroot $T/run20"
+out=$($P20 run --rm --tls-verify=false "$R/podd/busybox:latest" echo pulled-and-ran 2> "$T/err")
+eq "run pulls a missing image, then runs it" "$out" "pulled-and-ran"
+check "... printing the pull's steps" grep -q "^Trying to pull $R/podd/busybox:latest" "$T/err"
+eq "... and stores it" "$($P20 images -q --no-trunc)" "sha256:$BB"
+out=$($P20 run --rm -q --pull=always --tls-verify=false "$R/podd/busybox:latest" echo again 2> "$T/err")
+eq "--pull=always pulls again; -q prints nothing of it" "$out/$(cat "$T/err")" "again/"
+before=$(ls "$T/root20/storage/blobs/sha256" | sort)
+expect_fail "--pull=never of a missing image" 125 "$R/podd/busybox:v9: image not known" \
+	$P20 create --pull=never --tls-verify=false "$R/podd/busybox:v9"
+expect_fail "create of a tag the registry lacks: the pull's error" 125 "manifest unknown" \
+	$P20 create --tls-verify=false "$R/podd/busybox:v9"
+eq "... and nothing is stored, no container made" \
+	"$(ls "$T/root20/storage/blobs/sha256" | sort)/$($P20 ps -a -q | wc -l)" "$before/0"
+expect_fail "a short name with no search registries: podman's error" 125 \
+	"short-name \"nosuchimage\" did not resolve to an alias and no unqualified-search registries are defined" \
+	env PODD_REGISTRIES_CONF=$T/none.json $P20 run --rm nosuchimage true
+eq "a local short name needs no registry" \
+	"$(env PODD_REGISTRIES_CONF=$T/none.json $P20 run --rm busybox echo local)" "local"
+
 # An image loaded from a docker-archive (podman save) has an uncompressed
 # layer: it is pushed as stored, with its media types, and podman pulls it.
 PM7="env -u REGISTRY_AUTH_FILE podman --root $T/pm7 --runroot $T/pm7r --storage-driver vfs"

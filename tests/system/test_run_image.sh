@@ -162,8 +162,9 @@ $P rm rootfsctr > /dev/null 2>&1
 # --- --pull ---
 expect_fail "--pull=never of a missing image" 125 "nothere: image not known" \
 	$P run --rm --pull=never nothere true
-expect_fail "--pull=missing of a missing image says pull is not supported yet" 125 \
-	"pull not supported yet" $P run --rm nothere true
+expect_fail "--pull=missing of a missing short name, no search registries: podman's error" 125 \
+	"short-name \"nothere\" did not resolve to an alias and no unqualified-search registries are defined" \
+	env PODD_REGISTRIES_CONF="$T/none.json" $P run --rm nothere true
 expect_fail "an invalid pull policy" 125 "invalid pull policy" $P run --rm --pull=sometimes cfg true
 expect_fail "no command and none in the image" 125 "no command or entrypoint provided" \
 	$P run --rm --entrypoint '' localhost/cfg
