@@ -11,7 +11,8 @@
 # Usage: bench/bench.sh [--podctl PATH] [--podman PATH | --no-podman]
 #                       [--runc PATH] [--n 1000] [--runs 20] [--warmup 2]
 #                       [--ctrs 10]
-#                       [--cases create0,create,ps,inspect,mem,run,exec,mem-run,ctr-cost,pull]
+#                       [--cases create0,create,ps,inspect,mem,run,exec,mem-run,ctr-cost,
+#                                load,pull,run-image,mem-pull]
 #
 # Adding a case: write a function case_NAME (a '-' in NAME is '_' in the
 # function's name) that prepares what it needs (populate ENGINE COUNT) and
@@ -28,7 +29,7 @@ n=1000
 runs=20
 warmup=2
 ctrs=10
-all_cases=(create0 create ps inspect mem run exec mem-run ctr-cost pull)
+all_cases=(create0 create ps inspect mem run exec mem-run ctr-cost load pull run-image mem-pull)
 cases=$(IFS=,; echo "${all_cases[*]}")
 
 usage() {
@@ -646,47 +647,136 @@ case_ctr_cost() {
 # pull: a cold pull (every run into an empty store: "{i}" in the roots) of
 # the bundled busybox image from a docker-registry on 127.0.0.1, plain
 # HTTP. Target: at least 3 times faster than podman (issue 4).
-case_pull() {
-	local name="pull (cold, local registry)" port archive=$src/build/busybox-oci.tar i
-	pd=() pe=()
-	peer_name=podman
-	if ! command -v docker-registry > /dev/null || ! command -v skopeo > /dev/null; then
-		echo "bench: pull: docker-registry or skopeo missing (skipped)" >&2
-		summary+=("pull: not measured (docker-registry or skopeo missing)")
-		return
-	fi
+# The bundled busybox image (build/busybox-oci.tar, or built here).
+image_archive() {
+	archive=$src/build/busybox-oci.tar
 	if [ ! -f "$archive" ]; then
 		archive=$W/busybox-oci.tar
-		"$src/scripts/make-image.sh" "$archive" > /dev/null || die "cannot build the busybox image"
+		[ -f "$archive" ] || "$src/scripts/make-image.sh" "$archive" > /dev/null ||
+			die "cannot build the busybox image"
 	fi
+}
+
+# start_registry: a docker-registry on 127.0.0.1 (a free port; storage in
+# the work area) holding the busybox image as podd/busybox:latest, pushed
+# with skopeo (neither engine's code). Sets reg; returns 1 (and says why)
+# if it cannot. One registry serves every image case.
+reg=
+start_registry() {
+	local port i
+	[ -n "$reg" ] && return 0
+	if ! command -v docker-registry > /dev/null || ! command -v skopeo > /dev/null; then
+		echo "bench: docker-registry or skopeo missing (apt-get install docker-registry skopeo)" >&2
+		return 1
+	fi
+	image_archive
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	mkdir -p "$W/pull"
+	mkdir -p "$W/registry"
 	printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
-		"$W/pull/registry" "$port" > "$W/pull/registry.yml"
+		"$W/registry/data" "$port" > "$W/registry/config.yml"
 	# docker-registry reads REGISTRY_* variables as configuration.
-	env -u REGISTRY_AUTH_FILE docker-registry serve "$W/pull/registry.yml" > "$W/pull/registry.log" 2>&1 &
+	env -u REGISTRY_AUTH_FILE docker-registry serve "$W/registry/config.yml" > "$W/registry/log" 2>&1 &
 	registry_pid=$!
 	for i in $(seq 1 100); do
 		python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),1)" 2> /dev/null && break
 		sleep 0.1
 	done
 	if ! skopeo copy -q --dest-tls-verify=false "oci-archive:$archive" \
-		"docker://127.0.0.1:$port/podd/busybox:latest" > /dev/null 2> "$W/pull/skopeo.err"; then
-		echo "bench: pull: cannot push the image to the registry:" >&2
-		tail -3 "$W/pull/skopeo.err" >&2
-		podctl_failed=true
-		add_row "$name" ms error - podman x0.33
-	else
-		pd=("$podctl_bin" --root "$W/pull/pd{i}" --runroot "$W/pull/pdr{i}" pull -q
-			--tls-verify=false "127.0.0.1:$port/podd/busybox:latest")
-		$have_podman && pe=("$podman_bin" --root "$W/pull/pm{i}" --runroot "$W/pull/pmr{i}"
-			--tmpdir "$W/pull/pmt{i}" --cgroup-manager cgroupfs --events-backend file
-			--storage-driver vfs pull -q --tls-verify=false "127.0.0.1:$port/podd/busybox:latest")
-		time_case "$name" x0.33
+		"docker://127.0.0.1:$port/podd/busybox:latest" > /dev/null 2> "$W/registry/skopeo.err"; then
+		echo "bench: cannot push the image to the registry:" >&2
+		tail -3 "$W/registry/skopeo.err" >&2
+		return 1
 	fi
-	kill "$registry_pid" 2> /dev/null
-	wait "$registry_pid" 2> /dev/null
-	registry_pid=
+	reg=127.0.0.1:$port
+}
+
+# A fresh store per run ({i}) for podctl and podman alike: each run is a
+# cold pull or load into a store that holds nothing yet.
+pd_fresh() { pd=("$podctl_bin" --root "$W/img/pd{i}" --runroot "$W/img/pdr{i}" "$@"); }
+pe_fresh() {
+	pe=()
+	$have_podman && pe=("$podman_bin" --root "$W/img/pm{i}" --runroot "$W/img/pmr{i}"
+		--tmpdir "$W/img/pmt{i}" --cgroup-manager cgroupfs --events-backend file
+		--storage-driver vfs "$@")
+}
+# Between cases: the fresh stores go (podman's vfs layers are copies).
+drop_fresh() { rm -rf --one-file-system "$W/img"; }
+
+# load -i of the bundled image into an empty store (target: 3 times
+# faster than podman).
+case_load() {
+	local archive
+	image_archive
+	peer_name=podman
+	pd_fresh load -q -i "$archive"
+	pe_fresh load -q -i "$archive"
+	time_case "load -i (cold)" x0.33
+	drop_fresh
+}
+
+# pull from a docker-registry on 127.0.0.1 into an empty store (target: 3
+# times faster than podman).
+case_pull() {
+	local name="pull (cold, local registry)"
+	peer_name=podman
+	if ! start_registry; then
+		summary+=("pull: not measured (no registry)")
+		add_row "$name" ms error - podman x0.33
+		return
+	fi
+	pd_fresh pull -q --tls-verify=false "$reg/podd/busybox:latest"
+	pe_fresh pull -q --tls-verify=false "$reg/podd/busybox:latest"
+	time_case "$name" x0.33
+	drop_fresh
+}
+
+# run --rm of the loaded image (overlay for podctl; podman here uses vfs,
+# its only driver on this host without fuse-overlayfs: it copies the image
+# per container). Target: 3 times faster than podman.
+case_run_image() {
+	local archive
+	image_archive
+	peer_name=podman
+	"${PC[@]}" load -q -i "$archive" > /dev/null 2> "$W/load.err" ||
+		{ cat "$W/load.err" >&2; podctl_failed=true; add_row "run --rm IMAGE /bin/true" ms error - podman x0.33; return; }
+	pd=("${PC[@]}" run --rm --network none localhost/busybox:latest /bin/true)
+	pe=()
+	if $have_podman && "${PM[@]}" load -q -i "$archive" > /dev/null 2>&1; then
+		pe=("${PM[@]}" run --rm --network none localhost/busybox:latest /bin/true)
+	fi
+	time_case "run --rm IMAGE /bin/true" x0.33
+}
+
+# podd-image's peak memory during a cold pull of the busybox image and of
+# one with a 64 MiB layer of random bytes: streamed, the two should match.
+case_mem_pull() {
+	local busybox big img kib nproc
+	if ! start_registry; then
+		add_row "mem, podd-image: pull 64 MiB" kib error - - -
+		return
+	fi
+	mkdir -p "$W/big/rootfs"
+	head -c $((64 << 20)) /dev/urandom > "$W/big/rootfs/random"
+	tar -C "$W/big/rootfs" -cf "$W/big/layer.tar" .
+	if ! "${PC[@]}" import "$W/big/layer.tar" localhost/big:latest > /dev/null 2> "$W/big/err" ||
+		! "${PC[@]}" push -q --tls-verify=false localhost/big:latest "$reg/podd/big:latest" 2>> "$W/big/err"; then
+		cat "$W/big/err" >&2
+		podctl_failed=true
+		add_row "mem, podd-image: pull 64 MiB" kib error - - -
+		return
+	fi
+	for img in busybox big; do
+		treemem_run podctl "pull $img" "$podctl_bin" --root "$W/img/m$img" --runroot "$W/img/mr$img" \
+			pull -q --tls-verify=false "$reg/podd/$img:latest"
+		[ "$kib" = error ] && { eval "$img=error"; continue; }
+		eval "$img=$(sed -n 's/^treemem: pid [0-9]* podd-image: peak \([0-9]*\) KiB.*/\1/p' "$W/treemem.err" | head -1)"
+		details+=("$(printf '%-26s %-7s podd-image peak %s KiB (whole tree %s KiB over %s processes)' \
+			"memory, pull $img" podctl "${!img}" "$kib" "$nproc")")
+	done
+	add_row "mem, podd-image: pull 2 MB" kib "${busybox:-error}" - - -
+	add_row "mem, podd-image: pull 64 MiB" kib "${big:-error}" - - -
+	summary+=("pull memory: podd-image peaks at ${busybox:-?} KiB for a 2 MB image and ${big:-?} KiB with a 64 MiB layer (streamed when they match)")
+	drop_fresh
 }
 
 # --- Run ------------------------------------------------------------------

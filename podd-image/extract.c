@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -587,8 +588,9 @@ static int extract_entry(struct extractor *x, struct archive_entry *e, const cha
 
 /* libarchive answers WARN when a filter would run an external program
  * (no zlib or libzstd built in): podd-image cannot exec, so that is an
- * error here, not a fallback. */
-static struct archive *layer_reader(podd_error_t *err)
+ * error here, not a fallback. `tar`: the tar reader; otherwise the raw
+ * reader that only decompresses. */
+static struct archive *layer_reader(bool tar, podd_error_t *err)
 {
 	cleanup_archive_read struct archive *a = archive_read_new();
 
@@ -597,11 +599,45 @@ static struct archive *layer_reader(podd_error_t *err)
 	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_none(a) != ARCHIVE_OK ||
-	    archive_read_support_format_tar(a) != ARCHIVE_OK) /* ustar, pax, gnutar */
+	    (tar ? archive_read_support_format_tar(a) /* ustar, pax, gnutar */
+		 : archive_read_support_format_raw(a)) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INTERNAL, "layer reader: %s",
 				  archive_error_string(a) ? archive_error_string(a) : "?"),
 		       NULL;
 	return steal_pointer(&a);
+}
+
+/* Reads the layer's entries from `a` (open) into x->dest. */
+static int extract_entries(struct extractor *x, struct archive *a, podd_error_t *err)
+{
+	struct archive_entry *e;
+	char printable[PRINTABLE_BUF];
+	int r;
+
+	x->a = a;
+	while ((r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
+		/* WARN still yields a usable header (an odd pax record);
+		 * RETRY (a bad header checksum), FAILED and FATAL (a truncated
+		 * or corrupt stream) do not. */
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: read: %s",
+					  archive_error_string(a) ? archive_error_string(a) : "?");
+		const char *raw = archive_entry_pathname(e);
+		if (raw == NULL)
+			raw = archive_entry_pathname_utf8(e);
+		printable_escape(raw, printable, sizeof(printable));
+		if (++x->st->entries > x->lim->max_entries)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "layer: entry \"%s\": the layer exceeds the limit of %llu entries",
+					  printable, (unsigned long long)x->lim->max_entries);
+		if (raw == NULL)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: an entry has no name");
+		if (extract_entry(x, e, raw, err) < 0)
+			return podd_error_wrap(err, "layer: entry \"%s\"", printable);
+	}
+	if (dir_times_apply(x->dest, &x->dirs, err) < 0)
+		return podd_error_wrap(err, "layer");
+	return 0;
 }
 
 int layer_extract(int archive_fd, int dest_dirfd, const struct extract_limits *lim,
@@ -611,51 +647,127 @@ int layer_extract(int archive_fd, int dest_dirfd, const struct extract_limits *l
 	const struct extract_limits defaults = extract_limits_default();
 	struct extractor x = { .dest = dest_dirfd, .lim = lim ? lim : &defaults,
 			       .st = st ? st : &local };
-	cleanup_archive_read struct archive *a = layer_reader(err);
-	struct archive_entry *e;
-	char printable[PRINTABLE_BUF];
+	cleanup_archive_read struct archive *a = layer_reader(true, err);
 	int r;
 
 	*x.st = (struct extract_stats){ 0 };
 	x.dirs.max_bytes = x.lim->max_dir_names;
 	if (a == NULL)
 		return podd_error_wrap(err, "layer");
-	x.a = a;
 	if (archive_read_open_fd(a, archive_fd, EXTRACT_CHUNK) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: %s",
 				  archive_error_string(a) ? archive_error_string(a) : "?");
-	while ((r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
-		/* WARN still yields a usable header (an odd pax record);
-		 * RETRY (a bad header checksum), FAILED and FATAL (a truncated
-		 * or corrupt stream) do not. */
-		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			r = podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: read: %s",
-				       archive_error_string(a) ? archive_error_string(a) : "?");
-			goto out;
-		}
-		const char *raw = archive_entry_pathname(e);
-		if (raw == NULL)
-			raw = archive_entry_pathname_utf8(e);
-		printable_escape(raw, printable, sizeof(printable));
-		if (++x.st->entries > x.lim->max_entries) {
-			r = podd_error(err, PODD_E_INVALID_ARGUMENT,
-				       "layer: entry \"%s\": the layer exceeds the limit of %llu entries",
-				       printable, (unsigned long long)x.lim->max_entries);
-			goto out;
-		}
-		if (raw == NULL) {
-			r = podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: an entry has no name");
-			goto out;
-		}
-		if (extract_entry(&x, e, raw, err) < 0) {
-			r = podd_error_wrap(err, "layer: entry \"%s\"", printable);
-			goto out;
-		}
-	}
-	r = dir_times_apply(dest_dirfd, &x.dirs, err);
-	if (r < 0)
-		podd_error_wrap(err, "layer");
-out:
+	r = extract_entries(&x, a, err);
 	dir_times_free(&x.dirs);
-	return r < 0 ? -1 : 0;
+	return r;
+}
+
+/* The decompressed stream between the two readers of
+ * layer_extract_digest: every byte the tar reader is given is hashed and
+ * counted first. */
+struct hashed_stream {
+	struct archive *raw;
+	EVP_MD_CTX *md;
+	uint64_t bytes, max_bytes;
+	char *buf;
+};
+
+static la_ssize_t hashed_read(struct archive *tar, void *data, const void **out)
+{
+	struct hashed_stream *h = data;
+	la_ssize_t n = archive_read_data(h->raw, h->buf, EXTRACT_CHUNK);
+
+	if (n < 0) {
+		archive_set_error(tar, EIO, "decompress: %s",
+				  archive_error_string(h->raw) ? archive_error_string(h->raw) : "?");
+		return -1;
+	}
+	if ((uint64_t)n > h->max_bytes - h->bytes) {
+		archive_set_error(tar, EFBIG, "the uncompressed layer exceeds the limit of %llu bytes",
+				  (unsigned long long)h->max_bytes);
+		return -1;
+	}
+	h->bytes += (uint64_t)n;
+	if (EVP_DigestUpdate(h->md, h->buf, (size_t)n) != 1) {
+		archive_set_error(tar, ENOMEM, "sha256 of the layer");
+		return -1;
+	}
+	*out = h->buf;
+	return n;
+}
+
+static void md_freep(EVP_MD_CTX **md)
+{
+	EVP_MD_CTX_free(*md);
+	*md = NULL;
+}
+
+int layer_extract_digest(int archive_fd, int dest_dirfd, const struct extract_limits *lim,
+			 struct extract_stats *st, struct digest *diff_id, uint64_t *tar_bytes,
+			 podd_error_t *err)
+{
+	static const char hexdigits[] = "0123456789abcdef";
+	struct extract_stats local = { 0 };
+	const struct extract_limits defaults = extract_limits_default();
+	struct extractor x = { .dest = dest_dirfd, .lim = lim ? lim : &defaults,
+			       .st = st ? st : &local };
+	cleanup_archive_read struct archive *raw = layer_reader(false, err);
+	cleanup_archive_read struct archive *tar = NULL;
+	__attribute__((cleanup(md_freep))) EVP_MD_CTX *md = EVP_MD_CTX_new();
+	cleanup_free char *buf = malloc(EXTRACT_CHUNK);
+	struct hashed_stream h = { .raw = raw, .md = md, .buf = buf };
+	struct archive_entry *e;
+	unsigned char sum[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	la_ssize_t n;
+	int r;
+
+	*x.st = (struct extract_stats){ 0 };
+	x.dirs.max_bytes = x.lim->max_dir_names;
+	if (raw == NULL)
+		return podd_error_wrap(err, "layer");
+	if (md == NULL || buf == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		return podd_error_sys(err, ENOMEM, "layer");
+	/* Content, plus 1.5 KiB of headers an entry at most (a pax header
+	 * and its record), plus the end marker and padding. */
+	h.max_bytes = x.lim->max_bytes + x.lim->max_entries * 1536 + (1u << 20);
+	if (archive_read_open_fd(raw, archive_fd, EXTRACT_CHUNK) != ARCHIVE_OK ||
+	    archive_read_next_header(raw, &e) != ARCHIVE_OK)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: %s",
+				  archive_error_string(raw) ? archive_error_string(raw) : "?");
+	tar = archive_read_new();
+	if (tar == NULL || archive_read_support_filter_none(tar) != ARCHIVE_OK ||
+	    archive_read_support_format_tar(tar) != ARCHIVE_OK)
+		return podd_error_sys(err, ENOMEM, "layer reader");
+	if (archive_read_open(tar, &h, NULL, hashed_read, NULL) != ARCHIVE_OK)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: %s",
+				  archive_error_string(tar) ? archive_error_string(tar) : "?");
+	r = extract_entries(&x, tar, err);
+	dir_times_free(&x.dirs);
+	if (r < 0)
+		return -1;
+	/* The diff_id covers the whole stream: what follows the tar's end
+	 * marker (padding to the record size) too. */
+	while ((n = archive_read_data(raw, buf, EXTRACT_CHUNK)) > 0) {
+		if ((uint64_t)n > h.max_bytes - h.bytes)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "layer: the uncompressed layer exceeds the limit of %llu bytes",
+					  (unsigned long long)h.max_bytes);
+		h.bytes += (uint64_t)n;
+		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+			return podd_error_sys(err, ENOMEM, "layer: sha256");
+	}
+	if (n < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: decompress: %s",
+				  archive_error_string(raw) ? archive_error_string(raw) : "?");
+	if (EVP_DigestFinal_ex(md, sum, &len) != 1 || len * 2 != DIGEST_HEX_LEN)
+		return podd_error_sys(err, ENOMEM, "layer: sha256");
+	for (unsigned int i = 0; i < len; i++) {
+		diff_id->hex[2 * i] = hexdigits[sum[i] >> 4];
+		diff_id->hex[2 * i + 1] = hexdigits[sum[i] & 15];
+	}
+	diff_id->hex[DIGEST_HEX_LEN] = '\0';
+	if (tar_bytes)
+		*tar_bytes = h.bytes;
+	return 0;
 }

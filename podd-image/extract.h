@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "blobs.h"
 #include "error.h"
 
 /* Directories nest at most this deep in a layer: extraction refuses deeper
@@ -43,6 +44,16 @@ struct extract_limits extract_limits_default(void);
  * extract_limits_default(); `st` may be NULL. */
 int layer_extract(int archive_fd, int dest_dirfd, const struct extract_limits *lim,
 		  struct extract_stats *st, podd_error_t *err);
+
+/* As layer_extract, and in the same pass the layer's diff_id: the sha256
+ * of the whole uncompressed stream (what follows the tar's end marker
+ * included) and, if `tar_bytes` is not NULL, its length. The stream is
+ * bounded by the limits too (content plus headers). The caller compares
+ * the diff_id with the one the image's config names, and on a mismatch
+ * drops the directory as after any failure. */
+int layer_extract_digest(int archive_fd, int dest_dirfd, const struct extract_limits *lim,
+			 struct extract_stats *st, struct digest *diff_id, uint64_t *tar_bytes,
+			 podd_error_t *err);
 
 /* Removes `name` in parent_dirfd and everything beneath it, never following
  * a symlink; a missing name is not an error. Trees deeper than
