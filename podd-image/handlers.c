@@ -145,6 +145,15 @@ out:
 	return ret;
 }
 
+void image_session_hold_lock(struct image_ctx *ctx, int *lock)
+{
+	if (ctx->session_lock < 0) {
+		ctx->session_lock = move_fd(lock);
+		return;
+	}
+	podd_closep(lock);
+}
+
 static int reply_images(struct podd_server *srv, const struct podd_request *req,
 			Podd__ImageRecord **v, size_t n, podd_error_t *err)
 {
@@ -175,6 +184,8 @@ int handle_load(struct podd_server *srv, const struct podd_request *req, podd_er
 		return -1;
 	r = reply_images(srv, req, v, n, err);
 	image_records_free(v, n);
+	if (r == 0)
+		image_session_hold_lock(ctx, &lock);
 	return r;
 }
 
@@ -198,6 +209,9 @@ int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_erro
 	for (size_t i = 0; i < r->n_manifest_digests; i++)
 		if (!podd_digest_valid(r->manifest_digests[i]))
 			return podd_error(err, INVALID, "gc: manifest digest %zu is invalid", i + 1);
+	/* Our own shared lock would keep the exclusive one waiting forever:
+	 * whatever this session added, podctl has recorded by now. */
+	podd_closep(&ctx->session_lock);
 	if (store_gc(ctx->storefd, &keep, &st, err) < 0)
 		return -1;
 	reply.blobs_removed = st.blobs_removed;
@@ -273,5 +287,7 @@ int handle_import(struct podd_server *srv, const struct podd_request *req, podd_
 		return -1;
 	ret = reply_images(srv, req, &rec, 1, err);
 	podd__image_record__free_unpacked(rec, NULL);
+	if (ret == 0)
+		image_session_hold_lock(ctx, &lock);
 	return ret;
 }

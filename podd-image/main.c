@@ -45,6 +45,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ctx.lim = extract_limits_default();
+	ctx.session_lock = -1;
 
 	const char *const dirs[] = { store, NULL };
 	const struct podd_sandbox_policy policy = podd_image_policy(dirs);

@@ -15,7 +15,11 @@
  * symlink. Errors follow lib/error.h.
  *
  * Users outside this file (the API the registry and commit parts build on):
- *   store_lock()                    before adding blobs: shared
+ *   store_lock()                    before adding blobs: shared; kept, once
+ *                                   the image is answered, until the
+ *                                   session ends (handlers.h,
+ *                                   image_session_hold_lock), so that no
+ *                                   gc runs before podctl records it
  *   blob_writer_*() (blobs.h)       manifest, config and layer blobs
  *   store_image_from_manifest()     checks them, unpacks the layers and
  *                                   answers the ImageRecord podctl stores
