@@ -193,6 +193,17 @@ $P rmi busybox > /dev/null
 eq "podctl loads its own oci-archive" "$($P load -i "$T/podd-oci.tar")" \
 	"Loaded image: localhost/busybox:latest"
 eq "with the same id, again" "$($P images -q --no-trunc)" "sha256:$id"
+$P save busybox > "$T/stdout.tar"
+eq "save writes to stdout without -o" "$(tar -xOf "$T/stdout.tar" manifest.json | jq -r '.[0].Config')" \
+	"$id.json"
+gzip -c "$T/podd-oci.tar" > "$T/podd-oci.tar.gz"
+$P rmi busybox > /dev/null
+eq "load reads a gzip-compressed archive" "$($P load -i "$T/podd-oci.tar.gz")" \
+	"Loaded image: localhost/busybox:latest"
+$P tag busybox other:1
+eq "images NAME lists that repository only" "$($P images --format '{{.Repository}}:{{.Tag}}' other)" \
+	"localhost/other:1"
+$P untag busybox other:1
 expect_fail "save of an unknown image" 125 "nope: image not known" $P save -o "$T/x.tar" nope
 expect_fail "save in an unknown format" 125 "unsupported format" \
 	$P save --format oci-dir -o "$T/x.tar" busybox
