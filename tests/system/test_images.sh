@@ -104,6 +104,11 @@ eq "untag drops one name" "$($P image inspect --format '{{json .RepoTags}}' busy
 eq "rmi of one of two names untags" "$($P rmi registry.example:5000/team/web)" \
 	"Untagged: registry.example:5000/team/web:latest"
 check "the image is still there" $P image exists busybox
+$P tag busybox second
+expect_fail "rmi by id of an image with two names needs -f" 125 \
+	"by ID with more than one tag ([localhost/busybox:latest localhost/second:latest]): please force removal" \
+	$P rmi "${id:0:12}"
+$P untag busybox second
 expect_fail "rmi of an unknown image exits 1" 1 "nope: image not known" $P rmi nope
 out=$($P rmi busybox)
 eq "rmi prints Untagged and Deleted" "$out" "Untagged: localhost/busybox:latest
