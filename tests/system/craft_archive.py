@@ -10,6 +10,7 @@ Kinds:
   layer-symlink     a layer with a symlink to / and a file written through it
   layer-hardlink    a layer with a hardlink to ../../etc/passwd
   diff-id-mismatch  a layer whose config diff_id is not its content's
+  docker-layer-traversal  a docker-archive whose layer has an entry ../escape
   good NAME         a valid one-layer image named NAME (control)
 """
 import gzip, hashlib, io, json, sys, tarfile
@@ -78,6 +79,23 @@ def oci_archive(out, layer, name="localhost/crafted:latest", diff_id=None,
     with open(out, "wb") as f:
         f.write(raw)
 
+def docker_archive(out, layer, name="localhost/crafted:latest"):
+    config = json.dumps({"architecture": "amd64", "os": "linux",
+                         "rootfs": {"type": "layers", "diff_ids": [sha(layer)]}}).encode()
+    manifest = json.dumps([{"Config": sha(config)[7:] + ".json", "RepoTags": [name],
+                            "Layers": [sha(layer)[7:] + ".tar"]}]).encode()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        def put(path, data):
+            ti = tarfile.TarInfo(path)
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+        put(sha(layer)[7:] + ".tar", layer)
+        put(sha(config)[7:] + ".json", config)
+        put("manifest.json", manifest)
+    with open(out, "wb") as f:
+        f.write(buf.getvalue())
+
 def main():
     kind, out = sys.argv[1], sys.argv[2]
     base = [entry("etc", tarfile.DIRTYPE), entry("etc/hello", data=b"hello\n")]
@@ -98,6 +116,8 @@ def main():
     elif kind == "layer-hardlink":
         oci_archive(out, layer_tar(base + [entry("pw", tarfile.LNKTYPE,
                                                  link="../../etc/passwd")]))
+    elif kind == "docker-layer-traversal":
+        docker_archive(out, layer_tar(base + [entry("../escape", data=b"x")]))
     elif kind == "diff-id-mismatch":
         oci_archive(out, layer_tar(base), diff_id="sha256:" + "0" * 64)
     else:

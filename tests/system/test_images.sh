@@ -136,7 +136,7 @@ eq "store empty after prune -a" "$(store_listing)" ""
 $P load -i "$ARCHIVE" > /dev/null
 before=$(store_listing)
 for kind in digest-mismatch truncated member-traversal layer-traversal layer-symlink \
-	layer-hardlink diff-id-mismatch; do
+	layer-hardlink diff-id-mismatch docker-layer-traversal; do
 	$CRAFT "$kind" "$T/$kind.tar"
 	case $kind in
 	digest-mismatch) msg="digest mismatch" ;;
@@ -146,6 +146,7 @@ for kind in digest-mismatch truncated member-traversal layer-traversal layer-sym
 	layer-symlink) msg="is a symlink, never followed" ;;
 	layer-hardlink) msg='hardlink target: ".." component refused' ;;
 	diff-id-mismatch) msg="does not match its content" ;;
+	docker-layer-traversal) msg='"../escape": ".." component refused' ;;
 	esac
 	expect_fail "load refuses a $kind archive" 125 "$msg" $P load -i "$T/$kind.tar"
 	eq "$kind: the store holds nothing new" "$(store_listing)" "$before"
