@@ -177,6 +177,8 @@ int handle_load(struct podd_server *srv, const struct podd_request *req, podd_er
 
 	if (podd_fd_check_kind(fd, PODD_FD_INPUT, err) < 0)
 		return -1;
+	if (ctx->gc_lock >= 0)
+		return podd_error(err, PODD_E_PROTOCOL, "load between gc's begin and its end");
 	lock = store_lock(ctx->storefd, false, err);
 	if (lock < 0)
 		return -1;
@@ -212,8 +214,22 @@ int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_erro
 	/* Our own shared lock would keep the exclusive one waiting forever:
 	 * whatever this session added, podctl has recorded by now. */
 	podd_closep(&ctx->session_lock);
-	if (store_gc(ctx->storefd, &keep, &st, err) < 0)
+	if (r->begin) {
+		if (r->n_image_ids || r->n_manifest_digests)
+			return podd_error(err, INVALID, "gc: begin carries no images");
+		if (ctx->gc_lock < 0 && (ctx->gc_lock = store_lock(ctx->storefd, true, err)) < 0)
+			return -1;
+		return podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_GC_REPLY, 0,
+					 &reply.base, NULL, 0, err);
+	}
+	if (ctx->gc_lock >= 0) {
+		int rc = store_gc_locked(ctx->storefd, &keep, &st, err);
+		podd_closep(&ctx->gc_lock);
+		if (rc < 0)
+			return -1;
+	} else if (store_gc(ctx->storefd, &keep, &st, err) < 0) {
 		return -1;
+	}
 	reply.blobs_removed = st.blobs_removed;
 	reply.layers_removed = st.layers_removed;
 	reply.tmp_removed = st.tmp_removed;
@@ -253,6 +269,8 @@ int handle_save(struct podd_server *srv, const struct podd_request *req, podd_er
 				return podd_error(err, INVALID, "save: image %zu: invalid name",
 						  i + 1);
 	}
+	if (ctx->gc_lock >= 0)
+		return podd_error(err, PODD_E_PROTOCOL, "save between gc's begin and its end");
 	/* Shared: gc must not take blobs from under the writer. */
 	cleanup_close int lock = store_lock(ctx->storefd, false, err);
 	if (lock < 0)
@@ -279,6 +297,8 @@ int handle_import(struct podd_server *srv, const struct podd_request *req, podd_
 		return podd_error(err, INVALID, "import: more than %d changes", IMPORT_MAX_CHANGES);
 	if (r->created_ns < 0)
 		return podd_error(err, INVALID, "import: negative creation time");
+	if (ctx->gc_lock >= 0)
+		return podd_error(err, PODD_E_PROTOCOL, "import between gc's begin and its end");
 	lock = store_lock(ctx->storefd, false, err);
 	if (lock < 0)
 		return -1;

@@ -14,6 +14,9 @@ struct image_ctx {
 	 * must not collect the image's blobs and layers before that. -1:
 	 * none held. GC in this session lets go of it first. */
 	int session_lock;
+	/* store.lock, exclusive, from a GcRequest with `begin` to the
+	 * GcRequest that collects; -1: none held. */
+	int gc_lock;
 };
 
 /* Keeps `*lock` (a shared store lock) for the rest of the session. Every

@@ -46,6 +46,7 @@ int main(int argc, char **argv)
 	}
 	ctx.lim = extract_limits_default();
 	ctx.session_lock = -1;
+	ctx.gc_lock = -1;
 
 	const char *const dirs[] = { store, NULL };
 	const struct podd_sandbox_policy policy = podd_image_policy(dirs);

@@ -677,10 +677,19 @@ static int gc_layers(int storefd, const struct hexset *keep, struct gc_stats *st
 	return r;
 }
 
-int store_gc(int storefd, const struct gc_keep *keep, struct gc_stats *st_out,
+int store_gc(int storefd, const struct gc_keep *keep, struct gc_stats *st,
 	     podd_error_t *err)
 {
 	cleanup_close int lock = store_lock(storefd, true, err);
+
+	if (lock < 0)
+		return podd_error_wrap(err, "image store gc");
+	return store_gc_locked(storefd, keep, st, err);
+}
+
+int store_gc_locked(int storefd, const struct gc_keep *keep, struct gc_stats *st_out,
+		    podd_error_t *err)
+{
 	struct hexset blobs = { 0 }, layers = { 0 };
 	struct gc_stats local = { 0 };
 	struct gc_stats *st = st_out ? st_out : &local;
@@ -688,8 +697,6 @@ int store_gc(int storefd, const struct gc_keep *keep, struct gc_stats *st_out,
 	int r = 0;
 
 	*st = (struct gc_stats){ 0 };
-	if (lock < 0)
-		return -1;
 	for (size_t i = 0; r == 0 && i < keep->n_manifest_digests; i++) {
 		struct digest d;
 		podd_error_t e = NULL;

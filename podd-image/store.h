@@ -111,4 +111,10 @@ struct gc_stats {
  * keeps what can be found of it and is not an error. */
 int store_gc(int storefd, const struct gc_keep *keep, struct gc_stats *st, podd_error_t *err);
 
+/* store_gc for a caller that already holds store_lock(exclusive) (and read
+ * the kept images after taking it, so that none added meanwhile is
+ * missing from `keep`). */
+int store_gc_locked(int storefd, const struct gc_keep *keep, struct gc_stats *st,
+		    podd_error_t *err);
+
 #endif

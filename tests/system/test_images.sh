@@ -69,6 +69,31 @@ eq "four concurrent loads all succeed" "$rcs" "0000"
 eq "and record one image" "$($P images -q | wc -l)" 1
 eq "with one layer and no temporary" "$(ls "$STORE/layers" | wc -l) $(ls "$STORE/blobs/tmp" | wc -l)" "1 0"
 
+# gc waits for a load under way, and keeps what it loaded: the load reads
+# a fifo nothing is written to yet, so it holds the store's shared lock
+# while prune -a asks for the exclusive one.
+$P rmi -a > /dev/null
+mkfifo "$T/fifo"
+exec 7<> "$T/fifo"
+$P load < "$T/fifo" > "$T/fifo-load" 2>&1 &
+lpid=$!
+BG_PIDS="$BG_PIDS $lpid"
+sleep 1
+$P image prune -a -f > "$T/prune" 2>&1 &
+ppid=$!
+BG_PIDS="$BG_PIDS $ppid"
+sleep 1
+check "prune -a waits while a load is under way" kill -0 "$ppid"
+cat "$ARCHIVE" >&7
+exec 7>&-
+wait "$lpid"
+eq "the load finishes" "$?" 0
+wait "$ppid"
+eq "then the prune" "$?" 0
+eq "and the image loaded meanwhile stays" "$($P images -q)" "${id:0:12}"
+eq "with its layer" "$(ls "$STORE/layers" | wc -l)" 1
+check "and its config" test -f "$STORE/blobs/sha256/$id"
+
 # --- inspect, exists ----------------------------------------------------
 $P image inspect busybox > "$T/inspect"
 eq "image inspect exits 0" "$?" 0
