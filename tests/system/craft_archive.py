@@ -12,6 +12,7 @@ Kinds:
   diff-id-mismatch  a layer whose config diff_id is not its content's
   docker-layer-traversal  a docker-archive whose layer has an entry ../escape
   good NAME         a valid one-layer image named NAME (control)
+  docker-good NAME  the same as a docker-archive with RepoTags [NAME]
 """
 import gzip, hashlib, io, json, sys, tarfile
 
@@ -116,6 +117,8 @@ def main():
     elif kind == "layer-hardlink":
         oci_archive(out, layer_tar(base + [entry("pw", tarfile.LNKTYPE,
                                                  link="../../etc/passwd")]))
+    elif kind == "docker-good":
+        docker_archive(out, layer_tar(base), name=sys.argv[3])
     elif kind == "docker-layer-traversal":
         docker_archive(out, layer_tar(base + [entry("../escape", data=b"x")]))
     elif kind == "diff-id-mismatch":

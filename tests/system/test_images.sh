@@ -182,6 +182,16 @@ $CRAFT good "$T/good.tar" crafted
 eq "the crafting script's control archive loads" "$($P load -i "$T/good.tar")" \
 	"Loaded image: localhost/crafted:latest"
 
+$CRAFT docker-good "$T/dq.tar" docker.io/library/busybox:1.36
+eq "a docker-archive's qualified RepoTag is kept" "$($P load -i "$T/dq.tar")" \
+	"Loaded image: docker.io/library/busybox:1.36"
+$CRAFT docker-good "$T/du.tar" shorty
+eq "an unqualified one becomes localhost/NAME:latest" "$($P load -i "$T/du.tar")" \
+	"Loaded image: localhost/shorty:latest"
+eq "a short name finds the docker.io image" \
+	"$($P image inspect busybox:1.36 | jq -r '.[0].RepoTags[0]')" \
+	"docker.io/library/busybox:1.36"
+
 # --- podman interop -------------------------------------------------------
 tar -C "$ROOTFS" -cf "$T/rootfs.tar" .
 $PM import "$T/rootfs.tar" pmimage > /dev/null 2>&1
