@@ -81,7 +81,6 @@ static const char *image_digest(const Podd__ImageRecord *r)
 static json_object *image_json(const Podd__ImageRecord *r)
 {
 	json_object *o = json_object_new_object();
-	cleanup_free char *at = NULL;
 	time_t secs = (time_t)(r->created_ns / 1000000000LL);
 	struct tm tm;
 	char buf[64];
