@@ -270,6 +270,11 @@ $PM load -i "$T/imported.tar" > /dev/null 2>&1
 eq "podman loads an imported image with its config" \
 	"$($PM image inspect --format '{{json .Config.Env}} {{.Config.WorkingDir}}' imported)" \
 	'["FOO=bar"] /tmp'
+$P import -c 'ENTRYPOINT ["/bin/echo","hi"]' -c "STOPSIGNAL SIGINT" -c "CMD echo there" \
+	"$T/rootfs.tar" entry > /dev/null
+eq "import: ENTRYPOINT exec form, CMD shell form, STOPSIGNAL" \
+	"$($P image inspect --format '{{json .Config}}' entry)" \
+	'{"Entrypoint":["/bin/echo","hi"],"Cmd":["/bin/sh","-c","echo there"],"StopSignal":"SIGINT"}'
 $P import - < "$T/rootfs.tar" > "$T/out"
 eq "import reads stdin, and leaves an unnamed image" \
 	"$($P images --format '{{.Repository}}:{{.Tag}}' | grep -c '<none>:<none>')" 1
