@@ -182,6 +182,11 @@ $CRAFT good "$T/good.tar" crafted
 eq "the crafting script's control archive loads" "$($P load -i "$T/good.tar")" \
 	"Loaded image: localhost/crafted:latest"
 
+if [ "$(uname -m)" = x86_64 ]; then
+	$CRAFT nested-index "$T/nested.tar" multi
+	eq "an index of platforms: the host's manifest is loaded" "$($P load -i "$T/nested.tar")" \
+		"Loaded image: localhost/multi:latest"
+fi
 $CRAFT docker-good "$T/dq.tar" docker.io/library/busybox:1.36
 eq "a docker-archive's qualified RepoTag is kept" "$($P load -i "$T/dq.tar")" \
 	"Loaded image: docker.io/library/busybox:1.36"
