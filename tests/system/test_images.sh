@@ -49,6 +49,7 @@ layers_before=$(ls "$STORE/layers" | grep -v '^tmp-' | wc -l)
 eq "one layer unpacked, once" "$layers_before" 1
 $P load < "$ARCHIVE" > /dev/null
 eq "load reads stdin without -i" "$?" 0
+eq "load reads a pipe" "$(cat "$ARCHIVE" | $P load)" "Loaded image: localhost/busybox:latest"
 expect_fail "load of a missing file" 125 "nope.tar: No such file" $P load -i "$T/nope.tar"
 
 # Four loads of one archive at once into an empty store: all succeed, one
