@@ -277,11 +277,18 @@ static int rmi_one(struct engine *e, const char *ref, bool force, bool *removed,
 			return 0;
 		}
 	}
-	if (rec->n_names > 1 && is_id_ref(rec, ref) && !force)
-		return podd_error(err, PODD_E_STATE_IMPROPER,
+	if (rec->n_names > 1 && is_id_ref(rec, ref) && !force) {
+		/* podman's words, tags as Go prints a slice. */
+		char tags[1024];
+		size_t o = 0;
+		for (size_t i = 0; i < rec->n_names && o < sizeof(tags); i++)
+			o += (size_t)snprintf(tags + o, sizeof(tags) - o, "%s%s", i ? " " : "",
+					      rec->names[i]);
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "unable to delete image \"%s\" by ID with more than one tag "
-				  "(%zu tags): please force removal",
-				  rec->id, rec->n_names);
+				  "([%s]): please force removal",
+				  rec->id, tags);
+	}
 	if (force && remove_users(e, rec, err) < 0)
 		return -1;
 	req.name_or_id = rec->id;

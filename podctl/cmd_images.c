@@ -81,7 +81,6 @@ static const char *image_digest(const Podd__ImageRecord *r)
 static json_object *image_json(const Podd__ImageRecord *r)
 {
 	json_object *o = json_object_new_object();
-	cleanup_free char *at = NULL;
 	time_t secs = (time_t)(r->created_ns / 1000000000LL);
 	struct tm tm;
 	char buf[64];
@@ -99,6 +98,8 @@ static json_object *image_json(const Podd__ImageRecord *r)
 	json_object_object_add(o, "Containers", json_object_new_int(0));
 	if (r->n_names)
 		json_object_object_add(o, "Names", strv_json(r->names, r->n_names));
+	else
+		json_object_object_add(o, "Dangling", json_object_new_boolean(true));
 	json_object_object_add(o, "Digest", json_object_new_string(image_digest(r)));
 	if (r->n_names)
 		json_object_object_add(o, "History", strv_json(r->names, r->n_names));

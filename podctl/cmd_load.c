@@ -31,8 +31,14 @@ static int load_archive(struct engine *e, int fd, podd_error_t *err)
 	/* All records first, then the output: a record podd-state refuses
 	 * fails the command before anything is printed. */
 	for (size_t i = 0; i < loaded->n_images; i++)
-		if (image_record_store(e, loaded->images[i], NULL, err) < 0)
+		if (image_record_store(e, loaded->images[i], NULL, err) < 0) {
+			/* What podd-state refused to record is in the store with
+			 * no record naming it: collect it now (best effort). */
+			podd_error_t ignored = NULL;
+			if (image_gc(e, &ignored) < 0)
+				podd_error_free(&ignored);
 			return -1;
+		}
 	for (size_t i = 0; i < loaded->n_images; i++) {
 		const Podd__ImageRecord *r = loaded->images[i];
 		if (r->n_names == 0)

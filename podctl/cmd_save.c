@@ -21,11 +21,10 @@ static int save_images(struct engine *e, bool oci, char **refs, int n, int out,
 {
 	Podd__SaveRequest req = PODD__SAVE_REQUEST__INIT;
 	Podd__ImageRecord **recs = calloc((size_t)n + 1, sizeof(*recs));
-	char **names = calloc((size_t)n + 1, sizeof(*names));
 	cleanup_message ProtobufCMessage *m = NULL;
 	int r = -1;
 
-	if (recs == NULL || names == NULL) {
+	if (recs == NULL) {
 		podd_error_sys(err, ENOMEM, "save");
 		goto out;
 	}
@@ -60,7 +59,6 @@ out:
 		if (recs[i])
 			podd__image_record__free_unpacked(recs[i], NULL);
 	free(recs);
-	free(names);
 	return r;
 }
 

@@ -116,9 +116,20 @@ int image_gc(struct engine *e, podd_error_t *err)
 	cleanup_free char **ids = NULL;
 	cleanup_free char **digests = NULL;
 	size_t nd = 0, cap = 0;
+	Podd__GcRequest begin = PODD__GC_REQUEST__INIT;
 	ProtobufCMessage *m = NULL;
 	int r;
 
+	/* The store locked first, then the list read: an image loaded by
+	 * another podctl meanwhile is either recorded by now or not stored
+	 * yet, never collected between. */
+	begin.begin = true;
+	if (podd_client_call(IMAGE(e), PODD__IMAGE_TYPE__IMAGE_TYPE_GC, &begin.base,
+			     PODD__IMAGE_TYPE__IMAGE_TYPE_GC_REPLY, &podd__gc_reply__descriptor, &m,
+			     err) < 0)
+		return engine_helper_failed(e, HELPER_IMAGE, err);
+	protobuf_c_message_free_unpacked(m, NULL);
+	m = NULL;
 	if (image_list_all(e, &l, err) < 0)
 		return -1;
 	ids = calloc(l.n + 1, sizeof(char *));

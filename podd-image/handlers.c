@@ -147,6 +147,15 @@ out:
 	return ret;
 }
 
+void image_session_hold_lock(struct image_ctx *ctx, int *lock)
+{
+	if (ctx->session_lock < 0) {
+		ctx->session_lock = move_fd(lock);
+		return;
+	}
+	podd_closep(lock);
+}
+
 static int reply_images(struct podd_server *srv, const struct podd_request *req,
 			Podd__ImageRecord **v, size_t n, podd_error_t *err)
 {
@@ -170,6 +179,8 @@ int handle_load(struct podd_server *srv, const struct podd_request *req, podd_er
 
 	if (podd_fd_check_kind(fd, PODD_FD_INPUT, err) < 0)
 		return -1;
+	if (ctx->gc_lock >= 0)
+		return podd_error(err, PODD_E_PROTOCOL, "load between gc's begin and its end");
 	lock = store_lock(ctx->storefd, false, err);
 	if (lock < 0)
 		return -1;
@@ -177,6 +188,8 @@ int handle_load(struct podd_server *srv, const struct podd_request *req, podd_er
 		return -1;
 	r = reply_images(srv, req, v, n, err);
 	image_records_free(v, n);
+	if (r == 0)
+		image_session_hold_lock(ctx, &lock);
 	return r;
 }
 
@@ -200,8 +213,25 @@ int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_erro
 	for (size_t i = 0; i < r->n_manifest_digests; i++)
 		if (!podd_digest_valid(r->manifest_digests[i]))
 			return podd_error(err, INVALID, "gc: manifest digest %zu is invalid", i + 1);
-	if (store_gc(ctx->storefd, &keep, &st, err) < 0)
+	/* Our own shared lock would keep the exclusive one waiting forever:
+	 * whatever this session added, podctl has recorded by now. */
+	podd_closep(&ctx->session_lock);
+	if (r->begin) {
+		if (r->n_image_ids || r->n_manifest_digests)
+			return podd_error(err, INVALID, "gc: begin carries no images");
+		if (ctx->gc_lock < 0 && (ctx->gc_lock = store_lock(ctx->storefd, true, err)) < 0)
+			return -1;
+		return podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_GC_REPLY, 0,
+					 &reply.base, NULL, 0, err);
+	}
+	if (ctx->gc_lock >= 0) {
+		int rc = store_gc_locked(ctx->storefd, &keep, &st, err);
+		podd_closep(&ctx->gc_lock);
+		if (rc < 0)
+			return -1;
+	} else if (store_gc(ctx->storefd, &keep, &st, err) < 0) {
 		return -1;
+	}
 	reply.blobs_removed = st.blobs_removed;
 	reply.layers_removed = st.layers_removed;
 	reply.tmp_removed = st.tmp_removed;
@@ -241,6 +271,8 @@ int handle_save(struct podd_server *srv, const struct podd_request *req, podd_er
 				return podd_error(err, INVALID, "save: image %zu: invalid name",
 						  i + 1);
 	}
+	if (ctx->gc_lock >= 0)
+		return podd_error(err, PODD_E_PROTOCOL, "save between gc's begin and its end");
 	/* Shared: gc must not take blobs from under the writer. */
 	cleanup_close int lock = store_lock(ctx->storefd, false, err);
 	if (lock < 0)
@@ -267,6 +299,8 @@ int handle_import(struct podd_server *srv, const struct podd_request *req, podd_
 		return podd_error(err, INVALID, "import: more than %d changes", IMPORT_MAX_CHANGES);
 	if (r->created_ns < 0)
 		return podd_error(err, INVALID, "import: negative creation time");
+	if (ctx->gc_lock >= 0)
+		return podd_error(err, PODD_E_PROTOCOL, "import between gc's begin and its end");
 	lock = store_lock(ctx->storefd, false, err);
 	if (lock < 0)
 		return -1;
@@ -275,6 +309,8 @@ int handle_import(struct podd_server *srv, const struct podd_request *req, podd_
 		return -1;
 	ret = reply_images(srv, req, &rec, 1, err);
 	podd__image_record__free_unpacked(rec, NULL);
+	if (ret == 0)
+		image_session_hold_lock(ctx, &lock);
 	return ret;
 }
 
@@ -306,6 +342,8 @@ int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_
 		clock_gettime(CLOCK_REALTIME, &ts);
 		c.created_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	}
+	if (ctx->gc_lock >= 0)
+		return podd_error(err, PODD_E_PROTOCOL, "commit between gc's begin and its end");
 	lock = store_lock(ctx->storefd, false, err);
 	if (lock < 0)
 		return -1;
@@ -313,5 +351,9 @@ int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_
 		return -1;
 	ret = reply_images(srv, req, &rec, 1, err);
 	podd__image_record__free_unpacked(rec, NULL);
+	/* As after a load: no gc collects the new layer before podctl
+	 * records the image. */
+	if (ret == 0)
+		image_session_hold_lock(ctx, &lock);
 	return ret;
 }

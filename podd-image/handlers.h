@@ -8,7 +8,21 @@
 struct image_ctx {
 	int storefd; /* <static>/storage, opened before the sandbox */
 	struct extract_limits lim;
+	/* store.lock, shared, held from a request that added an image until
+	 * this session ends (podd-image exits on EOF): podctl records the
+	 * image in podd-state after the answer, and a gc in another session
+	 * must not collect the image's blobs and layers before that. -1:
+	 * none held. GC in this session lets go of it first. */
+	int session_lock;
+	/* store.lock, exclusive, from a GcRequest with `begin` to the
+	 * GcRequest that collects; -1: none held. */
+	int gc_lock;
 };
+
+/* Keeps `*lock` (a shared store lock) for the rest of the session. Every
+ * handler that adds an image (load, import; pull and commit too) calls it
+ * on success instead of closing its lock. */
+void image_session_hold_lock(struct image_ctx *ctx, int *lock);
 
 int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 			podd_error_t *err);

@@ -587,8 +587,10 @@ static enum layer_compression sniff_compression(int storefd, const struct digest
  * digest, a size or a constant. */
 static int docker_manifest_write(struct load *l, const struct member *config,
 				 struct member *const *layers, size_t n, struct digest *out,
-				 podd_error_t *err)
+				 bool *is_new, podd_error_t *err)
 {
+	unsigned char raw[EVP_MAX_MD_SIZE];
+	unsigned int rlen = 0;
 	cleanup_free char *doc = NULL;
 	cleanup_blob_writer struct blob_writer w = { 0 };
 	size_t cap = 512 + n * 256, o = 0;
@@ -611,11 +613,19 @@ static int docker_manifest_write(struct load *l, const struct member *config,
 				      layers[i]->size, layers[i]->digest.hex);
 	}
 	o += (size_t)snprintf(doc + o, cap - o, "]}");
-	if (blob_writer_open(l->storefd, NULL, o, META_MAX_BYTES, &w, err) < 0 ||
-	    blob_writer_write(&w, doc, o, err) < 0)
+	/* Its digest first, to know whether this load adds it. */
+	if (EVP_Digest(doc, o, raw, &rlen, EVP_sha256(), NULL) != 1 ||
+	    rlen != DIGEST_HEX_LEN / 2)
+		return podd_error(err, PODD_E_INTERNAL, "sha256");
+	for (unsigned i = 0; i < rlen; i++)
+		snprintf(out->hex + 2 * i, 3, "%02x", raw[i]);
+	*is_new = !blob_exists(l->storefd, out);
+	if (blob_writer_open(l->storefd, out, o, META_MAX_BYTES, &w, err) < 0 ||
+	    blob_writer_write(&w, doc, o, err) < 0 || blob_writer_commit(&w, NULL, err) < 0) {
+		*is_new = false;
 		return -1;
-	/* Whether it is new is known only after: the digest is computed. */
-	return blob_writer_commit(&w, out, err);
+	}
+	return 0;
 }
 
 static int extra_add(struct load *l, const struct digest *d, bool is_new, podd_error_t *err)
@@ -684,21 +694,15 @@ static int load_docker(struct load *l, const struct extract_limits *lim, struct 
 	return 0;
 }
 
-/* Writes the manifest for a docker-archive image. It is new exactly when
- * the config is: a manifest podd writes names its config, so it cannot
- * predate it in the store (gc removes a manifest no image keeps). */
+/* Writes the manifest for a docker-archive image, remembered so that a
+ * failed load removes it if this load added it. */
 static int manifest_blob_digest(const struct member *config, struct member *const *layers,
 				size_t n, struct load *l, struct digest *out, podd_error_t *err)
 {
-	struct digest d;
-	bool existed;
-	if (docker_manifest_write(l, config, layers, n, &d, err) < 0)
+	bool is_new = false;
+	if (docker_manifest_write(l, config, layers, n, out, &is_new, err) < 0)
 		return -1;
-	existed = !config->is_new;
-	if (extra_add(l, &d, !existed, err) < 0)
-		return -1;
-	*out = d;
-	return 0;
+	return extra_add(l, out, is_new, err);
 }
 
 static void load_free(struct load *l)

@@ -53,6 +53,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ctx.lim = extract_limits_default();
+	ctx.session_lock = -1;
+	ctx.gc_lock = -1;
 	/* libcurl and OpenSSL read their configuration, NSS its modules,
 	 * while files outside the store can still be opened. */
 	if (registry_global_init(&err) < 0) {

@@ -178,7 +178,10 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 		return -1;
 
 	/* Shared: gc (exclusive) waits until this pull's blobs are named by
-	 * a record or removed again. */
+	 * a record or removed again; after the answer the session keeps it
+	 * until podctl has recorded the image (image_session_hold_lock). */
+	if (p->ctx->gc_lock >= 0)
+		return podd_error(err, PODD_E_PROTOCOL, "pull between gc's begin and its end");
 	lock = store_lock(p->ctx->storefd, false, err);
 	if (lock < 0)
 		return -1;
@@ -239,7 +242,10 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	if (event_message(&p->es, err, "Writing manifest to image destination") < 0 ||
 	    event_message(&p->es, err, "Storing signatures") < 0)
 		return -1;
-	return event_done(&p->es, rec->manifest_digest, rec, err);
+	if (event_done(&p->es, rec->manifest_digest, rec, err) < 0)
+		return -1;
+	image_session_hold_lock(p->ctx, &lock);
+	return 0;
 }
 
 int handle_pull(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)

@@ -306,6 +306,7 @@ static int layer_unpack_tmp(int storefd, int layersfd, const struct manifest_lay
 	cleanup_close int blobfd = blob_open(storefd, &ml->desc.digest, err);
 	cleanup_close int tmpfd = -1, difffd = -1;
 	struct extract_stats st = { 0 };
+	struct digest got;
 	struct stat sb;
 
 	if (blobfd < 0)
@@ -316,12 +317,6 @@ static int layer_unpack_tmp(int storefd, int layersfd, const struct manifest_lay
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "blob size %lld, the manifest says %" PRIu64,
 				  (long long)sb.st_size, ml->desc.size);
-	if (layer_diff_id_check(blobfd, ml->compression, diff_id,
-				lim->max_bytes + lim->max_entries * 1536 + (1 << 20), &p->size,
-				err) < 0)
-		return -1;
-	if (lseek(blobfd, 0, SEEK_SET) < 0)
-		return podd_error_sys(err, errno, "seek");
 	if (random_tmp_name(p->tmpname, err) < 0)
 		return -1;
 	if (mkdirat(layersfd, p->tmpname, 0700) < 0) {
@@ -340,8 +335,15 @@ static int layer_unpack_tmp(int storefd, int layersfd, const struct manifest_lay
 		return podd_error_sys(err, errno, "open diff");
 	if (fchmod(difffd, 0755) < 0)
 		return podd_error_sys(err, errno, "chmod diff");
-	if (layer_extract(blobfd, difffd, lim, &st, err) < 0)
+	/* One pass: unpacked while its uncompressed stream is hashed; a
+	 * layer that is not its diff_id is dropped with the temporary
+	 * directory, as after any failure (pending_drop). */
+	if (layer_extract_digest(blobfd, difffd, lim, &st, &got, &p->size, err) < 0)
 		return -1;
+	if (strcmp(got.hex, diff_id->hex) != 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "layer diff_id sha256:%s does not match its content (sha256:%s)",
+				  diff_id->hex, got.hex);
 	return write_size_file(tmpfd, p->size, err);
 }
 
@@ -677,10 +679,19 @@ static int gc_layers(int storefd, const struct hexset *keep, struct gc_stats *st
 	return r;
 }
 
-int store_gc(int storefd, const struct gc_keep *keep, struct gc_stats *st_out,
+int store_gc(int storefd, const struct gc_keep *keep, struct gc_stats *st,
 	     podd_error_t *err)
 {
 	cleanup_close int lock = store_lock(storefd, true, err);
+
+	if (lock < 0)
+		return podd_error_wrap(err, "image store gc");
+	return store_gc_locked(storefd, keep, st, err);
+}
+
+int store_gc_locked(int storefd, const struct gc_keep *keep, struct gc_stats *st_out,
+		    podd_error_t *err)
+{
 	struct hexset blobs = { 0 }, layers = { 0 };
 	struct gc_stats local = { 0 };
 	struct gc_stats *st = st_out ? st_out : &local;
@@ -688,8 +699,6 @@ int store_gc(int storefd, const struct gc_keep *keep, struct gc_stats *st_out,
 	int r = 0;
 
 	*st = (struct gc_stats){ 0 };
-	if (lock < 0)
-		return -1;
 	for (size_t i = 0; r == 0 && i < keep->n_manifest_digests; i++) {
 		struct digest d;
 		podd_error_t e = NULL;

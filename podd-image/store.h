@@ -15,7 +15,11 @@
  * symlink. Errors follow lib/error.h.
  *
  * Users outside this file (the API the registry and commit parts build on):
- *   store_lock()                    before adding blobs: shared
+ *   store_lock()                    before adding blobs: shared; kept, once
+ *                                   the image is answered, until the
+ *                                   session ends (handlers.h,
+ *                                   image_session_hold_lock), so that no
+ *                                   gc runs before podctl records it
  *   blob_writer_*() (blobs.h)       manifest, config and layer blobs
  *   store_image_from_manifest()     checks them, unpacks the layers and
  *                                   answers the ImageRecord podctl stores
@@ -106,5 +110,11 @@ struct gc_stats {
  * A kept image whose config or manifest blob is missing or does not parse
  * keeps what can be found of it and is not an error. */
 int store_gc(int storefd, const struct gc_keep *keep, struct gc_stats *st, podd_error_t *err);
+
+/* store_gc for a caller that already holds store_lock(exclusive) (and read
+ * the kept images after taking it, so that none added meanwhile is
+ * missing from `keep`). */
+int store_gc_locked(int storefd, const struct gc_keep *keep, struct gc_stats *st,
+		    podd_error_t *err);
 
 #endif

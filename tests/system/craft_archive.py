@@ -10,7 +10,11 @@ Kinds:
   layer-symlink     a layer with a symlink to / and a file written through it
   layer-hardlink    a layer with a hardlink to ../../etc/passwd
   diff-id-mismatch  a layer whose config diff_id is not its content's
+  docker-layer-traversal  a docker-archive whose layer has an entry ../escape
   good NAME         a valid one-layer image named NAME (control)
+  docker-good NAME  the same as a docker-archive with RepoTags [NAME]
+  nested-index NAME an oci-archive whose index names an index of two
+                    platforms (arm64, absent, and amd64)
 """
 import gzip, hashlib, io, json, sys, tarfile
 
@@ -35,7 +39,7 @@ def entry(name, kind=tarfile.REGTYPE, data=b"", link=""):
     return ti, None
 
 def oci_archive(out, layer, name="localhost/crafted:latest", diff_id=None,
-                corrupt_blob=False, truncate=False, extra_member=None):
+                corrupt_blob=False, truncate=False, extra_member=None, nested=False):
     gz = gzip.compress(layer, mtime=0)
     config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["sh"]},
                          "rootfs": {"type": "layers",
@@ -51,6 +55,23 @@ def oci_archive(out, layer, name="localhost/crafted:latest", diff_id=None,
         {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha(manifest),
          "size": len(manifest),
          "annotations": {"org.opencontainers.image.ref.name": name}}]}).encode()
+    inner = None
+    if nested:
+        # A multi-platform index: an arm64 manifest that is not in the
+        # archive at all, and ours for amd64; the loader must pick amd64.
+        inner = json.dumps({"schemaVersion": 2,
+                            "mediaType": "application/vnd.oci.image.index.v1+json",
+                            "manifests": [
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+             "digest": "sha256:" + "e" * 64, "size": 100,
+             "platform": {"architecture": "arm64", "os": "linux"}},
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+             "digest": sha(manifest), "size": len(manifest),
+             "platform": {"architecture": "amd64", "os": "linux"}}]}).encode()
+        index = json.dumps({"schemaVersion": 2, "manifests": [
+            {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": sha(inner),
+             "size": len(inner),
+             "annotations": {"org.opencontainers.image.ref.name": name}}]}).encode()
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
         def put(path, data, size=None):
@@ -61,6 +82,8 @@ def oci_archive(out, layer, name="localhost/crafted:latest", diff_id=None,
         put("index.json", index)
         put("blobs/sha256/" + sha(config)[7:], config)
         put("blobs/sha256/" + sha(manifest)[7:], manifest)
+        if inner:
+            put("blobs/sha256/" + sha(inner)[7:], inner)
         if extra_member:
             put(extra_member, b"escape\n")
         data = gz
@@ -77,6 +100,23 @@ def oci_archive(out, layer, name="localhost/crafted:latest", diff_id=None,
         raw = raw[:at + len(gz) // 2]
     with open(out, "wb") as f:
         f.write(raw)
+
+def docker_archive(out, layer, name="localhost/crafted:latest"):
+    config = json.dumps({"architecture": "amd64", "os": "linux",
+                         "rootfs": {"type": "layers", "diff_ids": [sha(layer)]}}).encode()
+    manifest = json.dumps([{"Config": sha(config)[7:] + ".json", "RepoTags": [name],
+                            "Layers": [sha(layer)[7:] + ".tar"]}]).encode()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        def put(path, data):
+            ti = tarfile.TarInfo(path)
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+        put(sha(layer)[7:] + ".tar", layer)
+        put(sha(config)[7:] + ".json", config)
+        put("manifest.json", manifest)
+    with open(out, "wb") as f:
+        f.write(buf.getvalue())
 
 def main():
     kind, out = sys.argv[1], sys.argv[2]
@@ -98,6 +138,12 @@ def main():
     elif kind == "layer-hardlink":
         oci_archive(out, layer_tar(base + [entry("pw", tarfile.LNKTYPE,
                                                  link="../../etc/passwd")]))
+    elif kind == "nested-index":
+        oci_archive(out, layer_tar(base), name=sys.argv[3], nested=True)
+    elif kind == "docker-good":
+        docker_archive(out, layer_tar(base), name=sys.argv[3])
+    elif kind == "docker-layer-traversal":
+        docker_archive(out, layer_tar(base + [entry("../escape", data=b"x")]))
     elif kind == "diff-id-mismatch":
         oci_archive(out, layer_tar(base), diff_id="sha256:" + "0" * 64)
     else:

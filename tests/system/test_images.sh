@@ -49,6 +49,7 @@ layers_before=$(ls "$STORE/layers" | grep -v '^tmp-' | wc -l)
 eq "one layer unpacked, once" "$layers_before" 1
 $P load < "$ARCHIVE" > /dev/null
 eq "load reads stdin without -i" "$?" 0
+eq "load reads a pipe" "$(cat "$ARCHIVE" | $P load)" "Loaded image: localhost/busybox:latest"
 expect_fail "load of a missing file" 125 "nope.tar: No such file" $P load -i "$T/nope.tar"
 
 # Four loads of one archive at once into an empty store: all succeed, one
@@ -68,6 +69,31 @@ done
 eq "four concurrent loads all succeed" "$rcs" "0000"
 eq "and record one image" "$($P images -q | wc -l)" 1
 eq "with one layer and no temporary" "$(ls "$STORE/layers" | wc -l) $(ls "$STORE/blobs/tmp" | wc -l)" "1 0"
+
+# gc waits for a load under way, and keeps what it loaded: the load reads
+# a fifo nothing is written to yet, so it holds the store's shared lock
+# while prune -a asks for the exclusive one.
+$P rmi -a > /dev/null
+mkfifo "$T/fifo"
+exec 7<> "$T/fifo"
+$P load < "$T/fifo" > "$T/fifo-load" 2>&1 &
+lpid=$!
+BG_PIDS="$BG_PIDS $lpid"
+sleep 1
+$P image prune -a -f > "$T/prune" 2>&1 &
+ppid=$!
+BG_PIDS="$BG_PIDS $ppid"
+sleep 1
+check "prune -a waits while a load is under way" kill -0 "$ppid"
+cat "$ARCHIVE" >&7
+exec 7>&-
+wait "$lpid"
+eq "the load finishes" "$?" 0
+wait "$ppid"
+eq "then the prune" "$?" 0
+eq "and the image loaded meanwhile stays" "$($P images -q)" "${id:0:12}"
+eq "with its layer" "$(ls "$STORE/layers" | wc -l)" 1
+check "and its config" test -f "$STORE/blobs/sha256/$id"
 
 # --- inspect, exists ----------------------------------------------------
 $P image inspect busybox > "$T/inspect"
@@ -104,6 +130,11 @@ eq "untag drops one name" "$($P image inspect --format '{{json .RepoTags}}' busy
 eq "rmi of one of two names untags" "$($P rmi registry.example:5000/team/web)" \
 	"Untagged: registry.example:5000/team/web:latest"
 check "the image is still there" $P image exists busybox
+$P tag busybox second
+expect_fail "rmi by id of an image with two names needs -f" 125 \
+	"by ID with more than one tag ([localhost/busybox:latest localhost/second:latest]): please force removal" \
+	$P rmi "${id:0:12}"
+$P untag busybox second
 expect_fail "rmi of an unknown image exits 1" 1 "nope: image not known" $P rmi nope
 out=$($P rmi busybox)
 eq "rmi prints Untagged and Deleted" "$out" "Untagged: localhost/busybox:latest
@@ -131,7 +162,7 @@ eq "store empty after prune -a" "$(store_listing)" ""
 $P load -i "$ARCHIVE" > /dev/null
 before=$(store_listing)
 for kind in digest-mismatch truncated member-traversal layer-traversal layer-symlink \
-	layer-hardlink diff-id-mismatch; do
+	layer-hardlink diff-id-mismatch docker-layer-traversal; do
 	$CRAFT "$kind" "$T/$kind.tar"
 	case $kind in
 	digest-mismatch) msg="digest mismatch" ;;
@@ -141,6 +172,7 @@ for kind in digest-mismatch truncated member-traversal layer-traversal layer-sym
 	layer-symlink) msg="is a symlink, never followed" ;;
 	layer-hardlink) msg='hardlink target: ".." component refused' ;;
 	diff-id-mismatch) msg="does not match its content" ;;
+	docker-layer-traversal) msg='"../escape": ".." component refused' ;;
 	esac
 	expect_fail "load refuses a $kind archive" 125 "$msg" $P load -i "$T/$kind.tar"
 	eq "$kind: the store holds nothing new" "$(store_listing)" "$before"
@@ -150,6 +182,21 @@ check "nothing was written through the symlink" test ! -e /tmp/podd-escape
 $CRAFT good "$T/good.tar" crafted
 eq "the crafting script's control archive loads" "$($P load -i "$T/good.tar")" \
 	"Loaded image: localhost/crafted:latest"
+
+if [ "$(uname -m)" = x86_64 ]; then
+	$CRAFT nested-index "$T/nested.tar" multi
+	eq "an index of platforms: the host's manifest is loaded" "$($P load -i "$T/nested.tar")" \
+		"Loaded image: localhost/multi:latest"
+fi
+$CRAFT docker-good "$T/dq.tar" docker.io/library/busybox:1.36
+eq "a docker-archive's qualified RepoTag is kept" "$($P load -i "$T/dq.tar")" \
+	"Loaded image: docker.io/library/busybox:1.36"
+$CRAFT docker-good "$T/du.tar" shorty
+eq "an unqualified one becomes localhost/NAME:latest" "$($P load -i "$T/du.tar")" \
+	"Loaded image: localhost/shorty:latest"
+eq "a short name finds the docker.io image" \
+	"$($P image inspect busybox:1.36 | jq -r '.[0].RepoTags[0]')" \
+	"docker.io/library/busybox:1.36"
 
 # --- podman interop -------------------------------------------------------
 tar -C "$ROOTFS" -cf "$T/rootfs.tar" .
@@ -193,6 +240,17 @@ $P rmi busybox > /dev/null
 eq "podctl loads its own oci-archive" "$($P load -i "$T/podd-oci.tar")" \
 	"Loaded image: localhost/busybox:latest"
 eq "with the same id, again" "$($P images -q --no-trunc)" "sha256:$id"
+$P save busybox > "$T/stdout.tar"
+eq "save writes to stdout without -o" "$(tar -xOf "$T/stdout.tar" manifest.json | jq -r '.[0].Config')" \
+	"$id.json"
+gzip -c "$T/podd-oci.tar" > "$T/podd-oci.tar.gz"
+$P rmi busybox > /dev/null
+eq "load reads a gzip-compressed archive" "$($P load -i "$T/podd-oci.tar.gz")" \
+	"Loaded image: localhost/busybox:latest"
+$P tag busybox other:1
+eq "images NAME lists that repository only" "$($P images --format '{{.Repository}}:{{.Tag}}' other)" \
+	"localhost/other:1"
+$P untag busybox other:1
 expect_fail "save of an unknown image" 125 "nope: image not known" $P save -o "$T/x.tar" nope
 expect_fail "save in an unknown format" 125 "unsupported format" \
 	$P save --format oci-dir -o "$T/x.tar" busybox
@@ -218,6 +276,11 @@ $PM load -i "$T/imported.tar" > /dev/null 2>&1
 eq "podman loads an imported image with its config" \
 	"$($PM image inspect --format '{{json .Config.Env}} {{.Config.WorkingDir}}' imported)" \
 	'["FOO=bar"] /tmp'
+$P import -c 'ENTRYPOINT ["/bin/echo","hi"]' -c "STOPSIGNAL SIGINT" -c "CMD echo there" \
+	"$T/rootfs.tar" entry > /dev/null
+eq "import: ENTRYPOINT exec form, CMD shell form, STOPSIGNAL" \
+	"$($P image inspect --format '{{json .Config}}' entry)" \
+	'{"Entrypoint":["/bin/echo","hi"],"Cmd":["/bin/sh","-c","echo there"],"StopSignal":"SIGINT"}'
 $P import - < "$T/rootfs.tar" > "$T/out"
 eq "import reads stdin, and leaves an unnamed image" \
 	"$($P images --format '{{.Repository}}:{{.Tag}}' | grep -c '<none>:<none>')" 1

@@ -26,6 +26,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "cleanup.h"
 #include "extract.h"
 
@@ -582,6 +584,41 @@ static void test_repeated_directory_names_are_bounded(void **state)
 		fail_msg("25 names should fit: %s", err->msg);
 }
 
+/* The diff_id computed while unpacking is the sha256 of the whole
+ * uncompressed tar (its end padding included), for each compression. */
+static void test_extract_digest_is_the_uncompressed_sha256(void **state)
+{
+	struct fx *f = *state;
+	const struct ent ents[] = {
+		{ .path = "bin", .type = AE_IFDIR, .perm = 0755 },
+		{ .path = "bin/tool", .data = "#!/bin/sh\n", .perm = 0755 },
+		{ .path = "big", .zeros = 200000 },
+	};
+	cleanup_close int plain = make_layer(LAYER_PLAIN, ents, 3);
+	static char buf[1 << 20];
+	unsigned char sum[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	char want[DIGEST_HEX_LEN + 1];
+	ssize_t n = read(plain, buf, sizeof(buf));
+
+	assert_true(n > 0 && n < (ssize_t)sizeof(buf));
+	assert_int_equal(EVP_Digest(buf, (size_t)n, sum, &len, EVP_sha256(), NULL), 1);
+	for (unsigned int i = 0; i < len; i++)
+		snprintf(want + 2 * i, 3, "%02x", sum[i]);
+	for (int filter = LAYER_PLAIN; filter <= LAYER_ZSTD; filter++) {
+		cleanup_close int fd = make_layer((enum layer_filter)filter, ents, 3);
+		struct digest got;
+		uint64_t bytes = 0;
+		podd_error_t err = NULL;
+		if (layer_extract_digest(fd, f->dest, NULL, NULL, &got, &bytes, &err) < 0)
+			fail_msg("filter %d: %s", filter, err->msg);
+		assert_string_equal(got.hex, want);
+		assert_int_equal(bytes, (uint64_t)n);
+		assert_int_equal(layer_remove_tree(f->dest, "bin", &err), 0);
+		assert_int_equal(layer_remove_tree(f->dest, "big", &err), 0);
+	}
+}
+
 static void test_truncated_archive_is_an_error(void **state)
 {
 	struct fx *f = *state;
@@ -654,6 +691,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_small_files_add_up_to_the_byte_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_entry_count_and_name_length_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_directory_names_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_extract_digest_is_the_uncompressed_sha256, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_archive_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_tree_does_not_follow_symlinks, setup, teardown),
 	};

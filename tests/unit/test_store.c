@@ -438,7 +438,10 @@ static void test_a_decompression_bomb_stops_at_the_limit(void **state)
 			     MEDIA_OCI_CONFIG, config.hex, strlen(cfg), blob.hex, len);
 	put_blob(s->fd, man, o, &md);
 	assert_int_equal(store_image_from_manifest(s->fd, &md, &lim, &rec, &err), -1);
-	assert_non_null(strstr(err->msg, "over the limit"));
+	/* Extraction and the diff_id's hash are one pass: the stream stops
+	 * at the limit on content plus headers. */
+	if (strstr(err->msg, "exceeds the limit of 1048576 bytes") == NULL)
+		fail_msg("unexpected error: %s", err->msg);
 	podd_error_free(&err);
 	char *listed = listing(s->fd, "layers");
 	assert_string_equal(listed, "");
