@@ -237,7 +237,10 @@ static void unlink_session_links(const char *id)
 }
 
 /* The runtime forgets the container (its cgroup goes with it) and the
- * bundle directory, exit file and conmon's socket link are removed. A
+ * bundle directory and conmon's socket link are removed. The exit file
+ * stays until the next start (make_dirs) or rm: the exit command runs
+ * this while a `run` or `wait` may still be waiting for that file, and
+ * one removed under it would leave the waiter waiting for good. A
  * container the runtime no longer knows is not an error. */
 static int forget_runtime(const Podd__ContainerRef *r, podd_error_t *err)
 {
@@ -256,8 +259,6 @@ static int forget_runtime(const Podd__ContainerRef *r, podd_error_t *err)
 		return -1;
 	if (exec_ctr_path(&ctx, path, r->id, NULL) < 0 || remove_tree(path, err) < 0)
 		return -1;
-	if (exec_exit_path(&ctx, path, sizeof(path), r->id) == 0)
-		unlink(path);
 	snprintf(path, sizeof(path), "%s/socket/%s", ctx.tmp_dir, r->id);
 	unlink(path);
 	return 0;
@@ -297,6 +298,8 @@ static int handle_remove_files(struct podd_server *srv, const struct podd_reques
 	if (exec_path(path, sizeof(path), ctx.static_dir, r->id, NULL) < 0 ||
 	    remove_tree(path, err) < 0)
 		return -1;
+	if (exec_exit_path(&ctx, path, sizeof(path), r->id) == 0)
+		unlink(path);
 	return podd_server_reply_ok(srv, req, err);
 }
 
