@@ -17,6 +17,7 @@
 struct podd_sandbox_policy podctl_policy(void);
 struct podd_sandbox_policy podd_state_policy(const char *const *dirs);
 struct podd_sandbox_policy podd_image_policy(const char *const *dirs);
+struct podd_sandbox_policy podd_image_registry_policy(const char *const *dirs);
 struct podd_sandbox_policy podd_exec_policy(const char *const *dirs);
 struct podd_sandbox_policy podd_export_policy(const char *const *dirs);
 struct podd_sandbox_policy podd_net_policy(const char *const *dirs);
@@ -45,7 +46,8 @@ int main(int argc, char **argv)
 	static const char *const none[] = { NULL };
 	const struct podd_sandbox_policy policies[] = {
 		podctl_policy(),	     podd_state_policy(none), podd_image_policy(none),
-		podd_exec_policy(none),	     podd_export_policy(none), podd_net_policy(none),
+		podd_image_registry_policy(none), podd_exec_policy(none), podd_export_policy(none),
+		podd_net_policy(none),
 		podd_launcher_policy(),
 	};
 	const struct scmp_version *v = seccomp_version();

@@ -3,6 +3,8 @@
 #ifndef PODD_HELPER_H
 #define PODD_HELPER_H
 
+#include <stdbool.h>
+
 #include "error.h"
 #include "server.h"
 
@@ -13,9 +15,11 @@ struct podd_helper_args {
 	const char *static_dir; /* --root */
 	const char *tmp_dir;    /* --runroot */
 	int log_level;
+	bool registry;          /* --registry: podd-image may reach registries */
 };
 
-/* Parse `--root DIR --runroot DIR --log-level LEVEL`; the directories must
+/* Parse `--root DIR --runroot DIR --log-level LEVEL [--registry]` (the
+ * last one only podd-image heeds); the directories must
  * be absolute. Also checks that fd 3 is a SEQPACKET socket, ignores SIGPIPE
  * and points stdin and stdout at /dev/null. Exits with status 2 on misuse. */
 void podd_helper_init(const char *process, int argc, char **argv, struct podd_helper_args *args);

@@ -72,7 +72,7 @@ int cmd_create(const struct global_opts *g, int argc, char **argv)
 
 	if (create_opts_parse(&o, false, g->runtime, argc, argv, &err) < 0)
 		return report_error(&err);
-	if (engine_start(&e, g, NEED_STATE | (o.image ? NEED_IMAGE : 0), &err) < 0 || container_create(&e, &o, &rec, &err) < 0) {
+	if (engine_start(&e, g, NEED_STATE | create_opts_image_needs(&o), &err) < 0 || container_create(&e, &o, &rec, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}

@@ -155,7 +155,7 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 		auth_file_close(&af);
 		return report_error(&err);
 	}
-	if (engine_start(&e, g, NEED_IMAGE, &err) < 0)
+	if (engine_start(&e, g, NEED_IMAGE | NEED_REGISTRY, &err) < 0)
 		goto fail;
 	req.registry = key;
 	req.tls_verify = tls_verify == 1;

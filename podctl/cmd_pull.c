@@ -136,7 +136,7 @@ int cmd_pull(const struct global_opts *g, int argc, char **argv)
 	}
 	if (pull_plan_make(argv[first], &o, &plan, &err) < 0)
 		return report_error(&err);
-	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
+	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE | NEED_REGISTRY, &err) < 0 ||
 	    pull_plan_run(&e, plan, id, &err) < 0) {
 		engine_stop(&e);
 		pull_plan_free(plan);
@@ -214,7 +214,7 @@ int cmd_push(const struct global_opts *g, int argc, char **argv)
 	pr.quiet = o.quiet;
 	pr.tty = isatty(STDERR_FILENO);
 
-	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0)
+	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE | NEED_REGISTRY, &err) < 0)
 		goto fail;
 	lookup.name_or_id = argv[first];
 	if (podd_client_call(engine_state(&e), PODD__STATE_TYPE__STATE_TYPE_LOOKUP_IMAGE,

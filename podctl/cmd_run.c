@@ -61,7 +61,7 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 
 	if (create_opts_parse(&o, true, g->runtime, argc, argv, &err) < 0)
 		return report_error(&err);
-	if (engine_start(&e, g, NEED_STATE | NEED_EXEC | (o.image ? NEED_IMAGE : 0), &err) < 0 ||
+	if (engine_start(&e, g, NEED_STATE | NEED_EXEC | create_opts_image_needs(&o), &err) < 0 ||
 	    container_create(&e, &o, &rec, &err) < 0 || ctr_lock(&e, rec->id, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);

@@ -1,6 +1,7 @@
 /* create/run options, as podman spells them. Everything a flag names is
  * checked here and again by podd-state (lib/config_check.c). */
 #include "create_opts.h"
+#include "podctl.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -551,4 +552,11 @@ void create_opts_free(struct create_opts *o)
 	pull_plan_free(o->pull_plan);
 	podd_error_free(&o->pull_plan_err);
 	memset(o, 0, sizeof(*o));
+}
+
+unsigned create_opts_image_needs(const struct create_opts *o)
+{
+	if (o->image == NULL)
+		return 0;
+	return NEED_IMAGE | (o->pull_plan ? NEED_REGISTRY : 0);
 }

@@ -47,6 +47,10 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 		      char **argv, podd_error_t *err);
 void create_opts_free(struct create_opts *o);
 
+/* The engine's needs for o's image: none with --rootfs, podd-image for an
+ * image, with registry access when a pull may come (a plan was made). */
+unsigned create_opts_image_needs(const struct create_opts *o);
+
 /* -e KEY=VALUE (or KEY: podctl's own value) and --env-file FILE, into
  * o->config.env; exec uses them too. */
 int create_opts_add_env(struct create_opts *o, const char *arg, podd_error_t *err);

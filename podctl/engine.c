@@ -108,7 +108,8 @@ static int spawn_helper(struct engine *e, enum helper_kind k, podd_error_t *err)
 	}
 	if (pid == 0) {
 		char *const argv[] = { (char *)helper_info[k].binary, "--root", e->static_dir,
-				       "--runroot", e->tmp_dir, "--log-level", level, NULL };
+				       "--runroot", e->tmp_dir, "--log-level", level,
+				       k == HELPER_IMAGE && e->registry ? "--registry" : NULL, NULL };
 		/* Only sanitizer settings pass through: a helper's environment
 		 * is not the user's to steer. */
 		char *envp[4];
@@ -226,6 +227,7 @@ int engine_start(struct engine *e, const struct global_opts *opts, unsigned need
 	setvbuf(stdout, stdout_buf, e->stdout_is_tty ? _IOLBF : _IOFBF, sizeof(stdout_buf));
 	signal(SIGPIPE, SIG_IGN);
 
+	e->registry = (needs & NEED_REGISTRY) != 0;
 	for (int k = 0; k < HELPER_COUNT; k++)
 		if ((needs & (1u << k)) && spawn_helper(e, (enum helper_kind)k, err) < 0)
 			return -1;

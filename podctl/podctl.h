@@ -17,6 +17,10 @@ enum helper_kind { HELPER_STATE, HELPER_IMAGE, HELPER_EXEC, HELPER_NET, HELPER_C
 #define NEED_EXEC (1u << HELPER_EXEC)
 #define NEED_NET (1u << HELPER_NET)
 #define NEED_ALL (NEED_STATE | NEED_IMAGE | NEED_EXEC | NEED_NET)
+/* With NEED_IMAGE: podd-image may reach registries (--registry; pull,
+ * push, login, and run or create that may pull). Without it podd-image
+ * has no network at all. */
+#define NEED_REGISTRY (1u << HELPER_COUNT)
 
 struct global_opts {
 	const char *root;           /* --root: static dir */
@@ -42,6 +46,7 @@ struct engine {
 	struct helper helpers[HELPER_COUNT];
 	Podd__DbInfo *db_info;
 	bool stdout_is_tty;
+	bool registry; /* podd-image spawned with --registry */
 };
 
 /* Exit codes, as podman uses them. */

@@ -17,6 +17,9 @@ struct image_ctx {
 	/* store.lock, exclusive, from a GcRequest with `begin` to the
 	 * GcRequest that collects; -1: none held. */
 	int gc_lock;
+	/* Started with --registry: pull, push and login are served, under
+	 * podd_image_registry_policy; without, they are refused. */
+	bool registry;
 };
 
 /* Keeps `*lock` (a shared store lock) for the rest of the session. Every

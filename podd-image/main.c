@@ -19,6 +19,9 @@
 
 /* Each request, the message it must decode to, its descriptor count and
  * its handler. Nothing else is accepted after the handshake. */
+/* The registry requests come last: a podd-image started without
+ * --registry serves only the ones before (N_LOCAL_HANDLERS), so a pull
+ * sent to it is a type it does not know, which drops the peer. */
 static const struct podd_handler handlers[] = {
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG, &podd__image_config_request__descriptor, 0,
 	  handle_image_config },
@@ -26,12 +29,14 @@ static const struct podd_handler handlers[] = {
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_SAVE, &podd__save_request__descriptor, 1, handle_save },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_IMPORT, &podd__import_request__descriptor, 1, handle_import },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_GC, &podd__gc_request__descriptor, 0, handle_gc },
+	/* 32-39: commit */
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_COMMIT, &podd__commit_request__descriptor, 0, handle_commit },
+	/* 24-31: registries */
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &podd__pull_request__descriptor, 0, handle_pull },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PUSH, &podd__push_request__descriptor, 0, handle_push },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_LOGIN, &podd__login_request__descriptor, 0, handle_login },
-	/* 32-39: commit */
-	{ PODD__IMAGE_TYPE__IMAGE_TYPE_COMMIT, &podd__commit_request__descriptor, 0, handle_commit },
 };
+#define N_LOCAL_HANDLERS 6
 
 int main(int argc, char **argv)
 {
@@ -55,15 +60,19 @@ int main(int argc, char **argv)
 	ctx.lim = extract_limits_default();
 	ctx.session_lock = -1;
 	ctx.gc_lock = -1;
+	ctx.registry = args.registry;
 	/* libcurl and OpenSSL read their configuration, NSS its modules,
-	 * while files outside the store can still be opened. */
-	if (registry_global_init(&err) < 0) {
+	 * while files outside the store can still be opened. Only when
+	 * podctl asked for a registry client: the local requests (what a
+	 * hostile archive reaches) run without any network access. */
+	if (ctx.registry && registry_global_init(&err) < 0) {
 		podd_err("%s", err->msg);
 		return 1;
 	}
 
 	const char *const dirs[] = { store, NULL };
-	const struct podd_sandbox_policy policy = podd_image_policy(dirs);
+	const struct podd_sandbox_policy policy =
+		ctx.registry ? podd_image_registry_policy(dirs) : podd_image_policy(dirs);
 	if (podd_sandbox_apply(&policy, &err) < 0) {
 		podd_err("%s", err->msg);
 		return 1;
@@ -72,7 +81,7 @@ int main(int argc, char **argv)
 	srv.process = "podd-image";
 	srv.channel = "image";
 	srv.handlers = handlers;
-	srv.nhandlers = sizeof(handlers) / sizeof(handlers[0]);
+	srv.nhandlers = ctx.registry ? sizeof(handlers) / sizeof(handlers[0]) : N_LOCAL_HANDLERS;
 	srv.data = &ctx;
 	podd_helper_serve(&srv);
 }

@@ -37,6 +37,8 @@ static const char *const image_ro_paths[] = {
 	NULL,
 };
 
+/* load, save, import, commit, gc, the config of an image: the store and
+ * nothing else, no socket at all. What a hostile archive or layer meets. */
 struct podd_sandbox_policy podd_image_policy(const char *const *dirs)
 {
 	return (struct podd_sandbox_policy){
@@ -47,8 +49,18 @@ struct podd_sandbox_policy podd_image_policy(const char *const *dirs)
 		.syscalls = image_syscalls,
 		.landlock = true,
 		.landlock_dirs = dirs,
-		.landlock_ro_paths = image_ro_paths,
-		/* Pulls and pushes: TCP connect to registries, never bind. */
-		.inet_client = true,
 	};
+}
+
+/* Started with --registry (pull, push, login, and run or create that may
+ * pull): the same, plus a registry client's reach. */
+struct podd_sandbox_policy podd_image_registry_policy(const char *const *dirs)
+{
+	struct podd_sandbox_policy p = podd_image_policy(dirs);
+
+	p.process = "podd-image-registry";
+	p.landlock_ro_paths = image_ro_paths;
+	/* Pulls and pushes: TCP connect to registries, never bind. */
+	p.inet_client = true;
+	return p;
 }

@@ -42,6 +42,7 @@
 
 struct podd_sandbox_policy podd_state_policy(const char *const *dirs);
 struct podd_sandbox_policy podd_image_policy(const char *const *dirs);
+struct podd_sandbox_policy podd_image_registry_policy(const char *const *dirs);
 struct podd_sandbox_policy podd_exec_policy(const char *const *dirs);
 struct podd_sandbox_policy podd_export_policy(const char *const *dirs);
 struct podd_sandbox_policy podd_net_policy(const char *const *dirs);
@@ -68,6 +69,8 @@ static struct podd_sandbox_policy policy_for(const char *process)
 		return podd_state_policy(dirs);
 	if (strcmp(process, "podd-image") == 0)
 		return podd_image_policy(dirs);
+	if (strcmp(process, "podd-image-registry") == 0)
+		return podd_image_registry_policy(dirs);
 	if (strcmp(process, "podd-exec") == 0)
 		return podd_exec_policy(dirs);
 	if (strcmp(process, "podd-export") == 0)
@@ -477,23 +480,32 @@ static const struct {
 	{ "podd-image", "mount", KILLED },
 	{ "podd-exec", "mount", KILLED },
 	{ "podd-state", "ptrace", KILLED },
-	/* podd-image is a registry client: TCP/IP sockets and connect, and
+	/* podd-image without --registry (load, save, import, commit, gc:
+	 * what a hostile archive reaches) has no socket at all and reads
+	 * nothing outside the store. */
+	{ "podd-image", "socket-inet", KILLED },
+	{ "podd-image", "socket-unix", KILLED },
+	{ "podd-image", "read-ca-bundle", DENIED_EACCES },
+	{ "podd-image-registry", "execve", KILLED },
+	{ "podd-image-registry", "mount", KILLED },
+	{ "podd-image-registry", "open-outside", DENIED_EACCES },
+	/* podd-image started with --registry is a registry client: TCP/IP sockets and connect, and
 	 * the resolver's UDP exchange and /etc/hosts, but no AF_UNIX or
 	 * netlink socket, no ioctl but FIONREAD, no TCP bind (Landlock, ABI >= 4), and
 	 * only read access to the CA certificates and resolver files. */
-	{ "podd-image", "socket-inet", ALLOWED },
-	{ "podd-image", "connect-inet", ALLOWED },
+	{ "podd-image-registry", "socket-inet", ALLOWED },
+	{ "podd-image-registry", "connect-inet", ALLOWED },
 	/* AF_UNIX: EACCES, not death (glibc's nscd probe falls back). */
-	{ "podd-image", "socket-unix", DENIED_EACCES },
-	{ "podd-image", "socket-netlink", KILLED },
-	{ "podd-image", "read-ca-bundle", ALLOWED },
-	{ "podd-image", "resolve-localhost", ALLOWED },
-	{ "podd-image", "udp-exchange", ALLOWED },
-	{ "podd-image", "ioctl-other", KILLED },
-	{ "podd-image", "write-etc-hosts", DENIED_EACCES },
+	{ "podd-image-registry", "socket-unix", DENIED_EACCES },
+	{ "podd-image-registry", "socket-netlink", KILLED },
+	{ "podd-image-registry", "read-ca-bundle", ALLOWED },
+	{ "podd-image-registry", "resolve-localhost", ALLOWED },
+	{ "podd-image-registry", "udp-exchange", ALLOWED },
+	{ "podd-image-registry", "ioctl-other", KILLED },
+	{ "podd-image-registry", "write-etc-hosts", DENIED_EACCES },
 	/* bind(2) is not in the list at all; Landlock (ABI >= 4) refuses TCP
 	 * bind as well, behind it. */
-	{ "podd-image", "bind-inet", KILLED },
+	{ "podd-image-registry", "bind-inet", KILLED },
 	{ "podd-state", "socket-unix", KILLED },
 	{ "podctl", "socket-inet", KILLED },
 	{ "podd-state", "kexec_load", KILLED },
@@ -573,8 +585,8 @@ static void test_each_policy_blocks_what_it_should(void **state)
 static void test_compiled_filters_match_the_policies(void **state)
 {
 	static const char *const processes[] = { "podctl",	"podd-state", "podd-image",
-						 "podd-exec",	"podd-export", "podd-net",
-						 "launcher" };
+						 "podd-image-registry", "podd-exec",
+						 "podd-export", "podd-net", "launcher" };
 	(void)state;
 	assert_int_equal(podd_nfilters, PODD_ARRAY_SIZE(processes));
 	for (size_t i = 0; i < PODD_ARRAY_SIZE(processes); i++) {
