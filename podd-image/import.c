@@ -378,7 +378,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 	if (put_doc(storefd, doc, strlen(doc), &made.d[2], &made.is_new[2], err) < 0)
 		goto out;
 	md = made.d[2];
-	r = store_image_from_manifest(storefd, &md, lim, out, err);
+	r = store_image_from_manifest(storefd, &md, lim, NULL, out, err);
 out:
 	if (r < 0) {
 		for (int i = 0; i < 3; i++) {

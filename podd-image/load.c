@@ -50,6 +50,7 @@ struct load {
 	struct digest *extra; /* manifests written for docker-archive images */
 	bool *extra_new;
 	size_t n_extra;
+	struct store_placed placed; /* layers this load moved into place */
 };
 
 const char *host_architecture(void)
@@ -550,7 +551,7 @@ static int load_oci(struct load *l, const struct extract_limits *lim, struct rec
 				return podd_error_wrap(err, "index.json: entry %zu", i + 1);
 			md = sel->digest;
 		}
-		if (store_image_from_manifest(l->storefd, &md, lim, &rec, err) < 0)
+		if (store_image_from_manifest(l->storefd, &md, lim, &l->placed, &rec, err) < 0)
 			return -1;
 		mark_manifest_used(l, &md);
 		if (d->ref_name && names_add(rec, d->ref_name, err) < 0) {
@@ -676,7 +677,7 @@ static int load_docker(struct load *l, const struct extract_limits *lim, struct 
 		}
 		if (manifest_blob_digest(config, layers, img->n_layers, l, &md, err) < 0)
 			return -1;
-		if (store_image_from_manifest(l->storefd, &md, lim, &rec, err) < 0)
+		if (store_image_from_manifest(l->storefd, &md, lim, &l->placed, &rec, err) < 0)
 			return -1;
 		config->used = true;
 		for (size_t k = 0; k < img->n_layers; k++)
@@ -716,6 +717,7 @@ static void load_free(struct load *l)
 	free(l->manifest_json);
 	free(l->extra);
 	free(l->extra_new);
+	store_placed_free(&l->placed);
 }
 
 /* Blobs this load added and no image uses (all of them on failure). */
@@ -755,6 +757,7 @@ int archive_load(int storefd, int fd, const struct extract_limits *lim,
 			       "archive: neither an oci-archive (index.json) nor a docker-archive "
 			       "(manifest.json)");
 	if (r < 0) {
+		store_placed_undo(storefd, &l.placed);
 		load_drop_new(&l, true);
 		image_records_free(recs.v, recs.n);
 		load_free(&l);

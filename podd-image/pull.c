@@ -161,6 +161,7 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	struct digest top_digest, manifest_digest;
 	cleanup_image_manifest struct image_manifest *man = NULL;
 	__attribute__((cleanup(record_freep))) Podd__ImageRecord *rec = NULL;
+	struct store_placed placed = { 0 };
 	cleanup_close int lock = -1;
 
 	if (podd_reference_parse(m->reference, &p->ref, err) < 0)
@@ -235,10 +236,14 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	/* Checks the config against the layers (each layer's uncompressed
 	 * sha256 against its diff_id) and unpacks the layers not yet in the
 	 * store. */
-	if (store_image_from_manifest(p->ctx->storefd, &manifest_digest, &p->ctx->lim, &rec,
-				      err) < 0 ||
-	    name_record(p, &top_digest, rec, err) < 0)
+	if (store_image_from_manifest(p->ctx->storefd, &manifest_digest, &p->ctx->lim, &placed,
+				      &rec, err) < 0)
 		return -1;
+	if (name_record(p, &top_digest, rec, err) < 0) {
+		store_placed_undo(p->ctx->storefd, &placed);
+		return -1;
+	}
+	store_placed_free(&placed);
 	if (event_message(&p->es, err, "Writing manifest to image destination") < 0 ||
 	    event_message(&p->es, err, "Storing signatures") < 0)
 		return -1;

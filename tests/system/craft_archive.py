@@ -10,6 +10,8 @@ Kinds:
   layer-symlink     a layer with a symlink to / and a file written through it
   layer-hardlink    a layer with a hardlink to ../../etc/passwd
   diff-id-mismatch  a layer whose config diff_id is not its content's
+  second-diff-id-mismatch  two images: the first valid, the second's
+                    diff_id not its layer's content
   docker-layer-traversal  a docker-archive whose layer has an entry ../escape
   good NAME         a valid one-layer image named NAME (control)
   docker-good NAME  the same as a docker-archive with RepoTags [NAME]
@@ -37,6 +39,42 @@ def entry(name, kind=tarfile.REGTYPE, data=b"", link=""):
         ti.size = len(data)
         return ti, data
     return ti, None
+
+def image_blobs(layer, diff_id=None):
+    """An image's (layer.gz, config, manifest) blobs."""
+    gz = gzip.compress(layer, mtime=0)
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["sh"]},
+                         "rootfs": {"type": "layers",
+                                    "diff_ids": [diff_id or sha(layer)]}}).encode()
+    manifest = json.dumps({"schemaVersion": 2,
+                           "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                      "digest": sha(config), "size": len(config)},
+                           "layers": [{"mediaType":
+                                       "application/vnd.oci.image.layer.v1.tar+gzip",
+                                       "digest": sha(gz), "size": len(gz)}]}).encode()
+    return gz, config, manifest
+
+def oci_multi_archive(out, images):
+    """An oci-archive of several one-layer images: [(layer, diff_id, name)]."""
+    blobs, entries = {}, []
+    for layer, diff_id, name in images:
+        gz, config, manifest = image_blobs(layer, diff_id)
+        for b in (gz, config, manifest):
+            blobs[sha(b)] = b
+        entries.append({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                        "digest": sha(manifest), "size": len(manifest),
+                        "annotations": {"org.opencontainers.image.ref.name": name}})
+    index = json.dumps({"schemaVersion": 2, "manifests": entries}).encode()
+    with tarfile.open(out, mode="w", format=tarfile.PAX_FORMAT) as t:
+        def put(path, data):
+            ti = tarfile.TarInfo(path)
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+        put("oci-layout", b'{"imageLayoutVersion":"1.0.0"}')
+        put("index.json", index)
+        for d, b in blobs.items():
+            put("blobs/sha256/" + d[7:], b)
 
 def oci_archive(out, layer, name="localhost/crafted:latest", diff_id=None,
                 corrupt_blob=False, truncate=False, extra_member=None, nested=False):
@@ -146,6 +184,11 @@ def main():
         docker_archive(out, layer_tar(base + [entry("../escape", data=b"x")]))
     elif kind == "diff-id-mismatch":
         oci_archive(out, layer_tar(base), diff_id="sha256:" + "0" * 64)
+    elif kind == "second-diff-id-mismatch":
+        first = layer_tar(base + [entry("first", data=b"first image\n")])
+        oci_multi_archive(out, [(first, None, "localhost/first:latest"),
+                                (layer_tar(base), "sha256:" + "0" * 64,
+                                 "localhost/second:latest")])
     else:
         sys.exit("unknown kind " + kind)
 
