@@ -76,29 +76,17 @@ const char *host_architecture(void)
 
 int image_name_complete(const char *in, char **out, podd_error_t *err)
 {
-	char shown[PRINTABLE_BUF];
-	const char *slash = strchr(in, '/');
-	const char *last = strrchr(in, '/');
-	bool has_host = false, has_tag;
-	char *s = NULL;
+	char shown[PRINTABLE_BUF], full[PODD_IMAGE_NAME_BUF];
 
 	printable_escape(in, shown, sizeof(shown));
 	if (strchr(in, '@'))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "image name \"%s\": digest references are not supported", shown);
-	if (slash) {
-		size_t n = (size_t)(slash - in);
-		has_host = memchr(in, '.', n) || memchr(in, ':', n) ||
-			   (n == 9 && memcmp(in, "localhost", 9) == 0);
-	}
-	has_tag = strchr(last ? last : in, ':') != NULL;
-	if (asprintf(&s, "%s%s%s", has_host ? "" : "localhost/", in, has_tag ? "" : ":latest") < 0)
-		return podd_error_sys(err, ENOMEM, "image name");
-	if (!podd_image_name_qualified(s)) {
-		free(s);
+	if (!podd_image_name_complete(in, full))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid image name \"%s\"", shown);
-	}
-	*out = s;
+	*out = strdup(full);
+	if (*out == NULL)
+		return podd_error_sys(err, ENOMEM, "image name");
 	return 0;
 }
 

@@ -289,6 +289,11 @@ expect_fail "import refuses an unknown --change" 125 "invalid instruction" \
 	$P import -c "VOLUME /x" "$T/rootfs.tar"
 expect_fail "import refuses what is not a tarball" 125 "Unrecognized archive format" \
 	$P import "$PODD_SOURCE_DIR/README.md"
+nimg=$($P images -q | wc -l)
+expect_fail "import refuses an invalid reference, podman's message" 125 \
+	'normalizing name "Bad:Name:x": invalid reference format' \
+	$P import "$T/rootfs.tar" 'Bad:Name:x'
+eq "  ... before importing: no image" "$($P images -q | wc -l)" "$nimg"
 eq "failed imports leave nothing in the store" "$(store_listing)" "$before"
 
 # podman's multi-image docker-archive (save -m): both images, both names.

@@ -154,6 +154,10 @@ else
 	not_ok "podman loads the committed image"
 fi
 $PM rmi -a -f > /dev/null 2>&1
+nimg=$($P images -q | wc -l)
+expect_fail "commit refuses an invalid image name, podman's message" 125 \
+	'normalizing name "Bad:Name:x": invalid reference format' $P commit tocommit 'Bad:Name:x'
+eq "  ... before committing: no image" "$($P images -q | wc -l)" "$nimg"
 check "rm the committed container" $P rm tocommit
 expect_fail "commit of a --rootfs container is refused" 125 "not an image" \
 	sh -c "$P create --name rootfsctr --rootfs $ROOTFS true > /dev/null && $P commit rootfsctr"
