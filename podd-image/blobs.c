@@ -302,13 +302,16 @@ fail:
 	return -1;
 }
 
-int blob_writer_commit(struct blob_writer *w, struct digest *got, podd_error_t *err)
+int blob_writer_commit(struct blob_writer *w, struct digest *got, bool *created,
+		       podd_error_t *err)
 {
 	struct digest computed;
 	struct stat st;
 	char label[96];
 	int r;
 
+	if (created)
+		*created = false;
 	if (!w->active)
 		return podd_error(err, PODD_E_INTERNAL, "blob store: commit of a finished blob");
 	writer_label(w, label, sizeof(label));
@@ -369,6 +372,10 @@ int blob_writer_commit(struct blob_writer *w, struct digest *got, podd_error_t *
 	}
 	if (got)
 		*got = computed;
+	/* Ours is the blob only when our rename (or link) made the name:
+	 * EEXIST means another writer's, which this one must never undo. */
+	if (created)
+		*created = r == 0;
 	blob_writer_abort(w); /* removes the temporary left by linkat or EEXIST */
 	return 0;
 fail:

@@ -290,7 +290,7 @@ static int put_upper(int storefd, int upperfd, struct digest *diff_id, uint64_t 
 		return -1;
 	if (archive_write_close(a) != ARCHIVE_OK)
 		return tar_error(cw, "end of archive");
-	if (blob_writer_commit(&w, diff_id, err) < 0)
+	if (blob_writer_commit(&w, diff_id, NULL, err) < 0)
 		return -1;
 	*size = cw->size;
 	return 0;
@@ -304,7 +304,7 @@ static int put_json(int storefd, json_object *doc, struct digest *d, size_t *len
 								    JSON_C_TO_STRING_NOSLASHESCAPE);
 	*len = strlen(s);
 	if (blob_writer_open(storefd, NULL, *len, META_MAX_BYTES, &w, err) < 0 ||
-	    blob_writer_write(&w, s, *len, err) < 0 || blob_writer_commit(&w, d, err) < 0)
+	    blob_writer_write(&w, s, *len, err) < 0 || blob_writer_commit(&w, d, NULL, err) < 0)
 		return -1;
 	return 0;
 }

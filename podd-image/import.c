@@ -48,18 +48,7 @@ static void md_freep(EVP_MD_CTX **p)
 	*p = NULL;
 }
 
-static bool blob_exists(int storefd, const struct digest *d)
-{
-	podd_error_t e = NULL;
-	int fd = blob_open(storefd, d, &e);
-	podd_error_free(&e);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
-/* Writes `buf` as a blob; *is_new says whether it was not there before. */
+/* Writes `buf` as a blob; *is_new says whether this write made it. */
 static int put_doc(int storefd, const char *buf, size_t len, struct digest *d, bool *is_new,
 		   podd_error_t *err)
 {
@@ -71,12 +60,10 @@ static int put_doc(int storefd, const char *buf, size_t len, struct digest *d, b
 		return podd_error(err, PODD_E_INTERNAL, "sha256");
 	for (unsigned i = 0; i < n; i++)
 		snprintf(d->hex + 2 * i, 3, "%02x", raw[i]);
-	*is_new = !blob_exists(storefd, d);
+	*is_new = false;
 	if (blob_writer_open(storefd, d, len, META_MAX_BYTES, &w, err) < 0 ||
-	    blob_writer_write(&w, buf, len, err) < 0 || blob_writer_commit(&w, NULL, err) < 0) {
-		*is_new = false;
+	    blob_writer_write(&w, buf, len, err) < 0 || blob_writer_commit(&w, NULL, is_new, err) < 0)
 		return -1;
-	}
 	return 0;
 }
 
@@ -128,11 +115,9 @@ static int put_layer(int storefd, int fd, struct digest *d, uint64_t *size, bool
 		return podd_error(err, PODD_E_INTERNAL, "sha256");
 	for (unsigned i = 0; i < n; i++)
 		snprintf(d->hex + 2 * i, 3, "%02x", raw[i]);
-	*is_new = !blob_exists(storefd, d);
-	if (blob_writer_commit(&w, NULL, err) < 0) {
-		*is_new = false;
+	*is_new = false;
+	if (blob_writer_commit(&w, NULL, is_new, err) < 0)
 		return -1;
-	}
 	return 0;
 }
 

@@ -164,17 +164,6 @@ static struct member *member_add(struct load *l, const char *path, podd_error_t 
 	return m;
 }
 
-static bool blob_exists(int storefd, const struct digest *d)
-{
-	podd_error_t e = NULL;
-	int fd = blob_open(storefd, d, &e);
-	podd_error_free(&e);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 /* "blobs/sha256/<hex>": the digest the member must have. */
 static bool path_names_blob(const char *path, struct digest *d)
 {
@@ -231,13 +220,10 @@ static int member_store(struct load *l, struct archive *a, struct member *m, int
 		return podd_error(err, PODD_E_INTERNAL, "sha256");
 	for (unsigned i = 0; i < rlen; i++)
 		snprintf(got.hex + 2 * i, 3, "%02x", raw[i]);
-	/* Whether this load adds the blob: a failed load removes what it
-	 * added and nothing else. */
-	m->is_new = !blob_exists(l->storefd, &got);
-	if (blob_writer_commit(&w, &got, err) < 0) {
-		m->is_new = false;
+	/* Whether this load made the blob: a failed load removes what it
+	 * made and nothing else. */
+	if (blob_writer_commit(&w, &got, &m->is_new, err) < 0)
 		return -1;
-	}
 	m->digest = got;
 	m->have_digest = true;
 	m->size = (uint64_t)size;
@@ -608,12 +594,10 @@ static int docker_manifest_write(struct load *l, const struct member *config,
 		return podd_error(err, PODD_E_INTERNAL, "sha256");
 	for (unsigned i = 0; i < rlen; i++)
 		snprintf(out->hex + 2 * i, 3, "%02x", raw[i]);
-	*is_new = !blob_exists(l->storefd, out);
+	*is_new = false;
 	if (blob_writer_open(l->storefd, out, o, META_MAX_BYTES, &w, err) < 0 ||
-	    blob_writer_write(&w, doc, o, err) < 0 || blob_writer_commit(&w, NULL, err) < 0) {
-		*is_new = false;
+	    blob_writer_write(&w, doc, o, err) < 0 || blob_writer_commit(&w, NULL, is_new, err) < 0)
 		return -1;
-	}
 	return 0;
 }
 

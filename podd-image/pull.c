@@ -84,6 +84,8 @@ static int fetch_manifest(struct pull *p, const char *which, void **body, size_t
 static int fetch_blob(struct pull *p, const char *kind, const struct descriptor *desc,
 		      uint64_t max, podd_error_t *err)
 {
+	bool created = false;
+
 	if (blob_present(p->ctx->storefd, &desc->digest))
 		return event_message(&p->es, err, "Copying %s sha256:%s skipped: already exists",
 				     kind, desc->digest.hex);
@@ -95,13 +97,14 @@ static int fetch_blob(struct pull *p, const char *kind, const struct descriptor 
 				  desc->digest.hex, (unsigned long long)desc->size,
 				  (unsigned long long)max);
 	if (registry_get_blob(p->reg, p->ref.repository, &desc->digest, desc->size, max,
-			      p->ctx->storefd, event_progress, &p->es, err) < 0)
+			      p->ctx->storefd, event_progress, &p->es, &created, err) < 0)
 		return podd_error_wrap(err, "copying %s sha256:%s", kind, desc->digest.hex);
 	if (p->es.err) {
 		*err = steal_pointer(&p->es.err);
 		return -1;
 	}
-	pull_added(p, &desc->digest);
+	if (created)
+		pull_added(p, &desc->digest);
 	return 0;
 }
 

@@ -72,7 +72,7 @@ static void put_blob(int storefd, const void *buf, size_t len, struct digest *d)
 	podd_error_t err = NULL;
 	assert_int_equal(blob_writer_open(storefd, NULL, len, 1 << 30, &w, &err), 0);
 	assert_int_equal(blob_writer_write(&w, buf, len, &err), 0);
-	assert_int_equal(blob_writer_commit(&w, d, &err), 0);
+	assert_int_equal(blob_writer_commit(&w, d, NULL, &err), 0);
 }
 
 /* An uncompressed layer: one file `name` with `content` (name may be
