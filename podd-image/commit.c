@@ -463,8 +463,11 @@ int image_commit(int storefd, const struct commit_args *c, const struct extract_
 	if (strcmp(base->config.digest.hex, c->image_id) != 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "commit: manifest %.19s is not image %.12s's", mname, c->image_id);
-	if (base->n_layers + 1 > META_MAX_LAYERS)
-		return podd_error(err, PODD_E_INVALID_ARGUMENT, "commit: too many layers");
+	if (base->n_layers + 1 > PODD_IMAGE_LAYERS_MAX)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "commit: image %.12s has %zu layers: one more would pass the %d "
+				  "a container can run on",
+				  c->image_id, base->n_layers, PODD_IMAGE_LAYERS_MAX);
 	/* The blobs written here stay on failure; gc takes what no image
 	 * names (as for a failed load). */
 	if (put_upper(storefd, upper, &diff_id, &size, err) < 0 ||

@@ -15,12 +15,11 @@
 #include "validate.h"
 #include "state.h"
 
-/* Bounds on a received record's lists: far above any real image (OCI
- * images rarely pass 127 layers), low enough that one record stays a
- * small LMDB value and a small frame. */
+/* Bounds on a received record's lists: far above any real image, low
+ * enough that one record stays a small LMDB value and a small frame.
+ * Layers: PODD_IMAGE_LAYERS_MAX, the bound podd-image stores images by. */
 #define IMAGE_NAMES_MAX 256
 #define IMAGE_DIGESTS_MAX 256
-#define IMAGE_LAYERS_MAX 1024
 
 /* Chunk size of a streamed list: well under PODD_FRAME_MAX_PAYLOAD. */
 #define IMAGE_LIST_CHUNK_BYTES (96u * 1024u)
@@ -424,7 +423,7 @@ int image_record_check(const Podd__ImageRecord *rec, podd_error_t *err)
 					  rec->id, rec->names[i]);
 	if (check_digests("digest", rec->id, rec->digests, rec->n_digests, IMAGE_DIGESTS_MAX,
 			  err) < 0 ||
-	    check_digests("layer", rec->id, rec->layers, rec->n_layers, IMAGE_LAYERS_MAX,
+	    check_digests("layer", rec->id, rec->layers, rec->n_layers, PODD_IMAGE_LAYERS_MAX,
 			  err) < 0)
 		return -1;
 	if (rec->manifest_digest[0] != '\0' && !podd_digest_valid(rec->manifest_digest))

@@ -10,6 +10,8 @@ Kinds:
   layer-symlink     a layer with a symlink to / and a file written through it
   layer-hardlink    a layer with a hardlink to ../../etc/passwd
   diff-id-mismatch  a layer whose config diff_id is not its content's
+  too-many-layers   an image of 129 layers, one more than a container can
+                    run on
   second-diff-id-mismatch  two images: the first valid, the second's
                     diff_id not its layer's content
   docker-layer-traversal  a docker-archive whose layer has an entry ../escape
@@ -75,6 +77,33 @@ def oci_multi_archive(out, images):
         put("index.json", index)
         for d, b in blobs.items():
             put("blobs/sha256/" + d[7:], b)
+
+def oci_many_layers(out, n, name="localhost/crafted:latest"):
+    """A valid oci-archive image of n one-file layers."""
+    layers = [layer_tar([entry("f%d" % i, data=b"%d\n" % i)]) for i in range(n)]
+    config = json.dumps({"architecture": "amd64", "os": "linux",
+                         "rootfs": {"type": "layers",
+                                    "diff_ids": [sha(l) for l in layers]}}).encode()
+    manifest = json.dumps({"schemaVersion": 2,
+                           "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                      "digest": sha(config), "size": len(config)},
+                           "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                                       "digest": sha(l), "size": len(l)}
+                                      for l in layers]}).encode()
+    index = json.dumps({"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha(manifest),
+         "size": len(manifest),
+         "annotations": {"org.opencontainers.image.ref.name": name}}]}).encode()
+    with tarfile.open(out, mode="w", format=tarfile.PAX_FORMAT) as t:
+        def put(path, data):
+            ti = tarfile.TarInfo(path)
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+        put("oci-layout", b'{"imageLayoutVersion":"1.0.0"}')
+        put("index.json", index)
+        for b in [config, manifest] + layers:
+            put("blobs/sha256/" + sha(b)[7:], b)
 
 def oci_archive(out, layer, name="localhost/crafted:latest", diff_id=None,
                 corrupt_blob=False, truncate=False, extra_member=None, nested=False):
@@ -184,6 +213,8 @@ def main():
         docker_archive(out, layer_tar(base + [entry("../escape", data=b"x")]))
     elif kind == "diff-id-mismatch":
         oci_archive(out, layer_tar(base), diff_id="sha256:" + "0" * 64)
+    elif kind == "too-many-layers":
+        oci_many_layers(out, 129)
     elif kind == "second-diff-id-mismatch":
         first = layer_tar(base + [entry("first", data=b"first image\n")])
         oci_multi_archive(out, [(first, None, "localhost/first:latest"),

@@ -162,7 +162,8 @@ eq "store empty after prune -a" "$(store_listing)" ""
 $P load -i "$ARCHIVE" > /dev/null
 before=$(store_listing)
 for kind in digest-mismatch truncated member-traversal layer-traversal layer-symlink \
-	layer-hardlink diff-id-mismatch docker-layer-traversal second-diff-id-mismatch; do
+	layer-hardlink diff-id-mismatch docker-layer-traversal second-diff-id-mismatch \
+	too-many-layers; do
 	$CRAFT "$kind" "$T/$kind.tar"
 	case $kind in
 	digest-mismatch) msg="digest mismatch" ;;
@@ -173,6 +174,7 @@ for kind in digest-mismatch truncated member-traversal layer-traversal layer-sym
 	layer-hardlink) msg='hardlink target: ".." component refused' ;;
 	diff-id-mismatch | second-diff-id-mismatch) msg="does not match its content" ;;
 	docker-layer-traversal) msg='"../escape": ".." component refused' ;;
+	too-many-layers) msg="layers: 129 entries, at most 128" ;;
 	esac
 	expect_fail "load refuses a $kind archive" 125 "$msg" $P load -i "$T/$kind.tar"
 	eq "$kind: the store holds nothing new" "$(store_listing)" "$before"
