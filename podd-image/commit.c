@@ -47,6 +47,10 @@
 struct commit_walk {
 	struct archive *a;
 	struct blob_writer *w;
+	/* Files with several names: the first name archived carries the
+	 * data, the others are hardlink entries to it (as podman writes),
+	 * found by (dev, ino) as libarchive's link resolver does for tar. */
+	struct archive_entry_linkresolver *links;
 	uint64_t size;
 	size_t entries;
 	podd_error_t *err;
@@ -217,9 +221,17 @@ static int one_entry(struct commit_walk *cw, int dirfd, const char *name, const 
 		r = walk(cw, fd, sub, depth + 1);
 		goto out;
 	}
+	{
+		struct archive_entry *spare = NULL; /* always NULL for tar */
+		archive_entry_linkify(cw->links, &e, &spare);
+	}
 	if (write_header(cw, e, path) < 0)
 		goto out;
-	r = S_ISREG(st.st_mode) ? copy_data(cw, fd, path, (uint64_t)st.st_size) : 0;
+	/* A hardlink entry (a later name of a file already archived) has no
+	 * data of its own. */
+	r = S_ISREG(st.st_mode) && archive_entry_hardlink(e) == NULL
+		    ? copy_data(cw, fd, path, (uint64_t)st.st_size)
+		    : 0;
 out:
 	archive_entry_free(e);
 	return r;
@@ -256,6 +268,13 @@ static void archive_write_freep(struct archive **a)
 	*a = NULL;
 }
 
+static void linkresolver_freep(struct archive_entry_linkresolver **l)
+{
+	if (*l)
+		archive_entry_linkresolver_free(*l);
+	*l = NULL;
+}
+
 static void json_putp(json_object **o)
 {
 	if (*o)
@@ -271,10 +290,13 @@ static int put_upper(int storefd, int upperfd, struct digest *diff_id, uint64_t 
 	__attribute__((cleanup(archive_write_freep))) struct archive *a = archive_write_new();
 	cleanup_blob_writer struct blob_writer w = { 0 };
 	cleanup_free struct commit_walk *cw = calloc(1, sizeof(*cw));
+	__attribute__((cleanup(linkresolver_freep))) struct archive_entry_linkresolver *links =
+		archive_entry_linkresolver_new();
 
-	if (a == NULL || cw == NULL)
+	if (a == NULL || cw == NULL || links == NULL)
 		return podd_error_sys(err, ENOMEM, "commit");
 	cw->a = a;
+	cw->links = links;
 	cw->w = &w;
 	cw->err = err;
 	if (blob_writer_open(storefd, NULL, UINT64_MAX, META_MAX_LAYER_SIZE, &w, err) < 0)
@@ -286,6 +308,7 @@ static int put_upper(int storefd, int upperfd, struct digest *diff_id, uint64_t 
 	    archive_write_open2(a, cw, NULL, tar_write, NULL, NULL) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INTERNAL, "commit: tar writer: %s",
 				  archive_error_string(a) ? archive_error_string(a) : "?");
+	archive_entry_linkresolver_set_strategy(links, archive_format(a));
 	if (walk(cw, upperfd, "", 0) < 0)
 		return -1;
 	if (archive_write_close(a) != ARCHIVE_OK)
