@@ -88,6 +88,10 @@ void blob_writer_abort(struct blob_writer *w);
  * PODD_E_NO_SUCH_OBJECT "blob sha256:...: not found". */
 int blob_open(int storefd, const struct digest *d, podd_error_t *err);
 
+/* Is the blob stored (blob_open succeeds)? Never a reason to take a blob
+ * for one's own: blob_writer_commit's `created` says that. */
+bool blob_present(int storefd, const struct digest *d);
+
 /* Reads a stored blob again and checks its sha256 (fsck, tests). */
 int blob_verify(int storefd, const struct digest *d, podd_error_t *err);
 

@@ -38,6 +38,7 @@
 #include "manifest.h"
 #include "store.h"
 #include "validate.h"
+#include "util.h"
 
 #define COMMIT_MAX_DEPTH 128
 #define COMMIT_MAX_ENTRIES 1000000
@@ -261,13 +262,6 @@ static int walk(struct commit_walk *cw, int dir, const char *prefix, int depth)
 	return r;
 }
 
-static void archive_write_freep(struct archive **a)
-{
-	if (*a)
-		archive_write_free(*a);
-	*a = NULL;
-}
-
 static void linkresolver_freep(struct archive_entry_linkresolver **l)
 {
 	if (*l)
@@ -275,19 +269,11 @@ static void linkresolver_freep(struct archive_entry_linkresolver **l)
 	*l = NULL;
 }
 
-static void json_putp(json_object **o)
-{
-	if (*o)
-		json_object_put(*o);
-	*o = NULL;
-}
-#define cleanup_json __attribute__((cleanup(json_putp)))
-
 /* The upper dir as an uncompressed tar blob: its digest is its diff_id. */
 static int put_upper(int storefd, int upperfd, struct digest *diff_id, uint64_t *size,
 		     podd_error_t *err)
 {
-	__attribute__((cleanup(archive_write_freep))) struct archive *a = archive_write_new();
+	cleanup_archive_write struct archive *a = archive_write_new();
 	cleanup_blob_writer struct blob_writer w = { 0 };
 	cleanup_free struct commit_walk *cw = calloc(1, sizeof(*cw));
 	__attribute__((cleanup(linkresolver_freep))) struct archive_entry_linkresolver *links =
@@ -440,17 +426,6 @@ static json_object *new_manifest(const struct image_manifest *base, const struct
 	return m;
 }
 
-static int open_beneath(int dirfd, const char *path, podd_error_t *err)
-{
-	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-					   RESOLVE_NO_MAGICLINKS };
-	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	if (fd < 0)
-		return podd_error_sys(err, errno, "%s", path);
-	return fd;
-}
-
 int image_commit(int storefd, const struct commit_args *c, const struct extract_limits *lim,
 		 Podd__ImageRecord **out, podd_error_t *err)
 {
@@ -475,8 +450,8 @@ int image_commit(int storefd, const struct commit_args *c, const struct extract_
 				  "overlay driver",
 				  c->container_id);
 	snprintf(path, sizeof(path), "containers/%s/upper", c->container_id);
-	upper = open_beneath(storefd, path, err);
-	if (upper < 0)
+	upper = open_beneath(storefd, path, O_PATH | O_DIRECTORY, 0);
+	if (upper < 0 && podd_error_sys(err, errno, "%s", path) < 0)
 		return podd_error_wrap(err, "commit: container %.12s has no changes dir",
 				       c->container_id);
 	snprintf(mname, sizeof(mname), "sha256:%s", md.hex);

@@ -26,6 +26,7 @@
 #include "printable.h"
 #include "store.h"
 #include "validate.h"
+#include "util.h"
 
 #define LOAD_CHUNK (64 * 1024)
 #define MEMBER_PATH_MAX 1024
@@ -179,22 +180,14 @@ static bool path_names_blob(const char *path, struct digest *d)
 	return true;
 }
 
-static void md_freep(EVP_MD_CTX **p)
-{
-	EVP_MD_CTX_free(*p);
-	*p = NULL;
-}
-
 /* A regular member streamed into the blob store. */
 static int member_store(struct load *l, struct archive *a, struct member *m, int64_t size,
 			podd_error_t *err)
 {
 	cleanup_blob_writer struct blob_writer w = { 0 };
-	__attribute__((cleanup(md_freep))) EVP_MD_CTX *md = EVP_MD_CTX_new();
+	cleanup_md EVP_MD_CTX *md = EVP_MD_CTX_new();
 	struct digest expected, got;
 	bool named = path_names_blob(m->path, &expected);
-	unsigned char raw[EVP_MAX_MD_SIZE];
-	unsigned int rlen = 0;
 	char buf[LOAD_CHUNK];
 
 	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
@@ -216,10 +209,8 @@ static int member_store(struct load *l, struct archive *a, struct member *m, int
 		if (blob_writer_write(&w, buf, (size_t)n, err) < 0)
 			return -1;
 	}
-	if (EVP_DigestFinal_ex(md, raw, &rlen) != 1 || rlen != DIGEST_HEX_LEN / 2)
-		return podd_error(err, PODD_E_INTERNAL, "sha256");
-	for (unsigned i = 0; i < rlen; i++)
-		snprintf(got.hex + 2 * i, 3, "%02x", raw[i]);
+	if (sha256_final(md, &got, err) < 0)
+		return -1;
 	/* Whether this load made the blob: a failed load removes what it
 	 * made and nothing else. */
 	if (blob_writer_commit(&w, &got, &m->is_new, err) < 0)
@@ -564,8 +555,6 @@ static int docker_manifest_write(struct load *l, const struct member *config,
 				 struct member *const *layers, size_t n, struct digest *out,
 				 bool *is_new, podd_error_t *err)
 {
-	unsigned char raw[EVP_MAX_MD_SIZE];
-	unsigned int rlen = 0;
 	cleanup_free char *doc = NULL;
 	cleanup_blob_writer struct blob_writer w = { 0 };
 	size_t cap = 512 + n * 256, o = 0;
@@ -589,11 +578,8 @@ static int docker_manifest_write(struct load *l, const struct member *config,
 	}
 	o += (size_t)snprintf(doc + o, cap - o, "]}");
 	/* Its digest first, to know whether this load adds it. */
-	if (EVP_Digest(doc, o, raw, &rlen, EVP_sha256(), NULL) != 1 ||
-	    rlen != DIGEST_HEX_LEN / 2)
-		return podd_error(err, PODD_E_INTERNAL, "sha256");
-	for (unsigned i = 0; i < rlen; i++)
-		snprintf(out->hex + 2 * i, 3, "%02x", raw[i]);
+	if (sha256_buffer(doc, o, out, err) < 0)
+		return -1;
 	*is_new = false;
 	if (blob_writer_open(l->storefd, out, o, META_MAX_BYTES, &w, err) < 0 ||
 	    blob_writer_write(&w, doc, o, err) < 0 || blob_writer_commit(&w, NULL, is_new, err) < 0)

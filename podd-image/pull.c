@@ -144,13 +144,6 @@ static int name_record(struct pull *p, const struct digest *top, Podd__ImageReco
 	return 0;
 }
 
-static void record_freep(Podd__ImageRecord **rec)
-{
-	if (*rec)
-		podd__image_record__free_unpacked(*rec, NULL);
-	*rec = NULL;
-}
-
 static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *err)
 {
 	const char *arch = m->architecture[0] ? m->architecture : "amd64";
@@ -163,7 +156,7 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	size_t top_len, mlen;
 	struct digest top_digest, manifest_digest;
 	cleanup_image_manifest struct image_manifest *man = NULL;
-	__attribute__((cleanup(record_freep))) Podd__ImageRecord *rec = NULL;
+	cleanup_image_record Podd__ImageRecord *rec = NULL;
 	struct store_placed placed = { 0 };
 	cleanup_close int lock = -1;
 

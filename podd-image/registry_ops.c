@@ -99,18 +99,6 @@ int registry_credentials_check(const Podd__RegistryCredentials *c, const char **
 	return 0;
 }
 
-bool blob_present(int storefd, const struct digest *d)
-{
-	podd_error_t err = NULL;
-	int fd = blob_open(storefd, d, &err);
-	if (fd < 0) {
-		podd_error_free(&err);
-		return false;
-	}
-	close(fd);
-	return true;
-}
-
 int blob_store_buffer(int storefd, const struct digest *d, const void *buf, size_t len,
 		      bool *created, podd_error_t *err)
 {

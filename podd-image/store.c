@@ -19,65 +19,11 @@
 
 #include "cleanup.h"
 #include "store.h"
+#include "util.h"
+#include "validate.h"
 
 #define STORE_CHUNK (64 * 1024)
 #define SIZE_FILE_MAX 32
-
-static int open_beneath(int dirfd, const char *path, int flags, mode_t mode)
-{
-	struct open_how how = {
-		.flags = (uint64_t)flags | O_CLOEXEC | O_NOFOLLOW,
-		.mode = (flags & O_CREAT) ? mode : 0,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd;
-	do
-		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	while (fd < 0 && errno == EAGAIN);
-	return fd;
-}
-
-static void hex_encode(const unsigned char *raw, size_t len, char *hex)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < len; i++) {
-		hex[2 * i] = digits[raw[i] >> 4];
-		hex[2 * i + 1] = digits[raw[i] & 0xf];
-	}
-	hex[2 * len] = '\0';
-}
-
-static bool is_hex64(const char *s)
-{
-	size_t i;
-	for (i = 0; s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i == DIGEST_HEX_LEN;
-}
-
-static void md_ctx_freep(EVP_MD_CTX **p)
-{
-	EVP_MD_CTX_free(*p);
-	*p = NULL;
-}
-#define cleanup_md __attribute__((cleanup(md_ctx_freep)))
-
-static void archive_freep(struct archive **p)
-{
-	if (*p)
-		archive_read_free(*p);
-	*p = NULL;
-}
-#define cleanup_archive __attribute__((cleanup(archive_freep)))
-
-static void dir_closep(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-	*d = NULL;
-}
-#define cleanup_dir __attribute__((cleanup(dir_closep)))
 
 int store_lock(int storefd, bool exclusive, podd_error_t *err)
 {
@@ -204,7 +150,7 @@ int layer_diff_id_check(int blobfd, enum layer_compression compression,
 			const struct digest *diff_id, uint64_t max_bytes, uint64_t *size,
 			podd_error_t *err)
 {
-	cleanup_archive struct archive *a = archive_read_new();
+	cleanup_archive_read struct archive *a = archive_read_new();
 	cleanup_md EVP_MD_CTX *md = EVP_MD_CTX_new();
 	struct archive_entry *entry;
 	unsigned char raw[EVP_MAX_MD_SIZE];
@@ -397,13 +343,6 @@ static int record_fill(Podd__ImageRecord *rec, const struct digest *manifest_dig
 	return 0;
 }
 
-static void record_freep(Podd__ImageRecord **r)
-{
-	if (*r)
-		podd__image_record__free_unpacked(*r, NULL);
-	*r = NULL;
-}
-
 struct pending_set {
 	struct pending_layer *p;
 	size_t n;
@@ -475,7 +414,7 @@ int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 	cleanup_free struct digest *chains = NULL;
 	cleanup_close int layersfd = -1;
 	__attribute__((cleanup(pending_set_cleanup))) struct pending_set set = { .layersfd = -1 };
-	__attribute__((cleanup(record_freep))) Podd__ImageRecord *rec = NULL;
+	cleanup_image_record Podd__ImageRecord *rec = NULL;
 	char name[DIGEST_HEX_LEN + 8];
 	size_t mlen, clen;
 
@@ -629,7 +568,7 @@ static int keep_image(int storefd, const char *id, struct hexset *blobs, struct 
 	podd_error_t e = NULL;
 	size_t len;
 
-	if (!is_hex64(id))
+	if (!podd_id_valid(id))
 		return 0;
 	memcpy(d.hex, id, DIGEST_HEX_LEN + 1);
 	if (hexset_add(blobs, id, err) < 0)
@@ -665,7 +604,7 @@ static int gc_blobs(int storefd, const struct hexset *keep, struct gc_stats *st,
 		return podd_error_sys(err, errno, "gc: blobs/sha256");
 	}
 	while ((errno = 0, de = readdir(dir)) != NULL) {
-		if (!is_hex64(de->d_name) || hexset_has(keep, de->d_name))
+		if (!podd_id_valid(de->d_name) || hexset_has(keep, de->d_name))
 			continue;
 		if (unlinkat(dirfd(dir), de->d_name, 0) < 0 && errno != ENOENT)
 			return podd_error_sys(err, errno, "gc: remove blob sha256:%s", de->d_name);
@@ -700,7 +639,7 @@ static int gc_layers(int storefd, const struct hexset *keep, struct gc_stats *st
 	size_t ntmp = 0;
 	int r = 0;
 	while ((errno = 0, de = readdir(dir)) != NULL) {
-		if (is_hex64(de->d_name) && !hexset_has(keep, de->d_name)) {
+		if (podd_id_valid(de->d_name) && !hexset_has(keep, de->d_name)) {
 			if (hexset_add(&gone, de->d_name, err) < 0) {
 				r = -1;
 				break;

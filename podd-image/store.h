@@ -104,6 +104,14 @@ int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 			      const struct extract_limits *lim, struct store_placed *placed,
 			      Podd__ImageRecord **out, podd_error_t *err);
 
+static inline void image_record_freep(Podd__ImageRecord **r)
+{
+	if (*r)
+		podd__image_record__free_unpacked(*r, NULL);
+	*r = NULL;
+}
+#define cleanup_image_record __attribute__((cleanup(image_record_freep)))
+
 /* What gc keeps: every image podd-state still records, as its id (the
  * config digest's hex) and the manifest digests it names. */
 struct gc_keep {
