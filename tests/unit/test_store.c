@@ -270,6 +270,38 @@ static void test_a_present_layer_is_reused_not_unpacked_again(void **state)
 	free(l);
 }
 
+/* `placed` names only the layers a call moved into place, and undoing
+ * them leaves the layers other images had before. */
+static void test_placed_layers_are_the_ones_this_call_made(void **state)
+{
+	struct store *s = *state;
+	struct layer base, b;
+	struct digest md1, md2, c1, c2, ids[2], chains[2];
+	struct store_placed placed = { 0 };
+	Podd__ImageRecord *rec = NULL;
+	podd_error_t err = NULL;
+
+	layer_add(s->fd, &base, "etc/base", "base\n");
+	image_add(s->fd, &base, 1, "one", &md1, &c1);
+	assert_int_equal(store_image_from_manifest(s->fd, &md1, NULL, NULL, &rec, &err), 0);
+	podd__image_record__free_unpacked(rec, NULL);
+	layer_add(s->fd, &b, "etc/other", "other\n");
+	struct layer two[2] = { base, b };
+	image_add(s->fd, two, 2, "two", &md2, &c2);
+	assert_int_equal(store_image_from_manifest(s->fd, &md2, NULL, &placed, &rec, &err), 0);
+	podd__image_record__free_unpacked(rec, NULL);
+	/* The base was there: only base+other is this call's. */
+	memcpy(ids[0].hex, base.diff_id + 7, 65);
+	memcpy(ids[1].hex, b.diff_id + 7, 65);
+	assert_int_equal(chain_ids_compute(ids, 2, chains, &err), 0);
+	assert_int_equal(placed.n, 1);
+	assert_string_equal(placed.chains[0].hex, chains[1].hex);
+	store_placed_undo(s->fd, &placed);
+	assert_null(placed.chains);
+	assert_false(store_layer_present(s->fd, &chains[1]));
+	assert_true(store_layer_present(s->fd, &chains[0]));
+}
+
 static void test_diff_id_mismatch_stores_nothing(void **state)
 {
 	struct store *s = *state;
@@ -472,6 +504,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_image_from_manifest_fills_the_record_and_unpacks,
 						store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_a_present_layer_is_reused_not_unpacked_again,
+						store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_placed_layers_are_the_ones_this_call_made,
 						store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_diff_id_mismatch_stores_nothing, store_setup,
 						store_teardown),
