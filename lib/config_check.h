@@ -10,14 +10,11 @@
 
 #include "common.pb-c.h"
 #include "error.h"
+#include "validate.h"
 
 #define PODD_SECCOMP_PROFILE_MAX (64 * 1024)
 
 int podd_config_check(const Podd__ContainerConfig *c, podd_error_t *err);
-
-/* Overlay stacks at most 500 layers (the kernel's OVL_MAX_STACK); podd's
- * limit leaves room and keeps a record small. */
-#define PODD_IMAGE_LAYERS_MAX 128
 
 /* Where a container's root comes from: a --rootfs directory (config.rootfs,
  * no image fields) or an image (rootfs "", a 64-hex image id, the image's

@@ -1,6 +1,7 @@
 #include "validate.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -181,6 +182,18 @@ bool podd_image_name_qualified(const char *s)
 {
 	bool host, tag;
 	return image_name_parse(s, &host, &tag) && host && tag && !reads_as_id(s);
+}
+
+bool podd_image_name_complete(const char *in, char out[PODD_IMAGE_NAME_BUF])
+{
+	bool host, tag;
+
+	if (!image_name_parse(in, &host, &tag) || reads_as_id(in))
+		return false;
+	if (snprintf(out, PODD_IMAGE_NAME_BUF, "%s%s%s", host ? "" : "localhost/", in,
+		     tag ? "" : ":latest") >= PODD_IMAGE_NAME_BUF)
+		return false;
+	return podd_image_name_qualified(out);
 }
 
 bool podd_digest_valid(const char *s)

@@ -34,6 +34,19 @@ bool podd_name_valid(const char *s);
 bool podd_image_name_valid(const char *s);
 /* Valid, with a host first and a tag: the form image records store. */
 bool podd_image_name_qualified(const char *s);
+/* A name as a user gives it completed as podman does ("localhost/" when
+ * its first part is not a registry, ":latest" without a tag) into `out`
+ * (PODD_IMAGE_NAME_BUF bytes). False when `in` is not a valid name or the
+ * result not a qualified one. */
+#define PODD_IMAGE_NAME_BUF (PODD_IMAGE_NAME_MAX + 32)
+bool podd_image_name_complete(const char *in, char out[PODD_IMAGE_NAME_BUF]);
+/* The most layers an image may have, the one bound every process applies
+ * (podd-image's parsers, store and commit, podd-state's records, podctl
+ * and podd-exec's overlay mounts): overlay stacks at most 500 layers (the
+ * kernel's OVL_MAX_STACK), and an image the store takes must be one a
+ * container can run on. Leaves room and keeps a record small. */
+#define PODD_IMAGE_LAYERS_MAX 128
+
 /* "sha256:" and 64 lowercase hex digits. */
 bool podd_digest_valid(const char *s);
 

@@ -64,19 +64,8 @@ static int commit(struct engine *e, const char *name, const char *image, const c
 	if (made->n_images != 1 || made->images[0]->n_names != 0 ||
 	    made->images[0]->n_layers != img->n_layers + 1)
 		return podd_error(err, PODD_E_PROTOCOL, "podd-image answered commit oddly");
-	if (image_record_store(e, made->images[0], NULL, err) < 0)
+	if (image_record_made(e, made->images[0], image, err) < 0)
 		return -1;
-	if (image) {
-		Podd__TagImageRequest tag = PODD__TAG_IMAGE_REQUEST__INIT;
-		ProtobufCMessage *t = NULL;
-		tag.name_or_id = made->images[0]->id;
-		tag.name = (char *)image;
-		if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_TAG_IMAGE,
-				     &tag.base, PODD__STATE_TYPE__STATE_TYPE_IMAGE,
-				     &podd__image_record__descriptor, &t, err) < 0)
-			return engine_helper_failed(e, HELPER_STATE, err);
-		protobuf_c_message_free_unpacked(t, NULL);
-	}
 	printf("%s\n", made->images[0]->id);
 	return 0;
 }
@@ -92,6 +81,7 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *author = NULL, *message = NULL;
+	char full[PODD_IMAGE_NAME_BUF];
 	podd_error_t err = NULL;
 	struct engine e;
 	int c;
@@ -128,9 +118,10 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 		fprintf(stderr, "Error: commit requires a container and an optional image name\n");
 		return EXIT_ENGINE;
 	}
+	if (argc - optind == 2 && image_reference_complete(argv[optind + 1], full, &err) < 0)
+		return report_error(&err);
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
-	    commit(&e, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, author, message,
-		   &err) < 0) {
+	    commit(&e, argv[optind], argc - optind == 2 ? full : NULL, author, message, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}

@@ -41,19 +41,8 @@ static int import_tarball(struct engine *e, int fd, char **changes, size_t nchan
 	made = (const Podd__LoadedImages *)m;
 	if (made->n_images != 1 || made->images[0]->n_names != 0)
 		return podd_error(err, PODD_E_PROTOCOL, "podd-image answered import oddly");
-	if (image_record_store(e, made->images[0], NULL, err) < 0)
+	if (image_record_made(e, made->images[0], reference, err) < 0)
 		return -1;
-	if (reference) {
-		Podd__TagImageRequest tag = PODD__TAG_IMAGE_REQUEST__INIT;
-		ProtobufCMessage *t = NULL;
-		tag.name_or_id = made->images[0]->id;
-		tag.name = (char *)reference;
-		if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_TAG_IMAGE,
-				     &tag.base, PODD__STATE_TYPE__STATE_TYPE_IMAGE,
-				     &podd__image_record__descriptor, &t, err) < 0)
-			return engine_helper_failed(e, HELPER_STATE, err);
-		protobuf_c_message_free_unpacked(t, NULL);
-	}
 	printf("sha256:%s\n", made->images[0]->id);
 	return 0;
 }
@@ -70,6 +59,7 @@ int cmd_import(const struct global_opts *g, int argc, char **argv)
 	char *changes[MAX_CHANGES];
 	size_t nchanges = 0;
 	const char *message = NULL, *reference = NULL;
+	char full[PODD_IMAGE_NAME_BUF];
 	cleanup_close int file = -1;
 	podd_error_t err = NULL;
 	struct engine e;
@@ -106,8 +96,11 @@ int cmd_import(const struct global_opts *g, int argc, char **argv)
 			argc - optind);
 		return EXIT_ENGINE;
 	}
-	if (argc - optind == 2)
-		reference = argv[optind + 1];
+	if (argc - optind == 2) {
+		if (image_reference_complete(argv[optind + 1], full, &err) < 0)
+			return report_error(&err);
+		reference = full;
+	}
 	if (strcmp(argv[optind], "-") == 0) {
 		in = STDIN_FILENO;
 	} else {

@@ -57,6 +57,35 @@ int image_record_store(struct engine *e, const Podd__ImageRecord *rec, Podd__Ima
 	return 0;
 }
 
+int image_reference_complete(const char *ref, char out[PODD_IMAGE_NAME_BUF], podd_error_t *err)
+{
+	if (!podd_image_name_complete(ref, out))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "normalizing name \"%.*s\": invalid reference format",
+				  PODD_IMAGE_NAME_MAX, ref);
+	return 0;
+}
+
+int image_record_made(struct engine *e, const Podd__ImageRecord *made, const char *name,
+		      podd_error_t *err)
+{
+	Podd__ImageRecord rec = *made;
+	char *names[1] = { (char *)name };
+	podd_error_t ignored = NULL;
+
+	if (name) {
+		rec.names = names;
+		rec.n_names = 1;
+	}
+	if (image_record_store(e, &rec, NULL, err) == 0)
+		return 0;
+	/* Nothing was recorded (one transaction): the blobs and layers the
+	 * command added are garbage now, collected as load does. */
+	if (image_gc(e, &ignored) < 0)
+		podd_error_free(&ignored);
+	return -1;
+}
+
 static int list_chunk(const ProtobufCMessage *m, void *data, podd_error_t *err)
 {
 	const Podd__ImageList *list = (const Podd__ImageList *)m;

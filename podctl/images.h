@@ -7,12 +7,24 @@
 
 #include "image.pb-c.h"
 #include "podctl.h"
+#include "validate.h"
 
 int image_lookup(struct engine *e, const char *name_or_id, Podd__ImageRecord **rec,
 		 podd_error_t *err);
 /* Stores a record podd-image answered; *out (may be NULL) the stored one. */
 int image_record_store(struct engine *e, const Podd__ImageRecord *rec, Podd__ImageRecord **out,
 		       podd_error_t *err);
+
+/* `ref` as a user gave it (import's REFERENCE, commit's IMAGE) completed
+ * as podman does into `out`; an invalid one is podman's "invalid reference
+ * format". Checked before any request, so that a bad name changes nothing. */
+int image_reference_complete(const char *ref, char out[PODD_IMAGE_NAME_BUF], podd_error_t *err);
+/* Records the image podd-image just made (import, commit), named `name`
+ * (completed; NULL: unnamed) in the same podd-state transaction. When
+ * podd-state refuses, what no record names is collected (image_gc), so
+ * that a failed command leaves the store as it was. */
+int image_record_made(struct engine *e, const Podd__ImageRecord *made, const char *name,
+		      podd_error_t *err);
 
 /* Every image record, in podd-state's order. Free with image_list_free. */
 struct image_list {

@@ -18,6 +18,7 @@
 
 #include "blobs.h"
 #include "cleanup.h"
+#include "util.h"
 
 #define DIGEST_PREFIX "sha256:"
 /* The OCI grammar bounds neither; a name this long is no algorithm we
@@ -85,22 +86,6 @@ invalid:
 			  "invalid digest: not sha256: followed by 64 lowercase hex digits");
 }
 
-/* openat2 beneath `dirfd` with no symlink on the way: the store is
- * podd-image's alone, but a link planted in it must still not take a
- * write or a read elsewhere. */
-static int open_beneath(int dirfd, const char *path, int flags)
-{
-	struct open_how how = {
-		.flags = (uint64_t)flags | O_CLOEXEC | O_NOFOLLOW,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd;
-	do
-		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	while (fd < 0 && errno == EAGAIN); /* a rename raced the lookup */
-	return fd;
-}
-
 /* blobs/<sub>, created if missing. Directories are 0700: the store is
  * podd-image's (docs/SECURITY.md). Opened for reading, not O_PATH, so
  * that fsync can make a rename in it durable. */
@@ -111,25 +96,15 @@ static int store_subdir(int storefd, const char *sub, podd_error_t *err)
 
 	if (mkdirat(storefd, "blobs", 0700) < 0 && errno != EEXIST)
 		return podd_error_sys(err, errno, "blob store: mkdir blobs");
-	blobsfd = open_beneath(storefd, "blobs", O_RDONLY | O_DIRECTORY);
+	blobsfd = open_beneath(storefd, "blobs", O_RDONLY | O_DIRECTORY, 0);
 	if (blobsfd < 0)
 		return podd_error_sys(err, errno, "blob store: open blobs");
 	if (mkdirat(blobsfd, sub, 0700) < 0 && errno != EEXIST)
 		return podd_error_sys(err, errno, "blob store: mkdir blobs/%s", sub);
-	fd = open_beneath(blobsfd, sub, O_RDONLY | O_DIRECTORY);
+	fd = open_beneath(blobsfd, sub, O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
 		return podd_error_sys(err, errno, "blob store: open blobs/%s", sub);
 	return fd;
-}
-
-static void hex_encode(const unsigned char *raw, size_t len, char *hex)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < len; i++) {
-		hex[2 * i] = digits[raw[i] >> 4];
-		hex[2 * i + 1] = digits[raw[i] & 0xf];
-	}
-	hex[2 * len] = '\0';
 }
 
 static int sha256_begin(EVP_MD_CTX **out, podd_error_t *err)
@@ -140,16 +115,6 @@ static int sha256_begin(EVP_MD_CTX **out, podd_error_t *err)
 		return podd_error(err, PODD_E_INTERNAL, "sha256: OpenSSL cannot start a digest");
 	}
 	*out = md;
-	return 0;
-}
-
-static int sha256_end(EVP_MD_CTX *md, struct digest *out, podd_error_t *err)
-{
-	unsigned char raw[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	if (EVP_DigestFinal_ex(md, raw, &len) != 1 || len != DIGEST_HEX_LEN / 2)
-		return podd_error(err, PODD_E_INTERNAL, "sha256: OpenSSL cannot finish a digest");
-	hex_encode(raw, len, out->hex);
 	return 0;
 }
 
@@ -302,13 +267,16 @@ fail:
 	return -1;
 }
 
-int blob_writer_commit(struct blob_writer *w, struct digest *got, podd_error_t *err)
+int blob_writer_commit(struct blob_writer *w, struct digest *got, bool *created,
+		       podd_error_t *err)
 {
 	struct digest computed;
 	struct stat st;
 	char label[96];
 	int r;
 
+	if (created)
+		*created = false;
 	if (!w->active)
 		return podd_error(err, PODD_E_INTERNAL, "blob store: commit of a finished blob");
 	writer_label(w, label, sizeof(label));
@@ -318,7 +286,7 @@ int blob_writer_commit(struct blob_writer *w, struct digest *got, podd_error_t *
 			   (unsigned long long)w->expected_size);
 		goto fail;
 	}
-	if (sha256_end(w->md, &computed, err) < 0)
+	if (sha256_final(w->md, &computed, err) < 0)
 		goto fail;
 	if (w->have_expected && strcmp(computed.hex, w->expected.hex) != 0) {
 		podd_error(err, PODD_E_INVALID_ARGUMENT, "%s: digest mismatch (got " DIGEST_PREFIX "%s)",
@@ -369,6 +337,10 @@ int blob_writer_commit(struct blob_writer *w, struct digest *got, podd_error_t *
 	}
 	if (got)
 		*got = computed;
+	/* Ours is the blob only when our rename (or link) made the name:
+	 * EEXIST means another writer's, which this one must never undo. */
+	if (created)
+		*created = r == 0;
 	blob_writer_abort(w); /* removes the temporary left by linkat or EEXIST */
 	return 0;
 fail:
@@ -385,7 +357,7 @@ int blob_open(int storefd, const struct digest *d, podd_error_t *err)
 	snprintf(path, sizeof(path), "blobs/sha256/%s", d->hex);
 	/* O_NONBLOCK: a FIFO in its place cannot block us before fstat
 	 * refuses it. */
-	fd = open_beneath(storefd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	fd = open_beneath(storefd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0 && errno == ENOENT)
 		return podd_error(err, PODD_E_NO_SUCH_OBJECT, "blob " DIGEST_PREFIX "%s: not found",
 				  d->hex);
@@ -406,17 +378,23 @@ int blob_open(int storefd, const struct digest *d, podd_error_t *err)
 	return move_fd(&fd);
 }
 
-static void md_freep(EVP_MD_CTX **md)
+bool blob_present(int storefd, const struct digest *d)
 {
-	EVP_MD_CTX_free(*md);
-	*md = NULL;
+	podd_error_t e = NULL;
+	int fd = blob_open(storefd, d, &e);
+	if (fd < 0) {
+		podd_error_free(&e);
+		return false;
+	}
+	close(fd);
+	return true;
 }
 
 int blob_verify(int storefd, const struct digest *d, podd_error_t *err)
 {
 	cleanup_close int fd = -1;
 	cleanup_free unsigned char *buf = NULL;
-	__attribute__((cleanup(md_freep))) EVP_MD_CTX *md = NULL;
+	cleanup_md EVP_MD_CTX *md = NULL;
 	struct digest computed;
 	ssize_t n;
 
@@ -438,7 +416,7 @@ int blob_verify(int storefd, const struct digest *d, podd_error_t *err)
 			return podd_error(err, PODD_E_INTERNAL,
 					  "sha256: OpenSSL cannot update a digest");
 	}
-	if (sha256_end(md, &computed, err) < 0)
+	if (sha256_final(md, &computed, err) < 0)
 		return -1;
 	if (strcmp(computed.hex, d->hex) != 0)
 		return podd_error(err, PODD_E_INTERNAL,
@@ -452,7 +430,7 @@ int blob_remove(int storefd, const struct digest *d, podd_error_t *err)
 {
 	cleanup_close int shadirfd = -1;
 
-	shadirfd = open_beneath(storefd, "blobs/sha256", O_PATH | O_DIRECTORY);
+	shadirfd = open_beneath(storefd, "blobs/sha256", O_PATH | O_DIRECTORY, 0);
 	if (shadirfd < 0 && errno == ENOENT)
 		return podd_error(err, PODD_E_NO_SUCH_OBJECT, "blob " DIGEST_PREFIX "%s: not found",
 				  d->hex);
@@ -480,21 +458,14 @@ static bool tmpname_valid(const char *name)
 	return i == 32;
 }
 
-static void dir_closep(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-	*d = NULL;
-}
-
 int blob_store_clean_tmp(int storefd, unsigned *removed, podd_error_t *err)
 {
-	__attribute__((cleanup(dir_closep))) DIR *dir = NULL;
+	cleanup_dir DIR *dir = NULL;
 	cleanup_close int tmpdirfd = -1;
 	struct dirent *e;
 
 	*removed = 0;
-	tmpdirfd = open_beneath(storefd, "blobs/tmp", O_RDONLY | O_DIRECTORY);
+	tmpdirfd = open_beneath(storefd, "blobs/tmp", O_RDONLY | O_DIRECTORY, 0);
 	if (tmpdirfd < 0 && errno == ENOENT)
 		return 0;
 	if (tmpdirfd < 0)

@@ -70,8 +70,12 @@ int blob_writer_write(struct blob_writer *w, const void *buf, size_t len, podd_e
  * blobs/sha256/<hex>. A blob already there (an earlier pull, or another
  * writer at the same moment) is success: its name proves its content. On
  * a mismatch nothing is stored. `got` (may be NULL) receives the digest
- * computed. The writer is finished either way. */
-int blob_writer_commit(struct blob_writer *w, struct digest *got, podd_error_t *err);
+ * computed. `created` (may be NULL) says whether this writer's rename made
+ * the blob: only then may a failed command remove it again (a blob found
+ * there, even one another session wrote a moment before, is someone
+ * else's). The writer is finished either way. */
+int blob_writer_commit(struct blob_writer *w, struct digest *got, bool *created,
+		       podd_error_t *err);
 
 /* Discards the blob: closes and removes the temporary. Safe to call on a
  * zeroed, finished or already aborted writer. */
@@ -83,6 +87,10 @@ void blob_writer_abort(struct blob_writer *w);
  * file that is not a regular file, is refused; a missing blob is
  * PODD_E_NO_SUCH_OBJECT "blob sha256:...: not found". */
 int blob_open(int storefd, const struct digest *d, podd_error_t *err);
+
+/* Is the blob stored (blob_open succeeds)? Never a reason to take a blob
+ * for one's own: blob_writer_commit's `created` says that. */
+bool blob_present(int storefd, const struct digest *d);
 
 /* Reads a stored blob again and checks its sha256 (fsck, tests). */
 int blob_verify(int storefd, const struct digest *d, podd_error_t *err);

@@ -38,6 +38,7 @@
 #include "manifest.h"
 #include "store.h"
 #include "validate.h"
+#include "util.h"
 
 #define COMMIT_MAX_DEPTH 128
 #define COMMIT_MAX_ENTRIES 1000000
@@ -47,6 +48,10 @@
 struct commit_walk {
 	struct archive *a;
 	struct blob_writer *w;
+	/* Files with several names: the first name archived carries the
+	 * data, the others are hardlink entries to it (as podman writes),
+	 * found by (dev, ino) as libarchive's link resolver does for tar. */
+	struct archive_entry_linkresolver *links;
 	uint64_t size;
 	size_t entries;
 	podd_error_t *err;
@@ -217,9 +222,17 @@ static int one_entry(struct commit_walk *cw, int dirfd, const char *name, const 
 		r = walk(cw, fd, sub, depth + 1);
 		goto out;
 	}
+	{
+		struct archive_entry *spare = NULL; /* always NULL for tar */
+		archive_entry_linkify(cw->links, &e, &spare);
+	}
 	if (write_header(cw, e, path) < 0)
 		goto out;
-	r = S_ISREG(st.st_mode) ? copy_data(cw, fd, path, (uint64_t)st.st_size) : 0;
+	/* A hardlink entry (a later name of a file already archived) has no
+	 * data of its own. */
+	r = S_ISREG(st.st_mode) && archive_entry_hardlink(e) == NULL
+		    ? copy_data(cw, fd, path, (uint64_t)st.st_size)
+		    : 0;
 out:
 	archive_entry_free(e);
 	return r;
@@ -249,32 +262,27 @@ static int walk(struct commit_walk *cw, int dir, const char *prefix, int depth)
 	return r;
 }
 
-static void archive_write_freep(struct archive **a)
+static void linkresolver_freep(struct archive_entry_linkresolver **l)
 {
-	if (*a)
-		archive_write_free(*a);
-	*a = NULL;
+	if (*l)
+		archive_entry_linkresolver_free(*l);
+	*l = NULL;
 }
-
-static void json_putp(json_object **o)
-{
-	if (*o)
-		json_object_put(*o);
-	*o = NULL;
-}
-#define cleanup_json __attribute__((cleanup(json_putp)))
 
 /* The upper dir as an uncompressed tar blob: its digest is its diff_id. */
 static int put_upper(int storefd, int upperfd, struct digest *diff_id, uint64_t *size,
 		     podd_error_t *err)
 {
-	__attribute__((cleanup(archive_write_freep))) struct archive *a = archive_write_new();
+	cleanup_archive_write struct archive *a = archive_write_new();
 	cleanup_blob_writer struct blob_writer w = { 0 };
 	cleanup_free struct commit_walk *cw = calloc(1, sizeof(*cw));
+	__attribute__((cleanup(linkresolver_freep))) struct archive_entry_linkresolver *links =
+		archive_entry_linkresolver_new();
 
-	if (a == NULL || cw == NULL)
+	if (a == NULL || cw == NULL || links == NULL)
 		return podd_error_sys(err, ENOMEM, "commit");
 	cw->a = a;
+	cw->links = links;
 	cw->w = &w;
 	cw->err = err;
 	if (blob_writer_open(storefd, NULL, UINT64_MAX, META_MAX_LAYER_SIZE, &w, err) < 0)
@@ -286,11 +294,12 @@ static int put_upper(int storefd, int upperfd, struct digest *diff_id, uint64_t 
 	    archive_write_open2(a, cw, NULL, tar_write, NULL, NULL) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INTERNAL, "commit: tar writer: %s",
 				  archive_error_string(a) ? archive_error_string(a) : "?");
+	archive_entry_linkresolver_set_strategy(links, archive_format(a));
 	if (walk(cw, upperfd, "", 0) < 0)
 		return -1;
 	if (archive_write_close(a) != ARCHIVE_OK)
 		return tar_error(cw, "end of archive");
-	if (blob_writer_commit(&w, diff_id, err) < 0)
+	if (blob_writer_commit(&w, diff_id, NULL, err) < 0)
 		return -1;
 	*size = cw->size;
 	return 0;
@@ -304,7 +313,7 @@ static int put_json(int storefd, json_object *doc, struct digest *d, size_t *len
 								    JSON_C_TO_STRING_NOSLASHESCAPE);
 	*len = strlen(s);
 	if (blob_writer_open(storefd, NULL, *len, META_MAX_BYTES, &w, err) < 0 ||
-	    blob_writer_write(&w, s, *len, err) < 0 || blob_writer_commit(&w, d, err) < 0)
+	    blob_writer_write(&w, s, *len, err) < 0 || blob_writer_commit(&w, d, NULL, err) < 0)
 		return -1;
 	return 0;
 }
@@ -417,17 +426,6 @@ static json_object *new_manifest(const struct image_manifest *base, const struct
 	return m;
 }
 
-static int open_beneath(int dirfd, const char *path, podd_error_t *err)
-{
-	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-					   RESOLVE_NO_MAGICLINKS };
-	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	if (fd < 0)
-		return podd_error_sys(err, errno, "%s", path);
-	return fd;
-}
-
 int image_commit(int storefd, const struct commit_args *c, const struct extract_limits *lim,
 		 Podd__ImageRecord **out, podd_error_t *err)
 {
@@ -452,8 +450,8 @@ int image_commit(int storefd, const struct commit_args *c, const struct extract_
 				  "overlay driver",
 				  c->container_id);
 	snprintf(path, sizeof(path), "containers/%s/upper", c->container_id);
-	upper = open_beneath(storefd, path, err);
-	if (upper < 0)
+	upper = open_beneath(storefd, path, O_PATH | O_DIRECTORY, 0);
+	if (upper < 0 && podd_error_sys(err, errno, "%s", path) < 0)
 		return podd_error_wrap(err, "commit: container %.12s has no changes dir",
 				       c->container_id);
 	snprintf(mname, sizeof(mname), "sha256:%s", md.hex);
@@ -463,8 +461,11 @@ int image_commit(int storefd, const struct commit_args *c, const struct extract_
 	if (strcmp(base->config.digest.hex, c->image_id) != 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "commit: manifest %.19s is not image %.12s's", mname, c->image_id);
-	if (base->n_layers + 1 > META_MAX_LAYERS)
-		return podd_error(err, PODD_E_INVALID_ARGUMENT, "commit: too many layers");
+	if (base->n_layers + 1 > PODD_IMAGE_LAYERS_MAX)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "commit: image %.12s has %zu layers: one more would pass the %d "
+				  "a container can run on",
+				  c->image_id, base->n_layers, PODD_IMAGE_LAYERS_MAX);
 	/* The blobs written here stay on failure; gc takes what no image
 	 * names (as for a failed load). */
 	if (put_upper(storefd, upper, &diff_id, &size, err) < 0 ||
@@ -473,7 +474,7 @@ int image_commit(int storefd, const struct commit_args *c, const struct extract_
 		return podd_error_wrap(err, "commit %.12s", c->container_id);
 	manifest = new_manifest(base, &cfg_d, cfg_len, &diff_id, size);
 	if (put_json(storefd, manifest, &man_d, &man_len, err) < 0 ||
-	    store_image_from_manifest(storefd, &man_d, lim, out, err) < 0)
+	    store_image_from_manifest(storefd, &man_d, lim, NULL, out, err) < 0)
 		return podd_error_wrap(err, "commit %.12s", c->container_id);
 	return 0;
 }

@@ -26,17 +26,10 @@
 #include "cleanup.h"
 #include "files.h"
 #include "printable.h"
+#include "util.h"
 
 /* Content is streamed through a buffer of this size, never a whole file. */
 #define EXTRACT_CHUNK (64 * 1024)
-
-static void archive_read_freep(struct archive **a)
-{
-	if (*a)
-		archive_read_free(*a);
-	*a = NULL;
-}
-#define cleanup_archive_read __attribute__((cleanup(archive_read_freep)))
 
 struct extract_limits extract_limits_default(void)
 {
@@ -696,29 +689,20 @@ static la_ssize_t hashed_read(struct archive *tar, void *data, const void **out)
 	return n;
 }
 
-static void md_freep(EVP_MD_CTX **md)
-{
-	EVP_MD_CTX_free(*md);
-	*md = NULL;
-}
-
 int layer_extract_digest(int archive_fd, int dest_dirfd, const struct extract_limits *lim,
 			 struct extract_stats *st, struct digest *diff_id, uint64_t *tar_bytes,
 			 podd_error_t *err)
 {
-	static const char hexdigits[] = "0123456789abcdef";
 	struct extract_stats local = { 0 };
 	const struct extract_limits defaults = extract_limits_default();
 	struct extractor x = { .dest = dest_dirfd, .lim = lim ? lim : &defaults,
 			       .st = st ? st : &local };
 	cleanup_archive_read struct archive *raw = layer_reader(false, err);
 	cleanup_archive_read struct archive *tar = NULL;
-	__attribute__((cleanup(md_freep))) EVP_MD_CTX *md = EVP_MD_CTX_new();
+	cleanup_md EVP_MD_CTX *md = EVP_MD_CTX_new();
 	cleanup_free char *buf = malloc(EXTRACT_CHUNK);
 	struct hashed_stream h = { .raw = raw, .md = md, .buf = buf };
 	struct archive_entry *e;
-	unsigned char sum[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
 	la_ssize_t n;
 	int r;
 
@@ -760,13 +744,8 @@ int layer_extract_digest(int archive_fd, int dest_dirfd, const struct extract_li
 	if (n < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: decompress: %s",
 				  archive_error_string(raw) ? archive_error_string(raw) : "?");
-	if (EVP_DigestFinal_ex(md, sum, &len) != 1 || len * 2 != DIGEST_HEX_LEN)
-		return podd_error_sys(err, ENOMEM, "layer: sha256");
-	for (unsigned int i = 0; i < len; i++) {
-		diff_id->hex[2 * i] = hexdigits[sum[i] >> 4];
-		diff_id->hex[2 * i + 1] = hexdigits[sum[i] & 15];
-	}
-	diff_id->hex[DIGEST_HEX_LEN] = '\0';
+	if (sha256_final(md, diff_id, err) < 0)
+		return podd_error_wrap(err, "layer");
 	if (tar_bytes)
 		*tar_bytes = h.bytes;
 	return 0;

@@ -213,12 +213,14 @@ int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_erro
 	for (size_t i = 0; i < r->n_manifest_digests; i++)
 		if (!podd_digest_valid(r->manifest_digests[i]))
 			return podd_error(err, INVALID, "gc: manifest digest %zu is invalid", i + 1);
-	/* Our own shared lock would keep the exclusive one waiting forever:
-	 * whatever this session added, podctl has recorded by now. */
+	if (r->begin && (r->n_image_ids || r->n_manifest_digests))
+		return podd_error(err, INVALID, "gc: begin carries no images");
+	/* Only a valid request lets go of the session's shared lock (an
+	 * invalid one changes nothing): our own would keep the exclusive one
+	 * waiting forever, and whatever this session added, podctl has
+	 * recorded by now. */
 	podd_closep(&ctx->session_lock);
 	if (r->begin) {
-		if (r->n_image_ids || r->n_manifest_digests)
-			return podd_error(err, INVALID, "gc: begin carries no images");
 		if (ctx->gc_lock < 0 && (ctx->gc_lock = store_lock(ctx->storefd, true, err)) < 0)
 			return -1;
 		return podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_GC_REPLY, 0,

@@ -24,59 +24,22 @@
 #include "manifest.h"
 #include "printable.h"
 #include "store.h"
+#include "util.h"
 
 #define IMPORT_CHUNK (64 * 1024)
 
-static void json_putp(json_object **o)
-{
-	if (*o)
-		json_object_put(*o);
-	*o = NULL;
-}
-#define cleanup_json __attribute__((cleanup(json_putp)))
-
-static void archive_read_freep(struct archive **a)
-{
-	if (*a)
-		archive_read_free(*a);
-	*a = NULL;
-}
-
-static void md_freep(EVP_MD_CTX **p)
-{
-	EVP_MD_CTX_free(*p);
-	*p = NULL;
-}
-
-static bool blob_exists(int storefd, const struct digest *d)
-{
-	podd_error_t e = NULL;
-	int fd = blob_open(storefd, d, &e);
-	podd_error_free(&e);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
-/* Writes `buf` as a blob; *is_new says whether it was not there before. */
+/* Writes `buf` as a blob; *is_new says whether this write made it. */
 static int put_doc(int storefd, const char *buf, size_t len, struct digest *d, bool *is_new,
 		   podd_error_t *err)
 {
 	cleanup_blob_writer struct blob_writer w = { 0 };
-	unsigned char raw[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
 
-	if (EVP_Digest(buf, len, raw, &n, EVP_sha256(), NULL) != 1)
-		return podd_error(err, PODD_E_INTERNAL, "sha256");
-	for (unsigned i = 0; i < n; i++)
-		snprintf(d->hex + 2 * i, 3, "%02x", raw[i]);
-	*is_new = !blob_exists(storefd, d);
-	if (blob_writer_open(storefd, d, len, META_MAX_BYTES, &w, err) < 0 ||
-	    blob_writer_write(&w, buf, len, err) < 0 || blob_writer_commit(&w, NULL, err) < 0) {
-		*is_new = false;
+	if (sha256_buffer(buf, len, d, err) < 0)
 		return -1;
-	}
+	*is_new = false;
+	if (blob_writer_open(storefd, d, len, META_MAX_BYTES, &w, err) < 0 ||
+	    blob_writer_write(&w, buf, len, err) < 0 || blob_writer_commit(&w, NULL, is_new, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -84,12 +47,10 @@ static int put_doc(int storefd, const char *buf, size_t len, struct digest *d, b
 static int put_layer(int storefd, int fd, struct digest *d, uint64_t *size, bool *is_new,
 		     podd_error_t *err)
 {
-	__attribute__((cleanup(archive_read_freep))) struct archive *a = archive_read_new();
-	__attribute__((cleanup(md_freep))) EVP_MD_CTX *md = EVP_MD_CTX_new();
+	cleanup_archive_read struct archive *a = archive_read_new();
+	cleanup_md EVP_MD_CTX *md = EVP_MD_CTX_new();
 	cleanup_blob_writer struct blob_writer w = { 0 };
 	struct archive_entry *entry;
-	unsigned char raw[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
 
 	*size = 0;
 	if (a == NULL || md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
@@ -124,15 +85,11 @@ static int put_layer(int storefd, int fd, struct digest *d, uint64_t *size, bool
 	}
 	if (*size == 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "tarball: empty");
-	if (EVP_DigestFinal_ex(md, raw, &n) != 1)
-		return podd_error(err, PODD_E_INTERNAL, "sha256");
-	for (unsigned i = 0; i < n; i++)
-		snprintf(d->hex + 2 * i, 3, "%02x", raw[i]);
-	*is_new = !blob_exists(storefd, d);
-	if (blob_writer_commit(&w, NULL, err) < 0) {
-		*is_new = false;
+	if (sha256_final(md, d, err) < 0)
 		return -1;
-	}
+	*is_new = false;
+	if (blob_writer_commit(&w, NULL, is_new, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -378,7 +335,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 	if (put_doc(storefd, doc, strlen(doc), &made.d[2], &made.is_new[2], err) < 0)
 		goto out;
 	md = made.d[2];
-	r = store_image_from_manifest(storefd, &md, lim, out, err);
+	r = store_image_from_manifest(storefd, &md, lim, NULL, out, err);
 out:
 	if (r < 0) {
 		for (int i = 0; i < 3; i++) {

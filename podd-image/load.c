@@ -26,6 +26,7 @@
 #include "printable.h"
 #include "store.h"
 #include "validate.h"
+#include "util.h"
 
 #define LOAD_CHUNK (64 * 1024)
 #define MEMBER_PATH_MAX 1024
@@ -50,6 +51,7 @@ struct load {
 	struct digest *extra; /* manifests written for docker-archive images */
 	bool *extra_new;
 	size_t n_extra;
+	struct store_placed placed; /* layers this load moved into place */
 };
 
 const char *host_architecture(void)
@@ -75,29 +77,17 @@ const char *host_architecture(void)
 
 int image_name_complete(const char *in, char **out, podd_error_t *err)
 {
-	char shown[PRINTABLE_BUF];
-	const char *slash = strchr(in, '/');
-	const char *last = strrchr(in, '/');
-	bool has_host = false, has_tag;
-	char *s = NULL;
+	char shown[PRINTABLE_BUF], full[PODD_IMAGE_NAME_BUF];
 
 	printable_escape(in, shown, sizeof(shown));
 	if (strchr(in, '@'))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "image name \"%s\": digest references are not supported", shown);
-	if (slash) {
-		size_t n = (size_t)(slash - in);
-		has_host = memchr(in, '.', n) || memchr(in, ':', n) ||
-			   (n == 9 && memcmp(in, "localhost", 9) == 0);
-	}
-	has_tag = strchr(last ? last : in, ':') != NULL;
-	if (asprintf(&s, "%s%s%s", has_host ? "" : "localhost/", in, has_tag ? "" : ":latest") < 0)
-		return podd_error_sys(err, ENOMEM, "image name");
-	if (!podd_image_name_qualified(s)) {
-		free(s);
+	if (!podd_image_name_complete(in, full))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid image name \"%s\"", shown);
-	}
-	*out = s;
+	*out = strdup(full);
+	if (*out == NULL)
+		return podd_error_sys(err, ENOMEM, "image name");
 	return 0;
 }
 
@@ -175,17 +165,6 @@ static struct member *member_add(struct load *l, const char *path, podd_error_t 
 	return m;
 }
 
-static bool blob_exists(int storefd, const struct digest *d)
-{
-	podd_error_t e = NULL;
-	int fd = blob_open(storefd, d, &e);
-	podd_error_free(&e);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 /* "blobs/sha256/<hex>": the digest the member must have. */
 static bool path_names_blob(const char *path, struct digest *d)
 {
@@ -201,22 +180,14 @@ static bool path_names_blob(const char *path, struct digest *d)
 	return true;
 }
 
-static void md_freep(EVP_MD_CTX **p)
-{
-	EVP_MD_CTX_free(*p);
-	*p = NULL;
-}
-
 /* A regular member streamed into the blob store. */
 static int member_store(struct load *l, struct archive *a, struct member *m, int64_t size,
 			podd_error_t *err)
 {
 	cleanup_blob_writer struct blob_writer w = { 0 };
-	__attribute__((cleanup(md_freep))) EVP_MD_CTX *md = EVP_MD_CTX_new();
+	cleanup_md EVP_MD_CTX *md = EVP_MD_CTX_new();
 	struct digest expected, got;
 	bool named = path_names_blob(m->path, &expected);
-	unsigned char raw[EVP_MAX_MD_SIZE];
-	unsigned int rlen = 0;
 	char buf[LOAD_CHUNK];
 
 	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
@@ -238,17 +209,12 @@ static int member_store(struct load *l, struct archive *a, struct member *m, int
 		if (blob_writer_write(&w, buf, (size_t)n, err) < 0)
 			return -1;
 	}
-	if (EVP_DigestFinal_ex(md, raw, &rlen) != 1 || rlen != DIGEST_HEX_LEN / 2)
-		return podd_error(err, PODD_E_INTERNAL, "sha256");
-	for (unsigned i = 0; i < rlen; i++)
-		snprintf(got.hex + 2 * i, 3, "%02x", raw[i]);
-	/* Whether this load adds the blob: a failed load removes what it
-	 * added and nothing else. */
-	m->is_new = !blob_exists(l->storefd, &got);
-	if (blob_writer_commit(&w, &got, err) < 0) {
-		m->is_new = false;
+	if (sha256_final(md, &got, err) < 0)
 		return -1;
-	}
+	/* Whether this load made the blob: a failed load removes what it
+	 * made and nothing else. */
+	if (blob_writer_commit(&w, &got, &m->is_new, err) < 0)
+		return -1;
 	m->digest = got;
 	m->have_digest = true;
 	m->size = (uint64_t)size;
@@ -550,7 +516,7 @@ static int load_oci(struct load *l, const struct extract_limits *lim, struct rec
 				return podd_error_wrap(err, "index.json: entry %zu", i + 1);
 			md = sel->digest;
 		}
-		if (store_image_from_manifest(l->storefd, &md, lim, &rec, err) < 0)
+		if (store_image_from_manifest(l->storefd, &md, lim, &l->placed, &rec, err) < 0)
 			return -1;
 		mark_manifest_used(l, &md);
 		if (d->ref_name && names_add(rec, d->ref_name, err) < 0) {
@@ -589,8 +555,6 @@ static int docker_manifest_write(struct load *l, const struct member *config,
 				 struct member *const *layers, size_t n, struct digest *out,
 				 bool *is_new, podd_error_t *err)
 {
-	unsigned char raw[EVP_MAX_MD_SIZE];
-	unsigned int rlen = 0;
 	cleanup_free char *doc = NULL;
 	cleanup_blob_writer struct blob_writer w = { 0 };
 	size_t cap = 512 + n * 256, o = 0;
@@ -614,17 +578,12 @@ static int docker_manifest_write(struct load *l, const struct member *config,
 	}
 	o += (size_t)snprintf(doc + o, cap - o, "]}");
 	/* Its digest first, to know whether this load adds it. */
-	if (EVP_Digest(doc, o, raw, &rlen, EVP_sha256(), NULL) != 1 ||
-	    rlen != DIGEST_HEX_LEN / 2)
-		return podd_error(err, PODD_E_INTERNAL, "sha256");
-	for (unsigned i = 0; i < rlen; i++)
-		snprintf(out->hex + 2 * i, 3, "%02x", raw[i]);
-	*is_new = !blob_exists(l->storefd, out);
-	if (blob_writer_open(l->storefd, out, o, META_MAX_BYTES, &w, err) < 0 ||
-	    blob_writer_write(&w, doc, o, err) < 0 || blob_writer_commit(&w, NULL, err) < 0) {
-		*is_new = false;
+	if (sha256_buffer(doc, o, out, err) < 0)
 		return -1;
-	}
+	*is_new = false;
+	if (blob_writer_open(l->storefd, out, o, META_MAX_BYTES, &w, err) < 0 ||
+	    blob_writer_write(&w, doc, o, err) < 0 || blob_writer_commit(&w, NULL, is_new, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -676,7 +635,7 @@ static int load_docker(struct load *l, const struct extract_limits *lim, struct 
 		}
 		if (manifest_blob_digest(config, layers, img->n_layers, l, &md, err) < 0)
 			return -1;
-		if (store_image_from_manifest(l->storefd, &md, lim, &rec, err) < 0)
+		if (store_image_from_manifest(l->storefd, &md, lim, &l->placed, &rec, err) < 0)
 			return -1;
 		config->used = true;
 		for (size_t k = 0; k < img->n_layers; k++)
@@ -716,6 +675,7 @@ static void load_free(struct load *l)
 	free(l->manifest_json);
 	free(l->extra);
 	free(l->extra_new);
+	store_placed_free(&l->placed);
 }
 
 /* Blobs this load added and no image uses (all of them on failure). */
@@ -755,6 +715,7 @@ int archive_load(int storefd, int fd, const struct extract_limits *lim,
 			       "archive: neither an oci-archive (index.json) nor a docker-archive "
 			       "(manifest.json)");
 	if (r < 0) {
+		store_placed_undo(storefd, &l.placed);
 		load_drop_new(&l, true);
 		image_records_free(recs.v, recs.n);
 		load_free(&l);

@@ -29,6 +29,7 @@
 #include "cleanup.h"
 #include "printable.h"
 #include "validate.h"
+#include "util.h"
 
 #define MEDIA_OCI_LAYER "application/vnd.oci.image.layer.v1.tar"
 #define MEDIA_OCI_NONDIST "application/vnd.oci.image.layer.nondistributable.v1.tar"
@@ -40,14 +41,6 @@
 #define PLATFORM_WORD_MAX 64
 #define REF_NAME_MAX 512
 #define ARCHIVE_PATH_MAX 1024
-
-static void json_putp(json_object **o)
-{
-	if (*o)
-		json_object_put(*o);
-	*o = NULL;
-}
-#define cleanup_json __attribute__((cleanup(json_putp)))
 
 static void json_tokener_freep(struct json_tokener **t)
 {

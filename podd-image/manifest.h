@@ -16,11 +16,14 @@
 
 #include "blobs.h"
 #include "error.h"
+#include "validate.h"
 
 #define META_MAX_BYTES (4u << 20) /* a manifest, index or config document */
 #define META_MAX_DEPTH 32         /* JSON nesting */
 #define META_MAX_MANIFESTS 1000   /* descriptors in an index */
-#define META_MAX_LAYERS 500       /* layers in a manifest (docker caps at 127) */
+/* Layers in a manifest or diff_ids in a config: no more than a container
+ * can run on (validate.h), so that no image is stored that cannot run. */
+#define META_MAX_LAYERS PODD_IMAGE_LAYERS_MAX
 #define META_MAX_LAYER_SIZE (64ULL << 30)
 #define META_MAX_ANNOTATIONS 256  /* annotations or labels on one object */
 #define META_MAX_STRINGS 4096     /* Env, Cmd, Entrypoint, ports, tags */

@@ -84,6 +84,8 @@ static int fetch_manifest(struct pull *p, const char *which, void **body, size_t
 static int fetch_blob(struct pull *p, const char *kind, const struct descriptor *desc,
 		      uint64_t max, podd_error_t *err)
 {
+	bool created = false;
+
 	if (blob_present(p->ctx->storefd, &desc->digest))
 		return event_message(&p->es, err, "Copying %s sha256:%s skipped: already exists",
 				     kind, desc->digest.hex);
@@ -95,13 +97,14 @@ static int fetch_blob(struct pull *p, const char *kind, const struct descriptor 
 				  desc->digest.hex, (unsigned long long)desc->size,
 				  (unsigned long long)max);
 	if (registry_get_blob(p->reg, p->ref.repository, &desc->digest, desc->size, max,
-			      p->ctx->storefd, event_progress, &p->es, err) < 0)
+			      p->ctx->storefd, event_progress, &p->es, &created, err) < 0)
 		return podd_error_wrap(err, "copying %s sha256:%s", kind, desc->digest.hex);
 	if (p->es.err) {
 		*err = steal_pointer(&p->es.err);
 		return -1;
 	}
-	pull_added(p, &desc->digest);
+	if (created)
+		pull_added(p, &desc->digest);
 	return 0;
 }
 
@@ -141,13 +144,6 @@ static int name_record(struct pull *p, const struct digest *top, Podd__ImageReco
 	return 0;
 }
 
-static void record_freep(Podd__ImageRecord **rec)
-{
-	if (*rec)
-		podd__image_record__free_unpacked(*rec, NULL);
-	*rec = NULL;
-}
-
 static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *err)
 {
 	const char *arch = m->architecture[0] ? m->architecture : "amd64";
@@ -160,7 +156,8 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	size_t top_len, mlen;
 	struct digest top_digest, manifest_digest;
 	cleanup_image_manifest struct image_manifest *man = NULL;
-	__attribute__((cleanup(record_freep))) Podd__ImageRecord *rec = NULL;
+	cleanup_image_record Podd__ImageRecord *rec = NULL;
+	struct store_placed placed = { 0 };
 	cleanup_close int lock = -1;
 
 	if (podd_reference_parse(m->reference, &p->ref, err) < 0)
@@ -235,10 +232,14 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	/* Checks the config against the layers (each layer's uncompressed
 	 * sha256 against its diff_id) and unpacks the layers not yet in the
 	 * store. */
-	if (store_image_from_manifest(p->ctx->storefd, &manifest_digest, &p->ctx->lim, &rec,
-				      err) < 0 ||
-	    name_record(p, &top_digest, rec, err) < 0)
+	if (store_image_from_manifest(p->ctx->storefd, &manifest_digest, &p->ctx->lim, &placed,
+				      &rec, err) < 0)
 		return -1;
+	if (name_record(p, &top_digest, rec, err) < 0) {
+		store_placed_undo(p->ctx->storefd, &placed);
+		return -1;
+	}
+	store_placed_free(&placed);
 	if (event_message(&p->es, err, "Writing manifest to image destination") < 0 ||
 	    event_message(&p->es, err, "Storing signatures") < 0)
 		return -1;

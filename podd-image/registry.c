@@ -17,6 +17,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "printable.h"
+#include "util.h"
 
 #define MAX_REDIRECTS 5
 #define ERROR_BODY_MAX (64u << 10)  /* a registry's error document, kept for its message */
@@ -812,19 +813,6 @@ void registry_close(struct registry *r)
 	free(r);
 }
 
-static void sha256_of(const void *buf, size_t len, struct digest *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++) {
-		out->hex[2 * i] = hex[md[i] >> 4];
-		out->hex[2 * i + 1] = hex[md[i] & 15];
-	}
-	out->hex[64] = '\0';
-}
-
 int registry_get_manifest(struct registry *r, const char *repo, const char *tag_or_digest,
 			  void **body, size_t *len, char **media_type, struct digest *got,
 			  podd_error_t *err)
@@ -844,7 +832,8 @@ int registry_get_manifest(struct registry *r, const char *repo, const char *tag_
 		registry_error(&resp, status_code(resp.status), err);
 		goto out;
 	}
-	sha256_of(buf.data ? buf.data : "", buf.len, got);
+	if (sha256_buffer(buf.data ? buf.data : "", buf.len, got, err) < 0)
+		goto out;
 	if (by_digest && strcmp(got->hex, tag_or_digest + 7) != 0) {
 		podd_error(err, PODD_E_INVALID_ARGUMENT,
 			   "manifest digest mismatch: asked for %s, got sha256:%s", tag_or_digest,
@@ -876,7 +865,7 @@ out:
 
 int registry_get_blob(struct registry *r, const char *repo, const struct digest *d, uint64_t size,
 		      uint64_t max_size, int storefd, registry_progress_fn progress,
-		      void *progress_data, podd_error_t *err)
+		      void *progress_data, bool *created, podd_error_t *err)
 {
 	char url[URL_MAX];
 	cleanup_blob_writer struct blob_writer w = { 0 };
@@ -895,7 +884,7 @@ int registry_get_blob(struct registry *r, const char *repo, const struct digest 
 		registry_error(&resp, status_code(resp.status), err);
 		goto out;
 	}
-	rc = blob_writer_commit(&w, NULL, err);
+	rc = blob_writer_commit(&w, NULL, created, err);
 out:
 	response_free(&resp);
 	return rc;

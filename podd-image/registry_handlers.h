@@ -30,10 +30,9 @@ int event_done(struct event_stream *es, const char *manifest_digest, Podd__Image
 /* Credentials and options from a request, checked. */
 int registry_credentials_check(const Podd__RegistryCredentials *c, const char **user,
 			       const char **password, podd_error_t *err);
-/* A buffer stored as a blob; *created: it was not there before. */
+/* A buffer stored as a blob; *created: this call made it (blob_writer_commit). */
 int blob_store_buffer(int storefd, const struct digest *d, const void *buf, size_t len,
 		      bool *created, podd_error_t *err);
-bool blob_present(int storefd, const struct digest *d);
 
 int handle_pull(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_push(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);

@@ -99,27 +99,15 @@ int registry_credentials_check(const Podd__RegistryCredentials *c, const char **
 	return 0;
 }
 
-bool blob_present(int storefd, const struct digest *d)
-{
-	podd_error_t err = NULL;
-	int fd = blob_open(storefd, d, &err);
-	if (fd < 0) {
-		podd_error_free(&err);
-		return false;
-	}
-	close(fd);
-	return true;
-}
-
 int blob_store_buffer(int storefd, const struct digest *d, const void *buf, size_t len,
 		      bool *created, podd_error_t *err)
 {
 	cleanup_blob_writer struct blob_writer w = { 0 };
-	*created = !blob_present(storefd, d);
-	if (!*created)
+	*created = false;
+	if (blob_present(storefd, d))
 		return 0;
 	if (blob_writer_open(storefd, d, len, len, &w, err) < 0 ||
-	    blob_writer_write(&w, buf, len, err) < 0 || blob_writer_commit(&w, NULL, err) < 0)
+	    blob_writer_write(&w, buf, len, err) < 0 || blob_writer_commit(&w, NULL, created, err) < 0)
 		return -1;
 	return 0;
 }

@@ -27,29 +27,9 @@
 #include "image_archive.h"
 #include "manifest.h"
 #include "store.h"
+#include "util.h"
 
 #define SAVE_CHUNK (64 * 1024)
-
-static void archive_write_freep(struct archive **a)
-{
-	if (*a)
-		archive_write_free(*a);
-	*a = NULL;
-}
-
-static void archive_read_freep(struct archive **a)
-{
-	if (*a)
-		archive_read_free(*a);
-	*a = NULL;
-}
-
-static void json_putp(json_object **o)
-{
-	if (*o)
-		json_object_put(*o);
-	*o = NULL;
-}
 
 static int tar_error(struct archive *tar, const char *what, podd_error_t *err)
 {
@@ -135,7 +115,7 @@ static int put_layer_uncompressed(struct archive *tar, int storefd,
 				  const char *path, podd_error_t *err)
 {
 	cleanup_close int fd = blob_open(storefd, &ml->desc.digest, err);
-	__attribute__((cleanup(archive_read_freep))) struct archive *in = NULL;
+	cleanup_archive_read struct archive *in = NULL;
 	struct archive_entry *entry;
 	const struct extract_limits lim = extract_limits_default();
 	uint64_t size = 0, written = 0;
@@ -248,7 +228,7 @@ static bool written_seen(struct written *w, const struct digest *d)
 static int save_oci(struct archive *tar, int storefd, struct saved_image *imgs, size_t n,
 		    podd_error_t *err)
 {
-	__attribute__((cleanup(json_putp))) json_object *index = json_object_new_object();
+	cleanup_json json_object *index = json_object_new_object();
 	json_object *manifests = json_object_new_array();
 	struct written w = { 0 };
 	char path[DIGEST_HEX_LEN + 16];
@@ -306,7 +286,7 @@ static int save_oci(struct archive *tar, int storefd, struct saved_image *imgs, 
 static int save_docker(struct archive *tar, int storefd, struct saved_image *imgs, size_t n,
 		       podd_error_t *err)
 {
-	__attribute__((cleanup(json_putp))) json_object *top = json_object_new_array();
+	cleanup_json json_object *top = json_object_new_array();
 	struct written w = { 0 };
 	char path[DIGEST_HEX_LEN + 16];
 	const char *doc;
@@ -347,7 +327,7 @@ static int save_docker(struct archive *tar, int storefd, struct saved_image *img
 int archive_save(int storefd, int out, bool oci, Podd__ImageRecord *const *recs, size_t n,
 		 podd_error_t *err)
 {
-	__attribute__((cleanup(archive_write_freep))) struct archive *tar = archive_write_new();
+	cleanup_archive_write struct archive *tar = archive_write_new();
 	struct saved_image *imgs = calloc(n ? n : 1, sizeof(*imgs));
 	int r = 0;
 

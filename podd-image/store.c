@@ -19,65 +19,11 @@
 
 #include "cleanup.h"
 #include "store.h"
+#include "util.h"
+#include "validate.h"
 
 #define STORE_CHUNK (64 * 1024)
 #define SIZE_FILE_MAX 32
-
-static int open_beneath(int dirfd, const char *path, int flags, mode_t mode)
-{
-	struct open_how how = {
-		.flags = (uint64_t)flags | O_CLOEXEC | O_NOFOLLOW,
-		.mode = (flags & O_CREAT) ? mode : 0,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd;
-	do
-		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	while (fd < 0 && errno == EAGAIN);
-	return fd;
-}
-
-static void hex_encode(const unsigned char *raw, size_t len, char *hex)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < len; i++) {
-		hex[2 * i] = digits[raw[i] >> 4];
-		hex[2 * i + 1] = digits[raw[i] & 0xf];
-	}
-	hex[2 * len] = '\0';
-}
-
-static bool is_hex64(const char *s)
-{
-	size_t i;
-	for (i = 0; s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i == DIGEST_HEX_LEN;
-}
-
-static void md_ctx_freep(EVP_MD_CTX **p)
-{
-	EVP_MD_CTX_free(*p);
-	*p = NULL;
-}
-#define cleanup_md __attribute__((cleanup(md_ctx_freep)))
-
-static void archive_freep(struct archive **p)
-{
-	if (*p)
-		archive_read_free(*p);
-	*p = NULL;
-}
-#define cleanup_archive __attribute__((cleanup(archive_freep)))
-
-static void dir_closep(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-	*d = NULL;
-}
-#define cleanup_dir __attribute__((cleanup(dir_closep)))
 
 int store_lock(int storefd, bool exclusive, podd_error_t *err)
 {
@@ -204,7 +150,7 @@ int layer_diff_id_check(int blobfd, enum layer_compression compression,
 			const struct digest *diff_id, uint64_t max_bytes, uint64_t *size,
 			podd_error_t *err)
 {
-	cleanup_archive struct archive *a = archive_read_new();
+	cleanup_archive_read struct archive *a = archive_read_new();
 	cleanup_md EVP_MD_CTX *md = EVP_MD_CTX_new();
 	struct archive_entry *entry;
 	unsigned char raw[EVP_MAX_MD_SIZE];
@@ -274,6 +220,7 @@ struct pending_layer {
 	struct digest chain;
 	uint64_t size;
 	bool reused;
+	bool placed; /* this call renamed it into place */
 };
 
 static int random_tmp_name(char out[40], podd_error_t *err)
@@ -396,30 +343,68 @@ static int record_fill(Podd__ImageRecord *rec, const struct digest *manifest_dig
 	return 0;
 }
 
-static void record_freep(Podd__ImageRecord **r)
-{
-	if (*r)
-		podd__image_record__free_unpacked(*r, NULL);
-	*r = NULL;
-}
-
 struct pending_set {
 	struct pending_layer *p;
 	size_t n;
 	int layersfd;
+	bool done; /* the image is made: what was placed stays */
 };
 
+/* After a failure, layers this call already renamed into place go with
+ * the temporaries: a failed image stores no layer. */
 static void pending_set_cleanup(struct pending_set *s)
 {
+	for (size_t i = 0; s->p && !s->done && i < s->n; i++) {
+		podd_error_t e = NULL;
+		if (s->p[i].placed && layer_remove_tree(s->layersfd, s->p[i].chain.hex, &e) < 0)
+			podd_error_free(&e);
+	}
 	if (s->p)
 		pending_drop(s->layersfd, s->p, s->n);
 	free(s->p);
 	s->p = NULL;
 }
 
+static int placed_add(struct store_placed *placed, const struct pending_set *set,
+		      podd_error_t *err)
+{
+	size_t k = 0;
+	void *v;
+	for (size_t i = 0; i < set->n; i++)
+		k += set->p[i].placed;
+	if (placed == NULL || k == 0)
+		return 0;
+	v = realloc(placed->chains, (placed->n + k) * sizeof(*placed->chains));
+	if (v == NULL)
+		return podd_error_sys(err, ENOMEM, "image");
+	placed->chains = v;
+	for (size_t i = 0; i < set->n; i++)
+		if (set->p[i].placed)
+			placed->chains[placed->n++] = set->p[i].chain;
+	return 0;
+}
+
+void store_placed_undo(int storefd, struct store_placed *placed)
+{
+	cleanup_close int layersfd = open_beneath(storefd, "layers", O_RDONLY | O_DIRECTORY, 0);
+	for (size_t i = 0; layersfd >= 0 && i < placed->n; i++) {
+		podd_error_t e = NULL;
+		if (layer_remove_tree(layersfd, placed->chains[i].hex, &e) < 0)
+			podd_error_free(&e);
+	}
+	store_placed_free(placed);
+}
+
+void store_placed_free(struct store_placed *placed)
+{
+	free(placed->chains);
+	placed->chains = NULL;
+	placed->n = 0;
+}
+
 int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
-			      const struct extract_limits *lim_in, Podd__ImageRecord **out,
-			      podd_error_t *err)
+			      const struct extract_limits *lim_in, struct store_placed *placed,
+			      Podd__ImageRecord **out, podd_error_t *err)
 {
 	const struct extract_limits defaults = extract_limits_default();
 	const struct extract_limits *lim = lim_in ? lim_in : &defaults;
@@ -429,7 +414,7 @@ int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 	cleanup_free struct digest *chains = NULL;
 	cleanup_close int layersfd = -1;
 	__attribute__((cleanup(pending_set_cleanup))) struct pending_set set = { .layersfd = -1 };
-	__attribute__((cleanup(record_freep))) Podd__ImageRecord *rec = NULL;
+	cleanup_image_record Podd__ImageRecord *rec = NULL;
 	char name[DIGEST_HEX_LEN + 8];
 	size_t mlen, clen;
 
@@ -482,6 +467,7 @@ int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 			continue;
 		if (renameat2(layersfd, p->tmpname, layersfd, p->chain.hex, RENAME_NOREPLACE) == 0) {
 			p->tmpname[0] = '\0';
+			p->placed = true;
 			continue;
 		}
 		/* Another writer put the same layer there first: theirs is
@@ -496,8 +482,10 @@ int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 	if (rec == NULL)
 		return podd_error_sys(err, ENOMEM, "image record");
 	podd__image_record__init(rec);
-	if (record_fill(rec, manifest_digest, m, c, set.p, err) < 0)
+	if (record_fill(rec, manifest_digest, m, c, set.p, err) < 0 ||
+	    placed_add(placed, &set, err) < 0)
 		return -1;
+	set.done = true;
 	*out = steal_pointer(&rec);
 	return 0;
 }
@@ -580,7 +568,7 @@ static int keep_image(int storefd, const char *id, struct hexset *blobs, struct 
 	podd_error_t e = NULL;
 	size_t len;
 
-	if (!is_hex64(id))
+	if (!podd_id_valid(id))
 		return 0;
 	memcpy(d.hex, id, DIGEST_HEX_LEN + 1);
 	if (hexset_add(blobs, id, err) < 0)
@@ -616,7 +604,7 @@ static int gc_blobs(int storefd, const struct hexset *keep, struct gc_stats *st,
 		return podd_error_sys(err, errno, "gc: blobs/sha256");
 	}
 	while ((errno = 0, de = readdir(dir)) != NULL) {
-		if (!is_hex64(de->d_name) || hexset_has(keep, de->d_name))
+		if (!podd_id_valid(de->d_name) || hexset_has(keep, de->d_name))
 			continue;
 		if (unlinkat(dirfd(dir), de->d_name, 0) < 0 && errno != ENOENT)
 			return podd_error_sys(err, errno, "gc: remove blob sha256:%s", de->d_name);
@@ -651,7 +639,7 @@ static int gc_layers(int storefd, const struct hexset *keep, struct gc_stats *st
 	size_t ntmp = 0;
 	int r = 0;
 	while ((errno = 0, de = readdir(dir)) != NULL) {
-		if (is_hex64(de->d_name) && !hexset_has(keep, de->d_name)) {
+		if (podd_id_valid(de->d_name) && !hexset_has(keep, de->d_name)) {
 			if (hexset_add(&gone, de->d_name, err) < 0) {
 				r = -1;
 				break;

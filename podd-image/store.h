@@ -68,6 +68,19 @@ int layer_diff_id_check(int blobfd, enum layer_compression compression,
 			const struct digest *diff_id, uint64_t max_bytes, uint64_t *size,
 			podd_error_t *err);
 
+/* The layers store_image_from_manifest calls moved into place (their
+ * chain ids), not those they found there: a command that makes several
+ * images, or records one after, undoes its own layers when it fails. */
+struct store_placed {
+	struct digest *chains;
+	size_t n;
+};
+
+/* Removes every layer in `placed`, then frees it. Errors are ignored: what
+ * stays is garbage for gc. */
+void store_placed_undo(int storefd, struct store_placed *placed);
+void store_placed_free(struct store_placed *placed);
+
 /* Makes an image out of a manifest whose manifest, config and layer blobs
  * are already in the blob store (a pull, a load, an import, a commit put
  * them there), under store_lock(shared) held by the caller:
@@ -77,8 +90,10 @@ int layer_diff_id_check(int blobfd, enum layer_compression compression,
  *  - unpacks every layer not yet under layers/<chain id> (an existing one
  *    is reused, never unpacked twice), each into layers/tmp-<random> then
  *    renamed into place.
- * Any failure stores no layer (the blobs stay: the caller added them and
- * removes them, or gc does). `lim` NULL: extract_limits_default().
+ * Any failure stores no layer, those already renamed into place included
+ * (the blobs stay: the caller added them and removes them, or gc does).
+ * `lim` NULL: extract_limits_default(). `placed` (may be NULL) gains the
+ * chain ids this call moved into place on success.
  * On success *out is a new record (free it with
  * podd__image_record__free_unpacked(*out, NULL)): id = the config's hex,
  * config_digest, manifest_digest and digests = { manifest digest },
@@ -86,8 +101,16 @@ int layer_diff_id_check(int blobfd, enum layer_compression compression,
  * the top chain id ("" without layers), created_ns = the config's (0
  * without); names empty: the caller fills them. schema_version 1. */
 int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
-			      const struct extract_limits *lim, Podd__ImageRecord **out,
-			      podd_error_t *err);
+			      const struct extract_limits *lim, struct store_placed *placed,
+			      Podd__ImageRecord **out, podd_error_t *err);
+
+static inline void image_record_freep(Podd__ImageRecord **r)
+{
+	if (*r)
+		podd__image_record__free_unpacked(*r, NULL);
+	*r = NULL;
+}
+#define cleanup_image_record __attribute__((cleanup(image_record_freep)))
 
 /* What gc keeps: every image podd-state still records, as its id (the
  * config digest's hex) and the manifest digests it names. */

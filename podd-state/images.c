@@ -15,18 +15,14 @@
 #include "validate.h"
 #include "state.h"
 
-/* Bounds on a received record's lists: far above any real image (OCI
- * images rarely pass 127 layers), low enough that one record stays a
- * small LMDB value and a small frame. */
+/* Bounds on a received record's lists: far above any real image, low
+ * enough that one record stays a small LMDB value and a small frame.
+ * Layers: PODD_IMAGE_LAYERS_MAX, the bound podd-image stores images by. */
 #define IMAGE_NAMES_MAX 256
 #define IMAGE_DIGESTS_MAX 256
-#define IMAGE_LAYERS_MAX 1024
 
 /* Chunk size of a streamed list: well under PODD_FRAME_MAX_PAYLOAD. */
 #define IMAGE_LIST_CHUNK_BYTES (96u * 1024u)
-
-/* A completed name: "localhost/" + a name + ":latest", NUL. */
-#define IMAGE_NAME_BUF (PODD_IMAGE_NAME_MAX + 32)
 
 static int image_not_known(podd_error_t *err, const char *what)
 {
@@ -35,9 +31,6 @@ static int image_not_known(podd_error_t *err, const char *what)
 			  PODD_IMAGE_NAME_MAX, what);
 }
 
-/* podman's completion of a short name, for local lookup and tag:
- * "busybox" -> "localhost/busybox:latest", "reg.io/a" -> "reg.io/a:latest".
- * false if the result is not a valid qualified name. */
 /* On a valid name: is its first part a registry (validate.h's rule)? */
 static bool image_name_has_host(const char *in)
 {
@@ -49,21 +42,6 @@ static bool image_name_has_host(const char *in)
 
 /* Well under the 128 KiB frame limit and the 96 KiB list chunk. */
 #define IMAGE_RECORD_MAX (64 * 1024)
-
-static bool image_name_complete(const char *in, char out[IMAGE_NAME_BUF])
-{
-	const char *last_slash = strrchr(in, '/');
-	bool has_tag = strchr(last_slash ? last_slash : in, ':') != NULL;
-	bool has_host;
-
-	if (!podd_image_name_valid(in))
-		return false;
-	has_host = image_name_has_host(in);
-	if (snprintf(out, IMAGE_NAME_BUF, "%s%s%s", has_host ? "" : "localhost/", in,
-		     has_tag ? "" : ":latest") >= IMAGE_NAME_BUF)
-		return false;
-	return podd_image_name_qualified(out);
-}
 
 static int image_put(MDB_txn *txn, struct state_db *db, const Podd__ImageRecord *rec,
 		     podd_error_t *err)
@@ -270,7 +248,7 @@ static int image_id_exists(MDB_txn *txn, struct state_db *db, const char *id, bo
 static int image_name_suffix(MDB_txn *txn, struct state_db *db, const char *short_name,
 			     char id[65], bool *found, podd_error_t *err)
 {
-	char suffix[IMAGE_NAME_BUF];
+	char suffix[PODD_IMAGE_NAME_BUF];
 	const char *last_slash = strrchr(short_name, '/');
 	bool has_tag = strchr(last_slash ? last_slash : short_name, ':') != NULL;
 	MDB_cursor *cur = NULL;
@@ -288,7 +266,7 @@ static int image_name_suffix(MDB_txn *txn, struct state_db *db, const char *shor
 		return db_error(err, rc, "cursor");
 	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		char name[IMAGE_NAME_BUF], holder[PODD_ID_LEN + 1];
+		char name[PODD_IMAGE_NAME_BUF], holder[PODD_ID_LEN + 1];
 		bool held;
 		if (key.mv_size < slen || key.mv_size >= sizeof(name) ||
 		    memcmp((char *)key.mv_data + key.mv_size - slen, suffix, slen) != 0)
@@ -354,7 +332,7 @@ int images_resolve(MDB_txn *txn, struct state_db *db, const char *name_or_id, ch
 		   podd_error_t *err)
 {
 	const char *hex = name_or_id;
-	char completed[IMAGE_NAME_BUF];
+	char completed[PODD_IMAGE_NAME_BUF];
 	bool found = false;
 
 	if (strlen(name_or_id) > PODD_IMAGE_NAME_MAX || name_or_id[0] == '\0')
@@ -380,7 +358,7 @@ int images_resolve(MDB_txn *txn, struct state_db *db, const char *name_or_id, ch
 			return 0;
 		/* 3. Completed: ":latest" added, "localhost/" before a name
 		 * without a registry. */
-		if (image_name_complete(name_or_id, completed) &&
+		if (podd_image_name_complete(name_or_id, completed) &&
 		    strcmp(completed, name_or_id) != 0) {
 			if (image_name_get(txn, db, completed, id, &found, err) < 0)
 				return -1;
@@ -445,7 +423,7 @@ int image_record_check(const Podd__ImageRecord *rec, podd_error_t *err)
 					  rec->id, rec->names[i]);
 	if (check_digests("digest", rec->id, rec->digests, rec->n_digests, IMAGE_DIGESTS_MAX,
 			  err) < 0 ||
-	    check_digests("layer", rec->id, rec->layers, rec->n_layers, IMAGE_LAYERS_MAX,
+	    check_digests("layer", rec->id, rec->layers, rec->n_layers, PODD_IMAGE_LAYERS_MAX,
 			  err) < 0)
 		return -1;
 	if (rec->manifest_digest[0] != '\0' && !podd_digest_valid(rec->manifest_digest))
@@ -567,10 +545,10 @@ int images_tag(struct state_db *db, const char *name_or_id, const char *name,
 {
 	cleanup_txn MDB_txn *txn = NULL;
 	cleanup_image_record Podd__ImageRecord *rec = NULL;
-	char full[IMAGE_NAME_BUF];
+	char full[PODD_IMAGE_NAME_BUF];
 
 	*out = NULL;
-	if (!image_name_complete(name, full))
+	if (!podd_image_name_complete(name, full))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "tag \"%.80s\": not a valid image name "
 				  "([registry[:port]/]repository[:tag], repository lowercase)",
@@ -597,10 +575,10 @@ int images_untag(struct state_db *db, const char *name_or_id, const char *name,
 {
 	cleanup_txn MDB_txn *txn = NULL;
 	cleanup_image_record Podd__ImageRecord *rec = NULL;
-	char full[IMAGE_NAME_BUF];
+	char full[PODD_IMAGE_NAME_BUF];
 
 	*out = NULL;
-	if (name[0] != '\0' && !image_name_complete(name, full))
+	if (name[0] != '\0' && !podd_image_name_complete(name, full))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "untag \"%.80s\": not a valid image name", name);
 	if (image_begin_write(db, name_or_id, &txn, &rec, err) < 0)

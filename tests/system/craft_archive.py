@@ -10,6 +10,10 @@ Kinds:
   layer-symlink     a layer with a symlink to / and a file written through it
   layer-hardlink    a layer with a hardlink to ../../etc/passwd
   diff-id-mismatch  a layer whose config diff_id is not its content's
+  too-many-layers   an image of 129 layers, one more than a container can
+                    run on
+  second-diff-id-mismatch  two images: the first valid, the second's
+                    diff_id not its layer's content
   docker-layer-traversal  a docker-archive whose layer has an entry ../escape
   good NAME         a valid one-layer image named NAME (control)
   docker-good NAME  the same as a docker-archive with RepoTags [NAME]
@@ -38,19 +42,47 @@ def entry(name, kind=tarfile.REGTYPE, data=b"", link=""):
         return ti, data
     return ti, None
 
-def oci_archive(out, layer, name="localhost/crafted:latest", diff_id=None,
-                corrupt_blob=False, truncate=False, extra_member=None, nested=False):
-    gz = gzip.compress(layer, mtime=0)
+def image_blobs(layers, diff_ids=None, gzipped=True):
+    """An image's layer blobs, config and manifest: (blobs, config, manifest)."""
+    blobs = [gzip.compress(l, mtime=0) if gzipped else l for l in layers]
     config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["sh"]},
                          "rootfs": {"type": "layers",
-                                    "diff_ids": [diff_id or sha(layer)]}}).encode()
+                                    "diff_ids": diff_ids or [sha(l) for l in layers]}}).encode()
+    kind = "tar+gzip" if gzipped else "tar"
     manifest = json.dumps({"schemaVersion": 2,
                            "mediaType": "application/vnd.oci.image.manifest.v1+json",
                            "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
                                       "digest": sha(config), "size": len(config)},
                            "layers": [{"mediaType":
-                                       "application/vnd.oci.image.layer.v1.tar+gzip",
-                                       "digest": sha(gz), "size": len(gz)}]}).encode()
+                                       "application/vnd.oci.image.layer.v1." + kind,
+                                       "digest": sha(b), "size": len(b)}
+                                      for b in blobs]}).encode()
+    return blobs, config, manifest
+
+def oci_layout(out, images):
+    """An oci-archive of images: [(layers, diff_ids or None, gzipped, name)]."""
+    blobs, entries = {}, []
+    for layers, diff_ids, gzipped, name in images:
+        lblobs, config, manifest = image_blobs(layers, diff_ids, gzipped)
+        for b in lblobs + [config, manifest]:
+            blobs[sha(b)] = b
+        entries.append({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                        "digest": sha(manifest), "size": len(manifest),
+                        "annotations": {"org.opencontainers.image.ref.name": name}})
+    index = json.dumps({"schemaVersion": 2, "manifests": entries}).encode()
+    with tarfile.open(out, mode="w", format=tarfile.PAX_FORMAT) as t:
+        def put(path, data):
+            ti = tarfile.TarInfo(path)
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+        put("oci-layout", b'{"imageLayoutVersion":"1.0.0"}')
+        put("index.json", index)
+        for d, b in blobs.items():
+            put("blobs/sha256/" + d[7:], b)
+
+def oci_archive(out, layer, name="localhost/crafted:latest", diff_id=None,
+                corrupt_blob=False, truncate=False, extra_member=None, nested=False):
+    (gz,), config, manifest = image_blobs([layer], [diff_id] if diff_id else None)
     index = json.dumps({"schemaVersion": 2, "manifests": [
         {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha(manifest),
          "size": len(manifest),
@@ -146,6 +178,14 @@ def main():
         docker_archive(out, layer_tar(base + [entry("../escape", data=b"x")]))
     elif kind == "diff-id-mismatch":
         oci_archive(out, layer_tar(base), diff_id="sha256:" + "0" * 64)
+    elif kind == "too-many-layers":
+        oci_layout(out, [([layer_tar([entry("f%d" % i, data=b"%d\n" % i)]) for i in range(129)],
+                          None, False, "localhost/crafted:latest")])
+    elif kind == "second-diff-id-mismatch":
+        first = layer_tar(base + [entry("first", data=b"first image\n")])
+        oci_layout(out, [([first], None, True, "localhost/first:latest"),
+                         ([layer_tar(base)], ["sha256:" + "0" * 64], True,
+                          "localhost/second:latest")])
     else:
         sys.exit("unknown kind " + kind)
 

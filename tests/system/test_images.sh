@@ -162,7 +162,8 @@ eq "store empty after prune -a" "$(store_listing)" ""
 $P load -i "$ARCHIVE" > /dev/null
 before=$(store_listing)
 for kind in digest-mismatch truncated member-traversal layer-traversal layer-symlink \
-	layer-hardlink diff-id-mismatch docker-layer-traversal; do
+	layer-hardlink diff-id-mismatch docker-layer-traversal second-diff-id-mismatch \
+	too-many-layers; do
 	$CRAFT "$kind" "$T/$kind.tar"
 	case $kind in
 	digest-mismatch) msg="digest mismatch" ;;
@@ -171,8 +172,9 @@ for kind in digest-mismatch truncated member-traversal layer-traversal layer-sym
 	layer-traversal) msg='"../escape": ".." component refused' ;;
 	layer-symlink) msg="is a symlink, never followed" ;;
 	layer-hardlink) msg='hardlink target: ".." component refused' ;;
-	diff-id-mismatch) msg="does not match its content" ;;
+	diff-id-mismatch | second-diff-id-mismatch) msg="does not match its content" ;;
 	docker-layer-traversal) msg='"../escape": ".." component refused' ;;
+	too-many-layers) msg="layers: 129 entries, at most 128" ;;
 	esac
 	expect_fail "load refuses a $kind archive" 125 "$msg" $P load -i "$T/$kind.tar"
 	eq "$kind: the store holds nothing new" "$(store_listing)" "$before"
@@ -289,6 +291,11 @@ expect_fail "import refuses an unknown --change" 125 "invalid instruction" \
 	$P import -c "VOLUME /x" "$T/rootfs.tar"
 expect_fail "import refuses what is not a tarball" 125 "Unrecognized archive format" \
 	$P import "$PODD_SOURCE_DIR/README.md"
+nimg=$($P images -q | wc -l)
+expect_fail "import refuses an invalid reference, podman's message" 125 \
+	'normalizing name "Bad:Name:x": invalid reference format' \
+	$P import "$T/rootfs.tar" 'Bad:Name:x'
+eq "  ... before importing: no image" "$($P images -q | wc -l)" "$nimg"
 eq "failed imports leave nothing in the store" "$(store_listing)" "$before"
 
 # podman's multi-image docker-archive (save -m): both images, both names.

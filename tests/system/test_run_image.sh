@@ -129,7 +129,7 @@ fi
 
 # --- commit ---
 $P run --name tocommit -u 0 localhost/cfg \
-	'echo new > /added; rm /layer2; rm -rf /opq; mkdir /opq; echo fresh > /opq/fresh; ln -s /added /link' \
+	'echo new > /added; rm /layer2; rm -rf /opq; mkdir /opq; echo fresh > /opq/fresh; ln -s /added /link; head -c 300000 /dev/zero > /hl1; ln /hl1 /hl2' \
 	> /dev/null 2>&1
 cimg=$($P commit -a tester -m "a change" tocommit localhost/committed 2>&1)
 case "$cimg" in
@@ -140,6 +140,12 @@ esac
 eq "the committed image has the changes, a whiteout and an opaque dir" \
 	"$($P run --rm localhost/committed 'cat /added; test -e /layer2 || echo no-layer2; ls /opq; readlink /link' 2>&1 | tr '\n' ' ')" \
 	"new no-layer2 fresh /added "
+eq "  ... a file with two names stays one file (a hardlink entry)" \
+	"$($P run --rm localhost/committed 'stat -c %h /hl1; [ /hl1 -ef /hl2 ] && echo same' 2>&1 | tr '\n' ' ')" \
+	"2 same "
+base_size=$($P image inspect localhost/cfg | jq '.[0].Size')
+eq "  ... its data archived once: the new layer is under twice its 300000 bytes" \
+	"$($P image inspect localhost/committed | jq ".[0].Size - $base_size < 600000")" "true"
 eq "  ... on top of its image's layers" \
 	"$($P image inspect localhost/committed | jq '.[0].RootFS.Layers | length')" "3"
 $P save -o "$T/committed.tar" localhost/committed > /dev/null 2>&1
@@ -154,6 +160,10 @@ else
 	not_ok "podman loads the committed image"
 fi
 $PM rmi -a -f > /dev/null 2>&1
+nimg=$($P images -q | wc -l)
+expect_fail "commit refuses an invalid image name, podman's message" 125 \
+	'normalizing name "Bad:Name:x": invalid reference format' $P commit tocommit 'Bad:Name:x'
+eq "  ... before committing: no image" "$($P images -q | wc -l)" "$nimg"
 check "rm the committed container" $P rm tocommit
 expect_fail "commit of a --rootfs container is refused" 125 "not an image" \
 	sh -c "$P create --name rootfsctr --rootfs $ROOTFS true > /dev/null && $P commit rootfsctr"

@@ -132,7 +132,7 @@ static int store_blob(struct store *s, const struct digest *expected, uint64_t e
 		if (blob_writer_write(&w, data + off, n, err) < 0)
 			return -1;
 	}
-	return blob_writer_commit(&w, got, err);
+	return blob_writer_commit(&w, got, NULL, err);
 }
 
 static void test_chunked_blob_is_stored_under_its_digest(void **state)
@@ -214,7 +214,7 @@ static void test_more_than_expected_size_fails_the_write(void **state)
 	/* The writer is finished: nothing more goes in, nothing commits. */
 	assert_int_equal(blob_writer_write(&w, "c", 1, &err), -1);
 	podd_error_free(&err);
-	assert_int_equal(blob_writer_commit(&w, NULL, &err), -1);
+	assert_int_equal(blob_writer_commit(&w, NULL, NULL, &err), -1);
 	podd_error_free(&err);
 	assert_nothing_stored(s);
 }
@@ -323,7 +323,7 @@ static void test_concurrent_writers_of_one_blob_both_succeed(void **state)
 			for (size_t off = 0; off < SIZE; off += CHUNK)
 				if (blob_writer_write(&w, data + off, CHUNK, &err) < 0)
 					_exit(1);
-			_exit(blob_writer_commit(&w, NULL, &err) < 0 ? 2 : 0);
+			_exit(blob_writer_commit(&w, NULL, NULL, &err) < 0 ? 2 : 0);
 		}
 	}
 	close(go[0]);
@@ -492,7 +492,7 @@ static void test_orphaned_temporary_is_cleaned_live_one_kept(void **state)
 
 	/* The live writer never noticed. */
 	assert_int_equal(blob_writer_write(&live, "c", 1, &err), 0);
-	assert_int_equal(blob_writer_commit(&live, NULL, &err), 0);
+	assert_int_equal(blob_writer_commit(&live, NULL, NULL, &err), 0);
 	assert_int_equal(blob_verify(s->fd, &d, &err), 0);
 	assert_int_equal(count_entries(s, "blobs/tmp"), 1);
 	assert_int_equal(blob_store_clean_tmp(s->fd, &removed, &err), 0);
@@ -540,11 +540,39 @@ static void test_large_blob_streams_in_small_memory(void **state)
 		chunk[0] = (char)(off / CHUNK); /* not one chunk 1024 times */
 		assert_int_equal(blob_writer_write(&w, chunk, CHUNK, &err), 0);
 	}
-	assert_int_equal(blob_writer_commit(&w, &got, &err), 0);
+	assert_int_equal(blob_writer_commit(&w, &got, NULL, &err), 0);
 	assert_int_equal(blob_verify(s->fd, &got, &err), 0);
 	after = vm_hwm_kib();
 	print_message("VmHWM %ld KiB before, %ld KiB after a 64 MiB blob\n", before, after);
 	assert_true(after - before < 8 * 1024);
+}
+
+/* Two sessions write the same blob, both before either commits (both
+ * saw it missing): only the one whose rename made it may undo it. */
+static void test_only_the_writer_that_made_a_blob_is_told_it_created_it(void **state)
+{
+	struct store *s = *state;
+	struct blob_writer a = { 0 }, b = { 0 }, c = { 0 };
+	podd_error_t err = NULL;
+	struct digest got;
+	bool created_a = false, created_b = true, created_c = true;
+	static const char data[] = "shared layer";
+
+	assert_int_equal(blob_writer_open(s->fd, NULL, UINT64_MAX, 1 << 20, &a, &err), 0);
+	assert_int_equal(blob_writer_open(s->fd, NULL, UINT64_MAX, 1 << 20, &b, &err), 0);
+	assert_int_equal(blob_writer_write(&a, data, sizeof(data), &err), 0);
+	assert_int_equal(blob_writer_write(&b, data, sizeof(data), &err), 0);
+	assert_int_equal(blob_writer_commit(&a, &got, &created_a, &err), 0);
+	assert_int_equal(blob_writer_commit(&b, NULL, &created_b, &err), 0);
+	assert_true(created_a);
+	assert_false(created_b);
+	/* And a writer that finds it there from the start. */
+	assert_int_equal(blob_writer_open(s->fd, &got, sizeof(data), 1 << 20, &c, &err), 0);
+	assert_int_equal(blob_writer_write(&c, data, sizeof(data), &err), 0);
+	assert_int_equal(blob_writer_commit(&c, NULL, &created_c, &err), 0);
+	assert_false(created_c);
+	assert_int_equal(count_entries(s, "blobs/sha256"), 1);
+	assert_int_equal(count_entries(s, "blobs/tmp"), 0);
 }
 
 int main(void)
@@ -552,6 +580,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, store_setup, store_teardown)
 		T(test_chunked_blob_is_stored_under_its_digest),
+		T(test_only_the_writer_that_made_a_blob_is_told_it_created_it),
 		T(test_computed_digest_names_the_blob),
 		T(test_digest_mismatch_is_an_error_and_stores_nothing),
 		T(test_more_than_expected_size_fails_the_write),

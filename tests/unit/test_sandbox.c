@@ -111,7 +111,7 @@ static int try_blob_store(void)
 		return 20;
 	if (blob_writer_open(storefd, &d, 3, 1024, &w, &err) < 0 ||
 	    blob_writer_write(&w, "ab", 2, &err) < 0 || blob_writer_write(&w, "c", 1, &err) < 0 ||
-	    blob_writer_commit(&w, NULL, &err) < 0)
+	    blob_writer_commit(&w, NULL, NULL, &err) < 0)
 		return 21;
 	fd = blob_open(storefd, &d, &err);
 	if (fd < 0 || blob_verify(storefd, &d, &err) < 0)
@@ -223,7 +223,7 @@ static int put_doc(int storefd, const char *doc, struct digest *d)
 	size_t len = strlen(doc);
 	int r = blob_writer_open(storefd, NULL, len, 1 << 20, &w, &err) == 0 &&
 			blob_writer_write(&w, doc, len, &err) == 0 &&
-			blob_writer_commit(&w, d, &err) == 0
+			blob_writer_commit(&w, d, NULL, &err) == 0
 		? 0
 		: -1;
 	podd_error_free(&err);
@@ -262,7 +262,7 @@ static int try_image_store_cycle(void)
 		if (blob_writer_write(&w, buf, (size_t)n, &err) < 0)
 			return 31;
 	}
-	if (blob_writer_commit(&w, &layer, &err) < 0)
+	if (blob_writer_commit(&w, &layer, NULL, &err) < 0)
 		return 31;
 	snprintf(cfg, sizeof(cfg),
 		 "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
@@ -278,7 +278,7 @@ static int try_image_store_cycle(void)
 	if (put_doc(storefd, man, &manifest) < 0)
 		return 33;
 	lock = store_lock(storefd, false, &err);
-	if (lock < 0 || store_image_from_manifest(storefd, &manifest, NULL, &rec, &err) < 0)
+	if (lock < 0 || store_image_from_manifest(storefd, &manifest, NULL, NULL, &rec, &err) < 0)
 		return 34;
 	if (archive_save(storefd, cycle_archive_fd, false, &rec, 1, &err) < 0)
 		return 35;

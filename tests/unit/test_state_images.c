@@ -230,16 +230,18 @@ static void test_a_record_too_large_for_a_frame_is_refused(void **state)
 	struct image_in in;
 	Podd__ImageRecord *out = NULL;
 	podd_error_t err = NULL;
-	static char layers[1000][72];
-	char *lp[1000];
+	static char names[256][PODD_IMAGE_NAME_BUF];
+	char *np[256];
 
+	/* 256 names of ~270 bytes: past the 64 KiB a record may take (128
+	 * layers, PODD_IMAGE_LAYERS_MAX, are far from it). */
 	image_in_init(&in, IMG_A, "localhost/big:latest");
-	for (size_t i = 0; i < 1000; i++) {
-		snprintf(layers[i], sizeof(layers[i]), "sha256:%064zx", i);
-		lp[i] = layers[i];
+	for (size_t i = 0; i < 256; i++) {
+		snprintf(names[i], sizeof(names[i]), "localhost/%0245zu:latest", i);
+		np[i] = names[i];
 	}
-	in.rec.layers = lp;
-	in.rec.n_layers = 1000;
+	in.rec.names = np;
+	in.rec.n_names = 256;
 	assert_int_equal(images_create(&fx->ctx.db, &in.rec, &out, &err), -1);
 	assert_non_null(strstr(err->msg, "larger than"));
 	podd_error_free(&err);

@@ -148,6 +148,23 @@ static void test_image_names_follow_the_reference_grammar(void **state)
 	assert_false(podd_image_name_qualified("busybox:latest"));
 }
 
+static void test_image_name_complete_adds_localhost_and_latest(void **state)
+{
+	char out[PODD_IMAGE_NAME_BUF];
+	(void)state;
+	assert_true(podd_image_name_complete("busybox", out));
+	assert_string_equal(out, "localhost/busybox:latest");
+	assert_true(podd_image_name_complete("library/busybox:1", out));
+	assert_string_equal(out, "localhost/library/busybox:1");
+	assert_true(podd_image_name_complete("127.0.0.1:5000/a", out));
+	assert_string_equal(out, "127.0.0.1:5000/a:latest");
+	assert_true(podd_image_name_complete("localhost/a:b", out));
+	assert_string_equal(out, "localhost/a:b");
+	assert_false(podd_image_name_complete("Bad:Name:x", out));
+	assert_false(podd_image_name_complete("", out));
+	assert_false(podd_image_name_complete("a@sha256:00", out));
+}
+
 static void test_digests_are_sha256_and_64_lower_hex(void **state)
 {
 	(void)state;
@@ -183,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_paths_must_be_absolute_and_clean),
 		cmocka_unit_test(test_env_entries_need_a_key),
 		cmocka_unit_test(test_image_names_follow_the_reference_grammar),
+		cmocka_unit_test(test_image_name_complete_adds_localhost_and_latest),
 		cmocka_unit_test(test_digests_are_sha256_and_64_lower_hex),
 		cmocka_unit_test(test_error_wrap_adds_context_first),
 	};

@@ -1,0 +1,142 @@
+/* A podd-image session's store lock, against the real binary: the shared
+ * lock a load leaves held until the session ends is let go only by a valid
+ * GcRequest, never by one podd-image refuses.
+ * Usage: test_image_session PODD_IMAGE ARCHIVE */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "image.pb-c.h"
+
+static const char *image_bin, *archive;
+
+struct session {
+	char root[64];
+	struct podd_peer peer;
+};
+
+static int session_setup(void **state)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	char runroot[96];
+	int sv[2];
+
+	assert_non_null(s);
+	snprintf(s->root, sizeof(s->root), "/tmp/podd-imgsess-XXXXXX");
+	assert_non_null(mkdtemp(s->root));
+	snprintf(runroot, sizeof(runroot), "%s/run", s->root);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	s->peer.pid = fork();
+	assert_true(s->peer.pid >= 0);
+	if (s->peer.pid == 0) {
+		char *const argv[] = { (char *)image_bin, "--root", s->root, "--runroot", runroot,
+				       "--log-level", "error", NULL };
+		if (dup2(sv[1], 3) < 0)
+			_exit(127);
+		close_range(4, ~0U, 0);
+		execv(image_bin, argv);
+		_exit(127);
+	}
+	close(sv[1]);
+	s->peer.sock = sv[0];
+	s->peer.name = "podd-image";
+	s->peer.next_id = 1;
+	*state = s;
+	return 0;
+}
+
+static int session_teardown(void **state)
+{
+	struct session *s = *state;
+	char cmd[128];
+	int status;
+
+	close(s->peer.sock);
+	waitpid(s->peer.pid, &status, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->root);
+	if (system(cmd) != 0)
+		print_message("could not remove %s\n", s->root);
+	free(s);
+	return 0;
+}
+
+/* Can another process take store.lock exclusive right now? */
+static bool store_lock_free(const struct session *s)
+{
+	char path[128];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s/storage/store.lock", s->root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	r = flock(fd, LOCK_EX | LOCK_NB);
+	assert_true(r == 0 || errno == EWOULDBLOCK);
+	close(fd);
+	return r == 0;
+}
+
+static void test_a_refused_gc_keeps_the_sessions_store_lock(void **state)
+{
+	struct session *s = *state;
+	Podd__LoadRequest load = PODD__LOAD_REQUEST__INIT;
+	Podd__GcRequest gc = PODD__GC_REQUEST__INIT;
+	ProtobufCMessage *m = NULL, *r = NULL;
+	podd_error_t err = NULL;
+	char *ids[1];
+	int fd = open(archive, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(podd_client_hello(&s->peer, "image", &err), 0);
+	assert_int_equal(podd_client_call_fds(&s->peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD,
+					      &load.base, &fd, 1,
+					      PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
+					      &podd__loaded_images__descriptor, &m, NULL, 0, &err),
+			 0);
+	close(fd);
+	ids[0] = ((Podd__LoadedImages *)m)->images[0]->id;
+	/* Loaded, not recorded yet: the session holds the store (no gc). */
+	assert_false(store_lock_free(s));
+
+	/* A begin carries no images: refused, and nothing changes. */
+	gc.begin = true;
+	gc.image_ids = ids;
+	gc.n_image_ids = 1;
+	assert_int_equal(podd_client_call(&s->peer, PODD__IMAGE_TYPE__IMAGE_TYPE_GC, &gc.base,
+					  PODD__IMAGE_TYPE__IMAGE_TYPE_GC_REPLY,
+					  &podd__gc_reply__descriptor, &r, &err),
+			 -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err->msg, "begin carries no images"));
+	podd_error_free(&err);
+	assert_false(store_lock_free(s));
+	assert_null(r);
+	protobuf_c_message_free_unpacked(m, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_a_refused_gc_keeps_the_sessions_store_lock,
+						session_setup, session_teardown),
+	};
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s PODD_IMAGE ARCHIVE\n", argv[0]);
+		return 2;
+	}
+	image_bin = argv[1];
+	archive = argv[2];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
