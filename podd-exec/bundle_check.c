@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -236,21 +238,49 @@ int bundle_check_process(json_object *proc, json_object *cfg, podd_error_t *err)
 	return caps_within(proc, cfg, err);
 }
 
-int bundle_read_json(const char *path, json_object **out, podd_error_t *err)
+int bundle_read_at(int dirfd, const char *name, json_object **out, char **raw, size_t *len,
+		   podd_error_t *err)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_NO_XDEV,
+	};
+	cleanup_close int fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
 	cleanup_free char *buf = NULL;
 	struct stat st;
 	enum json_tokener_error jerr;
+	json_tokener *tok;
+	size_t n;
 
 	if (fd < 0)
-		return podd_error_sys(err, errno, "open %s", path);
+		return podd_error_sys(err, errno, "open %s", name);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return REFUSE(err, "%s is not a regular file", path);
-	if (read_fd_limited(fd, path, BUNDLE_FILE_MAX, &buf, err) < 0)
+		return REFUSE(err, "%s is not a regular file", name);
+	if (read_fd_limited(fd, name, BUNDLE_FILE_MAX, &buf, err) < 0)
 		return -1;
-	*out = json_tokener_parse_verbose(buf, &jerr);
+	/* One JSON value and nothing after it: the runtime refuses trailing
+	 * bytes, and what it reads is exactly what was parsed here. */
+	n = strlen(buf);
+	tok = json_tokener_new();
+	if (tok == NULL)
+		return podd_error_sys(err, ENOMEM, "%s", name);
+	*out = json_tokener_parse_ex(tok, buf, (int)n);
+	jerr = json_tokener_get_error(tok);
+	if (*out != NULL && json_tokener_get_parse_end(tok) < n) {
+		size_t end = json_tokener_get_parse_end(tok);
+		while (end < n && strchr(" \t\r\n", buf[end]) && buf[end] != '\0')
+			end++;
+		if (end < n) {
+			json_object_put(*out);
+			*out = NULL;
+			jerr = json_tokener_error_parse_unexpected;
+		}
+	}
+	json_tokener_free(tok);
 	if (*out == NULL)
-		return REFUSE(err, "%s: %s", path, json_tokener_error_desc(jerr));
+		return REFUSE(err, "%s: %s", name, json_tokener_error_desc(jerr));
+	*len = n;
+	*raw = steal_pointer(&buf);
 	return 0;
 }

@@ -10,7 +10,14 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "bundle_check.h"
+#include "pin.h"
 
 #define DIR "/run/podd/containers/0123"
 
@@ -172,10 +179,136 @@ static void test_exec_capabilities_must_be_the_containers(void **state)
 	json_object_put(cfg);
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[4200];
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+	static char buf[256];
+	char path[4200];
+	FILE *f;
+	size_t n;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int read_at(int dirfd, const char *name)
+{
+	podd_error_t err = NULL;
+	json_object *j = NULL;
+	char *raw = NULL;
+	size_t len = 0;
+	int r = bundle_read_at(dirfd, name, &j, &raw, &len, &err);
+	if (r == 0)
+		assert_int_equal(len, strlen(raw));
+	podd_error_free(&err);
+	json_object_put(j);
+	free(raw);
+	return r;
+}
+
+/* The bundle's files: regular, beneath the dir, no link on the way, one
+ * JSON value; a FIFO does not block. */
+static void test_bundle_files_are_read_beneath_without_links(void **state)
+{
+	char dir[] = "/tmp/podd-bc-XXXXXX", path[4200], other[4200];
+	int dfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(other, sizeof(other), "%s/elsewhere", dir);
+	assert_int_equal(mkdir(other, 0700), 0);
+	put(other, "config.json", "{}");
+	put(dir, "config.json", "{\"a\":1}\n");
+	snprintf(path, sizeof(path), "%s/exec", dir);
+	assert_int_equal(symlink("elsewhere", path), 0);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	put(dir, "trailing", "{} {\"hooks\":{}}");
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+
+	assert_int_equal(read_at(dfd, "config.json"), 0);
+	assert_int_equal(read_at(dfd, "elsewhere/config.json"), 0);
+	/* A link as a directory on the way is refused (O_NOFOLLOW is not). */
+	assert_int_equal(read_at(dfd, "exec/config.json"), -1);
+	assert_int_equal(read_at(dfd, "../config.json"), -1);
+	assert_int_equal(read_at(dfd, "fifo"), -1);
+	assert_int_equal(read_at(dfd, "trailing"), -1);
+	close(dfd);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/* A pinned file reads as the checked bytes and the worker can neither
+ * write, replace nor remove it; released, the name is the worker's own
+ * file again. */
+static void test_a_pinned_file_cannot_be_changed(void **state)
+{
+	char dir[] = "/tmp/podd-pin-XXXXXX", path[4200], moved[4200], sub[4200];
+	podd_error_t err = NULL;
+	int dfd, fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	put(dir, "config.json", "worker's");
+	put(dir, "evil", "evil");
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	assert_int_equal(pin_file(dfd, "config.json", "checked", 7, &err), 0);
+	assert_string_equal(slurp(dir, "config.json"), "checked");
+
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	snprintf(moved, sizeof(moved), "%s/evil", dir);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_int_equal(fd, -1);
+	assert_int_equal(errno, EROFS);
+	assert_int_equal(rename(moved, path), -1);
+	assert_int_equal(errno, EBUSY);
+	assert_int_equal(unlink(path), -1);
+	assert_int_equal(errno, EBUSY);
+	assert_string_equal(slurp(dir, "config.json"), "checked");
+
+	pin_release(dfd, "config.json");
+	assert_string_equal(slurp(dir, "config.json"), "worker's");
+
+	/* One left by a launcher that died: released by the bundle dir. */
+	snprintf(sub, sizeof(sub), "%s/s", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	put(sub, "process.json", "worker's");
+	fd = open(sub, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_int_equal(pin_file(fd, "process.json", "checked", 7, &err), 0);
+	assert_string_equal(slurp(sub, "process.json"), "checked");
+	close(fd);
+	pins_release_under(dir);
+	assert_string_equal(slurp(sub, "process.json"), "worker's");
+
+	close(dfd);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_what_podd_writes_passes),
+		cmocka_unit_test(test_bundle_files_are_read_beneath_without_links),
+		cmocka_unit_test(test_a_pinned_file_cannot_be_changed),
 		cmocka_unit_test(test_the_image_root_and_a_rootfs_dir_pass),
 		cmocka_unit_test(test_other_roots_in_the_engines_dirs_are_refused),
 		cmocka_unit_test(test_hooks_are_refused),
