@@ -345,9 +345,13 @@ static int attach_handshake(const struct conmon_argv *a, const struct conmon_pip
 /* The bundle files pinned for one spawn (check_bundle), released once
  * the runtime has read them (conmon reports after `runtime create` or
  * `runtime exec` has returned). */
+#define BUNDLE_BINDS_MAX 16
+
 struct bundle_pins {
 	int dir;     /* the bundle dir, or -1 */
 	int session; /* the exec session's dir, or -1 */
+	size_t nbinds;
+	char binds[BUNDLE_BINDS_MAX][256]; /* bind sources pinned in dir */
 };
 
 static void pins_release(struct bundle_pins *p)
@@ -357,6 +361,9 @@ static void pins_release(struct bundle_pins *p)
 		close(p->session);
 	}
 	if (p->dir >= 0) {
+		for (size_t i = 0; i < p->nbinds; i++)
+			pin_release(p->dir, p->binds[i]);
+		p->nbinds = 0;
 		pin_release(p->dir, "config.json");
 		close(p->dir);
 	}
@@ -372,6 +379,39 @@ static int open_dir_beneath(int dirfd, const char *path, podd_error_t *err)
 	if (fd < 0)
 		return podd_error_sys(err, errno, "open %s", path);
 	return fd;
+}
+
+/* The bind sources in the bundle dir (checked to be names directly in it,
+ * bundle_check.c): each pinned as the regular file it is now (pin_self),
+ * so that a link to a host path cannot be put in its place before the
+ * runtime has bound it. */
+static int pin_binds(json_object *cfg, const char *dir, struct bundle_pins *pins,
+		     podd_error_t *err)
+{
+	json_object *mounts;
+	size_t n = strlen(dir);
+
+	if (!json_object_object_get_ex(cfg, "mounts", &mounts))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+		json_object *m = json_object_array_get_idx(mounts, i), *src;
+		const char *s, *leaf;
+
+		if (!json_object_object_get_ex(m, "source", &src))
+			continue;
+		s = json_object_get_string(src);
+		if (strncmp(s, dir, n) != 0 || s[n] != '/')
+			continue;
+		leaf = s + n + 1;
+		if (pins->nbinds == BUNDLE_BINDS_MAX || strlen(leaf) >= sizeof(pins->binds[0]) ||
+		    strchr(leaf, '/'))
+			return podd_error(err, PODD_E_NOT_PERMITTED,
+					  "config.json: too many or too long bind sources");
+		if (pin_self(pins->dir, leaf, err) < 0)
+			return podd_error_wrap(err, "config.json: bind source");
+		snprintf(pins->binds[pins->nbinds++], sizeof(pins->binds[0]), "%s", leaf);
+	}
+	return 0;
 }
 
 /* What the worker wrote is checked here, by the side that will act on it
@@ -415,7 +455,8 @@ static int check_bundle(const struct exec_ctx *ctx, const struct conmon_job *job
 		const char *const guarded[] = { ctx->static_dir, ctx->tmp_dir, NULL };
 		snprintf(image_root, sizeof(image_root), "%s/storage/containers/%s/merged",
 			 ctx->tmp_dir, job->id);
-		if (bundle_check_config(cfg, dir, image_root, guarded, err) < 0)
+		if (bundle_check_config(cfg, dir, image_root, guarded, err) < 0 ||
+		    pin_binds(cfg, dir, pins, err) < 0)
 			goto out;
 	}
 	if (job->session) {
@@ -443,7 +484,7 @@ static int spawn(const struct exec_ctx *ctx, const struct conmon_job *job, int *
 		{ -1, -1 }, { -1, -1 }, { -1, -1 }
 	};
 	cleanup_close int devnull = -1, sock = -1;
-	__attribute__((cleanup(pins_release))) struct bundle_pins pins = { -1, -1 };
+	__attribute__((cleanup(pins_release))) struct bundle_pins pins = { .dir = -1, .session = -1 };
 	char msg[2048];
 	pid_t child;
 	int rc;

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -76,6 +78,39 @@ int pin_file(int dirfd, const char *name, const void *buf, size_t len, podd_erro
 		return podd_error_sys(err, errno, "pin: make the copy read-only");
 	if (syscall(SYS_move_mount, tree, "", dirfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return podd_error_sys(err, errno, "pin: mount the checked %s", name);
+	return 0;
+}
+
+int pin_self(int dirfd, const char *name, podd_error_t *err)
+{
+	struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
+	cleanup_close int fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+	cleanup_close int tree = -1;
+	struct stat st, dst, now;
+
+	if (fd < 0)
+		return podd_error_sys(err, errno, "pin: open %s", name);
+	if (fstat(fd, &st) < 0 || fstat(dirfd, &dst) < 0)
+		return podd_error_sys(err, errno, "pin: stat %s", name);
+	/* Not a link, a FIFO, a device or a directory; not another name of
+	 * a file elsewhere (a hard link into the store or another bundle). */
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_dev != dst.st_dev)
+		return podd_error(err, PODD_E_NOT_PERMITTED,
+				  "%s is not a regular file of the bundle's own", name);
+	tree = (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+					       AT_EMPTY_PATH);
+	if (tree < 0)
+		return podd_error_sys(err, errno, "pin: open_tree %s", name);
+	if (syscall(SYS_move_mount, tree, "", dirfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return podd_error_sys(err, errno, "pin: mount %s", name);
+	/* The name is now the checked file, whatever was put there meanwhile. */
+	if (fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) < 0 || now.st_dev != st.st_dev ||
+	    now.st_ino != st.st_ino) {
+		pin_release(dirfd, name);
+		return podd_error(err, PODD_E_NOT_PERMITTED, "%s changed while it was pinned", name);
+	}
 	return 0;
 }
 

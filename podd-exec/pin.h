@@ -15,6 +15,11 @@
  * reaches) bind-mounted on the name, so whatever the worker put there
  * meanwhile is covered too. */
 int pin_file(int dirfd, const char *name, const void *buf, size_t len, podd_error_t *err);
+/* Pin the file `name` in the directory open at `dirfd` as it is (the
+ * runtime binds it into the container, which may write it): opened
+ * beneath the dir with no link followed, a regular file with one link on
+ * the dir's filesystem, bind-mounted over its own name. */
+int pin_self(int dirfd, const char *name, podd_error_t *err);
 /* Take the pin off `name` in `dirfd` (nothing when there is none). */
 void pin_release(int dirfd, const char *name);
 /* Every mount strictly beneath the absolute directory `dir` (pins a

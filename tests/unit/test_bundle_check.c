@@ -303,12 +303,67 @@ static void test_a_pinned_file_cannot_be_changed(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* A bind source: a regular file of the bundle's own, pinned as it is; a
+ * link to a host path, a hard link, a FIFO are refused, and nothing can
+ * be renamed over a pinned one. */
+static void test_bind_sources_are_pinned_regular_files(void **state)
+{
+	char dir[] = "/tmp/podd-bind-XXXXXX", path[4200], other[4200];
+	podd_error_t err = NULL;
+	struct stat before, after;
+	int dfd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	put(dir, "hosts", "127.0.0.1 localhost\n");
+	put(dir, "evil", "x");
+	snprintf(path, sizeof(path), "%s/root", dir);
+	assert_int_equal(symlink("/", path), 0);
+	snprintf(path, sizeof(path), "%s/hosts", dir);
+	snprintf(other, sizeof(other), "%s/linked", dir);
+	put(dir, "twice", "x");
+	snprintf(path, sizeof(path), "%s/twice", dir);
+	assert_int_equal(link(path, other), 0);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+
+	assert_int_equal(pin_self(dfd, "root", &err), -1);
+	podd_error_free(&err);
+	assert_int_equal(pin_self(dfd, "twice", &err), -1);
+	podd_error_free(&err);
+	assert_int_equal(pin_self(dfd, "fifo", &err), -1);
+	podd_error_free(&err);
+	assert_int_equal(pin_self(dfd, "../etc", &err), -1);
+	podd_error_free(&err);
+
+	snprintf(path, sizeof(path), "%s/hosts", dir);
+	assert_int_equal(stat(path, &before), 0);
+	assert_int_equal(pin_self(dfd, "hosts", &err), 0);
+	snprintf(other, sizeof(other), "%s/root", dir);
+	assert_int_equal(rename(other, path), -1);
+	assert_int_equal(errno, EBUSY);
+	assert_int_equal(lstat(path, &after), 0);
+	assert_true(S_ISREG(after.st_mode));
+	assert_int_equal(after.st_ino, before.st_ino);
+	pin_release(dfd, "hosts");
+	assert_int_equal(rename(other, path), 0);
+
+	close(dfd);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_what_podd_writes_passes),
 		cmocka_unit_test(test_bundle_files_are_read_beneath_without_links),
 		cmocka_unit_test(test_a_pinned_file_cannot_be_changed),
+		cmocka_unit_test(test_bind_sources_are_pinned_regular_files),
 		cmocka_unit_test(test_the_image_root_and_a_rootfs_dir_pass),
 		cmocka_unit_test(test_other_roots_in_the_engines_dirs_are_refused),
 		cmocka_unit_test(test_hooks_are_refused),
