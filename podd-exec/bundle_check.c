@@ -284,3 +284,80 @@ int bundle_read_at(int dirfd, const char *name, json_object **out, char **raw, s
 	*raw = steal_pointer(&buf);
 	return 0;
 }
+
+/* Is the directory open at `fd`, or one above it, the directory (dev,
+ * ino) of `what`? Walked up by "..", across mounts, so no path string
+ * decides it (no alias, no /proc/self/root). */
+static int within(int fd, const struct stat *what, bool *yes)
+{
+	cleanup_close int cur = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	struct stat st, prev = { 0 };
+
+	*yes = false;
+	for (int depth = 0; cur >= 0 && depth < 4096; depth++) {
+		int up;
+		if (fstat(cur, &st) < 0)
+			return -1;
+		if (st.st_dev == what->st_dev && st.st_ino == what->st_ino) {
+			*yes = true;
+			return 0;
+		}
+		if (depth > 0 && st.st_dev == prev.st_dev && st.st_ino == prev.st_ino)
+			return 0; /* "/" is its own parent */
+		prev = st;
+		up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		close(cur);
+		cur = up;
+	}
+	return -1;
+}
+
+static int open_nolinks(const char *path)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+int bundle_check_root_fs(json_object *cfg, const char *image_root,
+			 const char *const *guarded, podd_error_t *err)
+{
+	json_object *root;
+	const char *path;
+	cleanup_close int fd = -1;
+	struct stat rst;
+
+	if (!json_object_object_get_ex(cfg, "root", &root) ||
+	    (path = string_of(root, "path")) == NULL)
+		return REFUSE(err, "config.json: no root");
+	fd = open_nolinks(path);
+	if (fd < 0)
+		return REFUSE(err, "config.json: root \"%.128s\" is not a directory reached "
+				   "without a link (%s)",
+			      path, strerror(errno));
+	if (fstat(fd, &rst) < 0)
+		return podd_error_sys(err, errno, "stat %s", path);
+	if (image_root && strcmp(path, image_root) == 0) {
+		/* Our own mount (overlay or the vfs clone), not a directory
+		 * or a link the worker put in its place. */
+		struct statx stx;
+		if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, 0, &stx) < 0 ||
+		    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+		    !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+			return REFUSE(err, "config.json: the image root %.128s is not mounted", path);
+		return 0;
+	}
+	for (size_t i = 0; guarded && guarded[i]; i++) {
+		cleanup_close int g = open_nolinks(guarded[i]);
+		struct stat gst;
+		bool in_guarded, holds_guarded;
+
+		if (g < 0 || fstat(g, &gst) < 0)
+			return podd_error_sys(err, errno, "open %s", guarded[i]);
+		if (within(fd, &gst, &in_guarded) < 0 || within(g, &rst, &holds_guarded) < 0)
+			return podd_error_sys(err, errno ? errno : ELOOP, "walk up from %s", path);
+		if (in_guarded || holds_guarded)
+			return REFUSE(err, "config.json: root \"%.128s\" is not allowed", path);
+	}
+	return 0;
+}

@@ -456,7 +456,8 @@ static int check_bundle(const struct exec_ctx *ctx, const struct conmon_job *job
 		snprintf(image_root, sizeof(image_root), "%s/storage/containers/%s/merged",
 			 ctx->tmp_dir, job->id);
 		if (bundle_check_config(cfg, dir, image_root, guarded, err) < 0 ||
-		    pin_binds(cfg, dir, pins, err) < 0)
+		    (!job->session && bundle_check_root_fs(cfg, image_root, guarded, err) < 0) ||
+		    (!job->session && pin_binds(cfg, dir, pins, err) < 0))
 			goto out;
 	}
 	if (job->session) {

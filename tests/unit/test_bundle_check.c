@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -357,6 +358,69 @@ static void test_bind_sources_are_pinned_regular_files(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+static int root_fs(const char *root, const char *image_root, const char *g1, const char *g2)
+{
+	const char *const guarded[] = { g1, g2, NULL };
+	char text[4096];
+	podd_error_t err = NULL;
+	json_object *cfg;
+	int r;
+
+	snprintf(text, sizeof(text), "{\"root\":{\"path\":\"%s\"}}", root);
+	cfg = json_tokener_parse(text);
+	assert_non_null(cfg);
+	r = bundle_check_root_fs(cfg, image_root, guarded, &err);
+	podd_error_free(&err);
+	json_object_put(cfg);
+	return r;
+}
+
+/* root.path on the filesystem: no alias of an engine dir (a link on the
+ * way, /proc/self/root), no dir holding one, and the image root only as
+ * a mount. */
+static void test_roots_are_checked_on_the_filesystem(void **state)
+{
+	char t[] = "/tmp/podd-root-XXXXXX", p[4200], st[4200], tmp[4200], alias[4200];
+	char img[4200], rootfs[4200];
+
+	(void)state;
+	assert_non_null(mkdtemp(t));
+	snprintf(st, sizeof(st), "%s/static", t);
+	snprintf(tmp, sizeof(tmp), "%s/tmp", t);
+	snprintf(img, sizeof(img), "%s/tmp/merged", t);
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", t);
+	assert_int_equal(mkdir(st, 0700), 0);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	assert_int_equal(mkdir(img, 0700), 0);
+	assert_int_equal(mkdir(rootfs, 0700), 0);
+	snprintf(p, sizeof(p), "%s/static/layer", t);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(alias, sizeof(alias), "%s/alias", t);
+	assert_int_equal(symlink("static", alias), 0);
+
+	assert_int_equal(root_fs(rootfs, img, st, tmp), 0);
+	/* The string check (bundle_check_config) lets these through. */
+	assert_int_equal(check_root("/x", "", "", ""), 0);
+	snprintf(p, sizeof(p), "%s/alias/layer", t);
+	assert_int_equal(root_fs(p, img, st, tmp), -1);
+	snprintf(p, sizeof(p), "/proc/self/root%s/static/layer", t);
+	assert_int_equal(root_fs(p, img, st, tmp), -1);
+	/* A directory holding an engine dir. */
+	assert_int_equal(root_fs(t, img, st, tmp), -1);
+	/* Inside one, by its own path. */
+	snprintf(p, sizeof(p), "%s/static/layer", t);
+	assert_int_equal(root_fs(p, img, st, tmp), -1);
+	/* The image root: only when mounted. */
+	assert_int_equal(root_fs(img, img, st, tmp), -1);
+	if (geteuid() == 0) {
+		assert_int_equal(mount(rootfs, img, NULL, MS_BIND, NULL), 0);
+		assert_int_equal(root_fs(img, img, st, tmp), 0);
+		assert_int_equal(umount2(img, MNT_DETACH), 0);
+	}
+	snprintf(p, sizeof(p), "rm -rf '%s'", t);
+	assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_files_are_read_beneath_without_links),
 		cmocka_unit_test(test_a_pinned_file_cannot_be_changed),
 		cmocka_unit_test(test_bind_sources_are_pinned_regular_files),
+		cmocka_unit_test(test_roots_are_checked_on_the_filesystem),
 		cmocka_unit_test(test_the_image_root_and_a_rootfs_dir_pass),
 		cmocka_unit_test(test_other_roots_in_the_engines_dirs_are_refused),
 		cmocka_unit_test(test_hooks_are_refused),
