@@ -170,6 +170,91 @@ static void test_tree_size_counts_files_and_hardlinks_once(void **state)
 	close(fd);
 }
 
+static void put_size(const char *path, size_t n)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (size_t i = 0; i < n; i++)
+		fputc('z', f);
+	fclose(f);
+}
+
+/* Other names of one inode in a layer are links to one copy, and the
+ * bytes written have a budget: a small layer of many names of one big
+ * file cannot make the launcher write without end. */
+static void test_hardlinks_are_linked_and_copies_budgeted(void **state)
+{
+	struct fx *fx = *state;
+	char p[256], q[256];
+	podd_error_t err = NULL;
+	struct stat a, b;
+	int l, d;
+
+	snprintf(p, sizeof(p), "%s/hl", fx->dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/hl/sub", fx->dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/hl/big", fx->dir);
+	put_size(p, 4096);
+	for (int i = 0; i < 200; i++) {
+		snprintf(q, sizeof(q), "%s/hl/%sh%d", fx->dir, i % 2 ? "sub/" : "", i);
+		assert_int_equal(link(p, q), 0);
+	}
+	/* 201 names of 4096 bytes: within 8192 only as one copy. */
+	l = open_dir(fx, "hl");
+	d = open_dir(fx, "dst");
+	assert_int_equal(vfs_copy_layer_budget(l, d, 8192, &err), 0);
+	snprintf(p, sizeof(p), "%s/dst/big", fx->dir);
+	snprintf(q, sizeof(q), "%s/dst/sub/h199", fx->dir);
+	assert_int_equal(lstat(p, &a), 0);
+	assert_int_equal(lstat(q, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_int_equal(a.st_nlink, 201);
+	assert_int_equal(b.st_size, 4096);
+	close(l);
+	close(d);
+
+	/* Two distinct files over the budget: a clear error. */
+	snprintf(p, sizeof(p), "%s/fat", fx->dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/fat/one", fx->dir);
+	put_size(p, 4096);
+	snprintf(p, sizeof(p), "%s/fat/two", fx->dir);
+	put_size(p, 4096);
+	snprintf(p, sizeof(p), "%s/dst2", fx->dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	l = open_dir(fx, "fat");
+	d = open_dir(fx, "dst2");
+	assert_int_equal(vfs_copy_layer_budget(l, d, 6000, &err), -1);
+	assert_non_null(strstr(err->msg, "budget"));
+	podd_error_free(&err);
+	close(l);
+	close(d);
+}
+
+/* The size walk remembers a bounded number of hardlinked inodes: past
+ * the bound the size is unknown (-1), never a double count. */
+static void test_tree_size_bounds_its_inode_set(void **state)
+{
+	struct fx *fx = *state;
+	char p[256], q[256];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/sz", fx->dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	for (int i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/sz/f%d", fx->dir, i);
+		put_size(p, 10);
+		snprintf(q, sizeof(q), "%s/sz/g%d", fx->dir, i);
+		assert_int_equal(link(p, q), 0);
+	}
+	fd = open_dir(fx, "sz");
+	assert_int_equal(tree_size_capped(fd, 16, 3), 30);
+	assert_int_equal(tree_size_capped(fd, 16, 2), -1);
+	assert_int_equal(tree_size(fd, 16), 30);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +262,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlinks_are_copied_never_followed, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_hardlinks_are_linked_and_copies_budgeted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tree_size_bounds_its_inode_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tree_size_counts_files_and_hardlinks_once,
 						setup, teardown),
 	};
