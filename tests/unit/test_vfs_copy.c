@@ -2,7 +2,10 @@
  * launcher with every capability on container-controlled trees: whiteouts
  * and opaque dirs applied, owners kept, no symlink followed in either
  * tree; and the upper dir's size for ps --size. Needs root (chown, mknod). */
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -255,6 +258,69 @@ static void test_tree_size_bounds_its_inode_set(void **state)
 	close(fd);
 }
 
+struct swapper {
+	int dirfd;
+	volatile int stop;
+};
+
+/* Exchanges a regular file and a FIFO under one name, as fast as it can. */
+static void *swap_loop(void *arg)
+{
+	struct swapper *sw = arg;
+	while (!sw->stop)
+		renameat2(sw->dirfd, "victim", sw->dirfd, "other", RENAME_EXCHANGE);
+	return NULL;
+}
+
+static void hung(int sig)
+{
+	(void)sig;
+	static const char msg[] = "vfs copy blocked on a FIFO swapped in\n";
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+/* A FIFO put in place of a layer's regular file between the copy's stat
+ * and its open: the copy must fail (or copy what it saw), never block
+ * the launcher; the alarm fails the test if it does. */
+static void test_a_fifo_swapped_in_does_not_block(void **state)
+{
+	struct fx *fx = *state;
+	char p[256];
+	struct swapper sw = { .stop = 0 };
+	pthread_t th;
+	int changed = 0, l, d;
+
+	snprintf(p, sizeof(p), "%s/race", fx->dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/race/victim", fx->dir);
+	put(p, "regular\n");
+	snprintf(p, sizeof(p), "%s/race/other", fx->dir);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	l = open_dir(fx, "race");
+	d = open_dir(fx, "dst");
+	sw.dirfd = l;
+	signal(SIGALRM, hung);
+	alarm(30);
+	assert_int_equal(pthread_create(&th, NULL, swap_loop, &sw), 0);
+	for (int i = 0; i < 200000 && changed < 3; i++) {
+		podd_error_t err = NULL;
+		if (vfs_copy_layer(l, d, &err) < 0) {
+			if (strstr(err->msg, "changed"))
+				changed++;
+			podd_error_free(&err);
+		}
+		unlinkat(d, "victim", 0);
+	}
+	sw.stop = 1;
+	pthread_join(th, NULL);
+	alarm(0);
+	close(l);
+	close(d);
+	/* The race was met: the copy saw a FIFO where it had stat'ed a file. */
+	assert_true(changed > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +331,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hardlinks_are_linked_and_copies_budgeted, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tree_size_bounds_its_inode_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_fifo_swapped_in_does_not_block, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_tree_size_counts_files_and_hardlinks_once,
 						setup, teardown),
 	};
