@@ -350,6 +350,7 @@ static int attach_handshake(const struct conmon_argv *a, const struct conmon_pip
 struct bundle_pins {
 	int dir;     /* the bundle dir, or -1 */
 	int session; /* the exec session's dir, or -1 */
+	bool config, process; /* config.json, process.json pinned */
 	size_t nbinds;
 	char binds[BUNDLE_BINDS_MAX][256]; /* bind sources pinned in dir */
 };
@@ -357,16 +358,19 @@ struct bundle_pins {
 static void pins_release(struct bundle_pins *p)
 {
 	if (p->session >= 0) {
-		pin_release(p->session, "process.json");
+		if (p->process)
+			pin_release(p->session, "process.json");
 		close(p->session);
 	}
 	if (p->dir >= 0) {
 		for (size_t i = 0; i < p->nbinds; i++)
 			pin_release(p->dir, p->binds[i]);
-		p->nbinds = 0;
-		pin_release(p->dir, "config.json");
+		if (p->config)
+			pin_release(p->dir, "config.json");
 		close(p->dir);
 	}
+	p->nbinds = 0;
+	p->config = p->process = false;
 	p->dir = p->session = -1;
 }
 
@@ -469,8 +473,16 @@ static int check_bundle(const struct exec_ctx *ctx, const struct conmon_job *job
 		    bundle_check_process(proc, cfg, err) < 0 ||
 		    pin_file(pins->session, "process.json", proc_raw, proc_len, err) < 0)
 			goto out;
+		pins->process = true;
 	}
-	r = pin_file(pins->dir, "config.json", cfg_raw, cfg_len, err);
+	/* `runtime exec` reads the container's config from its own state,
+	 * not from the bundle: only a create needs config.json pinned. */
+	if (job->session) {
+		r = 0;
+	} else if (pin_file(pins->dir, "config.json", cfg_raw, cfg_len, err) == 0) {
+		pins->config = true;
+		r = 0;
+	}
 out:
 	json_object_put(proc);
 	json_object_put(cfg);

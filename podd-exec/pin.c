@@ -118,9 +118,9 @@ void pin_release(int dirfd, const char *name)
 {
 	char path[4200];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
-	/* A stacked pin (a retried start) comes off too. */
-	for (int i = 0; i < 8 && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; i++)
-		;
+	/* One: a pin stacked on it is another spawn's (pins_release_under
+	 * takes what a dead launcher left). */
+	umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
 }
 
 /* mountinfo's octal escapes (\040 for a space) undone in place. */
