@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -236,21 +238,126 @@ int bundle_check_process(json_object *proc, json_object *cfg, podd_error_t *err)
 	return caps_within(proc, cfg, err);
 }
 
-int bundle_read_json(const char *path, json_object **out, podd_error_t *err)
+int bundle_read_at(int dirfd, const char *name, json_object **out, char **raw, size_t *len,
+		   podd_error_t *err)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_NO_XDEV,
+	};
+	cleanup_close int fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
 	cleanup_free char *buf = NULL;
 	struct stat st;
 	enum json_tokener_error jerr;
+	json_tokener *tok;
+	size_t n;
 
 	if (fd < 0)
-		return podd_error_sys(err, errno, "open %s", path);
+		return podd_error_sys(err, errno, "open %s", name);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return REFUSE(err, "%s is not a regular file", path);
-	if (read_fd_limited(fd, path, BUNDLE_FILE_MAX, &buf, err) < 0)
+		return REFUSE(err, "%s is not a regular file", name);
+	if (read_fd_limited(fd, name, BUNDLE_FILE_MAX, &buf, err) < 0)
 		return -1;
-	*out = json_tokener_parse_verbose(buf, &jerr);
+	/* One JSON value and nothing after it: the runtime refuses trailing
+	 * bytes, and what it reads is exactly what was parsed here. */
+	n = strlen(buf);
+	tok = json_tokener_new();
+	if (tok == NULL)
+		return podd_error_sys(err, ENOMEM, "%s", name);
+	*out = json_tokener_parse_ex(tok, buf, (int)n);
+	jerr = json_tokener_get_error(tok);
+	if (*out != NULL && json_tokener_get_parse_end(tok) < n) {
+		size_t end = json_tokener_get_parse_end(tok);
+		while (end < n && strchr(" \t\r\n", buf[end]) && buf[end] != '\0')
+			end++;
+		if (end < n) {
+			json_object_put(*out);
+			*out = NULL;
+			jerr = json_tokener_error_parse_unexpected;
+		}
+	}
+	json_tokener_free(tok);
 	if (*out == NULL)
-		return REFUSE(err, "%s: %s", path, json_tokener_error_desc(jerr));
+		return REFUSE(err, "%s: %s", name, json_tokener_error_desc(jerr));
+	*len = n;
+	*raw = steal_pointer(&buf);
+	return 0;
+}
+
+/* Is the directory open at `fd`, or one above it, the directory (dev,
+ * ino) of `what`? Walked up by "..", across mounts, so no path string
+ * decides it (no alias, no /proc/self/root). */
+static int within(int fd, const struct stat *what, bool *yes)
+{
+	cleanup_close int cur = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	struct stat st, prev = { 0 };
+
+	*yes = false;
+	for (int depth = 0; cur >= 0 && depth < 4096; depth++) {
+		int up;
+		if (fstat(cur, &st) < 0)
+			return -1;
+		if (st.st_dev == what->st_dev && st.st_ino == what->st_ino) {
+			*yes = true;
+			return 0;
+		}
+		if (depth > 0 && st.st_dev == prev.st_dev && st.st_ino == prev.st_ino)
+			return 0; /* "/" is its own parent */
+		prev = st;
+		up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		close(cur);
+		cur = up;
+	}
+	return -1;
+}
+
+static int open_nolinks(const char *path)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+int bundle_check_root_fs(json_object *cfg, const char *image_root,
+			 const char *const *guarded, podd_error_t *err)
+{
+	json_object *root;
+	const char *path;
+	cleanup_close int fd = -1;
+	struct stat rst;
+
+	if (!json_object_object_get_ex(cfg, "root", &root) ||
+	    (path = string_of(root, "path")) == NULL)
+		return REFUSE(err, "config.json: no root");
+	fd = open_nolinks(path);
+	if (fd < 0)
+		return REFUSE(err, "config.json: root \"%.128s\" is not a directory reached "
+				   "without a link (%s)",
+			      path, strerror(errno));
+	if (fstat(fd, &rst) < 0)
+		return podd_error_sys(err, errno, "stat %s", path);
+	if (image_root && strcmp(path, image_root) == 0) {
+		/* Our own mount (overlay or the vfs clone), not a directory
+		 * or a link the worker put in its place. */
+		struct statx stx;
+		if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, 0, &stx) < 0 ||
+		    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+		    !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+			return REFUSE(err, "config.json: the image root %.128s is not mounted", path);
+		return 0;
+	}
+	for (size_t i = 0; guarded && guarded[i]; i++) {
+		cleanup_close int g = open_nolinks(guarded[i]);
+		struct stat gst;
+		bool in_guarded, holds_guarded;
+
+		if (g < 0 || fstat(g, &gst) < 0)
+			return podd_error_sys(err, errno, "open %s", guarded[i]);
+		if (within(fd, &gst, &in_guarded) < 0 || within(g, &rst, &holds_guarded) < 0)
+			return podd_error_sys(err, errno ? errno : ELOOP, "walk up from %s", path);
+		if (in_guarded || holds_guarded)
+			return REFUSE(err, "config.json: root \"%.128s\" is not allowed", path);
+	}
 	return 0;
 }

@@ -22,12 +22,27 @@
 int bundle_check_config(json_object *cfg, const char *bundle_dir, const char *image_root,
 			const char *const *guarded, podd_error_t *err);
 
+/* root.path checked on the filesystem (the launcher, after
+ * bundle_check_config): opened with no symlink anywhere on the way
+ * (RESOLVE_NO_SYMLINKS: no /var/run style alias, no /proc/self/root);
+ * `image_root` must be a mount root (the overlay or vfs clone the
+ * launcher mounted); any other root must neither be inside nor hold a
+ * directory of `guarded`, compared by (st_dev, st_ino) walking up "..". */
+int bundle_check_root_fs(json_object *cfg, const char *image_root,
+			 const char *const *guarded, podd_error_t *err);
+
 /* An exec session's process.json: only the keys of a process bundle.c
  * writes, and no capability the container's own process lacks. */
 int bundle_check_process(json_object *proc, json_object *cfg, podd_error_t *err);
 
-/* Read and parse a file of the bundle (regular, not a link, at most
- * BUNDLE_FILE_MAX). */
-int bundle_read_json(const char *path, json_object **out, podd_error_t *err);
+
+/* Read and parse `name` (regular, not a link, at most BUNDLE_FILE_MAX)
+ * beneath the directory open at `dirfd`, no symlink
+ * followed anywhere on the way (RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS), not
+ * a FIFO or a device (O_NONBLOCK, fstat), one JSON value with nothing but
+ * white space after it; *raw (free) holds the *len bytes parsed, which is
+ * what the launcher pins for the runtime (pin.h). */
+int bundle_read_at(int dirfd, const char *name, json_object **out, char **raw, size_t *len,
+		   podd_error_t *err);
 
 #endif

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "bundle_check.h"
+#include "pin.h"
 #include "cleanup.h"
 #include "client.h"
 #include "launcher.h"
@@ -340,21 +342,115 @@ static int attach_handshake(const struct conmon_argv *a, const struct conmon_pip
 	return write_start(p->start[1], err);
 }
 
+/* The bundle files pinned for one spawn (check_bundle), released once
+ * the runtime has read them (conmon reports after `runtime create` or
+ * `runtime exec` has returned). */
+#define BUNDLE_BINDS_MAX 16
+
+struct bundle_pins {
+	int dir;     /* the bundle dir, or -1 */
+	int session; /* the exec session's dir, or -1 */
+	bool config, process; /* config.json, process.json pinned */
+	size_t nbinds;
+	char binds[BUNDLE_BINDS_MAX][256]; /* bind sources pinned in dir */
+};
+
+static void pins_release(struct bundle_pins *p)
+{
+	if (p->session >= 0) {
+		if (p->process)
+			pin_release(p->session, "process.json");
+		close(p->session);
+	}
+	if (p->dir >= 0) {
+		for (size_t i = 0; i < p->nbinds; i++)
+			pin_release(p->dir, p->binds[i]);
+		if (p->config)
+			pin_release(p->dir, "config.json");
+		close(p->dir);
+	}
+	p->nbinds = 0;
+	p->config = p->process = false;
+	p->dir = p->session = -1;
+}
+
+static int open_dir_beneath(int dirfd, const char *path, podd_error_t *err)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
+	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0)
+		return podd_error_sys(err, errno, "open %s", path);
+	return fd;
+}
+
+/* The bind sources in the bundle dir (checked to be names directly in it,
+ * bundle_check.c): each pinned as the regular file it is now (pin_self),
+ * so that a link to a host path cannot be put in its place before the
+ * runtime has bound it. */
+static int pin_binds(json_object *cfg, const char *dir, struct bundle_pins *pins,
+		     podd_error_t *err)
+{
+	json_object *mounts;
+	size_t n = strlen(dir);
+
+	if (!json_object_object_get_ex(cfg, "mounts", &mounts))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+		json_object *m = json_object_array_get_idx(mounts, i), *src;
+		const char *s, *leaf;
+
+		if (!json_object_object_get_ex(m, "source", &src))
+			continue;
+		s = json_object_get_string(src);
+		if (strncmp(s, dir, n) != 0 || s[n] != '/')
+			continue;
+		leaf = s + n + 1;
+		if (pins->nbinds == BUNDLE_BINDS_MAX || strlen(leaf) >= sizeof(pins->binds[0]) ||
+		    strchr(leaf, '/'))
+			return podd_error(err, PODD_E_NOT_PERMITTED,
+					  "config.json: too many or too long bind sources");
+		if (pin_self(pins->dir, leaf, err) < 0)
+			return podd_error_wrap(err, "config.json: bind source");
+		snprintf(pins->binds[pins->nbinds++], sizeof(pins->binds[0]), "%s", leaf);
+	}
+	return 0;
+}
+
 /* What the worker wrote is checked here, by the side that will act on it
  * (bundle_check.c): config.json before a create, and for an exec session
- * its process.json against the container's config. */
+ * its process.json against the container's config. The worker may change
+ * the bundle dir at any time, so each file is opened beneath the dir
+ * (no link followed), read once, checked, and the checked bytes pinned
+ * read-only over its name (pin.c) before conmon starts: the runtime reads
+ * what was checked, and the worker can neither write nor replace it until
+ * the pins are released after the spawn. */
 static int check_bundle(const struct exec_ctx *ctx, const struct conmon_job *job,
-			podd_error_t *err)
+			struct bundle_pins *pins, podd_error_t *err)
 {
-	char dir[4300], path[4400];
+	char dir[4300], sub[200];
 	json_object *cfg = NULL, *proc = NULL;
-	int r;
+	cleanup_free char *cfg_raw = NULL, *proc_raw = NULL;
+	cleanup_close int tmp = -1;
+	size_t cfg_len = 0, proc_len = 0;
+	int r = -1;
 
-	if (exec_ctr_path(ctx, dir, job->id, NULL) < 0)
+	if (exec_ctr_path(ctx, dir, job->id, NULL) < 0 ||
+	    (job->session && !podd_id_valid(job->session)))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "conmon: invalid container id");
-	snprintf(path, sizeof(path), "%s/config.json", dir);
-	if (bundle_read_json(path, &cfg, err) < 0)
-		return -1;
+	{
+		struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+					.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+		tmp = (int)syscall(SYS_openat2, AT_FDCWD, ctx->tmp_dir, &how, sizeof(how));
+		if (tmp < 0)
+			return podd_error_sys(err, errno, "open %s", ctx->tmp_dir);
+	}
+	snprintf(sub, sizeof(sub), "containers/%s", job->id);
+	pins->dir = open_dir_beneath(tmp, sub, err);
+	if (pins->dir < 0 || bundle_read_at(pins->dir, "config.json", &cfg, &cfg_raw, &cfg_len,
+					    err) < 0)
+		goto out;
 	{
 		/* The image root is this container's own mount point; any
 		 * other root inside our directories (another container's root
@@ -363,14 +459,31 @@ static int check_bundle(const struct exec_ctx *ctx, const struct conmon_job *job
 		const char *const guarded[] = { ctx->static_dir, ctx->tmp_dir, NULL };
 		snprintf(image_root, sizeof(image_root), "%s/storage/containers/%s/merged",
 			 ctx->tmp_dir, job->id);
-		r = bundle_check_config(cfg, dir, image_root, guarded, err);
+		if (bundle_check_config(cfg, dir, image_root, guarded, err) < 0 ||
+		    (!job->session && bundle_check_root_fs(cfg, image_root, guarded, err) < 0) ||
+		    (!job->session && pin_binds(cfg, dir, pins, err) < 0))
+			goto out;
 	}
-	if (r == 0 && job->session) {
-		exec_session_path(ctx, path, sizeof(path), job->id, job->session, "process.json");
-		r = bundle_read_json(path, &proc, err);
-		if (r == 0)
-			r = bundle_check_process(proc, cfg, err);
+	if (job->session) {
+		snprintf(sub, sizeof(sub), "exec/%s", job->session);
+		pins->session = open_dir_beneath(pins->dir, sub, err);
+		if (pins->session < 0 ||
+		    bundle_read_at(pins->session, "process.json", &proc, &proc_raw, &proc_len,
+				   err) < 0 ||
+		    bundle_check_process(proc, cfg, err) < 0 ||
+		    pin_file(pins->session, "process.json", proc_raw, proc_len, err) < 0)
+			goto out;
+		pins->process = true;
 	}
+	/* `runtime exec` reads the container's config from its own state,
+	 * not from the bundle: only a create needs config.json pinned. */
+	if (job->session) {
+		r = 0;
+	} else if (pin_file(pins->dir, "config.json", cfg_raw, cfg_len, err) == 0) {
+		pins->config = true;
+		r = 0;
+	}
+out:
 	json_object_put(proc);
 	json_object_put(cfg);
 	return r;
@@ -384,11 +497,12 @@ static int spawn(const struct exec_ctx *ctx, const struct conmon_job *job, int *
 		{ -1, -1 }, { -1, -1 }, { -1, -1 }
 	};
 	cleanup_close int devnull = -1, sock = -1;
+	__attribute__((cleanup(pins_release))) struct bundle_pins pins = { .dir = -1, .session = -1 };
 	char msg[2048];
 	pid_t child;
 	int rc;
 
-	if (build_argv(ctx, job, &a, err) < 0 || check_bundle(ctx, job, err) < 0)
+	if (build_argv(ctx, job, &a, err) < 0 || check_bundle(ctx, job, &pins, err) < 0)
 		return -1;
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0)
@@ -412,6 +526,9 @@ static int spawn(const struct exec_ctx *ctx, const struct conmon_job *job, int *
 	/* The first conmon process exits once its daemon is forked. */
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 		;
+	/* The runtime has read the bundle (or failed): the pins go now, not
+	 * with the container, so that no mount outlives this call. */
+	pins_release(&pins);
 	if (rc < 0) {
 		kill_conmon(&a, job->session ? job->session : job->id);
 		return -1;

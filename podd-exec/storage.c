@@ -34,6 +34,7 @@
 #include "log.h"
 #include "overlay_opts.h"
 #include "storage.h"
+#include "pin.h"
 #include "validate.h"
 #include "worker.h"
 
@@ -317,6 +318,13 @@ int op_unmount_rootfs(struct podd_server *srv, const struct podd_request *req,
 
 	if (!podd_id_valid(op->id))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "rootfs: invalid container id");
+	{
+		/* Pins of its bundle files (pin.c) a launcher that died in a
+		 * spawn left: they would keep the bundle dir from going. */
+		char bundle[4300];
+		if (exec_ctr_path(ctx, bundle, op->id, NULL) == 0)
+			pins_release_under(bundle);
+	}
 	{
 		cleanup_close int runfd = open_base(ctx->tmp_dir, "storage/containers", &ignored);
 		podd_error_free(&ignored);

@@ -46,4 +46,42 @@ if out=$($validate process "$T/run/containers/$id/exec/$sid/process.json"); then
 else
 	not_ok "exec process.json: $out"
 fi
+
+# What the runtime reads is what the launcher checked (podd-exec/pin.c): a
+# runtime wrapper, standing in for a worker racing the runtime, tries to
+# rewrite and to replace config.json, process.json and /etc/hosts' source
+# just before the runtime reads them, and records what it managed.
+runc_path=$(command -v runc)
+cat > "$T/racer" << EOF
+#!/bin/sh
+log=$T/racer.log
+bundle= ; spec= ; prev=
+for a in "\$@"; do
+	case "\$prev" in --bundle|-b) bundle=\$a ;; --process|-p) spec=\$a ;; esac
+	prev=\$a
+done
+try() {
+	(echo '{"hooks":{}}' > "\$1") 2> /dev/null && echo "wrote \${1##*/}" >> "\$log"
+	echo x > "\$1.new"
+	mv -f "\$1.new" "\$1" 2> /dev/null && echo "replaced \${1##*/}" >> "\$log"
+	rm -f "\$1.new"
+	echo "tried \${1##*/}" >> "\$log"
+}
+if [ -n "\$bundle" ]; then try "\$bundle/config.json"; try "\$bundle/hosts"; fi
+if [ -n "\$spec" ]; then try "\$spec"; fi
+exec $runc_path "\$@"
+EOF
+chmod 0755 "$T/racer"
+: > "$T/racer.log"
+if $P --runtime "$T/racer" run -d --name raced --rootfs "$ROOTFS" /bin/sleep 1000 > /dev/null &&
+	$P exec raced /bin/true; then
+	# hosts stays writable (the container may write its /etc/hosts); it
+	# cannot be replaced.
+	eq "the runtime's config.json and process.json could not be changed, hosts not replaced" \
+		"$(grep -v '^tried' "$T/racer.log" | sort | tr '\n' ' ')" "wrote hosts "
+	eq "the racer ran at create and exec" "$(grep -c '^tried' "$T/racer.log")" "3"
+	eq "no pin outlives the spawn" "$(grep -cF -- " $T/run/containers/" /proc/self/mountinfo)" "0"
+else
+	not_ok "run or exec with the racing runtime failed: $(cat "$T/racer.log")"
+fi
 finish

@@ -57,4 +57,18 @@ check "create still works" $P create --name after --rootfs "$ROOTFS" /bin/true
 check "rm -a still works" $P rm -a
 eq "empty after rm -a" "$($P ps -a -q | wc -l)" "0"
 
+# A pin of a bundle file that a launcher killed in a spawn left behind
+# (podd-exec/pin.c): rm -f must take it off, or the bundle dir could never
+# be removed (EBUSY).
+id=$($P run -d --rootfs "$ROOTFS" sleep 100)
+bundle="$T/run/containers/$id"
+echo stale > "$T/stale"
+if [ -f "$bundle/config.json" ] && mount --bind "$T/stale" "$bundle/config.json"; then
+	check "rm -f removes a container with a stale pin in its bundle" $P rm -f "$id"
+	eq "no mount left in the bundle dir" "$(grep -cF -- "$bundle" /proc/self/mountinfo)" "0"
+	umount "$bundle/config.json" 2> /dev/null
+else
+	not_ok "a stale pin could be put in $bundle"
+fi
+
 finish

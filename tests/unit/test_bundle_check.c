@@ -10,7 +10,15 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "bundle_check.h"
+#include "pin.h"
 
 #define DIR "/run/podd/containers/0123"
 
@@ -172,10 +180,255 @@ static void test_exec_capabilities_must_be_the_containers(void **state)
 	json_object_put(cfg);
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[4200];
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+	static char buf[256];
+	char path[4200];
+	FILE *f;
+	size_t n;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int read_at(int dirfd, const char *name)
+{
+	podd_error_t err = NULL;
+	json_object *j = NULL;
+	char *raw = NULL;
+	size_t len = 0;
+	int r = bundle_read_at(dirfd, name, &j, &raw, &len, &err);
+	if (r == 0)
+		assert_int_equal(len, strlen(raw));
+	podd_error_free(&err);
+	json_object_put(j);
+	free(raw);
+	return r;
+}
+
+/* The bundle's files: regular, beneath the dir, no link on the way, one
+ * JSON value; a FIFO does not block. */
+static void test_bundle_files_are_read_beneath_without_links(void **state)
+{
+	char dir[] = "/tmp/podd-bc-XXXXXX", path[4200], other[4200];
+	int dfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(other, sizeof(other), "%s/elsewhere", dir);
+	assert_int_equal(mkdir(other, 0700), 0);
+	put(other, "config.json", "{}");
+	put(dir, "config.json", "{\"a\":1}\n");
+	snprintf(path, sizeof(path), "%s/exec", dir);
+	assert_int_equal(symlink("elsewhere", path), 0);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	put(dir, "trailing", "{} {\"hooks\":{}}");
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+
+	assert_int_equal(read_at(dfd, "config.json"), 0);
+	assert_int_equal(read_at(dfd, "elsewhere/config.json"), 0);
+	/* A link as a directory on the way is refused (O_NOFOLLOW is not). */
+	assert_int_equal(read_at(dfd, "exec/config.json"), -1);
+	assert_int_equal(read_at(dfd, "../config.json"), -1);
+	assert_int_equal(read_at(dfd, "fifo"), -1);
+	assert_int_equal(read_at(dfd, "trailing"), -1);
+	close(dfd);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/* A pinned file reads as the checked bytes and the worker can neither
+ * write, replace nor remove it; released, the name is the worker's own
+ * file again. */
+static void test_a_pinned_file_cannot_be_changed(void **state)
+{
+	char dir[] = "/tmp/podd-pin-XXXXXX", path[4200], moved[4200], sub[4200];
+	podd_error_t err = NULL;
+	int dfd, fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	put(dir, "config.json", "worker's");
+	put(dir, "evil", "evil");
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	assert_int_equal(pin_file(dfd, "config.json", "checked", 7, &err), 0);
+	assert_string_equal(slurp(dir, "config.json"), "checked");
+
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	snprintf(moved, sizeof(moved), "%s/evil", dir);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_int_equal(fd, -1);
+	assert_int_equal(errno, EROFS);
+	assert_int_equal(rename(moved, path), -1);
+	assert_int_equal(errno, EBUSY);
+	assert_int_equal(unlink(path), -1);
+	assert_int_equal(errno, EBUSY);
+	assert_string_equal(slurp(dir, "config.json"), "checked");
+
+	pin_release(dfd, "config.json");
+	assert_string_equal(slurp(dir, "config.json"), "worker's");
+
+	/* One left by a launcher that died: released by the bundle dir. */
+	snprintf(sub, sizeof(sub), "%s/s", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	put(sub, "process.json", "worker's");
+	fd = open(sub, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_int_equal(pin_file(fd, "process.json", "checked", 7, &err), 0);
+	assert_string_equal(slurp(sub, "process.json"), "checked");
+	close(fd);
+	pins_release_under(dir);
+	assert_string_equal(slurp(sub, "process.json"), "worker's");
+
+	close(dfd);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/* A bind source: a regular file of the bundle's own, pinned as it is; a
+ * link to a host path, a hard link, a FIFO are refused, and nothing can
+ * be renamed over a pinned one. */
+static void test_bind_sources_are_pinned_regular_files(void **state)
+{
+	char dir[] = "/tmp/podd-bind-XXXXXX", path[4200], other[4200];
+	podd_error_t err = NULL;
+	struct stat before, after;
+	int dfd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	put(dir, "hosts", "127.0.0.1 localhost\n");
+	put(dir, "evil", "x");
+	snprintf(path, sizeof(path), "%s/root", dir);
+	assert_int_equal(symlink("/", path), 0);
+	snprintf(path, sizeof(path), "%s/hosts", dir);
+	snprintf(other, sizeof(other), "%s/linked", dir);
+	put(dir, "twice", "x");
+	snprintf(path, sizeof(path), "%s/twice", dir);
+	assert_int_equal(link(path, other), 0);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+
+	assert_int_equal(pin_self(dfd, "root", &err), -1);
+	podd_error_free(&err);
+	assert_int_equal(pin_self(dfd, "twice", &err), -1);
+	podd_error_free(&err);
+	assert_int_equal(pin_self(dfd, "fifo", &err), -1);
+	podd_error_free(&err);
+	assert_int_equal(pin_self(dfd, "../etc", &err), -1);
+	podd_error_free(&err);
+
+	snprintf(path, sizeof(path), "%s/hosts", dir);
+	assert_int_equal(stat(path, &before), 0);
+	assert_int_equal(pin_self(dfd, "hosts", &err), 0);
+	snprintf(other, sizeof(other), "%s/root", dir);
+	assert_int_equal(rename(other, path), -1);
+	assert_int_equal(errno, EBUSY);
+	assert_int_equal(lstat(path, &after), 0);
+	assert_true(S_ISREG(after.st_mode));
+	assert_int_equal(after.st_ino, before.st_ino);
+	pin_release(dfd, "hosts");
+	assert_int_equal(rename(other, path), 0);
+
+	close(dfd);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
+static int root_fs(const char *root, const char *image_root, const char *g1, const char *g2)
+{
+	const char *const guarded[] = { g1, g2, NULL };
+	char text[4096];
+	podd_error_t err = NULL;
+	json_object *cfg;
+	int r;
+
+	snprintf(text, sizeof(text), "{\"root\":{\"path\":\"%s\"}}", root);
+	cfg = json_tokener_parse(text);
+	assert_non_null(cfg);
+	r = bundle_check_root_fs(cfg, image_root, guarded, &err);
+	podd_error_free(&err);
+	json_object_put(cfg);
+	return r;
+}
+
+/* root.path on the filesystem: no alias of an engine dir (a link on the
+ * way, /proc/self/root), no dir holding one, and the image root only as
+ * a mount. */
+static void test_roots_are_checked_on_the_filesystem(void **state)
+{
+	char t[] = "/tmp/podd-root-XXXXXX", p[4200], st[4200], tmp[4200], alias[4200];
+	char img[4200], rootfs[4200];
+
+	(void)state;
+	assert_non_null(mkdtemp(t));
+	snprintf(st, sizeof(st), "%s/static", t);
+	snprintf(tmp, sizeof(tmp), "%s/tmp", t);
+	snprintf(img, sizeof(img), "%s/tmp/merged", t);
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", t);
+	assert_int_equal(mkdir(st, 0700), 0);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	assert_int_equal(mkdir(img, 0700), 0);
+	assert_int_equal(mkdir(rootfs, 0700), 0);
+	snprintf(p, sizeof(p), "%s/static/layer", t);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(alias, sizeof(alias), "%s/alias", t);
+	assert_int_equal(symlink("static", alias), 0);
+
+	assert_int_equal(root_fs(rootfs, img, st, tmp), 0);
+	/* The string check (bundle_check_config) lets these through. */
+	assert_int_equal(check_root("/x", "", "", ""), 0);
+	snprintf(p, sizeof(p), "%s/alias/layer", t);
+	assert_int_equal(root_fs(p, img, st, tmp), -1);
+	snprintf(p, sizeof(p), "/proc/self/root%s/static/layer", t);
+	assert_int_equal(root_fs(p, img, st, tmp), -1);
+	/* A directory holding an engine dir. */
+	assert_int_equal(root_fs(t, img, st, tmp), -1);
+	/* Inside one, by its own path. */
+	snprintf(p, sizeof(p), "%s/static/layer", t);
+	assert_int_equal(root_fs(p, img, st, tmp), -1);
+	/* The image root: only when mounted. */
+	assert_int_equal(root_fs(img, img, st, tmp), -1);
+	if (geteuid() == 0) {
+		assert_int_equal(mount(rootfs, img, NULL, MS_BIND, NULL), 0);
+		assert_int_equal(root_fs(img, img, st, tmp), 0);
+		assert_int_equal(umount2(img, MNT_DETACH), 0);
+	}
+	snprintf(p, sizeof(p), "rm -rf '%s'", t);
+	assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_what_podd_writes_passes),
+		cmocka_unit_test(test_bundle_files_are_read_beneath_without_links),
+		cmocka_unit_test(test_a_pinned_file_cannot_be_changed),
+		cmocka_unit_test(test_bind_sources_are_pinned_regular_files),
+		cmocka_unit_test(test_roots_are_checked_on_the_filesystem),
 		cmocka_unit_test(test_the_image_root_and_a_rootfs_dir_pass),
 		cmocka_unit_test(test_other_roots_in_the_engines_dirs_are_refused),
 		cmocka_unit_test(test_hooks_are_refused),
