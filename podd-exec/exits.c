@@ -1,8 +1,10 @@
 /* Exits, as conmon records them: <tmp>/exits/<id> holds a container's exit
- * code in decimal, <tmp>/containers/<id>/exec/<session>/<id> an exec
+ * code in decimal (renamed <id>.removed at rm, for a waiter still there), <tmp>/containers/<id>/exec/<session>/<id> an exec
  * session's; <tmp>/containers/<id>/oom exists when the kernel's OOM killer
  * ended the container. Waiting uses inotify on the exit file's directory. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +20,7 @@
 #include "cleanup.h"
 #include "exec.h"
 #include "exits.h"
+#include "validate.h"
 
 int exit_file_container(const struct exec_ctx *ctx, const char *id, struct exit_file *f,
 			podd_error_t *err)
@@ -26,7 +29,43 @@ int exit_file_container(const struct exec_ctx *ctx, const char *id, struct exit_
 	    exec_ctr_path(ctx, f->oom, id, "oom") < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid container id");
 	snprintf(f->dir, sizeof(f->dir), "%s/exits", ctx->tmp_dir);
+	snprintf(f->removed, sizeof(f->removed), "%s.removed", f->path);
 	return 0;
+}
+
+#define HAND_OFF_SUFFIX ".removed"
+#define HAND_OFF_KEEP_S 60
+
+void exit_file_hand_off(const struct exec_ctx *ctx, const char *id)
+{
+	struct exit_file f;
+	podd_error_t err = NULL;
+	struct timespec now;
+	struct dirent *de;
+	DIR *d;
+
+	if (exit_file_container(ctx, id, &f, &err) < 0) {
+		podd_error_free(&err);
+		return;
+	}
+	/* Best effort: no exit file (never started, or started again and
+	 * not ended) is nothing to hand off. */
+	(void)rename(f.path, f.removed);
+	clock_gettime(CLOCK_REALTIME, &now);
+	d = opendir(f.dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		struct stat st;
+		if (len != PODD_ID_LEN + strlen(HAND_OFF_SUFFIX) ||
+		    strcmp(de->d_name + PODD_ID_LEN, HAND_OFF_SUFFIX) != 0)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    now.tv_sec - st.st_mtim.tv_sec > HAND_OFF_KEEP_S)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
 }
 
 int exit_file_session(const struct exec_ctx *ctx, const char *id, const char *session,
@@ -48,7 +87,12 @@ int exit_read(const struct exit_file *f, struct exit_info *out, podd_error_t *er
 	long code;
 
 	memset(out, 0, sizeof(*out));
+	if (stat(path, &st) < 0 && errno == ENOENT && f->removed[0]) {
+		path = f->removed;
+		out->removed = true;
+	}
 	if (stat(path, &st) < 0) {
+		out->removed = false;
 		if (errno == ENOENT)
 			return 0;
 		return podd_error_sys(err, errno, "stat %s", path);

@@ -12,6 +12,7 @@ struct exit_info {
 	int code;
 	int64_t finished_ns;
 	bool oom_killed;
+	bool removed;      /* read from the removed container's hand-off file */
 };
 
 /* Where conmon writes one exit: the file is named after the container id
@@ -21,7 +22,17 @@ struct exit_file {
 	char dir[4200];
 	char path[4300];
 	char oom[4300]; /* "" when not tracked */
+	/* A container's exit file once `rm` took it (exit_file_hand_off):
+	 * <tmp>/exits/<id>.removed; "" for an exec session. */
+	char removed[4320];
 };
+
+/* At `rm` (the exit command of a --rm container may remove it while a
+ * `run` still waits for its exit): the exit file is renamed to its
+ * `.removed` name, where the waiter still finds it and removes it after
+ * reading; hand-off files older than a minute, which nobody waited for,
+ * go. */
+void exit_file_hand_off(const struct exec_ctx *ctx, const char *id);
 
 int exit_file_container(const struct exec_ctx *ctx, const char *id, struct exit_file *f,
 			podd_error_t *err);

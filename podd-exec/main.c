@@ -214,6 +214,10 @@ static int handle_wait(struct podd_server *srv, const struct podd_request *req, 
 	if (exit_file_container(&ctx, r->id, &f, err) < 0 ||
 	    exit_wait(&f, r->timeout_ms, &info, err) < 0)
 		return -1;
+	/* The container was removed under the wait (the exit command of a
+	 * --rm container): this waiter takes the hand-off file with it. */
+	if (info.removed)
+		unlink(f.removed);
 	return reply_exit(srv, req, &info, err);
 }
 
@@ -298,8 +302,7 @@ static int handle_remove_files(struct podd_server *srv, const struct podd_reques
 	if (exec_path(path, sizeof(path), ctx.static_dir, r->id, NULL) < 0 ||
 	    remove_tree(path, err) < 0)
 		return -1;
-	if (exec_exit_path(&ctx, path, sizeof(path), r->id) == 0)
-		unlink(path);
+	exit_file_hand_off(&ctx, r->id);
 	return podd_server_reply_ok(srv, req, err);
 }
 

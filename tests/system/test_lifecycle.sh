@@ -139,4 +139,16 @@ check "deleted the runtime's container" \
 check "and its bundle directory" test ! -e "$T/run/containers/$half"
 $P rm -f donor > /dev/null
 
+# A --rm container's exit command removes it while `run` may still wait
+# for its exit: rm hands the exit file off (<id>.removed) instead of
+# deleting it, and a waiter takes it.
+gone=$($P run -d --rm --rootfs "$ROOTFS" /bin/sh -c 'exit 4')
+for _ in $(seq 100); do
+	$P container exists "$gone" || break
+	sleep 0.1
+done
+check "the exit command removed the --rm container" bash -c "! $P container exists $gone"
+eq "its exit code is handed off, not deleted" "$(cat "$T/run/exits/$gone.removed" 2> /dev/null)" 4
+check "no exit file under its own name" test ! -e "$T/run/exits/$gone"
+
 finish
