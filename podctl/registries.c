@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
+#include <resolv.h> /* b64_ntop, b64_pton (glibc's libresolv) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,15 +188,12 @@ static int decode_entry(json_object *entry, const char *key, char **user, char *
 	plain = malloc(n / 4 * 3 + 4);
 	if (plain == NULL)
 		return podd_error_sys(err, ENOMEM, "auth file");
-	len = EVP_DecodeBlock(plain, (const unsigned char *)b64, (int)n);
+	/* Room for the decoded bytes and the NUL: b64_pton never writes
+	 * more than it is given room for. */
+	len = b64_pton(b64, plain, n / 4 * 3 + 3);
 	if (len < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "auth file: the entry for %s is not base64", key);
-	/* EVP_DecodeBlock counts the padding as zero bytes. */
-	while (n > 0 && b64[n - 1] == '=' && len > 0) {
-		n--;
-		len--;
-	}
 	plain[len] = '\0';
 	colon = strchr((char *)plain, ':');
 	if (colon == NULL || strlen((char *)plain) != (size_t)len)
@@ -305,16 +302,20 @@ int auth_file_set(struct auth_file *f, const char *registry, const char *user,
 {
 	size_t n = strlen(user) + 1 + strlen(password);
 	cleanup_free char *plain = malloc(n + 1);
-	cleanup_free unsigned char *b64 = malloc(4 * (n / 3 + 1) + 1);
+	size_t b64_size = 4 * (n / 3 + 1) + 1;
+	cleanup_free char *b64 = malloc(b64_size);
 	json_object *entry;
 
 	if (plain == NULL || b64 == NULL)
 		return podd_error_sys(err, ENOMEM, "auth file");
 	snprintf(plain, n + 1, "%s:%s", user, password);
-	EVP_EncodeBlock(b64, (const unsigned char *)plain, (int)n);
+	if (b64_ntop((const unsigned char *)plain, n, b64, b64_size) < 0) {
+		explicit_bzero(plain, n);
+		return podd_error(err, PODD_E_INTERNAL, "auth file: base64");
+	}
 	explicit_bzero(plain, n);
 	entry = json_object_new_object();
-	json_object_object_add(entry, "auth", json_object_new_string((char *)b64));
+	json_object_object_add(entry, "auth", json_object_new_string(b64));
 	json_object_object_add(auths_of(f), registry, entry);
 	return 0;
 }
