@@ -769,7 +769,7 @@ case_mem_pull() {
 		treemem_run podctl "pull $img" "$podctl_bin" --root "$W/img/m$img" --runroot "$W/img/mr$img" \
 			pull -q --tls-verify=false "$reg/podd/$img:latest"
 		[ "$kib" = error ] && { eval "$img=error"; continue; }
-		eval "$img=$(sed -n 's/^treemem: pid [0-9]* podd-image: peak \([0-9]*\) KiB.*/\1/p' "$W/treemem.err" | head -1)"
+		eval "$img=$(sed -n 's/^treemem: pid [0-9]* podd-image[-a-z]*: peak \([0-9]*\) KiB.*/\1/p' "$W/treemem.err" | head -1)"
 		details+=("$(printf '%-26s %-7s podd-image peak %s KiB (whole tree %s KiB over %s processes)' \
 			"memory, pull $img" podctl "${!img}" "$kib" "$nproc")")
 	done

@@ -219,6 +219,23 @@ int podd_config_check(const Podd__ContainerConfig *c, podd_error_t *err)
 	return 0;
 }
 
+int podd_image_run_check(const Podd__ImageRunConfig *r, size_t n_layers, podd_error_t *err)
+{
+	if (podd__image_run_config__get_packed_size(r) > PODD_IMAGE_RUN_MAX_BYTES)
+		return podd_error(err, INVALID, "image run config larger than %d bytes",
+				  PODD_IMAGE_RUN_MAX_BYTES);
+	if (r->n_chain_ids != n_layers || n_layers == 0 || n_layers > PODD_IMAGE_LAYERS_MAX)
+		return podd_error(err, INVALID, "image run config has %zu layers for %zu",
+				  r->n_chain_ids, n_layers);
+	for (size_t i = 0; i < r->n_chain_ids; i++)
+		if (!podd_id_valid(r->chain_ids[i]))
+			return podd_error(err, INVALID, "image run config: invalid layer id");
+	if (r->working_dir[0] != '\0' &&
+	    podd_validate_abs_path("image working directory", r->working_dir, err) < 0)
+		return -1;
+	return 0;
+}
+
 int podd_image_source_check(const char *rootfs, const char *image, const char *image_id,
 			    char *const *layers, size_t nlayers, int64_t image_size,
 			    podd_error_t *err)

@@ -27,6 +27,13 @@ int podd_image_source_check(const char *rootfs, const char *image, const char *i
 	podd_image_source_check((rec)->config->rootfs, (rec)->image, (rec)->image_id,          \
 				(rec)->image_layers, (rec)->n_image_layers, (rec)->image_size, err)
 
+/* An image record's run config (ImageRecord.run): at most
+ * PODD_IMAGE_RUN_MAX_BYTES packed, one valid chain id per layer of the
+ * record (n_layers), a working dir that is absolute or empty. What the
+ * merged container config must further satisfy, podd_config_check says. */
+#define PODD_IMAGE_RUN_MAX_BYTES (64 * 1024)
+int podd_image_run_check(const Podd__ImageRunConfig *r, size_t n_layers, podd_error_t *err);
+
 /* RLIMIT_* for a --ulimit name ("nofile"), or -1. */
 int podd_ulimit_resource(const char *name);
 /* A capability name as --cap-add takes it: "NET_RAW", "CAP_NET_RAW", "all";

@@ -27,7 +27,6 @@ void podd_helper_init(const char *process, int argc, char **argv, struct podd_he
 		{ "root", required_argument, NULL, 'r' },
 		{ "runroot", required_argument, NULL, 'R' },
 		{ "log-level", required_argument, NULL, 'l' },
-		{ "registry", no_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int type = 0, c, devnull;
@@ -47,9 +46,6 @@ void podd_helper_init(const char *process, int argc, char **argv, struct podd_he
 			args->log_level = podd_log_level_parse(optarg);
 			if (args->log_level < 0)
 				usage(process, "invalid --log-level");
-			break;
-		case 'g':
-			args->registry = true;
 			break;
 		default:
 			usage(process, "invalid option");

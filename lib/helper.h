@@ -15,10 +15,9 @@ struct podd_helper_args {
 	const char *static_dir; /* --root */
 	const char *tmp_dir;    /* --runroot */
 	int log_level;
-	bool registry;          /* --registry: podd-image may reach registries */
 };
 
-/* Parse `--root DIR --runroot DIR --log-level LEVEL [--registry]` (the
+/* Parse `--root DIR --runroot DIR --log-level LEVEL` (the
  * last one only podd-image heeds); the directories must
  * be absolute. Also checks that fd 3 is a SEQPACKET socket, ignores SIGPIPE
  * and points stdin and stdout at /dev/null. Exits with status 2 on misuse. */

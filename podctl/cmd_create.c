@@ -19,15 +19,15 @@ static int create_from_image(struct engine *e, const struct create_opts *o,
 	__attribute__((cleanup(image_applied_free))) struct image_applied applied = { 0 };
 	Podd__ContainerConfig cfg = o->config;
 	Podd__ImageRecord *img = NULL;
-	Podd__ImageConfig *ic = NULL;
+	Podd__ImageConfig view, *ic = &view, *owned = NULL;
 	ProtobufCMessage *m = NULL;
 
 	if (image_resolve(e, o, &img, err) < 0)
 		return -1;
 	img_m = &img->base;
-	if (run_image_config(e, img, &ic, err) < 0)
+	if (image_run_settings(e, img, &view, &owned, err) < 0)
 		return -1;
-	ic_m = &ic->base;
+	ic_m = owned ? &owned->base : NULL;
 	if (image_config_apply(&cfg, &o->overrides, ic, &applied, err) < 0 ||
 	    podd_config_check(&cfg, err) < 0)
 		return -1;

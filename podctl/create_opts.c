@@ -556,7 +556,7 @@ void create_opts_free(struct create_opts *o)
 
 unsigned create_opts_image_needs(const struct create_opts *o)
 {
-	if (o->image == NULL)
-		return 0;
-	return NEED_IMAGE | (o->pull_plan ? NEED_REGISTRY : 0);
+	/* podd-image starts only if the image must be pulled or its record
+	 * has no run config (image_use.c); podctl seals after that. */
+	return o->image == NULL ? 0 : NEED_UNSEALED;
 }

@@ -94,7 +94,10 @@ static int spawn_helper(struct engine *e, enum helper_kind k, podd_error_t *err)
 	int sv[2];
 	pid_t pid;
 
-	if (find_helper(helper_info[k].binary, path, sizeof(path), err) < 0)
+	const char *binary = k == HELPER_IMAGE && e->registry ? "podd-image-registry"
+							     : helper_info[k].binary;
+
+	if (find_helper(binary, path, sizeof(path), err) < 0)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return podd_error_sys(err, errno, "socketpair for %s", helper_info[k].binary);
@@ -107,9 +110,8 @@ static int spawn_helper(struct engine *e, enum helper_kind k, podd_error_t *err)
 		return podd_error_sys(err, saved, "fork %s", helper_info[k].binary);
 	}
 	if (pid == 0) {
-		char *const argv[] = { (char *)helper_info[k].binary, "--root", e->static_dir,
-				       "--runroot", e->tmp_dir, "--log-level", level,
-				       k == HELPER_IMAGE && e->registry ? "--registry" : NULL, NULL };
+		char *const argv[] = { (char *)binary, "--root", e->static_dir,
+				       "--runroot", e->tmp_dir, "--log-level", level, NULL };
 		/* Only sanitizer settings pass through: a helper's environment
 		 * is not the user's to steer. */
 		char *envp[4];
@@ -135,7 +137,7 @@ static int spawn_helper(struct engine *e, enum helper_kind k, podd_error_t *err)
 		_exit(EXIT_CANNOT_INVOKE);
 	}
 	close(sv[1]);
-	h->peer = (struct podd_peer){ .sock = sv[0], .pid = pid, .name = helper_info[k].binary };
+	h->peer = (struct podd_peer){ .sock = sv[0], .pid = pid, .name = binary };
 	h->running = true;
 	h->status_fd = -1;
 	return 0;
@@ -204,6 +206,27 @@ static int prepare_dir(const char *what, const char *in, char *out, size_t size,
 	return 0;
 }
 
+/* Spawn the helpers in `needs` (all at once, so that they start in
+ * parallel), then shake hands with each. */
+static int start_helpers(struct engine *e, unsigned needs, podd_error_t *err)
+{
+	for (int k = 0; k < HELPER_COUNT; k++)
+		if ((needs & (1u << k)) && spawn_helper(e, (enum helper_kind)k, err) < 0)
+			return -1;
+	for (int k = 0; k < HELPER_COUNT; k++) {
+		if (!(needs & (1u << k)))
+			continue;
+		if (podd_client_hello(&e->helpers[k].peer, helper_info[k].channel, err) < 0)
+			return engine_helper_failed(e, (enum helper_kind)k, err);
+		/* After the handshake the helper is sandboxed; keep a handle on
+		 * its status for `system sandbox`, which cannot open /proc later. */
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)e->helpers[k].peer.pid);
+		e->helpers[k].status_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	return 0;
+}
+
 int engine_start(struct engine *e, const struct global_opts *opts, unsigned needs,
 		 podd_error_t *err)
 {
@@ -228,25 +251,36 @@ int engine_start(struct engine *e, const struct global_opts *opts, unsigned need
 	signal(SIGPIPE, SIG_IGN);
 
 	e->registry = (needs & NEED_REGISTRY) != 0;
-	for (int k = 0; k < HELPER_COUNT; k++)
-		if ((needs & (1u << k)) && spawn_helper(e, (enum helper_kind)k, err) < 0)
-			return -1;
-	for (int k = 0; k < HELPER_COUNT; k++) {
-		if (!(needs & (1u << k)))
-			continue;
-		if (podd_client_hello(&e->helpers[k].peer, helper_info[k].channel, err) < 0)
-			return engine_helper_failed(e, (enum helper_kind)k, err);
-		/* After the handshake the helper is sandboxed; keep a handle on
-		 * its status for `system sandbox`, which cannot open /proc later. */
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)e->helpers[k].peer.pid);
-		e->helpers[k].status_fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	if (podctl_sandbox(err) < 0)
+	if (start_helpers(e, needs, err) < 0)
+		return -1;
+	/* create and run of an image decide on podd-image only once podd-state
+	 * has said whether the image is there (engine_add_image); their one
+	 * lookup runs before the sandbox. */
+	if (!(needs & NEED_UNSEALED) && engine_seal(e, err) < 0)
 		return -1;
 	if ((needs & NEED_STATE) && open_state(e, err) < 0)
 		return -1;
 	return 0;
+}
+
+int engine_seal(struct engine *e, podd_error_t *err)
+{
+	if (e->sealed)
+		return 0;
+	if (podctl_sandbox(err) < 0)
+		return -1;
+	e->sealed = true;
+	return 0;
+}
+
+int engine_add_image(struct engine *e, bool registry, podd_error_t *err)
+{
+	if (e->helpers[HELPER_IMAGE].running)
+		return 0;
+	if (e->sealed)
+		return podd_error(err, PODD_E_INTERNAL, "podd-image wanted after podctl sandboxed");
+	e->registry = registry;
+	return start_helpers(e, NEED_IMAGE, err);
 }
 
 struct podd_peer *engine_state(struct engine *e)

@@ -92,17 +92,64 @@ const char *image_display_name(const Podd__ImageRecord *img, const char *given)
 	return img->n_names > 0 ? img->names[0] : img->id;
 }
 
+/* A pull needs podd-image with registry access; without a plan the pull
+ * fails with its reason, and no podd-image starts. */
+static int image_pull_started(struct engine *e, const struct create_opts *o,
+			      Podd__ImageRecord **out, podd_error_t *err)
+{
+	if (o->pull_plan && (engine_add_image(e, true, err) < 0 || engine_seal(e, err) < 0))
+		return -1;
+	return image_pull(e, o, out, err);
+}
+
 int image_resolve(struct engine *e, const struct create_opts *o, Podd__ImageRecord **out,
 		  podd_error_t *err)
 {
 	if (o->pull == PULL_ALWAYS)
-		return image_pull(e, o, out, err);
+		return image_pull_started(e, o, out, err);
 	if (image_lookup(e, o->image, out, err) == 0)
 		return 0;
 	if ((*err)->code != PODD_E_NO_SUCH_OBJECT || o->pull == PULL_NEVER)
 		return -1;
 	podd_error_free(err);
-	return image_pull(e, o, out, err);
+	return image_pull_started(e, o, out, err);
+}
+
+int image_run_settings(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig *view,
+		       Podd__ImageConfig **owned, podd_error_t *err)
+{
+	const Podd__ImageRunConfig *r = img->run;
+
+	*owned = NULL;
+	if (r == NULL) {
+		/* A record of an older store: podd-image reads the config. */
+		if (engine_add_image(e, false, err) < 0 || engine_seal(e, err) < 0 ||
+		    run_image_config(e, img, owned, err) < 0)
+			return -1;
+		*view = **owned;
+		return 0;
+	}
+	if (engine_seal(e, err) < 0)
+		return -1;
+	/* Checked by podd-state when stored; checked again, as any answer. */
+	if (podd_image_run_check(r, img->n_layers, err) < 0)
+		return podd_error_wrap(err, "image %.12s", img->id);
+	podd__image_config__init(view);
+	view->id = img->id;
+	view->user = r->user;
+	view->working_dir = r->working_dir;
+	view->stop_signal = r->stop_signal;
+	view->env = r->env;
+	view->n_env = r->n_env;
+	view->entrypoint = r->entrypoint;
+	view->n_entrypoint = r->n_entrypoint;
+	view->has_entrypoint = r->n_entrypoint > 0;
+	view->cmd = r->cmd;
+	view->n_cmd = r->n_cmd;
+	view->has_cmd = r->n_cmd > 0;
+	view->chain_ids = r->chain_ids;
+	view->n_chain_ids = r->n_chain_ids;
+	return 0;
 }
 
 int container_rw_sizes(struct engine *e, char **ids, size_t n, int64_t *rw, podd_error_t *err)

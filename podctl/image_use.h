@@ -9,7 +9,8 @@
 /* podd-state's LookupImage (images.h's image_lookup: podman's local
  * order; a missing image is NO_SUCH_OBJECT "NAME: image not known") of
  * o->image under the --pull policy: never: the lookup's answer; missing
- * and newer: a missing image is pulled; always: pulled. */
+ * and newer: a missing image is pulled; always: pulled. A pull starts
+ * podd-image with registry access (engine_add_image) and seals podctl. */
 int image_resolve(struct engine *e, const struct create_opts *o, Podd__ImageRecord **out,
 		  podd_error_t *err);
 /* Fetch o->image from its registry with o->pull_plan (pull.h), store it
@@ -18,6 +19,13 @@ int image_resolve(struct engine *e, const struct create_opts *o, Podd__ImageReco
  * engine must run podd-image. */
 int image_pull(struct engine *e, const struct create_opts *o, Podd__ImageRecord **out,
 	       podd_error_t *err);
+/* What create and run take from the image (the fields image_config_apply
+ * reads, and the chain ids) into `view`: from the record's cached run
+ * config, else from podd-image's ImageConfig (started now), which is then
+ * `*owned` and what `view`'s strings point into. Either way podctl is
+ * sandboxed after it (engine_seal). */
+int image_run_settings(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig *view,
+		       Podd__ImageConfig **owned, podd_error_t *err);
 /* podd-image's ImageConfig for the record, checked (same id, 1 to
  * PODD_IMAGE_LAYERS_MAX 64-hex chain ids). */
 int run_image_config(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig **out,

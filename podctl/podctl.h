@@ -17,10 +17,13 @@ enum helper_kind { HELPER_STATE, HELPER_IMAGE, HELPER_EXEC, HELPER_NET, HELPER_C
 #define NEED_EXEC (1u << HELPER_EXEC)
 #define NEED_NET (1u << HELPER_NET)
 #define NEED_ALL (NEED_STATE | NEED_IMAGE | NEED_EXEC | NEED_NET)
-/* With NEED_IMAGE: podd-image may reach registries (--registry; pull,
- * push, login, and run or create that may pull). Without it podd-image
- * has no network at all. */
+/* With NEED_IMAGE: the image helper is podd-image-registry, which may
+ * reach registries (pull, push, login, and run or create that must pull).
+ * podd-image, without it, has no network and no registry client. */
 #define NEED_REGISTRY (1u << HELPER_COUNT)
+/* podctl stays unsandboxed after the start, for engine_add_image; the
+ * command calls engine_seal once it knows. */
+#define NEED_UNSEALED (1u << (HELPER_COUNT + 1))
 
 struct global_opts {
 	const char *root;           /* --root: static dir */
@@ -46,7 +49,8 @@ struct engine {
 	struct helper helpers[HELPER_COUNT];
 	Podd__DbInfo *db_info;
 	bool stdout_is_tty;
-	bool registry; /* podd-image spawned with --registry */
+	bool registry; /* the image helper is podd-image-registry */
+	bool sealed;   /* podctl's sandbox applied: no more helpers */
 };
 
 /* Exit codes, as podman uses them. */
@@ -60,6 +64,11 @@ struct engine {
 int engine_start(struct engine *e, const struct global_opts *opts, unsigned needs,
 		 podd_error_t *err);
 void engine_stop(struct engine *e);
+/* With NEED_UNSEALED: start podd-image now (a no-op if it runs), with
+ * registry access if `registry`; then engine_seal, which applies podctl's
+ * sandbox (also a no-op the second time). */
+int engine_add_image(struct engine *e, bool registry, podd_error_t *err);
+int engine_seal(struct engine *e, podd_error_t *err);
 /* One helper done early (EOF, reaped): podd-image once a run has its
  * image's config, so that it does not stay for the container's life. */
 void engine_stop_helper(struct engine *e, enum helper_kind k);

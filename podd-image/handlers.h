@@ -17,8 +17,8 @@ struct image_ctx {
 	/* store.lock, exclusive, from a GcRequest with `begin` to the
 	 * GcRequest that collects; -1: none held. */
 	int gc_lock;
-	/* Started with --registry: pull, push and login are served, under
-	 * podd_image_registry_policy; without, they are refused. */
+	/* podd-image-registry: pull, push and login are served, under
+	 * podd_image_registry_policy; podd-image does not know them. */
 	bool registry;
 };
 

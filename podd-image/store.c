@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "cleanup.h"
+#include "config_check.h"
 #include "store.h"
 #include "util.h"
 #include "validate.h"
@@ -312,6 +313,60 @@ static char *dup_digest(const struct digest *d)
 	return s;
 }
 
+static char **strv_copy(char *const *v, size_t n)
+{
+	char **out = calloc(n ? n : 1, sizeof(*out));
+	for (size_t i = 0; out && i < n; i++)
+		if ((out[i] = strdup(v[i])) == NULL) {
+			while (i > 0)
+				free(out[--i]);
+			free(steal_pointer(&out));
+		}
+	return out;
+}
+
+/* What run and create need from the config, kept in the record
+ * (ImageRecord.run) so that they need not start podd-image. An image
+ * without layers, or one whose run config is larger than a record should
+ * carry, gets none: podctl then asks for the config. */
+static int run_fill(Podd__ImageRecord *rec, const struct image_config *c,
+		    const struct pending_layer *p, podd_error_t *err)
+{
+	Podd__ImageRunConfig *r;
+
+	if (c->n_diff_ids == 0)
+		return 0;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return podd_error_sys(err, ENOMEM, "image record");
+	podd__image_run_config__init(r);
+	rec->run = r;
+	r->user = strdup(c->user ? c->user : "");
+	r->working_dir = strdup(c->working_dir ? c->working_dir : "");
+	r->stop_signal = strdup(c->stop_signal ? c->stop_signal : "");
+	r->env = strv_copy(c->env, c->n_env);
+	r->n_env = r->env ? c->n_env : 0;
+	r->entrypoint = strv_copy(c->entrypoint, c->n_entrypoint);
+	r->n_entrypoint = r->entrypoint ? c->n_entrypoint : 0;
+	r->cmd = strv_copy(c->cmd, c->n_cmd);
+	r->n_cmd = r->cmd ? c->n_cmd : 0;
+	r->chain_ids = calloc(c->n_diff_ids, sizeof(char *));
+	for (size_t i = 0; r->chain_ids && i < c->n_diff_ids; i++) {
+		if ((r->chain_ids[i] = strdup(p[i].chain.hex)) == NULL)
+			break;
+		r->n_chain_ids = i + 1;
+	}
+	if (r->user == NULL || r->working_dir == NULL || r->stop_signal == NULL ||
+	    r->env == NULL || r->entrypoint == NULL || r->cmd == NULL ||
+	    r->n_chain_ids != c->n_diff_ids)
+		return podd_error_sys(err, ENOMEM, "image record");
+	if (podd__image_run_config__get_packed_size(r) > PODD_IMAGE_RUN_MAX_BYTES) {
+		podd__image_run_config__free_unpacked(steal_pointer(&rec->run), NULL);
+		return 0;
+	}
+	return 0;
+}
+
 static int record_fill(Podd__ImageRecord *rec, const struct digest *manifest_digest,
 		       const struct image_manifest *m, const struct image_config *c,
 		       const struct pending_layer *p, podd_error_t *err)
@@ -340,7 +395,7 @@ static int record_fill(Podd__ImageRecord *rec, const struct digest *manifest_dig
 	if (rec->id == NULL || rec->config_digest == NULL || rec->manifest_digest == NULL ||
 	    rec->digests == NULL || rec->digests[0] == NULL || rec->top_layer == NULL)
 		return podd_error_sys(err, ENOMEM, "image record");
-	return 0;
+	return run_fill(rec, c, p, err);
 }
 
 struct pending_set {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "config_check.h"
 #include "log.h"
 #include "validate.h"
 #include "state.h"
@@ -437,6 +438,8 @@ int image_record_check(const Podd__ImageRecord *rec, podd_error_t *err)
 	if (rec->created_ns < 0 || rec->size < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "image %s: negative creation time or size", rec->id);
+	if (rec->run && podd_image_run_check(rec->run, rec->n_layers, err) < 0)
+		return podd_error_wrap(err, "image %s", rec->id);
 	return 0;
 }
 
@@ -481,6 +484,7 @@ int images_create(struct state_db *db, const Podd__ImageRecord *in, Podd__ImageR
 		 * id is the digest of the config that lists its layers. */
 		char **saved_digests = stored->digests;
 		size_t nsaved = stored->n_digests;
+		Podd__ImageRunConfig *saved_run = stored->run;
 		names = strv_union(stored->names, stored->n_names, in->names, in->n_names, &nnames);
 		digests = strv_union(stored->digests, stored->n_digests, in->digests,
 				     in->n_digests, &ndigests);
@@ -492,9 +496,13 @@ int images_create(struct state_db *db, const Podd__ImageRecord *in, Podd__ImageR
 					  IMAGE_DIGESTS_MAX);
 		stored->digests = digests;
 		stored->n_digests = ndigests;
+		/* A record from an older store gets the run config now. */
+		if (stored->run == NULL)
+			stored->run = in->run;
 		rc = image_put_names(txn, db, stored, names, nnames, err);
 		stored->digests = saved_digests;
 		stored->n_digests = nsaved;
+		stored->run = saved_run;
 		if (rc < 0)
 			return -1;
 	}

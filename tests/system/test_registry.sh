@@ -542,7 +542,7 @@ if cc -O2 -o "$TREEMEM" "$PODD_SOURCE_DIR/bench/treemem.c" 2> /dev/null; then
 	peak() { # the podd-image line of treemem -v
 		"$TREEMEM" -v $PODCTL --root "$T/$1" --runroot "$T/$1-run" pull -q \
 			--tls-verify=false "$R/podd/$2:latest" 2>&1 >/dev/null |
-			sed -n 's/.*pid [0-9]* podd-image: peak \([0-9]*\) KiB.*/\1/p' | sort -n | tail -1
+			sed -n 's/.*pid [0-9]* podd-image[-a-z]*: peak \([0-9]*\) KiB.*/\1/p' | sort -n | tail -1
 	}
 	small=$(peak mem-small busybox)
 	big=$(peak mem-big big)

@@ -63,6 +63,25 @@ $P create --name sig2 --stop-signal TERM localhost/cfg > /dev/null
 eq "--stop-signal overrides it" "$($P inspect sig2 --format '{{.Config.StopSignal}}')" "15"
 $P rm sig2 > /dev/null
 
+# --- run of a present image takes its settings from the record ---
+# podd-state's record carries the run config: with the config blob gone
+# from podd-image's store, run still applies the image's settings, while
+# image inspect (which reads the blob) fails. The blob is put back after.
+cfg_id=$($P images -q --no-trunc localhost/cfg | sed 's/^sha256://')
+blob="$STORE/blobs/sha256/$cfg_id"
+if [ -n "$cfg_id" ] && mv "$blob" "$T/cfg-blob"; then
+	eq "run needs no config blob: the record's run config applies" \
+		"$($P run --rm localhost/cfg 2>&1)" "cmd image /opq 1000"
+	if $P image inspect localhost/cfg > /dev/null 2>&1; then
+		not_ok "image inspect of an image without its config blob fails"
+	else
+		ok "image inspect of an image without its config blob fails"
+	fi
+	mv "$T/cfg-blob" "$blob"
+else
+	not_ok "the config blob of localhost/cfg is at $blob"
+fi
+
 # --- the overlay root ---
 eq "a whiteout in an upper layer hides the lower file" \
 	"$($P run --rm -u 0 localhost/cfg 'cat /etc/motd 2>/dev/null || echo hidden' 2>&1)" "hidden"

@@ -480,7 +480,7 @@ static const struct {
 	{ "podd-image", "mount", KILLED },
 	{ "podd-exec", "mount", KILLED },
 	{ "podd-state", "ptrace", KILLED },
-	/* podd-image without --registry (load, save, import, commit, gc:
+	/* podd-image (load, save, import, commit, gc:
 	 * what a hostile archive reaches) has no socket at all and reads
 	 * nothing outside the store. */
 	{ "podd-image", "socket-inet", KILLED },
@@ -489,7 +489,7 @@ static const struct {
 	{ "podd-image-registry", "execve", KILLED },
 	{ "podd-image-registry", "mount", KILLED },
 	{ "podd-image-registry", "open-outside", DENIED_EACCES },
-	/* podd-image started with --registry is a registry client: TCP/IP sockets and connect, and
+	/* podd-image-registry is a registry client: TCP/IP sockets and connect, and
 	 * the resolver's UDP exchange and /etc/hosts, but no AF_UNIX or
 	 * netlink socket, no ioctl but FIONREAD, no TCP bind (Landlock, ABI >= 4), and
 	 * only read access to the CA certificates and resolver files. */

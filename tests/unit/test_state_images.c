@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "config_check.h"
 #include "state.h"
 #include "state_fixture.h"
 #include "validate.h"
@@ -578,6 +579,80 @@ static void test_invalid_records_are_refused_and_store_nothing(void **state)
 	assert_not_known(fx, IMG_A);
 }
 
+/* The run config podd-image adds to a record: stored and answered as
+ * given; a record stored without one (an older store) takes it from the
+ * next create of the same image; one that does not fit the record's
+ * layers, or is no bounded config, is refused and stores nothing. */
+static void test_run_config_is_kept_checked_and_adopted(void **state)
+{
+	struct fixture *fx = *state;
+	Podd__ImageRunConfig run = PODD__IMAGE_RUN_CONFIG__INIT;
+	char *env[] = { "PATH=/bin" }, *cmd[] = { "sh" };
+	char *chains[] = { CTR }, *two[] = { CTR, CTR }, *bad[] = { "xyz" };
+	static char big[PODD_IMAGE_RUN_MAX_BYTES + 1];
+	char *bigv[] = { big };
+	Podd__ImageRecord *out = NULL, *rec;
+	podd_error_t err = NULL;
+	struct image_in in;
+
+	run.working_dir = "/srv";
+	run.env = env;
+	run.n_env = 1;
+	run.cmd = cmd;
+	run.n_cmd = 1;
+	run.chain_ids = chains;
+	run.n_chain_ids = 1;
+
+	/* Refused: no layer ids for the record's layer, two for one, an
+	 * invalid one, a relative working dir, a run config over the bound. */
+	image_in_init(&in, IMG_A, "localhost/run:latest");
+	in.rec.run = &run;
+	run.n_chain_ids = 0;
+	assert_int_equal(images_create(&fx->ctx.db, &in.rec, &out, &err), -1);
+	podd_error_free(&err);
+	run.chain_ids = two;
+	run.n_chain_ids = 2;
+	assert_int_equal(images_create(&fx->ctx.db, &in.rec, &out, &err), -1);
+	podd_error_free(&err);
+	run.chain_ids = bad;
+	run.n_chain_ids = 1;
+	assert_int_equal(images_create(&fx->ctx.db, &in.rec, &out, &err), -1);
+	podd_error_free(&err);
+	run.chain_ids = chains;
+	run.working_dir = "srv";
+	assert_int_equal(images_create(&fx->ctx.db, &in.rec, &out, &err), -1);
+	podd_error_free(&err);
+	run.working_dir = "/srv";
+	memset(big, 'a', sizeof(big) - 1);
+	run.cmd = bigv;
+	assert_int_equal(images_create(&fx->ctx.db, &in.rec, &out, &err), -1);
+	assert_non_null(strstr(err->msg, "larger than"));
+	podd_error_free(&err);
+	run.cmd = cmd;
+	assert_null(out);
+	assert_int_equal(count(fx, fx->ctx.db.images), 0);
+
+	/* Stored without, then created again with: adopted. */
+	create(fx, IMG_A, "localhost/run:latest");
+	rec = get(fx, IMG_A);
+	assert_null(rec->run);
+	image_record_freep(&rec);
+	image_in_init(&in, IMG_A, "localhost/run:latest");
+	in.rec.run = &run;
+	assert_int_equal(images_create(&fx->ctx.db, &in.rec, &out, &err), 0);
+	image_record_freep(&out);
+	rec = get(fx, IMG_A);
+	assert_non_null(rec->run);
+	assert_string_equal(rec->run->working_dir, "/srv");
+	assert_int_equal(rec->run->n_env, 1);
+	assert_string_equal(rec->run->env[0], "PATH=/bin");
+	assert_int_equal(rec->run->n_cmd, 1);
+	assert_string_equal(rec->run->cmd[0], "sh");
+	assert_int_equal(rec->run->n_chain_ids, 1);
+	assert_string_equal(rec->run->chain_ids[0], CTR);
+	image_record_freep(&rec);
+}
+
 /* A failure inside the transaction, after the record was written and a
  * first name claimed: the second name's holder has a corrupt record. */
 static void test_failed_create_leaves_the_database_unchanged(void **state)
@@ -631,6 +706,7 @@ int main(void)
 		T(test_remove_of_an_unused_image_drops_it_and_its_names),
 		T(test_invalid_records_are_refused_and_store_nothing),
 		T(test_failed_create_leaves_the_database_unchanged),
+		T(test_run_config_is_kept_checked_and_adopted),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
