@@ -129,16 +129,51 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* One look: 1 when the wait is over (the file is there, or the session's
+ * directory went), 0 when not, -1 on error. */
+static int exit_check(const struct exit_file *f, struct exit_info *out, podd_error_t *err)
+{
+	if (exit_read(f, out, err) < 0)
+		return -1;
+	if (out->exited)
+		return 1;
+	if (gone(f)) {
+		/* An exec session whose container was cleaned up meanwhile:
+		 * its process died with the container's pid namespace
+		 * (SIGKILL), and the exit file went with the bundle. */
+		out->exited = true;
+		out->code = 128 + SIGKILL;
+		return 1;
+	}
+	return 0;
+}
+
+/* Before a watch, the file is looked for every millisecond for this many
+ * milliseconds. Closing an inotify descriptor waits for the kernel's
+ * fsnotify teardown (an SRCU grace period): 10-15 ms measured here, which
+ * every attached run, exec and stop paid although the file they wait for
+ * nearly always lands within a few milliseconds. Only a longer wait pays
+ * for the watch. */
+#define EXIT_POLL_MS 50
+
 int exit_wait(const struct exit_file *f, int timeout_ms, struct exit_info *out,
 	      podd_error_t *err)
 {
 	cleanup_close int ino = -1;
 	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int r;
 
 	if (exit_read(f, out, err) < 0)
 		return -1;
 	if (out->exited || timeout_ms == 0)
 		return 0;
+	for (int i = 0; i < EXIT_POLL_MS; i++) {
+		if (deadline >= 0 && now_ms() >= deadline)
+			return 0;
+		(void)poll(NULL, 0, 1);
+		if ((r = exit_check(f, out, err)) != 0)
+			return r < 0 ? -1 : 0;
+	}
 	ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (ino < 0)
 		return podd_error_sys(err, errno, "watch %s", f->dir);
@@ -151,20 +186,10 @@ int exit_wait(const struct exit_file *f, int timeout_ms, struct exit_info *out,
 		char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 		struct pollfd p = { .fd = ino, .events = POLLIN };
 		int wait = deadline < 0 ? 1000 : (int)(deadline - now_ms());
-		/* Check after arming the watch: an exit between the first read
+		/* Check after arming the watch: an exit between the last look
 		 * and the watch is not lost. The 1 s cap covers the rest. */
-		if (exit_read(f, out, err) < 0)
-			return -1;
-		if (out->exited)
-			return 0;
-		if (gone(f)) {
-			/* An exec session whose container was cleaned up meanwhile:
-			 * its process died with the container's pid namespace
-			 * (SIGKILL), and the exit file went with the bundle. */
-			out->exited = true;
-			out->code = 128 + SIGKILL;
-			return 0;
-		}
+		if ((r = exit_check(f, out, err)) != 0)
+			return r < 0 ? -1 : 0;
 		if (deadline >= 0 && wait <= 0)
 			return 0;
 		if (wait > 1000)
