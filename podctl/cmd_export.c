@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "output_file.h"
 #include "lifecycle.h"
 #include "wire.h"
 
@@ -59,7 +60,7 @@ int cmd_export(const struct global_opts *g, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	cleanup_close int file = -1;
+	struct output_file of = { .fd = -1, .cmd = -1 };
 	const char *output = NULL;
 	podd_error_t err = NULL;
 	struct engine e;
@@ -87,12 +88,11 @@ int cmd_export(const struct global_opts *g, int argc, char **argv)
 		return EXIT_ENGINE;
 	}
 	if (output && output[0] != '\0') {
-		file = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
-		if (file < 0) {
-			podd_error_sys(&err, errno, "failed to create export file %s", output);
+		if (output_file_open(output, 0666, &of, &err) < 0) {
+			podd_error_wrap(&err, "failed to create export file %s", output);
 			return report_error(&err);
 		}
-		out = file;
+		out = of.fd;
 	} else {
 		/* Container bytes on a terminal could drive it (escape
 		 * sequences), and are of no use there anyway. */
@@ -109,14 +109,18 @@ int cmd_export(const struct global_opts *g, int argc, char **argv)
 			   "export to %s: not a regular file, pipe, socket or /dev/null open for "
 			   "writing",
 			   output ? output : "stdout");
+		output_file_abort(&of);
 		return report_error(&err);
 	}
 	fflush(stdout);
 	if (engine_start(&e, g, NEED_STATE | NEED_EXEC, &err) < 0 ||
 	    export_rootfs(&e, argv[optind], out, &err) < 0) {
 		engine_stop(&e);
+		output_file_abort(&of);
 		return report_error(&err);
 	}
 	engine_stop(&e);
+	if (output_file_commit(&of, &err) < 0)
+		return report_error(&err);
 	return 0;
 }

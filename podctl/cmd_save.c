@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "output_file.h"
 #include "images.h"
 #include "wire.h"
 
@@ -72,7 +73,7 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	cleanup_close int file = -1;
+	struct output_file of = { .fd = -1, .cmd = -1 };
 	const char *output = NULL, *format = "docker-archive";
 	podd_error_t err = NULL;
 	struct engine e;
@@ -116,12 +117,9 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 		return EXIT_ENGINE;
 	}
 	if (output && output[0] != '\0') {
-		file = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-		if (file < 0) {
-			podd_error_sys(&err, errno, "open %s", output);
+		if (output_file_open(output, 0644, &of, &err) < 0)
 			return report_error(&err);
-		}
-		out = file;
+		out = of.fd;
 	} else {
 		if (isatty(STDOUT_FILENO)) {
 			fprintf(stderr, "Error: failed to save image(s): refusing to save to "
@@ -136,14 +134,18 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 			   "save to %s: not a regular file, pipe, socket or /dev/null open for "
 			   "writing",
 			   output ? output : "stdout");
+		output_file_abort(&of);
 		return report_error(&err);
 	}
 	fflush(stdout);
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
 	    save_images(&e, oci, argv + optind, argc - optind, out, &err) < 0) {
 		engine_stop(&e);
+		output_file_abort(&of);
 		return report_error(&err);
 	}
 	engine_stop(&e);
+	if (output_file_commit(&of, &err) < 0)
+		return report_error(&err);
 	return 0;
 }

@@ -254,6 +254,14 @@ eq "images NAME lists that repository only" "$($P images --format '{{.Repository
 	"localhost/other:1"
 $P untag busybox other:1
 expect_fail "save of an unknown image" 125 "nope: image not known" $P save -o "$T/x.tar" nope
+check "... leaves no output file" test ! -e "$T/x.tar"
+check "... nor a temporary one" bash -c "! ls -A '$T' | grep -q '^\.x\.tar\.'"
+echo keep > "$T/old.tar"
+expect_fail "save of an unknown image over a file" 125 "nope: image not known" \
+	$P save -o "$T/old.tar" nope
+eq "... leaves the file as it was" "$(cat "$T/old.tar")" "keep"
+$P save -o "$T/old.tar" busybox
+check "a successful save replaces it" tar -tf "$T/old.tar" manifest.json
 expect_fail "save in an unknown format" 125 "unsupported format" \
 	$P save --format oci-dir -o "$T/x.tar" busybox
 

@@ -214,6 +214,7 @@ expect_fail "export to a device other than /dev/null" 125 "not a regular file, p
 check "export to /dev/null works" bash -c "$P export writer > /dev/null"
 expect_fail "export of a missing container" 125 "no container with name or ID" \
 	$P export -o "$T/none.tar" nosuchctr
+check "... leaves no output file" test ! -e "$T/none.tar"
 expect_fail "export into a missing directory" 125 "failed to create export file" \
 	$P export -o "$T/no/such/dir.tar" writer
 
