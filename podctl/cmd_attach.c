@@ -42,7 +42,7 @@ int cmd_attach(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		if (c == OPT_NO_STDIN) {
 			no_stdin = true;
 		} else if (c == OPT_SIG_PROXY && (!optarg || strcmp(optarg, "true") == 0 ||

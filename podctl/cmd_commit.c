@@ -88,7 +88,7 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+a:m:qph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:m:qph", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			author = optarg;

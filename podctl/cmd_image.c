@@ -36,7 +36,7 @@ int cmd_image_inspect(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -235,7 +235,7 @@ static int remove_users(struct engine *e, const Podd__ImageRecord *img, podd_err
 	for (size_t i = 0; r == 0 && i < u.n; i++) {
 		cleanup_record Podd__ContainerRecord *rec = NULL;
 		r = ctr_lookup_locked(e, u.ids[i], &rec, err);
-		if (r == 0 && (r = ctr_remove(e, &rec, true, err)) < 0) {
+		if (r == 0 && (r = ctr_remove(e, &rec, true, 0, err)) < 0) {
 			podd_error_t ignored = NULL;
 			if (rec && ctr_unlock(e, u.ids[i], &ignored) < 0)
 				podd_error_free(&ignored);
@@ -333,7 +333,7 @@ int cmd_rmi(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+faih", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "faih", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -439,7 +439,7 @@ static int cmd_image_prune(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+afh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "afh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;

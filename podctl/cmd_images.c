@@ -208,7 +208,7 @@ int cmd_images(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+aqnh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "aqnh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			/* No intermediate images exist in podd's store: -a shows

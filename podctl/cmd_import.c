@@ -67,7 +67,7 @@ int cmd_import(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+c:m:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:m:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (nchanges == MAX_CHANGES) {

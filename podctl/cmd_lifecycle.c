@@ -46,8 +46,8 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 		{ "all", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *shorts = v == VERB_START ? "+ai" : v == VERB_KILL ? "+s:" :
-			     v == VERB_STOP || v == VERB_RESTART ? "+t:" : "+";
+	const char *shorts = v == VERB_START ? "ai" : v == VERB_KILL ? "s:" :
+			     v == VERB_STOP || v == VERB_RESTART ? "t:" : "";
 	int c;
 	char *end;
 

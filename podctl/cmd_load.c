@@ -66,7 +66,7 @@ int cmd_load(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+i:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			input = optarg;

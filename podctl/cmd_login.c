@@ -66,7 +66,7 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+u:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "u:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			user = optarg;
@@ -201,7 +201,7 @@ int cmd_logout(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'A':
 		case 'a':

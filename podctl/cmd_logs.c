@@ -86,7 +86,7 @@ int cmd_logs(const struct global_opts *g, int argc, char **argv)
 	req.tail = -1;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+fn:t", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fn:t", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			req.follow = true;

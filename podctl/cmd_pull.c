@@ -42,7 +42,7 @@ static int parse_opts(int argc, char **argv, struct pull_opts *o, const char *us
 	o->tls_verify = -1;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (optarg == NULL || strcmp(optarg, "true") == 0)

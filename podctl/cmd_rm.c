@@ -1,4 +1,4 @@
-/* podctl rm [-f] [-a] NAME|ID... */
+/* podctl rm [-f] [-a] [-i] [-t SECONDS] NAME|ID... */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -40,15 +40,15 @@ static void id_list_free(struct id_list *l)
 
 /* Under the container's lock: a running one is stopped first with -f,
  * refused without. */
-static int remove_one(struct engine *e, const char *name_or_id, bool force, char id[65],
-		      podd_error_t *err)
+static int remove_one(struct engine *e, const char *name_or_id, bool force, int timeout,
+		      char id[65], podd_error_t *err)
 {
 	cleanup_record Podd__ContainerRecord *rec = NULL;
 
 	if (ctr_lookup_locked(e, name_or_id, &rec, err) < 0)
 		return -1;
 	snprintf(id, 65, "%s", rec->id);
-	if (ctr_remove(e, &rec, force, err) < 0) {
+	if (ctr_remove(e, &rec, force, timeout, err) < 0) {
 		podd_error_t ignored = NULL;
 		if (rec && ctr_unlock(e, id, &ignored) < 0)
 			podd_error_free(&ignored);
@@ -63,17 +63,20 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "ignore", no_argument, NULL, 'i' },
+		{ "time", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	__attribute__((cleanup(id_list_free))) struct id_list all = { 0 };
 	bool remove_all = false, force = false, ignore = false;
 	podd_error_t err = NULL;
 	struct engine e;
-	int c, rc = 0;
+	int c, rc = 0, timeout = 0;
+	char *end;
+	long t;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "afi", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "afit:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			remove_all = true;
@@ -83,6 +86,19 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 			break;
 		case 'i':
 			ignore = true;
+			break;
+		case 't':
+			/* Seconds a running container is given to stop (-f)
+			 * before SIGKILL; podd's default is none. */
+			errno = 0;
+			t = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end != '\0' || t < 0 || t > 86400) {
+				fprintf(stderr, "Error: invalid argument \"%s\" for \"-t, --time\" "
+						"flag: seconds from 0 to 86400\n",
+					optarg);
+				return EXIT_ENGINE;
+			}
+			timeout = (int)t;
 			break;
 		default:
 			fprintf(stderr, "Error: unknown flag: %s\n", argv[optind - 1]);
@@ -107,7 +123,7 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 		}
 		for (size_t i = 0; i < all.n; i++) {
 			char id[65];
-			if (remove_one(&e, all.ids[i], force, id, &err) < 0) {
+			if (remove_one(&e, all.ids[i], force, timeout, id, &err) < 0) {
 				/* Removed meanwhile by another podctl: that is fine. */
 				if (err->code == PODD_E_NO_SUCH_CONTAINER) {
 					podd_error_free(&err);
@@ -125,7 +141,7 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		char id[65];
-		if (remove_one(&e, argv[i], force, id, &err) < 0) {
+		if (remove_one(&e, argv[i], force, timeout, id, &err) < 0) {
 			int code = err->code;
 			if (code == PODD_E_NO_SUCH_CONTAINER && ignore) {
 				podd_error_free(&err);

@@ -82,7 +82,7 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:qmh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qmh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;

@@ -275,7 +275,8 @@ int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_er
 	return ctr_sync(e, rec, err);
 }
 
-int ctr_remove(struct engine *e, Podd__ContainerRecord **rec, bool force, podd_error_t *err)
+int ctr_remove(struct engine *e, Podd__ContainerRecord **rec, bool force, int timeout,
+	       podd_error_t *err)
 {
 	if (ctr_sync(e, rec, err) < 0)
 		return -1;
@@ -288,7 +289,7 @@ int ctr_remove(struct engine *e, Podd__ContainerRecord **rec, bool force, podd_e
 					  "paused containers cannot be removed without force: "
 					  "container state improper",
 					  (*rec)->id, container_status_word((*rec)->state));
-		if (ctr_stop(e, rec, 0, err) < 0)
+		if (ctr_stop(e, rec, timeout, err) < 0)
 			return -1;
 		if (*rec == NULL)
 			return 0;

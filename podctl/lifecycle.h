@@ -37,8 +37,10 @@ int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_er
 /* Freeze (pause) or thaw; the record follows. */
 int ctr_pause(struct engine *e, Podd__ContainerRecord **rec, bool pause, podd_error_t *err);
 int ctr_kill(struct engine *e, const Podd__ContainerRecord *rec, int sig, podd_error_t *err);
-/* Remove record and files; running containers only with force. */
-int ctr_remove(struct engine *e, Podd__ContainerRecord **rec, bool force, podd_error_t *err);
+/* Remove record and files; running containers only with force, stopped
+ * first (timeout seconds after the stop signal, then SIGKILL). */
+int ctr_remove(struct engine *e, Podd__ContainerRecord **rec, bool force, int timeout,
+	       podd_error_t *err);
 
 /* Wait for the exit file; timeout_ms -1 for ever. */
 int ctr_wait_exit(struct engine *e, const char *id, int timeout_ms, Podd__ExitStatus **st,

@@ -113,6 +113,8 @@ check "inspect Created is RFC 3339 without trailing zeros" \
 	jq -e '.[0].Created | test("^[0-9-]{10}T[0-9:]{8}(\\.[0-9]*[1-9])?Z$")' "$T/inspect"
 check "inspect Digest is sha256" jq -e '.[0].Digest | startswith("sha256:")' "$T/inspect"
 eq "inspect --format" "$($P image inspect --format '{{.Id}}' "${id:0:12}")" "$id"
+eq "image inspect NAME --format (flags after the name)" \
+	"$($P image inspect "${id:0:12}" --format '{{.Id}}')" "$id"
 expect_fail "inspect of an unknown image" 125 "nope: image not known" $P image inspect nope
 check "image exists busybox" $P image exists busybox
 $P image exists nope

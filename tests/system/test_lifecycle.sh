@@ -78,6 +78,14 @@ $P run -d --name doomed --rootfs "$ROOTFS" sleep 1000 > /dev/null
 check "rm -f removes a running container" $P rm -f doomed
 eq "nothing left" "$($P ps -a -q)" ""
 eq "no conmon left" "$(our_conmons)" ""
+# Flags after the name, as podman (cobra) takes them; -t gives the
+# container that long after SIGTERM: the shell's trap answers in time.
+$P run -d --name polite --rootfs "$ROOTFS" sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done' \
+	> /dev/null
+sleep 0.3
+check "rm NAME -f -t 5 (flags after the name)" $P rm polite -f -t 5
+eq "... removed" "$($P ps -a -q)" ""
+expect_fail "rm -t with no number" 125 'invalid argument "x" for "-t, --time"' $P rm -t x polite
 
 # Options that shape the bundle
 eq "-e and -w" "$($P run --rm -e FOO=bar -w /tmp --rootfs "$ROOTFS" /bin/sh -c 'echo $FOO $(pwd)')" "bar /tmp"
