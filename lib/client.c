@@ -124,6 +124,33 @@ int podd_client_call_fds(struct podd_peer *peer, uint32_t type, const ProtobufCM
 	return 0;
 }
 
+int podd_client_send(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
+		     uint32_t *id, podd_error_t *err)
+{
+	*id = ++peer->next_id;
+	if (podd_message_send(peer->sock, type, *id, 0, req, NULL, 0, err) < 0)
+		return podd_error_wrap(err, "request to %s", peer->name);
+	return 0;
+}
+
+int podd_client_receive(struct podd_peer *peer, uint32_t id, uint32_t reply_type,
+			const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply,
+			podd_error_t *err)
+{
+	uint16_t flags = 0;
+
+	*reply = NULL;
+	if (receive_answer(peer, id, reply_type, reply_desc, reply, &flags, NULL, 0, err) < 0)
+		return -1;
+	if (flags & PODD_FRAME_MORE) {
+		protobuf_c_message_free_unpacked(*reply, NULL);
+		*reply = NULL;
+		return podd_error(err, PROTO, "%s streamed an answer that should be one message",
+				  peer->name);
+	}
+	return 0;
+}
+
 int podd_client_call(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
 		     uint32_t reply_type, const ProtobufCMessageDescriptor *reply_desc,
 		     ProtobufCMessage **reply, podd_error_t *err)

@@ -35,6 +35,16 @@ int podd_client_call_fds(struct podd_peer *peer, uint32_t type, const ProtobufCM
 			 const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply,
 			 int *fds_out, size_t nfds_out, podd_error_t *err);
 
+/* podd_client_call in two halves, for a request whose answer is read
+ * later (podctl's OpenRequest, sent while other helpers still start):
+ * send, then receive the answer to request *id. Nothing else may be sent
+ * to the peer in between. */
+int podd_client_send(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
+		     uint32_t *id, podd_error_t *err);
+int podd_client_receive(struct podd_peer *peer, uint32_t id, uint32_t reply_type,
+			const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply,
+			podd_error_t *err);
+
 /* As podd_client_call, for answers streamed in chunks: `chunk` is called for
  * each, in order; the last frame is the one without PODD_FRAME_MORE. */
 typedef int (*podd_chunk_fn)(const ProtobufCMessage *chunk, void *data, podd_error_t *err);

@@ -174,11 +174,13 @@ int engine_helper_failed(struct engine *e, enum helper_kind k, podd_error_t *err
 	return -1;
 }
 
-static int open_state(struct engine *e, podd_error_t *err)
+/* OpenRequest is sent as soon as podd-state has shaken hands, so that
+ * LMDB opens while the other helpers still start; the answer is read
+ * after podctl sandboxed itself (open_state_receive). */
+static int open_state_send(struct engine *e, podd_error_t *err)
 {
 	Podd__OpenRequest req = PODD__OPEN_REQUEST__INIT;
 	Podd__DbConfig cfg = PODD__DB_CONFIG__INIT;
-	ProtobufCMessage *m = NULL;
 
 	cfg.static_dir = e->static_dir;
 	cfg.tmp_dir = e->tmp_dir;
@@ -187,9 +189,19 @@ static int open_state(struct engine *e, podd_error_t *err)
 	cfg.graph_driver = (char *)e->opts.storage_driver;
 	cfg.volume_path = e->volume_path;
 	req.config = &cfg;
-	if (podd_client_call(&e->helpers[HELPER_STATE].peer, PODD__STATE_TYPE__STATE_TYPE_OPEN,
-			     &req.base, PODD__STATE_TYPE__STATE_TYPE_DB_INFO,
-			     &podd__db_info__descriptor, &m, err) < 0)
+	if (podd_client_send(&e->helpers[HELPER_STATE].peer, PODD__STATE_TYPE__STATE_TYPE_OPEN,
+			     &req.base, &e->open_id, err) < 0)
+		return engine_helper_failed(e, HELPER_STATE, err);
+	return 0;
+}
+
+static int open_state_receive(struct engine *e, podd_error_t *err)
+{
+	ProtobufCMessage *m = NULL;
+
+	if (podd_client_receive(&e->helpers[HELPER_STATE].peer, e->open_id,
+				PODD__STATE_TYPE__STATE_TYPE_DB_INFO, &podd__db_info__descriptor,
+				&m, err) < 0)
 		return engine_helper_failed(e, HELPER_STATE, err);
 	e->db_info = (Podd__DbInfo *)m;
 	return 0;
@@ -210,6 +222,8 @@ static int prepare_dir(const char *what, const char *in, char *out, size_t size,
  * parallel), then shake hands with each. */
 static int start_helpers(struct engine *e, unsigned needs, podd_error_t *err)
 {
+	bool open_db = (needs & NEED_STATE) != 0;
+
 	for (int k = 0; k < HELPER_COUNT; k++)
 		if ((needs & (1u << k)) && spawn_helper(e, (enum helper_kind)k, err) < 0)
 			return -1;
@@ -223,6 +237,8 @@ static int start_helpers(struct engine *e, unsigned needs, podd_error_t *err)
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/status", (int)e->helpers[k].peer.pid);
 		e->helpers[k].status_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (k == HELPER_STATE && open_db && open_state_send(e, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -258,7 +274,7 @@ int engine_start(struct engine *e, const struct global_opts *opts, unsigned need
 	 * lookup runs before the sandbox. */
 	if (!(needs & NEED_UNSEALED) && engine_seal(e, err) < 0)
 		return -1;
-	if ((needs & NEED_STATE) && open_state(e, err) < 0)
+	if ((needs & NEED_STATE) && open_state_receive(e, err) < 0)
 		return -1;
 	return 0;
 }

@@ -51,6 +51,7 @@ struct engine {
 	bool stdout_is_tty;
 	bool registry; /* the image helper is podd-image-registry */
 	bool sealed;   /* podctl's sandbox applied: no more helpers */
+	uint32_t open_id; /* the OpenRequest, answered after the handshakes */
 };
 
 /* Exit codes, as podman uses them. */
