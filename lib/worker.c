@@ -42,10 +42,9 @@ void podd_worker_main(const struct podd_worker *w, int argc, char **argv)
 	}
 	atexit(stop_launcher);
 
-	const char *const with_static[] = { args.static_dir, args.tmp_dir, NULL };
 	const char *const tmp_only[] = { args.tmp_dir, NULL };
 	const struct podd_sandbox_policy policy =
-		w->policy(w->grant_static_dir ? with_static : tmp_only);
+		w->policy(w->confine ? w->confine(w->data) : tmp_only);
 	if (podd_sandbox_apply(&policy, &err) < 0) {
 		podd_err("%s", err->msg);
 		exit(1);

@@ -15,7 +15,12 @@ struct podd_worker {
 	const char *channel;            /* the Hello.channel it serves */
 	/* Builds the worker's policy; dirs are the Landlock grants. */
 	struct podd_sandbox_policy (*policy)(const char *const *dirs);
-	bool grant_static_dir;          /* Landlock: static dir besides tmp dir */
+	/* The directories the worker keeps (Landlock), NULL-terminated, as
+	 * prepare left them in data; NULL: the tmp dir alone. Never the
+	 * static or tmp dir whole where the worker needs less: the runtime's
+	 * state (<tmp>/runtime, whose hooks runc runs as root), the state
+	 * database and the image store are not the worker's to write. */
+	const char *const *(*confine)(void *data);
 	const struct podd_handler *handlers;
 	size_t nhandlers;
 	const struct podd_handler *launcher_ops; /* what the launcher performs */

@@ -27,6 +27,11 @@ struct exec_ctx {
 	 * before the sandbox): --privileged and --cap-add ALL get these, as
 	 * a runtime cannot grant more. Bit n is capability n. */
 	uint64_t bounding;
+	/* exits, containers and socket in the tmp dir, containers in the
+	 * static dir: the worker's Landlock grants (main.c prepare). */
+#define EXEC_DIRS 4
+	char dirs[EXEC_DIRS][4200];
+	const char *dir_list[EXEC_DIRS + 1];
 };
 
 /* paths.c: every path of a container, built from validated ids only.
@@ -39,6 +44,13 @@ struct exec_ctx {
  *   <static>/containers/<id>/ctr.log the k8s-file log
  *   <tmp>/storage/containers/<id>/merged an image container's root */
 int exec_path(char *buf, size_t size, const char *base, const char *id, const char *leaf);
+/* The worker's directories (ctx->dirs, ctx->dir_list), all its Landlock
+ * keeps once sandboxed: <tmp>/exits, <tmp>/containers, <tmp>/socket and
+ * <static>/containers. Not <tmp>/runtime (runc's state, which names the
+ * hooks runc runs as root at delete), not <tmp>/storage (image roots, the
+ * launcher's), not the static dir's db (podd-state's) or storage
+ * (podd-image's). */
+int exec_worker_dirs(struct exec_ctx *c, podd_error_t *err);
 #define exec_ctr_path(ctx, buf, id, leaf) \
 	exec_path(buf, sizeof(buf), (ctx)->tmp_dir, id, leaf)
 int exec_log_path(const struct exec_ctx *ctx, char *buf, size_t size, const char *id);

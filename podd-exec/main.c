@@ -32,7 +32,6 @@ static int prepare(void *data, const struct podd_helper_args *args, podd_error_t
 {
 	struct exec_ctx *c = data;
 	podd_error_t ignored = NULL;
-	char path[4200];
 
 	c->static_dir = args->static_dir;
 	c->tmp_dir = args->tmp_dir;
@@ -48,17 +47,17 @@ static int prepare(void *data, const struct podd_helper_args *args, podd_error_t
 	}
 	if (read_file_limited("/etc/hosts", EXEC_HOST_FILE_MAX, &c->host_hosts, &ignored) < 0)
 		podd_error_free(&ignored);
-	snprintf(path, sizeof(path), "%s/exits", c->tmp_dir);
-	if (podd_mkdir_p(path, err) < 0)
+	if (exec_worker_dirs(c, err) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/containers", c->tmp_dir);
-	if (podd_mkdir_p(path, err) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/socket", c->tmp_dir);
-	if (podd_mkdir_p(path, err) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/containers", c->static_dir);
-	return podd_mkdir_p(path, err);
+	for (size_t i = 0; i < EXEC_DIRS; i++)
+		if (podd_mkdir_p(c->dirs[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+static const char *const *confine(void *data)
+{
+	return ((struct exec_ctx *)data)->dir_list;
 }
 
 int exec_record_check(const Podd__ContainerRecord *rec, podd_error_t *err)
@@ -335,7 +334,7 @@ int main(int argc, char **argv)
 		.process = "podd-exec",
 		.channel = "exec",
 		.policy = podd_exec_policy,
-		.grant_static_dir = true,
+		.confine = confine,
 		.handlers = handlers,
 		.nhandlers = PODD_ARRAY_SIZE(handlers),
 		.launcher_ops = exec_launcher_ops,

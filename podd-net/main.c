@@ -10,7 +10,6 @@ int main(int argc, char **argv)
 		.process = "podd-net",
 		.channel = "net",
 		.policy = podd_net_policy,
-		.grant_static_dir = false,
 	};
 	podd_worker_main(&worker, argc, argv);
 }

@@ -38,6 +38,7 @@
 #include "extract.h"
 #include "filters.h"
 #include "launcher.h"
+#include "exec.h"
 #include "sandbox.h"
 
 struct podd_sandbox_policy podd_state_policy(const char *const *dirs);
@@ -607,6 +608,62 @@ static void test_compiled_filters_match_the_policies(void **state)
 	}
 }
 
+/* podd-exec's worker keeps only its own directories (exec_worker_dirs):
+ * under its policy with exactly those grants, it can make files in them
+ * but not in runc's state dir (<tmp>/runtime: a hook written into a
+ * state.json would run as root at `runc delete`), the image roots, the
+ * state database or the image store. */
+static void test_exec_worker_keeps_only_its_dirs(void **state)
+{
+	static const char *const subdirs[] = {
+		"s", "s/containers", "s/db", "s/storage", "t", "t/exits", "t/containers",
+		"t/socket", "t/runtime", "t/storage",
+	};
+	static const struct {
+		const char *path;
+		bool allowed;
+	} probes[] = {
+		{ "t/exits/f", true },	     { "t/containers/f", true }, { "t/socket/f", true },
+		{ "s/containers/f", true },  { "t/runtime/f", false },	 { "t/storage/f", false },
+		{ "s/db/f", false },	     { "s/storage/f", false },	 { "t/f", false },
+		{ "s/f", false },
+	};
+	static struct exec_ctx ctx;
+	char s[128], t[128], path[256];
+	podd_error_t err = NULL;
+	int failures = 0;
+	(void)state;
+
+	for (size_t i = 0; i < PODD_ARRAY_SIZE(subdirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
+		assert_int_equal(mkdir(path, 0700), 0);
+	}
+	snprintf(s, sizeof(s), "%s/s", dir);
+	snprintf(t, sizeof(t), "%s/t", dir);
+	ctx.static_dir = s;
+	ctx.tmp_dir = t;
+	assert_int_equal(exec_worker_dirs(&ctx, &err), 0);
+	for (size_t i = 0; i < PODD_ARRAY_SIZE(probes); i++) {
+		int status;
+		pid_t pid = fork();
+		if (pid == 0) {
+			struct podd_sandbox_policy p = podd_exec_policy(ctx.dir_list);
+			if (podd_sandbox_apply(&p, &err) < 0)
+				_exit(98);
+			snprintf(path, sizeof(path), "%s/%s", dir, probes[i].path);
+			_exit(result(open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)));
+		}
+		assert_true(pid > 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		int got = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		int want = probes[i].allowed ? ALLOWED : DENIED_EACCES;
+		printf("%s - podd-exec worker creates %s: %s\n", got == want ? "ok" : "not ok",
+		       probes[i].path, outcome_name(got));
+		failures += got != want;
+	}
+	assert_int_equal(failures, 0);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -630,6 +687,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_policy_blocks_what_it_should),
 		cmocka_unit_test(test_compiled_filters_match_the_policies),
+		cmocka_unit_test(test_exec_worker_keeps_only_its_dirs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
