@@ -13,14 +13,12 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "detach_keys.h"
 #include "lifecycle.h"
 
 #define STREAM_STDOUT 2
 #define STREAM_STDERR 3
 #define BUF_SIZE (8192 + 1)
-/* podman's default detach keys, ctrl-p ctrl-q. */
-#define DETACH_1 0x10
-#define DETACH_2 0x11
 
 static volatile sig_atomic_t winch = 1;
 
@@ -132,35 +130,33 @@ static void resize(struct engine *e, const char *id, const char *session)
 		podd_error_free(&err);
 }
 
-/* Pass the terminal's input on, holding back a ctrl-p until the next byte
- * shows whether it starts the detach sequence. Returns 1 on detach. */
-static int send_input(int sock, const char *in, size_t n, bool *held)
+/* Pass the terminal's input on, holding back a partial detach sequence
+ * until the next byte shows whether it goes on. Returns 1 on detach. */
+static int send_input(int sock, const char *in, size_t n, struct detach_keys *keys)
 {
-	static char out[BUF_SIZE + 1];
+	static unsigned char out[BUF_SIZE + DETACH_KEYS_MAX];
 	size_t m = 0;
+	bool detach = detach_keys_feed(keys, (const unsigned char *)in, n, out, &m);
 
-	for (size_t i = 0; i < n; i++) {
-		if (*held) {
-			*held = false;
-			if (in[i] == DETACH_2)
-				return 1;
-			out[m++] = DETACH_1;
-		}
-		if (in[i] == DETACH_1)
-			*held = true;
-		else
-			out[m++] = in[i];
-	}
-	return write_all(sock, out, m) < 0 ? -1 : 0;
+	if (write_all(sock, (const char *)out, m) < 0)
+		return -1;
+	return detach ? 1 : 0;
 }
 
 int attach_relay(struct engine *e, const char *id, const char *session, int sock, bool in,
-		 bool tty, const char *proxy_runtime, podd_error_t *err)
+		 bool tty, const char *proxy_runtime, const struct detach_keys *detach,
+		 podd_error_t *err)
 {
 	static char buf[BUF_SIZE];
-	bool stdin_open = in, held = false, proxy = proxy_runtime && !tty;
+	bool stdin_open = in, proxy = proxy_runtime && !tty;
+	struct detach_keys keys;
 	int detached = 0;
 
+	if (detach)
+		keys = *detach;
+	else
+		detach_keys_default(&keys);
+	keys.matched = 0;
 	if (proxy)
 		proxy_signals(true);
 
@@ -219,7 +215,7 @@ int attach_relay(struct engine *e, const char *id, const char *session, int sock
 					stdin_open = false;
 				continue;
 			}
-			detached = send_input(sock, buf, (size_t)n, &held);
+			detached = send_input(sock, buf, (size_t)n, &keys);
 			if (detached < 0)
 				stdin_open = false;
 			if (detached > 0)

@@ -1,11 +1,13 @@
-/* podctl attach [--no-stdin] CONTAINER: connect the terminal to a running
- * container's streams through conmon's attach socket, until it exits (then
- * exit with its code) or the user detaches with ctrl-p ctrl-q. */
+/* podctl attach [--no-stdin] [--detach-keys KEYS] CONTAINER: connect the
+ * terminal to a running container's streams through conmon's attach
+ * socket, until it exits (then exit with its code) or the user detaches
+ * (ctrl-p ctrl-q unless --detach-keys). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cleanup.h"
+#include "detach_keys.h"
 #include "lifecycle.h"
 #include "validate.h"
 
@@ -26,9 +28,10 @@ static int attach_socket(struct engine *e, const Podd__ContainerRecord *rec, int
 
 int cmd_attach(const struct global_opts *g, int argc, char **argv)
 {
-	enum { OPT_NO_STDIN = 256, OPT_SIG_PROXY };
+	enum { OPT_NO_STDIN = 256, OPT_SIG_PROXY, OPT_DETACH_KEYS };
 	static const struct option long_opts[] = {
 		{ "no-stdin", no_argument, NULL, OPT_NO_STDIN },
+		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
 		{ "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -36,15 +39,20 @@ int cmd_attach(const struct global_opts *g, int argc, char **argv)
 	cleanup_close int sock = -1;
 	podd_error_t err = NULL;
 	bool no_stdin = false, proxy = true, in;
+	struct detach_keys keys;
 	char id[PODD_ID_LEN + 1];
 	struct engine e;
 	int c, code;
 
+	detach_keys_default(&keys);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		if (c == OPT_NO_STDIN) {
 			no_stdin = true;
+		} else if (c == OPT_DETACH_KEYS) {
+			if (detach_keys_parse(optarg, &keys, &err) < 0)
+				return report_error(&err);
 		} else if (c == OPT_SIG_PROXY && (!optarg || strcmp(optarg, "true") == 0 ||
 						  strcmp(optarg, "false") == 0)) {
 			proxy = !optarg || strcmp(optarg, "true") == 0;
@@ -80,7 +88,7 @@ int cmd_attach(const struct global_opts *g, int argc, char **argv)
 		return report_error(&err);
 	}
 	in = rec->config->interactive && !no_stdin;
-	code = ctr_attach_wait(&e, rec, sock, in, proxy, &err);
+	code = ctr_attach_wait(&e, rec, sock, in, proxy, &keys, &err);
 	if (code < 0)
 		code = report_error(&err);
 	engine_stop(&e);

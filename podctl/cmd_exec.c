@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "detach_keys.h"
 #include "create_opts.h"
 #include "lifecycle.h"
 #include "validate.h"
@@ -18,13 +19,15 @@ struct exec_opts {
 	const char *workdir, *user;
 	bool detach, interactive, tty;
 	int first; /* argv index of the container */
+	struct detach_keys keys;
 };
 
 static int parse(struct exec_opts *o, int argc, char **argv, podd_error_t *err)
 {
-	enum { OPT_ENV_FILE = 256 };
+	enum { OPT_ENV_FILE = 256, OPT_DETACH_KEYS };
 	static const struct option long_opts[] = {
 		{ "detach", no_argument, NULL, 'd' },
+		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
 		{ "env", required_argument, NULL, 'e' },
 		{ "env-file", required_argument, NULL, OPT_ENV_FILE },
 		{ "interactive", no_argument, NULL, 'i' },
@@ -35,6 +38,7 @@ static int parse(struct exec_opts *o, int argc, char **argv, podd_error_t *err)
 	};
 	int c;
 
+	detach_keys_default(&o->keys);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+de:itu:w:", long_opts, NULL)) != -1) {
@@ -48,6 +52,10 @@ static int parse(struct exec_opts *o, int argc, char **argv, podd_error_t *err)
 			break;
 		case OPT_ENV_FILE:
 			if (create_opts_add_env_file(&o->env, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_DETACH_KEYS:
+			if (detach_keys_parse(optarg, &o->keys, err) < 0)
 				return -1;
 			break;
 		case 'i':
@@ -185,7 +193,7 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		return 0;
 	}
 	detached = attach_relay(&e, id, started->session_id, sock, o.interactive, o.tty, NULL,
-				&err);
+				&o.keys, &err);
 	if (detached < 0 || (!detached && session_wait(&e, id, started->session_id, &st, &err) < 0)) {
 		engine_stop(&e);
 		return report_error(&err);

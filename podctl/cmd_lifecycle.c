@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "detach_keys.h"
 #include "lifecycle.h"
 
 enum verb { VERB_START, VERB_STOP, VERB_KILL, VERB_RESTART, VERB_WAIT, VERB_CLEANUP, VERB_PAUSE,
@@ -19,6 +20,7 @@ struct opts {
 	bool attach, interactive, all;
 	int timeout; /* -1: the container's own */
 	int signal;
+	struct detach_keys keys; /* start -a */
 };
 
 static int parse_signal(const char *s)
@@ -44,6 +46,7 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "signal", required_argument, NULL, 's' },
 		{ "all", no_argument, NULL, 'A' },
+		{ "detach-keys", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *shorts = v == VERB_START ? "ai" : v == VERB_KILL ? "s:" :
@@ -53,6 +56,7 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 
 	o->timeout = -1;
 	o->signal = SIGKILL;
+	detach_keys_default(&o->keys);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, long_opts, NULL)) != -1) {
@@ -71,6 +75,19 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			break;
+		case 'D': {
+			podd_error_t err = NULL;
+			if (v != VERB_START) {
+				fprintf(stderr, "Error: unknown flag: --detach-keys\n");
+				return -1;
+			}
+			if (detach_keys_parse(optarg, &o->keys, &err) < 0) {
+				fprintf(stderr, "Error: %s\n", err->msg);
+				podd_error_free(&err);
+				return -1;
+			}
+			break;
+		}
 		case 's':
 			o->signal = parse_signal(optarg);
 			if (o->signal < 0) {
@@ -193,7 +210,7 @@ static int one(struct engine *e, enum verb v, const struct opts *o, const char *
 	if (v == VERB_CLEANUP)
 		return 0;
 	if (sock >= 0) {
-		int code = ctr_attach_wait(e, rec, sock, o->interactive, true, &err);
+		int code = ctr_attach_wait(e, rec, sock, o->interactive, true, &o->keys, &err);
 		return code < 0 ? report_error(&err) : code;
 	}
 	printf("%s\n", name);

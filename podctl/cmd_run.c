@@ -83,7 +83,8 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 		engine_stop(&e);
 		return 0;
 	}
-	code = ctr_attach_wait(&e, rec, sock, o.config.interactive, !o.no_sig_proxy, &err);
+	code = ctr_attach_wait(&e, rec, sock, o.config.interactive, !o.no_sig_proxy, &o.detach_keys,
+			       &err);
 	if (code < 0)
 		code = report_error(&err);
 	engine_stop(&e);

@@ -25,6 +25,7 @@ enum {
 	OPT_PRIVILEGED, OPT_READ_ONLY, OPT_SECURITY_OPT, OPT_ULIMIT, OPT_CPUS, OPT_PIDS_LIMIT,
 	OPT_SHM_SIZE, OPT_INIT, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION, OPT_ADD_HOST,
 	OPT_NETWORK, OPT_RM, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT, OPT_HELP, OPT_SIG_PROXY,
+	OPT_DETACH_KEYS,
 	OPT_PULL, OPT_TLS_VERIFY, OPT_CREDS, OPT_AUTHFILE,
 };
 
@@ -280,6 +281,8 @@ static int one_option(struct create_opts *o, int c, const char *arg, podd_error_
 	case 'd':
 		o->detach = true;
 		return 0;
+	case OPT_DETACH_KEYS:
+		return detach_keys_parse(arg, &o->detach_keys, err);
 	case OPT_SIG_PROXY:
 		if (arg && strcmp(arg, "true") != 0 && strcmp(arg, "false") != 0)
 			return podd_error(err, INVALID,
@@ -442,6 +445,7 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
+		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
 		{ "rm", no_argument, NULL, OPT_RM },
@@ -484,6 +488,7 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 
 	podd__container_config__init(&o->config);
 	o->pull_opts.tls_verify = -1;
+	detach_keys_default(&o->detach_keys);
 	if (runtime)
 		o->config.runtime = (char *)runtime;
 	optind = 0;
@@ -493,7 +498,8 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 			return podd_error(err, INVALID, "usage: podctl %s [options] IMAGE [COMMAND "
 							"[ARG...]] or --rootfs ROOTFS COMMAND [ARG...]",
 					  argv[0]);
-		if (c == '?' || c == ':' || (!run && (c == 'd' || c == OPT_SIG_PROXY)))
+		if (c == '?' || c == ':' ||
+		    (!run && (c == 'd' || c == OPT_SIG_PROXY || c == OPT_DETACH_KEYS)))
 			return podd_error(err, INVALID, "unknown flag or missing value: %s",
 					  argv[optind - 1]);
 		if (one_option(o, c, optarg, err) < 0)

@@ -7,6 +7,7 @@
 #include "common.pb-c.h"
 #include "error.h"
 #include "image_apply.h"
+#include "detach_keys.h"
 #include "pull.h"
 
 /* --pull: when create/run fetch the image from its registry. */
@@ -16,6 +17,7 @@ struct create_opts {
 	const char *name;
 	bool detach;       /* run only */
 	bool no_sig_proxy; /* run only: --sig-proxy=false */
+	struct detach_keys detach_keys; /* run only: --detach-keys */
 	bool rootfs_flag;  /* --rootfs given */
 	/* Without --rootfs: the image (first argument) and what the user set
 	 * that the image would otherwise (image_apply.h). */

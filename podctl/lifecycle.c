@@ -316,7 +316,7 @@ int ctr_pause(struct engine *e, Podd__ContainerRecord **rec, bool pause, podd_er
 }
 
 int ctr_attach_wait(struct engine *e, const Podd__ContainerRecord *ctr, int sock, bool in,
-		    bool proxy, podd_error_t *err)
+		    bool proxy, const struct detach_keys *detach, podd_error_t *err)
 {
 	cleanup_record Podd__ContainerRecord *rec = NULL;
 	cleanup_message Podd__ExitStatus *st = NULL;
@@ -325,7 +325,7 @@ int ctr_attach_wait(struct engine *e, const Podd__ContainerRecord *ctr, int sock
 
 	snprintf(id, sizeof(id), "%s", ctr->id);
 	detached = attach_relay(e, id, NULL, sock, in, ctr->config->tty,
-				proxy ? ctr->config->runtime : NULL, err);
+				proxy ? ctr->config->runtime : NULL, detach, err);
 
 	if (detached < 0)
 		return -1;

@@ -52,16 +52,19 @@ void record_freep(Podd__ContainerRecord **rec);
 
 /* attach.c: relay between the terminal and conmon's attach socket until
  * the container (or the exec session, when `session` is not NULL) closes
- * it (returns 0) or the user types the detach keys, ctrl-p ctrl-q, on a
- * terminal (returns 1). With `proxy_runtime` and no terminal, the signals
- * a user sends podctl are passed on to the container through podd-exec. */
+ * it (returns 0) or the user types the detach keys on a terminal (returns
+ * 1): `detach`, or podman's default ctrl-p ctrl-q when NULL. With
+ * `proxy_runtime` and no terminal, the signals a user sends podctl are
+ * passed on to the container through podd-exec. */
+struct detach_keys;
 int attach_relay(struct engine *e, const char *id, const char *session, int sock, bool in,
-		 bool tty, const char *proxy_runtime, podd_error_t *err);
+		 bool tty, const char *proxy_runtime, const struct detach_keys *detach,
+		 podd_error_t *err);
 /* Relay, then wait for the container's exit and record it; returns its
- * exit code (0 when the user detached with ctrl-p ctrl-q), or -1. With
+ * exit code (0 when the user detached), or -1. With
  * `proxy` and no terminal, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and
  * SIGUSR2 are passed on to the container (podman's --sig-proxy). */
 int ctr_attach_wait(struct engine *e, const Podd__ContainerRecord *rec, int sock, bool in,
-		    bool proxy, podd_error_t *err);
+		    bool proxy, const struct detach_keys *detach, podd_error_t *err);
 
 #endif

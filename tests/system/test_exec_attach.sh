@@ -128,4 +128,25 @@ eq "exec -it detaches with ctrl-p ctrl-q" "$?" 0
 expect_fail "--sig-proxy takes true or false" 125 'invalid argument "maybe" for "--sig-proxy"' \
 	$P run --sig-proxy=maybe --rootfs "$ROOTFS" /bin/true
 
+# --detach-keys: another sequence detaches, the default then does not; ""
+# turns detaching off. ctrl-p ctrl-q go to the shell as input there (a
+# held ctrl-p is passed on once the next byte is no match).
+$P run -dit --name keys --rootfs "$ROOTFS" /bin/sh > /dev/null
+(sleep 0.5; printf '\x10\x11'; sleep 0.3; printf 'echo still$((1+1))\r'; sleep 0.5; printf 'x\x01y') |
+	timeout 20 script -qec "$P attach --detach-keys ctrl-a,y keys" /dev/null > "$T/keys1"
+eq "attach --detach-keys ctrl-a,y detaches with 0" "$?" 0
+check "... after ctrl-p ctrl-q did not detach" grep -q still2 "$T/keys1"
+eq "the container runs on" "$($P inspect --format '{{.State.Status}}' keys)" "running"
+(sleep 0.5; printf '\x01\x01y') | timeout 20 script -qec "$P exec -it --detach-keys ctrl-a,y keys /bin/sh" \
+	/dev/null > /dev/null
+eq "exec -it --detach-keys: ctrl-a ctrl-a y detaches (the first ctrl-a passed on)" "$?" 0
+# (the shell takes ctrl-p as its history key: ctrl-c drops the line.)
+(sleep 0.5; printf '\x10\x11'; sleep 0.3; printf '\x03'; sleep 0.3; printf 'exit 4\r'; sleep 2) |
+	timeout 20 script -qec "$P attach --detach-keys '' keys" /dev/null > /dev/null
+eq "--detach-keys '' turns detaching off: the exit code comes back" "$?" 4
+expect_fail "invalid detach keys" 125 'invalid detach keys "ctrl-1"' \
+	$P run --detach-keys ctrl-1 --rootfs "$ROOTFS" /bin/true
+expect_fail "invalid detach keys for attach" 125 'invalid detach keys "ab"' \
+	$P attach --detach-keys ab keys
+
 finish
