@@ -279,6 +279,51 @@ eq "... and nothing of it stays in the store" \
 	"$( (ls "$T/root10/storage/blobs/sha256"; ls "$T/root10/storage/layers") 2> /dev/null | wc -l)" 0
 eq "... and no image is recorded" "$($P10 images -q | wc -l)" 0
 
+# A layer that checks out (its diff_id is its uncompressed bytes) but does
+# not unpack (not a tar), on top of the fixture's good layer: the registry
+# process stores every blob, podd-image refuses the image, and the pull's
+# blobs and layers go again, while those of an image already stored (the
+# same base layer blob) stay.
+python3 - "$T/oci" "$T/oci-unpack" <<'PY' || exit 1
+import gzip, hashlib, json, os, shutil, sys
+src, dst = sys.argv[1], sys.argv[2]
+shutil.copytree(src, dst)
+blobs = os.path.join(dst, "blobs", "sha256")
+def put(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(os.path.join(blobs, d), "wb").write(data)
+    return "sha256:" + d, len(data)
+def get(digest):
+    return open(os.path.join(blobs, digest.split(":")[1]), "rb").read()
+index = json.loads(open(os.path.join(src, "index.json")).read())
+man = json.loads(get(index["manifests"][0]["digest"]))
+cfg = json.loads(get(man["config"]["digest"]))
+raw = b"not a tar archive, but its diff_id is right" * 64
+layer, size = put(gzip.compress(raw, mtime=0))
+cfg["rootfs"]["diff_ids"].append("sha256:" + hashlib.sha256(raw).hexdigest())
+cfg["history"].append({"created_by": "a layer that does not unpack"})
+man["layers"].append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                      "digest": layer, "size": size})
+man["config"]["digest"], man["config"]["size"] = put(json.dumps(cfg).encode())
+index["manifests"][0]["digest"], index["manifests"][0]["size"] = put(json.dumps(man).encode())
+open(os.path.join(dst, "index.json"), "w").write(json.dumps(index))
+PY
+skopeo copy -q --dest-tls-verify=false "oci:$T/oci-unpack:latest" "docker://$R/podd/unpack:latest" ||
+	exit 1
+P11="$PODCTL --root $T/root11 --runroot $T/run11"
+$P11 pull -q --tls-verify=false "$R/podd/seed:latest" > /dev/null || not_ok "pull the seed image"
+before=$( (blobs "$T/root11"; ls "$T/root11/storage/layers") 2> /dev/null)
+expect_fail "a layer that does not unpack is refused" 125 "layer" \
+	$P11 pull --tls-verify=false "$R/podd/unpack:latest"
+eq "... and the pull's blobs and layers are gone, the stored image's stay" \
+	"$( (blobs "$T/root11"; ls "$T/root11/storage/layers") 2> /dev/null)" "$before"
+eq "... and only the first image is recorded" "$($P11 images -q --no-trunc)" "sha256:$ID"
+P12="$PODCTL --root $T/root12 --runroot $T/run12"
+expect_fail "... into an empty store too" 125 "layer" \
+	$P12 pull --tls-verify=false "$R/podd/unpack:latest"
+eq "... which stays empty" \
+	"$( (ls "$T/root12/storage/blobs/sha256"; ls "$T/root12/storage/layers") 2> /dev/null | wc -l)" 0
+
 # --- a hostile registry ---------------------------------------------------
 # python3 serves: a manifest larger than META_MAX_BYTES; a layer sent longer
 # than its descriptor says (and on and on), another shorter; an error document with
