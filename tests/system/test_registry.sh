@@ -50,7 +50,7 @@ EOF
 	wait_port "$port"
 }
 
-blobs() { ls "$1/root/storage/blobs/sha256" 2>/dev/null | sort; }
+blobs() { ls "$1/storage/blobs/sha256" 2>/dev/null | sort; } # blobs ROOT
 
 "$FIXTURE" "$T/oci" > "$T/fixture-id" || exit 1
 ID=$(cat "$T/fixture-id")
@@ -104,7 +104,7 @@ P2="$PODCTL --root $T/root2 --runroot $T/run2"
 eq "pull of the pushed image gives the same id" \
 	"$($P2 pull -q --tls-verify=false "$R/podd/busybox:latest")" "$ID"
 eq "pull by digest" "$($P2 pull -q --tls-verify=false "$R/podd/busybox@$SEED_DIGEST")" "$ID"
-eq "the manifest, config and layer are in the store" "$(blobs "$T" | wc -l)" 3
+eq "the manifest, config and layer are in the store" "$(blobs "$T/root" | wc -l)" 3
 
 eq "pull from localhost:PORT (names resolved in the sandbox)" \
 	"$($P2 pull -q --tls-verify=false "localhost:$PORT_reg/podd/busybox:latest")" "$ID"
@@ -138,11 +138,11 @@ eq "--arch arm64 picks the other manifest" "$(ls "$T/rooti/storage/blobs/sha256"
 expect_fail "a platform the index lacks" 125 "choosing an image from manifest list" \
 	$PI pull --tls-verify=false --arch s390x "$R/podd/multi:latest"
 
-before=$(blobs "$T")
+before=$(blobs "$T/root")
 expect_fail "pull of a missing tag: podman's error" 125 \
 	"initializing source docker://$R/podd/busybox:nope: reading manifest nope in $R/podd/busybox: manifest unknown: manifest unknown" \
 	$P pull --tls-verify=false "$R/podd/busybox:nope"
-eq "a failed pull stores nothing" "$(blobs "$T")" "$before"
+eq "a failed pull stores nothing" "$(blobs "$T/root")" "$before"
 expect_fail "a plain-HTTP registry with TLS verification on" 125 \
 	"pinging container registry $R: Get \"https://$R/v2/\"" $P pull "$R/podd/busybox:latest"
 expect_fail "push of an unknown image" 125 "" \
@@ -313,6 +313,7 @@ skopeo copy -q --dest-tls-verify=false "oci:$T/oci-unpack:latest" "docker://$R/p
 P11="$PODCTL --root $T/root11 --runroot $T/run11"
 $P11 pull -q --tls-verify=false "$R/podd/seed:latest" > /dev/null || not_ok "pull the seed image"
 before=$( (blobs "$T/root11"; ls "$T/root11/storage/layers") 2> /dev/null)
+[ "$(blobs "$T/root11" | wc -l)" -eq 3 ] || not_ok "the seed image's 3 blobs are stored"
 expect_fail "a layer that does not unpack is refused" 125 "layer" \
 	$P11 pull --tls-verify=false "$R/podd/unpack:latest"
 eq "... and the pull's blobs and layers are gone, the stored image's stay" \
