@@ -325,6 +325,27 @@ expect_fail "... into an empty store too" 125 "layer" \
 eq "... which stays empty" \
 	"$( (ls "$T/root12/storage/blobs/sha256"; ls "$T/root12/storage/layers") 2> /dev/null | wc -l)" 0
 
+# podd-image-registry's side of a pull, driven by hand (pull_session.c):
+# after the fetch the session holds store.lock and the blobs it added;
+# PullFinishRequest keep=false, or EOF without it, removes them, keep=true
+# keeps them, and either lets go of the lock.
+if [ -n "${PODD_PULL_SESSION:-}" ] && [ -x "$PODD_PULL_SESSION" ]; then
+	for mode in eof drop keep; do
+		mkdir -p "$T/sess-$mode"
+		if "$PODD_PULL_SESSION" "$PODD_IMAGE_REGISTRY" "$T/sess-$mode" "$R/podd/seed:latest" \
+			"$mode"; then
+			ok "pull session ($mode): fetched under store.lock, finished, exited"
+		else
+			not_ok "pull session ($mode)"
+		fi
+	done
+	eq "EOF after the fetch removes the pull's blobs" "$(blobs "$T/sess-eof" | wc -l)" 0
+	eq "PullFinishRequest keep=false removes them" "$(blobs "$T/sess-drop" | wc -l)" 0
+	eq "PullFinishRequest keep=true keeps them" "$(blobs "$T/sess-keep" | wc -l)" 3
+else
+	not_ok "PODD_PULL_SESSION is not set to the pull_session binary"
+fi
+
 # --- a hostile registry ---------------------------------------------------
 # python3 serves: a manifest larger than META_MAX_BYTES; a layer sent longer
 # than its descriptor says (and on and on), another shorter; an error document with
