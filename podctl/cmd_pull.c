@@ -136,7 +136,7 @@ int cmd_pull(const struct global_opts *g, int argc, char **argv)
 	}
 	if (pull_plan_make(argv[first], &o, &plan, &err) < 0)
 		return report_error(&err);
-	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE | NEED_REGISTRY, &err) < 0 ||
+	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE | NEED_IMAGE_LATE | NEED_REGISTRY, &err) < 0 ||
 	    pull_plan_run(&e, plan, id, &err) < 0) {
 		engine_stop(&e);
 		pull_plan_free(plan);

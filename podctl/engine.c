@@ -219,8 +219,22 @@ static int prepare_dir(const char *what, const char *in, char *out, size_t size,
 	return 0;
 }
 
+int engine_ready(struct engine *e, enum helper_kind k, podd_error_t *err)
+{
+	struct helper *h = &e->helpers[k];
+
+	if (!h->running || !h->hello_pending)
+		return 0;
+	h->hello_pending = false;
+	if (podd_client_hello(&h->peer, helper_info[k].channel, err) < 0)
+		return engine_helper_failed(e, k, err);
+	return 0;
+}
+
 /* Spawn the helpers in `needs` (all at once, so that they start in
- * parallel), then shake hands with each. */
+ * parallel), then shake hands with each, but podd-image with
+ * NEED_IMAGE_LATE (engine_ready; no status_fd: `system sandbox` never
+ * asks for it). */
 static int start_helpers(struct engine *e, unsigned needs, podd_error_t *err)
 {
 	bool open_db = (needs & NEED_STATE) != 0;
@@ -228,8 +242,10 @@ static int start_helpers(struct engine *e, unsigned needs, podd_error_t *err)
 	for (int k = 0; k < HELPER_COUNT; k++)
 		if ((needs & (1u << k)) && spawn_helper(e, (enum helper_kind)k, err) < 0)
 			return -1;
+	if ((needs & NEED_IMAGE) && (needs & NEED_IMAGE_LATE))
+		e->helpers[HELPER_IMAGE].hello_pending = true;
 	for (int k = 0; k < HELPER_COUNT; k++) {
-		if (!(needs & (1u << k)))
+		if (!(needs & (1u << k)) || e->helpers[k].hello_pending)
 			continue;
 		if (podd_client_hello(&e->helpers[k].peer, helper_info[k].channel, err) < 0)
 			return engine_helper_failed(e, (enum helper_kind)k, err);
@@ -301,7 +317,8 @@ int engine_add_image(struct engine *e, bool registry, podd_error_t *err)
 		return 0;
 	if (e->sealed)
 		return podd_error(err, PODD_E_INTERNAL, "podd-image wanted after podctl sandboxed");
-	return start_helpers(e, needs, err);
+	/* A pull: podd-image starts while podd-image-registry fetches. */
+	return start_helpers(e, needs | (registry ? NEED_IMAGE_LATE : 0), err);
 }
 
 struct podd_peer *engine_state(struct engine *e)

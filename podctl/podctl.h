@@ -31,6 +31,11 @@ enum helper_kind {
 /* podctl stays unsandboxed after the start, for engine_add_image; the
  * command calls engine_seal once it knows. */
 #define NEED_UNSEALED (1u << HELPER_COUNT)
+/* With NEED_IMAGE: podd-image's handshake waits for engine_ready, after
+ * podctl's sandbox. A pull needs podd-image only once
+ * podd-image-registry has fetched: podd-image (libarchive and its
+ * libxml2 and ICU to load) starts while the fetch runs. */
+#define NEED_IMAGE_LATE (1u << (HELPER_COUNT + 1))
 
 struct global_opts {
 	const char *root;           /* --root: static dir */
@@ -43,6 +48,7 @@ struct global_opts {
 struct helper {
 	struct podd_peer peer;
 	bool running;
+	bool hello_pending; /* spawned, handshake left to engine_ready */
 	int status_fd; /* /proc/PID/status, opened before podctl sandboxes */
 };
 
@@ -77,6 +83,10 @@ void engine_stop(struct engine *e);
  * time). */
 int engine_add_image(struct engine *e, bool registry, podd_error_t *err);
 int engine_seal(struct engine *e, podd_error_t *err);
+/* The handshake with helper `k` if it was left for later
+ * (NEED_IMAGE_LATE); a no-op otherwise. Call before a helper's first
+ * request where it may be pending. */
+int engine_ready(struct engine *e, enum helper_kind k, podd_error_t *err);
 /* One helper done early (EOF, reaped): podd-image once a run has its
  * image's config, so that it does not stay for the container's life. */
 void engine_stop_helper(struct engine *e, enum helper_kind k);

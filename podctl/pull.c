@@ -157,6 +157,8 @@ static int store_image(struct engine *e, const Podd__RegistryEvent *done,
 	req.manifest_digest = done->manifest_digest;
 	req.top_digest = done->top_digest;
 	req.name = done->name;
+	if (engine_ready(e, HELPER_IMAGE, err) < 0)
+		return -1;
 	if (podd_client_call(&e->helpers[HELPER_IMAGE].peer,
 			     PODD__IMAGE_TYPE__IMAGE_TYPE_STORE_IMAGE, &req.base,
 			     PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
