@@ -155,17 +155,17 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 		auth_file_close(&af);
 		return report_error(&err);
 	}
-	if (engine_start(&e, g, NEED_IMAGE | NEED_REGISTRY, &err) < 0)
+	if (engine_start(&e, g, NEED_REGISTRY, &err) < 0)
 		goto fail;
 	req.registry = key;
 	req.tls_verify = tls_verify == 1;
 	creds.username = (char *)user;
 	creds.password = (char *)password;
 	req.credentials = &creds;
-	if (podd_client_call(&e.helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOGIN,
+	if (podd_client_call(&e.helpers[HELPER_REGISTRY].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOGIN,
 			     &req.base, PODD__COMMON_TYPE__COMMON_TYPE_OK, &podd__ok__descriptor,
 			     &ok, &err) < 0) {
-		engine_helper_failed(&e, HELPER_IMAGE, &err);
+		engine_helper_failed(&e, HELPER_REGISTRY, &err);
 		podd_error_wrap(&err, "logging into \"%s\"", key);
 		goto fail;
 	}

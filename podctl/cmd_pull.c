@@ -136,7 +136,7 @@ int cmd_pull(const struct global_opts *g, int argc, char **argv)
 	}
 	if (pull_plan_make(argv[first], &o, &plan, &err) < 0)
 		return report_error(&err);
-	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE | NEED_REGISTRY, &err) < 0 ||
+	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE | NEED_IMAGE_LATE | NEED_REGISTRY, &err) < 0 ||
 	    pull_plan_run(&e, plan, id, &err) < 0) {
 		engine_stop(&e);
 		pull_plan_free(plan);
@@ -214,7 +214,7 @@ int cmd_push(const struct global_opts *g, int argc, char **argv)
 	pr.quiet = o.quiet;
 	pr.tty = isatty(STDERR_FILENO);
 
-	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE | NEED_REGISTRY, &err) < 0)
+	if (engine_start(&e, g, NEED_STATE | NEED_REGISTRY, &err) < 0)
 		goto fail;
 	lookup.name_or_id = argv[first];
 	if (podd_client_call(engine_state(&e), PODD__STATE_TYPE__STATE_TYPE_LOOKUP_IMAGE,
@@ -237,12 +237,12 @@ int cmd_push(const struct global_opts *g, int argc, char **argv)
 		creds.password = password;
 		req.credentials = &creds;
 	}
-	if (podd_client_call_stream(&e.helpers[HELPER_IMAGE].peer,
+	if (podd_client_call_stream(&e.helpers[HELPER_REGISTRY].peer,
 				    PODD__IMAGE_TYPE__IMAGE_TYPE_PUSH, &req.base,
 				    PODD__IMAGE_TYPE__IMAGE_TYPE_REGISTRY_EVENT,
 				    &podd__registry_event__descriptor, event_printer_chunk, &pr,
 				    &err) < 0) {
-		engine_helper_failed(&e, HELPER_IMAGE, &err);
+		engine_helper_failed(&e, HELPER_REGISTRY, &err);
 		goto fail;
 	}
 	engine_stop(&e);

@@ -67,8 +67,10 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
 		return report_error(&err);
 	}
 	snprintf(id, sizeof(id), "%s", rec->id);
-	if (o.image)
+	if (o.image) {
 		engine_stop_helper(&e, HELPER_IMAGE);
+		engine_stop_helper(&e, HELPER_REGISTRY);
+	}
 	if (ctr_start(&e, &rec, o.detach ? NULL : &sock, &err) < 0) {
 		code = start_failed(&e, &rec, &err);
 		engine_stop(&e);

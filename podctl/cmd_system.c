@@ -48,8 +48,11 @@ static int ping(struct engine *e, enum helper_kind k, int *launcher_pid, podd_er
 
 int cmd_system(const struct global_opts *g, int argc, char **argv)
 {
-	static const char *const names[HELPER_COUNT] = { "podd-state", "podd-image", "podd-exec",
-							 "podd-net" };
+	static const char *const names[HELPER_COUNT] = {
+		[HELPER_STATE] = "podd-state",		 [HELPER_IMAGE] = "podd-image",
+		[HELPER_EXEC] = "podd-exec",		 [HELPER_NET] = "podd-net",
+		[HELPER_REGISTRY] = "podd-image-registry",
+	};
 	char capeff[32], nnp[32], seccomp[32], buf[64];
 	bool wait_stdin = false;
 	podd_error_t err = NULL;
@@ -71,9 +74,9 @@ int cmd_system(const struct global_opts *g, int argc, char **argv)
 		engine_stop(&e);
 		return report_error(&err);
 	}
-	printf("%-16s %-8s %-18s %-10s %s\n", "PROCESS", "PID", "CAPEFF", "NONEWPRIVS", "SECCOMP");
+	printf("%-20s %-8s %-18s %-10s %s\n", "PROCESS", "PID", "CAPEFF", "NONEWPRIVS", "SECCOMP");
 	status_fields(self_status, capeff, nnp, seccomp, sizeof(capeff));
-	printf("%-16s %-8d %-18s %-10s %s\n", "podctl", (int)getpid(), capeff, nnp, seccomp);
+	printf("%-20s %-8d %-18s %-10s %s\n", "podctl", (int)getpid(), capeff, nnp, seccomp);
 	for (int k = 0; k < HELPER_COUNT; k++) {
 		int lpid = 0;
 		if (ping(&e, (enum helper_kind)k, &lpid, &err) < 0) {
@@ -81,11 +84,11 @@ int cmd_system(const struct global_opts *g, int argc, char **argv)
 			return report_error(&err);
 		}
 		status_fields(e.helpers[k].status_fd, capeff, nnp, seccomp, sizeof(capeff));
-		printf("%-16s %-8d %-18s %-10s %s\n", names[k], (int)e.helpers[k].peer.pid, capeff,
+		printf("%-20s %-8d %-18s %-10s %s\n", names[k], (int)e.helpers[k].peer.pid, capeff,
 		       nnp, seccomp);
 		if (lpid > 0) {
 			snprintf(buf, sizeof(buf), "%s-launcher", names[k]);
-			printf("%-16s %-8d %-18s %-10s %s\n", buf, lpid, "-", "-", "-");
+			printf("%-20s %-8d %-18s %-10s %s\n", buf, lpid, "-", "-", "-");
 		}
 	}
 	fflush(stdout);

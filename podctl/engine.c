@@ -26,6 +26,8 @@ static const struct {
 	[HELPER_IMAGE] = { "podd-image", "image" },
 	[HELPER_EXEC] = { "podd-exec", "exec" },
 	[HELPER_NET] = { "podd-net", "net" },
+	/* The registry client speaks image.proto's registry requests. */
+	[HELPER_REGISTRY] = { "podd-image-registry", "image" },
 };
 
 int engine_default_paths(struct global_opts *g, podd_error_t *err)
@@ -94,8 +96,7 @@ static int spawn_helper(struct engine *e, enum helper_kind k, podd_error_t *err)
 	int sv[2];
 	pid_t pid;
 
-	const char *binary = k == HELPER_IMAGE && e->registry ? "podd-image-registry"
-							     : helper_info[k].binary;
+	const char *binary = helper_info[k].binary;
 
 	if (find_helper(binary, path, sizeof(path), err) < 0)
 		return -1;
@@ -218,8 +219,22 @@ static int prepare_dir(const char *what, const char *in, char *out, size_t size,
 	return 0;
 }
 
+int engine_ready(struct engine *e, enum helper_kind k, podd_error_t *err)
+{
+	struct helper *h = &e->helpers[k];
+
+	if (!h->running || !h->hello_pending)
+		return 0;
+	h->hello_pending = false;
+	if (podd_client_hello(&h->peer, helper_info[k].channel, err) < 0)
+		return engine_helper_failed(e, k, err);
+	return 0;
+}
+
 /* Spawn the helpers in `needs` (all at once, so that they start in
- * parallel), then shake hands with each. */
+ * parallel), then shake hands with each, but podd-image with
+ * NEED_IMAGE_LATE (engine_ready; no status_fd: `system sandbox` never
+ * asks for it). */
 static int start_helpers(struct engine *e, unsigned needs, podd_error_t *err)
 {
 	bool open_db = (needs & NEED_STATE) != 0;
@@ -227,8 +242,10 @@ static int start_helpers(struct engine *e, unsigned needs, podd_error_t *err)
 	for (int k = 0; k < HELPER_COUNT; k++)
 		if ((needs & (1u << k)) && spawn_helper(e, (enum helper_kind)k, err) < 0)
 			return -1;
+	if ((needs & NEED_IMAGE) && (needs & NEED_IMAGE_LATE))
+		e->helpers[HELPER_IMAGE].hello_pending = true;
 	for (int k = 0; k < HELPER_COUNT; k++) {
-		if (!(needs & (1u << k)))
+		if (!(needs & (1u << k)) || e->helpers[k].hello_pending)
 			continue;
 		if (podd_client_hello(&e->helpers[k].peer, helper_info[k].channel, err) < 0)
 			return engine_helper_failed(e, (enum helper_kind)k, err);
@@ -266,7 +283,6 @@ int engine_start(struct engine *e, const struct global_opts *opts, unsigned need
 	setvbuf(stdout, stdout_buf, e->stdout_is_tty ? _IOLBF : _IOFBF, sizeof(stdout_buf));
 	signal(SIGPIPE, SIG_IGN);
 
-	e->registry = (needs & NEED_REGISTRY) != 0;
 	if (start_helpers(e, needs, err) < 0)
 		return -1;
 	/* create and run of an image decide on podd-image only once podd-state
@@ -291,12 +307,18 @@ int engine_seal(struct engine *e, podd_error_t *err)
 
 int engine_add_image(struct engine *e, bool registry, podd_error_t *err)
 {
-	if (e->helpers[HELPER_IMAGE].running)
+	unsigned needs = 0;
+
+	if (!e->helpers[HELPER_IMAGE].running)
+		needs |= NEED_IMAGE;
+	if (registry && !e->helpers[HELPER_REGISTRY].running)
+		needs |= NEED_REGISTRY;
+	if (needs == 0)
 		return 0;
 	if (e->sealed)
 		return podd_error(err, PODD_E_INTERNAL, "podd-image wanted after podctl sandboxed");
-	e->registry = registry;
-	return start_helpers(e, NEED_IMAGE, err);
+	/* A pull: podd-image starts while podd-image-registry fetches. */
+	return start_helpers(e, needs | (registry ? NEED_IMAGE_LATE : 0), err);
 }
 
 struct podd_peer *engine_state(struct engine *e)

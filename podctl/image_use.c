@@ -92,8 +92,9 @@ const char *image_display_name(const Podd__ImageRecord *img, const char *given)
 	return img->n_names > 0 ? img->names[0] : img->id;
 }
 
-/* A pull needs podd-image with registry access; without a plan the pull
- * fails with its reason, and no podd-image starts. */
+/* A pull needs podd-image-registry (the fetch) and podd-image (the
+ * unpacking); without a plan the pull fails with its reason, and neither
+ * starts. */
 static int image_pull_started(struct engine *e, const struct create_opts *o,
 			      Podd__ImageRecord **out, podd_error_t *err)
 {

@@ -198,6 +198,8 @@ int image_config_get(struct engine *e, const char *id, const char *manifest_dige
 
 	req.id = (char *)id;
 	req.manifest_digest = (char *)(manifest_digest ? manifest_digest : "");
+	if (engine_ready(e, HELPER_IMAGE, err) < 0)
+		return -1;
 	if (podd_client_call(IMAGE(e), PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG, &req.base,
 			     PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG_REPLY,
 			     &podd__image_config__descriptor, &m, err) < 0)

@@ -11,19 +11,31 @@
 #include "state.pb-c.h"
 
 /* Helpers a command needs; spawned together before podctl sandboxes. */
-enum helper_kind { HELPER_STATE, HELPER_IMAGE, HELPER_EXEC, HELPER_NET, HELPER_COUNT };
+/* HELPER_REGISTRY is podd-image-registry, the registry client (pull's
+ * fetch, push, login); HELPER_IMAGE, podd-image, has no network and unpacks
+ * what it fetched. A pull needs both. */
+enum helper_kind {
+	HELPER_STATE,
+	HELPER_IMAGE,
+	HELPER_EXEC,
+	HELPER_NET,
+	HELPER_REGISTRY,
+	HELPER_COUNT
+};
 #define NEED_STATE (1u << HELPER_STATE)
 #define NEED_IMAGE (1u << HELPER_IMAGE)
 #define NEED_EXEC (1u << HELPER_EXEC)
 #define NEED_NET (1u << HELPER_NET)
-#define NEED_ALL (NEED_STATE | NEED_IMAGE | NEED_EXEC | NEED_NET)
-/* With NEED_IMAGE: the image helper is podd-image-registry, which may
- * reach registries (pull, push, login, and run or create that must pull).
- * podd-image, without it, has no network and no registry client. */
-#define NEED_REGISTRY (1u << HELPER_COUNT)
+#define NEED_REGISTRY (1u << HELPER_REGISTRY)
+#define NEED_ALL (NEED_STATE | NEED_IMAGE | NEED_EXEC | NEED_NET | NEED_REGISTRY)
 /* podctl stays unsandboxed after the start, for engine_add_image; the
  * command calls engine_seal once it knows. */
-#define NEED_UNSEALED (1u << (HELPER_COUNT + 1))
+#define NEED_UNSEALED (1u << HELPER_COUNT)
+/* With NEED_IMAGE: podd-image's handshake waits for engine_ready, after
+ * podctl's sandbox. A pull needs podd-image only once
+ * podd-image-registry has fetched: podd-image (libarchive and its
+ * libxml2 and ICU to load) starts while the fetch runs. */
+#define NEED_IMAGE_LATE (1u << (HELPER_COUNT + 1))
 
 struct global_opts {
 	const char *root;           /* --root: static dir */
@@ -36,6 +48,7 @@ struct global_opts {
 struct helper {
 	struct podd_peer peer;
 	bool running;
+	bool hello_pending; /* spawned, handshake left to engine_ready */
 	int status_fd; /* /proc/PID/status, opened before podctl sandboxes */
 };
 
@@ -49,7 +62,6 @@ struct engine {
 	struct helper helpers[HELPER_COUNT];
 	Podd__DbInfo *db_info;
 	bool stdout_is_tty;
-	bool registry; /* the image helper is podd-image-registry */
 	bool sealed;   /* podctl's sandbox applied: no more helpers */
 	uint32_t open_id; /* the OpenRequest, answered after the handshakes */
 };
@@ -65,11 +77,16 @@ struct engine {
 int engine_start(struct engine *e, const struct global_opts *opts, unsigned needs,
 		 podd_error_t *err);
 void engine_stop(struct engine *e);
-/* With NEED_UNSEALED: start podd-image now (a no-op if it runs), with
- * registry access if `registry`; then engine_seal, which applies podctl's
- * sandbox (also a no-op the second time). */
+/* With NEED_UNSEALED: start podd-image now (a no-op if it runs), and
+ * podd-image-registry too if `registry` (a pull needs both); then
+ * engine_seal, which applies podctl's sandbox (also a no-op the second
+ * time). */
 int engine_add_image(struct engine *e, bool registry, podd_error_t *err);
 int engine_seal(struct engine *e, podd_error_t *err);
+/* The handshake with helper `k` if it was left for later
+ * (NEED_IMAGE_LATE); a no-op otherwise. Call before a helper's first
+ * request where it may be pending. */
+int engine_ready(struct engine *e, enum helper_kind k, podd_error_t *err);
 /* One helper done early (EOF, reaped): podd-image once a run has its
  * image's config, so that it does not stay for the container's life. */
 void engine_stop_helper(struct engine *e, enum helper_kind k);

@@ -8,6 +8,7 @@
 #include "cleanup.h"
 #include "reference.h"
 #include "registries.h"
+#include "validate.h"
 
 struct candidate {
 	struct podd_reference ref;
@@ -125,6 +126,59 @@ static int creds_for(const struct pull_opts *o, const struct podd_reference *ref
 	return auth_lookup(path, repo, user, password, err);
 }
 
+/* PullFinishRequest: podd-image-registry keeps the blobs it fetched
+ * (`keep`) or removes them. A failure to say so is reported only when
+ * keeping (the image is recorded either way; EOF would remove them). */
+static int pull_finish(struct engine *e, bool keep, podd_error_t *err)
+{
+	Podd__PullFinishRequest req = PODD__PULL_FINISH_REQUEST__INIT;
+	cleanup_message ProtobufCMessage *ok = NULL;
+
+	req.keep = keep;
+	if (podd_client_call(&e->helpers[HELPER_REGISTRY].peer,
+			     PODD__IMAGE_TYPE__IMAGE_TYPE_PULL_FINISH, &req.base,
+			     PODD__COMMON_TYPE__COMMON_TYPE_OK, &podd__ok__descriptor, &ok, err) < 0)
+		return engine_helper_failed(e, HELPER_REGISTRY, err);
+	return 0;
+}
+
+/* The blobs fetched, made into an image by podd-image: one record, for
+ * the manifest podd-image-registry named. */
+static int store_image(struct engine *e, const Podd__RegistryEvent *done,
+		       Podd__LoadedImages **out, podd_error_t *err)
+{
+	Podd__StoreImageRequest req = PODD__STORE_IMAGE_REQUEST__INIT;
+	ProtobufCMessage *m = NULL;
+	Podd__LoadedImages *made;
+
+	if (!podd_digest_valid(done->manifest_digest) || !podd_digest_valid(done->top_digest))
+		return podd_error(err, PODD_E_PROTOCOL,
+				  "podd-image-registry: a pull ended without its digests");
+	req.manifest_digest = done->manifest_digest;
+	req.top_digest = done->top_digest;
+	req.name = done->name;
+	if (engine_ready(e, HELPER_IMAGE, err) < 0)
+		return -1;
+	if (podd_client_call(&e->helpers[HELPER_IMAGE].peer,
+			     PODD__IMAGE_TYPE__IMAGE_TYPE_STORE_IMAGE, &req.base,
+			     PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
+			     &podd__loaded_images__descriptor, &m, err) < 0)
+		return engine_helper_failed(e, HELPER_IMAGE, err);
+	made = (Podd__LoadedImages *)m;
+	if (made->n_images != 1 || made->images[0] == NULL ||
+	    strcmp(made->images[0]->manifest_digest, done->manifest_digest) != 0) {
+		podd__loaded_images__free_unpacked(made, NULL);
+		return podd_error(err, PODD_E_PROTOCOL,
+				  "podd-image: the pulled image's record is not the one asked for");
+	}
+	*out = made;
+	return 0;
+}
+
+/* One candidate: podd-image-registry fetches the blobs, podd-image
+ * unpacks them and makes the record, podd-state stores it; then
+ * podd-image-registry keeps its blobs, or removes them if a step after the
+ * fetch failed, so that a failed pull leaves the store as it was. */
 static int pull_one(struct engine *e, const struct pull_opts *o, struct candidate *c,
 		    struct event_printer *p, char id[65], podd_error_t *err)
 {
@@ -132,6 +186,8 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 	Podd__RegistryCredentials creds = PODD__REGISTRY_CREDENTIALS__INIT;
 	Podd__CreateImageRequest create = PODD__CREATE_IMAGE_REQUEST__INIT;
 	cleanup_message ProtobufCMessage *stored = NULL;
+	Podd__LoadedImages *made = NULL;
+	int rc;
 
 	req.reference = c->name;
 	req.tls_verify = c->tls_verify;
@@ -144,20 +200,36 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 	req.os = (char *)(o->os ? o->os : "");
 	req.variant = (char *)(o->variant ? o->variant : "");
 	event_printer_forget(p);
-	if (podd_client_call_stream(&e->helpers[HELPER_IMAGE].peer,
+	if (podd_client_call_stream(&e->helpers[HELPER_REGISTRY].peer,
 				    PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &req.base,
 				    PODD__IMAGE_TYPE__IMAGE_TYPE_REGISTRY_EVENT,
 				    &podd__registry_event__descriptor, event_printer_chunk, p,
 				    err) < 0)
-		return engine_helper_failed(e, HELPER_IMAGE, err);
-	if (p->done == NULL || p->done->record == NULL)
-		return podd_error(err, PODD_E_PROTOCOL,
-				  "podd-image: a pull ended without a record");
-	create.record = p->done->record;
-	if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_CREATE_IMAGE,
-			     &create.base, PODD__STATE_TYPE__STATE_TYPE_IMAGE,
-			     &podd__image_record__descriptor, &stored, err) < 0)
-		return engine_helper_failed(e, HELPER_STATE, err);
+		return engine_helper_failed(e, HELPER_REGISTRY, err);
+	if (p->done == NULL) {
+		podd_error(err, PODD_E_PROTOCOL, "podd-image-registry: a pull ended without DONE");
+		rc = -1;
+	} else {
+		rc = store_image(e, p->done, &made, err);
+	}
+	if (rc == 0) {
+		create.record = made->images[0];
+		rc = podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_CREATE_IMAGE,
+				      &create.base, PODD__STATE_TYPE__STATE_TYPE_IMAGE,
+				      &podd__image_record__descriptor, &stored, err);
+		if (rc < 0)
+			engine_helper_failed(e, HELPER_STATE, err);
+		podd__loaded_images__free_unpacked(made, NULL);
+	}
+	if (rc < 0) {
+		/* The first error is the one to show; the blobs go. */
+		podd_error_t e2 = NULL;
+		if (pull_finish(e, false, &e2) < 0)
+			podd_error_free(&e2);
+		return -1;
+	}
+	if (pull_finish(e, true, err) < 0)
+		return -1;
 	snprintf(id, 65, "%s", ((Podd__ImageRecord *)stored)->id);
 	return 0;
 }

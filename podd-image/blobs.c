@@ -18,7 +18,7 @@
 
 #include "blobs.h"
 #include "cleanup.h"
-#include "util.h"
+#include "util_base.h"
 
 #define DIGEST_PREFIX "sha256:"
 /* The OCI grammar bounds neither; a name this long is no algorithm we

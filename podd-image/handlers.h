@@ -17,13 +17,10 @@ struct image_ctx {
 	/* store.lock, exclusive, from a GcRequest with `begin` to the
 	 * GcRequest that collects; -1: none held. */
 	int gc_lock;
-	/* podd-image-registry: pull, push and login are served, under
-	 * podd_image_registry_policy; podd-image does not know them. */
-	bool registry;
 };
 
 /* Keeps `*lock` (a shared store lock) for the rest of the session. Every
- * handler that adds an image (load, import; pull and commit too) calls it
+ * handler that adds an image (load, import, store image, commit) calls it
  * on success instead of closing its lock. */
 void image_session_hold_lock(struct image_ctx *ctx, int *lock);
 
@@ -33,6 +30,9 @@ int handle_load(struct podd_server *srv, const struct podd_request *req, podd_er
 int handle_save(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_import(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+/* store_image.c: the unpacking half of a pull. */
+int handle_store_image(struct podd_server *srv, const struct podd_request *req,
+		       podd_error_t *err);
 int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 
 #endif

@@ -1,10 +1,9 @@
-/* podd-image and podd-image-registry: the only processes that parse
- * registry data and layers, the most hostile input the engine sees. They
- * keep the file-ownership capabilities layer extraction needs, cannot mount
- * or exec, and see only the store. podd-image-registry (built with
- * PODD_IMAGE_REGISTRY) also sees, read-only, the CA certificates and
- * resolver files its registry client needs and may connect to registries
- * over TCP; podd-image has no registry client at all. */
+/* podd-image: the only process that parses layers and image archives, the
+ * most hostile input the engine sees. It keeps the file-ownership
+ * capabilities layer extraction needs, cannot mount or exec, sees only the
+ * store and has no socket and no registry client: podd-image-registry
+ * (registry_main.c) fetches a pull's blobs, and this process unpacks them
+ * (StoreImageRequest). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,18 +15,13 @@
 #include "image.pb-c.h"
 #include "log.h"
 #include "policy.h"
-#ifdef PODD_IMAGE_REGISTRY
-#include "registry.h"
-#include "registry_handlers.h"
-#define PROCESS "podd-image-registry"
-#else
+
 #define PROCESS "podd-image"
-#endif
 
 /* Each request, the message it must decode to, its descriptor count and
  * its handler. Nothing else is accepted after the handshake. */
-/* The registry requests come last, in podd-image-registry only: a pull
- * sent to podd-image is a type it does not know, which drops the peer. */
+/* The registry requests are podd-image-registry's: a pull sent to
+ * podd-image is a type it does not know, which drops the peer. */
 static const struct podd_handler handlers[] = {
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_IMAGE_CONFIG, &podd__image_config_request__descriptor, 0,
 	  handle_image_config },
@@ -35,14 +29,11 @@ static const struct podd_handler handlers[] = {
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_SAVE, &podd__save_request__descriptor, 1, handle_save },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_IMPORT, &podd__import_request__descriptor, 1, handle_import },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_GC, &podd__gc_request__descriptor, 0, handle_gc },
+	/* 28: a pull's blobs made into an image */
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_STORE_IMAGE, &podd__store_image_request__descriptor, 0,
+	  handle_store_image },
 	/* 32-39: commit */
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_COMMIT, &podd__commit_request__descriptor, 0, handle_commit },
-#ifdef PODD_IMAGE_REGISTRY
-	/* 24-31: registries */
-	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &podd__pull_request__descriptor, 0, handle_pull },
-	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PUSH, &podd__push_request__descriptor, 0, handle_push },
-	{ PODD__IMAGE_TYPE__IMAGE_TYPE_LOGIN, &podd__login_request__descriptor, 0, handle_login },
-#endif
 };
 
 int main(int argc, char **argv)
@@ -68,20 +59,7 @@ int main(int argc, char **argv)
 	ctx.session_lock = -1;
 	ctx.gc_lock = -1;
 	const char *const dirs[] = { store, NULL };
-#ifdef PODD_IMAGE_REGISTRY
-	ctx.registry = true;
-	/* libcurl and OpenSSL read their configuration, NSS its modules,
-	 * while files outside the store can still be opened. Only in the
-	 * registry client: the local requests of podd-image (what a hostile
-	 * archive reaches) run without any network access. */
-	if (registry_global_init(&err) < 0) {
-		podd_err("%s", err->msg);
-		return 1;
-	}
-	const struct podd_sandbox_policy policy = podd_image_registry_policy(dirs);
-#else
 	const struct podd_sandbox_policy policy = podd_image_policy(dirs);
-#endif
 	if (podd_sandbox_apply(&policy, &err) < 0) {
 		podd_err("%s", err->msg);
 		return 1;

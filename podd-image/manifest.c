@@ -29,7 +29,7 @@
 #include "cleanup.h"
 #include "printable.h"
 #include "validate.h"
-#include "util.h"
+#include "util_base.h"
 
 #define MEDIA_OCI_LAYER "application/vnd.oci.image.layer.v1.tar"
 #define MEDIA_OCI_NONDIST "application/vnd.oci.image.layer.nondistributable.v1.tar"

@@ -27,6 +27,17 @@ static const char *const image_syscalls[] = {
 	"readlinkat", "flistxattr", "fgetxattr", NULL,
 };
 
+/* podd-image-registry's calls beyond the base list: the blob store's
+ * (blobs.c: openat2 beneath the store, mkdirat, linkat or renameat2 into
+ * place, unlinkat, fsync, flock on a writer's temporary and on
+ * store.lock) and the registry client's reads. Nothing that sets an
+ * owner, a mode, a device node, an xattr or a symlink: it writes blobs
+ * (files it names by their sha256), never a layer's tree. */
+static const char *const registry_syscalls[] = {
+	"openat", "openat2", "pread64", "pwrite64", "fsync", "fdatasync", "mkdirat", "unlinkat",
+	"renameat2", "linkat", "getdents64", "ftruncate", "flock", NULL,
+};
+
 /* What the registry client (registry.c, libcurl + OpenSSL + glibc's
  * resolver) reads, read-only: the CA certificates (the bundle and the
  * hashed directory, whose entries link into /usr/share/ca-certificates)
@@ -52,15 +63,19 @@ struct podd_sandbox_policy podd_image_policy(const char *const *dirs)
 	};
 }
 
-/* Started with --registry (pull, push, login, and run or create that may
- * pull): the same, plus a registry client's reach. */
+/* podd-image-registry (pull's fetch, push, login): the store's blobs, a
+ * registry client's reach, and no capability: it unpacks no layer, so it
+ * needs none of image_caps (the store is its own user's). */
 struct podd_sandbox_policy podd_image_registry_policy(const char *const *dirs)
 {
-	struct podd_sandbox_policy p = podd_image_policy(dirs);
-
-	p.process = "podd-image-registry";
-	p.landlock_ro_paths = image_ro_paths;
-	/* Pulls and pushes: TCP connect to registries, never bind. */
-	p.inet_client = true;
-	return p;
+	return (struct podd_sandbox_policy){
+		.process = "podd-image-registry",
+		.seccomp = PODD_SECCOMP_ALLOWLIST,
+		.syscalls = registry_syscalls,
+		.landlock = true,
+		.landlock_dirs = dirs,
+		.landlock_ro_paths = image_ro_paths,
+		/* TCP connect to registries, never bind. */
+		.inet_client = true,
+	};
 }

@@ -1,12 +1,14 @@
-/* PullRequest: an image from a registry into the store (docs/ARCHITECTURE.md,
- * "Registries"). The manifest (an index first, when the tag names one, and
- * then linux/amd64's manifest) is checked against its digest and stored as
- * a blob; the config and the layers stream into the blob store, each
- * checked against its descriptor's digest and size as it is written. Then
- * the layer store (store_image_from_manifest, store.c) checks the config
- * against the layers, unpacks them and makes the record. A failure
- * removes the blobs this pull added, so a refused pull leaves the store as
- * it was. */
+/* PullRequest: an image's blobs from a registry into the store
+ * (docs/ARCHITECTURE.md, "Registries"). The manifest (an index first, when
+ * the tag names one, and then linux/amd64's manifest) is checked against
+ * its digest and stored as a blob; the config and the layers stream into
+ * the blob store, each checked against its descriptor's digest and size as
+ * it is written. Nothing is unpacked here: podd-image does that
+ * (StoreImageRequest), so that the process on the network never parses a
+ * layer. A failed fetch removes the blobs this pull added at once; a
+ * fetch that succeeded keeps them, and the store lock, until podctl's
+ * PullFinishRequest (or EOF) says whether the image was made and recorded,
+ * so that a refused pull leaves the store as it was. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,36 +20,32 @@
 #include "manifest.h"
 #include "reference.h"
 #include "registry.h"
-#include "store.h"
+#include "store_meta.h"
 #include "validate.h"
 
-#define PULL_MAX_NEW_BLOBS (META_MAX_LAYERS + 3)
-
 struct pull {
-	struct image_ctx *ctx;
+	struct registry_ctx *ctx; /* ctx->added: the blobs this pull stored */
 	struct event_stream es;
 	struct registry *reg;
 	struct podd_reference ref;
-	char repo_path[PODD_IMAGE_REPO_MAX + 1];
-	/* blobs this pull stored: removed again if it fails */
-	struct digest added[PULL_MAX_NEW_BLOBS];
-	size_t n_added;
 };
 
-static void pull_undo(struct pull *p)
+void pull_finish(struct registry_ctx *ctx, bool keep)
 {
-	for (size_t i = 0; i < p->n_added; i++) {
+	for (size_t i = 0; !keep && i < ctx->n_added; i++) {
 		podd_error_t e = NULL;
-		if (blob_remove(p->ctx->storefd, &p->added[i], &e) < 0)
+		if (blob_remove(ctx->storefd, &ctx->added[i], &e) < 0)
 			podd_error_free(&e);
 	}
-	p->n_added = 0;
+	ctx->n_added = 0;
+	ctx->pull_pending = false;
+	podd_closep(&ctx->pull_lock);
 }
 
 static void pull_added(struct pull *p, const struct digest *d)
 {
-	if (p->n_added < PULL_MAX_NEW_BLOBS)
-		p->added[p->n_added++] = *d;
+	if (p->ctx->n_added < PULL_MAX_NEW_BLOBS)
+		p->ctx->added[p->ctx->n_added++] = *d;
 }
 
 static bool platform_word_valid(const char *s)
@@ -108,42 +106,6 @@ static int fetch_blob(struct pull *p, const char *kind, const struct descriptor 
 	return 0;
 }
 
-/* The record store_image_from_manifest made, named as pulled: the name
- * (none for a pull by digest alone, as podman keeps such an image) and the
- * digest the reference resolved to (an index's, when it named one) beside
- * the manifest's. */
-static int name_record(struct pull *p, const struct digest *top, Podd__ImageRecord *rec,
-		       podd_error_t *err)
-{
-	char name[PODD_REFERENCE_MAX], *dup;
-	char **v;
-
-	if (p->ref.tag[0]) {
-		podd_reference_string(&p->ref, name, sizeof(name));
-		v = realloc(rec->names, (rec->n_names + 1) * sizeof(char *));
-		if (v == NULL || (dup = strdup(name)) == NULL) {
-			if (v)
-				rec->names = v;
-			return podd_error_sys(err, ENOMEM, "record");
-		}
-		rec->names = v;
-		rec->names[rec->n_names++] = dup;
-	}
-	snprintf(name, sizeof(name), "sha256:%s", top->hex);
-	for (size_t i = 0; i < rec->n_digests; i++)
-		if (strcmp(rec->digests[i], name) == 0)
-			return 0;
-	v = realloc(rec->digests, (rec->n_digests + 1) * sizeof(char *));
-	if (v == NULL || (dup = strdup(name)) == NULL) {
-		if (v)
-			rec->digests = v;
-		return podd_error_sys(err, ENOMEM, "record");
-	}
-	rec->digests = v;
-	rec->digests[rec->n_digests++] = dup;
-	return 0;
-}
-
 static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *err)
 {
 	const char *arch = m->architecture[0] ? m->architecture : "amd64";
@@ -156,9 +118,7 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	size_t top_len, mlen;
 	struct digest top_digest, manifest_digest;
 	cleanup_image_manifest struct image_manifest *man = NULL;
-	cleanup_image_record Podd__ImageRecord *rec = NULL;
-	struct store_placed placed = { 0 };
-	cleanup_close int lock = -1;
+	char manifest_name[80], top_name[80];
 
 	if (podd_reference_parse(m->reference, &p->ref, err) < 0)
 		return -1;
@@ -176,11 +136,9 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 
 	/* Shared: gc (exclusive) waits until this pull's blobs are named by
 	 * a record or removed again; after the answer the session keeps it
-	 * until podctl has recorded the image (image_session_hold_lock). */
-	if (p->ctx->gc_lock >= 0)
-		return podd_error(err, PODD_E_PROTOCOL, "pull between gc's begin and its end");
-	lock = store_lock(p->ctx->storefd, false, err);
-	if (lock < 0)
+	 * until PullFinishRequest or EOF. */
+	p->ctx->pull_lock = store_lock(p->ctx->storefd, false, err);
+	if (p->ctx->pull_lock < 0)
 		return -1;
 	snprintf(scope, sizeof(scope), "repository:%s:pull", p->ref.repository);
 	if (registry_open(p->ref.api_host, m->tls_verify, user, password, scope, false, &p->reg,
@@ -229,42 +187,55 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 			return -1;
 	if (fetch_blob(p, "config", &man->config, META_MAX_BYTES, err) < 0)
 		return -1;
-	/* Checks the config against the layers (each layer's uncompressed
-	 * sha256 against its diff_id) and unpacks the layers not yet in the
-	 * store. */
-	if (store_image_from_manifest(p->ctx->storefd, &manifest_digest, &p->ctx->lim, &placed,
-				      &rec, err) < 0)
-		return -1;
-	if (name_record(p, &top_digest, rec, err) < 0) {
-		store_placed_undo(p->ctx->storefd, &placed);
-		return -1;
-	}
-	store_placed_free(&placed);
 	if (event_message(&p->es, err, "Writing manifest to image destination") < 0 ||
 	    event_message(&p->es, err, "Storing signatures") < 0)
 		return -1;
-	if (event_done(&p->es, rec->manifest_digest, rec, err) < 0)
-		return -1;
-	image_session_hold_lock(p->ctx, &lock);
-	return 0;
+	/* The name as podman records a pull's: none for a pull by digest
+	 * alone. podd-image checks both again (StoreImageRequest). */
+	snprintf(manifest_name, sizeof(manifest_name), "sha256:%s", manifest_digest.hex);
+	snprintf(top_name, sizeof(top_name), "sha256:%s", top_digest.hex);
+	if (!p->ref.tag[0])
+		name[0] = '\0';
+	p->ctx->pull_pending = true;
+	return event_done(&p->es, manifest_name, top_name, name, err);
 }
 
 int handle_pull(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
 {
 	const Podd__PullRequest *m = (const Podd__PullRequest *)req->msg;
-	struct pull *p = calloc(1, sizeof(*p));
+	struct registry_ctx *ctx = srv->data;
+	struct pull *p;
 	int rc;
 
+	/* podctl finishes each pull before the next (pull_one). */
+	if (ctx->pull_pending)
+		return podd_error(err, PODD_E_PROTOCOL, "pull: the last pull is not finished");
+	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return podd_error_sys(err, ENOMEM, "pull");
-	p->ctx = srv->data;
+	p->ctx = ctx;
 	p->es.srv = srv;
 	p->es.req = req;
 	rc = pull_image(p, m, err);
+	/* A failed fetch (or a DONE podctl never got) is undone now. */
 	if (rc < 0)
-		pull_undo(p);
+		pull_finish(ctx, false);
 	registry_close(p->reg);
 	podd_error_free(&p->es.err);
 	free(p);
 	return rc;
+}
+
+int handle_pull_finish(struct podd_server *srv, const struct podd_request *req,
+		       podd_error_t *err)
+{
+	const Podd__PullFinishRequest *m = (const Podd__PullFinishRequest *)req->msg;
+	struct registry_ctx *ctx = srv->data;
+
+	if (!ctx->pull_pending)
+		return podd_error(err, PODD_E_PROTOCOL, "pull finish: no pull is pending");
+	/* keep: podd-image holds its own shared lock from its StoreImage
+	 * answer on, so ours may go. */
+	pull_finish(ctx, m->keep);
+	return podd_server_reply_ok(srv, req, err);
 }

@@ -16,7 +16,7 @@
 #include "manifest.h"
 #include "reference.h"
 #include "registry.h"
-#include "store.h"
+#include "store_meta.h"
 #include "validate.h"
 
 static int push_blob(struct registry *reg, struct event_stream *es, int storefd,
@@ -55,7 +55,7 @@ static int push_blob(struct registry *reg, struct event_stream *es, int storefd,
 	return 0;
 }
 
-static int push_image(struct image_ctx *ctx, struct event_stream *es, const Podd__PushRequest *m,
+static int push_image(struct registry_ctx *ctx, struct event_stream *es, const Podd__PushRequest *m,
 		      struct registry **reg, podd_error_t *err)
 {
 	struct podd_reference ref;
@@ -105,7 +105,7 @@ static int push_image(struct image_ctx *ctx, struct event_stream *es, const Podd
 		return podd_error_wrap(err, "writing manifest to %s", name);
 	if (event_message(es, err, "Storing signatures") < 0)
 		return -1;
-	return event_done(es, m->manifest_digest, NULL, err);
+	return event_done(es, m->manifest_digest, NULL, NULL, err);
 }
 
 int handle_push(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)

@@ -17,7 +17,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "printable.h"
-#include "util.h"
+#include "util_base.h"
 
 #define MAX_REDIRECTS 5
 #define ERROR_BODY_MAX (64u << 10)  /* a registry's error document, kept for its message */

@@ -7,11 +7,30 @@
 
 #include "blobs.h"
 #include "error.h"
-#include "handlers.h"
 #include "image.pb-c.h"
+#include "manifest.h"
 #include "server.h"
 
-/* srv->data is handlers.h's struct image_ctx. */
+/* An index, a manifest, a config and its layers. */
+#define PULL_MAX_NEW_BLOBS (META_MAX_LAYERS + 3)
+
+/* srv->data of podd-image-registry. */
+struct registry_ctx {
+	int storefd; /* <static>/storage, opened before the sandbox */
+	/* A pull fetched and waits for its PullFinishRequest: the blobs it
+	 * added (`added`, removed again unless podctl says keep, or on EOF)
+	 * and the shared store lock it holds until then, so that no gc
+	 * collects them before podd-image made the image and podd-state
+	 * recorded it. */
+	bool pull_pending;
+	int pull_lock; /* -1: none held */
+	struct digest added[PULL_MAX_NEW_BLOBS];
+	size_t n_added;
+};
+
+/* Removes the blobs of a pending pull and lets go of its lock (keep=false,
+ * EOF); with `keep`, only forgets them. */
+void pull_finish(struct registry_ctx *ctx, bool keep);
 
 /* registry_ops.c: a pull's or push's events, streamed as RegistryEvent
  * frames with MORE; progress at most every 100 ms per blob. */
@@ -24,8 +43,11 @@ struct event_stream {
 int event_message(struct event_stream *es, podd_error_t *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void event_progress(void *data, const struct digest *d, uint64_t current, uint64_t total);
-int event_done(struct event_stream *es, const char *manifest_digest, Podd__ImageRecord *record,
-	       podd_error_t *err);
+/* The last event. A pull's: the image's manifest digest, the digest its
+ * reference resolved to and the name to record ("" by digest alone); a
+ * push's: its manifest digest, NULL for the others. */
+int event_done(struct event_stream *es, const char *manifest_digest, const char *top_digest,
+	       const char *name, podd_error_t *err);
 
 /* Credentials and options from a request, checked. */
 int registry_credentials_check(const Podd__RegistryCredentials *c, const char **user,
@@ -36,6 +58,8 @@ int blob_store_buffer(int storefd, const struct digest *d, const void *buf, size
 
 int handle_pull(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_push(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+int handle_pull_finish(struct podd_server *srv, const struct podd_request *req,
+		       podd_error_t *err);
 int handle_login(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 
 #endif

@@ -62,13 +62,14 @@ void event_progress(void *data, const struct digest *d, uint64_t current, uint64
 	send_event(es, &ev, false, &es->err);
 }
 
-int event_done(struct event_stream *es, const char *manifest_digest, Podd__ImageRecord *record,
-	       podd_error_t *err)
+int event_done(struct event_stream *es, const char *manifest_digest, const char *top_digest,
+	       const char *name, podd_error_t *err)
 {
 	Podd__RegistryEvent ev = PODD__REGISTRY_EVENT__INIT;
 	ev.kind = PODD__REGISTRY_EVENT__KIND__KIND_DONE;
 	ev.manifest_digest = (char *)manifest_digest;
-	ev.record = record;
+	ev.top_digest = (char *)(top_digest ? top_digest : "");
+	ev.name = (char *)(name ? name : "");
 	return send_event(es, &ev, true, err);
 }
 

@@ -36,26 +36,7 @@
 #include "error.h"
 #include "extract.h"
 #include "manifest.h"
-
-/* flock on <store>/store.lock: shared (false) while adding blobs and
- * layers, exclusive (true) for gc. Returns the lock's descriptor (close it
- * to release) or -1. Blocks until granted. */
-int store_lock(int storefd, bool exclusive, podd_error_t *err);
-
-/* OCI image spec: ChainID(L0) = DiffID(L0); ChainID(Ln) =
- * sha256(ChainID(Ln-1) + " " + DiffID(Ln)), both as "sha256:<hex>".
- * `parent` NULL for the base layer. */
-int chain_id_next(const struct digest *parent, const struct digest *diff_id,
-		  struct digest *out, podd_error_t *err);
-
-/* Chain ids of a whole stack of diff_ids; `out` holds n entries. */
-int chain_ids_compute(const struct digest *diff_ids, size_t n, struct digest *out,
-		      podd_error_t *err);
-
-/* A stored blob read into memory (metadata only: at most `max` bytes,
- * bigger is an error). The caller frees *buf. */
-int store_read_blob(int storefd, const struct digest *d, size_t max, char **buf, size_t *len,
-		    podd_error_t *err);
+#include "store_meta.h"
 
 /* Is layers/<chain id> present (so whole)? */
 bool store_layer_present(int storefd, const struct digest *chain_id);

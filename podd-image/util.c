@@ -1,5 +1,5 @@
 /* podd-image's shared helpers (util.h). */
-#include "util.h"
+#include "util_base.h"
 
 #include <errno.h>
 #include <fcntl.h>

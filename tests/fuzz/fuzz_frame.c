@@ -61,6 +61,8 @@ static const struct {
 	{ 25, &podd__registry_event__descriptor },
 	{ 26, &podd__push_request__descriptor },
 	{ 27, &podd__login_request__descriptor },
+	{ 28, &podd__store_image_request__descriptor },
+	{ 29, &podd__pull_finish_request__descriptor },
 };
 
 static void setup(void)

@@ -481,7 +481,7 @@ int main(int argc, char **argv)
 	export.rootfs = "/var/lib/podd/rootfs/busybox";
 	seed("export_request", "full", &export);
 
-	/* Registry requests (podd-image/pull.c, push.c, login.c). */
+	/* Registry requests (podd-image-registry: pull.c, push.c, login.c). */
 	Podd__RegistryCredentials creds = PODD__REGISTRY_CREDENTIALS__INIT;
 	creds.username = "podd";
 	creds.password = "s3cret";
@@ -515,9 +515,22 @@ int main(int argc, char **argv)
 	seed_reply("registry_event_message", &ev);
 	ev.kind = PODD__REGISTRY_EVENT__KIND__KIND_DONE;
 	ev.message = "";
-	ev.record = &image;
 	ev.manifest_digest = img_digests[0];
+	ev.top_digest = img_digests[0];
+	ev.name = "127.0.0.1:5000/podd/busybox:latest";
 	seed_reply("registry_event_done", &ev);
+	/* A pull's second half (podd-image/store_image.c) and its end
+	 * (podd-image/pull.c). */
+	Podd__StoreImageRequest simg = PODD__STORE_IMAGE_REQUEST__INIT;
+	seed("store_image_request", "empty", &simg);
+	simg.manifest_digest = img_digests[0];
+	simg.top_digest = img_digests[0];
+	simg.name = "127.0.0.1:5000/podd/busybox:latest";
+	seed("store_image_request", "full", &simg);
+	Podd__PullFinishRequest fin = PODD__PULL_FINISH_REQUEST__INIT;
+	seed("pull_finish_request", "drop", &fin);
+	fin.keep = true;
+	seed("pull_finish_request", "keep", &fin);
 
 	/* Whole frames. */
 	seed_frame("hello", PODD__COMMON_TYPE__COMMON_TYPE_HELLO, 0, 0, &hello);
@@ -540,6 +553,8 @@ int main(int argc, char **argv)
 	seed_frame("pull", PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, 0, 0, &pull);
 	seed_frame("registry_event_more", PODD__IMAGE_TYPE__IMAGE_TYPE_REGISTRY_EVENT,
 		   PODD_FRAME_MORE, 0, &ev);
+	seed_frame("store_image", PODD__IMAGE_TYPE__IMAGE_TYPE_STORE_IMAGE, 0, 0, &simg);
+	seed_frame("pull_finish", PODD__IMAGE_TYPE__IMAGE_TYPE_PULL_FINISH, 0, 0, &fin);
 	seed_frame("ping", PODD__COMMON_TYPE__COMMON_TYPE_PING, 0, 0, &ping);
 	seed_frame("ping_1fd", 16, 0, 1, &ping);
 	seed_frame("ping_4fds", 16, 0, 4, &ping);

@@ -50,7 +50,7 @@ EOF
 	wait_port "$port"
 }
 
-blobs() { ls "$1/root/storage/blobs/sha256" 2>/dev/null | sort; }
+blobs() { ls "$1/storage/blobs/sha256" 2>/dev/null | sort; } # blobs ROOT
 
 "$FIXTURE" "$T/oci" > "$T/fixture-id" || exit 1
 ID=$(cat "$T/fixture-id")
@@ -104,7 +104,7 @@ P2="$PODCTL --root $T/root2 --runroot $T/run2"
 eq "pull of the pushed image gives the same id" \
 	"$($P2 pull -q --tls-verify=false "$R/podd/busybox:latest")" "$ID"
 eq "pull by digest" "$($P2 pull -q --tls-verify=false "$R/podd/busybox@$SEED_DIGEST")" "$ID"
-eq "the manifest, config and layer are in the store" "$(blobs "$T" | wc -l)" 3
+eq "the manifest, config and layer are in the store" "$(blobs "$T/root" | wc -l)" 3
 
 eq "pull from localhost:PORT (names resolved in the sandbox)" \
 	"$($P2 pull -q --tls-verify=false "localhost:$PORT_reg/podd/busybox:latest")" "$ID"
@@ -138,11 +138,11 @@ eq "--arch arm64 picks the other manifest" "$(ls "$T/rooti/storage/blobs/sha256"
 expect_fail "a platform the index lacks" 125 "choosing an image from manifest list" \
 	$PI pull --tls-verify=false --arch s390x "$R/podd/multi:latest"
 
-before=$(blobs "$T")
+before=$(blobs "$T/root")
 expect_fail "pull of a missing tag: podman's error" 125 \
 	"initializing source docker://$R/podd/busybox:nope: reading manifest nope in $R/podd/busybox: manifest unknown: manifest unknown" \
 	$P pull --tls-verify=false "$R/podd/busybox:nope"
-eq "a failed pull stores nothing" "$(blobs "$T")" "$before"
+eq "a failed pull stores nothing" "$(blobs "$T/root")" "$before"
 expect_fail "a plain-HTTP registry with TLS verification on" 125 \
 	"pinging container registry $R: Get \"https://$R/v2/\"" $P pull "$R/podd/busybox:latest"
 expect_fail "push of an unknown image" 125 "" \
@@ -278,6 +278,73 @@ expect_fail "a layer that is not its config's diff_id is refused" 125 "diff" \
 eq "... and nothing of it stays in the store" \
 	"$( (ls "$T/root10/storage/blobs/sha256"; ls "$T/root10/storage/layers") 2> /dev/null | wc -l)" 0
 eq "... and no image is recorded" "$($P10 images -q | wc -l)" 0
+
+# A layer that checks out (its diff_id is its uncompressed bytes) but does
+# not unpack (not a tar), on top of the fixture's good layer: the registry
+# process stores every blob, podd-image refuses the image, and the pull's
+# blobs and layers go again, while those of an image already stored (the
+# same base layer blob) stay.
+python3 - "$T/oci" "$T/oci-unpack" <<'PY' || exit 1
+import gzip, hashlib, json, os, shutil, sys
+src, dst = sys.argv[1], sys.argv[2]
+shutil.copytree(src, dst)
+blobs = os.path.join(dst, "blobs", "sha256")
+def put(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(os.path.join(blobs, d), "wb").write(data)
+    return "sha256:" + d, len(data)
+def get(digest):
+    return open(os.path.join(blobs, digest.split(":")[1]), "rb").read()
+index = json.loads(open(os.path.join(src, "index.json")).read())
+man = json.loads(get(index["manifests"][0]["digest"]))
+cfg = json.loads(get(man["config"]["digest"]))
+raw = b"not a tar archive, but its diff_id is right" * 64
+layer, size = put(gzip.compress(raw, mtime=0))
+cfg["rootfs"]["diff_ids"].append("sha256:" + hashlib.sha256(raw).hexdigest())
+cfg["history"].append({"created_by": "a layer that does not unpack"})
+man["layers"].append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                      "digest": layer, "size": size})
+man["config"]["digest"], man["config"]["size"] = put(json.dumps(cfg).encode())
+index["manifests"][0]["digest"], index["manifests"][0]["size"] = put(json.dumps(man).encode())
+open(os.path.join(dst, "index.json"), "w").write(json.dumps(index))
+PY
+skopeo copy -q --dest-tls-verify=false "oci:$T/oci-unpack:latest" "docker://$R/podd/unpack:latest" ||
+	exit 1
+P11="$PODCTL --root $T/root11 --runroot $T/run11"
+$P11 pull -q --tls-verify=false "$R/podd/seed:latest" > /dev/null || not_ok "pull the seed image"
+before=$( (blobs "$T/root11"; ls "$T/root11/storage/layers") 2> /dev/null)
+[ "$(blobs "$T/root11" | wc -l)" -eq 3 ] || not_ok "the seed image's 3 blobs are stored"
+expect_fail "a layer that does not unpack is refused" 125 "layer" \
+	$P11 pull --tls-verify=false "$R/podd/unpack:latest"
+eq "... and the pull's blobs and layers are gone, the stored image's stay" \
+	"$( (blobs "$T/root11"; ls "$T/root11/storage/layers") 2> /dev/null)" "$before"
+eq "... and only the first image is recorded" "$($P11 images -q --no-trunc)" "sha256:$ID"
+P12="$PODCTL --root $T/root12 --runroot $T/run12"
+expect_fail "... into an empty store too" 125 "layer" \
+	$P12 pull --tls-verify=false "$R/podd/unpack:latest"
+eq "... which stays empty" \
+	"$( (ls "$T/root12/storage/blobs/sha256"; ls "$T/root12/storage/layers") 2> /dev/null | wc -l)" 0
+
+# podd-image-registry's side of a pull, driven by hand (pull_session.c):
+# after the fetch the session holds store.lock and the blobs it added;
+# PullFinishRequest keep=false, or EOF without it, removes them, keep=true
+# keeps them, and either lets go of the lock.
+if [ -n "${PODD_PULL_SESSION:-}" ] && [ -x "$PODD_PULL_SESSION" ]; then
+	for mode in eof drop keep; do
+		mkdir -p "$T/sess-$mode"
+		if "$PODD_PULL_SESSION" "$PODD_IMAGE_REGISTRY" "$T/sess-$mode" "$R/podd/seed:latest" \
+			"$mode"; then
+			ok "pull session ($mode): fetched under store.lock, finished, exited"
+		else
+			not_ok "pull session ($mode)"
+		fi
+	done
+	eq "EOF after the fetch removes the pull's blobs" "$(blobs "$T/sess-eof" | wc -l)" 0
+	eq "PullFinishRequest keep=false removes them" "$(blobs "$T/sess-drop" | wc -l)" 0
+	eq "PullFinishRequest keep=true keeps them" "$(blobs "$T/sess-keep" | wc -l)" 3
+else
+	not_ok "PODD_PULL_SESSION is not set to the pull_session binary"
+fi
 
 # --- a hostile registry ---------------------------------------------------
 # python3 serves: a manifest larger than META_MAX_BYTES; a layer sent longer

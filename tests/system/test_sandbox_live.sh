@@ -40,13 +40,14 @@ podctl_pid=$!
 BG_PIDS="$BG_PIDS $podctl_pid"
 exec 9> "$T/hold"
 for _ in $(seq 1 100); do
-	[ "$(wc -l < "$T/table")" -ge 8 ] && break
+	[ "$(wc -l < "$T/table")" -ge 9 ] && break
 	sleep 0.05
 done
-check "system sandbox listed podctl, 4 helpers and 2 launchers" \
-	test "$(wc -l < "$T/table")" -eq 8
+check "system sandbox listed podctl, 5 helpers and 2 launchers" \
+	test "$(wc -l < "$T/table")" -eq 9
 verify podctl "$podctl_pid"
-for name in podd-state podd-image podd-exec podd-net podd-exec-launcher podd-net-launcher; do
+for name in podd-state podd-image podd-image-registry podd-exec podd-net podd-exec-launcher \
+	podd-net-launcher; do
 	pid=$(awk -v n="$name" '$1==n {print $2}' "$T/table")
 	if [ -z "$pid" ] || [ ! -d "/proc/$pid" ]; then
 		not_ok "$name is running"
@@ -64,7 +65,8 @@ done
 exec 9>&-
 wait "$podctl_pid"
 eq "system sandbox exits 0" "$?" "0"
-for name in podd-state podd-image podd-exec podd-net podd-exec-launcher podd-net-launcher; do
+for name in podd-state podd-image podd-image-registry podd-exec podd-net podd-exec-launcher \
+	podd-net-launcher; do
 	pid=$(awk -v n="$name" '$1==n {print $2}' "$T/table")
 	check "$name exited with its session" test ! -d "/proc/$pid"
 done

@@ -110,6 +110,10 @@ static int try_blob_store(void)
 
 	if (storefd < 0 || digest_parse(abc_sha256, &d, &err) < 0)
 		return 20;
+	/* Both image processes add blobs under the shared store lock. */
+	cleanup_close int lock = store_lock(storefd, false, &err);
+	if (lock < 0)
+		return 25;
 	if (blob_writer_open(storefd, &d, 3, 1024, &w, &err) < 0 ||
 	    blob_writer_write(&w, "ab", 2, &err) < 0 || blob_writer_write(&w, "c", 1, &err) < 0 ||
 	    blob_writer_commit(&w, NULL, NULL, &err) < 0)
@@ -383,6 +387,8 @@ static int try_call(const char *call)
 		snprintf(path, sizeof(path), "%s/file", dir);
 		return result(open(path, O_CREAT | O_WRONLY, 0600));
 	}
+	if (strcmp(call, "chown-inside") == 0)
+		return result(fchownat(AT_FDCWD, dir, getuid(), getgid(), 0));
 	if (strcmp(call, "mknod-fifo-inside") == 0) {
 		snprintf(path, sizeof(path), "%s/fifo", dir);
 		return result(mknodat(AT_FDCWD, path, S_IFIFO | 0600, 0));
@@ -528,6 +534,12 @@ static const struct {
 	/* ... and what the store, load, save and gc call (store.c, load.c,
 	 * save.c). */
 	{ "podd-image", "image-store-cycle", ALLOWED },
+	{ "podd-image", "chown-inside", ALLOWED },
+	/* podd-image-registry writes blobs, and nothing a layer's tree needs:
+	 * no owner, no device node (and no capability to make them). */
+	{ "podd-image-registry", "blob-store", ALLOWED },
+	{ "podd-image-registry", "chown-inside", KILLED },
+	{ "podd-image-registry", "mknod-fifo-inside", KILLED },
 	/* The export child (podd-exec/export.c) only reads the rootfs it
 	 * chrooted into: no exec, no mount, no network, nothing outside. */
 	{ "podd-export", "execve", KILLED },

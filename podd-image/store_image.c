@@ -1,0 +1,114 @@
+/* StoreImageRequest: the second half of a pull. podd-image-registry put an
+ * image's manifest, config and layer blobs in the blob store; here the
+ * layer store (store_image_from_manifest, store.c) checks the config
+ * against the layers, unpacks them and makes the record, which is named as
+ * pulled. The process that parses layers is the one without a network. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "handlers.h"
+#include "image.pb-c.h"
+#include "reference.h"
+#include "store.h"
+#include "validate.h"
+
+#define INVALID PODD_E_INVALID_ARGUMENT
+
+static int strv_append(char ***v, size_t *n, const char *s, podd_error_t *err)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(char *));
+	char *dup;
+
+	if (nv == NULL)
+		return podd_error_sys(err, ENOMEM, "record");
+	*v = nv;
+	dup = strdup(s);
+	if (dup == NULL)
+		return podd_error_sys(err, ENOMEM, "record");
+	(*v)[(*n)++] = dup;
+	return 0;
+}
+
+/* The record store_image_from_manifest made, named as pulled: the name
+ * (none for a pull by digest alone, as podman keeps such an image) and the
+ * digest the reference resolved to (an index's, when it named one) beside
+ * the manifest's. */
+static int name_record(const char *name, const char *top, Podd__ImageRecord *rec,
+		       podd_error_t *err)
+{
+	if (name[0] && strv_append(&rec->names, &rec->n_names, name, err) < 0)
+		return -1;
+	for (size_t i = 0; i < rec->n_digests; i++)
+		if (strcmp(rec->digests[i], top) == 0)
+			return 0;
+	return strv_append(&rec->digests, &rec->n_digests, top, err);
+}
+
+/* `name`: "" or a fully qualified reference with a tag, as
+ * podd_reference_string writes it (so as podd-image-registry sends it). */
+static int name_check(const char *name, podd_error_t *err)
+{
+	struct podd_reference ref;
+	char canon[PODD_REFERENCE_MAX];
+	podd_error_t e = NULL;
+
+	if (name[0] == '\0')
+		return 0;
+	if (strlen(name) >= sizeof(canon) || podd_reference_parse(name, &ref, &e) < 0) {
+		podd_error_free(&e);
+		return podd_error(err, INVALID, "store image: invalid name");
+	}
+	podd_reference_string(&ref, canon, sizeof(canon));
+	if (!ref.qualified || ref.tag[0] == '\0' || strcmp(canon, name) != 0)
+		return podd_error(err, INVALID,
+				  "store image: the name is not fully qualified with a tag");
+	return 0;
+}
+
+int handle_store_image(struct podd_server *srv, const struct podd_request *req,
+		       podd_error_t *err)
+{
+	const Podd__StoreImageRequest *r = (const Podd__StoreImageRequest *)req->msg;
+	struct image_ctx *ctx = srv->data;
+	cleanup_close int lock = -1;
+	cleanup_image_record Podd__ImageRecord *rec = NULL;
+	struct store_placed placed = { 0 };
+	Podd__LoadedImages list = PODD__LOADED_IMAGES__INIT;
+	struct digest md;
+	int ret;
+
+	if (!podd_digest_valid(r->manifest_digest) || !podd_digest_valid(r->top_digest))
+		return podd_error(err, INVALID, "store image: invalid manifest or top digest");
+	if (name_check(r->name, err) < 0 || digest_parse(r->manifest_digest, &md, err) < 0)
+		return -1;
+	if (ctx->gc_lock >= 0)
+		return podd_error(err, PODD_E_PROTOCOL, "store image between gc's begin and its end");
+	/* Shared, kept after the answer (image_session_hold_lock) until
+	 * podctl has recorded the image: no gc collects its layers first. */
+	lock = store_lock(ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	/* Checks the config against the layers (each layer's uncompressed
+	 * sha256 against its diff_id) and unpacks the layers not yet in the
+	 * store; a failure stores no layer. */
+	if (store_image_from_manifest(ctx->storefd, &md, &ctx->lim, &placed, &rec, err) < 0)
+		return -1;
+	if (name_record(r->name, r->top_digest, rec, err) < 0) {
+		store_placed_undo(ctx->storefd, &placed);
+		return -1;
+	}
+	list.images = &rec;
+	list.n_images = 1;
+	ret = podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES, 0, &list.base,
+				NULL, 0, err);
+	if (ret < 0) {
+		store_placed_undo(ctx->storefd, &placed);
+		return -1;
+	}
+	store_placed_free(&placed);
+	image_session_hold_lock(ctx, &lock);
+	return 0;
+}
