@@ -217,6 +217,40 @@ static int one(struct engine *e, enum verb v, const struct opts *o, const char *
 	return 0;
 }
 
+/* conmon's exit command, `container cleanup ID`: under the lock, sync the
+ * record with the runtime (record the exit, remove a --rm container).
+ * podd-exec is started only for a container still recorded as active;
+ * podctl seals either way before it goes on. */
+static int cleanup_one(struct engine *e, const char *name)
+{
+	cleanup_record Podd__ContainerRecord *rec = NULL;
+	podd_error_t err = NULL;
+	char id[65];
+
+	if (ctr_lookup_locked(e, name, &rec, &err) < 0) {
+		/* The exit command of a --rm container finds it gone: done. */
+		if (err->code == PODD_E_NO_SUCH_CONTAINER) {
+			podd_error_free(&err);
+			return 0;
+		}
+		return report_error(&err);
+	}
+	snprintf(id, sizeof(id), "%s", rec->id);
+	if (ctr_is_active(rec) && engine_add(e, HELPER_EXEC, &err) < 0) {
+		podd_error_t ignored = NULL;
+		if (ctr_unlock(e, id, &ignored) < 0)
+			podd_error_free(&ignored);
+		return report_error(&err);
+	}
+	if (engine_seal(e, &err) < 0 || ctr_sync(e, &rec, &err) < 0)
+		return report_error(&err);
+	if (rec == NULL) /* a --rm container, removed by the sync */
+		return 0;
+	if (ctr_unlock(e, id, &err) < 0)
+		return report_error(&err);
+	return 0;
+}
+
 static int run_verb(enum verb v, const struct global_opts *g, int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -230,9 +264,20 @@ static int run_verb(enum verb v, const struct global_opts *g, int argc, char **a
 		fprintf(stderr, "Error: you cannot start and attach multiple containers at once\n");
 		return EXIT_ENGINE;
 	}
-	if (engine_start(&e, g, NEED_STATE | NEED_EXEC, &err) < 0) {
+	/* conmon's exit command: most often an attached run has already
+	 * recorded the exit (and removed a --rm container) by the time it
+	 * holds the lock, and it then needs no podd-exec (cleanup_one). */
+	if (engine_start(&e, g, v == VERB_CLEANUP ? NEED_STATE | NEED_UNSEALED : NEED_STATE | NEED_EXEC,
+			 &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
+	}
+	if (v == VERB_CLEANUP) {
+		rc = argc - first == 1 ? cleanup_one(&e, argv[first]) : EXIT_ENGINE;
+		if (argc - first != 1)
+			fprintf(stderr, "Error: container cleanup takes one container\n");
+		engine_stop(&e);
+		return rc;
 	}
 	for (int i = first; i < argc; i++) {
 		int r = one(&e, v, &o, argv[i]);

@@ -29,6 +29,7 @@ struct ps_ctx {
 	struct ps_opts o;
 	int64_t now_ns;
 	json_object *json;
+	bool template; /* --format TEMPLATE: rows as podman's templates see them */
 	struct row *rows;
 	size_t n, cap;
 };
@@ -88,6 +89,40 @@ static char *status_text(const Podd__ContainerRecord *rec, int64_t now_ns)
 	}
 }
 
+/* What a --format template sees: podman's psReporter fields over the
+ * JSON row, so that {{.ID}}, {{.Names}}, {{.Command}}, {{.State}} and
+ * {{.Created}} print what they print with podman (a short ID and a
+ * truncated command unless --no-trunc, the name, the status text, Go's
+ * time format). */
+static json_object *ps_template_view(json_object *o, const Podd__ContainerRecord *rec,
+				     int64_t now_ns, bool no_trunc)
+{
+	cleanup_free char *cmd = join_cmd(rec);
+	cleanup_free char *created = format_go_time(rec->created_ns);
+	cleanup_free char *ago = format_human_duration((now_ns - rec->created_ns) / 1000000000LL);
+	cleanup_free char *status = status_text(rec, now_ns);
+	cleanup_free char *human = NULL;
+
+	if (cmd && !no_trunc && strlen(cmd) > 20)
+		strcpy(cmd + 17, "...");
+	if (ago && asprintf(&human, "%s ago", ago) < 0)
+		human = NULL;
+	json_object_object_add(o, "ID", json_object_new_string_len(rec->id, no_trunc ? 64 : 12));
+	json_object_object_add(o, "Names", json_object_new_string(rec->name));
+	json_object_object_add(o, "Command", json_object_new_string(cmd ? cmd : ""));
+	json_object_object_add(o, "State", json_object_new_string(status ? status : ""));
+	json_object_object_add(o, "Created", json_object_new_string(created ? created : ""));
+	json_object_object_add(o, "CreatedAt", json_object_new_string(created ? created : ""));
+	json_object_object_add(o, "CreatedHuman", json_object_new_string(human ? human : ""));
+	json_object_object_add(o, "RunningFor", json_object_new_string(human ? human : ""));
+	json_object_object_add(o, "Labels", json_object_new_object());
+	json_object_object_add(o, "Mounts", json_object_new_array());
+	json_object_object_add(o, "Networks", json_object_new_array());
+	json_object_object_add(o, "Ports", json_object_new_string(""));
+	json_object_object_add(o, "PodName", json_object_new_string(""));
+	return o;
+}
+
 static json_object *ps_json(const Podd__ContainerRecord *rec, int64_t now_ns)
 {
 	json_object *o = json_object_new_object(), *names = json_object_new_array(),
@@ -123,6 +158,12 @@ static json_object *ps_json(const Podd__ContainerRecord *rec, int64_t now_ns)
 	return o;
 }
 
+static json_object *row_json(const struct ps_ctx *ctx, const Podd__ContainerRecord *rec)
+{
+	json_object *o = ps_json(rec, ctx->now_ns);
+	return ctx->template ? ps_template_view(o, rec, ctx->now_ns, ctx->o.no_trunc) : o;
+}
+
 static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *err)
 {
 	struct ps_ctx *ctx = data;
@@ -133,7 +174,7 @@ static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *e
 		return 0;
 	}
 	if (ctx->json && !ctx->o.size) {
-		json_object_array_add(ctx->json, ps_json(rec, ctx->now_ns));
+		json_object_array_add(ctx->json, row_json(ctx, rec));
 		return 0;
 	}
 	if (ctx->n == ctx->cap) {
@@ -151,7 +192,7 @@ static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *e
 	if (r->id == NULL)
 		return podd_error_sys(err, ENOMEM, "ps");
 	if (ctx->json) {
-		r->json = ps_json(rec, ctx->now_ns);
+		r->json = row_json(ctx, rec);
 		json_object_array_add(ctx->json, r->json);
 		return 0;
 	}
@@ -282,8 +323,10 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 		fprintf(stderr, "Error: ps takes no arguments\n");
 		return EXIT_ENGINE;
 	}
-	if (ctx.o.format && !ctx.o.quiet)
+	if (ctx.o.format && !ctx.o.quiet) {
 		ctx.json = json_object_new_array();
+		ctx.template = strcmp(ctx.o.format, "json") != 0;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ctx.now_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 

@@ -321,6 +321,16 @@ int engine_add_image(struct engine *e, bool registry, podd_error_t *err)
 	return start_helpers(e, needs | (registry ? NEED_IMAGE_LATE : 0), err);
 }
 
+int engine_add(struct engine *e, enum helper_kind k, podd_error_t *err)
+{
+	if (e->helpers[k].running)
+		return 0;
+	if (e->sealed)
+		return podd_error(err, PODD_E_INTERNAL, "%s wanted after podctl sandboxed",
+				  helper_info[k].binary);
+	return start_helpers(e, 1u << k, err);
+}
+
 struct podd_peer *engine_state(struct engine *e)
 {
 	return &e->helpers[HELPER_STATE].peer;

@@ -63,6 +63,29 @@ char *format_rfc3339(int64_t ns)
 	return out;
 }
 
+char *format_go_time(int64_t ns)
+{
+	time_t secs = (time_t)(ns / 1000000000LL);
+	struct tm tm;
+	char date[64], frac[16] = "", zone[16], *out = NULL;
+	long long n = ns % 1000000000LL;
+
+	localtime_r(&secs, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
+	strftime(zone, sizeof(zone), "%z %Z", &tm);
+	/* Go's ".999999999": the fraction without its trailing zeros. */
+	if (n != 0) {
+		size_t len;
+		snprintf(frac, sizeof(frac), ".%09lld", n);
+		len = strlen(frac);
+		while (frac[len - 1] == '0')
+			frac[--len] = '\0';
+	}
+	if (asprintf(&out, "%s%s %s", date, frac, zone) < 0)
+		return NULL;
+	return out;
+}
+
 const char *container_status_word(Podd__ContainerState s)
 {
 	switch (s) {
@@ -192,8 +215,13 @@ json_object *container_inspect_json(const Podd__ContainerRecord *rec)
 	return o;
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Print one value as Go's text/template would: strings bare, arrays as
- * [a b], maps and the rest as JSON. */
+ * [a b], maps as map[k:v ...] with sorted keys. */
 static void print_value(json_object *v)
 {
 	switch (json_object_get_type(v)) {
@@ -212,9 +240,29 @@ static void print_value(json_object *v)
 		}
 		putchar(']');
 		break;
-	case json_type_object:
-		fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), stdout);
+	case json_type_object: {
+		size_t n = (size_t)json_object_object_length(v), i = 0;
+		const char **keys = calloc(n ? n : 1, sizeof(*keys));
+		if (keys == NULL) {
+			fputs("map[]", stdout);
+			break;
+		}
+		json_object_object_foreach(v, k, ignored) {
+			(void)ignored;
+			keys[i++] = k;
+		}
+		qsort(keys, n, sizeof(*keys), key_cmp);
+		fputs("map[", stdout);
+		for (i = 0; i < n; i++) {
+			json_object *item = NULL;
+			json_object_object_get_ex(v, keys[i], &item);
+			printf("%s%s:", i ? " " : "", keys[i]);
+			print_value(item);
+		}
+		putchar(']');
+		free(keys);
 		break;
+	}
 	default:
 		fputs(json_object_get_string(v), stdout);
 		break;

@@ -82,6 +82,8 @@ void engine_stop(struct engine *e);
  * engine_seal, which applies podctl's sandbox (also a no-op the second
  * time). */
 int engine_add_image(struct engine *e, bool registry, podd_error_t *err);
+/* With NEED_UNSEALED: start helper `k` now (a no-op if it runs). */
+int engine_add(struct engine *e, enum helper_kind k, podd_error_t *err);
 int engine_seal(struct engine *e, podd_error_t *err);
 /* The handshake with helper `k` if it was left for later
  * (NEED_IMAGE_LATE); a no-op otherwise. Call before a helper's first
@@ -152,6 +154,8 @@ int write_all(int fd, const void *data, size_t n);
 char *format_duration(int64_t seconds);              /* "2 seconds" */
 char *format_human_duration(int64_t seconds_ago);  /* "2 seconds ago" */
 char *format_rfc3339(int64_t ns);                    /* 2026-11-22T10:00:00.123456789Z */
+/* Go's time.Time String() in local time: 2026-11-22 10:00:00.123 +0000 UTC */
+char *format_go_time(int64_t ns);
 const char *container_status_word(Podd__ContainerState s); /* "created" ... */
 struct json_object;
 struct json_object *container_inspect_json(const Podd__ContainerRecord *rec);

@@ -21,6 +21,15 @@ eq "ps -a -q --no-trunc lists the full id" "$($P ps -a -q --no-trunc)" "$id"
 check "ps -a table has podman's header" bash -c "$P ps -a | head -1 | grep -q '^CONTAINER ID  IMAGE  *COMMAND  *CREATED  *STATUS  *PORTS  *NAMES'"
 check "ps -a row says Created" bash -c "$P ps -a | grep -q 'Created .*web\$'"
 eq "ps --format json names" "$($P ps -a --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Names"][0])')" "web"
+# Templates see podman's ps fields: a short ID (full with --no-trunc), the
+# name, the command joined (cut at 17 characters + "..." unless
+# --no-trunc), the status text as State, Go's time for Created.
+eq "ps --format {{.ID}} {{.Names}} {{.Command}} {{.State}}" \
+	"$($P ps -a --format '{{.ID}} {{.Names}} {{.Command}} {{.State}} {{.Labels}}')" \
+	"${id:0:12} web /bin/sh -c echo hi Created map[]"
+eq "ps --no-trunc --format {{.ID}}" "$($P ps -a --no-trunc --format '{{.ID}}')" "$id"
+check "ps --format {{.Created}} is Go's time" bash -c \
+	"$P ps -a --format '{{.Created}}' | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ [+-][0-9]{4} [A-Z]+$'"
 
 anon=$($P create --rootfs "$ROOTFS" /bin/true)
 name=$($P inspect --format '{{.Name}}' "$anon")

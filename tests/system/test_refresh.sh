@@ -11,8 +11,8 @@ other_boot=00000000-0000-4000-8000-000000000000
 # state NAME: status, recorded pid and exit code, from ps's JSON (inspect
 # shows a pid only while the container runs; ps shows the record's).
 state() {
-	$P ps -a --no-trunc --format '{{.Names}} {{.State}} {{.Pid}} {{.ExitCode}}' |
-		awk -v n="$1" '$1 == n || $1 == "[" n "]" { $1 = ""; sub(/^ /, ""); print }'
+	$P ps -a --format json |
+		jq -r --arg n "$1" '.[] | select(.Names[0] == $n) | "\(.State) \(.Pid) \(.ExitCode)"'
 }
 
 # gone PID...: wait until none of the processes is left.
