@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "certs.h"
 #include "cleanup.h"
 #include "image.pb-c.h"
 #include "podctl.h"
@@ -48,10 +49,13 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 		{ "password-stdin", no_argument, NULL, 'S' },
 		{ "tls-verify", optional_argument, NULL, 't' },
 		{ "authfile", required_argument, NULL, 'a' },
+		{ "cert-dir", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *user = NULL, *password = NULL, *authfile = NULL;
+	const char *user = NULL, *password = NULL, *authfile = NULL, *cert_dir = NULL;
+	__attribute__((cleanup(registry_certs_free))) struct registry_certs certs = { 0 };
+	Podd__RegistryTls tls;
 	bool password_stdin = false;
 	int tls_verify = -1, c;
 	char userbuf[PASSWORD_MAX], passbuf[PASSWORD_MAX], key[PODD_IMAGE_REPO_MAX + 1],
@@ -92,9 +96,12 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 		case 'a':
 			authfile = optarg;
 			break;
+		case 'C':
+			cert_dir = optarg;
+			break;
 		case 'h':
 			printf("Usage: podctl login [-u USER] [-p PASS | --password-stdin] "
-			       "[--tls-verify=BOOL] [--authfile FILE] REGISTRY\n\n"
+			       "[--tls-verify=BOOL] [--authfile FILE] [--cert-dir DIR] REGISTRY\n\n"
 			       "Log in to a container registry.\n");
 			return 0;
 		default:
@@ -149,6 +156,8 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 	if (tls_verify < 0)
 		tls_verify = !registries_conf_insecure(&conf, key);
 	registries_conf_free(&conf);
+	if (registry_certs_read(cert_dir, key, &certs, &err) < 0)
+		return report_error(&err);
 
 	auth_file_path(authfile, path, sizeof(path));
 	if (auth_file_open(path, true, &af, &err) < 0) {
@@ -159,6 +168,7 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 		goto fail;
 	req.registry = key;
 	req.tls_verify = tls_verify == 1;
+	req.tls = registry_certs_msg(&certs, &tls);
 	creds.username = (char *)user;
 	creds.password = (char *)password;
 	req.credentials = &creds;

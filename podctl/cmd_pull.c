@@ -17,6 +17,7 @@
 #include "cleanup.h"
 #include "image.pb-c.h"
 #include "podctl.h"
+#include "certs.h"
 #include "pull.h"
 #include "reference.h"
 #include "registries.h"
@@ -29,6 +30,7 @@ static int parse_opts(int argc, char **argv, struct pull_opts *o, const char *us
 		{ "tls-verify", optional_argument, NULL, 't' },
 		{ "creds", required_argument, NULL, 'c' },
 		{ "authfile", required_argument, NULL, 'a' },
+		{ "cert-dir", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "arch", required_argument, NULL, 'A' },
 		{ "os", required_argument, NULL, 'O' },
@@ -62,6 +64,9 @@ static int parse_opts(int argc, char **argv, struct pull_opts *o, const char *us
 			break;
 		case 'a':
 			o->authfile = optarg;
+			break;
+		case 'C':
+			o->cert_dir = optarg;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -111,6 +116,7 @@ static const char pull_usage[] =
 	"Pull an image from a registry.\n\n"
 	"Options:\n"
 	"      --authfile FILE     path of the authentication file (REGISTRY_AUTH_FILE)\n"
+	"      --cert-dir DIR      TLS certificates and keys (certs.d: *.crt, *.cert, *.key)\n"
 	"      --creds USER[:PASS] use these credentials\n"
 	"      --tls-verify[=BOOL] require HTTPS and verify certificates (default true)\n"
 	"      --arch, --os, --variant, --platform OS/ARCH[/VARIANT]\n"
@@ -153,6 +159,7 @@ static const char push_usage[] =
 	"Push an image to a registry.\n\n"
 	"Options:\n"
 	"      --authfile FILE     path of the authentication file (REGISTRY_AUTH_FILE)\n"
+	"      --cert-dir DIR      TLS certificates and keys (certs.d: *.crt, *.cert, *.key)\n"
 	"      --creds USER[:PASS] use these credentials\n"
 	"      --tls-verify[=BOOL] require HTTPS and verify certificates (default true)\n"
 	"  -q, --quiet             print nothing\n";
@@ -171,6 +178,8 @@ int cmd_push(const struct global_opts *g, int argc, char **argv)
 	Podd__LookupImageRequest lookup = PODD__LOOKUP_IMAGE_REQUEST__INIT;
 	Podd__PushRequest req = PODD__PUSH_REQUEST__INIT;
 	Podd__RegistryCredentials creds = PODD__REGISTRY_CREDENTIALS__INIT;
+	Podd__RegistryTls tls;
+	__attribute__((cleanup(registry_certs_free))) struct registry_certs certs = { 0 };
 	int first = parse_opts(argc, argv, &o, push_usage), rc;
 	bool tls_verify;
 
@@ -208,7 +217,7 @@ int cmd_push(const struct global_opts *g, int argc, char **argv)
 		podd_reference_repo(&dest, repo, sizeof(repo));
 		rc = auth_lookup(path, repo, &user, &password, &err);
 	}
-	if (rc < 0)
+	if (rc < 0 || registry_certs_read(o.cert_dir, dest.domain, &certs, &err) < 0)
 		return report_error(&err);
 	podd_reference_string(&dest, name, sizeof(name));
 	pr.quiet = o.quiet;
@@ -232,6 +241,7 @@ int cmd_push(const struct global_opts *g, int argc, char **argv)
 	}
 	req.destination = name;
 	req.tls_verify = tls_verify;
+	req.tls = registry_certs_msg(&certs, &tls);
 	if (user) {
 		creds.username = user;
 		creds.password = password;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "certs.h"
 #include "cleanup.h"
 #include "reference.h"
 #include "registries.h"
@@ -15,6 +16,7 @@ struct candidate {
 	char name[PODD_REFERENCE_MAX];
 	char *user, *password;
 	bool tls_verify;
+	struct registry_certs certs; /* its registry's certs.d, or --cert-dir */
 };
 
 struct pull_plan {
@@ -185,12 +187,14 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 	Podd__PullRequest req = PODD__PULL_REQUEST__INIT;
 	Podd__RegistryCredentials creds = PODD__REGISTRY_CREDENTIALS__INIT;
 	Podd__CreateImageRequest create = PODD__CREATE_IMAGE_REQUEST__INIT;
+	Podd__RegistryTls tls;
 	cleanup_message ProtobufCMessage *stored = NULL;
 	Podd__LoadedImages *made = NULL;
 	int rc;
 
 	req.reference = c->name;
 	req.tls_verify = c->tls_verify;
+	req.tls = registry_certs_msg(&c->certs, &tls);
 	if (c->user) {
 		creds.username = c->user;
 		creds.password = c->password;
@@ -274,7 +278,8 @@ int pull_plan_make(const char *name, const struct pull_opts *o, struct pull_plan
 		c->tls_verify = o->tls_verify >= 0
 					? o->tls_verify == 1
 					: !registries_conf_insecure(&conf, c->ref.domain);
-		if (creds_for(o, &c->ref, &c->user, &c->password, err) < 0)
+		if (creds_for(o, &c->ref, &c->user, &c->password, err) < 0 ||
+		    registry_certs_read(o->cert_dir, c->ref.domain, &c->certs, err) < 0)
 			goto out;
 	}
 	p->printer.quiet = o->quiet;
@@ -319,6 +324,7 @@ void pull_plan_free(struct pull_plan *p)
 		if (p->cands[i].password)
 			explicit_bzero(p->cands[i].password, strlen(p->cands[i].password));
 		free(p->cands[i].password);
+		registry_certs_free(&p->cands[i].certs);
 	}
 	event_printer_forget(&p->printer);
 	free(p);

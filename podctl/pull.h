@@ -18,6 +18,7 @@ struct pull_opts {
 	int tls_verify;       /* -1: not given (registries.json decides, else true) */
 	const char *creds;    /* --creds USER[:PASS], or NULL */
 	const char *authfile; /* --authfile, or NULL */
+	const char *cert_dir; /* --cert-dir, or NULL: the registry's certs.d */
 	bool quiet;           /* no progress lines */
 	const char *arch, *os, *variant; /* NULL: linux/amd64 */
 };

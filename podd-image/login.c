@@ -13,6 +13,7 @@ int handle_login(struct podd_server *srv, const struct podd_request *req, podd_e
 	struct podd_reference ref;
 	struct registry *reg = NULL;
 	const char *user, *password;
+	struct registry_tls tls;
 	char probe[PODD_IMAGE_REPO_MAX + 8];
 
 	/* "host[:port]" and nothing else: parsed as the domain of a name. */
@@ -23,11 +24,13 @@ int handle_login(struct podd_server *srv, const struct podd_request *req, podd_e
 		return podd_error_wrap(err, "login: invalid registry name");
 	if (!ref.qualified)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "login: invalid registry name");
-	if (registry_credentials_check(m->credentials, &user, &password, err) < 0)
+	if (registry_credentials_check(m->credentials, &user, &password, err) < 0 ||
+	    registry_tls_check(m->tls, &tls, err) < 0)
 		return -1;
 	if (user == NULL)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "login: no user name");
-	if (registry_open(ref.api_host, m->tls_verify, user, password, NULL, true, &reg, err) < 0)
+	if (registry_open(ref.api_host, m->tls_verify, &tls, user, password, NULL, true, &reg,
+			  err) < 0)
 		return -1;
 	registry_close(reg);
 	return podd_server_reply_ok(srv, req, err);

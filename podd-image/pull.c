@@ -112,6 +112,7 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	const char *os = m->os[0] ? m->os : "linux";
 	const char *variant = m->variant[0] ? m->variant : NULL;
 	const char *user, *password;
+	struct registry_tls tls;
 	char scope[PODD_IMAGE_REPO_MAX + 40], name[PODD_REFERENCE_MAX];
 	cleanup_free void *top = NULL, *mbody = NULL;
 	cleanup_free char *top_type = NULL, *mtype = NULL;
@@ -128,7 +129,8 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	if (!platform_word_valid(arch) || !platform_word_valid(os) ||
 	    (variant && !platform_word_valid(variant)))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "pull: invalid platform");
-	if (registry_credentials_check(m->credentials, &user, &password, err) < 0)
+	if (registry_credentials_check(m->credentials, &user, &password, err) < 0 ||
+	    registry_tls_check(m->tls, &tls, err) < 0)
 		return -1;
 	podd_reference_string(&p->ref, name, sizeof(name));
 	if (event_message(&p->es, err, "Trying to pull %s...", name) < 0)
@@ -141,8 +143,8 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	if (p->ctx->pull_lock < 0)
 		return -1;
 	snprintf(scope, sizeof(scope), "repository:%s:pull", p->ref.repository);
-	if (registry_open(p->ref.api_host, m->tls_verify, user, password, scope, false, &p->reg,
-			  err) < 0)
+	if (registry_open(p->ref.api_host, m->tls_verify, &tls, user, password, scope, false,
+			  &p->reg, err) < 0)
 		return podd_error_wrap(err, "initializing source docker://%s", name);
 
 	/* The tag's (or digest's) manifest: an index, or the image's own. */

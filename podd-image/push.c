@@ -64,6 +64,7 @@ static int push_image(struct registry_ctx *ctx, struct event_stream *es, const P
 	size_t len;
 	cleanup_image_manifest struct image_manifest *man = NULL;
 	const char *user, *password;
+	struct registry_tls tls;
 	char scope[PODD_IMAGE_REPO_MAX + 40], name[PODD_REFERENCE_MAX];
 
 	if (!podd_id_valid(m->image_id) || !podd_digest_valid(m->manifest_digest))
@@ -74,7 +75,8 @@ static int push_image(struct registry_ctx *ctx, struct event_stream *es, const P
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "push: destination \"%s\" needs a registry and a tag",
 				  m->destination);
-	if (registry_credentials_check(m->credentials, &user, &password, err) < 0)
+	if (registry_credentials_check(m->credentials, &user, &password, err) < 0 ||
+	    registry_tls_check(m->tls, &tls, err) < 0)
 		return -1;
 	if (digest_parse(m->manifest_digest, &md, err) < 0 ||
 	    store_read_blob(ctx->storefd, &md, META_MAX_BYTES, &body, &len, err) < 0 ||
@@ -86,8 +88,8 @@ static int push_image(struct registry_ctx *ctx, struct event_stream *es, const P
 
 	podd_reference_string(&ref, name, sizeof(name));
 	snprintf(scope, sizeof(scope), "repository:%s:pull,push", ref.repository);
-	if (registry_open(ref.api_host, m->tls_verify, user, password, scope, false, reg, err) <
-	    0)
+	if (registry_open(ref.api_host, m->tls_verify, &tls, user, password, scope, false, reg,
+			  err) < 0)
 		return podd_error_wrap(err, "trying to reuse blob in %s", name);
 	if (event_message(es, err, "Getting image source signatures") < 0)
 		return -1;

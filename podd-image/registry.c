@@ -35,6 +35,9 @@ struct registry {
 	char host[PODD_IMAGE_REPO_MAX + 1];
 	char base[PODD_IMAGE_REPO_MAX + 16]; /* "https://host[:port]" */
 	bool tls_verify;
+	/* From RegistryTls: CA certificates beside the system directory's,
+	 * a client certificate and key (copies; NULL when absent). */
+	struct curl_blob ca, cert, key;
 	char *user, *password;
 	char *authorization; /* "Authorization: ..." once a challenge was met */
 	char *scope;         /* what Bearer tokens are asked for; NULL: none */
@@ -355,6 +358,16 @@ static int perform_once(struct registry *r, const struct request *q, const char 
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, META_TIMEOUT_S);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, r->tls_verify ? 1L : 0L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, r->tls_verify ? 2L : 0L);
+	/* The CA blob takes the place of the system bundle file; the
+	 * system's CA directory (libcurl's built-in CA path) still serves. */
+	if (r->ca.data)
+		curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &r->ca);
+	if (r->cert.data) {
+		curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+		curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &r->cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+		curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &r->key);
+	}
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "podd/" PODD_VERSION);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
@@ -717,9 +730,22 @@ int registry_global_init(podd_error_t *err)
 	return 0;
 }
 
-int registry_open(const char *host, bool tls_verify, const char *user, const char *password,
-		  const char *scope, bool check_credentials, struct registry **out,
-		  podd_error_t *err)
+static int blob_copy(struct curl_blob *b, const void *data, size_t len)
+{
+	if (len == 0)
+		return 0;
+	b->data = malloc(len);
+	if (b->data == NULL)
+		return -1;
+	memcpy(b->data, data, len);
+	b->len = len;
+	b->flags = CURL_BLOB_COPY;
+	return 0;
+}
+
+int registry_open(const char *host, bool tls_verify, const struct registry_tls *tls,
+		  const char *user, const char *password, const char *scope,
+		  bool check_credentials, struct registry **out, podd_error_t *err)
 {
 	struct registry *r = calloc(1, sizeof(*r));
 	struct response resp = { 0 };
@@ -729,6 +755,12 @@ int registry_open(const char *host, bool tls_verify, const char *user, const cha
 		return podd_error_sys(err, ENOMEM, "registry");
 	snprintf(r->host, sizeof(r->host), "%s", host);
 	r->tls_verify = tls_verify;
+	if (tls && (blob_copy(&r->ca, tls->ca, tls->ca_len) < 0 ||
+		    blob_copy(&r->cert, tls->cert, tls->cert_len) < 0 ||
+		    blob_copy(&r->key, tls->key, tls->key_len) < 0)) {
+		podd_error_sys(err, ENOMEM, "registry");
+		goto out;
+	}
 	if (scope && (r->scope = strdup(scope)) == NULL) {
 		podd_error_sys(err, ENOMEM, "registry");
 		goto out;
@@ -808,6 +840,11 @@ void registry_close(struct registry *r)
 		explicit_bzero(r->authorization, strlen(r->authorization));
 	free(r->user);
 	free(r->password);
+	free(r->ca.data);
+	free(r->cert.data);
+	if (r->key.data)
+		explicit_bzero(r->key.data, r->key.len);
+	free(r->key.data);
 	free(r->authorization);
 	free(r->scope);
 	free(r);

@@ -36,10 +36,20 @@ int registry_global_init(podd_error_t *err);
  * challenge is met with `user`/`password` (may be NULL: anonymous): Basic
  * sends them, Bearer fetches a token for `scope` ("repository:NAME:pull",
  * NULL for none). `check_credentials`: the credentials must be accepted
- * (login): a registry that asks for none accepts any. */
-int registry_open(const char *host, bool tls_verify, const char *user, const char *password,
-		  const char *scope, bool check_credentials, struct registry **out,
-		  podd_error_t *err);
+ * (login): a registry that asks for none accepts any. `tls` (may be NULL):
+ * CA certificates trusted besides the system's (the system's stay, through
+ * its CA directory), and a client certificate; copied. */
+/* TLS material beyond the system's CA store (RegistryTls, checked): PEM
+ * bytes, len 0 when absent. */
+struct registry_tls {
+	const void *ca;
+	size_t ca_len;
+	const void *cert, *key; /* a client certificate and its key, or neither */
+	size_t cert_len, key_len;
+};
+int registry_open(const char *host, bool tls_verify, const struct registry_tls *tls,
+		  const char *user, const char *password, const char *scope,
+		  bool check_credentials, struct registry **out, podd_error_t *err);
 void registry_close(struct registry *r);
 
 /* GET /v2/<repo>/manifests/<tag or digest>, any of the four manifest media

@@ -50,6 +50,12 @@ int event_done(struct event_stream *es, const char *manifest_digest, const char 
 	       const char *name, podd_error_t *err);
 
 /* Credentials and options from a request, checked. */
+/* A request's RegistryTls, bounded (REGISTRY_TLS_MAX a part; a client
+ * certificate only with its key), as registry_open takes it; the bytes
+ * stay the message's. */
+#define REGISTRY_TLS_MAX (64 * 1024)
+struct registry_tls;
+int registry_tls_check(const Podd__RegistryTls *m, struct registry_tls *out, podd_error_t *err);
 int registry_credentials_check(const Podd__RegistryCredentials *c, const char **user,
 			       const char **password, podd_error_t *err);
 /* A buffer stored as a blob; *created: this call made it (blob_writer_commit). */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "registry.h"
 #include "registry_handlers.h"
 #include "wire.h"
 
@@ -97,6 +98,30 @@ int registry_credentials_check(const Podd__RegistryCredentials *c, const char **
 				  CREDENTIAL_MAX);
 	*user = c->username;
 	*password = c->password;
+	return 0;
+}
+
+int registry_tls_check(const Podd__RegistryTls *m, struct registry_tls *out, podd_error_t *err)
+{
+	*out = (struct registry_tls){ 0 };
+	if (m == NULL)
+		return 0;
+	if (m->ca_certs.len > REGISTRY_TLS_MAX || m->client_cert.len > REGISTRY_TLS_MAX ||
+	    m->client_key.len > REGISTRY_TLS_MAX)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "TLS material: more than %d bytes in one part", REGISTRY_TLS_MAX);
+	if ((m->client_cert.len == 0) != (m->client_key.len == 0))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "TLS material: a client certificate needs its key, and a key "
+				  "its certificate");
+	/* libcurl hands the bytes to OpenSSL's PEM reader, which parses
+	 * them; nothing else looks at them. */
+	out->ca = m->ca_certs.data;
+	out->ca_len = m->ca_certs.len;
+	out->cert = m->client_cert.data;
+	out->cert_len = m->client_cert.len;
+	out->key = m->client_key.data;
+	out->key_len = m->client_key.len;
 	return 0;
 }
 

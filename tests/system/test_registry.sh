@@ -599,6 +599,46 @@ P6="$PODCTL --root $T/root6 --runroot $T/run6"
 expect_fail "a self-signed certificate is refused by default" 125 "certificate" \
 	$P6 pull "$S/podd/busybox:latest"
 eq "--tls-verify=false accepts it" "$($P6 pull -q --tls-verify=false "$S/podd/busybox:latest")" "$ID"
+# --cert-dir: the registry's CA as a *.crt makes it trusted, with
+# verification on (the system's CAs stay trusted beside it).
+mkdir -p "$T/certs" "$T/certs-bad"
+cp "$T/cert.pem" "$T/certs/ca.crt"
+P6b="$PODCTL --root $T/root6b --runroot $T/run6b"
+eq "pull --cert-dir with the registry's CA verifies it" \
+	"$($P6b pull -q --cert-dir "$T/certs" "$S/podd/busybox:latest")" "$ID"
+$P6b push -q --cert-dir "$T/certs" "$S/podd/busybox:latest" "$S/podd/again:latest"
+eq "push --cert-dir too" "$?" 0
+cp "$T/cert.pem" "$T/certs-bad/client.cert"
+expect_fail "a client certificate without its key" 125 "missing key client.key" \
+	$P6b pull --cert-dir "$T/certs-bad" "$S/podd/busybox:latest"
+
+# A registry that asks for a client certificate (mutual TLS): a CA of our
+# own signs the client's; the certs.d pair (client.cert, client.key)
+# answers, and without it the handshake fails.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=podd-test-client-ca \
+	-keyout "$T/cca.key" -out "$T/cca.pem" 2> /dev/null &&
+	openssl req -newkey rsa:2048 -nodes -subj /CN=podd-client -keyout "$T/certs/client.key" \
+		-out "$T/client.csr" 2> /dev/null &&
+	openssl x509 -req -in "$T/client.csr" -CA "$T/cca.pem" -CAkey "$T/cca.key" \
+		-CAcreateserial -days 1 -out "$T/certs/client.cert" 2> /dev/null || exit 1
+start_registry mtls "  tls:
+    certificate: $T/cert.pem
+    key: $T/key.pem
+    clientcas:
+      - $T/cca.pem" || exit 1
+M=127.0.0.1:$PORT_mtls
+skopeo copy -q --dest-cert-dir="$T/certs" "oci:$T/oci:latest" "docker://$M/podd/busybox:latest" ||
+	exit 1
+P6c="$PODCTL --root $T/root6c --runroot $T/run6c"
+eq "mutual TLS: the certs.d client certificate is presented" \
+	"$($P6c pull -q --cert-dir "$T/certs" "$M/podd/busybox:latest")" "$ID"
+rm "$T/certs/client.cert" "$T/certs/client.key"
+$P6c rmi -a > /dev/null
+if $P6c pull -q --cert-dir "$T/certs" "$M/podd/busybox:latest" > /dev/null 2> "$T/err"; then
+	not_ok "mutual TLS without a client certificate is refused"
+else
+	ok "mutual TLS without a client certificate is refused"
+fi
 
 # --- podd-image's peak memory: a 64 MiB layer against a small one --------
 TREEMEM="$T/treemem"
