@@ -36,6 +36,13 @@ void image_list_free(struct image_list *l);
 
 /* podd-image: drop every blob and layer no image record names. */
 int image_gc(struct engine *e, podd_error_t *err);
+
+/* The lines podman's image copy prints on stderr (without a terminal;
+ * -q prints none) for one image: "Getting image source signatures"
+ * (load, commit; not save), a "Copying blob sha256:..." per blob, "Copying
+ * config sha256:<id>", "Writing manifest to image destination", "Storing
+ * signatures". `blobs` are "sha256:<hex>" digests. */
+void image_copy_progress(bool getting, char *const *blobs, size_t n_blobs, const char *config_id);
 /* podd-image's ImageConfig for image `id`; `manifest_digest` (may be NULL
  * or "") also fills manifest_type. */
 int image_config_get(struct engine *e, const char *id, const char *manifest_digest,

@@ -4,13 +4,11 @@
  * podman's --change instructions and the message, then an OCI manifest,
  * and store_image_from_manifest unpacks the layer like any other. A failed
  * import leaves no new blob and no layer. */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,8 +19,8 @@
 
 #include "cleanup.h"
 #include "image_archive.h"
+#include "image_change.h"
 #include "manifest.h"
-#include "printable.h"
 #include "store.h"
 #include "util.h"
 
@@ -93,146 +91,6 @@ static int put_layer(int storefd, int fd, struct digest *d, uint64_t *size, bool
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/* CMD and ENTRYPOINT: a JSON array of strings (exec form) or a command
- * line for /bin/sh -c (shell form), as a Dockerfile has them. */
-static json_object *command_value(const char *v, podd_error_t *err)
-{
-	json_object *a;
-	if (v[0] == '[') {
-		a = json_tokener_parse(v);
-		if (a == NULL || !json_object_is_type(a, json_type_array)) {
-			json_object_put(a);
-			return podd_error(err, PODD_E_INVALID_ARGUMENT,
-					  "not a JSON array of strings"),
-			       NULL;
-		}
-		for (size_t i = 0; i < json_object_array_length(a); i++)
-			if (!json_object_is_type(json_object_array_get_idx(a, i),
-						 json_type_string)) {
-				json_object_put(a);
-				return podd_error(err, PODD_E_INVALID_ARGUMENT,
-						  "not a JSON array of strings"),
-				       NULL;
-			}
-		return a;
-	}
-	a = json_object_new_array();
-	json_object_array_add(a, json_object_new_string("/bin/sh"));
-	json_object_array_add(a, json_object_new_string("-c"));
-	json_object_array_add(a, json_object_new_string(v));
-	return a;
-}
-
-/* KEY=VALUE or KEY VALUE. */
-static int key_value(const char *v, char **key, char **value, podd_error_t *err)
-{
-	size_t k = strcspn(v, "= \t");
-	const char *rest = v + k;
-
-	if (k == 0)
-		return podd_error(err, PODD_E_INVALID_ARGUMENT, "no key");
-	while (*rest == ' ' || *rest == '\t')
-		rest++;
-	if (*rest == '=')
-		rest++;
-	*key = strndup(v, k);
-	*value = strdup(rest);
-	if (*key == NULL || *value == NULL)
-		return podd_error_sys(err, ENOMEM, "change");
-	return 0;
-}
-
-/* One of podman's --change instructions applied to the config's
- * "config" object. */
-static int apply_change(json_object *cfg, const char *change, podd_error_t *err)
-{
-	cleanup_free char *copy = strdup(change);
-	cleanup_free char *key = NULL, *value = NULL;
-	char shown[PRINTABLE_BUF], *v;
-	size_t n;
-
-	if (copy == NULL)
-		return podd_error_sys(err, ENOMEM, "change");
-	printable_escape(change, shown, sizeof(shown));
-	n = strcspn(copy, " \t=");
-	v = copy[n] ? trim(copy + n + 1) : copy + n;
-	copy[n] = '\0';
-	if (*v == '\0')
-		return podd_error(err, PODD_E_INVALID_ARGUMENT, "change \"%s\": no value", shown);
-	if (strcasecmp(copy, "CMD") == 0 || strcasecmp(copy, "ENTRYPOINT") == 0) {
-		json_object *a = command_value(v, err);
-		if (a == NULL)
-			return podd_error_wrap(err, "change \"%s\"", shown);
-		json_object_object_add(cfg, strcasecmp(copy, "CMD") == 0 ? "Cmd" : "Entrypoint", a);
-	} else if (strcasecmp(copy, "WORKDIR") == 0) {
-		json_object_object_add(cfg, "WorkingDir", json_object_new_string(v));
-	} else if (strcasecmp(copy, "USER") == 0) {
-		json_object_object_add(cfg, "User", json_object_new_string(v));
-	} else if (strcasecmp(copy, "STOPSIGNAL") == 0) {
-		json_object_object_add(cfg, "StopSignal", json_object_new_string(v));
-	} else if (strcasecmp(copy, "ENV") == 0) {
-		json_object *env;
-		char *entry = NULL;
-		if (key_value(v, &key, &value, err) < 0)
-			return podd_error_wrap(err, "change \"%s\"", shown);
-		if (!json_object_object_get_ex(cfg, "Env", &env)) {
-			env = json_object_new_array();
-			json_object_object_add(cfg, "Env", env);
-		}
-		if (asprintf(&entry, "%s=%s", key, value) < 0)
-			return podd_error_sys(err, ENOMEM, "change");
-		/* A later ENV of the same key replaces the earlier one. */
-		for (size_t i = 0; i < json_object_array_length(env); i++) {
-			const char *e = json_object_get_string(json_object_array_get_idx(env, i));
-			if (strncmp(e, key, strlen(key)) == 0 && e[strlen(key)] == '=') {
-				json_object_array_put_idx(env, i, json_object_new_string(entry));
-				free(entry);
-				return 0;
-			}
-		}
-		json_object_array_add(env, json_object_new_string(entry));
-		free(entry);
-	} else if (strcasecmp(copy, "LABEL") == 0) {
-		json_object *labels;
-		if (key_value(v, &key, &value, err) < 0)
-			return podd_error_wrap(err, "change \"%s\"", shown);
-		if (!json_object_object_get_ex(cfg, "Labels", &labels)) {
-			labels = json_object_new_object();
-			json_object_object_add(cfg, "Labels", labels);
-		}
-		json_object_object_add(labels, key, json_object_new_string(value));
-	} else if (strcasecmp(copy, "EXPOSE") == 0) {
-		json_object *ports;
-		char port[64];
-		if (strlen(v) > 32 || strspn(v, "0123456789") == 0)
-			return podd_error(err, PODD_E_INVALID_ARGUMENT,
-					  "change \"%s\": not a port", shown);
-		snprintf(port, sizeof(port), "%s%s", v, strchr(v, '/') ? "" : "/tcp");
-		if (!json_object_object_get_ex(cfg, "ExposedPorts", &ports)) {
-			ports = json_object_new_object();
-			json_object_object_add(cfg, "ExposedPorts", ports);
-		}
-		json_object_object_add(ports, port, json_object_new_object());
-	} else {
-		return podd_error(err, PODD_E_INVALID_ARGUMENT,
-				  "change \"%s\": invalid instruction (CMD, ENTRYPOINT, ENV, "
-				  "EXPOSE, LABEL, STOPSIGNAL, USER, WORKDIR)",
-				  shown);
-	}
-	return 0;
-}
-
 static char *rfc3339(int64_t ns)
 {
 	time_t secs = (time_t)(ns / 1000000000LL);
@@ -267,7 +125,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 
 	json_object_object_add(config, "config", cfg);
 	for (size_t i = 0; i < nchanges; i++)
-		if (apply_change(cfg, changes[i], err) < 0)
+		if (image_change_apply(cfg, changes[i], NULL, 0, err) < 0)
 			return -1;
 	if (created_ns <= 0) {
 		struct timespec ts;
