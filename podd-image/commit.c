@@ -339,10 +339,17 @@ static int put_upper(int storefd, int upperfd, struct digest *diff_id, uint64_t 
 		return podd_error(err, PODD_E_INTERNAL, "commit: tar writer: %s",
 				  archive_error_string(a) ? archive_error_string(a) : "?");
 	archive_entry_linkresolver_set_strategy(links, archive_format(a));
-	if (walk(cw, upperfd, "", 0) < 0)
+	/* On failure the archive is marked failed, so that freeing it (after
+	 * cw and w, by the cleanup order) writes no end of archive through
+	 * them. */
+	if (walk(cw, upperfd, "", 0) < 0) {
+		archive_write_fail(a);
 		return -1;
-	if (archive_write_close(a) != ARCHIVE_OK)
+	}
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		archive_write_fail(a);
 		return tar_error(cw, "end of archive");
+	}
 	if (blob_writer_commit(&w, diff_id, NULL, err) < 0)
 		return -1;
 	*size = cw->size;
