@@ -3,7 +3,8 @@
  *
  * The upper dir is container-written, so as hostile as a layer: it is
  * opened beneath the store with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
- * walked one directory descriptor at a time (names from getdents, every
+ * walked one directory descriptor at a time (names from getdents, sorted
+ * by byte order as podman's tar walks them, every
  * entry looked at with AT_SYMLINK_NOFOLLOW, files opened O_NOFOLLOW |
  * O_NONBLOCK and only when regular), at most COMMIT_MAX_DEPTH deep and
  * COMMIT_MAX_ENTRIES entries. Symlinks are archived as symlinks, never
@@ -12,8 +13,9 @@
  * ".wh..wh..opq" entry; user.overlay.* attributes are never archived. The
  * tar goes straight into a blob writer (sha256 on the way: uncompressed,
  * its digest is its diff_id), then a config (the image's, with the new
- * diff_id and a history entry) and an OCI manifest (the image's layers
- * and the new one) are stored, and store_image_from_manifest makes the
+ * diff_id, a history entry and podman's --change instructions applied,
+ * lib/image_change.c) and an OCI or docker schema 2 manifest (the image's
+ * layers and the new one) are stored, and store_image_from_manifest makes the
  * image as for a load. */
 #include <archive.h>
 #include <archive_entry.h>
