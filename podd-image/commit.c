@@ -424,7 +424,8 @@ static int new_config(int storefd, const struct commit_args *c, const struct dig
 	    !json_object_is_type(ids, json_type_array))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "image %.12s: config unusable",
 				  c->image_id);
-	if (json_object_object_get_ex(cfg, "config", &run) &&
+	/* "config" absent or null: made when there are changes to apply. */
+	if (json_object_object_get_ex(cfg, "config", &run) && run != NULL &&
 	    !json_object_is_type(run, json_type_object))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "image %.12s: config unusable",
 				  c->image_id);
