@@ -157,27 +157,6 @@ static int bool_value(const char *v, bool *out)
 	return 0;
 }
 
-/* Every --change checked as podd-image will apply it; ONBUILD warned
- * about, as podman does, and dropped. */
-static int changes_check(const struct commit_opts *o)
-{
-	for (size_t i = 0; i < o->n_changes; i++) {
-		json_object *scratch = json_object_new_object();
-		char dropped[256];
-		podd_error_t err = NULL;
-		int r = image_change_apply(scratch, o->changes[i], dropped, sizeof(dropped), &err);
-		json_object_put(scratch);
-		if (r < 0)
-			return report_error(&err);
-		if (r == 1)
-			fprintf(stderr,
-				"WARN[0000] ONBUILD is not supported for OCI image format, %s will be "
-				"ignored. Must use `docker` format\n",
-				dropped);
-	}
-	return 0;
-}
-
 int cmd_commit(const struct global_opts *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -268,7 +247,7 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 			return report_error(&err);
 		o.image = full;
 	}
-	if ((c = changes_check(&o)) != 0)
+	if ((c = image_changes_check(o.changes, o.n_changes, true)) != 0)
 		return c;
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE | (o.pause ? NEED_EXEC : 0), &err) < 0 ||
 	    commit(&e, &o, &err) < 0) {

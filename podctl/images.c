@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "image_change.h"
 #include "images.h"
 #include "validate.h"
 
@@ -424,6 +425,25 @@ const char *image_name_matching(const Podd__ImageRecord *rec, const char *ref)
 	return NULL;
 }
 
+
+int image_changes_check(char *const *changes, size_t n, bool warn_onbuild)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_object *scratch = json_object_new_object();
+		char dropped[256];
+		podd_error_t err = NULL;
+		int r = image_change_apply(scratch, changes[i], dropped, sizeof(dropped), &err);
+		json_object_put(scratch);
+		if (r < 0)
+			return report_error(&err);
+		if (r == 1 && warn_onbuild)
+			fprintf(stderr,
+				"WARN[0000] ONBUILD is not supported for OCI image format, %s will be "
+				"ignored. Must use `docker` format\n",
+				dropped);
+	}
+	return 0;
+}
 
 void image_copy_progress(bool getting, char *const *blobs, size_t n_blobs, const char *config_id)
 {

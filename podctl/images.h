@@ -37,6 +37,12 @@ void image_list_free(struct image_list *l);
 /* podd-image: drop every blob and layer no image record names. */
 int image_gc(struct engine *e, podd_error_t *err);
 
+/* Every --change checked as podd-image will apply it (lib/image_change.c):
+ * 0, or the exit code after podman's message. With warn_onbuild, an
+ * ONBUILD is warned about as podman's commit does (import drops it
+ * silently, as podman's). */
+int image_changes_check(char *const *changes, size_t n, bool warn_onbuild);
+
 /* The lines podman's image copy prints on stderr (without a terminal;
  * -q prints none) for one image: "Getting image source signatures"
  * (load, commit; not save), a "Copying blob sha256:..." per blob, "Copying

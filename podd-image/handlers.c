@@ -381,6 +381,7 @@ int handle_import(struct podd_server *srv, const struct podd_request *req, podd_
 	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
 	cleanup_close int lock = -1;
 	Podd__ImageRecord *rec = NULL;
+	struct digest raw;
 	int ret;
 
 	if (podd_fd_check_kind(fd, PODD_FD_INPUT, err) < 0)
@@ -395,9 +396,17 @@ int handle_import(struct podd_server *srv, const struct podd_request *req, podd_
 	if (lock < 0)
 		return -1;
 	if (archive_import(ctx->storefd, fd, r->changes, r->n_changes, r->message, r->created_ns,
-			   &ctx->lim, &rec, err) < 0)
+			   &ctx->lim, &rec, &raw, err) < 0)
 		return -1;
-	ret = reply_images(srv, req, &rec, 1, err);
+	{
+		/* The tarball's own digest, for podctl's "Copying blob". */
+		char d[DIGEST_HEX_LEN + 8], *dv[1] = { d };
+		Podd__LayerDigests blob = PODD__LAYER_DIGESTS__INIT, *bv[1] = { &blob };
+		snprintf(d, sizeof(d), "sha256:%s", raw.hex);
+		blob.digests = dv;
+		blob.n_digests = 1;
+		ret = reply_images_blobs(srv, req, &rec, 1, bv, err);
+	}
 	podd__image_record__free_unpacked(rec, NULL);
 	if (ret == 0)
 		image_session_hold_lock(ctx, &lock);

@@ -41,25 +41,62 @@ static int put_doc(int storefd, const char *buf, size_t len, struct digest *d, b
 	return 0;
 }
 
-/* The tarball, decompressed, as the layer blob. */
-static int put_layer(int storefd, int fd, struct digest *d, uint64_t *size, bool *is_new,
-		     podd_error_t *err)
+/* The tarball's bytes as read, hashed on the way (podman names the
+ * imported blob by them). */
+struct raw_reader {
+	int fd;
+	EVP_MD_CTX *md;
+	bool failed;
+	char buf[IMPORT_CHUNK];
+};
+
+static la_ssize_t raw_read(struct archive *a, void *data, const void **out)
+{
+	struct raw_reader *r = data;
+	ssize_t n;
+
+	do
+		n = read(r->fd, r->buf, sizeof(r->buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(a, errno, "read: %s", strerror(errno));
+		return -1;
+	}
+	if (n > 0 && EVP_DigestUpdate(r->md, r->buf, (size_t)n) != 1) {
+		r->failed = true;
+		archive_set_error(a, EIO, "sha256");
+		return -1;
+	}
+	*out = r->buf;
+	return n;
+}
+
+/* The tarball, decompressed, as the layer blob; *raw the digest of the
+ * tarball as read. */
+static int put_layer(int storefd, int fd, struct digest *d, struct digest *raw, uint64_t *size,
+		     bool *is_new, podd_error_t *err)
 {
 	cleanup_archive_read struct archive *a = archive_read_new();
 	cleanup_md EVP_MD_CTX *md = EVP_MD_CTX_new();
+	cleanup_md EVP_MD_CTX *raw_md = EVP_MD_CTX_new();
+	cleanup_free struct raw_reader *rr = calloc(1, sizeof(*rr));
 	cleanup_blob_writer struct blob_writer w = { 0 };
 	struct archive_entry *entry;
 
 	*size = 0;
-	if (a == NULL || md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+	if (a == NULL || md == NULL || raw_md == NULL || rr == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestInit_ex(raw_md, EVP_sha256(), NULL) != 1)
 		return podd_error_sys(err, ENOMEM, "import");
+	rr->fd = fd;
+	rr->md = raw_md;
 	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_none(a) != ARCHIVE_OK ||
 	    archive_read_support_format_raw(a) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INTERNAL, "tarball reader: %s",
 				  archive_error_string(a) ? archive_error_string(a) : "?");
-	if (archive_read_open_fd(a, fd, IMPORT_CHUNK) != ARCHIVE_OK ||
+	if (archive_read_open2(a, rr, NULL, raw_read, NULL, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &entry) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "tarball: %s",
 				  archive_error_string(a) ? archive_error_string(a) : "empty");
@@ -83,7 +120,19 @@ static int put_layer(int storefd, int fd, struct digest *d, uint64_t *size, bool
 	}
 	if (*size == 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "tarball: empty");
-	if (sha256_final(md, d, err) < 0)
+	/* The raw format took the decompressed stream to its end; the filter
+	 * may have left bytes of the file unread (gzip's trailer, padding):
+	 * read them through the same reader, so the digest is the file's. */
+	for (;;) {
+		const void *rest;
+		la_ssize_t n = raw_read(a, rr, &rest);
+		if (n < 0)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT, "tarball: %s",
+					  archive_error_string(a) ? archive_error_string(a) : "?");
+		if (n == 0)
+			break;
+	}
+	if (sha256_final(md, d, err) < 0 || sha256_final(raw_md, raw, err) < 0)
 		return -1;
 	*is_new = false;
 	if (blob_writer_commit(&w, NULL, is_new, err) < 0)
@@ -110,7 +159,7 @@ struct import_new {
 
 int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 		   const char *message, int64_t created_ns, const struct extract_limits *lim,
-		   Podd__ImageRecord **out, podd_error_t *err)
+		   Podd__ImageRecord **out, struct digest *raw, podd_error_t *err)
 {
 	cleanup_json json_object *config = json_object_new_object();
 	cleanup_json json_object *manifest = json_object_new_object();
@@ -136,7 +185,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 	if (created == NULL)
 		return podd_error_sys(err, ENOMEM, "import");
 
-	if (put_layer(storefd, fd, &made.d[0], &size, &made.is_new[0], err) < 0)
+	if (put_layer(storefd, fd, &made.d[0], raw, &size, &made.is_new[0], err) < 0)
 		goto out;
 	if (asprintf(&diff, "sha256:%s", made.d[0].hex) < 0 ||
 	    asprintf(&by, "/bin/sh -c #(nop) ADD file:%s in / ", made.d[0].hex) < 0) {

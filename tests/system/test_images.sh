@@ -322,6 +322,19 @@ $P import -c 'ENTRYPOINT ["/bin/echo","hi"]' -c "STOPSIGNAL SIGINT" -c "CMD echo
 eq "import: ENTRYPOINT exec form, CMD shell form, STOPSIGNAL (as its number, as podman)" \
 	"$($P image inspect --format '{{json .Config}}' entry)" \
 	'{"Entrypoint":["/bin/echo","hi"],"Cmd":["/bin/sh","-c","echo there"],"StopSignal":"2"}'
+# podman's copy lines: the blob is the tarball as given (gzip here), the
+# config the new image's own (its creation time differs from podman's).
+$P import "$T/rootfs.tar.gz" progress 2> "$T/imp.err" > "$T/imp.out"
+$PM import "$T/rootfs.tar.gz" 2> "$T/pm-imp.err" > /dev/null
+check "podman's import prints a blob line (the reference is not empty)" \
+	grep -q '^Copying blob sha256:' "$T/pm-imp.err"
+eq "import prints podman's copy lines on stderr" "$(grep -v '^Copying config' "$T/imp.err")" \
+	"$(grep -v '^Copying config' "$T/pm-imp.err")"
+eq "  ... the config line names the new image" "$(grep '^Copying config' "$T/imp.err")" \
+	"Copying config $(cat "$T/imp.out")"
+$P import -q "$T/rootfs.tar" progress2 2> "$T/imp.err" > /dev/null
+eq "import -q prints nothing on stderr" "$(cat "$T/imp.err")" ""
+$P rmi progress progress2 > /dev/null 2>&1
 $P import - < "$T/rootfs.tar" > "$T/out"
 eq "import reads stdin, and leaves an unnamed image" \
 	"$($P images --format '{{.Repository}}:{{.Tag}}' | grep -c '<none>:<none>')" 1
