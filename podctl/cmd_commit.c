@@ -1,8 +1,14 @@
-/* podctl commit [-a AUTHOR] [-m MESSAGE] [-q] CONTAINER [IMAGE]: a
- * container's changes made a new image on top of its own, as podman
- * commit does (without --change and without pausing: podman's --pause
- * defaults to false). podd-image reads the container's upper dir and
- * answers the record; podctl stores it, names it and prints its id. */
+/* podctl commit [-a AUTHOR] [-m MESSAGE] [-c|--change INSTRUCTION]...
+ *   [-p|--pause] [-f|--format oci|docker] [-q] CONTAINER [IMAGE]
+ *
+ * A container's changes made a new image on top of its own, as podman
+ * commit does. The --change instructions are checked here (podman's
+ * message, exit 125, before anything starts) and applied by podd-image
+ * (lib/image_change.c, the parser import shares). With --pause a running
+ * container is frozen through podd-exec for the commit and always thawed
+ * after, whatever the commit's outcome. podd-image reads the container's
+ * upper dir and answers the record; podctl stores it, names it and prints
+ * its id, after podman's copy lines on stderr unless -q. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,12 +16,71 @@
 
 #include "cleanup.h"
 #include "image.pb-c.h"
+#include "image_change.h"
 #include "image_use.h"
 #include "images.h"
 #include "lifecycle.h"
 
-static int commit(struct engine *e, const char *name, const char *image, const char *author,
-		  const char *message, podd_error_t *err)
+struct commit_opts {
+	const char *name, *image, *author, *message;
+	char **changes;
+	size_t n_changes;
+	bool pause, quiet;
+	Podd__ManifestFormat format;
+};
+
+/* The call to podd-image, under the container's lock. */
+static int commit_call(struct engine *e, const Podd__CommitRequest *req, ProtobufCMessage **m,
+		       podd_error_t *err)
+{
+	if (podd_client_call(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_COMMIT,
+			     &req->base, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
+			     &podd__loaded_images__descriptor, m, err) < 0)
+		return engine_helper_failed(e, HELPER_IMAGE, err);
+	return 0;
+}
+
+/* With --pause: lock, bring the record up to date, freeze it if it runs,
+ * commit, thaw it (even when the commit failed: a thaw's own failure is
+ * reported only when the commit succeeded), unlock. */
+static int commit_paused(struct engine *e, const char *id, const Podd__CommitRequest *req,
+			 ProtobufCMessage **m, podd_error_t *err)
+{
+	cleanup_record Podd__ContainerRecord *rec = NULL;
+	podd_error_t thaw = NULL, ignored = NULL;
+	bool paused = false;
+	int rc = -1;
+
+	if (ctr_lookup_locked(e, id, &rec, err) < 0)
+		return -1;
+	if (ctr_sync(e, &rec, err) < 0)
+		goto out;
+	if (rec == NULL) {
+		podd_error(err, PODD_E_NO_SUCH_CONTAINER, "no container with name or ID \"%s\" found",
+			   id);
+		return -1;
+	}
+	if (rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING) {
+		if (ctr_pause(e, &rec, true, err) < 0)
+			goto out;
+		paused = true;
+	}
+	rc = commit_call(e, req, m, err);
+	if (paused && ctr_pause(e, &rec, false, &thaw) < 0) {
+		if (rc == 0) {
+			*err = thaw;
+			thaw = NULL;
+			rc = podd_error_wrap(err, "commit: unpause");
+		}
+		podd_error_free(&thaw);
+	}
+out:
+	if (ctr_unlock(e, id, &ignored) < 0)
+		podd_error_free(&ignored);
+	return rc;
+}
+
+static int commit(struct engine *e, const struct commit_opts *o, podd_error_t *err)
 {
 	cleanup_record Podd__ContainerRecord *rec = NULL;
 	cleanup_message ProtobufCMessage *img_m = NULL, *m = NULL;
@@ -26,15 +91,15 @@ static int commit(struct engine *e, const char *name, const char *image, const c
 	struct timespec ts;
 	int rc;
 
-	if (state_lookup(e, name, &rec, err) < 0)
+	if (state_lookup(e, o->name, &rec, err) < 0)
 		return -1;
 	if (rec->image_id[0] == '\0')
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "container %s runs from a --rootfs directory, not an image: "
 				  "nothing to commit on",
-				  name);
+				  o->name);
 	if (image_lookup(e, rec->image_id, &img, err) < 0)
-		return podd_error_wrap(err, "container %s's image", name);
+		return podd_error_wrap(err, "container %s's image", o->name);
 	img_m = &img->base;
 	if (img->manifest_digest[0] == '\0')
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
@@ -43,30 +108,52 @@ static int commit(struct engine *e, const char *name, const char *image, const c
 	req.container_id = rec->id;
 	req.image_id = img->id;
 	req.manifest_digest = img->manifest_digest;
-	req.author = (char *)(author ? author : "");
-	req.message = (char *)(message ? message : "");
+	req.author = (char *)(o->author ? o->author : "");
+	req.message = (char *)(o->message ? o->message : "");
 	req.created_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	/* Under the container's lock: no rm or start changes its upper dir
-	 * meanwhile (a running container's writes may land in the layer or
-	 * not, as with podman's commit without --pause). */
-	if (ctr_lock(e, rec->id, err) < 0)
-		return -1;
-	rc = podd_client_call(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_COMMIT,
-			      &req.base, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
-			      &podd__loaded_images__descriptor, &m, err);
-	if (rc < 0)
-		rc = engine_helper_failed(e, HELPER_IMAGE, err);
-	if (ctr_unlock(e, rec->id, &ignored) < 0)
-		podd_error_free(&ignored);
+	req.changes = o->changes;
+	req.n_changes = o->n_changes;
+	req.format = o->format;
+	if (o->pause) {
+		rc = commit_paused(e, rec->id, &req, &m, err);
+	} else {
+		/* Under the container's lock: no rm or start changes its upper
+		 * dir meanwhile (a running container's writes may land in the
+		 * layer or not, as with podman's commit without --pause). */
+		if (ctr_lock(e, rec->id, err) < 0)
+			return -1;
+		rc = commit_call(e, &req, &m, err);
+		if (ctr_unlock(e, rec->id, &ignored) < 0)
+			podd_error_free(&ignored);
+	}
 	if (rc < 0)
 		return -1;
 	made = (const Podd__LoadedImages *)m;
 	if (made->n_images != 1 || made->images[0]->n_names != 0 ||
 	    made->images[0]->n_layers != img->n_layers + 1)
 		return podd_error(err, PODD_E_PROTOCOL, "podd-image answered commit oddly");
-	if (image_record_made(e, made->images[0], image, err) < 0)
+	if (image_record_made(e, made->images[0], o->image, err) < 0)
 		return -1;
+	/* podman's copy from the container's storage: its blobs are the
+	 * uncompressed layers, named by their diff_ids. */
+	if (!o->quiet)
+		image_copy_progress(true, made->images[0]->layers, made->images[0]->n_layers,
+				    made->images[0]->id);
 	printf("%s\n", made->images[0]->id);
+	return 0;
+}
+
+/* podman's boolean flag value: "true"/"false" and the like. */
+static int bool_value(const char *v, bool *out)
+{
+	if (v == NULL || strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcmp(v, "t") == 0 ||
+	    strcmp(v, "T") == 0 || strcmp(v, "TRUE") == 0 || strcmp(v, "True") == 0)
+		*out = true;
+	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0 || strcmp(v, "f") == 0 ||
+		 strcmp(v, "F") == 0 || strcmp(v, "FALSE") == 0 || strcmp(v, "False") == 0)
+		*out = false;
+	else
+		return -1;
 	return 0;
 }
 
@@ -75,12 +162,16 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "author", required_argument, NULL, 'a' },
 		{ "message", required_argument, NULL, 'm' },
+		{ "change", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "pause", optional_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *author = NULL, *message = NULL;
+	char *changes[IMAGE_CHANGES_MAX];
+	struct commit_opts o = { .changes = changes,
+				 .format = PODD__MANIFEST_FORMAT__MANIFEST_FORMAT_OCI };
 	char full[PODD_IMAGE_NAME_BUF];
 	podd_error_t err = NULL;
 	struct engine e;
@@ -88,25 +179,57 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "a:m:qph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:m:c:f:qph", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			author = optarg;
+			o.author = optarg;
 			break;
 		case 'm':
-			message = optarg;
+			o.message = optarg;
+			break;
+		case 'c':
+			if (o.n_changes == IMAGE_CHANGES_MAX) {
+				fprintf(stderr, "Error: more than %d --change\n", IMAGE_CHANGES_MAX);
+				return EXIT_ENGINE;
+			}
+			changes[o.n_changes++] = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "oci") == 0) {
+				o.format = PODD__MANIFEST_FORMAT__MANIFEST_FORMAT_OCI;
+			} else if (strcmp(optarg, "docker") == 0) {
+				o.format = PODD__MANIFEST_FORMAT__MANIFEST_FORMAT_DOCKER;
+			} else {
+				fprintf(stderr, "Error: unrecognized image format \"%s\"\n",
+					optarg);
+				return EXIT_ENGINE;
+			}
 			break;
 		case 'q':
+			o.quiet = true;
 			break;
 		case 'p':
-			if (optarg == NULL || strcmp(optarg, "false") != 0) {
-				fprintf(stderr, "Error: commit --pause is not supported\n");
+			if (bool_value(optarg, &o.pause) < 0) {
+				fprintf(stderr,
+					"Error: invalid argument \"%s\" for \"-p, --pause\" flag: "
+					"strconv.ParseBool: parsing \"%s\": invalid syntax\n",
+					optarg, optarg);
 				return EXIT_ENGINE;
 			}
 			break;
 		case 'h':
-			printf("Usage: podctl commit [-a AUTHOR] [-m MESSAGE] CONTAINER [IMAGE]\n\n"
-			       "Create new image based on the changed container.\n");
+			printf("Usage: podctl commit [options] CONTAINER [IMAGE]\n\n"
+			       "Create new image based on the changed container.\n\n"
+			       "Options:\n"
+			       "  -a, --author string       Set the author for the image committed\n"
+			       "  -c, --change strings      Apply the following possible instructions "
+			       "to the created image (default []): CMD | ENTRYPOINT | ENV | EXPOSE | "
+			       "LABEL | ONBUILD | STOPSIGNAL | USER | VOLUME | WORKDIR\n"
+			       "  -f, --format string       Format of the image manifest and metadata "
+			       "(default \"oci\")\n"
+			       "  -m, --message string      Set commit message for imported image\n"
+			       "  -p, --pause               Pause container during commit\n"
+			       "  -q, --quiet               Suppress output\n");
 			return 0;
 		default:
 			fprintf(stderr, "Error: unknown flag or missing value: %s\n",
@@ -118,10 +241,16 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 		fprintf(stderr, "Error: commit requires a container and an optional image name\n");
 		return EXIT_ENGINE;
 	}
-	if (argc - optind == 2 && image_reference_complete(argv[optind + 1], full, &err) < 0)
-		return report_error(&err);
-	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
-	    commit(&e, argv[optind], argc - optind == 2 ? full : NULL, author, message, &err) < 0) {
+	o.name = argv[optind];
+	if (argc - optind == 2) {
+		if (image_reference_complete(argv[optind + 1], full, &err) < 0)
+			return report_error(&err);
+		o.image = full;
+	}
+	if ((c = image_changes_check(o.changes, o.n_changes, true)) != 0)
+		return c;
+	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE | (o.pause ? NEED_EXEC : 0), &err) < 0 ||
+	    commit(&e, &o, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}

@@ -3,8 +3,9 @@
  *
  * A root filesystem tarball made a one-layer image, as podman import
  * does. podctl opens FILE before its sandbox closes; podd-image reads and
- * unpacks it and answers the record, which podctl stores and names. Prints
- * the new image's id as podman does (sha256:<id>). */
+ * unpacks it and answers the record (and the tarball's digest), which
+ * podctl stores and names. Prints podman's copy lines on stderr unless -q,
+ * and the new image's id as podman does (sha256:<id>). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,13 +16,13 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "image_change.h"
 #include "images.h"
+#include "validate.h"
 #include "wire.h"
 
-#define MAX_CHANGES 256
-
 static int import_tarball(struct engine *e, int fd, char **changes, size_t nchanges,
-			  const char *message, const char *reference, podd_error_t *err)
+			  const char *message, const char *reference, bool quiet, podd_error_t *err)
 {
 	Podd__ImportRequest req = PODD__IMPORT_REQUEST__INIT;
 	cleanup_message ProtobufCMessage *m = NULL;
@@ -39,10 +40,15 @@ static int import_tarball(struct engine *e, int fd, char **changes, size_t nchan
 				 &podd__loaded_images__descriptor, &m, NULL, 0, err) < 0)
 		return engine_helper_failed(e, HELPER_IMAGE, err);
 	made = (const Podd__LoadedImages *)m;
-	if (made->n_images != 1 || made->images[0]->n_names != 0)
+	if (made->n_images != 1 || made->images[0]->n_names != 0 || made->n_blobs != 1 ||
+	    made->blobs[0]->n_digests != 1 || !podd_digest_valid(made->blobs[0]->digests[0]))
 		return podd_error(err, PODD_E_PROTOCOL, "podd-image answered import oddly");
 	if (image_record_made(e, made->images[0], reference, err) < 0)
 		return -1;
+	/* podman's copy lines: the blob is the tarball as given, compressed
+	 * or not. */
+	if (!quiet)
+		image_copy_progress(true, made->blobs[0]->digests, 1, made->images[0]->id);
 	printf("sha256:%s\n", made->images[0]->id);
 	return 0;
 }
@@ -56,9 +62,10 @@ int cmd_import(const struct global_opts *g, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *changes[MAX_CHANGES];
+	char *changes[IMAGE_CHANGES_MAX];
 	size_t nchanges = 0;
 	const char *message = NULL, *reference = NULL;
+	bool quiet = false;
 	char full[PODD_IMAGE_NAME_BUF];
 	cleanup_close int file = -1;
 	podd_error_t err = NULL;
@@ -70,8 +77,8 @@ int cmd_import(const struct global_opts *g, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "c:m:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			if (nchanges == MAX_CHANGES) {
-				fprintf(stderr, "Error: more than %d --change\n", MAX_CHANGES);
+			if (nchanges == IMAGE_CHANGES_MAX) {
+				fprintf(stderr, "Error: more than %d --change\n", IMAGE_CHANGES_MAX);
 				return EXIT_ENGINE;
 			}
 			changes[nchanges++] = optarg;
@@ -80,6 +87,7 @@ int cmd_import(const struct global_opts *g, int argc, char **argv)
 			message = optarg;
 			break;
 		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			printf("Usage: podctl import [-c INSTRUCTION]... [-m MESSAGE] FILE|- "
@@ -101,6 +109,8 @@ int cmd_import(const struct global_opts *g, int argc, char **argv)
 			return report_error(&err);
 		reference = full;
 	}
+	if ((c = image_changes_check(changes, nchanges, false)) != 0)
+		return c;
 	if (strcmp(argv[optind], "-") == 0) {
 		in = STDIN_FILENO;
 	} else {
@@ -119,7 +129,7 @@ int cmd_import(const struct global_opts *g, int argc, char **argv)
 		return report_error(&err);
 	}
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
-	    import_tarball(&e, in, changes, nchanges, message, reference, &err) < 0) {
+	    import_tarball(&e, in, changes, nchanges, message, reference, quiet, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}

@@ -3,8 +3,10 @@
  *
  * podctl never reads the archive: it opens FILE before its sandbox closes
  * and hands the descriptor to podd-image, the one process that parses
- * image data. podd-image answers the records of the images it stored;
- * podctl records them in podd-state, names and all. */
+ * image data. podd-image answers the records of the images it stored
+ * (and their manifests' layer digests); podctl records them in
+ * podd-state, names and all, and prints podman's copy lines on stderr
+ * (not with -q) and the "Loaded image" lines. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,9 +17,27 @@
 
 #include "cleanup.h"
 #include "images.h"
+#include "validate.h"
 #include "wire.h"
 
-static int load_archive(struct engine *e, int fd, podd_error_t *err)
+/* podman's copy lines for each image loaded: its manifest's blobs as
+ * podd-image listed them, checked before they reach the terminal. */
+static int load_progress(const Podd__LoadedImages *loaded, podd_error_t *err)
+{
+	if (loaded->n_blobs != loaded->n_images)
+		return podd_error(err, PODD_E_PROTOCOL, "podd-image answered load oddly");
+	for (size_t i = 0; i < loaded->n_blobs; i++)
+		for (size_t k = 0; k < loaded->blobs[i]->n_digests; k++)
+			if (!podd_digest_valid(loaded->blobs[i]->digests[k]))
+				return podd_error(err, PODD_E_PROTOCOL,
+						  "podd-image answered load oddly");
+	for (size_t i = 0; i < loaded->n_images; i++)
+		image_copy_progress(true, loaded->blobs[i]->digests, loaded->blobs[i]->n_digests,
+				    loaded->images[i]->id);
+	return 0;
+}
+
+static int load_archive(struct engine *e, int fd, bool quiet, podd_error_t *err)
 {
 	cleanup_message ProtobufCMessage *m = NULL;
 	Podd__LoadRequest req = PODD__LOAD_REQUEST__INIT;
@@ -28,6 +48,8 @@ static int load_archive(struct engine *e, int fd, podd_error_t *err)
 				 &podd__loaded_images__descriptor, &m, NULL, 0, err) < 0)
 		return engine_helper_failed(e, HELPER_IMAGE, err);
 	loaded = (const Podd__LoadedImages *)m;
+	if (!quiet && load_progress(loaded, err) < 0)
+		return -1;
 	/* All records first, then the output: a record podd-state refuses
 	 * fails the command before anything is printed. */
 	for (size_t i = 0; i < loaded->n_images; i++)
@@ -59,6 +81,7 @@ int cmd_load(const struct global_opts *g, int argc, char **argv)
 	};
 	cleanup_close int file = -1;
 	const char *input = NULL;
+	bool quiet = false;
 	podd_error_t err = NULL;
 	struct engine e;
 	struct stat st;
@@ -72,8 +95,9 @@ int cmd_load(const struct global_opts *g, int argc, char **argv)
 			input = optarg;
 			break;
 		case 'q':
-			/* podman prints no progress either way here: only the
-			 * "Loaded image" lines, which -q keeps. */
+			/* No copy lines on stderr; the "Loaded image" lines stay,
+			 * as with podman. */
+			quiet = true;
 			break;
 		case 'h':
 			printf("Usage: podctl load [-i FILE] [-q]\n\n"
@@ -116,7 +140,7 @@ int cmd_load(const struct global_opts *g, int argc, char **argv)
 		return report_error(&err);
 	}
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
-	    load_archive(&e, in, &err) < 0) {
+	    load_archive(&e, in, quiet, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}

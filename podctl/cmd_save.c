@@ -3,7 +3,9 @@
  * As export does, podctl opens FILE (or takes stdout, refused on a
  * terminal) before its sandbox closes and hands the descriptor to
  * podd-image, which writes the archive from its store. Each image goes in
- * under the name it was asked by (none when asked by id), as podman. */
+ * under the name it was asked by (none when asked by id), as podman.
+ * Unless -q, or the archive goes to stdout, podman's copy lines follow on
+ * stderr. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,7 +19,7 @@
 #include "images.h"
 #include "wire.h"
 
-static int save_images(struct engine *e, bool oci, char **refs, int n, int out,
+static int save_images(struct engine *e, bool oci, bool progress, char **refs, int n, int out,
 		       podd_error_t *err)
 {
 	Podd__SaveRequest req = PODD__SAVE_REQUEST__INIT;
@@ -54,6 +56,11 @@ static int save_images(struct engine *e, bool oci, char **refs, int n, int out,
 		engine_helper_failed(e, HELPER_IMAGE, err);
 		goto out;
 	}
+	/* podman's copy lines, per image saved: the source is the store,
+	 * whose blobs it names by the layers' diff_ids (no "Getting image
+	 * source signatures" for a save). */
+	for (int i = 0; progress && i < n; i++)
+		image_copy_progress(false, recs[i]->layers, recs[i]->n_layers, recs[i]->id);
 	r = 0;
 out:
 	for (int i = 0; recs && i < n; i++)
@@ -75,6 +82,7 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 	};
 	struct output_file of = { .fd = -1, .cmd = -1 };
 	const char *output = NULL, *format = "docker-archive";
+	bool quiet = false;
 	podd_error_t err = NULL;
 	struct engine e;
 	bool oci;
@@ -91,6 +99,8 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 			format = optarg;
 			break;
 		case 'q':
+			quiet = true;
+			break;
 		case 'm':
 			break;
 		case 'h':
@@ -139,7 +149,8 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 	}
 	fflush(stdout);
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
-	    save_images(&e, oci, argv + optind, argc - optind, out, &err) < 0) {
+	    save_images(&e, oci, !quiet && out != STDOUT_FILENO, argv + optind, argc - optind, out,
+			&err) < 0) {
 		engine_stop(&e);
 		output_file_abort(&of);
 		return report_error(&err);

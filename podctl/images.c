@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "image_change.h"
 #include "images.h"
 #include "validate.h"
 
@@ -302,6 +303,12 @@ static json_object *config_json(const Podd__ImageConfig *cfg)
 				       strv_or_null(cfg->entrypoint, cfg->n_entrypoint, true));
 	if (cfg->has_cmd && cfg->n_cmd)
 		json_object_object_add(o, "Cmd", strv_or_null(cfg->cmd, cfg->n_cmd, true));
+	if (cfg->n_volumes) {
+		json_object *v = json_object_new_object();
+		for (size_t i = 0; i < cfg->n_volumes; i++)
+			json_object_object_add(v, cfg->volumes[i], json_object_new_object());
+		json_object_object_add(o, "Volumes", v);
+	}
 	if (cfg->working_dir[0])
 		json_object_object_add(o, "WorkingDir", json_object_new_string(cfg->working_dir));
 	if (cfg->n_label_keys)
@@ -420,3 +427,32 @@ const char *image_name_matching(const Podd__ImageRecord *rec, const char *ref)
 	return NULL;
 }
 
+
+int image_changes_check(char *const *changes, size_t n, bool warn_onbuild)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_object *scratch = json_object_new_object();
+		char dropped[256];
+		podd_error_t err = NULL;
+		int r = image_change_apply(scratch, changes[i], dropped, sizeof(dropped), &err);
+		json_object_put(scratch);
+		if (r < 0)
+			return report_error(&err);
+		if (r == 1 && warn_onbuild)
+			fprintf(stderr,
+				"WARN[0000] ONBUILD is not supported for OCI image format, %s will be "
+				"ignored. Must use `docker` format\n",
+				dropped);
+	}
+	return 0;
+}
+
+void image_copy_progress(bool getting, char *const *blobs, size_t n_blobs, const char *config_id)
+{
+	if (getting)
+		fputs("Getting image source signatures\n", stderr);
+	for (size_t i = 0; i < n_blobs; i++)
+		fprintf(stderr, "Copying blob %s\n", blobs[i]);
+	fprintf(stderr, "Copying config sha256:%s\n", config_id);
+	fputs("Writing manifest to image destination\nStoring signatures\n", stderr);
+}

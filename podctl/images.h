@@ -36,6 +36,19 @@ void image_list_free(struct image_list *l);
 
 /* podd-image: drop every blob and layer no image record names. */
 int image_gc(struct engine *e, podd_error_t *err);
+
+/* Every --change checked as podd-image will apply it (lib/image_change.c):
+ * 0, or the exit code after podman's message. With warn_onbuild, an
+ * ONBUILD is warned about as podman's commit does (import drops it
+ * silently, as podman's). */
+int image_changes_check(char *const *changes, size_t n, bool warn_onbuild);
+
+/* The lines podman's image copy prints on stderr (without a terminal;
+ * -q prints none) for one image: "Getting image source signatures"
+ * (load, commit; not save), a "Copying blob sha256:..." per blob, "Copying
+ * config sha256:<id>", "Writing manifest to image destination", "Storing
+ * signatures". `blobs` are "sha256:<hex>" digests. */
+void image_copy_progress(bool getting, char *const *blobs, size_t n_blobs, const char *config_id);
 /* podd-image's ImageConfig for image `id`; `manifest_digest` (may be NULL
  * or "") also fills manifest_type. */
 int image_config_get(struct engine *e, const char *id, const char *manifest_digest,

@@ -3,7 +3,8 @@
  *
  * The upper dir is container-written, so as hostile as a layer: it is
  * opened beneath the store with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
- * walked one directory descriptor at a time (names from getdents, every
+ * walked one directory descriptor at a time (names from getdents, sorted
+ * by byte order as podman's tar walks them, every
  * entry looked at with AT_SYMLINK_NOFOLLOW, files opened O_NOFOLLOW |
  * O_NONBLOCK and only when regular), at most COMMIT_MAX_DEPTH deep and
  * COMMIT_MAX_ENTRIES entries. Symlinks are archived as symlinks, never
@@ -12,8 +13,9 @@
  * ".wh..wh..opq" entry; user.overlay.* attributes are never archived. The
  * tar goes straight into a blob writer (sha256 on the way: uncompressed,
  * its digest is its diff_id), then a config (the image's, with the new
- * diff_id and a history entry) and an OCI manifest (the image's layers
- * and the new one) are stored, and store_image_from_manifest makes the
+ * diff_id, a history entry and podman's --change instructions applied,
+ * lib/image_change.c) and an OCI or docker schema 2 manifest (the image's
+ * layers and the new one) are stored, and store_image_from_manifest makes the
  * image as for a load. */
 #include <archive.h>
 #include <archive_entry.h>
@@ -35,6 +37,7 @@
 #include "cleanup.h"
 #include "commit.h"
 #include "image_archive.h"
+#include "image_change.h"
 #include "manifest.h"
 #include "store.h"
 #include "validate.h"
@@ -238,8 +241,26 @@ out:
 	return r;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void names_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* A directory's entries in byte order of their names, as podman's tar
+ * walks them (Go's filepath.Walk): the layer is the same whatever order
+ * the file system lists them in. The count is bounded by the walk's
+ * COMMIT_MAX_ENTRIES. */
 static int walk(struct commit_walk *cw, int dir, const char *prefix, int depth)
 {
+	char **names = NULL;
+	size_t n = 0, cap = 0;
 	DIR *d;
 	struct dirent *de;
 	int fd, r = 0;
@@ -253,11 +274,36 @@ static int walk(struct commit_walk *cw, int dir, const char *prefix, int depth)
 			close(fd);
 		return podd_error_sys(cw->err, errno, "commit: read %s", prefix[0] ? prefix : "/");
 	}
-	while (r == 0 && (de = readdir(d)) != NULL) {
+	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		r = one_entry(cw, dirfd(d), de->d_name, prefix, depth);
+		if (cw->entries + n >= COMMIT_MAX_ENTRIES) {
+			r = podd_error(cw->err, PODD_E_INVALID_ARGUMENT,
+				       "commit: more than %d entries", COMMIT_MAX_ENTRIES);
+			break;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			char **nv = realloc(names, ncap * sizeof(*nv));
+			if (nv == NULL) {
+				r = podd_error_sys(cw->err, ENOMEM, "commit");
+				break;
+			}
+			names = nv;
+			cap = ncap;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n] == NULL) {
+			r = podd_error_sys(cw->err, ENOMEM, "commit");
+			break;
+		}
+		n++;
 	}
+	if (r == 0 && n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = one_entry(cw, dirfd(d), names[i], prefix, depth);
+	names_free(names, n);
 	closedir(d);
 	return r;
 }
@@ -295,10 +341,17 @@ static int put_upper(int storefd, int upperfd, struct digest *diff_id, uint64_t 
 		return podd_error(err, PODD_E_INTERNAL, "commit: tar writer: %s",
 				  archive_error_string(a) ? archive_error_string(a) : "?");
 	archive_entry_linkresolver_set_strategy(links, archive_format(a));
-	if (walk(cw, upperfd, "", 0) < 0)
+	/* On failure the archive is marked failed, so that freeing it (after
+	 * cw and w, by the cleanup order) writes no end of archive through
+	 * them. */
+	if (walk(cw, upperfd, "", 0) < 0) {
+		archive_write_fail(a);
 		return -1;
-	if (archive_write_close(a) != ARCHIVE_OK)
+	}
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		archive_write_fail(a);
 		return tar_error(cw, "end of archive");
+	}
 	if (blob_writer_commit(&w, diff_id, NULL, err) < 0)
 		return -1;
 	*size = cw->size;
@@ -330,15 +383,19 @@ static char *rfc3339_now(int64_t ns)
 	return out;
 }
 
-static const char *oci_layer_type(enum layer_compression c)
+/* A layer's media type in the manifest format asked for; NULL where the
+ * format has none (docker's schema 2 knows no zstd layer). */
+static const char *layer_type(enum layer_compression c, bool docker)
 {
 	switch (c) {
 	case LAYER_GZIP:
-		return "application/vnd.oci.image.layer.v1.tar+gzip";
+		return docker ? "application/vnd.docker.image.rootfs.diff.tar.gzip"
+			      : "application/vnd.oci.image.layer.v1.tar+gzip";
 	case LAYER_ZSTD:
-		return "application/vnd.oci.image.layer.v1.tar+zstd";
+		return docker ? NULL : "application/vnd.oci.image.layer.v1.tar+zstd";
 	case LAYER_TAR:
-		return "application/vnd.oci.image.layer.v1.tar";
+		return docker ? "application/vnd.docker.image.rootfs.diff.tar"
+			      : "application/vnd.oci.image.layer.v1.tar";
 	default:
 		return NULL;
 	}
@@ -353,7 +410,7 @@ static int new_config(int storefd, const struct commit_args *c, const struct dig
 {
 	cleanup_free char *buf = NULL, *created = NULL, *diff = NULL;
 	cleanup_json json_object *cfg = NULL;
-	json_object *rootfs, *ids, *history, *h;
+	json_object *rootfs, *ids, *history, *h, *run = NULL;
 	struct digest id;
 	size_t len;
 
@@ -367,6 +424,18 @@ static int new_config(int storefd, const struct commit_args *c, const struct dig
 	    !json_object_is_type(ids, json_type_array))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "image %.12s: config unusable",
 				  c->image_id);
+	/* "config" absent or null: made when there are changes to apply. */
+	if (json_object_object_get_ex(cfg, "config", &run) && run != NULL &&
+	    !json_object_is_type(run, json_type_object))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "image %.12s: config unusable",
+				  c->image_id);
+	if (run == NULL && c->n_changes > 0) {
+		run = json_object_new_object();
+		json_object_object_add(cfg, "config", run);
+	}
+	for (size_t i = 0; i < c->n_changes; i++)
+		if (image_change_apply(run, c->changes[i], NULL, 0, err) < 0)
+			return -1;
 	created = rfc3339_now(c->created_ns);
 	if (created == NULL || asprintf(&diff, "sha256:%s", diff_id->hex) < 0)
 		return podd_error_sys(err, ENOMEM, "commit");
@@ -391,17 +460,20 @@ static int new_config(int storefd, const struct commit_args *c, const struct dig
 }
 
 /* The image's manifest's layers, in OCI's media types, and the new one. */
-static json_object *new_manifest(const struct image_manifest *base, const struct digest *cfg,
-				 size_t cfg_len, const struct digest *layer, uint64_t layer_size)
+static json_object *new_manifest(const struct image_manifest *base, bool docker,
+				 const struct digest *cfg, size_t cfg_len, const struct digest *layer,
+				 uint64_t layer_size)
 {
 	json_object *m = json_object_new_object(), *c = json_object_new_object(),
 		    *layers = json_object_new_array();
 	char d[DIGEST_HEX_LEN + 8];
 
 	json_object_object_add(m, "schemaVersion", json_object_new_int(2));
-	json_object_object_add(m, "mediaType", json_object_new_string(MEDIA_OCI_MANIFEST));
+	json_object_object_add(m, "mediaType", json_object_new_string(docker ? MEDIA_DOCKER_MANIFEST
+										      : MEDIA_OCI_MANIFEST));
 	snprintf(d, sizeof(d), "sha256:%s", cfg->hex);
-	json_object_object_add(c, "mediaType", json_object_new_string(MEDIA_OCI_CONFIG));
+	json_object_object_add(c, "mediaType", json_object_new_string(docker ? MEDIA_DOCKER_CONFIG
+										      : MEDIA_OCI_CONFIG));
 	json_object_object_add(c, "digest", json_object_new_string(d));
 	json_object_object_add(c, "size", json_object_new_int64((int64_t)cfg_len));
 	json_object_object_add(m, "config", c);
@@ -410,7 +482,7 @@ static json_object *new_manifest(const struct image_manifest *base, const struct
 		snprintf(d, sizeof(d), "sha256:%s", base->layers[i].desc.digest.hex);
 		json_object_object_add(
 			l, "mediaType",
-			json_object_new_string(oci_layer_type(base->layers[i].compression)));
+			json_object_new_string(layer_type(base->layers[i].compression, docker)));
 		json_object_object_add(l, "digest", json_object_new_string(d));
 		json_object_object_add(l, "size",
 				       json_object_new_int64((int64_t)base->layers[i].desc.size));
@@ -418,7 +490,7 @@ static json_object *new_manifest(const struct image_manifest *base, const struct
 	}
 	json_object *l = json_object_new_object();
 	snprintf(d, sizeof(d), "sha256:%s", layer->hex);
-	json_object_object_add(l, "mediaType", json_object_new_string(oci_layer_type(LAYER_TAR)));
+	json_object_object_add(l, "mediaType", json_object_new_string(layer_type(LAYER_TAR, docker)));
 	json_object_object_add(l, "digest", json_object_new_string(d));
 	json_object_object_add(l, "size", json_object_new_int64((int64_t)layer_size));
 	json_object_array_add(layers, l);
@@ -461,18 +533,34 @@ int image_commit(int storefd, const struct commit_args *c, const struct extract_
 	if (strcmp(base->config.digest.hex, c->image_id) != 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "commit: manifest %.19s is not image %.12s's", mname, c->image_id);
+	if (c->n_changes > IMAGE_CHANGES_MAX)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "commit: more than %d changes",
+				  IMAGE_CHANGES_MAX);
+	{
+		/* Checked on a scratch object before anything is written. */
+		cleanup_json json_object *scratch = json_object_new_object();
+		for (size_t i = 0; i < c->n_changes; i++)
+			if (image_change_apply(scratch, c->changes[i], NULL, 0, err) < 0)
+				return -1;
+	}
 	if (base->n_layers + 1 > PODD_IMAGE_LAYERS_MAX)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "commit: image %.12s has %zu layers: one more would pass the %d "
 				  "a container can run on",
 				  c->image_id, base->n_layers, PODD_IMAGE_LAYERS_MAX);
+	for (size_t i = 0; c->docker && i < base->n_layers; i++)
+		if (layer_type(base->layers[i].compression, true) == NULL)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "commit: image %.12s has a zstd layer, which the docker "
+					  "format cannot name: use --format oci",
+					  c->image_id);
 	/* The blobs written here stay on failure; gc takes what no image
 	 * names (as for a failed load). */
 	if (put_upper(storefd, upper, &diff_id, &size, err) < 0 ||
 	    new_config(storefd, c, &diff_id, &cfg, err) < 0 ||
 	    put_json(storefd, cfg, &cfg_d, &cfg_len, err) < 0)
 		return podd_error_wrap(err, "commit %.12s", c->container_id);
-	manifest = new_manifest(base, &cfg_d, cfg_len, &diff_id, size);
+	manifest = new_manifest(base, c->docker, &cfg_d, cfg_len, &diff_id, size);
 	if (put_json(storefd, manifest, &man_d, &man_len, err) < 0 ||
 	    store_image_from_manifest(storefd, &man_d, lim, NULL, out, err) < 0)
 		return podd_error_wrap(err, "commit %.12s", c->container_id);

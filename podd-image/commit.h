@@ -3,6 +3,8 @@
 #ifndef PODD_IMAGE_COMMIT_H
 #define PODD_IMAGE_COMMIT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common.pb-c.h"
@@ -16,15 +18,21 @@ struct commit_args {
 	const char *author;          /* may be "" */
 	const char *message;         /* the history comment; may be "" */
 	int64_t created_ns;          /* > 0 */
+	char *const *changes;        /* --change instructions (image_change.h) */
+	size_t n_changes;
+	bool docker;                 /* docker v2 schema 2 media types, else OCI */
 };
 
-/* Under store_lock(shared) held by the caller: reads
+/* Under store_lock(shared) held by the caller: checks the --change
+ * instructions first (a bad one stores nothing), reads
  * containers/<container_id>/upper beneath the store (a vfs container,
  * whose upper is a whole copy, is refused), writes it as an uncompressed
- * tar layer blob, a config (the image's with the new diff_id, time,
- * author and history entry) and an OCI manifest (the image's layers and
- * the new one), and makes the image with store_image_from_manifest. *out
- * has no names. Blobs written before a failure stay for gc. */
+ * tar layer blob (entries sorted by name, as podman's), a config (the
+ * image's with the new diff_id, time, author, history entry and the
+ * changes applied) and an OCI or docker schema 2 manifest (the image's
+ * layers and the new one), and makes the image with
+ * store_image_from_manifest. *out has no names. Blobs written before a
+ * failure stay for gc. */
 int image_commit(int storefd, const struct commit_args *c, const struct extract_limits *lim,
 		 Podd__ImageRecord **out, podd_error_t *err);
 

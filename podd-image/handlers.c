@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "image_archive.h"
+#include "image_change.h"
 #include "cleanup.h"
 #include "commit.h"
 #include "handlers.h"
@@ -103,6 +104,8 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 	out.has_cmd = c->cmd != NULL;
 	out.exposed_ports = c->exposed_ports;
 	out.n_exposed_ports = c->exposed_ports ? c->n_exposed_ports : 0;
+	out.volumes = c->volumes;
+	out.n_volumes = c->volumes ? c->n_volumes : 0;
 	out.label_keys = c->label_keys;
 	out.n_label_keys = c->label_keys ? c->n_labels : 0;
 	out.label_values = c->label_values;
@@ -156,6 +159,86 @@ void image_session_hold_lock(struct image_ctx *ctx, int *lock)
 	podd_closep(lock);
 }
 
+/* The layer digests of each record's manifest, for podctl's progress
+ * lines (LoadedImages.blobs). The manifests were parsed when the images
+ * were stored; they are read and parsed again here, bounded as then. */
+struct blob_lists {
+	Podd__LayerDigests *lists;
+	Podd__LayerDigests **ptrs;
+	char **digests; /* all the strings, to free */
+	size_t n, n_digests;
+};
+
+static void blob_lists_free(struct blob_lists *b)
+{
+	for (size_t i = 0; i < b->n_digests; i++)
+		free(b->digests[i]);
+	free(b->digests);
+	for (size_t i = 0; i < b->n; i++)
+		free(b->lists[i].digests);
+	free(b->lists);
+	free(b->ptrs);
+	memset(b, 0, sizeof(*b));
+}
+
+static int blob_lists_make(int storefd, Podd__ImageRecord **v, size_t n, struct blob_lists *b,
+			   podd_error_t *err)
+{
+	size_t total = 0;
+
+	b->lists = calloc(n ? n : 1, sizeof(*b->lists));
+	b->ptrs = calloc(n ? n : 1, sizeof(*b->ptrs));
+	for (size_t i = 0; i < n; i++)
+		total += v[i]->n_layers;
+	b->digests = calloc(total ? total : 1, sizeof(*b->digests));
+	if (b->lists == NULL || b->ptrs == NULL || b->digests == NULL)
+		return podd_error_sys(err, ENOMEM, "load");
+	for (size_t i = 0; i < n; i++) {
+		cleanup_image_manifest struct image_manifest *m = NULL;
+		cleanup_free char *buf = NULL;
+		Podd__LayerDigests *l = &b->lists[i];
+		struct digest md;
+		size_t len;
+
+		podd__layer_digests__init(l);
+		b->ptrs[i] = l;
+		b->n = i + 1;
+		if (digest_parse(v[i]->manifest_digest, &md, err) < 0 ||
+		    store_read_blob(storefd, &md, META_MAX_BYTES, &buf, &len, err) < 0 ||
+		    image_manifest_parse(v[i]->manifest_digest, buf, len, &m, err) < 0)
+			return podd_error_wrap(err, "image %.12s's manifest", v[i]->id);
+		if (m->n_layers > total - b->n_digests)
+			return podd_error(err, PODD_E_INTERNAL, "image %.12s: manifest and record differ",
+					  v[i]->id);
+		l->digests = calloc(m->n_layers ? m->n_layers : 1, sizeof(*l->digests));
+		if (l->digests == NULL)
+			return podd_error_sys(err, ENOMEM, "load");
+		for (size_t k = 0; k < m->n_layers; k++) {
+			char *d = NULL;
+			if (asprintf(&d, "sha256:%s", m->layers[k].desc.digest.hex) < 0)
+				return podd_error_sys(err, ENOMEM, "load");
+			b->digests[b->n_digests++] = d;
+			l->digests[l->n_digests++] = d;
+		}
+	}
+	return 0;
+}
+
+static int reply_images_blobs(struct podd_server *srv, const struct podd_request *req,
+			      Podd__ImageRecord **v, size_t n, Podd__LayerDigests **blobs,
+			      podd_error_t *err)
+{
+	Podd__LoadedImages list = PODD__LOADED_IMAGES__INIT;
+	list.images = v;
+	list.n_images = n;
+	list.blobs = blobs;
+	list.n_blobs = blobs ? n : 0;
+	if (protobuf_c_message_get_packed_size(&list.base) > PODD_FRAME_MAX_PAYLOAD)
+		return podd_error(err, PODD_E_INTERNAL, "%zu images: too many for one answer", n);
+	return podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES, 0, &list.base,
+				 NULL, 0, err);
+}
+
 static int reply_images(struct podd_server *srv, const struct podd_request *req,
 			Podd__ImageRecord **v, size_t n, podd_error_t *err)
 {
@@ -186,7 +269,13 @@ int handle_load(struct podd_server *srv, const struct podd_request *req, podd_er
 		return -1;
 	if (archive_load(ctx->storefd, fd, &ctx->lim, &v, &n, err) < 0)
 		return -1;
-	r = reply_images(srv, req, v, n, err);
+	{
+		struct blob_lists b = { 0 };
+		r = blob_lists_make(ctx->storefd, v, n, &b, err);
+		if (r == 0)
+			r = reply_images_blobs(srv, req, v, n, b.ptrs, err);
+		blob_lists_free(&b);
+	}
 	image_records_free(v, n);
 	if (r == 0)
 		image_session_hold_lock(ctx, &lock);
@@ -284,7 +373,6 @@ int handle_save(struct podd_server *srv, const struct podd_request *req, podd_er
 	return podd_server_reply_ok(srv, req, err);
 }
 
-#define IMPORT_MAX_CHANGES 256
 
 int handle_import(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
 {
@@ -293,12 +381,13 @@ int handle_import(struct podd_server *srv, const struct podd_request *req, podd_
 	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
 	cleanup_close int lock = -1;
 	Podd__ImageRecord *rec = NULL;
+	struct digest raw;
 	int ret;
 
 	if (podd_fd_check_kind(fd, PODD_FD_INPUT, err) < 0)
 		return -1;
-	if (r->n_changes > IMPORT_MAX_CHANGES)
-		return podd_error(err, INVALID, "import: more than %d changes", IMPORT_MAX_CHANGES);
+	if (r->n_changes > IMAGE_CHANGES_MAX)
+		return podd_error(err, INVALID, "import: more than %d changes", IMAGE_CHANGES_MAX);
 	if (r->created_ns < 0)
 		return podd_error(err, INVALID, "import: negative creation time");
 	if (ctx->gc_lock >= 0)
@@ -307,9 +396,17 @@ int handle_import(struct podd_server *srv, const struct podd_request *req, podd_
 	if (lock < 0)
 		return -1;
 	if (archive_import(ctx->storefd, fd, r->changes, r->n_changes, r->message, r->created_ns,
-			   &ctx->lim, &rec, err) < 0)
+			   &ctx->lim, &rec, &raw, err) < 0)
 		return -1;
-	ret = reply_images(srv, req, &rec, 1, err);
+	{
+		/* The tarball's own digest, for podctl's "Copying blob". */
+		char d[DIGEST_HEX_LEN + 8], *dv[1] = { d };
+		Podd__LayerDigests blob = PODD__LAYER_DIGESTS__INIT, *bv[1] = { &blob };
+		snprintf(d, sizeof(d), "sha256:%s", raw.hex);
+		blob.digests = dv;
+		blob.n_digests = 1;
+		ret = reply_images_blobs(srv, req, &rec, 1, bv, err);
+	}
 	podd__image_record__free_unpacked(rec, NULL);
 	if (ret == 0)
 		image_session_hold_lock(ctx, &lock);
@@ -331,9 +428,23 @@ int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_
 		.author = r->author,
 		.message = r->message,
 		.created_ns = r->created_ns,
+		.changes = r->changes,
+		.n_changes = r->n_changes,
 	};
 	int ret;
 
+	switch (r->format) {
+	case PODD__MANIFEST_FORMAT__MANIFEST_FORMAT_UNSPECIFIED:
+	case PODD__MANIFEST_FORMAT__MANIFEST_FORMAT_OCI:
+		break;
+	case PODD__MANIFEST_FORMAT__MANIFEST_FORMAT_DOCKER:
+		c.docker = true;
+		break;
+	default:
+		return podd_error(err, INVALID, "commit: unknown manifest format %d", r->format);
+	}
+	if (r->n_changes > IMAGE_CHANGES_MAX)
+		return podd_error(err, INVALID, "commit: more than %d changes", IMAGE_CHANGES_MAX);
 	if (!podd_id_valid(r->container_id) || !podd_id_valid(r->image_id) ||
 	    !podd_digest_valid(r->manifest_digest))
 		return podd_error(err, INVALID, "commit: invalid container, image or manifest id");

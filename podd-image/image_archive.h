@@ -33,12 +33,13 @@ int archive_save(int storefd, int out, bool oci, Podd__ImageRecord *const *recs,
 
 /* A root filesystem tarball on `fd` (plain, gzip or zstd) made a one-layer
  * image, under store_lock(shared) held by the caller: `changes` are
- * podman's --change instructions (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL,
- * STOPSIGNAL, USER, WORKDIR; "CMD=x" or "CMD x"), `message` the history
- * comment, `created_ns` 0 for now. *out has no names. */
+ * podman's --change instructions (lib/image_change.h), `message` the
+ * history comment, `created_ns` 0 for now. *out has no names; *raw is the
+ * sha256 of the tarball as read (compressed or not), the blob podman's
+ * import names in its "Copying blob" line. */
 int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 		   const char *message, int64_t created_ns, const struct extract_limits *lim,
-		   Podd__ImageRecord **out, podd_error_t *err);
+		   Podd__ImageRecord **out, struct digest *raw, podd_error_t *err);
 
 void image_records_free(Podd__ImageRecord **v, size_t n);
 

@@ -4,13 +4,11 @@
  * podman's --change instructions and the message, then an OCI manifest,
  * and store_image_from_manifest unpacks the layer like any other. A failed
  * import leaves no new blob and no layer. */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,8 +19,8 @@
 
 #include "cleanup.h"
 #include "image_archive.h"
+#include "image_change.h"
 #include "manifest.h"
-#include "printable.h"
 #include "store.h"
 #include "util.h"
 
@@ -43,25 +41,62 @@ static int put_doc(int storefd, const char *buf, size_t len, struct digest *d, b
 	return 0;
 }
 
-/* The tarball, decompressed, as the layer blob. */
-static int put_layer(int storefd, int fd, struct digest *d, uint64_t *size, bool *is_new,
-		     podd_error_t *err)
+/* The tarball's bytes as read, hashed on the way (podman names the
+ * imported blob by them). */
+struct raw_reader {
+	int fd;
+	EVP_MD_CTX *md;
+	bool failed;
+	char buf[IMPORT_CHUNK];
+};
+
+static la_ssize_t raw_read(struct archive *a, void *data, const void **out)
+{
+	struct raw_reader *r = data;
+	ssize_t n;
+
+	do
+		n = read(r->fd, r->buf, sizeof(r->buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(a, errno, "read: %s", strerror(errno));
+		return -1;
+	}
+	if (n > 0 && EVP_DigestUpdate(r->md, r->buf, (size_t)n) != 1) {
+		r->failed = true;
+		archive_set_error(a, EIO, "sha256");
+		return -1;
+	}
+	*out = r->buf;
+	return n;
+}
+
+/* The tarball, decompressed, as the layer blob; *raw the digest of the
+ * tarball as read. */
+static int put_layer(int storefd, int fd, struct digest *d, struct digest *raw, uint64_t *size,
+		     bool *is_new, podd_error_t *err)
 {
 	cleanup_archive_read struct archive *a = archive_read_new();
 	cleanup_md EVP_MD_CTX *md = EVP_MD_CTX_new();
+	cleanup_md EVP_MD_CTX *raw_md = EVP_MD_CTX_new();
+	cleanup_free struct raw_reader *rr = calloc(1, sizeof(*rr));
 	cleanup_blob_writer struct blob_writer w = { 0 };
 	struct archive_entry *entry;
 
 	*size = 0;
-	if (a == NULL || md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+	if (a == NULL || md == NULL || raw_md == NULL || rr == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestInit_ex(raw_md, EVP_sha256(), NULL) != 1)
 		return podd_error_sys(err, ENOMEM, "import");
+	rr->fd = fd;
+	rr->md = raw_md;
 	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
 	    archive_read_support_filter_none(a) != ARCHIVE_OK ||
 	    archive_read_support_format_raw(a) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INTERNAL, "tarball reader: %s",
 				  archive_error_string(a) ? archive_error_string(a) : "?");
-	if (archive_read_open_fd(a, fd, IMPORT_CHUNK) != ARCHIVE_OK ||
+	if (archive_read_open2(a, rr, NULL, raw_read, NULL, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &entry) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "tarball: %s",
 				  archive_error_string(a) ? archive_error_string(a) : "empty");
@@ -85,151 +120,23 @@ static int put_layer(int storefd, int fd, struct digest *d, uint64_t *size, bool
 	}
 	if (*size == 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "tarball: empty");
-	if (sha256_final(md, d, err) < 0)
+	/* The raw format took the decompressed stream to its end; the filter
+	 * may have left bytes of the file unread (gzip's trailer, padding):
+	 * read them through the same reader, so the digest is the file's. */
+	for (;;) {
+		const void *rest;
+		la_ssize_t n = raw_read(a, rr, &rest);
+		if (n < 0)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT, "tarball: %s",
+					  archive_error_string(a) ? archive_error_string(a) : "?");
+		if (n == 0)
+			break;
+	}
+	if (sha256_final(md, d, err) < 0 || sha256_final(raw_md, raw, err) < 0)
 		return -1;
 	*is_new = false;
 	if (blob_writer_commit(&w, NULL, is_new, err) < 0)
 		return -1;
-	return 0;
-}
-
-static char *trim(char *s)
-{
-	char *e;
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/* CMD and ENTRYPOINT: a JSON array of strings (exec form) or a command
- * line for /bin/sh -c (shell form), as a Dockerfile has them. */
-static json_object *command_value(const char *v, podd_error_t *err)
-{
-	json_object *a;
-	if (v[0] == '[') {
-		a = json_tokener_parse(v);
-		if (a == NULL || !json_object_is_type(a, json_type_array)) {
-			json_object_put(a);
-			return podd_error(err, PODD_E_INVALID_ARGUMENT,
-					  "not a JSON array of strings"),
-			       NULL;
-		}
-		for (size_t i = 0; i < json_object_array_length(a); i++)
-			if (!json_object_is_type(json_object_array_get_idx(a, i),
-						 json_type_string)) {
-				json_object_put(a);
-				return podd_error(err, PODD_E_INVALID_ARGUMENT,
-						  "not a JSON array of strings"),
-				       NULL;
-			}
-		return a;
-	}
-	a = json_object_new_array();
-	json_object_array_add(a, json_object_new_string("/bin/sh"));
-	json_object_array_add(a, json_object_new_string("-c"));
-	json_object_array_add(a, json_object_new_string(v));
-	return a;
-}
-
-/* KEY=VALUE or KEY VALUE. */
-static int key_value(const char *v, char **key, char **value, podd_error_t *err)
-{
-	size_t k = strcspn(v, "= \t");
-	const char *rest = v + k;
-
-	if (k == 0)
-		return podd_error(err, PODD_E_INVALID_ARGUMENT, "no key");
-	while (*rest == ' ' || *rest == '\t')
-		rest++;
-	if (*rest == '=')
-		rest++;
-	*key = strndup(v, k);
-	*value = strdup(rest);
-	if (*key == NULL || *value == NULL)
-		return podd_error_sys(err, ENOMEM, "change");
-	return 0;
-}
-
-/* One of podman's --change instructions applied to the config's
- * "config" object. */
-static int apply_change(json_object *cfg, const char *change, podd_error_t *err)
-{
-	cleanup_free char *copy = strdup(change);
-	cleanup_free char *key = NULL, *value = NULL;
-	char shown[PRINTABLE_BUF], *v;
-	size_t n;
-
-	if (copy == NULL)
-		return podd_error_sys(err, ENOMEM, "change");
-	printable_escape(change, shown, sizeof(shown));
-	n = strcspn(copy, " \t=");
-	v = copy[n] ? trim(copy + n + 1) : copy + n;
-	copy[n] = '\0';
-	if (*v == '\0')
-		return podd_error(err, PODD_E_INVALID_ARGUMENT, "change \"%s\": no value", shown);
-	if (strcasecmp(copy, "CMD") == 0 || strcasecmp(copy, "ENTRYPOINT") == 0) {
-		json_object *a = command_value(v, err);
-		if (a == NULL)
-			return podd_error_wrap(err, "change \"%s\"", shown);
-		json_object_object_add(cfg, strcasecmp(copy, "CMD") == 0 ? "Cmd" : "Entrypoint", a);
-	} else if (strcasecmp(copy, "WORKDIR") == 0) {
-		json_object_object_add(cfg, "WorkingDir", json_object_new_string(v));
-	} else if (strcasecmp(copy, "USER") == 0) {
-		json_object_object_add(cfg, "User", json_object_new_string(v));
-	} else if (strcasecmp(copy, "STOPSIGNAL") == 0) {
-		json_object_object_add(cfg, "StopSignal", json_object_new_string(v));
-	} else if (strcasecmp(copy, "ENV") == 0) {
-		json_object *env;
-		char *entry = NULL;
-		if (key_value(v, &key, &value, err) < 0)
-			return podd_error_wrap(err, "change \"%s\"", shown);
-		if (!json_object_object_get_ex(cfg, "Env", &env)) {
-			env = json_object_new_array();
-			json_object_object_add(cfg, "Env", env);
-		}
-		if (asprintf(&entry, "%s=%s", key, value) < 0)
-			return podd_error_sys(err, ENOMEM, "change");
-		/* A later ENV of the same key replaces the earlier one. */
-		for (size_t i = 0; i < json_object_array_length(env); i++) {
-			const char *e = json_object_get_string(json_object_array_get_idx(env, i));
-			if (strncmp(e, key, strlen(key)) == 0 && e[strlen(key)] == '=') {
-				json_object_array_put_idx(env, i, json_object_new_string(entry));
-				free(entry);
-				return 0;
-			}
-		}
-		json_object_array_add(env, json_object_new_string(entry));
-		free(entry);
-	} else if (strcasecmp(copy, "LABEL") == 0) {
-		json_object *labels;
-		if (key_value(v, &key, &value, err) < 0)
-			return podd_error_wrap(err, "change \"%s\"", shown);
-		if (!json_object_object_get_ex(cfg, "Labels", &labels)) {
-			labels = json_object_new_object();
-			json_object_object_add(cfg, "Labels", labels);
-		}
-		json_object_object_add(labels, key, json_object_new_string(value));
-	} else if (strcasecmp(copy, "EXPOSE") == 0) {
-		json_object *ports;
-		char port[64];
-		if (strlen(v) > 32 || strspn(v, "0123456789") == 0)
-			return podd_error(err, PODD_E_INVALID_ARGUMENT,
-					  "change \"%s\": not a port", shown);
-		snprintf(port, sizeof(port), "%s%s", v, strchr(v, '/') ? "" : "/tcp");
-		if (!json_object_object_get_ex(cfg, "ExposedPorts", &ports)) {
-			ports = json_object_new_object();
-			json_object_object_add(cfg, "ExposedPorts", ports);
-		}
-		json_object_object_add(ports, port, json_object_new_object());
-	} else {
-		return podd_error(err, PODD_E_INVALID_ARGUMENT,
-				  "change \"%s\": invalid instruction (CMD, ENTRYPOINT, ENV, "
-				  "EXPOSE, LABEL, STOPSIGNAL, USER, WORKDIR)",
-				  shown);
-	}
 	return 0;
 }
 
@@ -252,7 +159,7 @@ struct import_new {
 
 int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 		   const char *message, int64_t created_ns, const struct extract_limits *lim,
-		   Podd__ImageRecord **out, podd_error_t *err)
+		   Podd__ImageRecord **out, struct digest *raw, podd_error_t *err)
 {
 	cleanup_json json_object *config = json_object_new_object();
 	cleanup_json json_object *manifest = json_object_new_object();
@@ -267,7 +174,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 
 	json_object_object_add(config, "config", cfg);
 	for (size_t i = 0; i < nchanges; i++)
-		if (apply_change(cfg, changes[i], err) < 0)
+		if (image_change_apply(cfg, changes[i], NULL, 0, err) < 0)
 			return -1;
 	if (created_ns <= 0) {
 		struct timespec ts;
@@ -278,7 +185,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 	if (created == NULL)
 		return podd_error_sys(err, ENOMEM, "import");
 
-	if (put_layer(storefd, fd, &made.d[0], &size, &made.is_new[0], err) < 0)
+	if (put_layer(storefd, fd, &made.d[0], raw, &size, &made.is_new[0], err) < 0)
 		goto out;
 	if (asprintf(&diff, "sha256:%s", made.d[0].hex) < 0 ||
 	    asprintf(&by, "/bin/sh -c #(nop) ADD file:%s in / ", made.d[0].hex) < 0) {

@@ -766,6 +766,7 @@ void image_config_free(struct image_config *c)
 	podd_free_strvp(&c->entrypoint);
 	podd_free_strvp(&c->cmd);
 	podd_free_strvp(&c->exposed_ports);
+	podd_free_strvp(&c->volumes);
 	podd_free_strvp(&c->label_keys);
 	podd_free_strvp(&c->label_values);
 	free(c->diff_ids);
@@ -783,6 +784,7 @@ static int container_config_parse(json_object *cc, struct image_config *c, podd_
 	    member_strv(cc, "Cmd", false, &c->cmd, &c->n_cmd, err) < 0 ||
 	    member_map(cc, "ExposedPorts", &c->exposed_ports, NULL, &c->n_exposed_ports, err) <
 		    0 ||
+	    member_map(cc, "Volumes", &c->volumes, NULL, &c->n_volumes, err) < 0 ||
 	    member_map(cc, "Labels", &c->label_keys, &c->label_values, &c->n_labels, err) < 0)
 		return -1;
 	return 0;

@@ -109,6 +109,8 @@ struct image_config {
 	size_t n_cmd;
 	char **exposed_ports; /* the keys of ExposedPorts, "80/tcp" */
 	size_t n_exposed_ports;
+	char **volumes; /* the keys of Volumes, "/data" */
+	size_t n_volumes;
 	char **label_keys;    /* n_labels each */
 	char **label_values;
 	size_t n_labels;

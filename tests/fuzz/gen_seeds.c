@@ -404,6 +404,12 @@ int main(int argc, char **argv)
 	com.message = "a change";
 	com.created_ns = 1700000000123456789;
 	seed("commit_request", "full", &com);
+	char *com_changes[] = { "CMD [\"/bin/sh\"]", "EXPOSE 80/udp", "VOLUME [\"/a\"]",
+				"STOPSIGNAL RTMIN+1", "ONBUILD RUN true" };
+	com.changes = com_changes;
+	com.n_changes = 5;
+	com.format = PODD__MANIFEST_FORMAT__MANIFEST_FORMAT_DOCKER;
+	seed("commit_request", "changes", &com);
 	char *gc_ids[] = { (char *)id64 };
 	Podd__GcRequest gc = PODD__GC_REQUEST__INIT;
 	seed("gc_request", "empty", &gc);

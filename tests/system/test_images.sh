@@ -207,15 +207,44 @@ tar -C "$ROOTFS" -cf "$T/rootfs.tar" .
 $PM import "$T/rootfs.tar" pmimage > /dev/null 2>&1
 eq "podman import works" "$?" 0
 pmid=$($PM images -q --no-trunc pmimage | sed 's/^sha256://')
-$PM save -o "$T/pm-docker.tar" pmimage 2> /dev/null
-$PM save --format oci-archive -o "$T/pm-oci.tar" pmimage 2> /dev/null
-eq "podctl loads podman's docker-archive" "$($P load -i "$T/pm-docker.tar")" \
+$PM save -o "$T/pm-docker.tar" pmimage 2> "$T/pm-save.err"
+$PM save --format oci-archive -o "$T/pm-oci.tar" pmimage 2> "$T/pm-save-oci.err"
+eq "podctl loads podman's docker-archive" "$($P load -i "$T/pm-docker.tar" 2> "$T/load.err")" \
 	"Loaded image: localhost/pmimage:latest"
 eq "with podman's image id" "$($P image inspect --format '{{.Id}}' pmimage)" "$pmid"
+# Progress on stderr, without a terminal, as podman prints it: its own load
+# of the same archive is the reference (the copy lines for a docker-archive
+# name the layers' diff_ids).
+$PM rmi pmimage > /dev/null 2>&1
+$PM load -i "$T/pm-docker.tar" > /dev/null 2> "$T/pm-load.err"
+check "podman's load prints copy lines (the reference is not empty)" \
+	grep -q '^Copying config sha256:' "$T/pm-load.err"
+eq "load prints podman's copy lines on stderr (docker-archive)" \
+	"$(cat "$T/load.err")" "$(cat "$T/pm-load.err")"
 $P rmi pmimage > /dev/null
-eq "podctl loads podman's oci-archive" "$($P load -i "$T/pm-oci.tar")" \
+eq "podctl loads podman's oci-archive" "$($P load -i "$T/pm-oci.tar" 2> "$T/load.err")" \
 	"Loaded image: localhost/pmimage:latest"
 eq "with podman's image id, again" "$($P image inspect --format '{{.Id}}' pmimage)" "$pmid"
+$PM rmi pmimage > /dev/null 2>&1
+$PM load -i "$T/pm-oci.tar" > /dev/null 2> "$T/pm-load.err"
+eq "load prints podman's copy lines on stderr (oci-archive: the manifest's blobs)" \
+	"$(cat "$T/load.err")" "$(cat "$T/pm-load.err")"
+$P rmi pmimage > /dev/null
+eq "load -q keeps the Loaded line" "$($P load -q -i "$T/pm-oci.tar" 2> "$T/load.err")" \
+	"Loaded image: localhost/pmimage:latest"
+eq "  ... and prints nothing on stderr" "$(cat "$T/load.err")" ""
+$P save -o "$T/podd-pm.tar" pmimage 2> "$T/save.err"
+eq "save prints podman's copy lines on stderr (docker-archive)" \
+	"$(cat "$T/save.err")" "$(cat "$T/pm-save.err")"
+$P save --format oci-archive -o "$T/podd-pm.tar" pmimage 2> "$T/save.err"
+eq "save prints podman's copy lines on stderr (oci-archive)" \
+	"$(cat "$T/save.err")" "$(cat "$T/pm-save-oci.err")"
+$P save -q -o "$T/podd-pm.tar" pmimage 2> "$T/save.err"
+eq "save -q prints nothing on stderr" "$(cat "$T/save.err")" ""
+$P save pmimage 2> "$T/save.err" > "$T/podd-pm.tar"
+$PM save pmimage 2> "$T/pm-save.err" > "$T/pm-stdout.tar"
+eq "save to stdout prints no copy lines, as podman's" "$(cat "$T/save.err")" \
+	"$(cat "$T/pm-save.err")"
 # podctl save, both formats: podman loads them, and so does podctl.
 $P save -o "$T/podd-docker.tar" busybox
 eq "save (docker-archive, podman's default) exits 0" "$?" 0
@@ -290,15 +319,28 @@ eq "podman loads an imported image with its config" \
 	'["FOO=bar"] /tmp'
 $P import -c 'ENTRYPOINT ["/bin/echo","hi"]' -c "STOPSIGNAL SIGINT" -c "CMD echo there" \
 	"$T/rootfs.tar" entry > /dev/null
-eq "import: ENTRYPOINT exec form, CMD shell form, STOPSIGNAL" \
+eq "import: ENTRYPOINT exec form, CMD shell form, STOPSIGNAL (as its number, as podman)" \
 	"$($P image inspect --format '{{json .Config}}' entry)" \
-	'{"Entrypoint":["/bin/echo","hi"],"Cmd":["/bin/sh","-c","echo there"],"StopSignal":"SIGINT"}'
+	'{"Entrypoint":["/bin/echo","hi"],"Cmd":["/bin/sh","-c","echo there"],"StopSignal":"2"}'
+# podman's copy lines: the blob is the tarball as given (gzip here), the
+# config the new image's own (its creation time differs from podman's).
+$P import "$T/rootfs.tar.gz" progress 2> "$T/imp.err" > "$T/imp.out"
+$PM import "$T/rootfs.tar.gz" 2> "$T/pm-imp.err" > /dev/null
+check "podman's import prints a blob line (the reference is not empty)" \
+	grep -q '^Copying blob sha256:' "$T/pm-imp.err"
+eq "import prints podman's copy lines on stderr" "$(grep -v '^Copying config' "$T/imp.err")" \
+	"$(grep -v '^Copying config' "$T/pm-imp.err")"
+eq "  ... the config line names the new image" "$(grep '^Copying config' "$T/imp.err")" \
+	"Copying config $(cat "$T/imp.out")"
+$P import -q "$T/rootfs.tar" progress2 2> "$T/imp.err" > /dev/null
+eq "import -q prints nothing on stderr" "$(cat "$T/imp.err")" ""
+$P rmi progress progress2 > /dev/null 2>&1
 $P import - < "$T/rootfs.tar" > "$T/out"
 eq "import reads stdin, and leaves an unnamed image" \
 	"$($P images --format '{{.Repository}}:{{.Tag}}' | grep -c '<none>:<none>')" 1
 before=$(store_listing)
-expect_fail "import refuses an unknown --change" 125 "invalid instruction" \
-	$P import -c "VOLUME /x" "$T/rootfs.tar"
+expect_fail "import refuses an unknown --change, podman's message" 125 \
+	'invalid change "FOO /x" - invalid instruction FOO' $P import -c "FOO /x" "$T/rootfs.tar"
 expect_fail "import refuses what is not a tarball" 125 "Unrecognized archive format" \
 	$P import "$PODD_SOURCE_DIR/README.md"
 nimg=$($P images -q | wc -l)

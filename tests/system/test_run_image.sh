@@ -150,12 +150,20 @@ fi
 $P run --name tocommit -u 0 localhost/cfg \
 	'echo new > /added; rm /layer2; rm -rf /opq; mkdir /opq; echo fresh > /opq/fresh; ln -s /added /link; head -c 300000 /dev/zero > /hl1; ln /hl1 /hl2' \
 	> /dev/null 2>&1
-cimg=$($P commit -a tester -m "a change" tocommit localhost/committed 2>&1)
+cimg=$($P commit -a tester -m "a change" tocommit localhost/committed 2> "$T/commit.err")
 case "$cimg" in
 [0-9a-f]*) [ ${#cimg} -eq 64 ] && ok "commit prints the new image's id" ||
-	not_ok "commit: $cimg" ;;
-*) not_ok "commit: $cimg" ;;
+	not_ok "commit: $cimg $(cat "$T/commit.err")" ;;
+*) not_ok "commit: $cimg $(cat "$T/commit.err")" ;;
 esac
+# podman commit's copy lines on stderr (without a terminal, not -q): its
+# source is the container's storage, whose blobs are the layers' diff_ids.
+eq "commit prints podman's copy lines on stderr" "$(cat "$T/commit.err")" \
+	"$(echo "Getting image source signatures"
+	$P image inspect localhost/committed | jq -r '.[0].RootFS.Layers[] | "Copying blob " + .'
+	echo "Copying config sha256:$cimg"
+	echo "Writing manifest to image destination"
+	echo "Storing signatures")"
 eq "the committed image has the changes, a whiteout and an opaque dir" \
 	"$($P run --rm localhost/committed 'cat /added; test -e /layer2 || echo no-layer2; ls /opq; readlink /link' 2>&1 | tr '\n' ' ')" \
 	"new no-layer2 fresh /added "
@@ -183,7 +191,115 @@ nimg=$($P images -q | wc -l)
 expect_fail "commit refuses an invalid image name, podman's message" 125 \
 	'normalizing name "Bad:Name:x": invalid reference format' $P commit tocommit 'Bad:Name:x'
 eq "  ... before committing: no image" "$($P images -q | wc -l)" "$nimg"
+eq "commit -q prints the id only" \
+	"$($P commit -q tocommit localhost/committed-q 2>&1 | grep -cvE '^[0-9a-f]{64}$')" "0"
+
+# --change: the instructions land in the new image's config, as podman's.
+$P commit -q -c 'CMD ["/bin/echo","changed"]' -c "ENV C=1" -c "label k=v" \
+	-c "EXPOSE 8080/UDP" -c "USER 0" -c "WORKDIR /opq" -c "STOPSIGNAL SIGINT" \
+	-c 'VOLUME ["/data","/more"]' -c "ENTRYPOINT=[]" tocommit localhost/changed > /dev/null
+eq "commit --change lands in the config (STOPSIGNAL as its number, as podman)" \
+	"$($P image inspect --format '{{json .Config}}' localhost/changed)" \
+	'{"User":"0","ExposedPorts":{"8080/udp":{}},"Env":["FOO=image","BAR=image","PATH=/bin","C=1"],"Cmd":["/bin/echo","changed"],"Volumes":{"/data":{},"/more":{}},"WorkingDir":"/opq","Labels":{"k":"v"},"StopSignal":"2"}'
+eq "  ... and a container of it runs the new CMD" \
+	"$($P run --rm localhost/changed 2>&1)" "changed"
+$P commit -q -c "CMD echo shell" -c "ONBUILD RUN true" tocommit localhost/changed2 \
+	> /dev/null 2> "$T/err"
+eq "commit --change CMD shell form" \
+	"$($P image inspect --format '{{json .Config.Cmd}}' localhost/changed2)" \
+	'["/bin/sh","-c","echo shell"]'
+check "  ... ONBUILD is warned about, as podman (not in the OCI format)" \
+	grep -q "ONBUILD is not supported for OCI image format, RUN true will be ignored" "$T/err"
+nimg=$($P images -q | wc -l)
+blobs=$(ls "$STORE/blobs/sha256" | wc -l)
+expect_fail "commit refuses an unknown instruction, podman's message" 125 \
+	'invalid change "FOO bar" - invalid instruction FOO' \
+	$P commit -c "CMD true" -c "FOO bar" tocommit localhost/bad
+expect_fail "commit refuses an instruction without a value" 125 \
+	'invalid change "ENV" - must be formatted as KEY VALUE' $P commit -c ENV tocommit
+expect_fail "commit refuses a bad EXPOSE" 125 \
+	'invalid change "EXPOSE 80/sctp" - EXPOSE protocol must be TCP or UDP' \
+	$P commit -c "EXPOSE 80/sctp" tocommit
+expect_fail "commit refuses a bad STOPSIGNAL" 125 \
+	'invalid change "STOPSIGNAL FOO" - KILLSIGNAL must be given a valid signal: invalid signal: FOO' \
+	$P commit -c "STOPSIGNAL FOO" tocommit
+expect_fail "commit refuses a LABEL without =" 125 \
+	'invalid change "LABEL x" - LABEL must be formatted key=value' $P commit -c "LABEL x" tocommit
+eq "  ... a refused change stores no image" "$($P images -q | wc -l)" "$nimg"
+eq "  ... and no blob" "$(ls "$STORE/blobs/sha256" | wc -l)" "$blobs"
+
+# --format: OCI by default, docker v2 schema 2 on request; podman loads both.
+eq "commit writes an OCI manifest by default" \
+	"$($P image inspect --format '{{.ManifestType}}' localhost/changed)" \
+	"application/vnd.oci.image.manifest.v1+json"
+$P commit -q --format docker -c 'CMD ["/bin/echo","docker"]' -c "ENTRYPOINT=[]" tocommit \
+	localhost/dockerfmt > /dev/null
+eq "commit --format docker writes a docker schema 2 manifest" \
+	"$($P image inspect --format '{{.ManifestType}}' localhost/dockerfmt)" \
+	"application/vnd.docker.distribution.manifest.v2+json"
+eq "  ... a container of it runs" "$($P run --rm localhost/dockerfmt 2>&1)" "docker"
+$P save --format oci-archive -o "$T/dockerfmt.tar" localhost/dockerfmt 2> /dev/null
+$PM load -i "$T/dockerfmt.tar" > /dev/null 2>&1
+eq "  ... podman loads it" "$($PM image inspect --format '{{json .Config.Cmd}}' localhost/dockerfmt 2>&1)" \
+	'["/bin/echo","docker"]'
+$PM rmi -a -f > /dev/null 2>&1
+$P commit -q -f oci tocommit localhost/ocifmt > /dev/null
+eq "commit -f oci" "$($P image inspect --format '{{.ManifestType}}' localhost/ocifmt)" \
+	"application/vnd.oci.image.manifest.v1+json"
+expect_fail "commit refuses an unknown format, podman's message" 125 \
+	'unrecognized image format "foo"' $P commit --format foo tocommit
+$P rmi localhost/changed localhost/changed2 localhost/dockerfmt localhost/ocifmt \
+	localhost/committed-q > /dev/null 2>&1
 check "rm the committed container" $P rm tocommit
+
+# runc's mount points: podman 4.3 keeps them in a commit's layer (empty
+# /etc/hosts, /etc/hostname, /etc/resolv.conf, /run/.containerenv, and
+# /dev, /proc, /sys and bind targets where the image lacks them), and so
+# does podd; the entries are in name order, as podman's tar walks them,
+# whatever order the upper dir lists.
+$P run --name ranonly -u 0 localhost/plain sh -c 'touch /z /a /m /b' > /dev/null 2>&1
+$P commit -q ranonly localhost/ranonly > /dev/null
+$P save -o "$T/ranonly.tar" localhost/ranonly 2> /dev/null
+rm -rf "$T/ranonly" && mkdir "$T/ranonly" && tar -C "$T/ranonly" -xf "$T/ranonly.tar"
+eq "a commit's layer has the mount points as podman's, in name order" \
+	"$(tar -tf "$T/ranonly/$(jq -r '.[0].Layers[-1]' "$T/ranonly/manifest.json")" | tr '\n' ' ')" \
+	"a b etc/ etc/hostname etc/hosts etc/resolv.conf m run/ run/.containerenv z "
+$P rm ranonly > /dev/null
+$P rmi localhost/ranonly > /dev/null
+
+# --pause: a running container is frozen for the commit and thawed after,
+# also when the commit fails.
+$P run -d --name pauser -u 0 localhost/plain sh -c \
+	'head -c 200000000 /dev/zero > /big; touch /ready; sleep 1000' > /dev/null
+for _ in $(seq 100); do
+	$P exec pauser sh -c 'test -e /ready' 2> /dev/null && break
+	sleep 0.1
+done
+$P commit -q -p pauser localhost/paused > "$T/out" 2> "$T/err" &
+cpid=$!
+seen=""
+for _ in $(seq 200); do
+	st=$($P inspect --format '{{.State.Status}}' pauser 2> /dev/null)
+	[ "$st" = paused ] && seen=paused
+	kill -0 "$cpid" 2> /dev/null || break
+	sleep 0.02
+done
+wait "$cpid"
+eq "commit --pause exits 0" "$?" 0
+eq "  ... the container was paused during the commit" "$seen" "paused"
+eq "  ... and runs again after" "$($P inspect --format '{{.State.Status}}' pauser)" "running"
+check "  ... the image has the container's file" $P run --rm localhost/paused sh -c 'test -e /big'
+$P exec pauser sh -c 'd=/deep; for i in $(seq 140); do d=$d/d; done; mkdir -p $d'
+expect_fail "commit --pause of a commit that fails (too deep)" 125 "deeper than" \
+	$P commit -p pauser localhost/paused2
+eq "  ... the container runs again after the failure" \
+	"$($P inspect --format '{{.State.Status}}' pauser)" "running"
+$P exec pauser sh -c 'rm -rf /deep'
+$P stop -t 0 pauser > /dev/null 2>&1
+check "commit --pause of a stopped container" $P commit -q --pause=true pauser localhost/paused3
+eq "  ... leaves it exited" "$($P inspect --format '{{.State.Status}}' pauser)" "exited"
+$P rm -f pauser > /dev/null 2>&1
+$P rmi localhost/paused localhost/paused3 > /dev/null 2>&1
 expect_fail "commit of a --rootfs container is refused" 125 "not an image" \
 	sh -c "$P create --name rootfsctr --rootfs $ROOTFS true > /dev/null && $P commit rootfsctr"
 $P rm rootfsctr > /dev/null 2>&1
