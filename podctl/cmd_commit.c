@@ -35,8 +35,11 @@ static int commit_call(struct engine *e, const Podd__CommitRequest *req, Protobu
 {
 	if (podd_client_call(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_COMMIT,
 			     &req->base, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
-			     &podd__loaded_images__descriptor, m, err) < 0)
-		return engine_helper_failed(e, HELPER_IMAGE, err);
+			     &podd__loaded_images__descriptor, m, err) < 0) {
+		engine_helper_failed(e, HELPER_IMAGE, err);
+		image_gc_after_failure(e);
+		return -1;
+	}
 	return 0;
 }
 

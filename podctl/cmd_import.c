@@ -37,8 +37,11 @@ static int import_tarball(struct engine *e, int fd, char **changes, size_t nchan
 	if (podd_client_call_fds(&e->helpers[HELPER_IMAGE].peer,
 				 PODD__IMAGE_TYPE__IMAGE_TYPE_IMPORT, &req.base, &fd, 1,
 				 PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
-				 &podd__loaded_images__descriptor, &m, NULL, 0, err) < 0)
-		return engine_helper_failed(e, HELPER_IMAGE, err);
+				 &podd__loaded_images__descriptor, &m, NULL, 0, err) < 0) {
+		engine_helper_failed(e, HELPER_IMAGE, err);
+		image_gc_after_failure(e);
+		return -1;
+	}
 	made = (const Podd__LoadedImages *)m;
 	if (made->n_images != 1 || made->images[0]->n_names != 0 || made->n_blobs != 1 ||
 	    made->blobs[0]->n_digests != 1 || !podd_digest_valid(made->blobs[0]->digests[0]))

@@ -45,8 +45,12 @@ static int load_archive(struct engine *e, int fd, bool quiet, podd_error_t *err)
 
 	if (podd_client_call_fds(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD,
 				 &req.base, &fd, 1, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
-				 &podd__loaded_images__descriptor, &m, NULL, 0, err) < 0)
-		return engine_helper_failed(e, HELPER_IMAGE, err);
+				 &podd__loaded_images__descriptor, &m, NULL, 0, err) < 0) {
+		/* What the failed load stored is garbage now (images.h). */
+		engine_helper_failed(e, HELPER_IMAGE, err);
+		image_gc_after_failure(e);
+		return -1;
+	}
 	loaded = (const Podd__LoadedImages *)m;
 	if (!quiet && load_progress(loaded, err) < 0)
 		return -1;
@@ -56,9 +60,7 @@ static int load_archive(struct engine *e, int fd, bool quiet, podd_error_t *err)
 		if (image_record_store(e, loaded->images[i], NULL, err) < 0) {
 			/* What podd-state refused to record is in the store with
 			 * no record naming it: collect it now (best effort). */
-			podd_error_t ignored = NULL;
-			if (image_gc(e, &ignored) < 0)
-				podd_error_free(&ignored);
+			image_gc_after_failure(e);
 			return -1;
 		}
 	for (size_t i = 0; i < loaded->n_images; i++) {

@@ -72,7 +72,6 @@ int image_record_made(struct engine *e, const Podd__ImageRecord *made, const cha
 {
 	Podd__ImageRecord rec = *made;
 	char *names[1] = { (char *)name };
-	podd_error_t ignored = NULL;
 
 	if (name) {
 		rec.names = names;
@@ -82,8 +81,7 @@ int image_record_made(struct engine *e, const Podd__ImageRecord *made, const cha
 		return 0;
 	/* Nothing was recorded (one transaction): the blobs and layers the
 	 * command added are garbage now, collected as load does. */
-	if (image_gc(e, &ignored) < 0)
-		podd_error_free(&ignored);
+	image_gc_after_failure(e);
 	return -1;
 }
 
@@ -139,7 +137,7 @@ void image_list_free(struct image_list *l)
 	*l = (struct image_list){ 0 };
 }
 
-int image_gc(struct engine *e, podd_error_t *err)
+static int gc(struct engine *e, bool try_lock, podd_error_t *err)
 {
 	Podd__GcRequest req = PODD__GC_REQUEST__INIT;
 	struct image_list l;
@@ -148,18 +146,24 @@ int image_gc(struct engine *e, podd_error_t *err)
 	size_t nd = 0, cap = 0;
 	Podd__GcRequest begin = PODD__GC_REQUEST__INIT;
 	ProtobufCMessage *m = NULL;
+	bool busy;
 	int r;
 
 	/* The store locked first, then the list read: an image loaded by
 	 * another podctl meanwhile is either recorded by now or not stored
 	 * yet, never collected between. */
 	begin.begin = true;
-	if (podd_client_call(IMAGE(e), PODD__IMAGE_TYPE__IMAGE_TYPE_GC, &begin.base,
+	begin.try_lock = try_lock;
+	if (engine_ready(e, HELPER_IMAGE, err) < 0 ||
+	    podd_client_call(IMAGE(e), PODD__IMAGE_TYPE__IMAGE_TYPE_GC, &begin.base,
 			     PODD__IMAGE_TYPE__IMAGE_TYPE_GC_REPLY, &podd__gc_reply__descriptor, &m,
 			     err) < 0)
 		return engine_helper_failed(e, HELPER_IMAGE, err);
+	busy = ((Podd__GcReply *)m)->busy;
 	protobuf_c_message_free_unpacked(m, NULL);
 	m = NULL;
+	if (busy)
+		return 0; /* another command's session: the next gc collects */
 	if (image_list_all(e, &l, err) < 0)
 		return -1;
 	ids = calloc(l.n + 1, sizeof(char *));
@@ -189,6 +193,19 @@ int image_gc(struct engine *e, podd_error_t *err)
 		return engine_helper_failed(e, HELPER_IMAGE, err);
 	protobuf_c_message_free_unpacked(m, NULL);
 	return 0;
+}
+
+int image_gc(struct engine *e, podd_error_t *err)
+{
+	return gc(e, false, err);
+}
+
+void image_gc_after_failure(struct engine *e)
+{
+	podd_error_t ignored = NULL;
+
+	if (!e->helpers[HELPER_IMAGE].running || gc(e, true, &ignored) < 0)
+		podd_error_free(&ignored);
 }
 
 int image_config_get(struct engine *e, const char *id, const char *manifest_digest,

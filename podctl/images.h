@@ -36,6 +36,11 @@ void image_list_free(struct image_list *l);
 
 /* podd-image: drop every blob and layer no image record names. */
 int image_gc(struct engine *e, podd_error_t *err);
+/* After a failed load, import, commit or pull (its helper sessions over):
+ * the same, best effort, unless another command holds the store (then the
+ * next gc collects). No session removes what it stored (podd-image's
+ * store.h), so this is how a failed command leaves the store as it was. */
+void image_gc_after_failure(struct engine *e);
 
 /* Every --change checked as podd-image will apply it (lib/image_change.c):
  * 0, or the exit code after podman's message. With warn_onbuild, an

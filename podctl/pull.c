@@ -7,6 +7,7 @@
 
 #include "certs.h"
 #include "cleanup.h"
+#include "images.h"
 #include "reference.h"
 #include "registries.h"
 #include "validate.h"
@@ -208,8 +209,12 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 				    PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &req.base,
 				    PODD__IMAGE_TYPE__IMAGE_TYPE_REGISTRY_EVENT,
 				    &podd__registry_event__descriptor, event_printer_chunk, p,
-				    err) < 0)
-		return engine_helper_failed(e, HELPER_REGISTRY, err);
+				    err) < 0) {
+		/* A fetch that failed midway may have stored blobs. */
+		engine_helper_failed(e, HELPER_REGISTRY, err);
+		image_gc_after_failure(e);
+		return -1;
+	}
 	if (p->done == NULL) {
 		podd_error(err, PODD_E_PROTOCOL, "podd-image-registry: a pull ended without DONE");
 		rc = -1;
@@ -226,10 +231,12 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 		podd__loaded_images__free_unpacked(made, NULL);
 	}
 	if (rc < 0) {
-		/* The first error is the one to show; the blobs go. */
+		/* The first error is the one to show; then the pull's lock
+		 * goes, and gc collects what it stored (images.h). */
 		podd_error_t e2 = NULL;
 		if (pull_finish(e, false, &e2) < 0)
 			podd_error_free(&e2);
+		image_gc_after_failure(e);
 		return -1;
 	}
 	if (pull_finish(e, true, err) < 0)

@@ -562,7 +562,7 @@ int image_commit(int storefd, const struct commit_args *c, const struct extract_
 		return podd_error_wrap(err, "commit %.12s", c->container_id);
 	manifest = new_manifest(base, c->docker, &cfg_d, cfg_len, &diff_id, size);
 	if (put_json(storefd, manifest, &man_d, &man_len, err) < 0 ||
-	    store_image_from_manifest(storefd, &man_d, lim, NULL, out, err) < 0)
+	    store_image_from_manifest(storefd, &man_d, lim, out, err) < 0)
 		return podd_error_wrap(err, "commit %.12s", c->container_id);
 	return 0;
 }

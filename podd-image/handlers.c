@@ -309,6 +309,18 @@ int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_erro
 	 * waiting forever, and whatever this session added, podctl has
 	 * recorded by now. */
 	podd_closep(&ctx->session_lock);
+	if (r->try_lock && !r->begin)
+		return podd_error(err, INVALID, "gc: try_lock goes with begin");
+	if (r->begin && r->try_lock && ctx->gc_lock < 0) {
+		int fd = store_lock_try(ctx->storefd, err);
+		if (fd == -1)
+			return -1;
+		reply.busy = fd == -2;
+		if (fd >= 0)
+			ctx->gc_lock = fd;
+		return podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_GC_REPLY, 0,
+					 &reply.base, NULL, 0, err);
+	}
 	if (r->begin) {
 		if (ctx->gc_lock < 0 && (ctx->gc_lock = store_lock(ctx->storefd, true, err)) < 0)
 			return -1;

@@ -26,17 +26,15 @@
 
 #define IMPORT_CHUNK (64 * 1024)
 
-/* Writes `buf` as a blob; *is_new says whether this write made it. */
-static int put_doc(int storefd, const char *buf, size_t len, struct digest *d, bool *is_new,
-		   podd_error_t *err)
+/* Writes `buf` as a blob. */
+static int put_doc(int storefd, const char *buf, size_t len, struct digest *d, podd_error_t *err)
 {
 	cleanup_blob_writer struct blob_writer w = { 0 };
 
 	if (sha256_buffer(buf, len, d, err) < 0)
 		return -1;
-	*is_new = false;
 	if (blob_writer_open(storefd, d, len, META_MAX_BYTES, &w, err) < 0 ||
-	    blob_writer_write(&w, buf, len, err) < 0 || blob_writer_commit(&w, NULL, is_new, err) < 0)
+	    blob_writer_write(&w, buf, len, err) < 0 || blob_writer_commit(&w, NULL, NULL, err) < 0)
 		return -1;
 	return 0;
 }
@@ -74,7 +72,7 @@ static la_ssize_t raw_read(struct archive *a, void *data, const void **out)
 /* The tarball, decompressed, as the layer blob; *raw the digest of the
  * tarball as read. */
 static int put_layer(int storefd, int fd, struct digest *d, struct digest *raw, uint64_t *size,
-		     bool *is_new, podd_error_t *err)
+		     podd_error_t *err)
 {
 	cleanup_archive_read struct archive *a = archive_read_new();
 	cleanup_md EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -134,8 +132,7 @@ static int put_layer(int storefd, int fd, struct digest *d, struct digest *raw, 
 	}
 	if (sha256_final(md, d, err) < 0 || sha256_final(raw_md, raw, err) < 0)
 		return -1;
-	*is_new = false;
-	if (blob_writer_commit(&w, NULL, is_new, err) < 0)
+	if (blob_writer_commit(&w, NULL, NULL, err) < 0)
 		return -1;
 	return 0;
 }
@@ -152,9 +149,9 @@ static char *rfc3339(int64_t ns)
 	return out;
 }
 
+/* The layer's, the config's and the manifest's digests. */
 struct import_new {
 	struct digest d[3];
-	bool is_new[3];
 };
 
 int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
@@ -185,7 +182,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 	if (created == NULL)
 		return podd_error_sys(err, ENOMEM, "import");
 
-	if (put_layer(storefd, fd, &made.d[0], raw, &size, &made.is_new[0], err) < 0)
+	if (put_layer(storefd, fd, &made.d[0], raw, &size, err) < 0)
 		goto out;
 	if (asprintf(&diff, "sha256:%s", made.d[0].hex) < 0 ||
 	    asprintf(&by, "/bin/sh -c #(nop) ADD file:%s in / ", made.d[0].hex) < 0) {
@@ -215,7 +212,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 	json_object_object_add(config, "history", history);
 	doc = json_object_to_json_string_ext(config, JSON_C_TO_STRING_PLAIN |
 							     JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (put_doc(storefd, doc, strlen(doc), &made.d[1], &made.is_new[1], err) < 0)
+	if (put_doc(storefd, doc, strlen(doc), &made.d[1], err) < 0)
 		goto out;
 	if (asprintf(&cdigest, "sha256:%s", made.d[1].hex) < 0 ||
 	    asprintf(&ldigest, "sha256:%s", made.d[0].hex) < 0) {
@@ -239,18 +236,13 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 	json_object_object_add(manifest, "layers", layers);
 	doc = json_object_to_json_string_ext(manifest, JSON_C_TO_STRING_PLAIN |
 							       JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (put_doc(storefd, doc, strlen(doc), &made.d[2], &made.is_new[2], err) < 0)
+	if (put_doc(storefd, doc, strlen(doc), &made.d[2], err) < 0)
 		goto out;
 	md = made.d[2];
-	r = store_image_from_manifest(storefd, &md, lim, NULL, out, err);
+	r = store_image_from_manifest(storefd, &md, lim, out, err);
 out:
-	if (r < 0) {
-		for (int i = 0; i < 3; i++) {
-			podd_error_t e = NULL;
-			if (made.is_new[i] && blob_remove(storefd, &made.d[i], &e) < 0)
-				podd_error_free(&e);
-		}
+	/* A failed import leaves its blobs to podctl's gc (store.h). */
+	if (r < 0)
 		return podd_error_wrap(err, "import");
-	}
 	return 0;
 }

@@ -38,8 +38,6 @@ struct member {
 	bool have_digest;
 	struct digest digest;
 	uint64_t size;
-	bool is_new;         /* this load added the blob */
-	bool used;           /* an image stored refers to it */
 };
 
 struct load {
@@ -48,10 +46,6 @@ struct load {
 	size_t n, cap;
 	char *index_json, *manifest_json;
 	size_t index_len, manifest_len;
-	struct digest *extra; /* manifests written for docker-archive images */
-	bool *extra_new;
-	size_t n_extra;
-	struct store_placed placed; /* layers this load moved into place */
 };
 
 const char *host_architecture(void)
@@ -211,9 +205,7 @@ static int member_store(struct load *l, struct archive *a, struct member *m, int
 	}
 	if (sha256_final(md, &got, err) < 0)
 		return -1;
-	/* Whether this load made the blob: a failed load removes what it
-	 * made and nothing else. */
-	if (blob_writer_commit(&w, &got, &m->is_new, err) < 0)
+	if (blob_writer_commit(&w, &got, NULL, err) < 0)
 		return -1;
 	m->digest = got;
 	m->have_digest = true;
@@ -460,32 +452,6 @@ static int recs_add(struct recs *r, Podd__ImageRecord *rec, podd_error_t *err)
 	return 0;
 }
 
-static void mark_used(struct load *l, const struct digest *d)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->m[i].have_digest && strcmp(l->m[i].digest.hex, d->hex) == 0)
-			l->m[i].used = true;
-}
-
-/* Everything a stored manifest names is in use. */
-static void mark_manifest_used(struct load *l, const struct digest *md)
-{
-	cleanup_image_manifest struct image_manifest *m = NULL;
-	cleanup_free char *buf = NULL;
-	podd_error_t e = NULL;
-	size_t len;
-
-	mark_used(l, md);
-	if (store_read_blob(l->storefd, md, META_MAX_BYTES, &buf, &len, &e) < 0 ||
-	    image_manifest_parse(NULL, buf, len, &m, &e) < 0) {
-		podd_error_free(&e);
-		return;
-	}
-	mark_used(l, &m->config.digest);
-	for (size_t i = 0; i < m->n_layers; i++)
-		mark_used(l, &m->layers[i].desc.digest);
-}
-
 static int load_oci(struct load *l, const struct extract_limits *lim, struct recs *out,
 		    podd_error_t *err)
 {
@@ -506,7 +472,6 @@ static int load_oci(struct load *l, const struct extract_limits *lim, struct rec
 			cleanup_free char *buf = NULL;
 			size_t len;
 			const struct descriptor *sel;
-			mark_used(l, &d->digest);
 			if (store_read_blob(l->storefd, &d->digest, META_MAX_BYTES, &buf, &len,
 					    err) < 0 ||
 			    image_index_parse(NULL, buf, len, &sub, err) < 0)
@@ -516,9 +481,8 @@ static int load_oci(struct load *l, const struct extract_limits *lim, struct rec
 				return podd_error_wrap(err, "index.json: entry %zu", i + 1);
 			md = sel->digest;
 		}
-		if (store_image_from_manifest(l->storefd, &md, lim, &l->placed, &rec, err) < 0)
+		if (store_image_from_manifest(l->storefd, &md, lim, &rec, err) < 0)
 			return -1;
-		mark_manifest_used(l, &md);
 		if (d->ref_name && names_add(rec, d->ref_name, err) < 0) {
 			podd__image_record__free_unpacked(rec, NULL);
 			return -1;
@@ -553,7 +517,7 @@ static enum layer_compression sniff_compression(int storefd, const struct digest
  * digest, a size or a constant. */
 static int docker_manifest_write(struct load *l, const struct member *config,
 				 struct member *const *layers, size_t n, struct digest *out,
-				 bool *is_new, podd_error_t *err)
+				 podd_error_t *err)
 {
 	cleanup_free char *doc = NULL;
 	cleanup_blob_writer struct blob_writer w = { 0 };
@@ -577,34 +541,13 @@ static int docker_manifest_write(struct load *l, const struct member *config,
 				      layers[i]->size, layers[i]->digest.hex);
 	}
 	o += (size_t)snprintf(doc + o, cap - o, "]}");
-	/* Its digest first, to know whether this load adds it. */
 	if (sha256_buffer(doc, o, out, err) < 0)
 		return -1;
-	*is_new = false;
 	if (blob_writer_open(l->storefd, out, o, META_MAX_BYTES, &w, err) < 0 ||
-	    blob_writer_write(&w, doc, o, err) < 0 || blob_writer_commit(&w, NULL, is_new, err) < 0)
+	    blob_writer_write(&w, doc, o, err) < 0 || blob_writer_commit(&w, NULL, NULL, err) < 0)
 		return -1;
 	return 0;
 }
-
-static int extra_add(struct load *l, const struct digest *d, bool is_new, podd_error_t *err)
-{
-	void *v = realloc(l->extra, (l->n_extra + 1) * sizeof(*l->extra));
-	void *b;
-	if (v == NULL)
-		return podd_error_sys(err, ENOMEM, "load");
-	l->extra = v;
-	b = realloc(l->extra_new, (l->n_extra + 1) * sizeof(*l->extra_new));
-	if (b == NULL)
-		return podd_error_sys(err, ENOMEM, "load");
-	l->extra_new = b;
-	l->extra[l->n_extra] = *d;
-	l->extra_new[l->n_extra++] = is_new;
-	return 0;
-}
-
-static int manifest_blob_digest(const struct member *config, struct member *const *layers,
-				size_t n, struct load *l, struct digest *out, podd_error_t *err);
 
 static int load_docker(struct load *l, const struct extract_limits *lim, struct recs *out,
 		       podd_error_t *err)
@@ -633,13 +576,10 @@ static int load_docker(struct load *l, const struct extract_limits *lim, struct 
 				return podd_error_wrap(err, "manifest.json: image %zu: layer %zu",
 						       i + 1, k + 1);
 		}
-		if (manifest_blob_digest(config, layers, img->n_layers, l, &md, err) < 0)
+		if (docker_manifest_write(l, config, layers, img->n_layers, &md, err) < 0)
 			return -1;
-		if (store_image_from_manifest(l->storefd, &md, lim, &l->placed, &rec, err) < 0)
+		if (store_image_from_manifest(l->storefd, &md, lim, &rec, err) < 0)
 			return -1;
-		config->used = true;
-		for (size_t k = 0; k < img->n_layers; k++)
-			layers[k]->used = true;
 		for (size_t k = 0; k < img->n_repo_tags; k++)
 			if (names_add(rec, img->repo_tags[k], err) < 0) {
 				podd__image_record__free_unpacked(rec, NULL);
@@ -653,17 +593,6 @@ static int load_docker(struct load *l, const struct extract_limits *lim, struct 
 	return 0;
 }
 
-/* Writes the manifest for a docker-archive image, remembered so that a
- * failed load removes it if this load added it. */
-static int manifest_blob_digest(const struct member *config, struct member *const *layers,
-				size_t n, struct load *l, struct digest *out, podd_error_t *err)
-{
-	bool is_new = false;
-	if (docker_manifest_write(l, config, layers, n, out, &is_new, err) < 0)
-		return -1;
-	return extra_add(l, out, is_new, err);
-}
-
 static void load_free(struct load *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -673,27 +602,6 @@ static void load_free(struct load *l)
 	free(l->m);
 	free(l->index_json);
 	free(l->manifest_json);
-	free(l->extra);
-	free(l->extra_new);
-	store_placed_free(&l->placed);
-}
-
-/* Blobs this load added and no image uses (all of them on failure). */
-static void load_drop_new(struct load *l, bool all)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		podd_error_t e = NULL;
-		if (l->m[i].is_new && (all || !l->m[i].used) &&
-		    blob_remove(l->storefd, &l->m[i].digest, &e) < 0)
-			podd_error_free(&e);
-		if (l->m[i].is_new && (all || !l->m[i].used))
-			l->m[i].is_new = false;
-	}
-	for (size_t i = 0; all && i < l->n_extra; i++) {
-		podd_error_t e = NULL;
-		if (l->extra_new[i] && blob_remove(l->storefd, &l->extra[i], &e) < 0)
-			podd_error_free(&e);
-	}
 }
 
 int archive_load(int storefd, int fd, const struct extract_limits *lim,
@@ -714,14 +622,13 @@ int archive_load(int storefd, int fd, const struct extract_limits *lim,
 		r = podd_error(err, PODD_E_INVALID_ARGUMENT,
 			       "archive: neither an oci-archive (index.json) nor a docker-archive "
 			       "(manifest.json)");
+	/* A failed load leaves what it stored to podctl's gc: another
+	 * session may be using any blob or layer by now (store.h). */
 	if (r < 0) {
-		store_placed_undo(storefd, &l.placed);
-		load_drop_new(&l, true);
 		image_records_free(recs.v, recs.n);
 		load_free(&l);
 		return podd_error_wrap(err, "load");
 	}
-	load_drop_new(&l, false);
 	load_free(&l);
 	*out = recs.v;
 	*nout = recs.n;

@@ -5,10 +5,11 @@
  * the blob store, each checked against its descriptor's digest and size as
  * it is written. Nothing is unpacked here: podd-image does that
  * (StoreImageRequest), so that the process on the network never parses a
- * layer. A failed fetch removes the blobs this pull added at once; a
- * fetch that succeeded keeps them, and the store lock, until podctl's
- * PullFinishRequest (or EOF) says whether the image was made and recorded,
- * so that a refused pull leaves the store as it was. */
+ * layer. A fetch that succeeded keeps the store lock until podctl's
+ * PullFinishRequest (or EOF), so that no gc collects its blobs before the
+ * image is made and recorded. No pull removes a blob, even when it fails
+ * (another session may already use it, store.h): podctl's gc collects
+ * what a failed pull left. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,28 +25,16 @@
 #include "validate.h"
 
 struct pull {
-	struct registry_ctx *ctx; /* ctx->added: the blobs this pull stored */
+	struct registry_ctx *ctx;
 	struct event_stream es;
 	struct registry *reg;
 	struct podd_reference ref;
 };
 
-void pull_finish(struct registry_ctx *ctx, bool keep)
+void pull_finish(struct registry_ctx *ctx)
 {
-	for (size_t i = 0; !keep && i < ctx->n_added; i++) {
-		podd_error_t e = NULL;
-		if (blob_remove(ctx->storefd, &ctx->added[i], &e) < 0)
-			podd_error_free(&e);
-	}
-	ctx->n_added = 0;
 	ctx->pull_pending = false;
 	podd_closep(&ctx->pull_lock);
-}
-
-static void pull_added(struct pull *p, const struct digest *d)
-{
-	if (p->ctx->n_added < PULL_MAX_NEW_BLOBS)
-		p->ctx->added[p->ctx->n_added++] = *d;
 }
 
 static bool platform_word_valid(const char *s)
@@ -68,22 +57,15 @@ static bool is_index_type(const char *t)
 static int fetch_manifest(struct pull *p, const char *which, void **body, size_t *len,
 			  char **media_type, struct digest *got, podd_error_t *err)
 {
-	bool created;
 	if (registry_get_manifest(p->reg, p->ref.repository, which, body, len, media_type, got,
 				  err) < 0)
 		return -1;
-	if (blob_store_buffer(p->ctx->storefd, got, *body, *len, &created, err) < 0)
-		return -1;
-	if (created)
-		pull_added(p, got);
-	return 0;
+	return blob_store_buffer(p->ctx->storefd, got, *body, *len, err);
 }
 
 static int fetch_blob(struct pull *p, const char *kind, const struct descriptor *desc,
 		      uint64_t max, podd_error_t *err)
 {
-	bool created = false;
-
 	if (blob_present(p->ctx->storefd, &desc->digest))
 		return event_message(&p->es, err, "Copying %s sha256:%s skipped: already exists",
 				     kind, desc->digest.hex);
@@ -95,14 +77,12 @@ static int fetch_blob(struct pull *p, const char *kind, const struct descriptor 
 				  desc->digest.hex, (unsigned long long)desc->size,
 				  (unsigned long long)max);
 	if (registry_get_blob(p->reg, p->ref.repository, &desc->digest, desc->size, max,
-			      p->ctx->storefd, event_progress, &p->es, &created, err) < 0)
+			      p->ctx->storefd, event_progress, &p->es, err) < 0)
 		return podd_error_wrap(err, "copying %s sha256:%s", kind, desc->digest.hex);
 	if (p->es.err) {
 		*err = steal_pointer(&p->es.err);
 		return -1;
 	}
-	if (created)
-		pull_added(p, &desc->digest);
 	return 0;
 }
 
@@ -219,9 +199,10 @@ int handle_pull(struct podd_server *srv, const struct podd_request *req, podd_er
 	p->es.srv = srv;
 	p->es.req = req;
 	rc = pull_image(p, m, err);
-	/* A failed fetch (or a DONE podctl never got) is undone now. */
+	/* A failed fetch lets go of the lock at once; what it stored is
+	 * left to podctl's gc (store.h). */
 	if (rc < 0)
-		pull_finish(ctx, false);
+		pull_finish(ctx);
 	registry_close(p->reg);
 	podd_error_free(&p->es.err);
 	free(p);
@@ -236,8 +217,10 @@ int handle_pull_finish(struct podd_server *srv, const struct podd_request *req,
 
 	if (!ctx->pull_pending)
 		return podd_error(err, PODD_E_PROTOCOL, "pull finish: no pull is pending");
-	/* keep: podd-image holds its own shared lock from its StoreImage
-	 * answer on, so ours may go. */
-	pull_finish(ctx, m->keep);
+	/* podd-image holds its own shared lock from its StoreImage answer
+	 * on, so ours may go; `keep` false (the image was not stored) changes
+	 * nothing here: what the pull stored is left to podctl's gc. */
+	(void)m->keep;
+	pull_finish(ctx);
 	return podd_server_reply_ok(srv, req, err);
 }

@@ -902,7 +902,7 @@ out:
 
 int registry_get_blob(struct registry *r, const char *repo, const struct digest *d, uint64_t size,
 		      uint64_t max_size, int storefd, registry_progress_fn progress,
-		      void *progress_data, bool *created, podd_error_t *err)
+		      void *progress_data, podd_error_t *err)
 {
 	char url[URL_MAX];
 	cleanup_blob_writer struct blob_writer w = { 0 };
@@ -921,7 +921,7 @@ int registry_get_blob(struct registry *r, const char *repo, const struct digest 
 		registry_error(&resp, status_code(resp.status), err);
 		goto out;
 	}
-	rc = blob_writer_commit(&w, NULL, created, err);
+	rc = blob_writer_commit(&w, NULL, NULL, err);
 out:
 	response_free(&resp);
 	return rc;

@@ -62,11 +62,10 @@ int registry_get_manifest(struct registry *r, const char *repo, const char *tag_
 			  podd_error_t *err);
 
 /* GET a blob straight into the store (blob_writer: checked against `d` and
- * `size` as it is written; nothing is stored on any mismatch). `created`
- * (may be NULL): blob_writer_commit's, whether this GET made the blob. */
+ * `size` as it is written; nothing is stored on any mismatch). */
 int registry_get_blob(struct registry *r, const char *repo, const struct digest *d, uint64_t size,
 		      uint64_t max_size, int storefd, registry_progress_fn progress,
-		      void *progress_data, bool *created, podd_error_t *err);
+		      void *progress_data, podd_error_t *err);
 
 /* HEAD a blob: 1 present, 0 absent. */
 int registry_blob_exists(struct registry *r, const char *repo, const struct digest *d,

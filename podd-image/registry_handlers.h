@@ -12,25 +12,21 @@
 #include "server.h"
 
 /* An index, a manifest, a config and its layers. */
-#define PULL_MAX_NEW_BLOBS (META_MAX_LAYERS + 3)
 
 /* srv->data of podd-image-registry. */
 struct registry_ctx {
 	int storefd; /* <static>/storage, opened before the sandbox */
-	/* A pull fetched and waits for its PullFinishRequest: the blobs it
-	 * added (`added`, removed again unless podctl says keep, or on EOF)
-	 * and the shared store lock it holds until then, so that no gc
-	 * collects them before podd-image made the image and podd-state
-	 * recorded it. */
+	/* A pull fetched and waits for its PullFinishRequest, holding the
+	 * shared store lock until then, so that no gc collects its blobs
+	 * before podd-image made the image and podd-state recorded it. */
 	bool pull_pending;
 	int pull_lock; /* -1: none held */
-	struct digest added[PULL_MAX_NEW_BLOBS];
-	size_t n_added;
 };
 
-/* Removes the blobs of a pending pull and lets go of its lock (keep=false,
- * EOF); with `keep`, only forgets them. */
-void pull_finish(struct registry_ctx *ctx, bool keep);
+/* The pending pull is over (PullFinishRequest, EOF, or a failed fetch):
+ * its lock goes. Its blobs stay, recorded or not: a failed pull's are
+ * podctl's gc's to collect (store.h says why no session removes any). */
+void pull_finish(struct registry_ctx *ctx);
 
 /* registry_ops.c: a pull's or push's events, streamed as RegistryEvent
  * frames with MORE; progress at most every 100 ms per blob. */
@@ -58,9 +54,9 @@ struct registry_tls;
 int registry_tls_check(const Podd__RegistryTls *m, struct registry_tls *out, podd_error_t *err);
 int registry_credentials_check(const Podd__RegistryCredentials *c, const char **user,
 			       const char **password, podd_error_t *err);
-/* A buffer stored as a blob; *created: this call made it (blob_writer_commit). */
+/* A buffer stored as a blob (nothing if the store has it). */
 int blob_store_buffer(int storefd, const struct digest *d, const void *buf, size_t len,
-		      bool *created, podd_error_t *err);
+		      podd_error_t *err);
 
 int handle_pull(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int handle_push(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);

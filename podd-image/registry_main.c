@@ -71,11 +71,10 @@ int main(int argc, char **argv)
 	srv.nhandlers = sizeof(handlers) / sizeof(handlers[0]);
 	srv.data = &ctx;
 	rc = podd_server_run(&srv, &err);
-	/* EOF (or a dropped peer) with a pull never finished: podctl did not
-	 * record it, so its blobs go (podd_helper_serve's exit, with this
-	 * step first). */
+	/* EOF (or a dropped peer) with a pull never finished: its lock goes
+	 * (its blobs are gc's, store.h). */
 	if (ctx.pull_pending)
-		pull_finish(&ctx, false);
+		pull_finish(&ctx);
 	if (rc < 0) {
 		podd_err("dropping peer: %s", err->msg);
 		podd_error_free(&err);

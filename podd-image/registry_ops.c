@@ -126,14 +126,13 @@ int registry_tls_check(const Podd__RegistryTls *m, struct registry_tls *out, pod
 }
 
 int blob_store_buffer(int storefd, const struct digest *d, const void *buf, size_t len,
-		      bool *created, podd_error_t *err)
+		      podd_error_t *err)
 {
 	cleanup_blob_writer struct blob_writer w = { 0 };
-	*created = false;
 	if (blob_present(storefd, d))
 		return 0;
 	if (blob_writer_open(storefd, d, len, len, &w, err) < 0 ||
-	    blob_writer_write(&w, buf, len, err) < 0 || blob_writer_commit(&w, NULL, created, err) < 0)
+	    blob_writer_write(&w, buf, len, err) < 0 || blob_writer_commit(&w, NULL, NULL, err) < 0)
 		return -1;
 	return 0;
 }

@@ -145,7 +145,6 @@ struct pending_layer {
 	struct digest chain;
 	uint64_t size;
 	bool reused;
-	bool placed; /* this call renamed it into place */
 };
 
 static int random_tmp_name(char out[40], podd_error_t *err)
@@ -326,64 +325,21 @@ struct pending_set {
 	struct pending_layer *p;
 	size_t n;
 	int layersfd;
-	bool done; /* the image is made: what was placed stays */
 };
 
-/* After a failure, layers this call already renamed into place go with
- * the temporaries: a failed image stores no layer. */
+/* The temporaries go, whatever happened; layers in place stay, even
+ * after a failure (store.h: gc's to collect). */
 static void pending_set_cleanup(struct pending_set *s)
 {
-	for (size_t i = 0; s->p && !s->done && i < s->n; i++) {
-		podd_error_t e = NULL;
-		if (s->p[i].placed && layer_remove_tree(s->layersfd, s->p[i].chain.hex, &e) < 0)
-			podd_error_free(&e);
-	}
 	if (s->p)
 		pending_drop(s->layersfd, s->p, s->n);
 	free(s->p);
 	s->p = NULL;
 }
 
-static int placed_add(struct store_placed *placed, const struct pending_set *set,
-		      podd_error_t *err)
-{
-	size_t k = 0;
-	void *v;
-	for (size_t i = 0; i < set->n; i++)
-		k += set->p[i].placed;
-	if (placed == NULL || k == 0)
-		return 0;
-	v = realloc(placed->chains, (placed->n + k) * sizeof(*placed->chains));
-	if (v == NULL)
-		return podd_error_sys(err, ENOMEM, "image");
-	placed->chains = v;
-	for (size_t i = 0; i < set->n; i++)
-		if (set->p[i].placed)
-			placed->chains[placed->n++] = set->p[i].chain;
-	return 0;
-}
-
-void store_placed_undo(int storefd, struct store_placed *placed)
-{
-	cleanup_close int layersfd = open_beneath(storefd, "layers", O_RDONLY | O_DIRECTORY, 0);
-	for (size_t i = 0; layersfd >= 0 && i < placed->n; i++) {
-		podd_error_t e = NULL;
-		if (layer_remove_tree(layersfd, placed->chains[i].hex, &e) < 0)
-			podd_error_free(&e);
-	}
-	store_placed_free(placed);
-}
-
-void store_placed_free(struct store_placed *placed)
-{
-	free(placed->chains);
-	placed->chains = NULL;
-	placed->n = 0;
-}
-
 int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
-			      const struct extract_limits *lim_in, struct store_placed *placed,
-			      Podd__ImageRecord **out, podd_error_t *err)
+			      const struct extract_limits *lim_in, Podd__ImageRecord **out,
+			      podd_error_t *err)
 {
 	const struct extract_limits defaults = extract_limits_default();
 	const struct extract_limits *lim = lim_in ? lim_in : &defaults;
@@ -446,11 +402,10 @@ int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 			continue;
 		if (renameat2(layersfd, p->tmpname, layersfd, p->chain.hex, RENAME_NOREPLACE) == 0) {
 			p->tmpname[0] = '\0';
-			p->placed = true;
 			continue;
 		}
 		/* Another writer put the same layer there first: theirs is
-		 * whole, ours goes with the others at the end. */
+		 * whole, our temporary goes at the end. */
 		if (errno != EEXIST)
 			return podd_error_sys(err, errno, "layer %s: rename into place",
 					      p->chain.hex);
@@ -461,10 +416,8 @@ int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 	if (rec == NULL)
 		return podd_error_sys(err, ENOMEM, "image record");
 	podd__image_record__init(rec);
-	if (record_fill(rec, manifest_digest, m, c, set.p, err) < 0 ||
-	    placed_add(placed, &set, err) < 0)
+	if (record_fill(rec, manifest_digest, m, c, set.p, err) < 0)
 		return -1;
-	set.done = true;
 	*out = steal_pointer(&rec);
 	return 0;
 }

@@ -49,18 +49,14 @@ int layer_diff_id_check(int blobfd, enum layer_compression compression,
 			const struct digest *diff_id, uint64_t max_bytes, uint64_t *size,
 			podd_error_t *err);
 
-/* The layers store_image_from_manifest calls moved into place (their
- * chain ids), not those they found there: a command that makes several
- * images, or records one after, undoes its own layers when it fails. */
-struct store_placed {
-	struct digest *chains;
-	size_t n;
-};
-
-/* Removes every layer in `placed`, then frees it. Errors are ignored: what
- * stays is garbage for gc. */
-void store_placed_undo(int storefd, struct store_placed *placed);
-void store_placed_free(struct store_placed *placed);
+/* No session removes a blob or a layer it put in place, even when it
+ * fails: from the moment it is in place, another session (a pull, a load
+ * of the same layer) may have found it there and made an image of it, and
+ * by the time the first one fails that image may be recorded. What a
+ * failed command leaves is collected by store_gc, which podctl runs after
+ * the failure (under the exclusive lock, keeping every recorded image's
+ * objects; it waits for no session: when another holds the lock, the next
+ * gc collects). Temporaries are a session's own and go at once. */
 
 /* Makes an image out of a manifest whose manifest, config and layer blobs
  * are already in the blob store (a pull, a load, an import, a commit put
@@ -71,10 +67,9 @@ void store_placed_free(struct store_placed *placed);
  *  - unpacks every layer not yet under layers/<chain id> (an existing one
  *    is reused, never unpacked twice), each into layers/tmp-<random> then
  *    renamed into place.
- * Any failure stores no layer, those already renamed into place included
- * (the blobs stay: the caller added them and removes them, or gc does).
- * `lim` NULL: extract_limits_default(). `placed` (may be NULL) gains the
- * chain ids this call moved into place on success.
+ * A failure before the renames stores no layer; the blobs and any layer
+ * already in place stay for gc (above).
+ * `lim` NULL: extract_limits_default().
  * On success *out is a new record (free it with
  * podd__image_record__free_unpacked(*out, NULL)): id = the config's hex,
  * config_digest, manifest_digest and digests = { manifest digest },
@@ -82,8 +77,8 @@ void store_placed_free(struct store_placed *placed);
  * the top chain id ("" without layers), created_ns = the config's (0
  * without); names empty: the caller fills them. schema_version 1. */
 int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
-			      const struct extract_limits *lim, struct store_placed *placed,
-			      Podd__ImageRecord **out, podd_error_t *err);
+			      const struct extract_limits *lim, Podd__ImageRecord **out,
+			      podd_error_t *err);
 
 static inline void image_record_freep(Podd__ImageRecord **r)
 {

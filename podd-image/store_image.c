@@ -75,7 +75,6 @@ int handle_store_image(struct podd_server *srv, const struct podd_request *req,
 	struct image_ctx *ctx = srv->data;
 	cleanup_close int lock = -1;
 	cleanup_image_record Podd__ImageRecord *rec = NULL;
-	struct store_placed placed = { 0 };
 	Podd__LoadedImages list = PODD__LOADED_IMAGES__INIT;
 	struct digest md;
 	int ret;
@@ -93,22 +92,16 @@ int handle_store_image(struct podd_server *srv, const struct podd_request *req,
 		return -1;
 	/* Checks the config against the layers (each layer's uncompressed
 	 * sha256 against its diff_id) and unpacks the layers not yet in the
-	 * store; a failure stores no layer. */
-	if (store_image_from_manifest(ctx->storefd, &md, &ctx->lim, &placed, &rec, err) < 0)
+	 * store. A failure leaves what is in place to podctl's gc (store.h). */
+	if (store_image_from_manifest(ctx->storefd, &md, &ctx->lim, &rec, err) < 0 ||
+	    name_record(r->name, r->top_digest, rec, err) < 0)
 		return -1;
-	if (name_record(r->name, r->top_digest, rec, err) < 0) {
-		store_placed_undo(ctx->storefd, &placed);
-		return -1;
-	}
 	list.images = &rec;
 	list.n_images = 1;
 	ret = podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES, 0, &list.base,
 				NULL, 0, err);
-	if (ret < 0) {
-		store_placed_undo(ctx->storefd, &placed);
+	if (ret < 0)
 		return -1;
-	}
-	store_placed_free(&placed);
 	image_session_hold_lock(ctx, &lock);
 	return 0;
 }

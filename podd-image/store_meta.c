@@ -27,6 +27,21 @@ int store_lock(int storefd, bool exclusive, podd_error_t *err)
 	return move_fd(&fd);
 }
 
+int store_lock_try(int storefd, podd_error_t *err)
+{
+	cleanup_close int fd = open_beneath(storefd, "store.lock", O_RDWR | O_CREAT, 0600);
+
+	if (fd < 0)
+		return podd_error_sys(err, errno, "image store: open store.lock");
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			return -2;
+		if (errno != EINTR)
+			return podd_error_sys(err, errno, "image store: lock store.lock");
+	}
+	return move_fd(&fd);
+}
+
 int chain_id_next(const struct digest *parent, const struct digest *diff_id,
 		  struct digest *out, podd_error_t *err)
 {

@@ -14,6 +14,9 @@
  * layers, exclusive (true) for gc. Returns the lock's descriptor (close it
  * to release) or -1. Blocks until granted. */
 int store_lock(int storefd, bool exclusive, podd_error_t *err);
+/* The exclusive lock if no one holds store.lock: its descriptor, -2 when
+ * it is held (no error set), -1 on error. */
+int store_lock_try(int storefd, podd_error_t *err);
 
 /* OCI image spec: ChainID(L0) = DiffID(L0); ChainID(Ln) =
  * sha256(ChainID(Ln-1) + " " + DiffID(Ln)), both as "sha256:<hex>".

@@ -1,11 +1,13 @@
 /* A pull's session in podd-image-registry, driven by hand against the real
  * binary, for test_registry.sh: after the fetch, the session holds the
- * store's shared lock and the blobs it added until PullFinishRequest or
- * EOF; podctl cannot be stopped between those steps at will, this can.
- * Usage: pull_session PODD_IMAGE_REGISTRY ROOT REFERENCE eof|drop|keep
+ * store's shared lock until PullFinishRequest or EOF; podctl cannot be
+ * stopped between those steps at will, this can.
+ * Usage: pull_session PODD_IMAGE_REGISTRY ROOT REFERENCE eof|drop|keep|hold
  * Pulls REFERENCE (TLS unverified) into ROOT/storage, checks that the lock
  * is held, then closes the socket (eof) or sends PullFinishRequest with
  * keep false (drop) or true (keep), and waits for the process to exit.
+ * hold: as drop, but first waits (up to 60 s) for ROOT/go to exist, so
+ * that a test can run another pull of the same blobs meanwhile.
  * Exit 0 when every step went as said; the caller looks at the store. */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,8 +67,8 @@ int main(int argc, char **argv)
 	int sv[2], status;
 
 	if (argc != 5 || (strcmp(argv[4], "eof") && strcmp(argv[4], "drop") &&
-			  strcmp(argv[4], "keep"))) {
-		fprintf(stderr, "usage: %s PODD_IMAGE_REGISTRY ROOT REFERENCE eof|drop|keep\n",
+			  strcmp(argv[4], "keep") && strcmp(argv[4], "hold"))) {
+		fprintf(stderr, "usage: %s PODD_IMAGE_REGISTRY ROOT REFERENCE eof|drop|keep|hold\n",
 			argv[0]);
 		return 2;
 	}
@@ -99,6 +101,14 @@ int main(int argc, char **argv)
 		return fail("the pull's DONE lacks its digests", NULL);
 	if (lock_free(argv[2]) != 0)
 		return fail("the fetched pull does not hold store.lock", NULL);
+	if (strcmp(argv[4], "hold") == 0) {
+		char go[4200];
+		snprintf(go, sizeof(go), "%s/go", argv[2]);
+		for (int i = 0; i < 600 && access(go, F_OK) != 0; i++)
+			usleep(100000);
+		if (access(go, F_OK) != 0)
+			return fail("hold: ROOT/go never came", NULL);
+	}
 	if (strcmp(argv[4], "eof") != 0) {
 		fin.keep = strcmp(argv[4], "keep") == 0;
 		if (podd_client_call(&peer, PODD__IMAGE_TYPE__IMAGE_TYPE_PULL_FINISH, &fin.base,

@@ -326,9 +326,9 @@ eq "... which stays empty" \
 	"$( (ls "$T/root12/storage/blobs/sha256"; ls "$T/root12/storage/layers") 2> /dev/null | wc -l)" 0
 
 # podd-image-registry's side of a pull, driven by hand (pull_session.c):
-# after the fetch the session holds store.lock and the blobs it added;
-# PullFinishRequest keep=false, or EOF without it, removes them, keep=true
-# keeps them, and either lets go of the lock.
+# after the fetch the session holds store.lock until PullFinishRequest (or
+# EOF), which lets go of it. No session removes blobs: whatever it stored
+# stays for gc, which podctl runs after a failed command.
 if [ -n "${PODD_PULL_SESSION:-}" ] && [ -x "$PODD_PULL_SESSION" ]; then
 	for mode in eof drop keep; do
 		mkdir -p "$T/sess-$mode"
@@ -339,9 +339,30 @@ if [ -n "${PODD_PULL_SESSION:-}" ] && [ -x "$PODD_PULL_SESSION" ]; then
 			not_ok "pull session ($mode)"
 		fi
 	done
-	eq "EOF after the fetch removes the pull's blobs" "$(blobs "$T/sess-eof" | wc -l)" 0
-	eq "PullFinishRequest keep=false removes them" "$(blobs "$T/sess-drop" | wc -l)" 0
+	eq "EOF after the fetch leaves the pull's blobs to gc" "$(blobs "$T/sess-eof" | wc -l)" 3
+	eq "PullFinishRequest keep=false too" "$(blobs "$T/sess-drop" | wc -l)" 3
 	eq "PullFinishRequest keep=true keeps them" "$(blobs "$T/sess-keep" | wc -l)" 3
+	# Two sessions, one store: A fetches and waits; B pulls the same image,
+	# finds A's blobs there and records its image; then A fails (keep
+	# false). A's failure must not take B's blobs: B's image stays whole.
+	# (Before, A removed the blobs it had added, and B's config and layer
+	# blobs went with them.)
+	SH="$T/sess-shared"
+	mkdir -p "$SH"
+	"$PODD_PULL_SESSION" "$PODD_IMAGE_REGISTRY" "$SH" "$R/podd/seed:latest" hold \
+		2> "$T/hold.err" &
+	hold_pid=$!
+	BG_PIDS="$BG_PIDS $hold_pid"
+	for _ in $(seq 100); do [ "$(blobs "$SH" | wc -l)" -eq 3 ] && break; sleep 0.1; done
+	PB="$PODCTL --root $SH --runroot $T/sess-shared-run"
+	eq "a second pull of the same blobs, while the first holds them" \
+		"$($PB pull -q --tls-verify=false "$R/podd/seed:latest")" "$ID"
+	touch "$SH/go"
+	wait "$hold_pid"
+	eq "the first session fails after it (keep=false)" "$?" 0
+	$PB image prune -f > /dev/null
+	eq "the second image keeps its blobs" "$(blobs "$SH" | wc -l)" 3
+	check "... and it saves whole" $PB save -o "$T/shared.tar" "$R/podd/seed:latest"
 else
 	not_ok "PODD_PULL_SESSION is not set to the pull_session binary"
 fi

@@ -283,7 +283,7 @@ static int try_image_store_cycle(void)
 	if (put_doc(storefd, man, &manifest) < 0)
 		return 33;
 	lock = store_lock(storefd, false, &err);
-	if (lock < 0 || store_image_from_manifest(storefd, &manifest, NULL, NULL, &rec, &err) < 0)
+	if (lock < 0 || store_image_from_manifest(storefd, &manifest, NULL, &rec, &err) < 0)
 		return 34;
 	if (archive_save(storefd, cycle_archive_fd, false, &rec, 1, &err) < 0)
 		return 35;

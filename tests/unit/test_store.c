@@ -210,7 +210,7 @@ static void test_image_from_manifest_fills_the_record_and_unpacks(void **state)
 	layer_add(s->fd, &l[0], "etc/base", "base\n");
 	layer_add(s->fd, &l[1], "etc/top", "top\n");
 	image_add(s->fd, l, 2, "sh", &md, &config);
-	assert_int_equal(store_image_from_manifest(s->fd, &md, NULL, NULL, &rec, &err), 0);
+	assert_int_equal(store_image_from_manifest(s->fd, &md, NULL, &rec, &err), 0);
 	assert_null(err);
 	assert_string_equal(rec->id, config.hex);
 	assert_int_equal(rec->n_layers, 2);
@@ -247,7 +247,7 @@ static void test_a_present_layer_is_reused_not_unpacked_again(void **state)
 
 	layer_add(s->fd, &base, "etc/base", "base\n");
 	image_add(s->fd, &base, 1, "one", &md1, &c1);
-	assert_int_equal(store_image_from_manifest(s->fd, &md1, NULL, NULL, &rec, &err), 0);
+	assert_int_equal(store_image_from_manifest(s->fd, &md1, NULL, &rec, &err), 0);
 	podd__image_record__free_unpacked(rec, NULL);
 	/* A mark in the unpacked base layer: a second unpack would lose it. */
 	snprintf(path, sizeof(path), "layers/%s/diff/mark", base.diff_id + 7);
@@ -258,7 +258,7 @@ static void test_a_present_layer_is_reused_not_unpacked_again(void **state)
 	layer_add(s->fd, &b, "etc/other", "other\n");
 	struct layer two[2] = { a, b };
 	image_add(s->fd, two, 2, "two", &md2, &c2);
-	assert_int_equal(store_image_from_manifest(s->fd, &md2, NULL, NULL, &rec, &err), 0);
+	assert_int_equal(store_image_from_manifest(s->fd, &md2, NULL, &rec, &err), 0);
 	assert_int_equal(faccessat(s->fd, path, F_OK, 0), 0);
 	/* Its size is still counted from the layer's size file. */
 	assert_int_equal(rec->size, (int64_t)(base.len + b.len));
@@ -268,38 +268,6 @@ static void test_a_present_layer_is_reused_not_unpacked_again(void **state)
 	assert_int_equal(strlen(l), 2 * 65);
 	assert_null(strstr(l, "tmp-"));
 	free(l);
-}
-
-/* `placed` names only the layers a call moved into place, and undoing
- * them leaves the layers other images had before. */
-static void test_placed_layers_are_the_ones_this_call_made(void **state)
-{
-	struct store *s = *state;
-	struct layer base, b;
-	struct digest md1, md2, c1, c2, ids[2], chains[2];
-	struct store_placed placed = { 0 };
-	Podd__ImageRecord *rec = NULL;
-	podd_error_t err = NULL;
-
-	layer_add(s->fd, &base, "etc/base", "base\n");
-	image_add(s->fd, &base, 1, "one", &md1, &c1);
-	assert_int_equal(store_image_from_manifest(s->fd, &md1, NULL, NULL, &rec, &err), 0);
-	podd__image_record__free_unpacked(rec, NULL);
-	layer_add(s->fd, &b, "etc/other", "other\n");
-	struct layer two[2] = { base, b };
-	image_add(s->fd, two, 2, "two", &md2, &c2);
-	assert_int_equal(store_image_from_manifest(s->fd, &md2, NULL, &placed, &rec, &err), 0);
-	podd__image_record__free_unpacked(rec, NULL);
-	/* The base was there: only base+other is this call's. */
-	memcpy(ids[0].hex, base.diff_id + 7, 65);
-	memcpy(ids[1].hex, b.diff_id + 7, 65);
-	assert_int_equal(chain_ids_compute(ids, 2, chains, &err), 0);
-	assert_int_equal(placed.n, 1);
-	assert_string_equal(placed.chains[0].hex, chains[1].hex);
-	store_placed_undo(s->fd, &placed);
-	assert_null(placed.chains);
-	assert_false(store_layer_present(s->fd, &chains[1]));
-	assert_true(store_layer_present(s->fd, &chains[0]));
 }
 
 static void test_diff_id_mismatch_stores_nothing(void **state)
@@ -315,7 +283,7 @@ static void test_diff_id_mismatch_stores_nothing(void **state)
 	/* The second layer claims the first one's content. */
 	strcpy(l[1].diff_id, l[0].diff_id);
 	image_add(s->fd, l, 2, "sh", &md, &config);
-	assert_int_equal(store_image_from_manifest(s->fd, &md, NULL, NULL, &rec, &err), -1);
+	assert_int_equal(store_image_from_manifest(s->fd, &md, NULL, &rec, &err), -1);
 	assert_non_null(err);
 	assert_non_null(strstr(err->msg, "does not match its content"));
 	assert_null(rec);
@@ -336,7 +304,7 @@ static void test_a_hostile_layer_stores_nothing(void **state)
 
 	layer_add(s->fd, &l, "../../escape", "x\n");
 	image_add(s->fd, &l, 1, "sh", &md, &config);
-	assert_int_equal(store_image_from_manifest(s->fd, &md, NULL, NULL, &rec, &err), -1);
+	assert_int_equal(store_image_from_manifest(s->fd, &md, NULL, &rec, &err), -1);
 	assert_non_null(strstr(err->msg, "\"..\" component refused"));
 	podd_error_free(&err);
 	char *listed = listing(s->fd, "layers");
@@ -361,9 +329,9 @@ static void test_gc_keeps_what_kept_images_need_and_nothing_else(void **state)
 	struct layer la[2] = { shared, only_a }, lb[2] = { shared, only_b };
 	image_add(s->fd, la, 2, "a", &mda, &ca);
 	image_add(s->fd, lb, 2, "b", &mdb, &cb);
-	assert_int_equal(store_image_from_manifest(s->fd, &mda, NULL, NULL, &rec, &err), 0);
+	assert_int_equal(store_image_from_manifest(s->fd, &mda, NULL, &rec, &err), 0);
 	podd__image_record__free_unpacked(rec, NULL);
-	assert_int_equal(store_image_from_manifest(s->fd, &mdb, NULL, NULL, &rec, &err), 0);
+	assert_int_equal(store_image_from_manifest(s->fd, &mdb, NULL, &rec, &err), 0);
 	podd__image_record__free_unpacked(rec, NULL);
 	/* A leftover of a killed unpack. */
 	assert_int_equal(mkdirat(s->fd, "layers/tmp-0123456789abcdef0123456789abcdef", 0700), 0);
@@ -387,7 +355,7 @@ static void test_gc_keeps_what_kept_images_need_and_nothing_else(void **state)
 	assert_null(strstr(blobs, only_b.blob.hex));
 	free(blobs);
 	/* Image a still rebuilds from what is left, without unpacking. */
-	assert_int_equal(store_image_from_manifest(s->fd, &mda, NULL, NULL, &rec, &err), 0);
+	assert_int_equal(store_image_from_manifest(s->fd, &mda, NULL, &rec, &err), 0);
 	podd__image_record__free_unpacked(rec, NULL);
 	char *layers = listing(s->fd, "layers");
 	assert_int_equal(strlen(layers), 2 * 65);
@@ -469,7 +437,7 @@ static void test_a_decompression_bomb_stops_at_the_limit(void **state)
 			     "\"sha256:%s\",\"size\":%zu}]}",
 			     MEDIA_OCI_CONFIG, config.hex, strlen(cfg), blob.hex, len);
 	put_blob(s->fd, man, o, &md);
-	assert_int_equal(store_image_from_manifest(s->fd, &md, &lim, NULL, &rec, &err), -1);
+	assert_int_equal(store_image_from_manifest(s->fd, &md, &lim, &rec, &err), -1);
 	/* Extraction and the diff_id's hash are one pass: the stream stops
 	 * at the limit on content plus headers. */
 	if (strstr(err->msg, "exceeds the limit of 1048576 bytes") == NULL)
@@ -504,8 +472,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_image_from_manifest_fills_the_record_and_unpacks,
 						store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_a_present_layer_is_reused_not_unpacked_again,
-						store_setup, store_teardown),
-		cmocka_unit_test_setup_teardown(test_placed_layers_are_the_ones_this_call_made,
 						store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_diff_id_mismatch_stores_nothing, store_setup,
 						store_teardown),
