@@ -219,8 +219,8 @@ static int one(struct engine *e, enum verb v, const struct opts *o, const char *
 
 /* conmon's exit command, `container cleanup ID`: under the lock, sync the
  * record with the runtime (record the exit, remove a --rm container).
- * podd-exec is started only for a container still recorded as active;
- * podctl seals either way before it goes on. */
+ * podd-exec waits parked and executes only for a container still recorded
+ * as active: an attached run has mostly done the work by then. */
 static int cleanup_one(struct engine *e, const char *name)
 {
 	cleanup_record Podd__ContainerRecord *rec = NULL;
@@ -242,7 +242,7 @@ static int cleanup_one(struct engine *e, const char *name)
 			podd_error_free(&ignored);
 		return report_error(&err);
 	}
-	if (engine_seal(e, &err) < 0 || ctr_sync(e, &rec, &err) < 0)
+	if (ctr_sync(e, &rec, &err) < 0)
 		return report_error(&err);
 	if (rec == NULL) /* a --rm container, removed by the sync */
 		return 0;
@@ -267,7 +267,8 @@ static int run_verb(enum verb v, const struct global_opts *g, int argc, char **a
 	/* conmon's exit command: most often an attached run has already
 	 * recorded the exit (and removed a --rm container) by the time it
 	 * holds the lock, and it then needs no podd-exec (cleanup_one). */
-	if (engine_start(&e, g, v == VERB_CLEANUP ? NEED_STATE | NEED_UNSEALED : NEED_STATE | NEED_EXEC,
+	if (engine_start(&e, g,
+			 NEED_STATE | (v == VERB_CLEANUP ? NEED_PARKED(HELPER_EXEC) : NEED_EXEC),
 			 &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);

@@ -562,7 +562,10 @@ void create_opts_free(struct create_opts *o)
 
 unsigned create_opts_image_needs(const struct create_opts *o)
 {
-	/* podd-image starts only if the image must be pulled or its record
-	 * has no run config (image_use.c); podctl seals after that. */
-	return o->image == NULL ? 0 : NEED_UNSEALED;
+	/* podd-image (and podd-image-registry when a pull may come) parked:
+	 * executed only if the image must be pulled or its record has no run
+	 * config (image_use.c). */
+	if (o->image == NULL)
+		return 0;
+	return NEED_PARKED(HELPER_IMAGE) | (o->pull_plan ? NEED_PARKED(HELPER_REGISTRY) : 0);
 }

@@ -50,8 +50,9 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 void create_opts_free(struct create_opts *o);
 
 /* The engine's needs for o's image: none with --rootfs; for an image,
- * NEED_UNSEALED: podd-image is started later, and only when needed
- * (image_use.c: a pull, or a record without a run config). */
+ * podd-image parked (and podd-image-registry when a pull may come),
+ * executed only when needed (image_use.c: a pull, or a record without a
+ * run config). */
 unsigned create_opts_image_needs(const struct create_opts *o);
 
 /* -e KEY=VALUE (or KEY: podctl's own value) and --env-file FILE, into

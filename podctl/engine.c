@@ -89,11 +89,13 @@ static int find_helper(const char *binary, char *path, size_t size, podd_error_t
 			  PODD_LIBEXECDIR);
 }
 
-static int spawn_helper(struct engine *e, enum helper_kind k, podd_error_t *err)
+/* With `parked`, the child waits for a byte on its park pipe (fd 4)
+ * before it executes the helper, and exits at EOF instead. */
+static int spawn_helper(struct engine *e, enum helper_kind k, bool parked, podd_error_t *err)
 {
 	struct helper *h = &e->helpers[k];
 	char path[PATH_MAX], level[16];
-	int sv[2];
+	int sv[2], park[2] = { -1, -1 };
 	pid_t pid;
 
 	const char *binary = helper_info[k].binary;
@@ -102,12 +104,22 @@ static int spawn_helper(struct engine *e, enum helper_kind k, podd_error_t *err)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return podd_error_sys(err, errno, "socketpair for %s", helper_info[k].binary);
+	if (parked && pipe2(park, O_CLOEXEC) < 0) {
+		int saved = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return podd_error_sys(err, saved, "pipe for %s", helper_info[k].binary);
+	}
 	snprintf(level, sizeof(level), "%s", podd_log_level_name((enum podd_log_level)e->opts.log_level));
 	pid = fork();
 	if (pid < 0) {
 		int saved = errno;
 		close(sv[0]);
 		close(sv[1]);
+		if (parked) {
+			close(park[0]);
+			close(park[1]);
+		}
 		return podd_error_sys(err, saved, "fork %s", helper_info[k].binary);
 	}
 	if (pid == 0) {
@@ -130,17 +142,31 @@ static int spawn_helper(struct engine *e, enum helper_kind k, podd_error_t *err)
 		 * never a helper killed mid-request. A helper ends when podctl's
 		 * socket closes. */
 		setpgid(0, 0);
-		if (dup2(sv[1], PODD_HELPER_SOCKET_FD) < 0)
+		if (dup2(sv[1], PODD_HELPER_SOCKET_FD) < 0 ||
+		    (parked && dup2(park[0], PODD_HELPER_SOCKET_FD + 1) < 0))
 			_exit(EXIT_CANNOT_INVOKE);
-		close_range(PODD_HELPER_SOCKET_FD + 1, ~0U, 0);
+		close_range(PODD_HELPER_SOCKET_FD + (parked ? 2 : 1), ~0U, 0);
+		if (parked) {
+			char go;
+			ssize_t n;
+			do
+				n = read(PODD_HELPER_SOCKET_FD + 1, &go, 1);
+			while (n < 0 && errno == EINTR);
+			if (n != 1)
+				_exit(0); /* not needed after all */
+			close(PODD_HELPER_SOCKET_FD + 1);
+		}
 		execve(path, argv, envp);
 		dprintf(STDERR_FILENO, "Error: exec %s: %s\n", path, strerror(errno));
 		_exit(EXIT_CANNOT_INVOKE);
 	}
 	close(sv[1]);
+	if (parked)
+		close(park[0]);
 	h->peer = (struct podd_peer){ .sock = sv[0], .pid = pid, .name = binary };
 	h->running = true;
 	h->status_fd = -1;
+	h->park_fd = parked ? park[1] : -1;
 	return 0;
 }
 
@@ -240,7 +266,11 @@ static int start_helpers(struct engine *e, unsigned needs, podd_error_t *err)
 	bool open_db = (needs & NEED_STATE) != 0;
 
 	for (int k = 0; k < HELPER_COUNT; k++)
-		if ((needs & (1u << k)) && spawn_helper(e, (enum helper_kind)k, err) < 0)
+		if ((needs & (1u << k)) && spawn_helper(e, (enum helper_kind)k, false, err) < 0)
+			return -1;
+	for (int k = 0; k < HELPER_COUNT; k++)
+		if ((needs & NEED_PARKED(k)) && !(needs & (1u << k)) &&
+		    spawn_helper(e, (enum helper_kind)k, true, err) < 0)
 			return -1;
 	if ((needs & NEED_IMAGE) && (needs & NEED_IMAGE_LATE))
 		e->helpers[HELPER_IMAGE].hello_pending = true;
@@ -265,8 +295,10 @@ int engine_start(struct engine *e, const struct global_opts *opts, unsigned need
 {
 	memset(e, 0, sizeof(*e));
 	e->opts = *opts;
-	for (int k = 0; k < HELPER_COUNT; k++)
+	for (int k = 0; k < HELPER_COUNT; k++) {
 		e->helpers[k].status_fd = -1;
+		e->helpers[k].park_fd = -1;
+	}
 	if (opts->root[0] != '/' || opts->runroot[0] != '/')
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "--root and --runroot must be absolute paths");
@@ -283,52 +315,66 @@ int engine_start(struct engine *e, const struct global_opts *opts, unsigned need
 	setvbuf(stdout, stdout_buf, e->stdout_is_tty ? _IOLBF : _IOFBF, sizeof(stdout_buf));
 	signal(SIGPIPE, SIG_IGN);
 
-	if (start_helpers(e, needs, err) < 0)
+	if (start_helpers(e, needs, err) < 0 || podctl_sandbox(err) < 0)
 		return -1;
-	/* create and run of an image decide on podd-image only once podd-state
-	 * has said whether the image is there (engine_add_image); their one
-	 * lookup runs before the sandbox. */
-	if (!(needs & NEED_UNSEALED) && engine_seal(e, err) < 0)
-		return -1;
+	e->sealed = true;
 	if ((needs & NEED_STATE) && open_state_receive(e, err) < 0)
 		return -1;
 	return 0;
 }
 
-int engine_seal(struct engine *e, podd_error_t *err)
+/* A parked helper executes now: one byte on its park pipe. */
+static int unpark(struct engine *e, enum helper_kind k, podd_error_t *err)
 {
-	if (e->sealed)
-		return 0;
-	if (podctl_sandbox(err) < 0)
-		return -1;
-	e->sealed = true;
+	struct helper *h = &e->helpers[k];
+	ssize_t n;
+
+	do
+		n = write(h->park_fd, "g", 1);
+	while (n < 0 && errno == EINTR);
+	close(h->park_fd);
+	h->park_fd = -1;
+	if (n != 1)
+		return podd_error_sys(err, errno, "start %s", helper_info[k].binary);
 	return 0;
 }
 
-int engine_add_image(struct engine *e, bool registry, podd_error_t *err)
+/* Helper `k`: from its park, or spawned while podctl may still spawn. */
+static int wake(struct engine *e, enum helper_kind k, bool late_hello, podd_error_t *err)
 {
-	unsigned needs = 0;
+	struct helper *h = &e->helpers[k];
 
-	if (!e->helpers[HELPER_IMAGE].running)
-		needs |= NEED_IMAGE;
-	if (registry && !e->helpers[HELPER_REGISTRY].running)
-		needs |= NEED_REGISTRY;
-	if (needs == 0)
+	if (h->park_fd >= 0) {
+		if (unpark(e, k, err) < 0)
+			return -1;
+		if (late_hello) {
+			h->hello_pending = true;
+			return 0;
+		}
+		if (podd_client_hello(&h->peer, helper_info[k].channel, err) < 0)
+			return engine_helper_failed(e, k, err);
 		return 0;
-	if (e->sealed)
-		return podd_error(err, PODD_E_INTERNAL, "podd-image wanted after podctl sandboxed");
-	/* A pull: podd-image starts while podd-image-registry fetches. */
-	return start_helpers(e, needs | (registry ? NEED_IMAGE_LATE : 0), err);
-}
-
-int engine_add(struct engine *e, enum helper_kind k, podd_error_t *err)
-{
-	if (e->helpers[k].running)
+	}
+	if (h->running)
 		return 0;
 	if (e->sealed)
 		return podd_error(err, PODD_E_INTERNAL, "%s wanted after podctl sandboxed",
 				  helper_info[k].binary);
-	return start_helpers(e, 1u << k, err);
+	return start_helpers(e, (1u << k) | (late_hello ? NEED_IMAGE_LATE : 0), err);
+}
+
+int engine_add_image(struct engine *e, bool registry, podd_error_t *err)
+{
+	/* A pull: podd-image starts while podd-image-registry fetches, its
+	 * handshake left to engine_ready. */
+	if (registry && wake(e, HELPER_REGISTRY, false, err) < 0)
+		return -1;
+	return wake(e, HELPER_IMAGE, registry, err);
+}
+
+int engine_add(struct engine *e, enum helper_kind k, podd_error_t *err)
+{
+	return wake(e, k, false, err);
 }
 
 struct podd_peer *engine_state(struct engine *e)
@@ -344,6 +390,9 @@ void engine_stop_helper(struct engine *e, enum helper_kind k)
 	if (h->status_fd >= 0)
 		close(h->status_fd);
 	h->status_fd = -1;
+	if (h->park_fd >= 0)
+		close(h->park_fd); /* the parked child exits */
+	h->park_fd = -1;
 	if (!h->running)
 		return;
 	close(h->peer.sock);
@@ -363,6 +412,9 @@ void engine_stop(struct engine *e)
 		if (h->status_fd >= 0)
 			close(h->status_fd);
 		h->status_fd = -1;
+		if (h->park_fd >= 0)
+			close(h->park_fd); /* the parked child exits */
+		h->park_fd = -1;
 		if (!h->running)
 			continue;
 		close(h->peer.sock);

@@ -98,7 +98,7 @@ const char *image_display_name(const Podd__ImageRecord *img, const char *given)
 static int image_pull_started(struct engine *e, const struct create_opts *o,
 			      Podd__ImageRecord **out, podd_error_t *err)
 {
-	if (o->pull_plan && (engine_add_image(e, true, err) < 0 || engine_seal(e, err) < 0))
+	if (o->pull_plan && engine_add_image(e, true, err) < 0)
 		return -1;
 	return image_pull(e, o, out, err);
 }
@@ -124,14 +124,12 @@ int image_run_settings(struct engine *e, const Podd__ImageRecord *img, Podd__Ima
 	*owned = NULL;
 	if (r == NULL) {
 		/* A record of an older store: podd-image reads the config. */
-		if (engine_add_image(e, false, err) < 0 || engine_seal(e, err) < 0 ||
+		if (engine_add_image(e, false, err) < 0 ||
 		    run_image_config(e, img, owned, err) < 0)
 			return -1;
 		*view = **owned;
 		return 0;
 	}
-	if (engine_seal(e, err) < 0)
-		return -1;
 	/* Checked by podd-state when stored; checked again, as any answer. */
 	if (podd_image_run_check(r, img->n_layers, err) < 0)
 		return podd_error_wrap(err, "image %.12s", img->id);

@@ -22,8 +22,7 @@ int image_pull(struct engine *e, const struct create_opts *o, Podd__ImageRecord 
 /* What create and run take from the image (the fields image_config_apply
  * reads, and the chain ids) into `view`: from the record's cached run
  * config, else from podd-image's ImageConfig (started now), which is then
- * `*owned` and what `view`'s strings point into. Either way podctl is
- * sandboxed after it (engine_seal). */
+ * `*owned` and what `view`'s strings point into. */
 int image_run_settings(struct engine *e, const Podd__ImageRecord *img, Podd__ImageConfig *view,
 		       Podd__ImageConfig **owned, podd_error_t *err);
 /* podd-image's ImageConfig for the record, checked (same id, 1 to

@@ -28,14 +28,19 @@ enum helper_kind {
 #define NEED_NET (1u << HELPER_NET)
 #define NEED_REGISTRY (1u << HELPER_REGISTRY)
 #define NEED_ALL (NEED_STATE | NEED_IMAGE | NEED_EXEC | NEED_NET | NEED_REGISTRY)
-/* podctl stays unsandboxed after the start, for engine_add_image; the
- * command calls engine_seal once it knows. */
-#define NEED_UNSEALED (1u << HELPER_COUNT)
 /* With NEED_IMAGE: podd-image's handshake waits for engine_ready, after
  * podctl's sandbox. A pull needs podd-image only once
  * podd-image-registry has fetched: podd-image (libarchive and its
  * libxml2 and ICU to load) starts while the fetch runs. */
 #define NEED_IMAGE_LATE (1u << (HELPER_COUNT + 1))
+/* Helper `k` parked: forked before podctl's sandbox, with its socket, but
+ * not executed until engine_add asks (a byte on its park pipe; at
+ * engine_stop the pipe closes and the child exits without exec). For
+ * helpers a command may need only after an answer: podd-image and
+ * podd-image-registry for create/run of an image, podd-exec for conmon's
+ * exit command. podctl seals before it reads any answer, and helpers it
+ * does not need cost a fork, not a start. */
+#define NEED_PARKED(k) (1u << (HELPER_COUNT + 2 + (k)))
 
 struct global_opts {
 	const char *root;           /* --root: static dir */
@@ -49,6 +54,7 @@ struct helper {
 	struct podd_peer peer;
 	bool running;
 	bool hello_pending; /* spawned, handshake left to engine_ready */
+	int park_fd;        /* parked (NEED_PARKED): the pipe its exec waits on; else -1 */
 	int status_fd; /* /proc/PID/status, opened before podctl sandboxes */
 };
 
@@ -62,7 +68,7 @@ struct engine {
 	struct helper helpers[HELPER_COUNT];
 	Podd__DbInfo *db_info;
 	bool stdout_is_tty;
-	bool sealed;   /* podctl's sandbox applied: no more helpers */
+	bool sealed;   /* podctl's sandbox applied: no spawn, only parked helpers */
 	uint32_t open_id; /* the OpenRequest, answered after the handshakes */
 };
 
@@ -77,14 +83,13 @@ struct engine {
 int engine_start(struct engine *e, const struct global_opts *opts, unsigned needs,
 		 podd_error_t *err);
 void engine_stop(struct engine *e);
-/* With NEED_UNSEALED: start podd-image now (a no-op if it runs), and
- * podd-image-registry too if `registry` (a pull needs both); then
- * engine_seal, which applies podctl's sandbox (also a no-op the second
- * time). */
+/* podd-image now (and podd-image-registry too if `registry`: a pull needs
+ * both), from its park (NEED_PARKED) or, before the sandbox, spawned; a
+ * no-op for one that runs. Its handshake follows (podd-image's only at
+ * engine_ready when `registry`). */
 int engine_add_image(struct engine *e, bool registry, podd_error_t *err);
-/* With NEED_UNSEALED: start helper `k` now (a no-op if it runs). */
+/* Helper `k` now, as engine_add_image does. */
 int engine_add(struct engine *e, enum helper_kind k, podd_error_t *err);
-int engine_seal(struct engine *e, podd_error_t *err);
 /* The handshake with helper `k` if it was left for later
  * (NEED_IMAGE_LATE); a no-op otherwise. Call before a helper's first
  * request where it may be pending. */
