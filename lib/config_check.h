@@ -31,7 +31,7 @@ int podd_image_source_check(const char *rootfs, const char *image, const char *i
  * PODD_IMAGE_RUN_MAX_BYTES packed, one valid chain id per layer of the
  * record (n_layers), a working dir that is absolute or empty. What the
  * merged container config must further satisfy, podd_config_check says. */
-#define PODD_IMAGE_RUN_MAX_BYTES (64 * 1024)
+#define PODD_IMAGE_RUN_MAX_BYTES (16 * 1024) /* well inside a record's 64 KiB */
 int podd_image_run_check(const Podd__ImageRunConfig *r, size_t n_layers, podd_error_t *err);
 
 /* RLIMIT_* for a --ulimit name ("nofile"), or -1. */

@@ -1,7 +1,7 @@
 /* A registry's certs.d directory, read as containers-certs.d(5) says and
  * podman does: `--cert-dir DIR`, or the first of
- * $XDG_CONFIG_HOME/containers/certs.d/HOST (~/.config/... without it; not
- * for root), /etc/containers/certs.d/HOST and /etc/docker/certs.d/HOST
+ * $HOME/.config/containers/certs.d/HOST (for every user, as containers/
+ * image looks), /etc/containers/certs.d/HOST and /etc/docker/certs.d/HOST
  * that exists. In it, every *.crt is a CA certificate (PEM) trusted
  * besides the system's; a *.cert is a client certificate whose key is the
  * *.key of the same name. Read here, before podctl's sandbox closes; the
@@ -33,11 +33,18 @@ static bool ends_with(const char *s, const char *suffix)
 static int append_file(int dirfd, const char *dir, const char *name, char **buf, size_t *len,
 		       podd_error_t *err)
 {
-	cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	cleanup_close int fd = -1;
 	struct stat st;
 	char *grown;
 	ssize_t n;
 
+	/* Only a regular file is opened (a device named *.crt is not). */
+	if (fstatat(dirfd, name, &st, 0) < 0)
+		return podd_error_sys(err, errno, "certificates: %s/%s", dir, name);
+	if (!S_ISREG(st.st_mode))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "certificates: %s/%s is not a regular file", dir, name);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return podd_error_sys(err, errno, "certificates: %s/%s", dir, name);
 	if (!S_ISREG(st.st_mode))
@@ -81,9 +88,16 @@ static int read_dir(const char *dir, struct registry_certs *out, podd_error_t *e
 			return 0; /* podman: no directory, no certificates */
 		return podd_error_sys(err, errno, "certificates: %s", dir);
 	}
-	d = fdopendir(dup(dirfd));
-	if (d == NULL)
-		return podd_error_sys(err, errno, "certificates: %s", dir);
+	{
+		int dupfd = dup(dirfd);
+		d = dupfd < 0 ? NULL : fdopendir(dupfd);
+		if (d == NULL) {
+			int saved = errno;
+			if (dupfd >= 0)
+				close(dupfd);
+			return podd_error_sys(err, saved, "certificates: %s", dir);
+		}
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (!ends_with(de->d_name, ".crt") && !ends_with(de->d_name, ".cert") &&
 		    !ends_with(de->d_name, ".key"))
@@ -156,19 +170,15 @@ int registry_certs_read(const char *cert_dir, const char *host, struct registry_
 {
 	char dirs[3][PATH_MAX];
 	size_t n = 0;
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *home = getenv("HOME");
 
 	*out = (struct registry_certs){ 0 };
 	if (cert_dir)
 		return read_dir(cert_dir, out, err) < 0 ? (registry_certs_free(out), -1) : 0;
 	if (strchr(host, '/') || strcmp(host, "..") == 0 || strcmp(host, ".") == 0)
 		return 0;
-	if (geteuid() != 0) {
-		if (xdg && xdg[0] == '/')
-			snprintf(dirs[n++], PATH_MAX, "%s/containers/certs.d/%s", xdg, host);
-		else if (home && home[0] == '/')
-			snprintf(dirs[n++], PATH_MAX, "%s/.config/containers/certs.d/%s", home, host);
-	}
+	if (home && home[0] == '/')
+		snprintf(dirs[n++], PATH_MAX, "%s/.config/containers/certs.d/%s", home, host);
 	snprintf(dirs[n++], PATH_MAX, "/etc/containers/certs.d/%s", host);
 	snprintf(dirs[n++], PATH_MAX, "/etc/docker/certs.d/%s", host);
 	for (size_t i = 0; i < n; i++) {

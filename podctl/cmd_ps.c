@@ -103,7 +103,7 @@ static json_object *ps_template_view(json_object *o, const Podd__ContainerRecord
 	cleanup_free char *status = status_text(rec, now_ns);
 	cleanup_free char *human = NULL;
 
-	if (cmd && !no_trunc && strlen(cmd) > 20)
+	if (cmd && !no_trunc && strlen(cmd) > 17)
 		strcpy(cmd + 17, "...");
 	if (ago && asprintf(&human, "%s ago", ago) < 0)
 		human = NULL;
@@ -117,7 +117,7 @@ static json_object *ps_template_view(json_object *o, const Podd__ContainerRecord
 	json_object_object_add(o, "RunningFor", json_object_new_string(human ? human : ""));
 	json_object_object_add(o, "Labels", json_object_new_object());
 	json_object_object_add(o, "Mounts", json_object_new_array());
-	json_object_object_add(o, "Networks", json_object_new_array());
+	json_object_object_add(o, "Networks", json_object_new_string(""));
 	json_object_object_add(o, "Ports", json_object_new_string(""));
 	json_object_object_add(o, "PodName", json_object_new_string(""));
 	return o;
@@ -199,7 +199,8 @@ static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *e
 	r->cols[0] = strndup(rec->id, ctx->o.no_trunc ? 64 : 12);
 	r->cols[1] = strdup(rec->image);
 	r->cols[2] = join_cmd(rec);
-	if (r->cols[2] && !ctx->o.no_trunc && strlen(r->cols[2]) > 20)
+	/* podman: longer than 17 bytes, cut to 17 and "...". */
+	if (r->cols[2] && !ctx->o.no_trunc && strlen(r->cols[2]) > 17)
 		strcpy(r->cols[2] + 17, "...");
 	r->cols[3] = format_human_duration((ctx->now_ns - rec->created_ns) / 1000000000LL);
 	r->cols[4] = status_text(rec, ctx->now_ns);

@@ -67,7 +67,7 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	__attribute__((cleanup(id_list_free))) struct id_list all = { 0 };
-	bool remove_all = false, force = false, ignore = false;
+	bool remove_all = false, force = false, ignore = false, time_given = false;
 	podd_error_t err = NULL;
 	struct engine e;
 	int c, rc = 0, timeout = 0;
@@ -99,11 +99,16 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 				return EXIT_ENGINE;
 			}
 			timeout = (int)t;
+			time_given = true;
 			break;
 		default:
 			fprintf(stderr, "Error: unknown flag: %s\n", argv[optind - 1]);
 			return EXIT_ENGINE;
 		}
+	}
+	if (time_given && !force) {
+		fprintf(stderr, "Error: --force option must be specified to use the --time option\n");
+		return EXIT_ENGINE;
 	}
 	if (remove_all == (optind < argc)) {
 		fprintf(stderr, "Error: %s\n", remove_all ? "when using the --all switch, you may "

@@ -119,12 +119,16 @@ static int finish(struct output_file *of, bool commit, podd_error_t *err)
 {
 	int status = 0, ret = 0;
 
+	/* The content reaches the disk before its name does: after a crash
+	 * FILE is the old one or the whole new one. */
+	if (commit && of->cmd >= 0 && fsync(of->fd) < 0)
+		ret = podd_error_sys(err, errno, "output file: fsync");
 	if (of->fd >= 0)
 		close(of->fd);
 	of->fd = -1;
 	if (of->cmd < 0)
-		return 0;
-	if (commit && write(of->cmd, "c", 1) != 1)
+		return ret;
+	if (ret == 0 && commit && write(of->cmd, "c", 1) != 1)
 		ret = podd_error_sys(err, errno, "output file");
 	close(of->cmd);
 	of->cmd = -1;

@@ -129,9 +129,9 @@ static int creds_for(const struct pull_opts *o, const struct podd_reference *ref
 	return auth_lookup(path, repo, user, password, err);
 }
 
-/* PullFinishRequest: podd-image-registry keeps the blobs it fetched
- * (`keep`) or removes them. A failure to say so is reported only when
- * keeping (the image is recorded either way; EOF would remove them). */
+/* PullFinishRequest: the pull is over, podd-image-registry's lock goes
+ * (`keep`: the image is recorded). A failure to say so is reported only
+ * when keeping; EOF ends the session the same way. */
 static int pull_finish(struct engine *e, bool keep, podd_error_t *err)
 {
 	Podd__PullFinishRequest req = PODD__PULL_FINISH_REQUEST__INIT;
@@ -146,9 +146,14 @@ static int pull_finish(struct engine *e, bool keep, podd_error_t *err)
 }
 
 /* The blobs fetched, made into an image by podd-image: one record, for
- * the manifest podd-image-registry named. */
-static int store_image(struct engine *e, const Podd__RegistryEvent *done,
-		       Podd__LoadedImages **out, podd_error_t *err)
+ * the manifest podd-image-registry named. The name is podctl's own (the
+ * candidate pulled; none for a pull by digest alone, as podman): the
+ * process on the network does not choose what an image is called. A
+ * digest reference must be what the pull resolved; podd-image checks a
+ * tag's digest against the stored index. */
+static int store_image(struct engine *e, const struct candidate *c,
+		       const Podd__RegistryEvent *done, Podd__LoadedImages **out,
+		       podd_error_t *err)
 {
 	Podd__StoreImageRequest req = PODD__STORE_IMAGE_REQUEST__INIT;
 	ProtobufCMessage *m = NULL;
@@ -157,9 +162,13 @@ static int store_image(struct engine *e, const Podd__RegistryEvent *done,
 	if (!podd_digest_valid(done->manifest_digest) || !podd_digest_valid(done->top_digest))
 		return podd_error(err, PODD_E_PROTOCOL,
 				  "podd-image-registry: a pull ended without its digests");
+	if (c->ref.digest[0] && strcmp(done->top_digest, c->ref.digest) != 0)
+		return podd_error(err, PODD_E_PROTOCOL,
+				  "podd-image-registry: pulled %s, not the digest asked for",
+				  done->top_digest);
 	req.manifest_digest = done->manifest_digest;
 	req.top_digest = done->top_digest;
-	req.name = done->name;
+	req.name = c->ref.tag[0] ? (char *)c->name : "";
 	if (engine_ready(e, HELPER_IMAGE, err) < 0)
 		return -1;
 	if (podd_client_call(&e->helpers[HELPER_IMAGE].peer,
@@ -179,9 +188,9 @@ static int store_image(struct engine *e, const Podd__RegistryEvent *done,
 }
 
 /* One candidate: podd-image-registry fetches the blobs, podd-image
- * unpacks them and makes the record, podd-state stores it; then
- * podd-image-registry keeps its blobs, or removes them if a step after the
- * fetch failed, so that a failed pull leaves the store as it was. */
+ * unpacks them and makes the record, podd-state stores it; then the pull
+ * is finished. When a step fails, podctl's gc collects what the pull
+ * stored (images.h), so that a failed pull leaves the store as it was. */
 static int pull_one(struct engine *e, const struct pull_opts *o, struct candidate *c,
 		    struct event_printer *p, char id[65], podd_error_t *err)
 {
@@ -219,7 +228,7 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 		podd_error(err, PODD_E_PROTOCOL, "podd-image-registry: a pull ended without DONE");
 		rc = -1;
 	} else {
-		rc = store_image(e, p->done, &made, err);
+		rc = store_image(e, c, p->done, &made, err);
 	}
 	if (rc == 0) {
 		create.record = made->images[0];

@@ -11,6 +11,9 @@
 #include "cleanup.h"
 #include "handlers.h"
 #include "image.pb-c.h"
+#include "blobs.h"
+#include "store_meta.h"
+#include "manifest.h"
 #include "reference.h"
 #include "store.h"
 #include "validate.h"
@@ -47,6 +50,31 @@ static int name_record(const char *name, const char *top, Podd__ImageRecord *rec
 	return strv_append(&rec->digests, &rec->n_digests, top, err);
 }
 
+/* The digest the pull resolved (`top`) must be the manifest's own, or an
+ * index in the store that lists it: podd-image-registry names the digest
+ * a record answers to, not anything it likes. */
+static int top_check(int storefd, const char *top, const char *manifest, podd_error_t *err)
+{
+	cleanup_image_index struct image_index *idx = NULL;
+	cleanup_free char *buf = NULL;
+	struct digest d;
+	size_t len;
+
+	if (strcmp(top, manifest) == 0)
+		return 0;
+	if (digest_parse(top, &d, err) < 0 ||
+	    store_read_blob(storefd, &d, META_MAX_BYTES, &buf, &len, err) < 0 ||
+	    image_index_parse(top, buf, len, &idx, err) < 0)
+		return podd_error_wrap(err, "store image: the resolved digest");
+	for (size_t i = 0; i < idx->n_manifests; i++) {
+		char listed[DIGEST_HEX_LEN + 8];
+		snprintf(listed, sizeof(listed), "sha256:%s", idx->manifests[i].digest.hex);
+		if (strcmp(listed, manifest) == 0)
+			return 0;
+	}
+	return podd_error(err, INVALID, "store image: %s does not list %s", top, manifest);
+}
+
 /* `name`: "" or a fully qualified reference with a tag, as
  * podd_reference_string writes it (so as podd-image-registry sends it). */
 static int name_check(const char *name, podd_error_t *err)
@@ -81,7 +109,8 @@ int handle_store_image(struct podd_server *srv, const struct podd_request *req,
 
 	if (!podd_digest_valid(r->manifest_digest) || !podd_digest_valid(r->top_digest))
 		return podd_error(err, INVALID, "store image: invalid manifest or top digest");
-	if (name_check(r->name, err) < 0 || digest_parse(r->manifest_digest, &md, err) < 0)
+	if (name_check(r->name, err) < 0 || digest_parse(r->manifest_digest, &md, err) < 0 ||
+	    top_check(ctx->storefd, r->top_digest, r->manifest_digest, err) < 0)
 		return -1;
 	if (ctx->gc_lock >= 0)
 		return podd_error(err, PODD_E_PROTOCOL, "store image between gc's begin and its end");

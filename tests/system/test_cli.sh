@@ -22,11 +22,14 @@ check "ps -a table has podman's header" bash -c "$P ps -a | head -1 | grep -q '^
 check "ps -a row says Created" bash -c "$P ps -a | grep -q 'Created .*web\$'"
 eq "ps --format json names" "$($P ps -a --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Names"][0])')" "web"
 # Templates see podman's ps fields: a short ID (full with --no-trunc), the
-# name, the command joined (cut at 17 characters + "..." unless
-# --no-trunc), the status text as State, Go's time for Created.
+# name, the command joined (over 17 bytes: cut to 17 and "...", unless
+# --no-trunc, as podman 4.3 prints it), the status text as State, Go's
+# time for Created.
 eq "ps --format {{.ID}} {{.Names}} {{.Command}} {{.State}}" \
 	"$($P ps -a --format '{{.ID}} {{.Names}} {{.Command}} {{.State}} {{.Labels}}')" \
-	"${id:0:12} web /bin/sh -c echo hi Created map[]"
+	"${id:0:12} web /bin/sh -c echo h... Created map[]"
+eq "ps --no-trunc --format {{.Command}}" "$($P ps -a --no-trunc --format '{{.Command}}')" \
+	"/bin/sh -c echo hi"
 eq "ps --no-trunc --format {{.ID}}" "$($P ps -a --no-trunc --format '{{.ID}}')" "$id"
 check "ps --format {{.Created}} is Go's time" bash -c \
 	"$P ps -a --format '{{.Created}}' | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ [+-][0-9]{4} [A-Z]+$'"

@@ -86,6 +86,8 @@ sleep 0.3
 check "rm NAME -f -t 5 (flags after the name)" $P rm polite -f -t 5
 eq "... removed" "$($P ps -a -q)" ""
 expect_fail "rm -t with no number" 125 'invalid argument "x" for "-t, --time"' $P rm -t x polite
+expect_fail "rm -t without -f" 125 "--force option must be specified to use the --time option" \
+	$P rm -t 1 polite
 
 # Options that shape the bundle
 eq "-e and -w" "$($P run --rm -e FOO=bar -w /tmp --rootfs "$ROOTFS" /bin/sh -c 'echo $FOO $(pwd)')" "bar /tmp"
