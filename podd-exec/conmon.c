@@ -348,7 +348,8 @@ static int attach_handshake(const struct conmon_argv *a, const struct conmon_pip
 #define BUNDLE_BINDS_MAX 16
 
 struct bundle_pins {
-	int dir;     /* the bundle dir, or -1 */
+	int selfbind; /* the bundle dir pinned over its own name (pin_dir), or -1 */
+	int dir;     /* the bundle dir, through that pin, or -1 */
 	int session; /* the exec session's dir, or -1 */
 	bool config, process; /* config.json, process.json pinned */
 	size_t nbinds;
@@ -369,9 +370,10 @@ static void pins_release(struct bundle_pins *p)
 			pin_release(p->dir, "config.json");
 		close(p->dir);
 	}
+	pin_dir_release(p->selfbind);
 	p->nbinds = 0;
 	p->config = p->process = false;
-	p->dir = p->session = -1;
+	p->dir = p->session = p->selfbind = -1;
 }
 
 static int open_dir_beneath(int dirfd, const char *path, podd_error_t *err)
@@ -448,8 +450,24 @@ static int check_bundle(const struct exec_ctx *ctx, const struct conmon_job *job
 	}
 	snprintf(sub, sizeof(sub), "containers/%s", job->id);
 	pins->dir = open_dir_beneath(tmp, sub, err);
-	if (pins->dir < 0 || bundle_read_at(pins->dir, "config.json", &cfg, &cfg_raw, &cfg_len,
-					    err) < 0)
+	if (pins->dir < 0)
+		goto out;
+	/* The bundle dir itself pinned over its name: the worker can no
+	 * longer rename it and put a directory of its own in its place
+	 * before conmon and the runtime resolve their paths through it
+	 * (<tmp>/containers, its parent, is no directory the worker may
+	 * rename: Landlock grants it what is beneath only). Everything after
+	 * goes through the pin. */
+	pins->selfbind = pin_dir(tmp, sub, pins->dir, err);
+	if (pins->selfbind < 0)
+		goto out;
+	close(pins->dir);
+	pins->dir = fcntl(pins->selfbind, F_DUPFD_CLOEXEC, 0);
+	if (pins->dir < 0) {
+		podd_error_sys(err, errno, "pin: %s", sub);
+		goto out;
+	}
+	if (bundle_read_at(pins->dir, "config.json", &cfg, &cfg_raw, &cfg_len, err) < 0)
 		goto out;
 	{
 		/* The image root is this container's own mount point; any
@@ -497,7 +515,8 @@ static int spawn(const struct exec_ctx *ctx, const struct conmon_job *job, int *
 		{ -1, -1 }, { -1, -1 }, { -1, -1 }
 	};
 	cleanup_close int devnull = -1, sock = -1;
-	__attribute__((cleanup(pins_release))) struct bundle_pins pins = { .dir = -1, .session = -1 };
+	__attribute__((cleanup(pins_release))) struct bundle_pins pins = { .selfbind = -1, .dir = -1,
+									  .session = -1 };
 	char msg[2048];
 	pid_t child;
 	int rc;

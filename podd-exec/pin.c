@@ -114,6 +114,49 @@ int pin_self(int dirfd, const char *name, podd_error_t *err)
 	return 0;
 }
 
+int pin_dir(int parentfd, const char *name, int dirfd, podd_error_t *err)
+{
+	cleanup_close int tree = -1;
+	struct stat want, now;
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					   RESOLVE_NO_MAGICLINKS };
+	cleanup_close int check = -1;
+
+	if (fstat(dirfd, &want) < 0)
+		return podd_error_sys(err, errno, "pin: stat %s", name);
+	tree = (int)syscall(SYS_open_tree, dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						  AT_EMPTY_PATH);
+	if (tree < 0)
+		return podd_error_sys(err, errno, "pin: open_tree %s", name);
+	/* move_mount follows no symlink at the target: a link put there is
+	 * refused (ENOTDIR/ELOOP), never followed to a host path. */
+	if (syscall(SYS_move_mount, tree, "", parentfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return podd_error_sys(err, errno, "pin: mount %s", name);
+	/* The name now shows the directory that was checked, whatever the
+	 * worker did to it meanwhile. */
+	check = (int)syscall(SYS_openat2, parentfd, name, &how, sizeof(how));
+	if (check < 0 || fstat(check, &now) < 0 || now.st_dev != want.st_dev ||
+	    now.st_ino != want.st_ino) {
+		pin_dir_release(move_fd(&tree));
+		return podd_error(err, PODD_E_NOT_PERMITTED, "%s changed while it was pinned", name);
+	}
+	return move_fd(&tree);
+}
+
+void pin_dir_release(int mntfd)
+{
+	char path[64];
+
+	if (mntfd < 0)
+		return;
+	/* The descriptor is that mount's root: this pin and the pins stacked
+	 * inside it go, another spawn's pin of the same dir stays. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mntfd);
+	umount2(path, MNT_DETACH);
+	close(mntfd);
+}
+
 void pin_release(int dirfd, const char *name)
 {
 	char path[4200];
@@ -158,7 +201,8 @@ void pins_release_under(const char *dir)
 			if (sscanf(line, "%*s %*s %*s %*s %4199s", point) != 1)
 				continue;
 			unescape(point);
-			if (strncmp(point, dir, n) == 0 && point[n] == '/' && point[n + 1] != '\0' &&
+			if (strncmp(point, dir, n) == 0 &&
+			    (point[n] == '\0' || (point[n] == '/' && point[n + 1] != '\0')) &&
 			    umount2(point, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
 				any = true;
 		}

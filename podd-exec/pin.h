@@ -20,9 +20,17 @@ int pin_file(int dirfd, const char *name, const void *buf, size_t len, podd_erro
  * beneath the dir with no link followed, a regular file with one link on
  * the dir's filesystem, bind-mounted over its own name. */
 int pin_self(int dirfd, const char *name, podd_error_t *err);
+/* Pin the directory open at `dirfd` (O_PATH) over its own name `name` in
+ * `parentfd`: a bind of that very directory, so that the worker can no
+ * longer rename it or put another in its place (EBUSY: a mount point)
+ * while the runtime resolves paths through it. Returns the mount's
+ * descriptor (pin_dir_release takes it off, that mount and no other), or
+ * -1. */
+int pin_dir(int parentfd, const char *name, int dirfd, podd_error_t *err);
+void pin_dir_release(int mntfd);
 /* Take the pin off `name` in `dirfd` (nothing when there is none). */
 void pin_release(int dirfd, const char *name);
-/* Every mount strictly beneath the absolute directory `dir` (pins a
+/* Every mount on or beneath the absolute directory `dir` (pins a
  * launcher that died left behind), detached. */
 void pins_release_under(const char *dir);
 

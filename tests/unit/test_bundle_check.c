@@ -257,6 +257,61 @@ static void test_bundle_files_are_read_beneath_without_links(void **state)
 /* A pinned file reads as the checked bytes and the worker can neither
  * write, replace nor remove it; released, the name is the worker's own
  * file again. */
+/* The bundle dir pinned over its own name: the worker can neither rename
+ * it away nor put another in its place while a spawn runs; the release
+ * takes that pin (and the file pins inside it) off, and pins_release_under
+ * finds one a dead launcher left on the dir itself. */
+static void test_a_pinned_bundle_dir_cannot_be_moved(void **state)
+{
+	char dir[] = "/tmp/podd-pindir-XXXXXX", bundle[4200], moved[4200], other[4200];
+	podd_error_t err = NULL;
+	int parent, bfd, mnt, inner;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(bundle, sizeof(bundle), "%s/b", dir);
+	snprintf(moved, sizeof(moved), "%s/moved", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	assert_int_equal(mkdir(bundle, 0700), 0);
+	assert_int_equal(mkdir(other, 0700), 0);
+	put(bundle, "config.json", "worker's");
+	parent = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	bfd = openat(parent, "b", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(parent >= 0 && bfd >= 0);
+	mnt = pin_dir(parent, "b", bfd, &err);
+	assert_true(mnt >= 0);
+	assert_int_equal(rename(bundle, moved), -1);
+	assert_int_equal(errno, EBUSY);
+	assert_int_equal(rename(other, bundle), -1);
+	assert_int_equal(rmdir(bundle), -1);
+	/* A file pin inside it goes with it. */
+	inner = fcntl(mnt, F_DUPFD_CLOEXEC, 0);
+	assert_int_equal(pin_file(inner, "config.json", "checked", 7, &err), 0);
+	assert_string_equal(slurp(bundle, "config.json"), "checked");
+	close(inner);
+	pin_dir_release(mnt);
+	assert_string_equal(slurp(bundle, "config.json"), "worker's");
+	assert_int_equal(rename(bundle, moved), 0);
+	assert_int_equal(rename(moved, bundle), 0);
+
+	/* Left on the dir itself by a launcher that died. */
+	mnt = pin_dir(parent, "b", bfd, &err);
+	assert_true(mnt >= 0);
+	close(mnt); /* the mount stays */
+	pins_release_under(bundle);
+	assert_int_equal(rename(bundle, moved), 0);
+	close(bfd);
+	close(parent);
+	bfd = open(moved, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_int_equal(unlinkat(bfd, "config.json", 0), 0);
+	close(bfd);
+	assert_int_equal(rmdir(moved), 0);
+	assert_int_equal(rmdir(other), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_a_pinned_file_cannot_be_changed(void **state)
 {
 	char dir[] = "/tmp/podd-pin-XXXXXX", path[4200], moved[4200], sub[4200];
@@ -427,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_what_podd_writes_passes),
 		cmocka_unit_test(test_bundle_files_are_read_beneath_without_links),
 		cmocka_unit_test(test_a_pinned_file_cannot_be_changed),
+		cmocka_unit_test(test_a_pinned_bundle_dir_cannot_be_moved),
 		cmocka_unit_test(test_bind_sources_are_pinned_regular_files),
 		cmocka_unit_test(test_roots_are_checked_on_the_filesystem),
 		cmocka_unit_test(test_the_image_root_and_a_rootfs_dir_pass),
