@@ -89,6 +89,20 @@ static char *status_text(const Podd__ContainerRecord *rec, int64_t now_ns)
 	}
 }
 
+/* podman's COMMAND: longer than 17 bytes, cut to 17 and "...". */
+static void cut_command(char **cmd)
+{
+	char *grown;
+
+	if (*cmd == NULL || strlen(*cmd) <= 17)
+		return;
+	grown = realloc(*cmd, 17 + sizeof("..."));
+	if (grown == NULL)
+		return;
+	memcpy(grown + 17, "...", sizeof("..."));
+	*cmd = grown;
+}
+
 /* What a --format template sees: podman's psReporter fields over the
  * JSON row, so that {{.ID}}, {{.Names}}, {{.Command}}, {{.State}} and
  * {{.Created}} print what they print with podman (a short ID and a
@@ -103,8 +117,8 @@ static json_object *ps_template_view(json_object *o, const Podd__ContainerRecord
 	cleanup_free char *status = status_text(rec, now_ns);
 	cleanup_free char *human = NULL;
 
-	if (cmd && !no_trunc && strlen(cmd) > 17)
-		strcpy(cmd + 17, "...");
+	if (!no_trunc)
+		cut_command(&cmd);
 	if (ago && asprintf(&human, "%s ago", ago) < 0)
 		human = NULL;
 	json_object_object_add(o, "ID", json_object_new_string_len(rec->id, no_trunc ? 64 : 12));
@@ -199,9 +213,8 @@ static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *e
 	r->cols[0] = strndup(rec->id, ctx->o.no_trunc ? 64 : 12);
 	r->cols[1] = strdup(rec->image);
 	r->cols[2] = join_cmd(rec);
-	/* podman: longer than 17 bytes, cut to 17 and "...". */
-	if (r->cols[2] && !ctx->o.no_trunc && strlen(r->cols[2]) > 17)
-		strcpy(r->cols[2] + 17, "...");
+	if (!ctx->o.no_trunc)
+		cut_command(&r->cols[2]);
 	r->cols[3] = format_human_duration((ctx->now_ns - rec->created_ns) / 1000000000LL);
 	r->cols[4] = status_text(rec, ctx->now_ns);
 	r->cols[5] = strdup("");
