@@ -15,6 +15,7 @@
 #include "image.pb-c.h"
 #include "log.h"
 #include "policy.h"
+#include "store_meta.h"
 
 #define PROCESS "podd-image"
 
@@ -45,14 +46,9 @@ int main(int argc, char **argv)
 	char store[4096];
 
 	podd_helper_init(PROCESS, argc, argv, &args);
-	snprintf(store, sizeof(store), "%s/storage", args.static_dir);
-	if (podd_mkdir_p(store, &err) < 0) {
-		podd_err("%s", err->msg);
-		return 1;
-	}
-	ctx.storefd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	ctx.storefd = store_open(args.static_dir, store, sizeof(store), &err);
 	if (ctx.storefd < 0) {
-		podd_err("open %s: %m", store);
+		podd_err("%s", err->msg);
 		return 1;
 	}
 	ctx.lim = extract_limits_default();

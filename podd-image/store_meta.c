@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "cleanup.h"
+#include "helper.h"
 #include "store_meta.h"
 #include "util_base.h"
 
@@ -25,6 +26,19 @@ int store_lock(int storefd, bool exclusive, podd_error_t *err)
 		if (errno != EINTR)
 			return podd_error_sys(err, errno, "image store: lock store.lock");
 	return move_fd(&fd);
+}
+
+int store_open(const char *static_dir, char *path, size_t size, podd_error_t *err)
+{
+	int fd;
+
+	snprintf(path, size, "%s/storage", static_dir);
+	if (podd_mkdir_p(path, err) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return podd_error_sys(err, errno, "open %s", path);
+	return fd;
 }
 
 int store_lock_try(int storefd, podd_error_t *err)

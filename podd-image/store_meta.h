@@ -17,6 +17,10 @@ int store_lock(int storefd, bool exclusive, podd_error_t *err);
 /* The exclusive lock if no one holds store.lock: its descriptor, -2 when
  * it is held (no error set), -1 on error. */
 int store_lock_try(int storefd, podd_error_t *err);
+/* Both image processes' start: <static>/storage made if missing (its path
+ * in `path`, `size` bytes) and opened, no link followed. The descriptor,
+ * or -1. */
+int store_open(const char *static_dir, char *path, size_t size, podd_error_t *err);
 
 /* OCI image spec: ChainID(L0) = DiffID(L0); ChainID(Ln) =
  * sha256(ChainID(Ln-1) + " " + DiffID(Ln)), both as "sha256:<hex>".
