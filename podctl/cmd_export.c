@@ -87,31 +87,10 @@ int cmd_export(const struct global_opts *g, int argc, char **argv)
 		fprintf(stderr, "Error: accepts 1 arg(s), received %d\n", argc - optind);
 		return EXIT_ENGINE;
 	}
-	if (output && output[0] != '\0') {
-		if (output_file_open(output, 0666, &of, &err) < 0) {
-			podd_error_wrap(&err, "failed to create export file %s", output);
-			return report_error(&err);
-		}
-		out = of.fd;
-	} else {
-		/* Container bytes on a terminal could drive it (escape
-		 * sequences), and are of no use there anyway. */
-		if (isatty(STDOUT_FILENO)) {
-			fprintf(stderr, "Error: refusing to export to terminal. Use -o flag or "
-					"redirect\n");
-			return EXIT_ENGINE;
-		}
-		out = STDOUT_FILENO;
-	}
-	if (podd_fd_check_kind(out, PODD_FD_OUTPUT, &err) < 0) {
-		podd_error_free(&err);
-		podd_error(&err, PODD_E_INVALID_ARGUMENT,
-			   "export to %s: not a regular file, pipe, socket or /dev/null open for "
-			   "writing",
-			   output ? output : "stdout");
-		output_file_abort(&of);
+	out = output_target(output, 0666, "export", "failed to create export file",
+			    "refusing to export to terminal. Use -o flag or redirect", &of, &err);
+	if (out < 0)
 		return report_error(&err);
-	}
 	fflush(stdout);
 	if (engine_start(&e, g, NEED_STATE | NEED_EXEC, &err) < 0 ||
 	    export_rootfs(&e, argv[optind], out, &err) < 0) {

@@ -126,27 +126,12 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 		fprintf(stderr, "Error: need at least 1 argument\n");
 		return EXIT_ENGINE;
 	}
-	if (output && output[0] != '\0') {
-		if (output_file_open(output, 0644, &of, &err) < 0)
-			return report_error(&err);
-		out = of.fd;
-	} else {
-		if (isatty(STDOUT_FILENO)) {
-			fprintf(stderr, "Error: failed to save image(s): refusing to save to "
-					"terminal. Use -o flag or redirect\n");
-			return EXIT_ENGINE;
-		}
-		out = STDOUT_FILENO;
-	}
-	if (podd_fd_check_kind(out, PODD_FD_OUTPUT, &err) < 0) {
-		podd_error_free(&err);
-		podd_error(&err, PODD_E_INVALID_ARGUMENT,
-			   "save to %s: not a regular file, pipe, socket or /dev/null open for "
-			   "writing",
-			   output ? output : "stdout");
-		output_file_abort(&of);
+	out = output_target(output, 0644, "save", NULL,
+			    "failed to save image(s): refusing to save to terminal. Use -o flag "
+			    "or redirect",
+			    &of, &err);
+	if (out < 0)
 		return report_error(&err);
-	}
 	fflush(stdout);
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
 	    save_images(&e, oci, !quiet && out != STDOUT_FILENO, argv + optind, argc - optind, out,

@@ -21,6 +21,7 @@
 
 #include "cleanup.h"
 #include "output_file.h"
+#include "wire.h"
 
 static __attribute__((noreturn)) void janitor(int dirfd, const char *tmp, const char *base,
 					      int cmd)
@@ -137,6 +138,31 @@ static int finish(struct output_file *of, bool commit, podd_error_t *err)
 	if (ret == 0 && commit && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		ret = podd_error(err, PODD_E_INTERNAL, "could not rename the output into place");
 	return ret;
+}
+
+int output_target(const char *output, mode_t mode, const char *verb, const char *open_what,
+		  const char *tty_msg, struct output_file *of, podd_error_t *err)
+{
+	int out;
+
+	if (output && output[0] != '\0') {
+		if (output_file_open(output, mode, of, err) < 0)
+			return open_what ? podd_error_wrap(err, "%s %s", open_what, output) : -1;
+		out = of->fd;
+	} else {
+		if (isatty(STDOUT_FILENO))
+			return podd_error(err, PODD_E_INVALID_ARGUMENT, "%s", tty_msg);
+		out = STDOUT_FILENO;
+	}
+	if (podd_fd_check_kind(out, PODD_FD_OUTPUT, err) < 0) {
+		podd_error_free(err);
+		output_file_abort(of);
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "%s to %s: not a regular file, pipe, socket or /dev/null open for "
+				  "writing",
+				  verb, output && output[0] ? output : "stdout");
+	}
+	return out;
 }
 
 int output_file_commit(struct output_file *of, podd_error_t *err)

@@ -18,6 +18,15 @@ struct output_file {
 /* Before podctl's sandbox: a temporary file beside `path`, and the janitor
  * that renames it over `path` or removes it. */
 int output_file_open(const char *path, mode_t mode, struct output_file *of, podd_error_t *err);
+/* Where save and export write: `output` through output_file_open (-o), or
+ * else stdout, which must not be a terminal (container or image bytes could
+ * drive it); either must be a regular file, pipe, socket or /dev/null open
+ * for writing. `verb` names the command in messages ("export"),
+ * `open_what` (may be NULL) wraps a failed open ("failed to create export
+ * file"), `tty_msg` is podman's message for a terminal. The descriptor to
+ * write, or -1 with *err (the output file aborted). */
+int output_target(const char *output, mode_t mode, const char *verb, const char *open_what,
+		  const char *tty_msg, struct output_file *of, podd_error_t *err);
 /* The command succeeded: FILE takes the written content. */
 int output_file_commit(struct output_file *of, podd_error_t *err);
 /* It failed: the temporary file goes, FILE stays as it was. */
