@@ -382,23 +382,35 @@ struct podd_peer *engine_state(struct engine *e)
 	return &e->helpers[HELPER_STATE].peer;
 }
 
-void engine_stop_helper(struct engine *e, enum helper_kind k)
+/* EOF to helper `h` (a parked one exits without exec); true if it runs
+ * and must be reaped. */
+static bool helper_close(struct helper *h)
 {
-	struct helper *h = &e->helpers[k];
-	int status;
-
 	if (h->status_fd >= 0)
 		close(h->status_fd);
 	h->status_fd = -1;
 	if (h->park_fd >= 0)
-		close(h->park_fd); /* the parked child exits */
+		close(h->park_fd);
 	h->park_fd = -1;
 	if (!h->running)
-		return;
+		return false;
 	close(h->peer.sock);
+	return true;
+}
+
+static void helper_reap(struct helper *h)
+{
+	int status;
+
 	while (waitpid(h->peer.pid, &status, 0) < 0 && errno == EINTR)
 		;
 	h->running = false;
+}
+
+void engine_stop_helper(struct engine *e, enum helper_kind k)
+{
+	if (helper_close(&e->helpers[k]))
+		helper_reap(&e->helpers[k]);
 }
 
 void engine_stop(struct engine *e)
@@ -407,25 +419,9 @@ void engine_stop(struct engine *e)
 		podd__db_info__free_unpacked(e->db_info, NULL);
 	e->db_info = NULL;
 	/* EOF tells each helper to exit; reap them so none outlives podctl. */
-	for (int k = 0; k < HELPER_COUNT; k++) {
-		struct helper *h = &e->helpers[k];
-		if (h->status_fd >= 0)
-			close(h->status_fd);
-		h->status_fd = -1;
-		if (h->park_fd >= 0)
-			close(h->park_fd); /* the parked child exits */
-		h->park_fd = -1;
-		if (!h->running)
-			continue;
-		close(h->peer.sock);
-	}
-	for (int k = 0; k < HELPER_COUNT; k++) {
-		struct helper *h = &e->helpers[k];
-		if (h->running) {
-			int status;
-			while (waitpid(h->peer.pid, &status, 0) < 0 && errno == EINTR)
-				;
-			h->running = false;
-		}
-	}
+	for (int k = 0; k < HELPER_COUNT; k++)
+		helper_close(&e->helpers[k]);
+	for (int k = 0; k < HELPER_COUNT; k++)
+		if (e->helpers[k].running)
+			helper_reap(&e->helpers[k]);
 }

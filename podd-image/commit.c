@@ -371,18 +371,6 @@ static int put_json(int storefd, json_object *doc, struct digest *d, size_t *len
 	return 0;
 }
 
-static char *rfc3339_now(int64_t ns)
-{
-	time_t secs = (time_t)(ns / 1000000000LL);
-	struct tm tm;
-	char date[64], *out = NULL;
-	gmtime_r(&secs, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (asprintf(&out, "%s.%09lldZ", date, (long long)(ns % 1000000000LL)) < 0)
-		return NULL;
-	return out;
-}
-
 /* A layer's media type in the manifest format asked for; NULL where the
  * format has none (docker's schema 2 knows no zstd layer). */
 static const char *layer_type(enum layer_compression c, bool docker)
@@ -436,7 +424,7 @@ static int new_config(int storefd, const struct commit_args *c, const struct dig
 	for (size_t i = 0; i < c->n_changes; i++)
 		if (image_change_apply(run, c->changes[i], NULL, 0, err) < 0)
 			return -1;
-	created = rfc3339_now(c->created_ns);
+	created = rfc3339_utc(c->created_ns);
 	if (created == NULL || asprintf(&diff, "sha256:%s", diff_id->hex) < 0)
 		return podd_error_sys(err, ENOMEM, "commit");
 	json_object_array_add(ids, json_object_new_string(diff));

@@ -137,18 +137,6 @@ static int put_layer(int storefd, int fd, struct digest *d, struct digest *raw, 
 	return 0;
 }
 
-static char *rfc3339(int64_t ns)
-{
-	time_t secs = (time_t)(ns / 1000000000LL);
-	struct tm tm;
-	char date[64], *out = NULL;
-	gmtime_r(&secs, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (asprintf(&out, "%s.%09lldZ", date, (long long)(ns % 1000000000LL)) < 0)
-		return NULL;
-	return out;
-}
-
 /* The layer's, the config's and the manifest's digests. */
 struct import_new {
 	struct digest d[3];
@@ -178,7 +166,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 		clock_gettime(CLOCK_REALTIME, &ts);
 		created_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	}
-	created = rfc3339(created_ns);
+	created = rfc3339_utc(created_ns);
 	if (created == NULL)
 		return podd_error_sys(err, ENOMEM, "import");
 
