@@ -414,6 +414,16 @@ static int perform_once(struct registry *r, const struct request *q, const char 
 		return podd_error(err, PODD_E_RUNTIME, "%s \"%s\": %s", verb, url, why);
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (podd_log_level_get() >= PODD_LOG_DEBUG) {
+		curl_off_t first = 0, total = 0, bytes = 0;
+		curl_easy_getinfo(c, CURLINFO_STARTTRANSFER_TIME_T, &first);
+		curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &total);
+		curl_easy_getinfo(c, CURLINFO_SIZE_DOWNLOAD_T, &bytes);
+		podd_debug("%s %s: %ld, first byte after %" CURL_FORMAT_CURL_OFF_T
+			   " us, %" CURL_FORMAT_CURL_OFF_T " bytes in %" CURL_FORMAT_CURL_OFF_T
+			   " us",
+			   q->method, url, resp->status, first, bytes, total);
+	}
 	return 0;
 }
 
