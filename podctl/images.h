@@ -7,6 +7,7 @@
 
 #include "image.pb-c.h"
 #include "podctl.h"
+#include "records.h"
 #include "validate.h"
 
 int image_lookup(struct engine *e, const char *name_or_id, Podd__ImageRecord **rec,
@@ -70,14 +71,6 @@ const char *image_name_matching(const Podd__ImageRecord *rec, const char *ref);
 /* podman image inspect's object for one image. */
 json_object *image_inspect_json(struct engine *e, const Podd__ImageRecord *rec,
 				const Podd__ImageConfig *cfg);
-
-static inline void image_record_freep(Podd__ImageRecord **r)
-{
-	if (*r)
-		podd__image_record__free_unpacked(*r, NULL);
-	*r = NULL;
-}
-#define cleanup_image_record __attribute__((cleanup(image_record_freep)))
 
 int cmd_load(const struct global_opts *g, int argc, char **argv);
 int cmd_images(const struct global_opts *g, int argc, char **argv);

@@ -10,13 +10,6 @@
 #include "validate.h"
 #include "wire.h"
 
-void record_freep(Podd__ContainerRecord **rec)
-{
-	if (*rec)
-		podd__container_record__free_unpacked(*rec, NULL);
-	*rec = NULL;
-}
-
 static struct podd_peer *exec_peer(struct engine *e)
 {
 	return &e->helpers[HELPER_EXEC].peer;

@@ -7,6 +7,7 @@
 
 #include "exec.pb-c.h"
 #include "podctl.h"
+#include "records.h"
 
 int ctr_lock(struct engine *e, const char *id, podd_error_t *err);
 int ctr_unlock(struct engine *e, const char *id, podd_error_t *err);
@@ -47,8 +48,6 @@ int ctr_wait_exit(struct engine *e, const char *id, int timeout_ms, Podd__ExitSt
 		  podd_error_t *err);
 
 bool ctr_is_active(const Podd__ContainerRecord *rec); /* created, running or paused */
-void record_freep(Podd__ContainerRecord **rec);
-#define cleanup_record __attribute__((cleanup(record_freep)))
 
 /* attach.c: relay between the terminal and conmon's attach socket until
  * the container (or the exec session, when `session` is not NULL) closes

@@ -36,6 +36,7 @@
 #include "error.h"
 #include "extract.h"
 #include "manifest.h"
+#include "records.h"
 #include "store_meta.h"
 
 /* Is layers/<chain id> present (so whole)? */
@@ -79,14 +80,6 @@ int layer_diff_id_check(int blobfd, enum layer_compression compression,
 int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 			      const struct extract_limits *lim, Podd__ImageRecord **out,
 			      podd_error_t *err);
-
-static inline void image_record_freep(Podd__ImageRecord **r)
-{
-	if (*r)
-		podd__image_record__free_unpacked(*r, NULL);
-	*r = NULL;
-}
-#define cleanup_image_record __attribute__((cleanup(image_record_freep)))
 
 /* What gc keeps: every image podd-state still records, as its id (the
  * config digest's hex) and the manifest digests it names. */

@@ -50,18 +50,17 @@ int main(int argc, char **argv)
 	podd_helper_init("podd-state", argc, argv, &args);
 	ctx.static_dir = args.static_dir;
 	ctx.tmp_dir = args.tmp_dir;
-	snprintf(ctx.db_dir, sizeof(ctx.db_dir), "%s/db", ctx.static_dir);
-	snprintf(ctx.lock_dir, sizeof(ctx.lock_dir), "%s/locks", ctx.tmp_dir);
 
-	/* The boot id is read now: Landlock keeps /proc out of reach later. */
+	/* The boot id and the old alive file are read now: Landlock keeps
+	 * /proc and the tmp dir itself out of reach later. */
 	refresh_read_boot_id(ctx.boot_id);
+	ctx.old_alive_current = refresh_old_alive_current(ctx.tmp_dir, ctx.boot_id);
 	/* Everything the sandbox will confine us to must exist first. */
-	if (podd_mkdir_p(ctx.db_dir, &err) < 0 || podd_mkdir_p(ctx.lock_dir, &err) < 0) {
+	if (state_dirs(&ctx, &err) < 0 || state_dirs_make(&ctx, &err) < 0) {
 		podd_err("%s", err->msg);
 		return 1;
 	}
-	const char *const dirs[] = { ctx.static_dir, ctx.tmp_dir, NULL };
-	const struct podd_sandbox_policy policy = podd_state_policy(dirs);
+	const struct podd_sandbox_policy policy = podd_state_policy(ctx.dir_list);
 	if (podd_sandbox_apply(&policy, &err) < 0) {
 		podd_err("%s", err->msg);
 		return 1;

@@ -1,9 +1,11 @@
 /* The reboot refresh. A reboot kills every container, conmon and runtime
  * state, but the database in the static dir still says "running". The tmp
- * dir is a tmpfs that a reboot empties: <tmp>/alive holds the boot id of the
- * boot that last refreshed. When it is missing or names another boot, the
- * first podd-state to open the database resets every container as podman's
- * resetContainerState does, under <tmp>/alive.lock, then writes the file.
+ * dir is a tmpfs that a reboot empties: <tmp>/boot/alive holds the boot id
+ * of the boot that last refreshed. When it is missing or names another
+ * boot, the first podd-state to open the database resets every container
+ * as podman's resetContainerState does, under <tmp>/boot/alive.lock, then
+ * writes the file. (Until 2026-11 the file was <tmp>/alive; one that names
+ * this boot still counts, read before the sandbox.)
  *
  * Crash safety: every record changes in one LMDB write transaction, and the
  * alive file is written (temporary + rename) only after the commit, so a
@@ -62,7 +64,7 @@ void refresh_read_boot_id(char out[STATE_BOOT_ID_MAX + 1])
 	memcpy(out, text, STATE_BOOT_ID_MAX + 1);
 }
 
-/* Whether <tmp>/alive says this boot was refreshed already: 1 if so, 0 if
+/* Whether the alive file at `path` says this boot was refreshed already: 1 if so, 0 if
  * it is missing or names another boot, -1 if it cannot be read. Every open
  * asks, so it is one small read. A read that fails for another reason than
  * absence is an error, not a reboot: a refresh by mistake would call
@@ -84,6 +86,18 @@ static int alive_is_current(const char *path, const char *boot_id, podd_error_t 
 		return 1;
 	strip_newline(text);
 	return strcmp(text, boot_id) == 0;
+}
+
+bool refresh_old_alive_current(const char *tmp_dir, const char *boot_id)
+{
+	char path[STATE_PATH_MAX + 16];
+	podd_error_t e = NULL;
+	int current;
+
+	snprintf(path, sizeof(path), "%s/alive", tmp_dir);
+	current = alive_is_current(path, boot_id, &e);
+	podd_error_free(&e);
+	return current == 1;
 }
 
 enum refresh_action {
@@ -140,8 +154,8 @@ static enum refresh_action refresh_record(Podd__ContainerRecord *rec, int64_t no
 
 /* <static>/containers/<id>, the files that outlive a run (the log); the
  * ones in the tmp dir went with the reboot. podctl removes them through
- * podd-exec for `rm`; here no podd-exec runs, and Landlock lets podd-state
- * write under the static dir anyway. */
+ * podd-exec for `rm`; here no podd-exec runs, so podd-state's Landlock
+ * grant holds both directories (dirs.c). */
 static int remove_container_files(const struct state_ctx *ctx, const char *id,
 				  podd_error_t *err)
 {
@@ -149,13 +163,13 @@ static int remove_container_files(const struct state_ctx *ctx, const char *id,
 
 	if (!podd_id_valid(id))
 		return podd_error(err, PODD_E_INTERNAL, "refresh: invalid id %.64s", id);
-	snprintf(path, sizeof(path), "%s/containers/%s", ctx->static_dir, id);
+	snprintf(path, sizeof(path), "%s/%s", ctx->ctr_dir, id);
 	if (remove_tree(path, err) < 0)
 		return -1;
 	/* An image container's upper and work dirs (its merged mount went
 	 * with the reboot). Files the container made for other users may not
 	 * go without capabilities: then the record stays for `podctl rm`. */
-	snprintf(path, sizeof(path), "%s/storage/containers/%s", ctx->static_dir, id);
+	snprintf(path, sizeof(path), "%s/%s", ctx->ctr_storage_dir, id);
 	return remove_tree(path, err);
 }
 
@@ -306,7 +320,7 @@ int refresh_if_rebooted(struct state_ctx *ctx, const char *boot_id, int64_t now_
 	int current, n;
 
 	memset(res, 0, sizeof(*res));
-	snprintf(alive, sizeof(alive), "%s/alive", ctx->tmp_dir);
+	snprintf(alive, sizeof(alive), "%s/alive", ctx->boot_dir);
 	current = alive_is_current(alive, boot_id, err);
 	if (current != 0)
 		return current < 0 ? -1 : 0;
@@ -314,7 +328,7 @@ int refresh_if_rebooted(struct state_ctx *ctx, const char *boot_id, int64_t now_
 	/* One refresh at a time; podctl processes that find the alive file
 	 * stale at once queue here, and all but the first find it current
 	 * when their turn comes. The kernel drops the lock if we die. */
-	snprintf(lock, sizeof(lock), "%s/alive.lock", ctx->tmp_dir);
+	snprintf(lock, sizeof(lock), "%s/alive.lock", ctx->boot_dir);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return podd_error_sys(err, errno, "refresh: open %s", lock);
@@ -324,11 +338,13 @@ int refresh_if_rebooted(struct state_ctx *ctx, const char *boot_id, int64_t now_
 	if (current != 0)
 		return current < 0 ? -1 : 0;
 
-	if (refresh_records(ctx, now_ns, res, err) < 0)
+	/* An engine from before <tmp>/boot refreshed this boot already:
+	 * only the file moves. */
+	if (!ctx->old_alive_current && refresh_records(ctx, now_ns, res, err) < 0)
 		return -1;
 	n = snprintf(content, sizeof(content), "%s\n", boot_id);
 	if (write_file_atomic(alive, content, (size_t)n, 0600, err) < 0)
 		return podd_error_wrap(err, "refresh");
-	res->refreshed = true;
+	res->refreshed = !ctx->old_alive_current;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "records.h"
 #include "server.h"
 #include "state.pb-c.h"
 
@@ -31,19 +32,37 @@ struct state_lock {
 /* /proc/sys/kernel/random/boot_id: 36 characters. */
 #define STATE_BOOT_ID_MAX 36
 
+#define STATE_PATH_MAX 4096
+#define STATE_DIRS 5
+
 struct state_ctx {
 	const char *static_dir;
 	const char *tmp_dir;
 	/* This boot's id, read before the sandbox closed; "" if unknown. */
 	char boot_id[STATE_BOOT_ID_MAX + 1];
-	char db_dir[4096];
-	char lock_dir[4096];
+	/* Whether <tmp>/alive, where podd kept the alive file before
+	 * <tmp>/boot (until 2026-11), names this boot: read before the
+	 * sandbox, which leaves the tmp dir itself out of reach. */
+	bool old_alive_current;
+	/* state_dirs: <static>/db, <tmp>/locks, <tmp>/boot,
+	 * <static>/containers, <static>/storage/containers. */
+	char db_dir[STATE_PATH_MAX];
+	char lock_dir[STATE_PATH_MAX];
+	char boot_dir[STATE_PATH_MAX];
+	char ctr_dir[STATE_PATH_MAX];
+	char ctr_storage_dir[STATE_PATH_MAX];
+	const char *dir_list[STATE_DIRS + 1];
 	bool opened;
 	struct state_db db;
 	/* Locks this session holds; released on exit with the descriptors. */
 	struct state_lock *locks;
 	size_t nlocks;
 };
+
+/* dirs.c: the directories above from static_dir and tmp_dir, and
+ * dir_list, podd-state's Landlock grant; state_dirs_make makes them. */
+int state_dirs(struct state_ctx *ctx, podd_error_t *err);
+int state_dirs_make(const struct state_ctx *ctx, podd_error_t *err);
 
 /* db.c */
 int db_open(struct state_db *db, const char *dir, podd_error_t *err);
@@ -100,10 +119,15 @@ struct refresh_result {
  * sandbox closes, which keeps /proc out of reach. */
 void refresh_read_boot_id(char out[STATE_BOOT_ID_MAX + 1]);
 
-/* When <tmp>/alive is missing or names another boot than `boot_id`, reset
- * every container as after a reboot, in one transaction under
- * <tmp>/alive.lock, then write the alive file. `now_ns` stands in for an
- * exit time nobody recorded. */
+/* Whether <tmp>/alive (the alive file's place until 2026-11) names
+ * `boot_id`; call it before the sandbox closes. */
+bool refresh_old_alive_current(const char *tmp_dir, const char *boot_id);
+
+/* When <tmp>/boot/alive is missing or names another boot than `boot_id`
+ * (and ctx->old_alive_current does not say this boot was refreshed),
+ * reset every container as after a reboot, in one transaction under
+ * <tmp>/boot/alive.lock, then write the alive file. `now_ns` stands in
+ * for an exit time nobody recorded. */
 int refresh_if_rebooted(struct state_ctx *ctx, const char *boot_id, int64_t now_ns,
 			struct refresh_result *res, podd_error_t *err);
 
@@ -163,22 +187,6 @@ int handle_untag_image(struct podd_server *srv, const struct podd_request *req,
 
 /* Every handler but OPEN runs only on an opened database. */
 int state_require_open(const struct state_ctx *ctx, podd_error_t *err);
-
-static inline void record_freep(Podd__ContainerRecord **r)
-{
-	if (*r)
-		podd__container_record__free_unpacked(*r, NULL);
-	*r = NULL;
-}
-#define cleanup_record __attribute__((cleanup(record_freep)))
-
-static inline void image_record_freep(Podd__ImageRecord **r)
-{
-	if (*r)
-		podd__image_record__free_unpacked(*r, NULL);
-	*r = NULL;
-}
-#define cleanup_image_record __attribute__((cleanup(image_record_freep)))
 
 static inline void txn_abortp(MDB_txn **t)
 {

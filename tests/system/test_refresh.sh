@@ -45,7 +45,7 @@ exit_commands_done() {
 }
 
 $P ps -a > /dev/null
-eq "the first podctl writes the alive file with the boot id" "$(cat "$T/run/alive")" "$boot_id"
+eq "the first podctl writes the alive file with the boot id" "$(cat "$T/run/boot/alive")" "$boot_id"
 
 conf_id=$($P create --name conf --rootfs "$ROOTFS" true)
 $P run --name done --rootfs "$ROOTFS" /bin/sh -c 'exit 3'
@@ -65,13 +65,13 @@ eq "running before" "$(state running | cut -d' ' -f1)" "running"
 
 # Another boot. The refreshing podctl says nothing on stdout beyond its
 # answer, and at --log-level info says once what it did.
-echo "$other_boot" > "$T/run/alive"
+echo "$other_boot" > "$T/run/boot/alive"
 $P --log-level info ps -a -q > "$T/out" 2> "$T/err"
 eq "the refreshing ps lists all but the --rm one" "$(sort "$T/out" | tr '\n' ' ')" \
 	"$(printf '%.12s\n' "$conf_id" "$done_id" "$run_id" "$paused_id" | sort | tr '\n' ' ')"
 eq "podd-state logs the refresh once" "$(grep -c 'refreshed the state' "$T/err")" "1"
 check "... with what it did" grep -q 'refreshed the state: 2 containers reset, 1 removed' "$T/err"
-eq "the alive file names this boot again" "$(cat "$T/run/alive")" "$boot_id"
+eq "the alive file names this boot again" "$(cat "$T/run/boot/alive")" "$boot_id"
 
 eq "a running container is exited, pids cleared, exit code kept" "$(state running)" "exited 0 0"
 eq "a paused container is exited too" "$(state paused)" "exited 0 0"
@@ -94,10 +94,17 @@ $P --log-level info ps -a > /dev/null 2> "$T/err"
 eq "a second podctl does not refresh again" "$(state after | cut -d' ' -f1)" "running"
 check "... and logs nothing of it" bash -c "! grep -q refresh $T/err"
 
-# A missing alive file on an existing database is a reboot too.
+# An engine from before <tmp>/boot kept the alive file in the tmp dir
+# itself: naming this boot, it still means no reboot (and moves).
+mv "$T/run/boot/alive" "$T/run/alive"
+eq "the old alive file of this boot: no refresh" "$(state after | cut -d' ' -f1)" "running"
+eq "... and the alive file is in its new place" "$(cat "$T/run/boot/alive")" "$boot_id"
 rm "$T/run/alive"
+
+# A missing alive file on an existing database is a reboot too.
+rm "$T/run/boot/alive"
 eq "no alive file: the running container is exited" "$(state after)" "exited 0 0"
-eq "the alive file is back" "$(cat "$T/run/alive")" "$boot_id"
+eq "the alive file is back" "$(cat "$T/run/boot/alive")" "$boot_id"
 
 # The processes outlived the "reboot": end them. conmon then runs its exit
 # command, `podctl container cleanup`, on records the refresh reset or

@@ -23,7 +23,6 @@ static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	podd_error_t err = NULL;
-	char containers[128];
 
 	if (fx == NULL)
 		return -1;
@@ -31,13 +30,10 @@ static int setup(void **state)
 	if (mkdtemp(fx->dir) == NULL)
 		return -1;
 	snprintf(fx->dbdir, sizeof(fx->dbdir), "%s/db", fx->dir);
-	snprintf(fx->ctx.lock_dir, sizeof(fx->ctx.lock_dir), "%s/locks", fx->dir);
-	snprintf(containers, sizeof(containers), "%s/containers", fx->dir);
-	if (mkdir(fx->dbdir, 0700) < 0 || mkdir(fx->ctx.lock_dir, 0700) < 0 ||
-	    mkdir(containers, 0700) < 0)
-		return -1;
 	fx->ctx.static_dir = fx->dir;
 	fx->ctx.tmp_dir = fx->dir;
+	if (state_dirs(&fx->ctx, &err) < 0 || state_dirs_make(&fx->ctx, &err) < 0)
+		return -1;
 	if (db_open(&fx->ctx.db, fx->dbdir, &err) < 0)
 		return -1;
 	*state = fx;

@@ -40,6 +40,7 @@
 #include "launcher.h"
 #include "exec.h"
 #include "sandbox.h"
+#include "state.h"
 
 struct podd_sandbox_policy podd_state_policy(const char *const *dirs);
 struct podd_sandbox_policy podd_image_policy(const char *const *dirs);
@@ -620,6 +621,41 @@ static void test_compiled_filters_match_the_policies(void **state)
 	}
 }
 
+/* A file made at each probe's path (beneath `dir`) under `p`, in a child
+ * of its own: whether Landlock lets it as the probe says. Returns the
+ * number of probes that came out otherwise. */
+struct grant_probe {
+	const char *path;
+	bool allowed;
+};
+
+static int probe_grants(const char *who, const struct podd_sandbox_policy *p,
+			const struct grant_probe *probes, size_t n)
+{
+	int failures = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int status;
+		pid_t pid = fork();
+		if (pid == 0) {
+			podd_error_t err = NULL;
+			char path[256];
+			if (podd_sandbox_apply(p, &err) < 0)
+				_exit(98);
+			snprintf(path, sizeof(path), "%s/%s", dir, probes[i].path);
+			_exit(result(open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)));
+		}
+		assert_true(pid > 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		int got = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		int want = probes[i].allowed ? ALLOWED : DENIED_EACCES;
+		printf("%s - %s creates %s: %s\n", got == want ? "ok" : "not ok", who,
+		       probes[i].path, outcome_name(got));
+		failures += got != want;
+	}
+	return failures;
+}
+
 /* podd-exec's worker keeps only its own directories (exec_worker_dirs):
  * under its policy with exactly those grants, it can make files in them
  * but not in runc's state dir (<tmp>/runtime: a hook written into a
@@ -631,10 +667,7 @@ static void test_exec_worker_keeps_only_its_dirs(void **state)
 		"s", "s/containers", "s/db", "s/storage", "t", "t/exits", "t/containers",
 		"t/socket", "t/runtime", "t/storage",
 	};
-	static const struct {
-		const char *path;
-		bool allowed;
-	} probes[] = {
+	static const struct grant_probe probes[] = {
 		{ "t/exits/f", true },	     { "t/containers/f", true }, { "t/socket/f", true },
 		{ "s/containers/f", true },  { "t/runtime/f", false },	 { "t/storage/f", false },
 		{ "s/db/f", false },	     { "s/storage/f", false },	 { "t/f", false },
@@ -643,7 +676,6 @@ static void test_exec_worker_keeps_only_its_dirs(void **state)
 	static struct exec_ctx ctx;
 	char s[128], t[128], path[256];
 	podd_error_t err = NULL;
-	int failures = 0;
 	(void)state;
 
 	for (size_t i = 0; i < PODD_ARRAY_SIZE(subdirs); i++) {
@@ -655,25 +687,47 @@ static void test_exec_worker_keeps_only_its_dirs(void **state)
 	ctx.static_dir = s;
 	ctx.tmp_dir = t;
 	assert_int_equal(exec_worker_dirs(&ctx, &err), 0);
-	for (size_t i = 0; i < PODD_ARRAY_SIZE(probes); i++) {
-		int status;
-		pid_t pid = fork();
-		if (pid == 0) {
-			struct podd_sandbox_policy p = podd_exec_policy(ctx.dir_list);
-			if (podd_sandbox_apply(&p, &err) < 0)
-				_exit(98);
-			snprintf(path, sizeof(path), "%s/%s", dir, probes[i].path);
-			_exit(result(open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)));
-		}
-		assert_true(pid > 0);
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		int got = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-		int want = probes[i].allowed ? ALLOWED : DENIED_EACCES;
-		printf("%s - podd-exec worker creates %s: %s\n", got == want ? "ok" : "not ok",
-		       probes[i].path, outcome_name(got));
-		failures += got != want;
+	struct podd_sandbox_policy p = podd_exec_policy(ctx.dir_list);
+	assert_int_equal(probe_grants("podd-exec worker", &p, probes, PODD_ARRAY_SIZE(probes)), 0);
+}
+
+/* podd-state keeps only its own directories (state_dirs): the database,
+ * its lock files, the alive file's and what a reboot refresh removes; not
+ * runc's state dir, the image store, the containers' runtime files or the
+ * static and tmp dirs themselves. */
+static void test_state_keeps_only_its_dirs(void **state)
+{
+	static const struct grant_probe probes[] = {
+		{ "ss/db/f", true },
+		{ "st/locks/f", true },
+		{ "st/boot/f", true },
+		{ "ss/containers/f", true },
+		{ "ss/storage/containers/f", true },
+		{ "st/runtime/f", false },
+		{ "st/exits/f", false },
+		{ "st/containers/f", false },
+		{ "ss/storage/f", false },
+		{ "ss/f", false },
+		{ "st/f", false },
+	};
+	static const char *const others[] = { "st/runtime", "st/exits", "st/containers" };
+	static struct state_ctx ctx;
+	char s[128], t[128], path[256];
+	podd_error_t err = NULL;
+	(void)state;
+
+	snprintf(s, sizeof(s), "%s/ss", dir);
+	snprintf(t, sizeof(t), "%s/st", dir);
+	ctx.static_dir = s;
+	ctx.tmp_dir = t;
+	assert_int_equal(state_dirs(&ctx, &err), 0);
+	assert_int_equal(state_dirs_make(&ctx, &err), 0);
+	for (size_t i = 0; i < PODD_ARRAY_SIZE(others); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, others[i]);
+		assert_int_equal(mkdir(path, 0700), 0);
 	}
-	assert_int_equal(failures, 0);
+	struct podd_sandbox_policy p = podd_state_policy(ctx.dir_list);
+	assert_int_equal(probe_grants("podd-state", &p, probes, PODD_ARRAY_SIZE(probes)), 0);
 }
 
 static int setup(void **state)
@@ -700,6 +754,7 @@ int main(void)
 		cmocka_unit_test(test_each_policy_blocks_what_it_should),
 		cmocka_unit_test(test_compiled_filters_match_the_policies),
 		cmocka_unit_test(test_exec_worker_keeps_only_its_dirs),
+		cmocka_unit_test(test_state_keeps_only_its_dirs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -69,19 +69,19 @@ static bool name_taken(struct fixture *fx, const char *name)
 
 static void write_alive(struct fixture *fx, const char *boot_id)
 {
-	char path[128], text[64];
+	char path[STATE_PATH_MAX + 16], text[64];
 	podd_error_t err = NULL;
 	int n = snprintf(text, sizeof(text), "%s\n", boot_id);
-	snprintf(path, sizeof(path), "%s/alive", fx->dir);
+	snprintf(path, sizeof(path), "%s/alive", fx->ctx.boot_dir);
 	assert_int_equal(write_file_atomic(path, text, (size_t)n, 0600, &err), 0);
 }
 
 static void assert_alive(struct fixture *fx, const char *boot_id)
 {
-	char path[128], *text = NULL, want[64];
+	char path[STATE_PATH_MAX + 16], *text = NULL, want[64];
 	podd_error_t err = NULL;
 
-	snprintf(path, sizeof(path), "%s/alive", fx->dir);
+	snprintf(path, sizeof(path), "%s/alive", fx->ctx.boot_dir);
 	assert_int_equal(read_file_limited(path, 64, &text, &err), 0);
 	snprintf(want, sizeof(want), "%s\n", boot_id);
 	assert_string_equal(text, want);
@@ -279,14 +279,14 @@ static bool waits_for_a_lock(pid_t pid)
 static void test_a_waiter_finds_the_refresh_done_under_the_lock(void **state)
 {
 	struct fixture *fx = *state;
-	char lock[160];
+	char lock[STATE_PATH_MAX + 16];
 	Podd__ContainerRecord *rec;
 	int fd, status;
 	pid_t pid;
 
 	write_alive(fx, BOOT_A);
 	fixture_put(fx, ID_RUN, "web", (struct spec){ .state = S(RUNNING), .pid = 10 });
-	snprintf(lock, sizeof(lock), "%s/alive.lock", fx->dir);
+	snprintf(lock, sizeof(lock), "%s/alive.lock", fx->ctx.boot_dir);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX), 0);
@@ -429,10 +429,10 @@ static void test_an_unreadable_alive_file_is_an_error_not_a_reboot(void **state)
 	struct refresh_result res;
 	Podd__ContainerRecord *rec;
 	podd_error_t err = NULL;
-	char path[128];
+	char path[STATE_PATH_MAX + 16];
 
 	fixture_put(fx, ID_RUN, "web", (struct spec){ .state = S(RUNNING), .pid = 10 });
-	snprintf(path, sizeof(path), "%s/alive", fx->dir);
+	snprintf(path, sizeof(path), "%s/alive", fx->ctx.boot_dir);
 	assert_int_equal(mkdir(path, 0700), 0); /* read(2) fails: EISDIR */
 	assert_int_equal(refresh_if_rebooted(&fx->ctx, BOOT_A, NOW, &res, &err), -1);
 	assert_non_null(strstr(err->msg, "alive"));
@@ -445,11 +445,11 @@ static void test_an_unreadable_alive_file_is_an_error_not_a_reboot(void **state)
 static void test_an_alive_file_of_junk_is_another_boot(void **state)
 {
 	struct fixture *fx = *state;
-	char path[128], junk[200];
+	char path[STATE_PATH_MAX + 16], junk[200];
 	podd_error_t err = NULL;
 
 	memset(junk, 'x', sizeof(junk));
-	snprintf(path, sizeof(path), "%s/alive", fx->dir);
+	snprintf(path, sizeof(path), "%s/alive", fx->ctx.boot_dir);
 	assert_int_equal(write_file_atomic(path, junk, sizeof(junk), 0600, &err), 0);
 	assert_true(refresh(fx, BOOT_A).refreshed);
 	assert_alive(fx, BOOT_A);
@@ -463,12 +463,12 @@ static void test_a_refresh_cut_short_before_the_alive_file_is_repeated(void **st
 	struct refresh_result res;
 	Podd__ContainerRecord *rec;
 	podd_error_t err = NULL;
-	char tmp[128];
+	char tmp[STATE_PATH_MAX + 16];
 
 	write_alive(fx, BOOT_A);
 	fixture_put(fx, ID_RUN, "web", (struct spec){ .state = S(RUNNING), .pid = 10 });
 	fixture_put(fx, ID_RM, "gone", (struct spec){ .state = S(RUNNING), .autoremove = true });
-	snprintf(tmp, sizeof(tmp), "%s/alive.tmp", fx->dir);
+	snprintf(tmp, sizeof(tmp), "%s/alive.tmp", fx->ctx.boot_dir);
 	assert_int_equal(mkdir(tmp, 0700), 0); /* the temporary cannot be written */
 	assert_int_equal(refresh_if_rebooted(&fx->ctx, BOOT_B, NOW, &res, &err), -1);
 	podd_error_free(&err);
@@ -489,6 +489,47 @@ static void test_a_refresh_cut_short_before_the_alive_file_is_repeated(void **st
 	podd__container_record__free_unpacked(rec, NULL);
 	assert_null(stored(fx, ID_RM));
 	assert_alive(fx, BOOT_B);
+}
+
+/* An engine from before <tmp>/boot kept the alive file in the tmp dir
+ * itself: one that names this boot means this boot was refreshed (running
+ * containers stay running), and only the file moves. */
+static void test_the_old_alive_file_of_this_boot_is_honoured(void **state)
+{
+	struct fixture *fx = *state;
+	struct refresh_result res;
+	Podd__ContainerRecord *rec;
+	char path[STATE_PATH_MAX + 16], text[64];
+	podd_error_t err = NULL;
+	int n = snprintf(text, sizeof(text), "%s\n", BOOT_A);
+
+	fixture_put(fx, ID_RUN, "web", (struct spec){ .state = S(RUNNING), .pid = 10 });
+	snprintf(path, sizeof(path), "%s/alive", fx->dir);
+	assert_int_equal(write_file_atomic(path, text, (size_t)n, 0600, &err), 0);
+	assert_true(refresh_old_alive_current(fx->dir, BOOT_A));
+	assert_false(refresh_old_alive_current(fx->dir, BOOT_B));
+
+	fx->ctx.old_alive_current = refresh_old_alive_current(fx->dir, BOOT_A);
+	res = refresh_at(fx, BOOT_A, NOW);
+	assert_false(res.refreshed);
+	assert_int_equal(res.reset, 0);
+	assert_alive(fx, BOOT_A);
+	rec = stored(fx, ID_RUN);
+	assert_int_equal(rec->state, S(RUNNING));
+	assert_int_equal(rec->pid, 10);
+	podd__container_record__free_unpacked(rec, NULL);
+
+	/* The same old file under another boot is a reboot. */
+	snprintf(path, sizeof(path), "%s/alive", fx->ctx.boot_dir);
+	assert_int_equal(unlink(path), 0);
+	fx->ctx.old_alive_current = refresh_old_alive_current(fx->dir, BOOT_B);
+	res = refresh_at(fx, BOOT_B, NOW);
+	assert_true(res.refreshed);
+	assert_int_equal(res.reset, 1);
+	assert_alive(fx, BOOT_B);
+	rec = stored(fx, ID_RUN);
+	assert_int_equal(rec->state, S(EXITED));
+	podd__container_record__free_unpacked(rec, NULL);
 }
 
 static void test_the_kernel_boot_id_is_read(void **state)
@@ -535,6 +576,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_refresh_cut_short_before_the_alive_file_is_repeated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_old_alive_file_of_this_boot_is_honoured,
+						setup, teardown),
 		cmocka_unit_test(test_the_kernel_boot_id_is_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
