@@ -11,6 +11,19 @@
 #include "error.h"
 #include "extract.h"
 
+/* The container's own settings (CommitContainerConfig), checked by the
+ * caller (handlers.c): written into the config before the changes. */
+struct commit_container {
+	char *const *env;            /* KEY=VALUE, set as ENV does */
+	size_t n_env;
+	char *const *entrypoint;     /* empty: no Entrypoint */
+	size_t n_entrypoint;
+	char *const *cmd;            /* empty: no Cmd */
+	size_t n_cmd;
+	const char *user;            /* "": the image's */
+	const char *working_dir;     /* "": the image's; else absolute */
+};
+
 struct commit_args {
 	const char *container_id;    /* 64 hex */
 	const char *image_id;        /* 64 hex: the container's image */
@@ -21,6 +34,8 @@ struct commit_args {
 	char *const *changes;        /* --change instructions (image_change.h) */
 	size_t n_changes;
 	bool docker;                 /* docker v2 schema 2 media types, else OCI */
+	const struct commit_container *container; /* NULL: the image's settings */
+	bool squash;                 /* one layer: the image's and the changes */
 };
 
 /* Under store_lock(shared) held by the caller: checks the --change

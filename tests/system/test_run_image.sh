@@ -198,9 +198,9 @@ eq "commit -q prints the id only" \
 $P commit -q -c 'CMD ["/bin/echo","changed"]' -c "ENV C=1" -c "label k=v" \
 	-c "EXPOSE 8080/UDP" -c "USER 0" -c "WORKDIR /opq" -c "STOPSIGNAL SIGINT" \
 	-c 'VOLUME ["/data","/more"]' -c "ENTRYPOINT=[]" tocommit localhost/changed > /dev/null
-eq "commit --change lands in the config (STOPSIGNAL as its number, as podman)" \
+eq "commit --change lands in the config over the container's (STOPSIGNAL as its number, as podman)" \
 	"$($P image inspect --format '{{json .Config}}' localhost/changed)" \
-	'{"User":"0","ExposedPorts":{"8080/udp":{}},"Env":["FOO=image","BAR=image","PATH=/bin","C=1"],"Cmd":["/bin/echo","changed"],"Volumes":{"/data":{},"/more":{}},"WorkingDir":"/opq","Labels":{"k":"v"},"StopSignal":"2"}'
+	'{"User":"0","ExposedPorts":{"8080/udp":{}},"Env":["FOO=image","BAR=image","PATH=/bin","container=podd","C=1"],"Cmd":["/bin/echo","changed"],"Volumes":{"/data":{},"/more":{}},"WorkingDir":"/opq","Labels":{"k":"v"},"StopSignal":"2"}'
 eq "  ... and a container of it runs the new CMD" \
 	"$($P run --rm localhost/changed 2>&1)" "changed"
 $P commit -q -c "CMD echo shell" -c "ONBUILD RUN true" tocommit localhost/changed2 \
