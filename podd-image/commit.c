@@ -642,7 +642,7 @@ static void dir_stack_close(struct dir_stack *s)
 	s->n = 0;
 }
 
-/* --squash: below the upper dir (already s->fds[0]), the image's layers
+/* --squash: below the upper dir (s->fds[0] if there is one), the image's layers
  * top down, layers/<chain id>/diff by the chain ids of its config's
  * diff_ids, each opened beneath the store without following a link. */
 static int squash_stack(int storefd, const struct image_manifest *base, const char *image_id,
@@ -706,10 +706,14 @@ int image_commit(int storefd, const struct commit_args *c, const struct extract_
 				  c->container_id);
 	snprintf(path, sizeof(path), "containers/%s/upper", c->container_id);
 	upper = open_beneath(storefd, path, O_PATH | O_DIRECTORY, 0);
-	if (upper < 0 && podd_error_sys(err, errno, "%s", path) < 0)
+	/* None yet: a container created and never started has changed
+	 * nothing (podman commits it too): an empty layer, or with squash
+	 * the image's layers alone. */
+	if (upper < 0 && errno != ENOENT && podd_error_sys(err, errno, "%s", path) < 0)
 		return podd_error_wrap(err, "commit: container %.12s has no changes dir",
 				       c->container_id);
-	dirs.fds[dirs.n++] = upper;
+	if (upper >= 0)
+		dirs.fds[dirs.n++] = upper;
 	snprintf(mname, sizeof(mname), "sha256:%s", md.hex);
 	if (store_read_blob(storefd, &md, META_MAX_BYTES, &mbuf, &mlen, err) < 0 ||
 	    image_manifest_parse(mname, mbuf, mlen, &base, err) < 0)
