@@ -13,10 +13,18 @@
  * ".wh..wh..opq" entry; user.overlay.* attributes are never archived. The
  * tar goes straight into a blob writer (sha256 on the way: uncompressed,
  * its digest is its diff_id), then a config (the image's, with the new
- * diff_id, a history entry and podman's --change instructions applied,
- * lib/image_change.c) and an OCI or docker schema 2 manifest (the image's
- * layers and the new one) are stored, and store_image_from_manifest makes the
- * image as for a load. */
+ * diff_id, a history entry, the container's settings and then podman's
+ * --change instructions applied, lib/image_change.c) and an OCI or docker
+ * schema 2 manifest (the image's layers and the new one) are stored, and
+ * store_image_from_manifest makes the image as for a load.
+ *
+ * --squash walks a stack instead: the upper dir, then the image's unpacked
+ * layers (layers/<chain id>/diff) top down, each opened the same way and
+ * every name looked up top down, the first layer that has it deciding (as
+ * overlay merges them): a whiteout there hides it, a directory merges with
+ * the directories of that name below it until one is opaque or a layer has
+ * something else there. No marker is written: the one layer is the whole
+ * root, and the config's diff_ids and history are the new layer's alone. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
