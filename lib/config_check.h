@@ -14,6 +14,14 @@
 
 #define PODD_SECCOMP_PROFILE_MAX (64 * 1024)
 
+/* What every container's process gets unless its config says otherwise
+ * (podd-exec's bundle; podctl commit writes it into the image as podman
+ * writes its own): PATH when the config has none, TERM=xterm with a tty
+ * and no TERM, and container=podd when the config has no container=. */
+#define PODD_DEFAULT_PATH_ENV "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define PODD_DEFAULT_TERM_ENV "TERM=xterm"
+#define PODD_CONTAINER_ENV "container=podd"
+
 int podd_config_check(const Podd__ContainerConfig *c, podd_error_t *err);
 
 /* Where a container's root comes from: a --rootfs directory (config.rootfs,

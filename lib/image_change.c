@@ -117,7 +117,7 @@ static json_object *member(json_object *cfg, const char *key, json_type type)
 }
 
 /* ENV K=V: a later ENV of the same key replaces the earlier one. */
-static int env_set(json_object *cfg, const char *v, podd_error_t *err)
+int image_config_env_set(json_object *cfg, const char *v, podd_error_t *err)
 {
 	size_t k = strcspn(v, "=");
 	cleanup_free char *entry = NULL;
@@ -228,7 +228,7 @@ int image_change_apply(json_object *cfg, const char *change, char *ignored, size
 		snprintf(num, sizeof(num), "%d", s);
 		json_object_object_add(cfg, "StopSignal", json_object_new_string(num));
 	} else if (strcmp(ins, "ENV") == 0) {
-		return env_set(cfg, v, err);
+		return image_config_env_set(cfg, v, err);
 	} else if (strcmp(ins, "LABEL") == 0) {
 		size_t k = strcspn(v, "=");
 		if (v[k] != '=')

@@ -27,4 +27,9 @@
 int image_change_apply(json_object *cfg, const char *change, char *ignored, size_t ignored_size,
 		       podd_error_t *err);
 
+/* Sets one environment entry "K=V" (a value-less "K" is "K=") in `cfg`'s
+ * Env as ENV does, and as podman's commit sets the container's: an entry
+ * of the same key is replaced in place, else it is appended. */
+int image_config_env_set(json_object *cfg, const char *kv, podd_error_t *err);
+
 #endif

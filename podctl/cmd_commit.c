@@ -1,33 +1,72 @@
 /* podctl commit [-a AUTHOR] [-m MESSAGE] [-c|--change INSTRUCTION]...
- *   [-p|--pause] [-f|--format oci|docker] [-q] CONTAINER [IMAGE]
+ *   [-p|--pause] [-f|--format oci|docker] [-q] [-s|--squash]
+ *   [--iidfile FILE] [--include-volumes] CONTAINER [IMAGE]
  *
- * A container's changes made a new image on top of its own, as podman
- * commit does. The --change instructions are checked here (podman's
+ * A container's changes made a new image on top of its own (with --squash
+ * one layer of the image and the changes), as podman commit does; the
+ * container's command, environment, user and working directory go into
+ * its config. The --change instructions are checked here (podman's
  * message, exit 125, before anything starts) and applied by podd-image
- * (lib/image_change.c, the parser import shares). With --pause a running
+ * (lib/image_change.c, the parser import shares) after the container's
+ * settings. --iidfile gets the id only when the commit succeeds (a
+ * temporary renamed into place, output_file.c); --include-volumes changes
+ * nothing, podd has no volumes. With --pause a running
  * container is frozen through podd-exec for the commit and always thawed
  * after, whatever the commit's outcome. podd-image reads the container's
  * upper dir and answers the record; podctl stores it, names it and prints
  * its id, after podman's copy lines on stderr unless -q. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cleanup.h"
+#include "config_check.h"
 #include "image.pb-c.h"
 #include "image_change.h"
 #include "image_use.h"
 #include "images.h"
 #include "lifecycle.h"
+#include "output_file.h"
 
 struct commit_opts {
 	const char *name, *image, *author, *message;
 	char **changes;
 	size_t n_changes;
-	bool pause, quiet;
+	bool pause, quiet, squash;
 	Podd__ManifestFormat format;
+	/* --iidfile: opened before the sandbox, renamed into place only when
+	 * the commit succeeded (output_file.c); fd -1 without it. */
+	struct output_file iid;
+	const char *iidfile;
 };
+
+/* The container's process environment as podd-exec's bundle gives it,
+ * less what each run sets anew (HOSTNAME, HOME): podman's commit writes
+ * its spec's environment, defaults included. `v` has n_env + 3 slots. */
+static size_t commit_env(const Podd__ContainerConfig *cfg, char **v)
+{
+	bool path = false, term = false, ctr = false;
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_env; i++) {
+		path |= strncmp(cfg->env[i], "PATH=", 5) == 0;
+		term |= strncmp(cfg->env[i], "TERM=", 5) == 0;
+		ctr |= strncmp(cfg->env[i], "container=", 10) == 0;
+	}
+	if (!path)
+		v[n++] = (char *)PODD_DEFAULT_PATH_ENV;
+	if (!term && cfg->tty)
+		v[n++] = (char *)PODD_DEFAULT_TERM_ENV;
+	if (!ctr)
+		v[n++] = (char *)PODD_CONTAINER_ENV;
+	for (size_t i = 0; i < cfg->n_env; i++)
+		v[n++] = cfg->env[i];
+	return n;
+}
 
 /* The call to podd-image, under the container's lock. */
 static int commit_call(struct engine *e, const Podd__CommitRequest *req, ProtobufCMessage **m,
@@ -83,11 +122,35 @@ out:
 	return rc;
 }
 
-static int commit(struct engine *e, const struct commit_opts *o, podd_error_t *err)
+/* --iidfile: the id into the temporary file, which then takes FILE's
+ * name (output_file_commit). */
+static int iid_write(struct commit_opts *o, const char *id, podd_error_t *err)
+{
+	size_t len = strlen(id), off = 0;
+
+	while (off < len) {
+		ssize_t n = write(o->iid.fd, id + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			podd_error_sys(err, errno, "write %s", o->iidfile);
+			output_file_abort(&o->iid);
+			return podd_error_wrap(err, "failed to write image ID");
+		}
+		off += (size_t)n;
+	}
+	if (output_file_commit(&o->iid, err) < 0)
+		return podd_error_wrap(err, "failed to write image ID to %s", o->iidfile);
+	return 0;
+}
+
+static int commit(struct engine *e, struct commit_opts *o, podd_error_t *err)
 {
 	cleanup_record Podd__ContainerRecord *rec = NULL;
 	cleanup_message ProtobufCMessage *img_m = NULL, *m = NULL;
 	Podd__CommitRequest req = PODD__COMMIT_REQUEST__INIT;
+	Podd__CommitContainerConfig cc = PODD__COMMIT_CONTAINER_CONFIG__INIT;
+	cleanup_free char **env = NULL;
 	Podd__ImageRecord *img = NULL;
 	const Podd__LoadedImages *made;
 	podd_error_t ignored = NULL;
@@ -117,6 +180,25 @@ static int commit(struct engine *e, const struct commit_opts *o, podd_error_t *e
 	req.changes = o->changes;
 	req.n_changes = o->n_changes;
 	req.format = o->format;
+	req.squash = o->squash;
+	/* podman's libpod commit: the container's command, environment,
+	 * user and working directory over the image's (the record holds them
+	 * as create resolved them against the image), the changes after. */
+	if (rec->config) {
+		const Podd__ContainerConfig *cfg = rec->config;
+		env = calloc(cfg->n_env + 3, sizeof(*env));
+		if (env == NULL)
+			return podd_error_sys(err, ENOMEM, "commit");
+		cc.env = env;
+		cc.n_env = commit_env(cfg, env);
+		cc.entrypoint = cfg->entrypoint;
+		cc.n_entrypoint = cfg->n_entrypoint;
+		cc.cmd = cfg->cmd;
+		cc.n_cmd = cfg->n_cmd;
+		cc.user = cfg->user;
+		cc.working_dir = (char *)(cfg->workdir[0] ? cfg->workdir : "/");
+		req.container = &cc;
+	}
 	if (o->pause) {
 		rc = commit_paused(e, rec->id, &req, &m, err);
 	} else {
@@ -133,7 +215,8 @@ static int commit(struct engine *e, const struct commit_opts *o, podd_error_t *e
 		return -1;
 	made = (const Podd__LoadedImages *)m;
 	if (made->n_images != 1 || made->images[0]->n_names != 0 ||
-	    made->images[0]->n_layers != img->n_layers + 1)
+	    made->images[0]->n_layers != (o->squash ? 1 : img->n_layers + 1) ||
+	    !podd_id_valid(made->images[0]->id))
 		return podd_error(err, PODD_E_PROTOCOL, "podd-image answered commit oddly");
 	if (image_record_made(e, made->images[0], o->image, err) < 0)
 		return -1;
@@ -142,6 +225,9 @@ static int commit(struct engine *e, const struct commit_opts *o, podd_error_t *e
 	if (!o->quiet)
 		image_copy_progress(true, made->images[0]->layers, made->images[0]->n_layers,
 				    made->images[0]->id);
+	/* podman writes the bare id, no newline. */
+	if (o->iid.fd >= 0 && iid_write(o, made->images[0]->id, err) < 0)
+		return -1;
 	printf("%s\n", made->images[0]->id);
 	return 0;
 }
@@ -169,12 +255,16 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "pause", optional_argument, NULL, 'p' },
+		{ "squash", no_argument, NULL, 's' },
+		{ "iidfile", required_argument, NULL, 'I' },
+		{ "include-volumes", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *changes[IMAGE_CHANGES_MAX];
 	struct commit_opts o = { .changes = changes,
-				 .format = PODD__MANIFEST_FORMAT__MANIFEST_FORMAT_OCI };
+				 .format = PODD__MANIFEST_FORMAT__MANIFEST_FORMAT_OCI,
+				 .iid = { .fd = -1, .cmd = -1 } };
 	char full[PODD_IMAGE_NAME_BUF];
 	podd_error_t err = NULL;
 	struct engine e;
@@ -182,7 +272,7 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "a:m:c:f:qph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:m:c:f:qpsh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o.author = optarg;
@@ -211,6 +301,16 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 		case 'q':
 			o.quiet = true;
 			break;
+		case 's':
+			o.squash = true;
+			break;
+		case 'I':
+			o.iidfile = optarg;
+			break;
+		case 'V':
+			/* podman's: the container's volumes become the image's.
+			 * podd has no volumes, so there are none to include. */
+			break;
 		case 'p':
 			if (bool_value(optarg, &o.pause) < 0) {
 				fprintf(stderr,
@@ -230,9 +330,13 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 			       "LABEL | ONBUILD | STOPSIGNAL | USER | VOLUME | WORKDIR\n"
 			       "  -f, --format string       Format of the image manifest and metadata "
 			       "(default \"oci\")\n"
+			       "      --iidfile file        file to write the image ID to\n"
+			       "      --include-volumes     Include container volumes as image volumes\n"
 			       "  -m, --message string      Set commit message for imported image\n"
 			       "  -p, --pause               Pause container during commit\n"
-			       "  -q, --quiet               Suppress output\n");
+			       "  -q, --quiet               Suppress output\n"
+			       "  -s, --squash              squash newly built layers into a single new "
+			       "layer\n");
 			return 0;
 		default:
 			fprintf(stderr, "Error: unknown flag or missing value: %s\n",
@@ -252,9 +356,17 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 	}
 	if ((c = image_changes_check(o.changes, o.n_changes, true)) != 0)
 		return c;
+	/* Before the sandbox, which opens no file: a temporary beside FILE
+	 * that takes its name only once the commit succeeded, so that a
+	 * failed commit leaves FILE as it was. */
+	if (o.iidfile && output_file_open(o.iidfile, 0644, &o.iid, &err) < 0) {
+		podd_error_wrap(&err, "failed to write image ID");
+		return report_error(&err);
+	}
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE | (o.pause ? NEED_EXEC : 0), &err) < 0 ||
 	    commit(&e, &o, &err) < 0) {
 		engine_stop(&e);
+		output_file_abort(&o.iid);
 		return report_error(&err);
 	}
 	engine_stop(&e);

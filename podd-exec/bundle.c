@@ -32,7 +32,6 @@ static const char *const readonly_paths[] = {
 	"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
-#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define DEFAULT_PIDS_LIMIT 2048
 
 static json_object *strv(const char *const *v, size_t n)
@@ -166,19 +165,23 @@ static json_object *env_json(const Podd__ContainerConfig *c, const char *hostnam
 			     const struct exec_user *u)
 {
 	json_object *a = json_object_new_array();
-	bool path = false, term = false, home = false;
+	bool path = false, term = false, home = false, ctr = false;
 	char buf[300];
 
 	for (size_t i = 0; i < c->n_env; i++) {
 		path |= strncmp(c->env[i], "PATH=", 5) == 0;
 		term |= strncmp(c->env[i], "TERM=", 5) == 0;
 		home |= strncmp(c->env[i], "HOME=", 5) == 0;
+		ctr |= strncmp(c->env[i], "container=", 10) == 0;
 	}
 	if (!path)
-		json_object_array_add(a, json_object_new_string(DEFAULT_PATH));
+		json_object_array_add(a, json_object_new_string(PODD_DEFAULT_PATH_ENV));
 	if (!term && c->tty)
-		json_object_array_add(a, json_object_new_string("TERM=xterm"));
-	json_object_array_add(a, json_object_new_string("container=podd"));
+		json_object_array_add(a, json_object_new_string(PODD_DEFAULT_TERM_ENV));
+	/* The config's own (an image committed from a container has it, a
+	 * user may set it) comes below: not twice. */
+	if (!ctr)
+		json_object_array_add(a, json_object_new_string(PODD_CONTAINER_ENV));
 	snprintf(buf, sizeof(buf), "HOSTNAME=%s", hostname);
 	json_object_array_add(a, json_object_new_string(buf));
 	if (!home) {

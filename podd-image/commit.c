@@ -13,10 +13,18 @@
  * ".wh..wh..opq" entry; user.overlay.* attributes are never archived. The
  * tar goes straight into a blob writer (sha256 on the way: uncompressed,
  * its digest is its diff_id), then a config (the image's, with the new
- * diff_id, a history entry and podman's --change instructions applied,
- * lib/image_change.c) and an OCI or docker schema 2 manifest (the image's
- * layers and the new one) are stored, and store_image_from_manifest makes the
- * image as for a load. */
+ * diff_id, a history entry, the container's settings and then podman's
+ * --change instructions applied, lib/image_change.c) and an OCI or docker
+ * schema 2 manifest (the image's layers and the new one) are stored, and
+ * store_image_from_manifest makes the image as for a load.
+ *
+ * --squash walks a stack instead: the upper dir, then the image's unpacked
+ * layers (layers/<chain id>/diff) top down, each opened the same way and
+ * every name looked up top down, the first layer that has it deciding (as
+ * overlay merges them): a whiteout there hides it, a directory merges with
+ * the directories of that name below it until one is opaque or a layer has
+ * something else there. No marker is written: the one layer is the whole
+ * root, and the config's diff_ids and history are the new layer's alone. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -55,6 +63,10 @@ struct commit_walk {
 	 * data, the others are hardlink entries to it (as podman writes),
 	 * found by (dev, ino) as libarchive's link resolver does for tar. */
 	struct archive_entry_linkresolver *links;
+	/* --squash: the walk is of a stack of directories (the upper dir,
+	 * then the image's layers top down) merged as overlay merges them:
+	 * whiteouts hide, opaque dirs stop the merge, no marker is written. */
+	bool squash;
 	uint64_t size;
 	size_t entries;
 	podd_error_t *err;
@@ -128,7 +140,8 @@ static bool opaque(int dirfd)
 	return fgetxattr(dirfd, "user.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y';
 }
 
-static int walk(struct commit_walk *cw, int dirfd, const char *prefix, int depth);
+static int walk(struct commit_walk *cw, const int *dirs, size_t ndirs, const char *prefix,
+		int depth);
 
 /* At most the size the header gave (a running container may grow the
  * file meanwhile; a shrunk one is padded by libarchive). */
@@ -150,21 +163,109 @@ static int copy_data(struct commit_walk *cw, int fd, const char *path, uint64_t 
 	return 0;
 }
 
-static int one_entry(struct commit_walk *cw, int dirfd, const char *name, const char *prefix,
-		     int depth)
+static bool whiteout(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0);
+}
+
+/* --squash: the directories beneath `dirs[top]` (the dir `name` there,
+ * open as `fd`) that merge with it: the same name further down, while it is
+ * a directory and until one is opaque (a whiteout or anything else stops
+ * the merge, as in overlay). Appended to subs[] (*nsubs, at most ndirs),
+ * each opened without following a link; the caller closes them. */
+static int lower_dirs(struct commit_walk *cw, const int *dirs, size_t ndirs, size_t top, int fd,
+		      const char *name, const char *path, int *subs, size_t *nsubs)
+{
+	if (opaque(fd))
+		return 0;
+	for (size_t j = top + 1; j < ndirs; j++) {
+		struct stat st;
+		int sub;
+		if (fstatat(dirs[j], name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return podd_error_sys(cw->err, errno, "commit: stat %s", path);
+		}
+		if (!S_ISDIR(st.st_mode))
+			return 0;
+		sub = openat(dirs[j], name,
+			     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_DIRECTORY);
+		if (sub < 0)
+			return podd_error_sys(cw->err, errno, "commit: open %s", path);
+		subs[(*nsubs)++] = sub;
+		if (opaque(sub))
+			return 0;
+	}
+	return 0;
+}
+
+static void close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/* A directory of the walk and what it contains: its own header from the
+ * topmost directory of that name, then (with --squash) the lower ones it
+ * merges with, all walked as one. */
+static int dir_entry(struct commit_walk *cw, const int *dirs, size_t ndirs, size_t top, int fd,
+		     struct archive_entry *e, const char *name, const char *path, int depth)
+{
+	cleanup_free char *sub = NULL;
+	cleanup_free int *subs = NULL;
+	size_t nsubs = 0;
+	int r;
+
+	archive_entry_set_size(e, 0);
+	if (write_header(cw, e, path) < 0)
+		return -1;
+	if (asprintf(&sub, "%s/", path) < 0)
+		return podd_error_sys(cw->err, ENOMEM, "commit");
+	if (!cw->squash && opaque(fd)) {
+		cleanup_free char *opq = NULL;
+		if (asprintf(&opq, "%s.wh..wh..opq", sub) < 0)
+			return podd_error_sys(cw->err, ENOMEM, "commit");
+		if (write_marker(cw, opq) < 0)
+			return -1;
+	}
+	subs = calloc(ndirs - top, sizeof(*subs));
+	if (subs == NULL)
+		return podd_error_sys(cw->err, ENOMEM, "commit");
+	subs[nsubs++] = fd;
+	if (cw->squash && lower_dirs(cw, dirs, ndirs, top, fd, name, path, subs, &nsubs) < 0) {
+		close_all(subs + 1, nsubs - 1);
+		return -1;
+	}
+	r = walk(cw, subs, nsubs, sub, depth + 1);
+	close_all(subs + 1, nsubs - 1);
+	return r;
+}
+
+/* One name of a directory of the walk: looked up top down in `dirs`, the
+ * first that has it decides (with --squash a whiteout there hides it). */
+static int one_entry(struct commit_walk *cw, const int *dirs, size_t ndirs, const char *name,
+		     const char *prefix, int depth)
 {
 	cleanup_free char *path = NULL;
 	struct archive_entry *e = NULL;
 	cleanup_close int fd = -1;
 	struct stat st;
-	int r = -1;
+	size_t top = 0;
+	int r = -1, dirfd;
 
 	if (asprintf(&path, "%s%s", prefix, name) < 0)
 		return podd_error_sys(cw->err, ENOMEM, "commit");
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return podd_error_sys(cw->err, errno, "commit: stat %s", path);
-	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+	for (;; top++) {
+		if (fstatat(dirs[top], name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			break;
+		if (errno != ENOENT || top + 1 == ndirs)
+			return podd_error_sys(cw->err, errno, "commit: stat %s", path);
+	}
+	dirfd = dirs[top];
+	if (whiteout(&st)) {
 		cleanup_free char *wh = NULL;
+		if (cw->squash)
+			return 0;
 		if (asprintf(&wh, "%s.wh.%s", prefix, name) < 0)
 			return podd_error_sys(cw->err, ENOMEM, "commit");
 		return write_marker(cw, wh);
@@ -205,24 +306,7 @@ static int one_entry(struct commit_walk *cw, int dirfd, const char *name, const 
 		archive_entry_set_size(e, 0);
 	}
 	if (S_ISDIR(st.st_mode)) {
-		cleanup_free char *sub = NULL;
-		archive_entry_set_size(e, 0);
-		if (write_header(cw, e, path) < 0)
-			goto out;
-		if (asprintf(&sub, "%s/", path) < 0) {
-			podd_error_sys(cw->err, ENOMEM, "commit");
-			goto out;
-		}
-		if (opaque(fd)) {
-			cleanup_free char *opq = NULL;
-			if (asprintf(&opq, "%s.wh..wh..opq", sub) < 0) {
-				podd_error_sys(cw->err, ENOMEM, "commit");
-				goto out;
-			}
-			if (write_marker(cw, opq) < 0)
-				goto out;
-		}
-		r = walk(cw, fd, sub, depth + 1);
+		r = dir_entry(cw, dirs, ndirs, top, fd, e, name, path, depth);
 		goto out;
 	}
 	{
@@ -253,21 +337,14 @@ static void names_free(char **v, size_t n)
 	free(v);
 }
 
-/* A directory's entries in byte order of their names, as podman's tar
- * walks them (Go's filepath.Walk): the layer is the same whatever order
- * the file system lists them in. The count is bounded by the walk's
- * COMMIT_MAX_ENTRIES. */
-static int walk(struct commit_walk *cw, int dir, const char *prefix, int depth)
+/* The names in directory `dir` appended to *names (*n of *cap). */
+static int read_names(struct commit_walk *cw, int dir, const char *prefix, char ***names,
+		      size_t *n, size_t *cap)
 {
-	char **names = NULL;
-	size_t n = 0, cap = 0;
 	DIR *d;
 	struct dirent *de;
 	int fd, r = 0;
 
-	if (depth > COMMIT_MAX_DEPTH)
-		return podd_error(cw->err, PODD_E_INVALID_ARGUMENT,
-				  "commit: deeper than %d levels", COMMIT_MAX_DEPTH);
 	fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
 		if (fd >= 0)
@@ -277,34 +354,63 @@ static int walk(struct commit_walk *cw, int dir, const char *prefix, int depth)
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (cw->entries + n >= COMMIT_MAX_ENTRIES) {
+		if (cw->entries + *n >= COMMIT_MAX_ENTRIES) {
 			r = podd_error(cw->err, PODD_E_INVALID_ARGUMENT,
 				       "commit: more than %d entries", COMMIT_MAX_ENTRIES);
 			break;
 		}
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			char **nv = realloc(names, ncap * sizeof(*nv));
+		if (*n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 32;
+			char **nv = realloc(*names, ncap * sizeof(*nv));
 			if (nv == NULL) {
 				r = podd_error_sys(cw->err, ENOMEM, "commit");
 				break;
 			}
-			names = nv;
-			cap = ncap;
+			*names = nv;
+			*cap = ncap;
 		}
-		names[n] = strdup(de->d_name);
-		if (names[n] == NULL) {
+		(*names)[*n] = strdup(de->d_name);
+		if ((*names)[*n] == NULL) {
 			r = podd_error_sys(cw->err, ENOMEM, "commit");
 			break;
 		}
-		n++;
+		(*n)++;
 	}
+	closedir(d);
+	return r;
+}
+
+/* A directory's entries (of every directory in `dirs`, merged: each name
+ * once) in byte order of their names, as podman's tar walks them (Go's
+ * filepath.Walk): the layer is the same whatever order the file system
+ * lists them in. The count is bounded by the walk's COMMIT_MAX_ENTRIES. */
+static int walk(struct commit_walk *cw, const int *dirs, size_t ndirs, const char *prefix,
+		int depth)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0, kept = 0;
+	int r = 0;
+
+	if (depth > COMMIT_MAX_DEPTH)
+		return podd_error(cw->err, PODD_E_INVALID_ARGUMENT,
+				  "commit: deeper than %d levels", COMMIT_MAX_DEPTH);
+	for (size_t i = 0; r == 0 && i < ndirs; i++)
+		r = read_names(cw, dirs[i], prefix, &names, &n, &cap);
 	if (r == 0 && n > 1)
 		qsort(names, n, sizeof(*names), name_cmp);
+	/* Duplicates (one name in several layers) are next to each other. */
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (kept > 0 && strcmp(names[kept - 1], names[i]) == 0) {
+			free(names[i]);
+			continue;
+		}
+		names[kept++] = names[i];
+	}
+	if (r == 0)
+		n = kept;
 	for (size_t i = 0; r == 0 && i < n; i++)
-		r = one_entry(cw, dirfd(d), names[i], prefix, depth);
+		r = one_entry(cw, dirs, ndirs, names[i], prefix, depth);
 	names_free(names, n);
-	closedir(d);
 	return r;
 }
 
@@ -315,9 +421,11 @@ static void linkresolver_freep(struct archive_entry_linkresolver **l)
 	*l = NULL;
 }
 
-/* The upper dir as an uncompressed tar blob: its digest is its diff_id. */
-static int put_upper(int storefd, int upperfd, struct digest *diff_id, uint64_t *size,
-		     podd_error_t *err)
+/* The upper dir (dirs[0], ndirs 1), or with squash the merged stack of
+ * it and the image's layers top down, as an uncompressed tar blob: its
+ * digest is its diff_id. */
+static int put_layer(int storefd, const int *dirs, size_t ndirs, bool squash,
+		     struct digest *diff_id, uint64_t *size, podd_error_t *err)
 {
 	cleanup_archive_write struct archive *a = archive_write_new();
 	cleanup_blob_writer struct blob_writer w = { 0 };
@@ -331,6 +439,7 @@ static int put_upper(int storefd, int upperfd, struct digest *diff_id, uint64_t 
 	cw->links = links;
 	cw->w = &w;
 	cw->err = err;
+	cw->squash = squash;
 	if (blob_writer_open(storefd, NULL, UINT64_MAX, META_MAX_LAYER_SIZE, &w, err) < 0)
 		return -1;
 	/* pax only where ustar cannot say it (long names, xattrs), as podman
@@ -344,7 +453,7 @@ static int put_upper(int storefd, int upperfd, struct digest *diff_id, uint64_t 
 	/* On failure the archive is marked failed, so that freeing it (after
 	 * cw and w, by the cleanup order) writes no end of archive through
 	 * them. */
-	if (walk(cw, upperfd, "", 0) < 0) {
+	if (walk(cw, dirs, ndirs, "", 0) < 0) {
 		archive_write_fail(a);
 		return -1;
 	}
@@ -389,10 +498,46 @@ static const char *layer_type(enum layer_compression c, bool docker)
 	}
 }
 
-/* The image's config with the new layer: diff_id appended, a history
- * entry, the new creation time and author. The stored config was parsed
- * strictly when the image was stored (manifest.c); here it is only
- * extended, and store_image_from_manifest parses the result again. */
+static json_object *strv_json(char *const *v, size_t n)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+/* The container's settings, as podman's libpod commit writes them before
+ * the changes: Entrypoint and Cmd always (none when empty), each Env entry
+ * set as ENV sets it, User when set, WorkingDir. Its StopSignal is not
+ * written (neither is podman's). */
+static int apply_container(json_object *run, const struct commit_container *ct,
+			   podd_error_t *err)
+{
+	for (size_t i = 0; i < ct->n_env; i++)
+		if (image_config_env_set(run, ct->env[i], err) < 0)
+			return -1;
+	if (ct->n_entrypoint > 0)
+		json_object_object_add(run, "Entrypoint",
+				       strv_json(ct->entrypoint, ct->n_entrypoint));
+	else
+		json_object_object_del(run, "Entrypoint");
+	if (ct->n_cmd > 0)
+		json_object_object_add(run, "Cmd", strv_json(ct->cmd, ct->n_cmd));
+	else
+		json_object_object_del(run, "Cmd");
+	if (ct->user[0] != '\0')
+		json_object_object_add(run, "User", json_object_new_string(ct->user));
+	if (ct->working_dir[0] != '\0')
+		json_object_object_add(run, "WorkingDir", json_object_new_string(ct->working_dir));
+	return 0;
+}
+
+/* The image's config with the new layer: diff_id appended (with squash the
+ * only one), a history entry (with squash the only one, as podman's), the
+ * new creation time and author, the container's settings and the changes.
+ * The stored config was parsed strictly when the image was stored
+ * (manifest.c); here it is only extended, and store_image_from_manifest
+ * parses the result again. */
 static int new_config(int storefd, const struct commit_args *c, const struct digest *diff_id,
 		      json_object **out, podd_error_t *err)
 {
@@ -417,16 +562,23 @@ static int new_config(int storefd, const struct commit_args *c, const struct dig
 	    !json_object_is_type(run, json_type_object))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "image %.12s: config unusable",
 				  c->image_id);
-	if (run == NULL && c->n_changes > 0) {
+	if (run == NULL && (c->n_changes > 0 || c->container)) {
 		run = json_object_new_object();
 		json_object_object_add(cfg, "config", run);
 	}
+	if (c->container && apply_container(run, c->container, err) < 0)
+		return -1;
 	for (size_t i = 0; i < c->n_changes; i++)
 		if (image_change_apply(run, c->changes[i], NULL, 0, err) < 0)
 			return -1;
 	created = rfc3339_utc(c->created_ns);
 	if (created == NULL || asprintf(&diff, "sha256:%s", diff_id->hex) < 0)
 		return podd_error_sys(err, ENOMEM, "commit");
+	if (c->squash) {
+		ids = json_object_new_array();
+		json_object_object_add(rootfs, "diff_ids", ids);
+		json_object_object_del(cfg, "history");
+	}
 	json_object_array_add(ids, json_object_new_string(diff));
 	json_object_object_add(cfg, "created", json_object_new_string(created));
 	if (c->author && c->author[0])
@@ -447,8 +599,9 @@ static int new_config(int storefd, const struct commit_args *c, const struct dig
 	return 0;
 }
 
-/* The image's manifest's layers, in OCI's media types, and the new one. */
-static json_object *new_manifest(const struct image_manifest *base, bool docker,
+/* The image's manifest's layers (none with squash), in the media types of
+ * the format asked for, and the new one. */
+static json_object *new_manifest(const struct image_manifest *base, bool squash, bool docker,
 				 const struct digest *cfg, size_t cfg_len, const struct digest *layer,
 				 uint64_t layer_size)
 {
@@ -465,7 +618,7 @@ static json_object *new_manifest(const struct image_manifest *base, bool docker,
 	json_object_object_add(c, "digest", json_object_new_string(d));
 	json_object_object_add(c, "size", json_object_new_int64((int64_t)cfg_len));
 	json_object_object_add(m, "config", c);
-	for (size_t i = 0; i < base->n_layers; i++) {
+	for (size_t i = 0; !squash && i < base->n_layers; i++) {
 		json_object *l = json_object_new_object();
 		snprintf(d, sizeof(d), "sha256:%s", base->layers[i].desc.digest.hex);
 		json_object_object_add(
@@ -486,13 +639,63 @@ static json_object *new_manifest(const struct image_manifest *base, bool docker,
 	return m;
 }
 
+struct dir_stack {
+	int fds[PODD_IMAGE_LAYERS_MAX + 1];
+	size_t n;
+};
+
+static void dir_stack_close(struct dir_stack *s)
+{
+	close_all(s->fds, s->n);
+	s->n = 0;
+}
+
+/* --squash: below the upper dir (s->fds[0] if there is one), the image's layers
+ * top down, layers/<chain id>/diff by the chain ids of its config's
+ * diff_ids, each opened beneath the store without following a link. */
+static int squash_stack(int storefd, const struct image_manifest *base, const char *image_id,
+			struct dir_stack *s, podd_error_t *err)
+{
+	cleanup_image_config struct image_config *cfg = NULL;
+	cleanup_free struct digest *chain = NULL;
+	cleanup_free char *buf = NULL;
+	struct digest id;
+	char path[DIGEST_HEX_LEN + 16];
+	size_t len;
+
+	memcpy(id.hex, image_id, DIGEST_HEX_LEN + 1);
+	if (store_read_blob(storefd, &id, META_MAX_BYTES, &buf, &len, err) < 0 ||
+	    image_config_parse(image_id, buf, len, &cfg, err) < 0 ||
+	    image_config_check_layers(base, cfg, err) < 0)
+		return podd_error_wrap(err, "image %.12s", image_id);
+	if (cfg->n_diff_ids > PODD_IMAGE_LAYERS_MAX)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "image %.12s: too many layers",
+				  image_id);
+	chain = calloc(cfg->n_diff_ids + 1, sizeof(*chain));
+	if (chain == NULL)
+		return podd_error_sys(err, ENOMEM, "commit");
+	if (chain_ids_compute(cfg->diff_ids, cfg->n_diff_ids, chain, err) < 0)
+		return -1;
+	for (size_t i = cfg->n_diff_ids; i-- > 0;) {
+		int fd;
+		snprintf(path, sizeof(path), "layers/%s/diff", chain[i].hex);
+		fd = open_beneath(storefd, path, O_PATH | O_DIRECTORY, 0);
+		if (fd < 0)
+			return podd_error_sys(err, errno, "image %.12s: layer %.12s", image_id,
+					      chain[i].hex);
+		s->fds[s->n++] = fd;
+	}
+	return 0;
+}
+
 int image_commit(int storefd, const struct commit_args *c, const struct extract_limits *lim,
 		 Podd__ImageRecord **out, podd_error_t *err)
 {
+	__attribute__((cleanup(dir_stack_close))) struct dir_stack dirs = { .n = 0 };
 	cleanup_image_manifest struct image_manifest *base = NULL;
 	cleanup_json json_object *cfg = NULL, *manifest = NULL;
 	cleanup_free char *mbuf = NULL;
-	cleanup_close int upper = -1;
+	int upper;
 	struct digest md, diff_id, cfg_d, man_d;
 	char path[160], mname[DIGEST_HEX_LEN + 8];
 	struct stat st;
@@ -511,9 +714,14 @@ int image_commit(int storefd, const struct commit_args *c, const struct extract_
 				  c->container_id);
 	snprintf(path, sizeof(path), "containers/%s/upper", c->container_id);
 	upper = open_beneath(storefd, path, O_PATH | O_DIRECTORY, 0);
-	if (upper < 0 && podd_error_sys(err, errno, "%s", path) < 0)
+	/* None yet: a container created and never started has changed
+	 * nothing (podman commits it too): an empty layer, or with squash
+	 * the image's layers alone. */
+	if (upper < 0 && errno != ENOENT && podd_error_sys(err, errno, "%s", path) < 0)
 		return podd_error_wrap(err, "commit: container %.12s has no changes dir",
 				       c->container_id);
+	if (upper >= 0)
+		dirs.fds[dirs.n++] = upper;
 	snprintf(mname, sizeof(mname), "sha256:%s", md.hex);
 	if (store_read_blob(storefd, &md, META_MAX_BYTES, &mbuf, &mlen, err) < 0 ||
 	    image_manifest_parse(mname, mbuf, mlen, &base, err) < 0)
@@ -531,12 +739,12 @@ int image_commit(int storefd, const struct commit_args *c, const struct extract_
 			if (image_change_apply(scratch, c->changes[i], NULL, 0, err) < 0)
 				return -1;
 	}
-	if (base->n_layers + 1 > PODD_IMAGE_LAYERS_MAX)
+	if (!c->squash && base->n_layers + 1 > PODD_IMAGE_LAYERS_MAX)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "commit: image %.12s has %zu layers: one more would pass the %d "
 				  "a container can run on",
 				  c->image_id, base->n_layers, PODD_IMAGE_LAYERS_MAX);
-	for (size_t i = 0; c->docker && i < base->n_layers; i++)
+	for (size_t i = 0; c->docker && !c->squash && i < base->n_layers; i++)
 		if (layer_type(base->layers[i].compression, true) == NULL)
 			return podd_error(err, PODD_E_INVALID_ARGUMENT,
 					  "commit: image %.12s has a zstd layer, which the docker "
@@ -544,11 +752,13 @@ int image_commit(int storefd, const struct commit_args *c, const struct extract_
 					  c->image_id);
 	/* The blobs written here stay on failure; gc takes what no image
 	 * names (as for a failed load). */
-	if (put_upper(storefd, upper, &diff_id, &size, err) < 0 ||
+	if (c->squash && squash_stack(storefd, base, c->image_id, &dirs, err) < 0)
+		return podd_error_wrap(err, "commit %.12s", c->container_id);
+	if (put_layer(storefd, dirs.fds, dirs.n, c->squash, &diff_id, &size, err) < 0 ||
 	    new_config(storefd, c, &diff_id, &cfg, err) < 0 ||
 	    put_json(storefd, cfg, &cfg_d, &cfg_len, err) < 0)
 		return podd_error_wrap(err, "commit %.12s", c->container_id);
-	manifest = new_manifest(base, c->docker, &cfg_d, cfg_len, &diff_id, size);
+	manifest = new_manifest(base, c->squash, c->docker, &cfg_d, cfg_len, &diff_id, size);
 	if (put_json(storefd, manifest, &man_d, &man_len, err) < 0 ||
 	    store_image_from_manifest(storefd, &man_d, lim, out, err) < 0)
 		return podd_error_wrap(err, "commit %.12s", c->container_id);

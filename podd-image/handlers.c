@@ -425,6 +425,21 @@ int handle_import(struct podd_server *srv, const struct podd_request *req, podd_
 	return ret;
 }
 
+/* The container's settings of a CommitRequest, every field checked. */
+static int commit_container_check(const Podd__CommitContainerConfig *cc, podd_error_t *err)
+{
+	if (podd_validate_env(cc->env, cc->n_env, err) < 0 ||
+	    podd_validate_strv("entrypoint", cc->entrypoint, cc->n_entrypoint, err) < 0 ||
+	    podd_validate_strv("command", cc->cmd, cc->n_cmd, err) < 0)
+		return podd_error_wrap(err, "commit");
+	if (strlen(cc->user) > 256 || strchr(cc->user, '\n'))
+		return podd_error(err, INVALID, "commit: invalid user");
+	if (cc->working_dir[0] != '\0' &&
+	    podd_validate_abs_path("working directory", cc->working_dir, err) < 0)
+		return podd_error_wrap(err, "commit");
+	return 0;
+}
+
 /* Commit: CommitRequest -> LoadedImages (one record, no names). The ids
  * and digest are checked here and again in image_commit. */
 int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
@@ -442,7 +457,9 @@ int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_
 		.created_ns = r->created_ns,
 		.changes = r->changes,
 		.n_changes = r->n_changes,
+		.squash = r->squash,
 	};
+	struct commit_container ct;
 	int ret;
 
 	switch (r->format) {
@@ -462,6 +479,21 @@ int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_
 		return podd_error(err, INVALID, "commit: invalid container, image or manifest id");
 	if (r->created_ns < 0 || strlen(r->author) > 1024 || strlen(r->message) > 65536)
 		return podd_error(err, INVALID, "commit: invalid time, author or message");
+	if (r->container) {
+		if (commit_container_check(r->container, err) < 0)
+			return -1;
+		ct = (struct commit_container){
+			.env = r->container->env,
+			.n_env = r->container->n_env,
+			.entrypoint = r->container->entrypoint,
+			.n_entrypoint = r->container->n_entrypoint,
+			.cmd = r->container->cmd,
+			.n_cmd = r->container->n_cmd,
+			.user = r->container->user,
+			.working_dir = r->container->working_dir,
+		};
+		c.container = &ct;
+	}
 	if (c.created_ns == 0) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);

@@ -198,9 +198,9 @@ eq "commit -q prints the id only" \
 $P commit -q -c 'CMD ["/bin/echo","changed"]' -c "ENV C=1" -c "label k=v" \
 	-c "EXPOSE 8080/UDP" -c "USER 0" -c "WORKDIR /opq" -c "STOPSIGNAL SIGINT" \
 	-c 'VOLUME ["/data","/more"]' -c "ENTRYPOINT=[]" tocommit localhost/changed > /dev/null
-eq "commit --change lands in the config (STOPSIGNAL as its number, as podman)" \
+eq "commit --change lands in the config over the container's (STOPSIGNAL as its number, as podman)" \
 	"$($P image inspect --format '{{json .Config}}' localhost/changed)" \
-	'{"User":"0","ExposedPorts":{"8080/udp":{}},"Env":["FOO=image","BAR=image","PATH=/bin","C=1"],"Cmd":["/bin/echo","changed"],"Volumes":{"/data":{},"/more":{}},"WorkingDir":"/opq","Labels":{"k":"v"},"StopSignal":"2"}'
+	'{"User":"0","ExposedPorts":{"8080/udp":{}},"Env":["FOO=image","BAR=image","PATH=/bin","container=podd","C=1"],"Cmd":["/bin/echo","changed"],"Volumes":{"/data":{},"/more":{}},"WorkingDir":"/opq","Labels":{"k":"v"},"StopSignal":"2"}'
 eq "  ... and a container of it runs the new CMD" \
 	"$($P run --rm localhost/changed 2>&1)" "changed"
 $P commit -q -c "CMD echo shell" -c "ONBUILD RUN true" tocommit localhost/changed2 \
@@ -266,6 +266,94 @@ eq "a commit's layer has the mount points as podman's, in name order" \
 	"a b etc/ etc/hostname etc/hosts etc/resolv.conf m run/ run/.containerenv z "
 $P rm ranonly > /dev/null
 $P rmi localhost/ranonly > /dev/null
+
+# The container's own settings go into the image, as podman's libpod
+# commit writes them (measured on podman 4.3): Env (its process
+# environment less HOSTNAME and HOME, each entry over the image's of the
+# same key), Entrypoint and Cmd (none when the container has none), User,
+# WorkingDir; the image's StopSignal stays. --change comes after.
+$P create --name ctrcfg -e FOO=bar -e NEW=1 -w /tmp -u 1:1 --entrypoint /bin/sh localhost/cfg \
+	-c 'echo ran $FOO $NEW $BAR $(pwd) $(id -u):$(id -g)' > /dev/null
+$P commit -q ctrcfg localhost/ctrcfg > /dev/null
+eq "commit writes the container's Env, Entrypoint, Cmd, User and WorkingDir" \
+	"$($P image inspect --format '{{json .Config}}' localhost/ctrcfg)" \
+	'{"User":"1:1","Env":["FOO=bar","BAR=image","PATH=/bin","container=podd","NEW=1"],"Entrypoint":["/bin/sh"],"Cmd":["-c","echo ran $FOO $NEW $BAR $(pwd) $(id -u):$(id -g)"],"WorkingDir":"/tmp","StopSignal":"SIGUSR1"}'
+eq "  ... a run of it without a command runs the container's" \
+	"$($P run --rm localhost/ctrcfg 2>&1)" "ran bar 1 image /tmp 1:1"
+$P commit -q -c "USER 2" -c "ENV FOO=changed" -c 'CMD ["-c","echo $FOO"]' ctrcfg \
+	localhost/ctrcfg2 > /dev/null
+eq "  ... --change overrides the container's settings" \
+	"$($P image inspect --format '{{.Config.User}} {{json .Config.Env}} {{json .Config.Cmd}}' localhost/ctrcfg2)" \
+	'2 ["FOO=changed","BAR=image","PATH=/bin","container=podd","NEW=1"] ["-c","echo $FOO"]'
+$P create --name noargs --entrypoint /bin/echo localhost/cfg > /dev/null
+$P commit -q noargs localhost/noargs > /dev/null
+eq "  ... an --entrypoint without a command: no Cmd (the image's is not the container's)" \
+	"$($P image inspect localhost/noargs | jq -c '.[0].Config | [.Entrypoint, .Cmd, .User, .WorkingDir]')" \
+	'[["/bin/echo"],null,"1000","/opq"]'
+$P run --name withtty -t localhost/plain true > /dev/null 2>&1
+$P commit -q withtty localhost/withtty > /dev/null
+eq "  ... a tty container's TERM=xterm, as its process had it" \
+	"$($P image inspect --format '{{json .Config.Env}} {{json .Config.Cmd}} {{.Config.WorkingDir}}' localhost/withtty)" \
+	'["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","TERM=xterm","container=podd"] ["true"] /'
+eq "  ... and a run of such an image has container=podd once" \
+	"$($P run --rm localhost/withtty env | grep -c '^container=')" "1"
+$P rm withtty noargs > /dev/null
+$P rmi localhost/ctrcfg2 localhost/noargs localhost/withtty > /dev/null
+
+# --iidfile: the id, bare (no "sha256:", no newline), as podman writes it;
+# written only when the commit succeeded, FILE otherwise as it was.
+echo keep > "$T/iid"
+expect_fail "commit --iidfile with a bad --change fails" 125 'invalid instruction FOO' \
+	$P commit --iidfile "$T/iid" -c "FOO bar" ctrcfg localhost/iidbad
+eq "  ... and leaves the iidfile as it was" "$(cat "$T/iid")" "keep"
+expect_fail "commit --iidfile of a missing container fails" 125 'no container with name' \
+	$P commit --iidfile "$T/iid" nosuchctr localhost/iidbad
+eq "  ... and leaves the iidfile as it was, no temporary beside it" \
+	"$(cat "$T/iid"; ls -A "$T" | grep -c '^\.iid\.')" "keep
+0"
+iid=$($P commit -q --iidfile "$T/iid" ctrcfg localhost/iid)
+eq "commit --iidfile writes the id, no newline" "$(cat "$T/iid") $(wc -c < "$T/iid")" "$iid 64"
+expect_fail "commit --iidfile in a missing directory: podman's words" 125 \
+	'failed to write image ID' $P commit --iidfile "$T/nodir/iid" ctrcfg localhost/iidnodir
+check "  ... and no image made" sh -c "! $P image exists localhost/iidnodir"
+check "commit --include-volumes is accepted (podd has no volumes: nothing to include)" \
+	$P commit -q --include-volumes ctrcfg localhost/incvol
+$P rm ctrcfg > /dev/null
+$P rmi localhost/ctrcfg localhost/iid localhost/incvol > /dev/null
+
+# --squash: the image's layers and the container's changes as one layer
+# (overlay's merge: whiteouts and opaque dirs hide what is below, and are
+# not in the layer), the history only the new entry, as podman's.
+$P run --name squashme -u 0 localhost/cfg \
+	'echo new > /added; rm /layer2 /bin/true; mkdir -p /d/e; echo f > /d/e/f; rm -rf /opq; mkdir /opq; echo fresh > /opq/fresh' \
+	> /dev/null 2>&1
+$P commit -q --squash squashme localhost/squashed > /dev/null
+eq "commit --squash makes one layer, one history entry" \
+	"$($P image inspect localhost/squashed | jq -c '[(.[0].RootFS.Layers | length), (.[0].History | length)]')" \
+	"[1,1]"
+eq "  ... a run of it sees the base's and the changes' files, not the removed ones" \
+	"$($P run --rm -u 0 localhost/squashed 'cat /added /d/e/f; ls /opq; test -e /layer2 || echo no-layer2; test -e /etc/motd || echo no-motd; test -e /bin/true || echo no-true; test -x /bin/sh && echo sh' 2>&1 | tr '\n' ' ')" \
+	"new f fresh no-layer2 no-motd no-true sh "
+$P save -o "$T/squashed.tar" localhost/squashed 2> /dev/null
+rm -rf "$T/squashed" && mkdir "$T/squashed" && tar -C "$T/squashed" -xf "$T/squashed.tar"
+eq "  ... its layer has no whiteout" \
+	"$(tar -tf "$T/squashed/$(jq -r '.[0].Layers[0]' "$T/squashed/manifest.json")" | grep -c '\.wh\.')" "0"
+if $PM load -i "$T/squashed.tar" > /dev/null 2>&1 &&
+	pid=$($PM create localhost/squashed:latest true 2> /dev/null); then
+	eq "  ... podman reads it the same way" \
+		"$($PM export "$pid" | tar -tf - | grep -E '^(added|layer2|opq/old|opq/new|opq/fresh|etc/motd|bin/sh)$' | sort | tr '\n' ' ')" \
+		"added bin/sh opq/fresh "
+	$PM rm -f "$pid" > /dev/null 2>&1
+else
+	not_ok "podman loads the squashed image"
+fi
+$PM rmi -a -f > /dev/null 2>&1
+$P commit -q --squash -f docker squashme localhost/squashed-docker > /dev/null
+eq "  ... with --format docker too" \
+	"$($P image inspect localhost/squashed-docker | jq -r '.[0].ManifestType + " " + (.[0].RootFS.Layers | length | tostring)')" \
+	"application/vnd.docker.distribution.manifest.v2+json 1"
+$P rm squashme > /dev/null
+$P rmi localhost/squashed localhost/squashed-docker > /dev/null
 
 # --pause: a running container is frozen for the commit and thawed after,
 # also when the commit fails.
