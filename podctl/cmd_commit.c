@@ -176,6 +176,7 @@ static int commit(struct engine *e, struct commit_opts *o, podd_error_t *err)
 	req.manifest_digest = img->manifest_digest;
 	req.author = (char *)(o->author ? o->author : "");
 	req.message = (char *)(o->message ? o->message : "");
+	req.from = rec->image;
 	req.created_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	req.changes = o->changes;
 	req.n_changes = o->n_changes;
@@ -356,6 +357,12 @@ int cmd_commit(const struct global_opts *g, int argc, char **argv)
 	}
 	if ((c = image_changes_check(o.changes, o.n_changes, true)) != 0)
 		return c;
+	/* An OCI config has no comment of its own (podman's check). */
+	if (o.message && o.message[0] && o.format != PODD__MANIFEST_FORMAT__MANIFEST_FORMAT_DOCKER) {
+		fprintf(stderr, "Error: messages are only compatible with the docker image format "
+				"(-f docker)\n");
+		return EXIT_ENGINE;
+	}
 	/* Before the sandbox, which opens no file: a temporary beside FILE
 	 * that takes its name only once the commit succeeded, so that a
 	 * failed commit leaves FILE as it was. */

@@ -588,13 +588,23 @@ static int new_config(int storefd, const struct commit_args *c, const struct dig
 		history = json_object_new_array();
 		json_object_object_add(cfg, "history", history);
 	}
+	/* podman's entry: "/bin/sh" as what made the layer, and the image it
+	 * came from as the comment; the message is the (docker) config's
+	 * own comment. */
 	h = json_object_new_object();
 	json_object_object_add(h, "created", json_object_new_string(created));
+	json_object_object_add(h, "created_by", json_object_new_string("/bin/sh"));
 	if (c->author && c->author[0])
 		json_object_object_add(h, "author", json_object_new_string(c->author));
-	if (c->message && c->message[0])
-		json_object_object_add(h, "comment", json_object_new_string(c->message));
+	if (c->from && c->from[0]) {
+		cleanup_free char *comment = NULL;
+		if (asprintf(&comment, "FROM %s", c->from) < 0)
+			return podd_error_sys(err, ENOMEM, "commit");
+		json_object_object_add(h, "comment", json_object_new_string(comment));
+	}
 	json_object_array_add(history, h);
+	if (c->docker && c->message && c->message[0])
+		json_object_object_add(cfg, "comment", json_object_new_string(c->message));
 	*out = steal_pointer(&cfg);
 	return 0;
 }

@@ -29,7 +29,8 @@ struct commit_args {
 	const char *image_id;        /* 64 hex: the container's image */
 	const char *manifest_digest; /* "sha256:<hex>": that image's manifest */
 	const char *author;          /* may be "" */
-	const char *message;         /* the history comment; may be "" */
+	const char *message;         /* the config's comment (docker format only); may be "" */
+	const char *from;            /* "FROM <from>" in the history; may be "" */
 	int64_t created_ns;          /* > 0 */
 	char *const *changes;        /* --change instructions (image_change.h) */
 	size_t n_changes;

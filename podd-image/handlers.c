@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "commit.h"
 #include "handlers.h"
+#include "reference.h"
 #include "image.pb-c.h"
 #include "manifest.h"
 #include "store.h"
@@ -440,6 +441,15 @@ static int commit_container_check(const Podd__CommitContainerConfig *cc, podd_er
 	return 0;
 }
 
+/* Printable ASCII without spaces (or ""). */
+static bool graphic_ascii(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return false;
+	return true;
+}
+
 /* Commit: CommitRequest -> LoadedImages (one record, no names). The ids
  * and digest are checked here and again in image_commit. */
 int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
@@ -454,6 +464,7 @@ int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_
 		.manifest_digest = r->manifest_digest,
 		.author = r->author,
 		.message = r->message,
+		.from = r->from,
 		.created_ns = r->created_ns,
 		.changes = r->changes,
 		.n_changes = r->n_changes,
@@ -479,6 +490,13 @@ int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_
 		return podd_error(err, INVALID, "commit: invalid container, image or manifest id");
 	if (r->created_ns < 0 || strlen(r->author) > 1024 || strlen(r->message) > 65536)
 		return podd_error(err, INVALID, "commit: invalid time, author or message");
+	if (strlen(r->from) >= PODD_REFERENCE_MAX || !graphic_ascii(r->from))
+		return podd_error(err, INVALID, "commit: invalid image name");
+	/* Only the docker format has a place for the message (podctl
+	 * refuses it for OCI first, as podman does). */
+	if (r->message[0] && !c.docker)
+		return podd_error(err, INVALID,
+				  "messages are only compatible with the docker image format (-f docker)");
 	if (r->container) {
 		if (commit_container_check(r->container, err) < 0)
 			return -1;

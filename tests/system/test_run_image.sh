@@ -150,7 +150,12 @@ fi
 $P run --name tocommit -u 0 localhost/cfg \
 	'echo new > /added; rm /layer2; rm -rf /opq; mkdir /opq; echo fresh > /opq/fresh; ln -s /added /link; head -c 300000 /dev/zero > /hl1; ln /hl1 /hl2' \
 	> /dev/null 2>&1
-cimg=$($P commit -a tester -m "a change" tocommit localhost/committed 2> "$T/commit.err")
+nimg=$($P images -q | wc -l)
+expect_fail "commit -m of an OCI image: podman's refusal" 125 \
+	"messages are only compatible with the docker image format (-f docker)" \
+	$P commit -m "a change" tocommit localhost/committed
+eq "  ... and no image made" "$($P images -q | wc -l)" "$nimg"
+cimg=$($P commit -a tester tocommit localhost/committed 2> "$T/commit.err")
 case "$cimg" in
 [0-9a-f]*) [ ${#cimg} -eq 64 ] && ok "commit prints the new image's id" ||
 	not_ok "commit: $cimg $(cat "$T/commit.err")" ;;
@@ -175,6 +180,12 @@ eq "  ... its data archived once: the new layer is under twice its 300000 bytes"
 	"$($P image inspect localhost/committed | jq ".[0].Size - $base_size < 600000")" "true"
 eq "  ... on top of its image's layers" \
 	"$($P image inspect localhost/committed | jq '.[0].RootFS.Layers | length')" "3"
+eq "  ... with podman's history entry: /bin/sh, the author, FROM the image" \
+	"$($P image inspect localhost/committed | jq -c '.[0].History[-1] | [.created_by, .author, .comment]')" \
+	'["/bin/sh","tester","FROM localhost/cfg:latest"]'
+$P commit -q -f docker -m "a change" tocommit localhost/committed-msg > /dev/null
+eq "commit -f docker -m: the message is the config's comment" \
+	"$($P image inspect localhost/committed-msg | jq -r '.[0].Comment')" "a change"
 $P save -o "$T/committed.tar" localhost/committed > /dev/null 2>&1
 PM="podman --root $T/podman --runroot $T/podman-run --storage-driver vfs"
 if $PM load -i "$T/committed.tar" > /dev/null 2>&1 &&
