@@ -1,7 +1,10 @@
-/* podctl login and logout: credentials in podman's auth file. login asks
- * podd-image to check them against the registry (LoginRequest) before it
- * saves them; the auth file is opened (and created) before podctl's
- * sandbox closes and written in place afterwards. logout needs no helper. */
+/* podctl login and logout: credentials in podman's auth file, or in the
+ * credential helper its "credHelpers" names for the registry
+ * (cred_helper.h). login asks podd-image-registry to check them against
+ * the registry (LoginRequest) before it saves them; the auth file is
+ * opened (and created), and a helper's `store` prepared, before podctl's
+ * sandbox closes, and written or called afterwards. logout needs no
+ * podd helper. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 
 #include "certs.h"
 #include "cleanup.h"
+#include "cred_helper.h"
 #include "image.pb-c.h"
 #include "podctl.h"
 #include "reference.h"
@@ -62,8 +66,10 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 		path[4096];
 	struct auth_file af = { .fd = -1 };
 	struct registries_conf conf;
+	struct cred_helper_call store = { .pid = -1, .in = -1, .out = -1 };
+	const char *helper = NULL;
 	podd_error_t err = NULL;
-	struct engine e;
+	struct engine e = { 0 };
 	cleanup_message ProtobufCMessage *ok = NULL;
 	Podd__LoginRequest req = PODD__LOGIN_REQUEST__INIT;
 	Podd__RegistryCredentials creds = PODD__REGISTRY_CREDENTIALS__INIT;
@@ -160,7 +166,14 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 		return report_error(&err);
 
 	auth_file_path(authfile, path, sizeof(path));
-	if (auth_file_open(path, true, &af, &err) < 0) {
+	if (auth_file_open(path, true, &af, &err) < 0 ||
+	    auth_file_cred_helper(&af, key, &helper, &err) < 0) {
+		auth_file_close(&af);
+		return report_error(&err);
+	}
+	/* A helper stores the credentials instead of the file; podctl
+	 * executes nothing once sandboxed, so its call is set up now. */
+	if (helper && cred_helper_prepare(helper, "store", &store, &err) < 0) {
 		auth_file_close(&af);
 		return report_error(&err);
 	}
@@ -179,8 +192,26 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 		podd_error_wrap(&err, "logging into \"%s\"", key);
 		goto fail;
 	}
-	if (auth_file_set(&af, key, user, password, &err) < 0 || auth_file_save(&af, &err) < 0)
+	if (helper) {
+		cleanup_free char *input = cred_helper_store_input(key, user, password);
+		cleanup_free char *out = NULL;
+		if (input == NULL) {
+			podd_error_sys(&err, ENOMEM, "login");
+			goto fail;
+		}
+		int rc = cred_helper_finish(&store, input, "storing", &out, &err);
+		explicit_bzero(input, strlen(input));
+		if (rc != 0) {
+			if (rc > 0)
+				podd_error(&err, PODD_E_RUNTIME,
+					   "error storing credentials - err: %s", helper);
+			podd_error_wrap(&err, "logging into \"%s\"", key);
+			goto fail;
+		}
+	} else if (auth_file_set(&af, key, user, password, &err) < 0 ||
+		   auth_file_save(&af, &err) < 0) {
 		goto fail;
+	}
 	explicit_bzero(passbuf, sizeof(passbuf));
 	engine_stop(&e);
 	auth_file_close(&af);
@@ -188,6 +219,7 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 	return 0;
 fail:
 	explicit_bzero(passbuf, sizeof(passbuf));
+	cred_helper_abort(&store);
 	engine_stop(&e);
 	auth_file_close(&af);
 	return report_error(&err);
@@ -251,7 +283,32 @@ int cmd_logout(const struct global_opts *g, int argc, char **argv)
 		}
 		return report_error(&err);
 	}
-	removed = auth_file_remove(&af, all ? NULL : registry_key(argv[optind], key, sizeof(key)));
+	if (!all) {
+		const char *helper;
+		registry_key(argv[optind], key, sizeof(key));
+		c = auth_file_cred_helper(&af, key, &helper, &err);
+		if (c > 0) {
+			/* The helper holds them; the file is left alone. */
+			c = cred_helper_erase(helper, key, &err);
+			auth_file_close(&af);
+			if (c < 0)
+				return report_error(&err);
+			if (c > 0) {
+				fprintf(stderr, "Error: not logged into %s\n", key);
+				return EXIT_ENGINE;
+			}
+			printf("Removed login credentials for %s\n", key);
+			return 0;
+		}
+		if (c < 0) {
+			auth_file_close(&af);
+			return report_error(&err);
+		}
+	} else if (auth_file_erase_helpers(&af, &err) < 0) {
+		auth_file_close(&af);
+		return report_error(&err);
+	}
+	removed = auth_file_remove(&af, all ? NULL : key);
 	if (!all && removed == 0) {
 		auth_file_close(&af);
 		fprintf(stderr, "Error: not logged into %s\n", key);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cred_helper.h"
 #include "files.h"
 #include "helper.h"
 #include "validate.h"
@@ -208,12 +209,34 @@ static int decode_entry(json_object *entry, const char *key, char **user, char *
 	return 1;
 }
 
+/* The helper "credHelpers" names for `registry` (host[:port]): 1 with
+ * *name set, 0 for none, -1 for a value that is no helper's name. */
+static int cred_helper_for(json_object *root, const char *registry, const char *path,
+			   const char **name, podd_error_t *err)
+{
+	json_object *helpers, *h;
+
+	*name = NULL;
+	if (!json_object_object_get_ex(root, "credHelpers", &helpers) ||
+	    !json_object_is_type(helpers, json_type_object) ||
+	    !json_object_object_get_ex(helpers, registry, &h))
+		return 0;
+	if (!json_object_is_type(h, json_type_string) ||
+	    !cred_helper_name_valid(json_object_get_string(h)))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "%s: credHelpers[\"%s\"]: not a credential helper's name", path,
+				  registry);
+	*name = json_object_get_string(h);
+	return 1;
+}
+
 int auth_lookup(const char *path, const char *repo, char **user, char **password,
 		podd_error_t *err)
 {
 	cleanup_free char *text = NULL;
 	char key[PODD_IMAGE_REPO_MAX * 2 + 2];
 	json_object *root, *auths, *entry;
+	const char *helper;
 	int rc = 0;
 
 	*user = *password = NULL;
@@ -227,6 +250,19 @@ int auth_lookup(const char *path, const char *repo, char **user, char **password
 	root = parse_json(text, path, err);
 	if (root == NULL)
 		return -1;
+	/* A helper named for the registry answers for it, as in podman;
+	 * "auths" is not read then. */
+	snprintf(key, sizeof(key), "%s", repo);
+	key[strcspn(key, "/")] = '\0';
+	rc = cred_helper_for(root, key, path, &helper, err);
+	if (rc != 0) {
+		if (rc > 0) {
+			rc = cred_helper_get(helper, key, user, password, err);
+			if (rc < 0)
+				podd_error_wrap(err, "getting username and password");
+		}
+		goto out;
+	}
 	if (!json_object_object_get_ex(root, "auths", &auths) ||
 	    !json_object_is_type(auths, json_type_object))
 		goto out;
@@ -247,6 +283,34 @@ int auth_lookup(const char *path, const char *repo, char **user, char **password
 out:
 	json_object_put(root);
 	return rc < 0 ? -1 : 0;
+}
+
+int auth_file_cred_helper(const struct auth_file *f, const char *registry, const char **name,
+			  podd_error_t *err)
+{
+	if (f->root == NULL) {
+		*name = NULL;
+		return 0;
+	}
+	return cred_helper_for(f->root, registry, f->path, name, err);
+}
+
+int auth_file_erase_helpers(const struct auth_file *f, podd_error_t *err)
+{
+	json_object *helpers;
+
+	if (f->root == NULL || !json_object_object_get_ex(f->root, "credHelpers", &helpers) ||
+	    !json_object_is_type(helpers, json_type_object))
+		return 0;
+	json_object_object_foreach(helpers, registry, v)
+	{
+		const char *name;
+		(void)v;
+		if (cred_helper_for(f->root, registry, f->path, &name, err) < 0 ||
+		    cred_helper_erase(name, registry, err) < 0)
+			return podd_error_wrap(err, "erasing credentials for %s", registry);
+	}
+	return 0;
 }
 
 int auth_file_open(const char *path, bool create, struct auth_file *f, podd_error_t *err)

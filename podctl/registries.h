@@ -33,8 +33,10 @@ bool registries_conf_insecure(const struct registries_conf *c, const char *domai
 void auth_file_path(const char *flag, char *out, size_t n);
 
 /* Credentials for `repo` ("host[:port]/path", or a bare registry) from the
- * file at `path`: the most specific key wins, as in podman. None: 0 with
- * *user NULL. */
+ * file at `path`: the credential helper its "credHelpers" names for the
+ * registry (cred_helper.h) if any, else its "auths", the most specific key
+ * winning, as in podman. None: 0 with *user NULL. Call before the
+ * sandbox: a helper is a program podctl executes. */
 int auth_lookup(const char *path, const char *repo, char **user, char **password,
 		podd_error_t *err);
 
@@ -47,6 +49,13 @@ struct auth_file {
 	struct json_object *root;
 };
 int auth_file_open(const char *path, bool create, struct auth_file *f, podd_error_t *err);
+/* The helper "credHelpers" names for `registry`: 1 with *name (valid
+ * while f is open), 0 for none, -1 for a malformed entry. */
+int auth_file_cred_helper(const struct auth_file *f, const char *registry, const char **name,
+			  podd_error_t *err);
+/* `erase` through every helper "credHelpers" names (logout --all); a
+ * helper that has nothing is fine. */
+int auth_file_erase_helpers(const struct auth_file *f, podd_error_t *err);
 int auth_file_set(struct auth_file *f, const char *registry, const char *user,
 		  const char *password, podd_error_t *err);
 /* Returns 1 removed, 0 not there. registry NULL: all. */
