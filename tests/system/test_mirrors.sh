@@ -98,8 +98,15 @@ expect_fail "push to a blocked registry is refused" 125 \
 	$P1 push example.test/busybox "$M/mirror/pushed:1"
 skopeo inspect --tls-verify=false "docker://$M/mirror/pushed:1" > /dev/null 2>&1
 eq "... and nothing reached the registry" "$?" 1
-check "a registry beside the blocked path is not blocked" \
-	$(root 6) pull -q --tls-verify=false "$O/other/busybox"
+$(root 6) pull --tls-verify=false "$M/mirrorx/busybox" > /dev/null 2> "$T/err"
+eq "a path beside the blocked one is not blocked (the registry is asked)" \
+	"$(grep -c 'blocked' "$T/err")/$(grep -c "reading manifest latest in $M/mirrorx/busybox" "$T/err")" \
+	"0/1"
+echo '{"registries": [{"location": "127.0.0.1:'$PORT_mirror'", "blocked": true}]}' > "$CONF"
+expect_fail "login to a blocked registry is refused" 125 \
+	"Error: authenticating creds for \"$M\": creating new docker client: registry $M is blocked in $CONF" \
+	$P5 login --authfile "$T/blocked-auth.json" -u podd -p pw "$M"
+eq "... and no credentials are written" "$(cat "$T/blocked-auth.json" 2> /dev/null)" ""
 
 # --- a prefix with a path, rewritten to a location with another ------------
 cat > "$CONF" <<EOF
