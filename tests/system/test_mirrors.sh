@@ -4,7 +4,9 @@
 # instances on 127.0.0.1: a "mirror" that has busybox, a "primary" whose
 # location is a port nothing listens on, and a second registry that has it
 # under another path. example.test names no host: a pull of it that works
-# went to 127.0.0.1, and the debug log shows every request's URL.
+# went to 127.0.0.1, and the debug log shows every request's URL. A mirror
+# behind htpasswd gets its own credentials from the auth file, never --creds
+# meant for the name asked for.
 . "$(dirname "$0")/lib.sh"
 . "$PODD_SOURCE_DIR/tests/system/registry_lib.sh"
 
@@ -126,6 +128,32 @@ $P7 --log-level=debug pull -q busybox > /dev/null 2> "$T/err"
 eq "a short name's search registry goes through the same matching" "$(urls "$T/err")" "$O "
 eq "... all recorded under the names asked for" "$(names "$P7")" \
 	"example.test/busybox:latest example.test/team/busybox:latest "
+
+# --- each source's own credentials ------------------------------------------
+htpasswd -Bbn podd s3cret > "$T/htpasswd"
+start_registry auth "auth:
+  htpasswd:
+    realm: podd-test
+    path: $T/htpasswd" || exit 1
+A=127.0.0.1:$PORT_auth
+skopeo copy -q --dest-tls-verify=false --dest-creds podd:s3cret "oci-archive:$ARCHIVE" \
+	"docker://$A/secure/busybox:latest" || exit 1
+cat > "$CONF" <<EOF
+{"registries": [{"prefix": "example.test", "location": "127.0.0.1:$CLOSED/x", "insecure": true,
+  "mirror": [{"location": "$A/secure", "insecure": true}]}]}
+EOF
+P8=$(root 8)
+expect_fail "a mirror that wants credentials the auth file lacks" 125 \
+	"(Mirrors also failed: [$A/secure/busybox:latest: " $P8 pull example.test/busybox
+grep -q "unauthorized" "$T/err"
+eq "... fails as unauthorized" "$?" 0
+printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$A/secure" "$(printf podd:s3cret | base64)" \
+	> "$T/auth.json"
+eq "the mirror's credentials come from the auth file's entry for its host/path" \
+	"$($P8 pull -q example.test/busybox 2> "$T/err")" "$ID"
+eq "--creds for example.test are not given to a mirror elsewhere (its own are)" \
+	"$($(root 9) pull -q --creds podd:wrong example.test/busybox 2> "$T/err")" "$ID"
+rm -f "$T/auth.json"
 
 # --- invalid configurations ---------------------------------------------------
 cat > "$CONF" <<EOF
