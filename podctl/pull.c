@@ -15,6 +15,7 @@
 /* A place to pull a candidate from: a mirror, or its (rewritten) name. */
 struct source {
 	char name[PODD_REFERENCE_MAX];
+	char *refused; /* "registry X is blocked in PATH": not contacted */
 	char *user, *password;
 	bool tls_verify;
 	struct registry_certs certs; /* its registry's certs.d, or --cert-dir */
@@ -243,6 +244,7 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 	for (size_t i = 0; i < c->n_src && i < REGISTRY_SOURCES_MAX; i++) {
 		podd__pull_source__init(&msgs[i]);
 		msgs[i].reference = c->src[i].name;
+		msgs[i].refused = c->src[i].refused ? c->src[i].refused : "";
 		msgs[i].tls_verify = c->src[i].tls_verify;
 		msgs[i].tls = registry_certs_msg(&c->src[i].certs, &tls[i]);
 		if (c->src[i].user) {
@@ -330,8 +332,21 @@ static int plan_candidate(const struct registries_conf *conf, const struct pull_
 		return podd_error(err, PODD_E_INTERNAL, "out of memory");
 	for (int k = 0; k < n; k++) {
 		struct source *s = &c->src[k];
+		const struct registry_entry *own;
 		c->n_src++;
 		podd_reference_string(&rs[k].ref, s->name, sizeof(s->name));
+		/* A source under a blocked entry of its own fails its attempt
+		 * uncontacted, as containers/image's client refuses it. */
+		podd_reference_repo(&rs[k].ref, repo, sizeof(repo));
+		own = registries_conf_find(conf, repo);
+		if (own && own->blocked) {
+			if (asprintf(&s->refused, "registry %s is blocked in %s", own->prefix,
+				     conf->path) < 0) {
+				s->refused = NULL;
+				return podd_error(err, PODD_E_INTERNAL, "out of memory");
+			}
+			continue;
+		}
 		s->tls_verify = o->tls_verify >= 0 ? o->tls_verify == 1 : !rs[k].insecure;
 		if (creds_for(o, &rs[k].ref, strcmp(rs[k].ref.domain, c->ref.domain) == 0,
 			      &s->user, &s->password, err) < 0 ||
@@ -418,6 +433,7 @@ void pull_plan_free(struct pull_plan *p)
 	for (size_t i = 0; i < p->n; i++) {
 		struct candidate *c = &p->cands[i];
 		for (size_t k = 0; k < c->n_src; k++) {
+			free(c->src[k].refused);
 			free(c->src[k].user);
 			if (c->src[k].password)
 				explicit_bzero(c->src[k].password, strlen(c->src[k].password));

@@ -94,13 +94,27 @@ struct source {
 	bool tls_verify;
 	const Podd__RegistryCredentials *credentials;
 	const Podd__RegistryTls *tls;
+	const char *refused; /* NULL: may be contacted */
 };
+
+/* podctl's text, shown to the user: printable ASCII, bounded. */
+static bool refusal_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n > 8192)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
 
 static int sources_of(const Podd__PullRequest *m, const struct podd_reference *want,
 		      struct source *out, size_t *n, podd_error_t *err)
 {
 	if (m->n_sources == 0) {
-		out[0] = (struct source){ m->reference, m->tls_verify, m->credentials, m->tls };
+		out[0] = (struct source){ m->reference, m->tls_verify, m->credentials, m->tls,
+					  NULL };
 		*n = 1;
 		return 0;
 	}
@@ -116,13 +130,14 @@ static int sources_of(const Podd__PullRequest *m, const struct podd_reference *w
 		 * place for that image, not another image. */
 		if (s == NULL || podd_reference_parse(s->reference, &ref, err) < 0 ||
 		    !ref.qualified || strcmp(ref.tag, want->tag) != 0 ||
-		    strcmp(ref.digest, want->digest) != 0) {
+		    strcmp(ref.digest, want->digest) != 0 || !refusal_valid(s->refused)) {
 			podd_error_free(err);
 			return podd_error(err, PODD_E_INVALID_ARGUMENT,
 					  "pull: source %zu is not the reference's image elsewhere",
 					  i);
 		}
-		out[i] = (struct source){ s->reference, s->tls_verify, s->credentials, s->tls };
+		out[i] = (struct source){ s->reference, s->tls_verify, s->credentials, s->tls,
+					  s->refused[0] ? s->refused : NULL };
 	}
 	*n = m->n_sources;
 	return 0;
@@ -137,6 +152,8 @@ static int source_open(struct pull *p, const struct source *s, void **top, size_
 	struct registry_tls tls;
 	char scope[PODD_IMAGE_REPO_MAX + 40];
 
+	if (s->refused)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "%s", s->refused);
 	if (podd_reference_parse(s->reference, &p->ref, err) < 0 ||
 	    registry_credentials_check(s->credentials, &user, &password, err) < 0 ||
 	    registry_tls_check(s->tls, &tls, err) < 0)

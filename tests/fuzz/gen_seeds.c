@@ -511,10 +511,17 @@ int main(int argc, char **argv)
 	mirror.credentials = &creds;
 	primary.reference = "127.0.0.1:5000/other/busybox:latest";
 	primary.tls_verify = true;
+	Podd__PullSource blocked = PODD__PULL_SOURCE__INIT;
+	blocked.reference = "127.0.0.1:5002/blocked/busybox:latest";
+	blocked.refused = "registry 127.0.0.1:5002 is blocked in /etc/podd/registries.json";
+	Podd__PullSource *sources3[] = { &blocked, &mirror, &primary };
 	pull_mirrors.reference = "example.test/busybox:latest";
 	pull_mirrors.sources = sources;
 	pull_mirrors.n_sources = 2;
 	seed("pull_request", "mirror_sources", &pull_mirrors);
+	pull_mirrors.sources = sources3;
+	pull_mirrors.n_sources = 3;
+	seed("pull_request", "mirror_refused", &pull_mirrors);
 	Podd__PushRequest push = PODD__PUSH_REQUEST__INIT;
 	seed("push_request", "empty", &push);
 	push.image_id = (char *)id64;

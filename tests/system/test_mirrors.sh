@@ -110,6 +110,25 @@ expect_fail "login to a blocked registry is refused" 125 \
 	$P5 login --authfile "$T/blocked-auth.json" -u podd -p pw "$M"
 eq "... and no credentials are written" "$(cat "$T/blocked-auth.json" 2> /dev/null)" ""
 
+# A mirror under a blocked entry of its own is skipped uncontacted, as
+# containers/image refuses it; the next source serves.
+cat > "$CONF" <<EOF
+{"registries": [{"location": "$M/mirror", "insecure": true, "blocked": true},
+  {"prefix": "example.test", "location": "$O/other", "insecure": true,
+   "mirror": [{"location": "$M/mirror", "insecure": true}]}]}
+EOF
+$(root 10) --log-level=debug pull -q example.test/busybox > "$T/out" 2> "$T/err"
+eq "a mirror in a blocked registry is passed over" "$(cat "$T/out")" "$ID"
+eq "... uncontacted" "$(urls "$T/err")" "$O "
+cat > "$CONF" <<EOF
+{"registries": [{"location": "$M/mirror", "insecure": true, "blocked": true},
+  {"prefix": "example.test", "location": "127.0.0.1:$CLOSED/x", "insecure": true,
+   "mirror": [{"location": "$M/mirror", "insecure": true}]}]}
+EOF
+expect_fail "... and its attempt's error is the blocked one" 125 \
+	"(Mirrors also failed: [$M/mirror/busybox:latest: registry $M/mirror is blocked in $CONF]): 127.0.0.1:$CLOSED/x/busybox:latest: pinging container registry" \
+	$(root 10) pull example.test/busybox
+
 # --- a prefix with a path, rewritten to a location with another ------------
 cat > "$CONF" <<EOF
 {"unqualified-search-registries": ["example.test"],
