@@ -6,7 +6,8 @@
  * and create can use too.
  *
  * Before its sandbox closes podctl reads what it needs from files: the
- * registries configuration (short names, insecure registries) and the
+ * registries configuration (short names, mirrors, locations, insecure
+ * and blocked registries) and the
  * credentials in the auth file. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
 /* What podctl knows about registries before it sandboxes itself: the
- * registries configuration (short-name search list, insecure registries)
+ * registries configuration (short-name search list; registries[] with
+ * prefixes, locations, mirrors, insecure and blocked: registry_match.h)
  * and the auth file (podman's format). Both are read, and the auth file
  * opened for writing, before the helpers start: afterwards podctl can open
  * no file. docs/ARCHITECTURE.md, "Registries", describes both files. */
