@@ -7,8 +7,7 @@
  *
  * Before its sandbox closes podctl reads what it needs from files: the
  * registries configuration (short names, mirrors, locations, insecure
- * and blocked registries) and the
- * credentials in the auth file. */
+ * and blocked registries) and the credentials in the auth file. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
