@@ -161,6 +161,13 @@ int cmd_login(const struct global_opts *g, int argc, char **argv)
 		return report_error(&err);
 	if (tls_verify < 0)
 		tls_verify = !registries_conf_insecure(&conf, key);
+	/* A blocked registry gets no credentials: podman's words. */
+	if (registries_conf_check_blocked(&conf, key, &err) < 0) {
+		registries_conf_free(&conf);
+		podd_error_wrap(&err, "authenticating creds for \"%s\": creating new docker client",
+				key);
+		return report_error(&err);
+	}
 	registries_conf_free(&conf);
 	if (registry_certs_read(cert_dir, key, &certs, &err) < 0)
 		return report_error(&err);

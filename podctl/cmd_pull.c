@@ -6,8 +6,8 @@
  * and create can use too.
  *
  * Before its sandbox closes podctl reads what it needs from files: the
- * registries configuration (short names, insecure registries) and the
- * credentials in the auth file. */
+ * registries configuration (short names, mirrors, locations, insecure
+ * and blocked registries) and the credentials in the auth file. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,9 +206,21 @@ int cmd_push(const struct global_opts *g, int argc, char **argv)
 			   argv[argc - 1]);
 		return report_error(&err);
 	}
-	tls_verify = o.tls_verify >= 0 ? o.tls_verify == 1
-				       : !registries_conf_insecure(&conf, dest.domain);
+	podd_reference_string(&dest, name, sizeof(name));
+	{
+		/* A push goes where its name says (no location, no mirror), and
+		 * not to a blocked registry: podman's check and message. */
+		char repo[2 * PODD_IMAGE_REPO_MAX + 2];
+		podd_reference_repo(&dest, repo, sizeof(repo));
+		rc = registries_conf_check_blocked(&conf, repo, &err);
+		tls_verify = o.tls_verify >= 0 ? o.tls_verify == 1
+					       : !registries_conf_insecure(&conf, repo);
+	}
 	registries_conf_free(&conf);
+	if (rc < 0) {
+		podd_error_wrap(&err, "initializing destination docker://%s", name);
+		return report_error(&err);
+	}
 	if (o.creds)
 		rc = creds_split(o.creds, &user, &password, &err);
 	else {
@@ -219,7 +231,6 @@ int cmd_push(const struct global_opts *g, int argc, char **argv)
 	}
 	if (rc < 0 || registry_certs_read(o.cert_dir, dest.domain, &certs, &err) < 0)
 		return report_error(&err);
-	podd_reference_string(&dest, name, sizeof(name));
 	pr.quiet = o.quiet;
 	pr.tty = isatty(STDERR_FILENO);
 

@@ -12,12 +12,21 @@
 #include "registries.h"
 #include "validate.h"
 
-struct candidate {
-	struct podd_reference ref;
+/* A place to pull a candidate from: a mirror, or its (rewritten) name. */
+struct source {
 	char name[PODD_REFERENCE_MAX];
+	char *refused; /* "registry X is blocked in PATH": not contacted */
 	char *user, *password;
 	bool tls_verify;
 	struct registry_certs certs; /* its registry's certs.d, or --cert-dir */
+};
+
+struct candidate {
+	struct podd_reference ref;
+	char name[PODD_REFERENCE_MAX];
+	char *blocked; /* podman's "registry X is blocked in PATH", or NULL */
+	struct source *src; /* mirrors, then the primary (registry_pull_sources) */
+	size_t n_src;
 };
 
 struct pull_plan {
@@ -117,16 +126,37 @@ int event_printer_chunk(const ProtobufCMessage *chunk, void *data, podd_error_t 
 	return print_event(chunk, data, err);
 }
 
-/* Credentials for a reference: --creds, else the auth file. */
+/* Credentials for a source: --creds when it is on the registry the user
+ * named (containers/image gives them to no other: a mirror elsewhere must
+ * not see them), else the auth file's for the source's repository. */
 static int creds_for(const struct pull_opts *o, const struct podd_reference *ref,
-		     char **user, char **password, podd_error_t *err)
+		     bool named_registry, char **user, char **password, podd_error_t *err)
 {
 	char path[4096], repo[2 * PODD_IMAGE_REPO_MAX + 2];
-	if (o->creds)
+	if (o->creds && named_registry)
 		return creds_split(o->creds, user, password, err);
 	auth_file_path(o->authfile, path, sizeof(path));
 	podd_reference_repo(ref, repo, sizeof(repo));
 	return auth_lookup(path, repo, user, password, err);
+}
+
+/* podd-image-registry's "(Mirrors also failed: [A: …]\n[B: …]): …" comes
+ * with its newlines shown as \x0a, as every control character in a
+ * helper's message is (lib/client.c): the ones between the attempts become
+ * lines again, as podman prints them. A newline moves no cursor and
+ * starts no escape sequence, so one a registry wrote into its own error
+ * text this way gains nothing. */
+static void mirrors_error_lines(podd_error_t e)
+{
+	static const char sep[] = "]\\x0a[";
+	char *at;
+
+	if (e == NULL || e->msg == NULL || strstr(e->msg, "(Mirrors also failed: [") == NULL)
+		return;
+	while ((at = strstr(e->msg, sep)) != NULL) {
+		at[1] = '\n';
+		memmove(at + 2, at + sizeof(sep) - 2, strlen(at + sizeof(sep) - 2) + 1);
+	}
 }
 
 /* PullFinishRequest: the pull is over, podd-image-registry's lock goes
@@ -195,21 +225,38 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 		    struct event_printer *p, char id[65], podd_error_t *err)
 {
 	Podd__PullRequest req = PODD__PULL_REQUEST__INIT;
-	Podd__RegistryCredentials creds = PODD__REGISTRY_CREDENTIALS__INIT;
+	Podd__PullSource msgs[REGISTRY_SOURCES_MAX], *ptrs[REGISTRY_SOURCES_MAX];
+	Podd__RegistryCredentials creds[REGISTRY_SOURCES_MAX];
+	Podd__RegistryTls tls[REGISTRY_SOURCES_MAX];
 	Podd__CreateImageRequest create = PODD__CREATE_IMAGE_REQUEST__INIT;
-	Podd__RegistryTls tls;
 	cleanup_message ProtobufCMessage *stored = NULL;
 	Podd__LoadedImages *made = NULL;
 	int rc;
 
-	req.reference = c->name;
-	req.tls_verify = c->tls_verify;
-	req.tls = registry_certs_msg(&c->certs, &tls);
-	if (c->user) {
-		creds.username = c->user;
-		creds.password = c->password;
-		req.credentials = &creds;
+	if (c->blocked) {
+		/* Refused before anything is contacted, as podman refuses. */
+		if (!o->quiet)
+			fprintf(stderr, "Trying to pull %s...\n", c->name);
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "initializing source docker://%s: %s", c->name, c->blocked);
 	}
+	req.reference = c->name;
+	for (size_t i = 0; i < c->n_src && i < REGISTRY_SOURCES_MAX; i++) {
+		podd__pull_source__init(&msgs[i]);
+		msgs[i].reference = c->src[i].name;
+		msgs[i].refused = c->src[i].refused ? c->src[i].refused : "";
+		msgs[i].tls_verify = c->src[i].tls_verify;
+		msgs[i].tls = registry_certs_msg(&c->src[i].certs, &tls[i]);
+		if (c->src[i].user) {
+			podd__registry_credentials__init(&creds[i]);
+			creds[i].username = c->src[i].user;
+			creds[i].password = c->src[i].password;
+			msgs[i].credentials = &creds[i];
+		}
+		ptrs[i] = &msgs[i];
+	}
+	req.sources = ptrs;
+	req.n_sources = c->n_src;
 	req.architecture = (char *)(o->arch ? o->arch : "");
 	req.os = (char *)(o->os ? o->os : "");
 	req.variant = (char *)(o->variant ? o->variant : "");
@@ -221,6 +268,8 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 				    err) < 0) {
 		/* A fetch that failed midway may have stored blobs. */
 		engine_helper_failed(e, HELPER_REGISTRY, err);
+		if (c->n_src > 1)
+			mirrors_error_lines(*err);
 		image_gc_after_failure(e);
 		return -1;
 	}
@@ -251,6 +300,59 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 	if (pull_finish(e, true, err) < 0)
 		return -1;
 	snprintf(id, 65, "%s", ((Podd__ImageRecord *)stored)->id);
+	return 0;
+}
+
+/* A candidate's sources with what each needs, read now (podctl opens no
+ * file once its helpers run): its credentials and its certs.d. */
+static int plan_candidate(const struct registries_conf *conf, const struct pull_opts *o,
+			  struct candidate *c, podd_error_t *err)
+{
+	struct registry_source rs[REGISTRY_SOURCES_MAX];
+	char repo[2 * PODD_IMAGE_REPO_MAX + 2];
+	const struct registry_entry *entry;
+	int n;
+
+	podd_reference_string(&c->ref, c->name, sizeof(c->name));
+	podd_reference_repo(&c->ref, repo, sizeof(repo));
+	entry = registries_conf_find(conf, repo);
+	if (entry && entry->blocked) {
+		if (asprintf(&c->blocked, "registry %s is blocked in %s", entry->prefix,
+			     conf->path) < 0) {
+			c->blocked = NULL;
+			return podd_error(err, PODD_E_INTERNAL, "out of memory");
+		}
+		return 0;
+	}
+	n = registry_pull_sources(entry, &c->ref, rs, err);
+	if (n < 0)
+		return podd_error_wrap(err, "%s", conf->path);
+	c->src = calloc((size_t)n, sizeof(*c->src));
+	if (c->src == NULL)
+		return podd_error(err, PODD_E_INTERNAL, "out of memory");
+	for (int k = 0; k < n; k++) {
+		struct source *s = &c->src[k];
+		const struct registry_entry *own;
+		c->n_src++;
+		podd_reference_string(&rs[k].ref, s->name, sizeof(s->name));
+		/* A source under a blocked entry of its own fails its attempt
+		 * uncontacted, as containers/image's client refuses it. */
+		podd_reference_repo(&rs[k].ref, repo, sizeof(repo));
+		own = registries_conf_find(conf, repo);
+		if (own && own->blocked) {
+			if (asprintf(&s->refused, "registry %s is blocked in %s", own->prefix,
+				     conf->path) < 0) {
+				s->refused = NULL;
+				return podd_error(err, PODD_E_INTERNAL, "out of memory");
+			}
+			continue;
+		}
+		s->tls_verify = o->tls_verify >= 0 ? o->tls_verify == 1 : !rs[k].insecure;
+		if (creds_for(o, &rs[k].ref, strcmp(rs[k].ref.domain, c->ref.domain) == 0,
+			      &s->user, &s->password, err) < 0 ||
+		    registry_certs_read(o->cert_dir, rs[k].ref.domain, &s->certs, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -288,16 +390,9 @@ int pull_plan_make(const char *name, const struct pull_opts *o, struct pull_plan
 			p->n++;
 		}
 	}
-	for (size_t i = 0; i < p->n; i++) {
-		struct candidate *c = &p->cands[i];
-		podd_reference_string(&c->ref, c->name, sizeof(c->name));
-		c->tls_verify = o->tls_verify >= 0
-					? o->tls_verify == 1
-					: !registries_conf_insecure(&conf, c->ref.domain);
-		if (creds_for(o, &c->ref, &c->user, &c->password, err) < 0 ||
-		    registry_certs_read(o->cert_dir, c->ref.domain, &c->certs, err) < 0)
+	for (size_t i = 0; i < p->n; i++)
+		if (plan_candidate(&conf, o, &p->cands[i], err) < 0)
 			goto out;
-	}
 	p->printer.quiet = o->quiet;
 	p->printer.tty = isatty(STDERR_FILENO);
 	*out = steal_pointer(&p);
@@ -336,11 +431,17 @@ void pull_plan_free(struct pull_plan *p)
 	if (p == NULL)
 		return;
 	for (size_t i = 0; i < p->n; i++) {
-		free(p->cands[i].user);
-		if (p->cands[i].password)
-			explicit_bzero(p->cands[i].password, strlen(p->cands[i].password));
-		free(p->cands[i].password);
-		registry_certs_free(&p->cands[i].certs);
+		struct candidate *c = &p->cands[i];
+		for (size_t k = 0; k < c->n_src; k++) {
+			free(c->src[k].refused);
+			free(c->src[k].user);
+			if (c->src[k].password)
+				explicit_bzero(c->src[k].password, strlen(c->src[k].password));
+			free(c->src[k].password);
+			registry_certs_free(&c->src[k].certs);
+		}
+		free(c->src);
+		free(c->blocked);
 	}
 	event_printer_forget(&p->printer);
 	free(p);

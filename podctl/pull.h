@@ -1,9 +1,11 @@
 /* Pulling an image, for `podctl pull` and for the commands that pull what
  * they lack (run and create with --pull): in two steps around
  * engine_start, because podctl can open no file once its helpers run.
- * pull_plan_make reads the registries configuration (short names,
- * insecure registries) and the credentials; pull_plan_run asks podd-image
- * for each candidate in turn (PullRequest), stores the first image pulled
+ * pull_plan_make reads the registries configuration (short names; each
+ * candidate's entry: blocked, its mirrors and location, their insecure
+ * settings) and every source's credentials and certs.d; pull_plan_run asks
+ * podd-image-registry for each candidate in turn (PullRequest with its
+ * sources, tried in order there), stores the first image pulled
  * in podd-state (CreateImageRequest) and gives its id. Also the printer
  * of podd-image's RegistryEvents that push shares. */
 #ifndef PODCTL_PULL_H

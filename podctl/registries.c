@@ -48,13 +48,226 @@ static bool registry_domain_valid(const char *s)
 						strcmp(s, "localhost") == 0);
 }
 
+/* "host[:port][/path]": a registry host, then repository components, no
+ * tag or digest. A trailing '/' is dropped, as podman drops it. */
+static int location_parse(const char *s, const char *what, char **out, podd_error_t *err)
+{
+	char host[PODD_IMAGE_REPO_MAX + 1], copy[PODD_IMAGE_REPO_MAX + 1];
+	size_t n = strlen(s);
+	const char *slash;
+
+	if (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "invalid %s '%s': URI schemes are not supported", what, s);
+	while (n > 0 && s[n - 1] == '/')
+		n--;
+	if (n == 0 || n > PODD_IMAGE_REPO_MAX)
+		goto invalid;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	slash = strchr(copy, '/');
+	snprintf(host, sizeof(host), "%.*s", slash ? (int)(slash - copy) : (int)n, copy);
+	if (!registry_domain_valid(host) ||
+	    (slash && (strpbrk(slash, ":@") || !podd_image_name_valid(copy))))
+		goto invalid;
+	*out = strdup(copy);
+	if (*out == NULL)
+		return podd_error_sys(err, ENOMEM, "registries");
+	return 0;
+invalid:
+	return podd_error(err, PODD_E_INVALID_ARGUMENT,
+			  "invalid %s \"%s\": not host[:port][/path] (at most %d bytes)", what, s,
+			  PODD_IMAGE_REPO_MAX);
+}
+
+/* "*.example.com": any subdomain, no port, no path. */
+static int wildcard_parse(const char *s, char **out, podd_error_t *err)
+{
+	if (strlen(s) > PODD_IMAGE_REPO_MAX || strpbrk(s + 2, "/:@*") || !strchr(s + 2, '.') ||
+	    !registry_domain_valid(s + 2))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "Wildcarded prefix should be in the format: *.example.com. "
+				  "Current prefix \"%s\" is incorrectly formatted",
+				  s);
+	*out = strdup(s);
+	if (*out == NULL)
+		return podd_error_sys(err, ENOMEM, "registries");
+	return 0;
+}
+
+/* An optional boolean member. */
+static int get_bool(json_object *o, const char *key, bool *out, podd_error_t *err)
+{
+	json_object *v;
+	*out = false;
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "%s is true or false", key);
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+/* An optional string member; "" is unset, as podman reads it. */
+static int get_string(json_object *o, const char *key, const char **out, podd_error_t *err)
+{
+	json_object *v;
+	*out = NULL;
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "%s is a string", key);
+	if (json_object_get_string(v)[0])
+		*out = json_object_get_string(v);
+	return 0;
+}
+
+static void entry_free(struct registry_entry *e)
+{
+	free(e->prefix);
+	free(e->primary.location);
+	for (size_t i = 0; i < e->n_mirrors; i++)
+		free(e->mirrors[i].location);
+	memset(e, 0, sizeof(*e));
+}
+
+static int mirrors_parse(json_object *o, struct registry_entry *e, podd_error_t *err)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, "mirror", &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_array) ||
+	    json_object_array_length(v) > REGISTRY_MIRRORS_MAX)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "mirror: a list of at most %d {\"location\", \"insecure\"}",
+				  REGISTRY_MIRRORS_MAX);
+	for (size_t k = 0; k < json_object_array_length(v); k++) {
+		json_object *m = json_object_array_get_idx(v, k);
+		struct registry_endpoint *ep = &e->mirrors[e->n_mirrors];
+		const char *loc;
+		int rc = -1;
+		if (!json_object_is_type(m, json_type_object))
+			podd_error(err, PODD_E_INVALID_ARGUMENT, "not an object");
+		else if (get_string(m, "location", &loc, err) < 0 ||
+			 get_bool(m, "insecure", &ep->insecure, err) < 0)
+			;
+		else if (loc == NULL)
+			podd_error(err, PODD_E_INVALID_ARGUMENT,
+				   "invalid condition: mirror location is unset");
+		else
+			rc = location_parse(loc, "location", &ep->location, err);
+		if (rc < 0)
+			return podd_error_wrap(err, "mirror[%zu]", k);
+		e->n_mirrors++;
+	}
+	return 0;
+}
+
+static int entry_parse(json_object *o, struct registry_entry *e, podd_error_t *err)
+{
+	const char *prefix, *loc;
+
+	if (!json_object_is_type(o, json_type_object))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "not an object");
+	if (get_string(o, "prefix", &prefix, err) < 0 || get_string(o, "location", &loc, err) < 0 ||
+	    get_bool(o, "insecure", &e->primary.insecure, err) < 0 ||
+	    get_bool(o, "blocked", &e->blocked, err) < 0 ||
+	    get_bool(o, "mirror-by-digest-only", &e->mirror_by_digest_only, err) < 0)
+		return -1;
+	if (loc && location_parse(loc, "location", &e->primary.location, err) < 0)
+		return -1;
+	if (prefix == NULL && loc == NULL)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "invalid condition: both location and prefix are unset");
+	if (prefix && strncmp(prefix, "*.", 2) == 0) {
+		if (wildcard_parse(prefix, &e->prefix, err) < 0)
+			return -1;
+	} else if (loc == NULL) {
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "invalid condition: location is unset and prefix is not in the "
+				  "format: *.example.com");
+	} else if (prefix) {
+		if (location_parse(prefix, "prefix", &e->prefix, err) < 0)
+			return -1;
+	} else {
+		e->prefix = strdup(e->primary.location);
+		if (e->prefix == NULL)
+			return podd_error_sys(err, ENOMEM, "registries");
+	}
+	return mirrors_parse(o, e, err);
+}
+
+/* What containers/image refuses among entries (podman's messages), and a
+ * prefix given twice, which podman would silently ignore the second time. */
+static int entries_check(const struct registries_conf *c, size_t i, podd_error_t *err)
+{
+	const struct registry_entry *e = &c->entries[i];
+	for (size_t j = 0; j < i; j++) {
+		const struct registry_entry *o = &c->entries[j];
+		const char *key = e->primary.location ? e->primary.location : e->prefix;
+		const char *okey = o->primary.location ? o->primary.location : o->prefix;
+		if (strcmp(key, okey) == 0 && e->primary.insecure != o->primary.insecure)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "registry '%s' is defined multiple times with "
+					  "conflicting 'insecure' setting",
+					  key);
+		if (strcmp(key, okey) == 0 && e->blocked != o->blocked)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "registry '%s' is defined multiple times with "
+					  "conflicting 'blocked' setting",
+					  key);
+		if (strcmp(e->prefix, o->prefix) == 0)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "prefix \"%s\" is registries[%zu]'s too", e->prefix, j);
+	}
+	return 0;
+}
+
+static int registries_parse(struct registries_conf *c, json_object *root, podd_error_t *err)
+{
+	json_object *v;
+	if (json_object_object_get_ex(root, "unqualified-search-registries", &v)) {
+		if (!json_object_is_type(v, json_type_array) ||
+		    json_object_array_length(v) > REGISTRIES_MAX)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "%s: unqualified-search-registries: a list of at most %d "
+					  "registries",
+					  c->path, REGISTRIES_MAX);
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			json_object *e = json_object_array_get_idx(v, i);
+			if (!json_object_is_type(e, json_type_string) ||
+			    !registry_domain_valid(json_object_get_string(e)))
+				return podd_error(err, PODD_E_INVALID_ARGUMENT,
+						  "%s: unqualified-search-registries[%zu]: not a "
+						  "registry host[:port]",
+						  c->path, i);
+			c->search[c->n_search] = strdup(json_object_get_string(e));
+			if (c->search[c->n_search++] == NULL)
+				return podd_error_sys(err, ENOMEM, "registries");
+		}
+	}
+	if (!json_object_object_get_ex(root, "registries", &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) > REGISTRIES_MAX)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "%s: registries: a list of at most %d entries", c->path,
+				  REGISTRIES_MAX);
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		struct registry_entry *e = &c->entries[c->n_entries++];
+		if (entry_parse(json_object_array_get_idx(v, i), e, err) < 0 ||
+		    entries_check(c, i, err) < 0)
+			return podd_error_wrap(err, "%s: registries[%zu]", c->path, i);
+	}
+	return 0;
+}
+
 int registries_conf_load(struct registries_conf *c, podd_error_t *err)
 {
 	const char *env = getenv("PODD_REGISTRIES_CONF"), *xdg = getenv("XDG_CONFIG_HOME"),
 		   *home = getenv("HOME");
 	cleanup_free char *text = NULL;
-	json_object *root, *v;
-	int rc = -1;
+	json_object *root;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->path, sizeof(c->path), "/etc/podd/registries.json");
@@ -79,61 +292,10 @@ int registries_conf_load(struct registries_conf *c, podd_error_t *err)
 	root = parse_json(text, c->path, err);
 	if (root == NULL)
 		return -1;
-	if (json_object_object_get_ex(root, "unqualified-search-registries", &v)) {
-		if (!json_object_is_type(v, json_type_array) ||
-		    json_object_array_length(v) > REGISTRIES_MAX) {
-			podd_error(err, PODD_E_INVALID_ARGUMENT,
-				   "%s: unqualified-search-registries: a list of at most %d "
-				   "registries",
-				   c->path, REGISTRIES_MAX);
-			goto out;
-		}
-		for (size_t i = 0; i < json_object_array_length(v); i++) {
-			json_object *e = json_object_array_get_idx(v, i);
-			if (!json_object_is_type(e, json_type_string) ||
-			    !registry_domain_valid(json_object_get_string(e))) {
-				podd_error(err, PODD_E_INVALID_ARGUMENT,
-					   "%s: unqualified-search-registries[%zu]: not a "
-					   "registry host[:port]",
-					   c->path, i);
-				goto out;
-			}
-			c->search[c->n_search++] = strdup(json_object_get_string(e));
-		}
-	}
-	if (json_object_object_get_ex(root, "registries", &v)) {
-		if (!json_object_is_type(v, json_type_array) ||
-		    json_object_array_length(v) > REGISTRIES_MAX) {
-			podd_error(err, PODD_E_INVALID_ARGUMENT,
-				   "%s: registries: a list of at most %d entries", c->path,
-				   REGISTRIES_MAX);
-			goto out;
-		}
-		for (size_t i = 0; i < json_object_array_length(v); i++) {
-			json_object *e = json_object_array_get_idx(v, i), *loc, *ins;
-			if (!json_object_is_type(e, json_type_object) ||
-			    !json_object_object_get_ex(e, "location", &loc) ||
-			    !json_object_is_type(loc, json_type_string) ||
-			    !registry_domain_valid(json_object_get_string(loc))) {
-				podd_error(err, PODD_E_INVALID_ARGUMENT,
-					   "%s: registries[%zu]: needs a \"location\" host[:port]",
-					   c->path, i);
-				goto out;
-			}
-			if (json_object_object_get_ex(e, "insecure", &ins) &&
-			    !json_object_is_type(ins, json_type_boolean)) {
-				podd_error(err, PODD_E_INVALID_ARGUMENT,
-					   "%s: registries[%zu]: insecure is true or false",
-					   c->path, i);
-				goto out;
-			}
-			if (ins && json_object_get_boolean(ins))
-				c->insecure[c->n_insecure++] = strdup(json_object_get_string(loc));
-		}
-	}
-	rc = 0;
-out:
+	rc = registries_parse(c, root, err);
 	json_object_put(root);
+	if (rc < 0)
+		registries_conf_free(c);
 	return rc;
 }
 
@@ -141,17 +303,31 @@ void registries_conf_free(struct registries_conf *c)
 {
 	for (size_t i = 0; i < c->n_search; i++)
 		free(c->search[i]);
-	for (size_t i = 0; i < c->n_insecure; i++)
-		free(c->insecure[i]);
-	c->n_search = c->n_insecure = 0;
+	for (size_t i = 0; i < c->n_entries; i++)
+		entry_free(&c->entries[i]);
+	c->n_search = c->n_entries = 0;
 }
 
-bool registries_conf_insecure(const struct registries_conf *c, const char *domain)
+const struct registry_entry *registries_conf_find(const struct registries_conf *c,
+						  const char *name)
 {
-	for (size_t i = 0; i < c->n_insecure; i++)
-		if (c->insecure[i] && strcmp(c->insecure[i], domain) == 0)
-			return true;
-	return false;
+	return registry_find(c->entries, c->n_entries, name);
+}
+
+bool registries_conf_insecure(const struct registries_conf *c, const char *name)
+{
+	const struct registry_entry *e = registries_conf_find(c, name);
+	return e && e->primary.insecure;
+}
+
+int registries_conf_check_blocked(const struct registries_conf *c, const char *name,
+				  podd_error_t *err)
+{
+	const struct registry_entry *e = registries_conf_find(c, name);
+	if (e && e->blocked)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "registry %s is blocked in %s",
+				  e->prefix, c->path);
+	return 0;
 }
 
 void auth_file_path(const char *flag, char *out, size_t n)

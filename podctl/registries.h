@@ -1,5 +1,6 @@
 /* What podctl knows about registries before it sandboxes itself: the
- * registries configuration (short-name search list, insecure registries)
+ * registries configuration (short-name search list; registries[] with
+ * prefixes, locations, mirrors, insecure and blocked: registry_match.h)
  * and the auth file (podman's format). Both are read, and the auth file
  * opened for writing, before the helpers start: afterwards podctl can open
  * no file. docs/ARCHITECTURE.md, "Registries", describes both files. */
@@ -11,22 +12,34 @@
 
 #include "error.h"
 
+#include "registry_match.h"
+
 #define REGISTRIES_MAX 64
 
 struct registries_conf {
 	char path[4096];               /* the file read (or that would be) */
 	char *search[REGISTRIES_MAX];  /* unqualified-search-registries, in order */
 	size_t n_search;
-	char *insecure[REGISTRIES_MAX]; /* registries[] locations with insecure: true */
-	size_t n_insecure;
+	struct registry_entry entries[REGISTRIES_MAX]; /* registries[], in order */
+	size_t n_entries;
 };
 
 /* PODD_REGISTRIES_CONF, else (not root) $XDG_CONFIG_HOME/podd/registries.json
  * when it exists, else /etc/podd/registries.json. A missing file is an
- * empty configuration. */
+ * empty configuration; a malformed one, or a value out of bounds, is
+ * "PATH: registries[i]: ..." (PODD_E_INVALID_ARGUMENT). Keys podd does not
+ * know are ignored, as podman ignores unknown TOML keys. */
 int registries_conf_load(struct registries_conf *c, podd_error_t *err);
 void registries_conf_free(struct registries_conf *c);
-bool registries_conf_insecure(const struct registries_conf *c, const char *domain);
+/* The entry for `name` ("host[:port][/path]"), or NULL (registry_find). */
+const struct registry_entry *registries_conf_find(const struct registries_conf *c,
+						  const char *name);
+/* The insecure setting of `name`'s entry (false without one). */
+bool registries_conf_insecure(const struct registries_conf *c, const char *name);
+/* podman's "registry PREFIX is blocked in PATH" when `name`'s entry is
+ * blocked; else 0. */
+int registries_conf_check_blocked(const struct registries_conf *c, const char *name,
+				  podd_error_t *err);
 
 /* The auth file: --authfile, else REGISTRY_AUTH_FILE, else podman's
  * ${XDG_RUNTIME_DIR}/containers/auth.json (root: /run/containers/0/auth.json). */

@@ -86,14 +86,138 @@ static int fetch_blob(struct pull *p, const char *kind, const struct descriptor 
 	return 0;
 }
 
+#define PULL_SOURCES_MAX 17
+
+/* Where the image comes from: the request's sources, or its reference. */
+struct source {
+	const char *reference;
+	bool tls_verify;
+	const Podd__RegistryCredentials *credentials;
+	const Podd__RegistryTls *tls;
+	const char *refused; /* NULL: may be contacted */
+};
+
+/* podctl's text, shown to the user: printable ASCII, bounded. */
+static bool refusal_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n > 8192)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+static int sources_of(const Podd__PullRequest *m, const struct podd_reference *want,
+		      struct source *out, size_t *n, podd_error_t *err)
+{
+	if (m->n_sources == 0) {
+		out[0] = (struct source){ m->reference, m->tls_verify, m->credentials, m->tls,
+					  NULL };
+		*n = 1;
+		return 0;
+	}
+	if (m->n_sources > PULL_SOURCES_MAX || m->credentials || m->tls || m->tls_verify)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "pull: at most %d sources, and then no credentials or tls of "
+				  "its own",
+				  PULL_SOURCES_MAX);
+	for (size_t i = 0; i < m->n_sources; i++) {
+		const Podd__PullSource *s = m->sources[i];
+		struct podd_reference ref;
+		/* The same tag and digest as the name: a source is another
+		 * place for that image, not another image. */
+		if (s == NULL || podd_reference_parse(s->reference, &ref, err) < 0 ||
+		    !ref.qualified || strcmp(ref.tag, want->tag) != 0 ||
+		    strcmp(ref.digest, want->digest) != 0 || !refusal_valid(s->refused)) {
+			podd_error_free(err);
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "pull: source %zu is not the reference's image elsewhere",
+					  i);
+		}
+		out[i] = (struct source){ s->reference, s->tls_verify, s->credentials, s->tls,
+					  s->refused[0] ? s->refused : NULL };
+	}
+	*n = m->n_sources;
+	return 0;
+}
+
+/* One source: the registry reached and the tag's (or digest's) manifest
+ * read from it, as containers/image's newImageSourceAttempt. */
+static int source_open(struct pull *p, const struct source *s, void **top, size_t *top_len,
+		       char **top_type, struct digest *top_digest, podd_error_t *err)
+{
+	const char *user, *password;
+	struct registry_tls tls;
+	char scope[PODD_IMAGE_REPO_MAX + 40];
+
+	if (s->refused)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "%s", s->refused);
+	if (podd_reference_parse(s->reference, &p->ref, err) < 0 ||
+	    registry_credentials_check(s->credentials, &user, &password, err) < 0 ||
+	    registry_tls_check(s->tls, &tls, err) < 0)
+		return -1;
+	snprintf(scope, sizeof(scope), "repository:%s:pull", p->ref.repository);
+	if (registry_open(p->ref.api_host, s->tls_verify, &tls, user, password, scope, false,
+			  &p->reg, err) < 0)
+		return -1;
+	if (fetch_manifest(p, p->ref.digest[0] ? p->ref.digest : p->ref.tag, top, top_len,
+			   top_type, top_digest, err) < 0)
+		return podd_error_wrap(err, "reading manifest %s in %s/%s",
+				       p->ref.digest[0] ? p->ref.digest : p->ref.tag, p->ref.domain,
+				       p->ref.repository);
+	return 0;
+}
+
+/* The sources in order until one serves the manifest. All failed: one
+ * source's error as it is, else containers/image's
+ * "(Mirrors also failed: [SRC: ERR]\n[SRC: ERR]): PRIMARY: ERR". */
+static int sources_open(struct pull *p, const struct source *src, size_t n, void **top,
+			size_t *top_len, char **top_type, struct digest *top_digest,
+			podd_error_t *err)
+{
+	cleanup_free char *mirrors = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		char *joined;
+		if (source_open(p, &src[i], top, top_len, top_type, top_digest, err) == 0)
+			return 0;
+		registry_close(p->reg);
+		p->reg = NULL;
+		free(*top);
+		free(*top_type);
+		*top = NULL;
+		*top_type = NULL;
+		if (n == 1 || (*err)->code == PODD_E_PROTOCOL)
+			return -1;
+		if (i == n - 1) {
+			/* podd_error frees the old error before it formats. */
+			podd_error_t primary = steal_pointer(err);
+			podd_error(err, primary->code, "(Mirrors also failed: %s): %s: %s", mirrors,
+				   src[i].reference, primary->msg);
+			podd_error_free(&primary);
+			return -1;
+		}
+		if (asprintf(&joined, "%s%s[%s: %s]", mirrors ? mirrors : "", mirrors ? "\n" : "",
+			     src[i].reference, (*err)->msg) < 0)
+			return podd_error_sys(err, ENOMEM, "pull");
+		free(mirrors);
+		mirrors = joined;
+		podd_error_free(err);
+	}
+	return podd_error(err, PODD_E_INTERNAL, "pull: no source");
+}
+
 static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *err)
 {
 	const char *arch = m->architecture[0] ? m->architecture : "amd64";
 	const char *os = m->os[0] ? m->os : "linux";
 	const char *variant = m->variant[0] ? m->variant : NULL;
-	const char *user, *password;
-	struct registry_tls tls;
-	char scope[PODD_IMAGE_REPO_MAX + 40], name[PODD_REFERENCE_MAX];
+	struct podd_reference want;
+	struct source src[PULL_SOURCES_MAX];
+	size_t n_src = 0;
+	char name[PODD_REFERENCE_MAX];
 	cleanup_free void *top = NULL, *mbody = NULL;
 	cleanup_free char *top_type = NULL, *mtype = NULL;
 	size_t top_len, mlen;
@@ -101,18 +225,17 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	cleanup_image_manifest struct image_manifest *man = NULL;
 	char manifest_name[80], top_name[80];
 
-	if (podd_reference_parse(m->reference, &p->ref, err) < 0)
+	if (podd_reference_parse(m->reference, &want, err) < 0)
 		return -1;
-	if (!p->ref.qualified)
+	if (!want.qualified)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "pull: \"%s\" is not fully qualified", m->reference);
 	if (!platform_word_valid(arch) || !platform_word_valid(os) ||
 	    (variant && !platform_word_valid(variant)))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "pull: invalid platform");
-	if (registry_credentials_check(m->credentials, &user, &password, err) < 0 ||
-	    registry_tls_check(m->tls, &tls, err) < 0)
+	if (sources_of(m, &want, src, &n_src, err) < 0)
 		return -1;
-	podd_reference_string(&p->ref, name, sizeof(name));
+	podd_reference_string(&want, name, sizeof(name));
 	if (event_message(&p->es, err, "Trying to pull %s...", name) < 0)
 		return -1;
 
@@ -122,19 +245,10 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	p->ctx->pull_lock = store_lock(p->ctx->storefd, false, err);
 	if (p->ctx->pull_lock < 0)
 		return -1;
-	snprintf(scope, sizeof(scope), "repository:%s:pull", p->ref.repository);
-	if (registry_open(p->ref.api_host, m->tls_verify, &tls, user, password, scope, false,
-			  &p->reg, err) < 0)
+	/* The tag's (or digest's) manifest: an index, or the image's own;
+	 * p->ref is the source that served it from here on. */
+	if (sources_open(p, src, n_src, &top, &top_len, &top_type, &top_digest, err) < 0)
 		return podd_error_wrap(err, "initializing source docker://%s", name);
-
-	/* The tag's (or digest's) manifest: an index, or the image's own. */
-	if (fetch_manifest(p, p->ref.digest[0] ? p->ref.digest : p->ref.tag, &top, &top_len,
-			   &top_type, &top_digest, err) < 0)
-		return podd_error_wrap(err,
-				       "initializing source docker://%s: reading manifest %s in "
-				       "%s/%s",
-				       name, p->ref.digest[0] ? p->ref.digest : p->ref.tag,
-				       p->ref.domain, p->ref.repository);
 	manifest_digest = top_digest;
 	if (is_index_type(top_type) ||
 	    (top_type == NULL && strstr((const char *)top, "\"manifests\""))) {
@@ -176,7 +290,7 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	 * alone. podd-image checks both again (StoreImageRequest). */
 	snprintf(manifest_name, sizeof(manifest_name), "sha256:%s", manifest_digest.hex);
 	snprintf(top_name, sizeof(top_name), "sha256:%s", top_digest.hex);
-	if (!p->ref.tag[0])
+	if (!want.tag[0])
 		name[0] = '\0';
 	p->ctx->pull_pending = true;
 	return event_done(&p->es, manifest_name, top_name, name, err);

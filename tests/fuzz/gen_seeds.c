@@ -518,6 +518,25 @@ int main(int argc, char **argv)
 	pull.os = "linux";
 	pull.variant = "v8";
 	seed("pull_request", "digest_creds_platform", &pull);
+	/* A mirror and the rewritten location (registries.json). */
+	Podd__PullSource mirror = PODD__PULL_SOURCE__INIT, primary = PODD__PULL_SOURCE__INIT;
+	Podd__PullSource *sources[] = { &mirror, &primary };
+	Podd__PullRequest pull_mirrors = PODD__PULL_REQUEST__INIT;
+	mirror.reference = "127.0.0.1:5001/cache/busybox:latest";
+	mirror.credentials = &creds;
+	primary.reference = "127.0.0.1:5000/other/busybox:latest";
+	primary.tls_verify = true;
+	Podd__PullSource blocked = PODD__PULL_SOURCE__INIT;
+	blocked.reference = "127.0.0.1:5002/blocked/busybox:latest";
+	blocked.refused = "registry 127.0.0.1:5002 is blocked in /etc/podd/registries.json";
+	Podd__PullSource *sources3[] = { &blocked, &mirror, &primary };
+	pull_mirrors.reference = "example.test/busybox:latest";
+	pull_mirrors.sources = sources;
+	pull_mirrors.n_sources = 2;
+	seed("pull_request", "mirror_sources", &pull_mirrors);
+	pull_mirrors.sources = sources3;
+	pull_mirrors.n_sources = 3;
+	seed("pull_request", "mirror_refused", &pull_mirrors);
 	Podd__PushRequest push = PODD__PUSH_REQUEST__INIT;
 	seed("push_request", "empty", &push);
 	push.image_id = (char *)id64;
