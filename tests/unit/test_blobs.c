@@ -33,36 +33,7 @@
 #define MSG_448 "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
 #define SHA256_448 "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
 
-struct store {
-	char dir[64];
-	int fd;
-};
-
-static int store_setup(void **state)
-{
-	struct store *s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return -1;
-	snprintf(s->dir, sizeof(s->dir), "/tmp/podd-blobs-XXXXXX");
-	if (mkdtemp(s->dir) == NULL)
-		return -1;
-	s->fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->fd < 0)
-		return -1;
-	*state = s;
-	return 0;
-}
-
-static int store_teardown(void **state)
-{
-	struct store *s = *state;
-	podd_error_t err = NULL;
-	close(s->fd);
-	if (remove_tree(s->dir, &err) < 0)
-		podd_error_free(&err);
-	free(s);
-	return 0;
-}
+#include "store_fixture.h"
 
 static struct digest digest_of(const char *s)
 {

@@ -34,44 +34,7 @@
 
 #define CTR_ID "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
 
-struct store {
-	char dir[64];
-	int fd;
-};
-
-static int store_setup(void **state)
-{
-	struct store *s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return -1;
-	snprintf(s->dir, sizeof(s->dir), "/tmp/podd-commit-XXXXXX");
-	if (mkdtemp(s->dir) == NULL)
-		return -1;
-	s->fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	*state = s;
-	return s->fd < 0 ? -1 : 0;
-}
-
-static int store_teardown(void **state)
-{
-	struct store *s = *state;
-	char cmd[128];
-	close(s->fd);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", s->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(s);
-	return 0;
-}
-
-static void put_blob(int storefd, const void *buf, size_t len, struct digest *d)
-{
-	struct blob_writer w = { 0 };
-	podd_error_t err = NULL;
-	assert_int_equal(blob_writer_open(storefd, NULL, len, 1 << 30, &w, &err), 0);
-	assert_int_equal(blob_writer_write(&w, buf, len, &err), 0);
-	assert_int_equal(blob_writer_commit(&w, d, NULL, &err), 0);
-}
+#include "store_fixture.h"
 
 /* A layer entry: 'd' dir, 'f' file (data), 'l' symlink (data: target). */
 struct ent {

@@ -26,35 +26,7 @@
 #include "extract.h"
 #include "store.h"
 
-struct store {
-	char dir[64];
-	int fd;
-};
-
-static int store_setup(void **state)
-{
-	struct store *s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return -1;
-	snprintf(s->dir, sizeof(s->dir), "/tmp/podd-store-XXXXXX");
-	if (mkdtemp(s->dir) == NULL)
-		return -1;
-	s->fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	*state = s;
-	return s->fd < 0 ? -1 : 0;
-}
-
-static int store_teardown(void **state)
-{
-	struct store *s = *state;
-	char cmd[128];
-	close(s->fd);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", s->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(s);
-	return 0;
-}
+#include "store_fixture.h"
 
 static void sha256_hex(const void *buf, size_t len, char out[65])
 {
@@ -63,16 +35,6 @@ static void sha256_hex(const void *buf, size_t len, char out[65])
 	assert_int_equal(EVP_Digest(buf, len, raw, &n, EVP_sha256(), NULL), 1);
 	for (unsigned i = 0; i < n; i++)
 		snprintf(out + 2 * i, 3, "%02x", raw[i]);
-}
-
-/* A blob stored through the real writer; its digest in `d`. */
-static void put_blob(int storefd, const void *buf, size_t len, struct digest *d)
-{
-	struct blob_writer w = { 0 };
-	podd_error_t err = NULL;
-	assert_int_equal(blob_writer_open(storefd, NULL, len, 1 << 30, &w, &err), 0);
-	assert_int_equal(blob_writer_write(&w, buf, len, &err), 0);
-	assert_int_equal(blob_writer_commit(&w, d, NULL, &err), 0);
 }
 
 /* An uncompressed layer: one file `name` with `content` (name may be
