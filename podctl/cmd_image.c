@@ -518,12 +518,15 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "exists", cmd_image_exists },
+	{ "history", cmd_history },
 	{ "import", cmd_import },
 	{ "inspect", cmd_image_inspect },
 	{ "list", cmd_images },
 	{ "load", cmd_load },
 	{ "ls", cmd_images },
 	{ "prune", cmd_image_prune },
+	{ "pull", cmd_pull },
+	{ "push", cmd_push },
 	{ "rm", cmd_rmi },
 	{ "save", cmd_save },
 	{ "tag", cmd_tag },

@@ -29,16 +29,6 @@ static int row_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->tag, y->tag);
 }
 
-static char *created_at(int64_t ns)
-{
-	time_t secs = (time_t)(ns / 1000000000LL);
-	struct tm tm;
-	char buf[64];
-	gmtime_r(&secs, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
-	return strdup(buf);
-}
-
 static json_object *strv_json(char **v, size_t n)
 {
 	json_object *a = json_object_new_array();
@@ -115,7 +105,7 @@ static json_object *row_template_json(const struct image_row *row, bool no_trunc
 	cleanup_free char *since = format_human_duration((now - row->rec->created_ns) /
 							 1000000000LL);
 	cleanup_free char *size = format_size(row->rec->size);
-	cleanup_free char *at = created_at(row->rec->created_ns);
+	cleanup_free char *at = format_go_time_seconds(row->rec->created_ns);
 	char id[80];
 
 	snprintf(id, sizeof(id), no_trunc ? "sha256:%s" : "%.12s", row->rec->id);
@@ -129,27 +119,15 @@ static json_object *row_template_json(const struct image_row *row, bool no_trunc
 	return o;
 }
 
-static void print_cell(const char *s, size_t width, bool last)
-{
-	if (last)
-		printf("%s\n", s);
-	else
-		printf("%-*s", (int)width, s);
-}
-
-/* Go's tabwriter as podman sets it: cells at least 12 wide, 2 of padding. */
+/* podman's columns, one row per name. */
 static void print_table(struct image_row *rows, size_t n, bool no_trunc, int64_t now)
 {
 	static const char *const headers[5] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED",
 						"SIZE" };
-	char *cells[5];
-	size_t width[5];
 	char ***all = calloc(n + 1, sizeof(char **));
 
 	if (all == NULL)
 		return;
-	for (int c = 0; c < 5; c++)
-		width[c] = strlen(headers[c]);
 	for (size_t i = 0; i < n; i++) {
 		char id[80];
 		all[i] = calloc(5, sizeof(char *));
@@ -161,22 +139,9 @@ static void print_table(struct image_row *rows, size_t n, bool no_trunc, int64_t
 		all[i][2] = strdup(id);
 		all[i][3] = format_human_duration((now - rows[i].rec->created_ns) / 1000000000LL);
 		all[i][4] = format_size(rows[i].rec->size);
-		for (int c = 0; c < 5; c++) {
-			if (all[i][c] == NULL)
-				all[i][c] = strdup("");
-			if (all[i][c] && strlen(all[i][c]) > width[c])
-				width[c] = strlen(all[i][c]);
-		}
 	}
-	for (int c = 0; c < 5; c++)
-		width[c] = width[c] + 2 < 12 ? 12 : width[c] + 2;
-	for (int c = 0; c < 5; c++)
-		cells[c] = (char *)headers[c];
-	for (int c = 0; c < 5; c++)
-		print_cell(cells[c], width[c], c == 4);
+	print_columns(headers, 5, all, n);
 	for (size_t i = 0; i < n; i++) {
-		for (int c = 0; all[i] && c < 5; c++)
-			print_cell(all[i][c] ? all[i][c] : "", width[c], c == 4);
 		for (int c = 0; all[i] && c < 5; c++)
 			free(all[i][c]);
 		free(all[i]);

@@ -74,6 +74,7 @@ json_object *image_inspect_json(struct engine *e, const Podd__ImageRecord *rec,
 
 int cmd_load(const struct global_opts *g, int argc, char **argv);
 int cmd_images(const struct global_opts *g, int argc, char **argv);
+int cmd_history(const struct global_opts *g, int argc, char **argv);
 int cmd_image(const struct global_opts *g, int argc, char **argv);
 int cmd_image_inspect(const struct global_opts *g, int argc, char **argv);
 int cmd_save(const struct global_opts *g, int argc, char **argv);

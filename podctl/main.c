@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "create", cmd_create, "Create but do not start a container" },
 	{ "exec", cmd_exec, "Run a process in a running container" },
 	{ "export", cmd_export, "Export a container's filesystem contents as a tar archive" },
+	{ "history", cmd_history, "Show history of a specified image" },
 	{ "image", cmd_image, "Manage images" },
 	{ "images", cmd_images, "List images in local storage" },
 	{ "import", cmd_import, "Import a tarball to create a filesystem image" },

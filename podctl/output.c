@@ -63,6 +63,26 @@ char *format_rfc3339(int64_t ns)
 	return out;
 }
 
+/* strftime(3) output for `ns`, in UTC and to the second. */
+#define UTC_SECONDS(ns, fmt)                                              \
+	({                                                                \
+		time_t secs_ = (time_t)((ns) / 1000000000LL);             \
+		struct tm tm_;                                            \
+		char buf_[64];                                            \
+		gmtime_r(&secs_, &tm_);                                   \
+		strftime(buf_, sizeof(buf_), fmt, &tm_) ? strdup(buf_) : NULL; \
+	})
+
+char *format_go_time_seconds(int64_t ns)
+{
+	return UTC_SECONDS(ns, "%Y-%m-%d %H:%M:%S +0000 UTC");
+}
+
+char *format_rfc3339_seconds(int64_t ns)
+{
+	return UTC_SECONDS(ns, "%Y-%m-%dT%H:%M:%SZ");
+}
+
 char *format_go_time(int64_t ns)
 {
 	time_t secs = (time_t)(ns / 1000000000LL);
@@ -330,4 +350,50 @@ int format_template(const char *tmpl, json_object *obj, podd_error_t *err)
 	if (tmpl[0] && tmpl[strlen(tmpl) - 1] != '\n')
 		putchar('\n');
 	return 0;
+}
+
+void print_columns(const char *const *headers, size_t ncols, char **const *rows, size_t nrows)
+{
+	size_t width[16];
+
+	if (ncols == 0 || ncols > PODD_ARRAY_SIZE(width))
+		return;
+	for (size_t c = 0; c < ncols; c++) {
+		width[c] = strlen(headers[c]);
+		for (size_t r = 0; r < nrows; r++)
+			if (rows[r] && rows[r][c] && strlen(rows[r][c]) > width[c])
+				width[c] = strlen(rows[r][c]);
+		width[c] = width[c] + 2 < 12 ? 12 : width[c] + 2;
+	}
+	for (size_t r = 0; r <= nrows; r++) {
+		if (r > 0 && rows[r - 1] == NULL)
+			continue;
+		for (size_t c = 0; c < ncols; c++) {
+			const char *cell = r == 0 ? headers[c] : rows[r - 1][c];
+			if (cell == NULL)
+				cell = "";
+			if (c + 1 == ncols)
+				printf("%s\n", cell);
+			else
+				printf("%-*s", (int)width[c], cell);
+		}
+	}
+}
+
+void print_json_go(struct json_object *obj)
+{
+	const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	for (; s && *s; s++) {
+		if (*s == '<')
+			fputs("\\u003c", stdout);
+		else if (*s == '>')
+			fputs("\\u003e", stdout);
+		else if (*s == '&')
+			fputs("\\u0026", stdout);
+		else
+			putchar(*s);
+	}
+	putchar('\n');
 }

@@ -161,10 +161,22 @@ char *format_human_duration(int64_t seconds_ago);  /* "2 seconds ago" */
 char *format_rfc3339(int64_t ns);                    /* 2026-11-22T10:00:00.123456789Z */
 /* Go's time.Time String() in local time: 2026-11-22 10:00:00.123 +0000 UTC */
 char *format_go_time(int64_t ns);
+/* The same to the second: 2026-11-22 10:00:00 +0000 UTC */
+char *format_go_time_seconds(int64_t ns);
+/* Go's time.Format(time.RFC3339), UTC: 2026-11-22T10:00:00Z */
+char *format_rfc3339_seconds(int64_t ns);
 const char *container_status_word(Podd__ContainerState s); /* "created" ... */
 struct json_object;
 struct json_object *container_inspect_json(const Podd__ContainerRecord *rec);
 /* Go-template subset: {{.A.B}}, {{json .A}}, text around them. */
 int format_template(const char *tmpl, struct json_object *obj, podd_error_t *err);
+/* A table as podman's Go tabwriter lays it out: each column as wide as its
+ * widest cell plus 2, at least 12, the last one unpadded. `rows`: nrows
+ * arrays of ncols cells, NULL printed as "". */
+void print_columns(const char *const *headers, size_t ncols, char **const *rows, size_t nrows);
+/* `obj` on one line as Go's json.Marshal writes it: no spaces, and <, >
+ * and & escaped as \u003c, \u003e, \u0026 (outside strings JSON has
+ * none of them, so the whole text is escaped). */
+void print_json_go(struct json_object *obj);
 
 #endif

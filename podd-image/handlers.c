@@ -44,6 +44,7 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 	cleanup_free struct digest *chains = NULL;
 	Podd__ImageConfig out = PODD__IMAGE_CONFIG__INIT;
 	char **diff_ids = NULL, **chain_ids = NULL;
+	cleanup_free uint64_t *sizes = NULL;
 	cleanup_free Podd__ImageHistory *hist = NULL;
 	cleanup_free Podd__ImageHistory **histp = NULL;
 	char name[DIGEST_HEX_LEN + 8];
@@ -73,7 +74,8 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 	chains = calloc(n ? n : 1, sizeof(*chains));
 	diff_ids = calloc(n ? n : 1, sizeof(char *));
 	chain_ids = calloc(n ? n : 1, sizeof(char *));
-	if (chains == NULL || diff_ids == NULL || chain_ids == NULL) {
+	sizes = calloc(n ? n : 1, sizeof(*sizes));
+	if (chains == NULL || diff_ids == NULL || chain_ids == NULL || sizes == NULL) {
 		podd_error_sys(err, ENOMEM, "image config");
 		goto out;
 	}
@@ -85,6 +87,12 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 			diff_ids[i] = NULL;
 			podd_error_sys(err, ENOMEM, "image config");
 			goto out;
+		}
+		/* A layer not (or no longer) unpacked has no size to show. */
+		podd_error_t missing = NULL;
+		if (store_layer_size(ctx->storefd, &chains[i], &sizes[i], &missing) < 0) {
+			podd_error_free(&missing);
+			sizes[i] = 0;
 		}
 	}
 	out.id = r->id;
@@ -115,6 +123,8 @@ int handle_image_config(struct podd_server *srv, const struct podd_request *req,
 	out.n_diff_ids = n;
 	out.chain_ids = chain_ids;
 	out.n_chain_ids = n;
+	out.layer_sizes = sizes;
+	out.n_layer_sizes = n;
 	out.manifest_type = m ? m->media_type : "";
 	out.author = c->author ? c->author : "";
 	out.comment = c->comment ? c->comment : "";

@@ -71,6 +71,16 @@ static int layer_size_read(int layersfd, const char *name, uint64_t *size, podd_
 	return 0;
 }
 
+int store_layer_size(int storefd, const struct digest *chain_id, uint64_t *size,
+		     podd_error_t *err)
+{
+	cleanup_close int layersfd = open_beneath(storefd, "layers", O_RDONLY | O_DIRECTORY, 0);
+
+	if (layersfd < 0)
+		return podd_error_sys(err, errno, "image store: open layers");
+	return layer_size_read(layersfd, chain_id->hex, size, err);
+}
+
 int layer_diff_id_check(int blobfd, enum layer_compression compression,
 			const struct digest *diff_id, uint64_t max_bytes, uint64_t *size,
 			podd_error_t *err)

@@ -41,6 +41,10 @@
 
 /* Is layers/<chain id> present (so whole)? */
 bool store_layer_present(int storefd, const struct digest *chain_id);
+/* The uncompressed size of layers/<chain id> (its tar stream), as its size
+ * file recorded it when it was unpacked. */
+int store_layer_size(int storefd, const struct digest *chain_id, uint64_t *size,
+		     podd_error_t *err);
 
 /* The sha256 of a layer blob's uncompressed stream must be `diff_id`; read
  * from `blobfd` (from its current offset) through `compression`, at most
