@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "image_filter.h"
 #include "images.h"
 
 #define NAME_BUF 512
@@ -119,95 +120,343 @@ static json_object *row_template_json(const struct image_row *row, bool no_trunc
 	return o;
 }
 
-/* podman's columns, one row per name. */
-static void print_table(struct image_row *rows, size_t n, bool no_trunc, int64_t now)
+struct images_opts {
+	bool quiet, no_trunc, digests, heading, all;
+	const char *format, *sort;
+	char *filters[IMAGE_FILTERS_MAX + 1];
+	size_t n_filters;
+};
+
+/* podman's columns, one row per name; DIGEST after TAG with --digests. */
+static void print_table(struct image_row *rows, size_t n, const struct images_opts *o,
+			int64_t now)
 {
-	static const char *const headers[5] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED",
-						"SIZE" };
+	const char *const headers[6] = { "REPOSITORY", "TAG", o->digests ? "DIGEST" : "IMAGE ID",
+					 o->digests ? "IMAGE ID" : "CREATED",
+					 o->digests ? "CREATED" : "SIZE", "SIZE" };
+	const size_t ncols = o->digests ? 6 : 5;
 	char ***all = calloc(n + 1, sizeof(char **));
 
 	if (all == NULL)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		char id[80];
-		all[i] = calloc(5, sizeof(char *));
+		size_t c = 0;
+		all[i] = calloc(6, sizeof(char *));
 		if (all[i] == NULL)
 			continue;
-		snprintf(id, sizeof(id), no_trunc ? "sha256:%s" : "%.12s", rows[i].rec->id);
-		all[i][0] = strdup(rows[i].repo);
-		all[i][1] = strdup(rows[i].tag);
-		all[i][2] = strdup(id);
-		all[i][3] = format_human_duration((now - rows[i].rec->created_ns) / 1000000000LL);
-		all[i][4] = format_size(rows[i].rec->size);
+		snprintf(id, sizeof(id), o->no_trunc ? "sha256:%s" : "%.12s", rows[i].rec->id);
+		all[i][c++] = strdup(rows[i].repo);
+		all[i][c++] = strdup(rows[i].tag);
+		if (o->digests)
+			all[i][c++] = strdup(image_digest(rows[i].rec));
+		all[i][c++] = strdup(id);
+		all[i][c++] = format_human_duration((now - rows[i].rec->created_ns) / 1000000000LL);
+		all[i][c++] = format_size(rows[i].rec->size);
 	}
-	print_columns(headers, 5, all, n);
+	print_columns(o->heading ? headers : NULL, ncols, all, n);
 	for (size_t i = 0; i < n; i++) {
-		for (int c = 0; all[i] && c < 5; c++)
+		for (size_t c = 0; all[i] && c < 6; c++)
 			free(all[i][c]);
 		free(all[i]);
 	}
 	free(all);
 }
 
-int cmd_images(const struct global_opts *g, int argc, char **argv)
+/* --sort: podman's keys; created is newest first, the others ascending. */
+static int row_cmp_by(const struct image_row *x, const struct image_row *y, const char *key)
 {
+	int c = 0;
+
+	if (strcmp(key, "id") == 0)
+		c = strcmp(x->rec->id, y->rec->id);
+	else if (strcmp(key, "repository") == 0)
+		c = strcmp(x->repo, y->repo);
+	else if (strcmp(key, "tag") == 0)
+		c = strcmp(x->tag, y->tag);
+	else if (strcmp(key, "size") == 0)
+		c = x->rec->size < y->rec->size ? -1 : x->rec->size > y->rec->size;
+	return c ? c : row_cmp(x, y);
+}
+
+/* Whether `r`'s layers are a strict prefix of another image's: its top
+ * layer is below that image's (podman's "intermediate", when dangling). */
+static bool image_is_parent(const Podd__ImageRecord *r, const struct image_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const Podd__ImageRecord *o = l->v[i];
+		bool prefix = o != r && o->n_layers > r->n_layers && r->n_layers > 0;
+		for (size_t k = 0; prefix && k < r->n_layers; k++)
+			prefix = strcmp(r->layers[k], o->layers[k]) == 0;
+		if (prefix)
+			return true;
+	}
+	return false;
+}
+
+/* The containers: ids, names and image ids, for containers=. */
+struct ctr_refs {
+	char **ids, **names, **images;
+	size_t n;
+};
+
+static int collect_ctr(const Podd__ContainerRecord *rec, void *data, podd_error_t *err)
+{
+	struct ctr_refs *c = data;
+	char **ids = realloc(c->ids, (c->n + 1) * sizeof(char *));
+	char **names = ids ? realloc(c->names, (c->n + 1) * sizeof(char *)) : NULL;
+	char **images = names ? realloc(c->images, (c->n + 1) * sizeof(char *)) : NULL;
+
+	if (ids)
+		c->ids = ids;
+	if (names)
+		c->names = names;
+	if (images == NULL)
+		return podd_error_sys(err, ENOMEM, "images");
+	c->images = images;
+	c->ids[c->n] = strdup(rec->id);
+	c->names[c->n] = strdup(rec->name);
+	c->images[c->n] = strdup(rec->image_id);
+	c->n++;
+	if (!c->ids[c->n - 1] || !c->names[c->n - 1] || !c->images[c->n - 1])
+		return podd_error_sys(err, ENOMEM, "images");
+	return 0;
+}
+
+static void ctr_refs_free(struct ctr_refs *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->ids[i]);
+		free(c->names[i]);
+		free(c->images[i]);
+	}
+	free(c->ids);
+	free(c->names);
+	free(c->images);
+}
+
+/* The records the filters let through, in place (l->n shrinks; those
+ * dropped are freed). Labels come from podd-image, containers from
+ * podd-state, only when a filter asks. */
+static int apply_filters(struct engine *e, const struct images_opts *o, int64_t now,
+			 struct image_list *l, podd_error_t *err)
+{
+	__attribute__((cleanup(ctr_refs_free))) struct ctr_refs ctrs = { 0 };
+	struct image_filters fs;
+	size_t kept = 0;
+	bool *keep;
+
+	if (image_filters_parse(o->filters, o->n_filters, now, &fs, err) < 0 ||
+	    image_filters_resolve(&fs, l->v, l->n, err) < 0)
+		return -1;
+	if (image_filters_need_containers(&fs) &&
+	    (state_list(e, true, collect_ctr, &ctrs, err) < 0 ||
+	     image_filters_check_containers(&fs, ctrs.ids, ctrs.names, ctrs.n, err) < 0))
+		return -1;
+	keep = calloc(l->n + 1, sizeof(bool));
+	if (keep == NULL)
+		return podd_error_sys(err, ENOMEM, "images");
+	for (size_t i = 0; i < l->n; i++) {
+		const Podd__ImageRecord *r = l->v[i];
+		Podd__ImageConfig *cfg = NULL;
+		cleanup_free char **cids = calloc(ctrs.n + 1, sizeof(char *));
+		cleanup_free char **cnames = calloc(ctrs.n + 1, sizeof(char *));
+		struct image_facts facts = { .is_parent = image_is_parent(r, l),
+					     .container_ids = cids, .container_names = cnames };
+		if (cids == NULL || cnames == NULL) {
+			free(keep);
+			return podd_error_sys(err, ENOMEM, "images");
+		}
+		for (size_t k = 0; k < ctrs.n; k++)
+			if (strcmp(ctrs.images[k], r->id) == 0) {
+				cids[facts.n_containers] = ctrs.ids[k];
+				cnames[facts.n_containers++] = ctrs.names[k];
+			}
+		if (image_filters_need_labels(&fs)) {
+			if (image_config_get(e, r->id, r->manifest_digest, &cfg, err) < 0) {
+				free(keep);
+				return -1;
+			}
+			facts.label_keys = cfg->label_keys;
+			facts.label_values = cfg->label_values;
+			facts.n_labels = cfg->n_label_keys;
+		}
+		keep[i] = image_filters_match(&fs, r, &facts);
+		if (cfg)
+			podd__image_config__free_unpacked(cfg, NULL);
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		if (keep[i])
+			l->v[kept++] = l->v[i];
+		else
+			podd__image_record__free_unpacked(l->v[i], NULL);
+	}
+	l->n = kept;
+	free(keep);
+	return 0;
+}
+
+static int parse_images_opts(int argc, char **argv, struct images_opts *o)
+{
+	enum { OPT_FORMAT = 256, OPT_DIGESTS, OPT_SORT };
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-trunc", no_argument, NULL, 'T' },
-		{ "format", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "digests", no_argument, NULL, OPT_DIGESTS },
+		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "noheading", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool quiet = false, no_trunc = false;
-	const char *format = NULL;
-	struct image_list l = { 0 };
+	int c;
+
+	*o = (struct images_opts){ .heading = true, .sort = "created" };
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "aqnf:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->all = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'T':
+			o->no_trunc = true;
+			break;
+		case OPT_FORMAT:
+			o->format = optarg;
+			break;
+		case 'f':
+			if (o->n_filters == IMAGE_FILTERS_MAX - 1) {
+				fprintf(stderr, "Error: more than %d filters\n", IMAGE_FILTERS_MAX - 1);
+				return -1;
+			}
+			o->filters[o->n_filters++] = optarg;
+			break;
+		case OPT_DIGESTS:
+			o->digests = true;
+			break;
+		case OPT_SORT:
+			if (strcmp(optarg, "created") != 0 && strcmp(optarg, "id") != 0 &&
+			    strcmp(optarg, "repository") != 0 && strcmp(optarg, "size") != 0 &&
+			    strcmp(optarg, "tag") != 0) {
+				fprintf(stderr,
+					"Error: \"%s\" is not a valid option for --sort: created, id, "
+					"repository, size, tag\n",
+					optarg);
+				return -1;
+			}
+			o->sort = optarg;
+			break;
+		case 'n':
+			o->heading = false;
+			break;
+		case 'h':
+			printf("Usage: podctl images [-a] [-q] [--no-trunc] [--digests] "
+			       "[-f FILTER]... [--sort KEY] [--noheading] [--format json|TEMPLATE] "
+			       "[IMAGE]\n\nList images in local storage.\n");
+			return 1;
+		default:
+			fprintf(stderr, "Error: unknown flag or missing value: %s\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "Error: accepts at most 1 arg(s), received %d\n", argc - optind);
+		return -1;
+	}
+	/* podman's images hides intermediate images unless -a, through a
+	 * filter of its own (so intermediate=true without -a conflicts). */
+	if (!o->all)
+		o->filters[o->n_filters++] = "intermediate=false";
+	return 0;
+}
+
+/* podman images NAME: rows whose repository is NAME (or ends in /NAME),
+ * and whose tag matches one given. */
+static bool row_named(const struct image_row *row, const char *name)
+{
+	char frepo[NAME_BUF], ftag[NAME_BUF];
+	const char *last = strrchr(name, '/');
+	bool has_tag = strchr(last ? last : name, ':') != NULL;
+	size_t fl, rl;
+
+	image_name_split(name, frepo, sizeof(frepo), ftag, sizeof(ftag));
+	fl = strlen(frepo);
+	rl = strlen(row->repo);
+	if (!(strcmp(frepo, row->repo) == 0 ||
+	      (rl > fl && row->repo[rl - fl - 1] == '/' && strcmp(row->repo + rl - fl, frepo) == 0)))
+		return false;
+	return !has_tag || strcmp(ftag, row->tag) == 0;
+}
+
+/* Whether row i is its image's first (rows of one image are one per name). */
+static bool first_row(const struct image_row *rows, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (rows[j].rec == rows[i].rec)
+			return false;
+	return true;
+}
+
+static int print_images(struct image_row *rows, size_t nrows, const struct images_opts *o,
+			int64_t now, podd_error_t *err)
+{
+	if (o->quiet) {
+		for (size_t i = 0; i < nrows; i++)
+			if (first_row(rows, i))
+				printf(o->no_trunc ? "sha256:%s\n" : "%.12s\n", rows[i].rec->id);
+	} else if (o->format && strcmp(o->format, "json") == 0) {
+		json_object *a = json_object_new_array();
+		for (size_t i = 0; i < nrows; i++)
+			if (first_row(rows, i))
+				json_object_array_add(a, image_json(rows[i].rec));
+		puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_SPACED |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(a);
+	} else if (o->format) {
+		for (size_t i = 0; i < nrows; i++) {
+			json_object *t = row_template_json(&rows[i], o->no_trunc, now);
+			int r = format_template(o->format, t, err);
+			json_object_put(t);
+			if (r < 0)
+				return -1;
+		}
+	} else {
+		print_table(rows, nrows, o, now);
+	}
+	return 0;
+}
+
+int cmd_images(const struct global_opts *g, int argc, char **argv)
+{
+	struct images_opts o;
+	__attribute__((cleanup(image_list_free))) struct image_list l = { 0 };
 	cleanup_free struct image_row *rows = NULL;
 	size_t nrows = 0, cap = 0;
 	podd_error_t err = NULL;
 	struct engine e;
 	struct timespec ts;
 	int64_t now;
-	int c;
+	int rc = parse_images_opts(argc, argv, &o);
+	bool labels = false;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "aqnh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			/* No intermediate images exist in podd's store: -a shows
-			 * what the default shows. */
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'T':
-			no_trunc = true;
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'n':
-			break;
-		case 'h':
-			printf("Usage: podctl images [-a] [-q] [--no-trunc] [--format json|TEMPLATE] "
-			       "[IMAGE]\n\nList images in local storage.\n");
-			return 0;
-		default:
-			fprintf(stderr, "Error: unknown flag or missing value: %s\n",
-				argv[optind - 1]);
-			return EXIT_ENGINE;
-		}
-	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "Error: accepts at most 1 arg(s), received %d\n", argc - optind);
-		return EXIT_ENGINE;
-	}
-	const char *filter = argc - optind == 1 ? argv[optind] : NULL;
+	if (rc != 0)
+		return rc > 0 ? 0 : EXIT_ENGINE;
+	const char *name = optind < argc ? argv[optind] : NULL;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	if (engine_start(&e, g, NEED_STATE, &err) < 0 || image_list_all(&e, &l, &err) < 0) {
+	for (size_t i = 0; i < o.n_filters; i++)
+		labels |= strncmp(o.filters[i], "label", 5) == 0;
+	/* Labels are in the configs, which only podd-image reads. */
+	if (engine_start(&e, g, NEED_STATE | (labels ? NEED_IMAGE : 0), &err) < 0 ||
+	    image_list_all(&e, &l, &err) < 0 || apply_filters(&e, &o, now, &l, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}
@@ -215,10 +464,8 @@ int cmd_images(const struct global_opts *g, int argc, char **argv)
 	for (size_t i = 0; i < l.n; i++)
 		cap += l.v[i]->n_names ? l.v[i]->n_names : 1;
 	rows = calloc(cap + 1, sizeof(*rows));
-	if (rows == NULL) {
-		image_list_free(&l);
+	if (rows == NULL)
 		return EXIT_ENGINE;
-	}
 	for (size_t i = 0; i < l.n; i++) {
 		const Podd__ImageRecord *r = l.v[i];
 		for (size_t k = 0; k < (r->n_names ? r->n_names : 1); k++) {
@@ -231,24 +478,8 @@ int cmd_images(const struct global_opts *g, int argc, char **argv)
 				snprintf(row->repo, sizeof(row->repo), "<none>");
 				snprintf(row->tag, sizeof(row->tag), "<none>");
 			}
-			/* podman images NAME: rows whose repository is NAME (or
-			 * ends in /NAME), and whose tag matches one given. */
-			if (filter) {
-				char frepo[NAME_BUF], ftag[NAME_BUF];
-				size_t fl, rl;
-				bool has_tag = strchr(strrchr(filter, '/') ? strrchr(filter, '/')
-									   : filter,
-						      ':') != NULL;
-				image_name_split(filter, frepo, sizeof(frepo), ftag, sizeof(ftag));
-				fl = strlen(frepo);
-				rl = strlen(row->repo);
-				if (!(strcmp(frepo, row->repo) == 0 ||
-				      (rl > fl && row->repo[rl - fl - 1] == '/' &&
-				       strcmp(row->repo + rl - fl, frepo) == 0)) ||
-				    (has_tag && strcmp(ftag, row->tag) != 0))
-					continue;
-			}
-			nrows++;
+			if (name == NULL || row_named(row, name))
+				nrows++;
 		}
 	}
 	/* Insertion sort: glibc's qsort asks sysinfo(2) how much memory
@@ -256,46 +487,11 @@ int cmd_images(const struct global_opts *g, int argc, char **argv)
 	for (size_t i = 1; i < nrows; i++) {
 		struct image_row tmp = rows[i];
 		size_t j = i;
-		for (; j > 0 && row_cmp(&rows[j - 1], &tmp) > 0; j--)
+		for (; j > 0 && row_cmp_by(&rows[j - 1], &tmp, o.sort) > 0; j--)
 			rows[j] = rows[j - 1];
 		rows[j] = tmp;
 	}
-	if (quiet) {
-		for (size_t i = 0; i < nrows; i++) {
-			bool seen = false;
-			for (size_t j = 0; j < i; j++)
-				if (rows[j].rec == rows[i].rec)
-					seen = true;
-			if (!seen)
-				printf(no_trunc ? "sha256:%s\n" : "%.12s\n", rows[i].rec->id);
-		}
-	} else if (format && strcmp(format, "json") == 0) {
-		json_object *a = json_object_new_array();
-		for (size_t i = 0; i < nrows; i++) {
-			bool seen = false;
-			for (size_t j = 0; j < i; j++)
-				if (rows[j].rec == rows[i].rec)
-					seen = true;
-			if (!seen)
-				json_object_array_add(a, image_json(rows[i].rec));
-		}
-		puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
-							       JSON_C_TO_STRING_SPACED |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(a);
-	} else if (format) {
-		for (size_t i = 0; i < nrows; i++) {
-			json_object *o = row_template_json(&rows[i], no_trunc, now);
-			int r = format_template(format, o, &err);
-			json_object_put(o);
-			if (r < 0) {
-				image_list_free(&l);
-				return report_error(&err);
-			}
-		}
-	} else {
-		print_table(rows, nrows, no_trunc, now);
-	}
-	image_list_free(&l);
+	if (print_images(rows, nrows, &o, now, &err) < 0)
+		return report_error(&err);
 	return 0;
 }

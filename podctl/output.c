@@ -359,13 +359,13 @@ void print_columns(const char *const *headers, size_t ncols, char **const *rows,
 	if (ncols == 0 || ncols > PODD_ARRAY_SIZE(width))
 		return;
 	for (size_t c = 0; c < ncols; c++) {
-		width[c] = strlen(headers[c]);
+		width[c] = headers ? strlen(headers[c]) : 0;
 		for (size_t r = 0; r < nrows; r++)
 			if (rows[r] && rows[r][c] && strlen(rows[r][c]) > width[c])
 				width[c] = strlen(rows[r][c]);
 		width[c] = width[c] + 2 < 12 ? 12 : width[c] + 2;
 	}
-	for (size_t r = 0; r <= nrows; r++) {
+	for (size_t r = headers ? 0 : 1; r <= nrows; r++) {
 		if (r > 0 && rows[r - 1] == NULL)
 			continue;
 		for (size_t c = 0; c < ncols; c++) {

@@ -172,7 +172,8 @@ struct json_object *container_inspect_json(const Podd__ContainerRecord *rec);
 int format_template(const char *tmpl, struct json_object *obj, podd_error_t *err);
 /* A table as podman's Go tabwriter lays it out: each column as wide as its
  * widest cell plus 2, at least 12, the last one unpadded. `rows`: nrows
- * arrays of ncols cells, NULL printed as "". */
+ * arrays of ncols cells, NULL printed as ""; `headers` NULL: no heading
+ * (--noheading). */
 void print_columns(const char *const *headers, size_t ncols, char **const *rows, size_t nrows);
 /* `obj` on one line as Go's json.Marshal writes it: no spaces, and <, >
  * and & escaped as \u003c, \u003e, \u0026 (outside strings JSON has
