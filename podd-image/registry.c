@@ -385,8 +385,10 @@ static int perform_once(struct registry *r, const struct request *q, const char 
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
-	} else if (strcmp(q->method, "PUT") == 0) {
+	} else if (strcmp(q->method, "PUT") == 0 || strcmp(q->method, "PATCH") == 0) {
 		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		if (q->method[1] == 'A')
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH");
 		curl_easy_setopt(c, CURLOPT_READFUNCTION, on_upload);
 		curl_easy_setopt(c, CURLOPT_READDATA, &t);
 		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
@@ -958,21 +960,48 @@ int registry_blob_exists(struct registry *r, const char *repo, const struct dige
 	return rc;
 }
 
+/* An upload's next URL: its Location resolved against `from`, with
+ * `query` appended if not NULL. Free with curl_free. */
+static char *upload_url(const char *from, const char *location, const char *query,
+			podd_error_t *err)
+{
+	cleanup_free char *abs = resolve_location(from, location, err);
+	CURLU *u;
+	char *out = NULL;
+
+	if (abs == NULL)
+		return NULL;
+	u = curl_url();
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, abs, 0) != CURLUE_OK ||
+	    (query && curl_url_set(u, CURLUPART_QUERY, query, CURLU_APPENDQUERY | CURLU_URLENCODE) !=
+			      CURLUE_OK) ||
+	    curl_url_get(u, CURLUPART_URL, &out, 0) != CURLUE_OK) {
+		curl_free(out);
+		out = NULL;
+		podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid upload Location");
+	}
+	curl_url_cleanup(u);
+	return out;
+}
+
+/* As podman uploads a blob: POST starts the upload, one PATCH streams the
+ * whole blob, PUT with the digest ends it, each at the Location the
+ * previous answer gave. */
 int registry_put_blob(struct registry *r, const char *repo, const struct digest *d, int fd,
 		      uint64_t size, registry_progress_fn progress, void *progress_data,
 		      podd_error_t *err)
 {
 	char url[URL_MAX], query[80];
-	cleanup_free char *location = NULL;
 	struct response resp = { 0 };
 	struct request post = { .method = "POST", .url = url, .body_fd = -1,
 				.whole_timeout = true };
-	struct request put = { .method = "PUT", .body_fd = fd, .body_size = size,
-			       .content_type = "application/octet-stream", .progress = progress,
-			       .progress_data = progress_data, .progress_digest = d,
-			       .progress_total = size };
-	CURLU *u = NULL;
-	char *put_url = NULL;
+	struct request patch = { .method = "PATCH", .body_fd = fd, .body_size = size,
+				 .content_type = "application/octet-stream", .progress = progress,
+				 .progress_data = progress_data, .progress_digest = d,
+				 .progress_total = size };
+	struct request put = { .method = "PUT", .body_fd = -1, .body_len = 0,
+			       .content_type = "application/octet-stream", .whole_timeout = true };
+	char *patch_url = NULL, *put_url = NULL;
 	int rc = -1;
 
 	snprintf(url, sizeof(url), "%s/v2/%s/blobs/uploads/", r->base, repo);
@@ -983,18 +1012,25 @@ int registry_put_blob(struct registry *r, const char *repo, const struct digest 
 		podd_error_wrap(err, "starting an upload");
 		goto out;
 	}
-	location = resolve_location(url, resp.location, err);
-	if (location == NULL)
+	patch_url = upload_url(url, resp.location, NULL, err);
+	response_free(&resp);
+	resp = (struct response){ 0 };
+	if (patch_url == NULL)
 		goto out;
-	snprintf(query, sizeof(query), "digest=sha256:%s", d->hex);
-	u = curl_url();
-	if (u == NULL || curl_url_set(u, CURLUPART_URL, location, 0) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_QUERY, query, CURLU_APPENDQUERY | CURLU_URLENCODE) !=
-		    CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_URL, &put_url, 0) != CURLUE_OK) {
-		podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid upload Location");
+	patch.url = patch_url;
+	if (perform(r, &patch, &resp, err) < 0)
+		goto out;
+	if (resp.status != 202 || resp.location == NULL) {
+		registry_error(&resp, status_code(resp.status), err);
+		podd_error_wrap(err, "uploading sha256:%.12s", d->hex);
 		goto out;
 	}
+	snprintf(query, sizeof(query), "digest=sha256:%s", d->hex);
+	put_url = upload_url(patch_url, resp.location, query, err);
+	response_free(&resp);
+	resp = (struct response){ 0 };
+	if (put_url == NULL)
+		goto out;
 	put.url = put_url;
 	if (perform(r, &put, &resp, err) < 0)
 		goto out;
@@ -1004,8 +1040,8 @@ int registry_put_blob(struct registry *r, const char *repo, const struct digest 
 	}
 	rc = 0;
 out:
+	curl_free(patch_url);
 	curl_free(put_url);
-	curl_url_cleanup(u);
 	response_free(&resp);
 	return rc;
 }

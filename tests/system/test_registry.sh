@@ -59,6 +59,12 @@ eq "the pushed manifest is the stored one, byte for byte" \
 	"$SEED_DIGEST"
 $P push --tls-verify=false "$R/podd/seed:latest" "$R/podd/busybox:v2" 2> "$T/err" > /dev/null
 eq "a second push finds the blobs there" "$(grep -c 'skipped: already exists' "$T/err")" 2
+# Uploads as podman's: POST, one PATCH with the blob, PUT with its digest.
+$P --log-level debug push --tls-verify=false "$R/podd/seed:latest" "$R/podd/other:1" 2> "$T/err" \
+	> /dev/null
+eq "a blob upload is POST, PATCH, PUT" \
+	"$(grep -oE 'debug: (POST|PATCH|PUT) [^ ]*/blobs/uploads/[^:]*' "$T/err" | awk '{print $2}' | tr '\n' ' ')" \
+	"POST PATCH PUT POST PATCH PUT "
 
 # a fresh store pulls back what was pushed
 P2="$PODCTL --root $T/root2 --runroot $T/run2"
