@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cleanup.h"
+#include "image_filter.h"
 #include "images.h"
 #include "lifecycle.h"
 
@@ -420,21 +422,26 @@ static int mark_in_use(const Podd__ContainerRecord *rec, void *data, podd_error_
 	return 0;
 }
 
-/* podman image prune [-a] [-f]: dangling images (no name), or with -a every
- * image no container uses; prints each removed id. */
+/* podman image prune [-a] [-f] [--filter FILTER]...: dangling images (no
+ * name), or with -a every image no container uses, of those the filters
+ * let through (images' filters, image_filter.h); prints each removed id. */
 static int cmd_image_prune(const struct global_opts *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "filter", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool all = false, force = false;
+	char *filters[IMAGE_FILTERS_MAX];
+	size_t n_filters = 0;
 	podd_error_t err = NULL;
 	struct image_list l;
 	cleanup_free bool *used = NULL;
 	struct engine e;
+	struct timespec ts;
 	int c, rc = 0;
 
 	optind = 0;
@@ -447,8 +454,15 @@ static int cmd_image_prune(const struct global_opts *g, int argc, char **argv)
 		case 'f':
 			force = true;
 			break;
+		case 'F':
+			if (n_filters == IMAGE_FILTERS_MAX) {
+				fprintf(stderr, "Error: more than %d filters\n", IMAGE_FILTERS_MAX);
+				return EXIT_ENGINE;
+			}
+			filters[n_filters++] = optarg;
+			break;
 		case 'h':
-			printf("Usage: podctl image prune [-a] [-f]\n");
+			printf("Usage: podctl image prune [-a] [-f] [--filter FILTER]...\n");
 			return 0;
 		default:
 			return bad_flag(argv);
@@ -457,6 +471,13 @@ static int cmd_image_prune(const struct global_opts *g, int argc, char **argv)
 	if (optind != argc) {
 		fprintf(stderr, "Error: accepts 0 arg(s), received %d\n", argc - optind);
 		return EXIT_ENGINE;
+	}
+	/* The filters' syntax is checked before the question. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (n_filters > 0) {
+		struct image_filters fs;
+		if (image_filters_parse(filters, n_filters, 0, &fs, &err) < 0)
+			return report_error(&err);
 	}
 	if (!force) {
 		char answer[16] = "";
@@ -471,6 +492,13 @@ static int cmd_image_prune(const struct global_opts *g, int argc, char **argv)
 	}
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
 	    image_list_all(&e, &l, &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
+	if (n_filters > 0 &&
+	    image_list_filter(&e, filters, n_filters,
+			      (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, &l, &err) < 0) {
+		image_list_free(&l);
 		engine_stop(&e);
 		return report_error(&err);
 	}

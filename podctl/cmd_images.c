@@ -179,123 +179,6 @@ static int row_cmp_by(const struct image_row *x, const struct image_row *y, cons
 	return c ? c : row_cmp(x, y);
 }
 
-/* Whether `r`'s layers are a strict prefix of another image's: its top
- * layer is below that image's (podman's "intermediate", when dangling). */
-static bool image_is_parent(const Podd__ImageRecord *r, const struct image_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		const Podd__ImageRecord *o = l->v[i];
-		bool prefix = o != r && o->n_layers > r->n_layers && r->n_layers > 0;
-		for (size_t k = 0; prefix && k < r->n_layers; k++)
-			prefix = strcmp(r->layers[k], o->layers[k]) == 0;
-		if (prefix)
-			return true;
-	}
-	return false;
-}
-
-/* The containers: ids, names and image ids, for containers=. */
-struct ctr_refs {
-	char **ids, **names, **images;
-	size_t n;
-};
-
-static int collect_ctr(const Podd__ContainerRecord *rec, void *data, podd_error_t *err)
-{
-	struct ctr_refs *c = data;
-	char **ids = realloc(c->ids, (c->n + 1) * sizeof(char *));
-	char **names = ids ? realloc(c->names, (c->n + 1) * sizeof(char *)) : NULL;
-	char **images = names ? realloc(c->images, (c->n + 1) * sizeof(char *)) : NULL;
-
-	if (ids)
-		c->ids = ids;
-	if (names)
-		c->names = names;
-	if (images == NULL)
-		return podd_error_sys(err, ENOMEM, "images");
-	c->images = images;
-	c->ids[c->n] = strdup(rec->id);
-	c->names[c->n] = strdup(rec->name);
-	c->images[c->n] = strdup(rec->image_id);
-	c->n++;
-	if (!c->ids[c->n - 1] || !c->names[c->n - 1] || !c->images[c->n - 1])
-		return podd_error_sys(err, ENOMEM, "images");
-	return 0;
-}
-
-static void ctr_refs_free(struct ctr_refs *c)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->ids[i]);
-		free(c->names[i]);
-		free(c->images[i]);
-	}
-	free(c->ids);
-	free(c->names);
-	free(c->images);
-}
-
-/* The records the filters let through, in place (l->n shrinks; those
- * dropped are freed). Labels come from podd-image, containers from
- * podd-state, only when a filter asks. */
-static int apply_filters(struct engine *e, const struct images_opts *o, int64_t now,
-			 struct image_list *l, podd_error_t *err)
-{
-	__attribute__((cleanup(ctr_refs_free))) struct ctr_refs ctrs = { 0 };
-	struct image_filters fs;
-	size_t kept = 0;
-	bool *keep;
-
-	if (image_filters_parse(o->filters, o->n_filters, now, &fs, err) < 0 ||
-	    image_filters_resolve(&fs, l->v, l->n, err) < 0)
-		return -1;
-	if (image_filters_need_containers(&fs) &&
-	    (state_list(e, true, collect_ctr, &ctrs, err) < 0 ||
-	     image_filters_check_containers(&fs, ctrs.ids, ctrs.names, ctrs.n, err) < 0))
-		return -1;
-	keep = calloc(l->n + 1, sizeof(bool));
-	if (keep == NULL)
-		return podd_error_sys(err, ENOMEM, "images");
-	for (size_t i = 0; i < l->n; i++) {
-		const Podd__ImageRecord *r = l->v[i];
-		Podd__ImageConfig *cfg = NULL;
-		cleanup_free char **cids = calloc(ctrs.n + 1, sizeof(char *));
-		cleanup_free char **cnames = calloc(ctrs.n + 1, sizeof(char *));
-		struct image_facts facts = { .is_parent = image_is_parent(r, l),
-					     .container_ids = cids, .container_names = cnames };
-		if (cids == NULL || cnames == NULL) {
-			free(keep);
-			return podd_error_sys(err, ENOMEM, "images");
-		}
-		for (size_t k = 0; k < ctrs.n; k++)
-			if (strcmp(ctrs.images[k], r->id) == 0) {
-				cids[facts.n_containers] = ctrs.ids[k];
-				cnames[facts.n_containers++] = ctrs.names[k];
-			}
-		if (image_filters_need_labels(&fs)) {
-			if (image_config_get(e, r->id, r->manifest_digest, &cfg, err) < 0) {
-				free(keep);
-				return -1;
-			}
-			facts.label_keys = cfg->label_keys;
-			facts.label_values = cfg->label_values;
-			facts.n_labels = cfg->n_label_keys;
-		}
-		keep[i] = image_filters_match(&fs, r, &facts);
-		if (cfg)
-			podd__image_config__free_unpacked(cfg, NULL);
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		if (keep[i])
-			l->v[kept++] = l->v[i];
-		else
-			podd__image_record__free_unpacked(l->v[i], NULL);
-	}
-	l->n = kept;
-	free(keep);
-	return 0;
-}
-
 static int parse_images_opts(int argc, char **argv, struct images_opts *o)
 {
 	enum { OPT_FORMAT = 256, OPT_DIGESTS, OPT_SORT };
@@ -456,7 +339,8 @@ int cmd_images(const struct global_opts *g, int argc, char **argv)
 		labels |= strncmp(o.filters[i], "label", 5) == 0;
 	/* Labels are in the configs, which only podd-image reads. */
 	if (engine_start(&e, g, NEED_STATE | (labels ? NEED_IMAGE : 0), &err) < 0 ||
-	    image_list_all(&e, &l, &err) < 0 || apply_filters(&e, &o, now, &l, &err) < 0) {
+	    image_list_all(&e, &l, &err) < 0 ||
+	    image_list_filter(&e, o.filters, o.n_filters, now, &l, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}

@@ -34,6 +34,12 @@ struct image_list {
 };
 int image_list_all(struct engine *e, struct image_list *out, podd_error_t *err);
 void image_list_free(struct image_list *l);
+/* The records `images --filter SPEC...` lets through (image_filter.h), in
+ * place: l->n shrinks, those dropped are freed. Labels come from
+ * podd-image (which must run when a label filter is given), containers
+ * from podd-state, only when a filter asks. */
+int image_list_filter(struct engine *e, char *const *specs, size_t n_specs, int64_t now,
+		      struct image_list *l, podd_error_t *err);
 
 /* podd-image: drop every blob and layer no image record names. */
 int image_gc(struct engine *e, podd_error_t *err);

@@ -49,4 +49,11 @@ eq "--sort repository" "$($P images --sort repository --format '{{.Repository}}'
 expect_fail "--sort of an unknown key" 125 "is not a valid option for --sort" \
 	$P images --sort color
 $P rm user > /dev/null
+
+# image prune takes the same filters: -a with until= removes only the old.
+expect_fail "prune with an unknown filter, before any question" 125 \
+	'unsupported image filter "bogus"' $P image prune --filter bogus=1
+eq "prune -a --filter until=1h removes only the images older than an hour" \
+	"$($P image prune -a -f --filter until=1h | cut -c1-12)" "$bb"
+eq "  ... the newer stays" "$(ids)" "$lab "
 finish
