@@ -6,7 +6,9 @@
  * entry is the image's id, an entry whose layer is the top layer of an
  * image is that image's id (the first such image, each id used once), and
  * the rest are <missing>. The config comes from podd-image (with each
- * layer's size from the store), the records from podd-state. */
+ * layer's size from the store), the records from podd-state. An image's
+ * words (created_by, comment) are hostile text: the table and templates
+ * show them through term_safe; JSON escapes them anyway. */
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "term_safe.h"
 #include "images.h"
 
 #define CREATED_BY_MAX 45 /* podman cuts longer ones to 42 bytes and "..." */
@@ -100,12 +103,16 @@ static void id_text(const struct history_row *r, bool no_trunc, char out[80])
 		snprintf(out, 80, "%.12s", r->id);
 }
 
-static char *created_by_text(const char *s, bool no_trunc)
+/* The image's words, which are hostile text: made terminal-safe. */
+static char *created_by_text(const char *raw, bool no_trunc)
 {
+	cleanup_free char *s = term_safe(raw);
 	char *out = NULL;
 
+	if (s == NULL)
+		return NULL;
 	if (no_trunc || strlen(s) <= CREATED_BY_MAX)
-		return strdup(s);
+		return steal_pointer(&s);
 	if (asprintf(&out, "%.*s...", CREATED_BY_MAX - 3, s) < 0)
 		return NULL;
 	return out;
@@ -164,6 +171,7 @@ static json_object *row_template(const struct history_row *r, const struct histo
 	cleanup_free char *at = format_go_time_seconds(r->created_ns);
 	cleanup_free char *by = created_by_text(r->created_by, o->no_trunc);
 	cleanup_free char *size = format_size((int64_t)r->size);
+	cleanup_free char *comment = term_safe(r->comment);
 	char id[80];
 
 	id_text(r, o->no_trunc, id);
@@ -173,7 +181,7 @@ static json_object *row_template(const struct history_row *r, const struct histo
 	json_object_object_add(t, "CreatedAt", json_object_new_string(at ? at : ""));
 	json_object_object_add(t, "CreatedBy", json_object_new_string(by ? by : ""));
 	json_object_object_add(t, "Size", json_object_new_string(size ? size : ""));
-	json_object_object_add(t, "Comment", json_object_new_string(r->comment));
+	json_object_object_add(t, "Comment", json_object_new_string(comment ? comment : ""));
 	json_object_object_add(t, "Tags", json_object_new_array());
 	return t;
 }
@@ -225,7 +233,7 @@ static int print_rows(const struct history_row *rows, size_t n, const struct his
 		cells[i][1] = created_text(&rows[i], o->human, now);
 		cells[i][2] = created_by_text(rows[i].created_by, o->no_trunc);
 		cells[i][3] = format_size((int64_t)rows[i].size);
-		cells[i][4] = strdup(rows[i].comment);
+		cells[i][4] = term_safe(rows[i].comment);
 	}
 	print_columns(headers, 5, cells, n);
 	for (size_t i = 0; i < n; i++) {

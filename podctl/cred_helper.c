@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "term_safe.h"
 
 #define CRED_INPUT_MAX (16u << 10)  /* below a pipe's buffer: one write */
 #define CRED_OUTPUT_MAX (64u << 10)
@@ -175,12 +176,20 @@ int cred_helper_finish(struct cred_helper_call *c, const char *input, const char
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
-	status = reap(c->pid);
-	c->pid = -1;
+	/* Closed before the wait: a helper still writing gets EPIPE (or
+	 * SIGPIPE) instead of blocking on a full pipe nobody reads. */
 	close(c->out);
 	c->out = -1;
+	status = reap(c->pid);
+	c->pid = -1;
 	if (rc < 0)
-		return podd_error_sys(err, errno, "credential helper %s", c->name);
+		return podd_error_sys(err, EPIPE, "credential helper %s", c->name);
+	if (len == CRED_OUTPUT_MAX) {
+		explicit_bzero(buf, len);
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "credential helper %s: its answer exceeds %u bytes", c->name,
+				  CRED_OUTPUT_MAX - 1);
+	}
 	if (status == 0) {
 		*out = steal_pointer(&buf);
 		return 0;
@@ -189,12 +198,15 @@ int cred_helper_finish(struct cred_helper_call *c, const char *input, const char
 	if (strcmp(buf, NOT_FOUND) == 0)
 		return 1;
 	/* podman's wording (docker-credential-helpers' client): Go's error
-	 * for the exec, or the exit status, then what the helper said. */
+	 * for the exec, or the exit status, then what the helper said, made
+	 * safe for a terminal. */
+	cleanup_free char *said = term_safe(buf);
 	if (status == 127 && strncmp(buf, "exec: ", 6) == 0)
 		return podd_error(err, PODD_E_RUNTIME, "error %s credentials - err: %s, out: ``",
-				  what, buf);
+				  what, said ? said : "");
 	return podd_error(err, PODD_E_RUNTIME,
-			  "error %s credentials - err: exit status %d, out: `%s`", what, status, buf);
+			  "error %s credentials - err: exit status %d, out: `%s`", what, status,
+			  said ? said : "");
 }
 
 static int call_now(const char *name, const char *verb, const char *input, const char *what,

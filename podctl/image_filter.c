@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,36 +56,65 @@ static int parse_bool(const char *s, bool *out)
 	return -1;
 }
 
-/* A Go duration of h, m, s, ms parts ("1h30m", "10m", "1.5h"). */
+/* A decimal "DIGITS[.DIGITS]" at *s scaled by `unit` nanoseconds, added
+ * to *total; *s moves past it. -1 when there is no number or the sum
+ * would leave int64_t. */
+static int add_decimal(const char **s, int64_t unit, int64_t *total)
+{
+	const char *p = *s;
+	int64_t whole = 0, frac = 0, scale = 1;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (whole > (INT64_MAX - 9) / 10)
+			return -1;
+		whole = whole * 10 + (*p - '0');
+	}
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++)
+			if (scale < 1000000000LL) {
+				frac = frac * 10 + (*p - '0');
+				scale *= 10;
+			}
+	}
+	if (whole > (INT64_MAX - *total) / unit)
+		return -1;
+	*total += whole * unit;
+	*total += (int64_t)((__int128)frac * unit / scale);
+	*s = p;
+	return 0;
+}
+
+/* A Go duration ("1h30m", "10m", "1.5h", "250ms"): units h, m, s, ms, us,
+ * ns; no sign, no exponent. */
 static int parse_duration(const char *s, int64_t *ns)
 {
-	double total = 0;
+	static const struct {
+		const char *name;
+		int64_t ns;
+	} units[] = { { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "h", 3600000000000LL },
+		      { "m", 60000000000LL }, { "s", 1000000000LL } };
+	int64_t total = 0;
 
 	if (*s == '\0')
 		return -1;
 	while (*s) {
-		char *end;
-		double v = strtod(s, &end);
-		if (end == s || v < 0)
+		const char *start = s;
+		size_t k;
+		while (isdigit((unsigned char)*s) || *s == '.')
+			s++;
+		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+			if (strncmp(s, units[k].name, strlen(units[k].name)) == 0)
+				break;
+		if (k == sizeof(units) / sizeof(units[0]))
 			return -1;
-		if (strncmp(end, "ms", 2) == 0) {
-			total += v * 1e6;
-			end += 2;
-		} else if (*end == 'h') {
-			total += v * 3600e9;
-			end++;
-		} else if (*end == 'm') {
-			total += v * 60e9;
-			end++;
-		} else if (*end == 's') {
-			total += v * 1e9;
-			end++;
-		} else {
+		const char *num = start;
+		if (add_decimal(&num, units[k].ns, &total) < 0 || num != s)
 			return -1;
-		}
-		s = end;
+		s += strlen(units[k].name);
 	}
-	*ns = (int64_t)total;
+	*ns = total;
 	return 0;
 }
 
@@ -95,17 +125,16 @@ static int parse_time(const char *s, int64_t now_ns, int64_t *ns)
 {
 	static const char *const layouts[] = { "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
 					       "%Y-%m-%dT%H:%M", "%Y-%m-%d" };
-	int64_t d;
-	char *end;
+	const char *end = s;
+	int64_t d = 0;
 
 	if (parse_duration(s, &d) == 0) {
-		*ns = now_ns - d;
+		*ns = now_ns - d; /* both at most INT64_MAX, now_ns not negative */
 		return 0;
 	}
-	errno = 0;
-	double secs = strtod(s, &end);
-	if (errno == 0 && end != s && *end == '\0' && isdigit((unsigned char)s[0])) {
-		*ns = (int64_t)(secs * 1e9);
+	d = 0;
+	if (add_decimal(&end, 1000000000LL, &d) == 0 && *end == '\0') {
+		*ns = d; /* Unix seconds */
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
@@ -115,14 +144,20 @@ static int parse_time(const char *s, int64_t now_ns, int64_t *ns)
 		if (rest == NULL)
 			continue;
 		if (*rest == '.') {
-			char *fe;
-			double f = strtod(rest, &fe);
-			frac = (long)(f * 1e9);
-			rest = fe;
+			size_t digits = 0;
+			if (!isdigit((unsigned char)rest[1]))
+				continue;
+			for (rest++; isdigit((unsigned char)*rest); rest++, digits++)
+				if (digits < 9)
+					frac = frac * 10 + (*rest - '0');
+			for (; digits < 9; digits++)
+				frac *= 10;
 		}
 		if (*rest == 'Z') {
 			rest++;
-		} else if ((*rest == '+' || *rest == '-') && strlen(rest) == 6 && rest[3] == ':') {
+		} else if ((*rest == '+' || *rest == '-') && strlen(rest) == 6 && rest[3] == ':' &&
+			   isdigit((unsigned char)rest[1]) && isdigit((unsigned char)rest[2]) &&
+			   isdigit((unsigned char)rest[4]) && isdigit((unsigned char)rest[5])) {
 			offset = ((rest[1] - '0') * 10 + (rest[2] - '0')) * 3600 +
 				 ((rest[4] - '0') * 10 + (rest[5] - '0')) * 60;
 			if (*rest == '-')
@@ -131,7 +166,10 @@ static int parse_time(const char *s, int64_t now_ns, int64_t *ns)
 		}
 		if (*rest != '\0')
 			continue;
-		*ns = ((int64_t)timegm(&tm) - offset) * 1000000000LL + frac;
+		time_t t = timegm(&tm);
+		if (t == (time_t)-1 || t - offset < 0 || t - offset > INT64_MAX / 1000000000LL - 1)
+			return -1;
+		*ns = ((int64_t)t - offset) * 1000000000LL + frac;
 		return 0;
 	}
 	return -1;

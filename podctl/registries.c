@@ -471,7 +471,7 @@ int auth_file_cred_helper(const struct auth_file *f, const char *registry, const
 	return cred_helper_for(f->root, registry, f->path, name, err);
 }
 
-int auth_file_erase_helpers(const struct auth_file *f, podd_error_t *err)
+int auth_file_erase_helpers(struct auth_file *f, podd_error_t *err)
 {
 	json_object *helpers;
 
@@ -481,11 +481,21 @@ int auth_file_erase_helpers(const struct auth_file *f, podd_error_t *err)
 	json_object_object_foreach(helpers, registry, v)
 	{
 		const char *name;
+		int rc;
 		(void)v;
-		if (cred_helper_for(f->root, registry, f->path, &name, err) < 0 ||
-		    cred_helper_erase(name, registry, err) < 0)
-			return podd_error_wrap(err, "erasing credentials for %s", registry);
+		if (cred_helper_for(f->root, registry, f->path, &name, err) < 0)
+			return -1;
+		rc = cred_helper_erase(name, registry, err);
+		if (rc < 0)
+			return -1;
+		/* containers/image passes a helper's "not found" on here. */
+		if (rc > 0)
+			return podd_error(err, PODD_E_RUNTIME,
+					  "error erasing credentials - err: exit status 1, out: "
+					  "`credentials not found in native keychain`");
 	}
+	/* As podman leaves the file: the helpers' entries go too. */
+	json_object_object_del(f->root, "credHelpers");
 	return 0;
 }
 

@@ -66,9 +66,10 @@ int auth_file_open(const char *path, bool create, struct auth_file *f, podd_erro
  * while f is open), 0 for none, -1 for a malformed entry. */
 int auth_file_cred_helper(const struct auth_file *f, const char *registry, const char **name,
 			  podd_error_t *err);
-/* `erase` through every helper "credHelpers" names (logout --all); a
- * helper that has nothing is fine. */
-int auth_file_erase_helpers(const struct auth_file *f, podd_error_t *err);
+/* `erase` through every helper "credHelpers" names (logout --all), then
+ * "credHelpers" dropped from the file (saved by the caller), as podman
+ * does; a helper that has nothing is podman's error, and the file stays. */
+int auth_file_erase_helpers(struct auth_file *f, podd_error_t *err);
 int auth_file_set(struct auth_file *f, const char *registry, const char *user,
 		  const char *password, podd_error_t *err);
 /* Returns 1 removed, 0 not there. registry NULL: all. */

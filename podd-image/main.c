@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "handlers.h"
@@ -54,6 +56,15 @@ int main(int argc, char **argv)
 	ctx.lim = extract_limits_default();
 	ctx.session_lock = -1;
 	ctx.gc_lock = -1;
+	/* commit --squash holds a directory per merging layer at each level
+	 * it walks (up to 129 x 128 at once): the soft descriptor limit goes
+	 * up to the hard one, which the administrator set. */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &nofile) < 0)
+			podd_warn("raising the descriptor limit: %s", strerror(errno));
+	}
 	const char *const dirs[] = { store, NULL };
 	const struct podd_sandbox_policy policy = podd_image_policy(dirs);
 	if (podd_sandbox_apply(&policy, &err) < 0) {

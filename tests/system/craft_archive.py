@@ -19,6 +19,8 @@ Kinds:
   docker-good NAME  the same as a docker-archive with RepoTags [NAME]
   nested-index NAME an oci-archive whose index names an index of two
                     platforms (arm64, absent, and amd64)
+  hostile-history NAME  a valid image whose history's created_by and
+                    comment carry terminal escape sequences
 """
 import gzip, hashlib, io, json, sys, tarfile
 
@@ -42,12 +44,14 @@ def entry(name, kind=tarfile.REGTYPE, data=b"", link=""):
         return ti, data
     return ti, None
 
-def image_blobs(layers, diff_ids=None, gzipped=True):
+def image_blobs(layers, diff_ids=None, gzipped=True, history=None):
     """An image's layer blobs, config and manifest: (blobs, config, manifest)."""
     blobs = [gzip.compress(l, mtime=0) if gzipped else l for l in layers]
-    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["sh"]},
-                         "rootfs": {"type": "layers",
-                                    "diff_ids": diff_ids or [sha(l) for l in layers]}}).encode()
+    cfg = {"architecture": "amd64", "os": "linux", "config": {"Cmd": ["sh"]},
+           "rootfs": {"type": "layers", "diff_ids": diff_ids or [sha(l) for l in layers]}}
+    if history is not None:
+        cfg["history"] = history
+    config = json.dumps(cfg).encode()
     kind = "tar+gzip" if gzipped else "tar"
     manifest = json.dumps({"schemaVersion": 2,
                            "mediaType": "application/vnd.oci.image.manifest.v1+json",
@@ -81,8 +85,10 @@ def oci_layout(out, images):
             put("blobs/sha256/" + d[7:], b)
 
 def oci_archive(out, layer, name="localhost/crafted:latest", diff_id=None,
-                corrupt_blob=False, truncate=False, extra_member=None, nested=False):
-    (gz,), config, manifest = image_blobs([layer], [diff_id] if diff_id else None)
+                corrupt_blob=False, truncate=False, extra_member=None, nested=False,
+                history=None):
+    (gz,), config, manifest = image_blobs([layer], [diff_id] if diff_id else None,
+                                          history=history)
     index = json.dumps({"schemaVersion": 2, "manifests": [
         {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha(manifest),
          "size": len(manifest),
@@ -172,6 +178,11 @@ def main():
                                                  link="../../etc/passwd")]))
     elif kind == "nested-index":
         oci_archive(out, layer_tar(base), name=sys.argv[3], nested=True)
+    elif kind == "hostile-history":
+        oci_archive(out, layer_tar(base), name=sys.argv[3], history=[
+            {"created": "2026-01-01T00:00:00Z",
+             "created_by": "\x1b]0;pwned\x07\x1b[2J\x1b[31mRED",
+             "comment": "\u009b31m c1 and \x1b[0m reset"}])
     elif kind == "docker-good":
         docker_archive(out, layer_tar(base), name=sys.argv[3])
     elif kind == "docker-layer-traversal":

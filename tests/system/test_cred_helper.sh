@@ -82,7 +82,25 @@ jq --arg r "127.0.0.9:1" '.auths[$r] = {"auth": "eDp5"}' "$T/auth.json" > "$T/a"
 	mv "$T/a" "$T/auth.json"
 eq "logout --all" "$($P logout --all 2>&1)" "Removed login credentials for all registries"
 eq "  ... the helper's credentials are erased" "$(ls "$T/store")" ""
-eq "  ... and the file's" "$(jq -c .auths "$T/auth.json")" "{}"
+eq "  ... and the file is podman's after it: no auths, no helpers" "$(jq -c . "$T/auth.json")" \
+	'{"auths":{}}'
+printf '{"auths":{},"credHelpers":{"%s":"podd-test"}}' "$R" > "$T/auth.json"
+before=$(auth_sum)
+expect_fail "logout --all when a helper has nothing: podman's error" 125 \
+	'error erasing credentials - err: exit status 1, out: `credentials not found in native keychain`' \
+	$P logout --all
+eq "  ... and the file is left as it was" "$(auth_sum)" "$before"
+
+# A helper that answers without end is cut off, not waited for.
+cat > "$T/bin/docker-credential-podd-flood" <<'FLOOD'
+#!/bin/sh
+cat > /dev/null
+exec yes aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+FLOOD
+chmod +x "$T/bin/docker-credential-podd-flood"
+printf '{"credHelpers":{"%s":"podd-flood"}}' "$R" > "$T/auth.json"
+expect_fail "a helper whose answer has no end" 125 "its answer exceeds" \
+	timeout 20 $P pull -q --tls-verify=false "$R/podd/seed:latest"
 
 printf '{"credHelpers":{"%s":"podd-missing"}}' "$R" > "$T/auth.json"
 expect_fail "a helper that is not installed: podman's error" 125 \

@@ -50,6 +50,17 @@ eq "  ... the base layer's size, as the store recorded it" \
 	"$($P history --format json localhost/committed | jq '.[1].size')" \
 	"$($P image inspect localhost/busybox | jq '.[0].Size')"
 eq "image history is the same command" "$($P image history -q localhost/committed | wc -l)" "2"
+# An image's words are hostile text: no escape sequence reaches the
+# terminal from the table or a template.
+python3 "$PODD_SOURCE_DIR/tests/system/craft_archive.py" hostile-history "$T/hostile.tar" \
+	localhost/hostile:latest
+$P load -q -i "$T/hostile.tar" > /dev/null
+check "history's table carries no control character" bash -c \
+	"! $P history --no-trunc localhost/hostile | LC_ALL=C grep -q \$'[\x01-\x1f\x7f]'"
+check "  ... nor a template" bash -c \
+	"! $P history --format '{{.CreatedBy}} {{.Comment}}' localhost/hostile | LC_ALL=C grep -q \$'[\x01-\x1f\x7f]|\xc2\x9b'"
+eq "  ... the escapes shown as '?'" \
+	"$($P history --no-trunc --format '{{.CreatedBy}}' localhost/hostile)" "?]0;pwned??[2J?[31mRED"
 expect_fail "history of a missing image" 125 "nosuch: image not known" $P history nosuch
 expect_fail "history without an image" 125 "accepts 1 arg(s), received 0" $P history
 

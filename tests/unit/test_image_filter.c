@@ -35,6 +35,12 @@ static void test_parse_errors_are_podmans(void **state)
 		{ "bogus=1", "unsupported image filter \"bogus\"" },
 		{ "dangling=maybe", "non-boolean value \"dangling\" for maybe filter: strconv.ParseBool: parsing \"maybe\": invalid syntax" },
 		{ "until=garbage", "failed to parse value as time or duration: \"garbage\"" },
+		{ "until=1e400h", "failed to parse value as time or duration: \"1e400h\"" },
+		{ "until=nanh", "failed to parse value as time or duration: \"nanh\"" },
+		{ "until=inf", "failed to parse value as time or duration: \"inf\"" },
+		{ "until=-5m", "failed to parse value as time or duration: \"-5m\"" },
+		{ "until=99999999999999999999", "failed to parse value as time or duration: \"99999999999999999999\"" },
+		{ "until=0x10", "failed to parse value as time or duration: \"0x10\"" },
 	};
 	struct image_filters fs;
 	char msg[512];
@@ -64,6 +70,9 @@ static void test_until_takes_durations_dates_and_seconds(void **state)
 		{ "until=2023-11-14T22:13:20Z", 1700000000000000000LL },
 		{ "until=2023-11-14T23:13:20+01:00", 1700000000000000000LL },
 		{ "until=2023-11-14", 1699920000000000000LL },
+		{ "until=1700000000.5", 1700000000500000000LL },
+		{ "until=250ms", NOW - 250000000LL },
+		{ "until=2023-11-14T22:13:20.25Z", 1700000000250000000LL },
 	};
 	struct image_filters fs;
 	char msg[512];
