@@ -10,6 +10,7 @@
 #include "images.h"
 #include "reference.h"
 #include "registries.h"
+#include "signature_policy.h"
 #include "validate.h"
 
 struct candidate {
@@ -18,6 +19,7 @@ struct candidate {
 	char *user, *password;
 	bool tls_verify;
 	struct registry_certs certs; /* its registry's certs.d, or --cert-dir */
+	char *refused; /* the signature policy's refusal, or NULL */
 };
 
 struct pull_plan {
@@ -202,6 +204,8 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 	Podd__LoadedImages *made = NULL;
 	int rc;
 
+	if (c->refused)
+		return signature_policy_refuse(c->name, c->refused, p->quiet, err);
 	req.reference = c->name;
 	req.tls_verify = c->tls_verify;
 	req.tls = registry_certs_msg(&c->certs, &tls);
@@ -295,7 +299,8 @@ int pull_plan_make(const char *name, const struct pull_opts *o, struct pull_plan
 					? o->tls_verify == 1
 					: !registries_conf_insecure(&conf, c->ref.domain);
 		if (creds_for(o, &c->ref, &c->user, &c->password, err) < 0 ||
-		    registry_certs_read(o->cert_dir, c->ref.domain, &c->certs, err) < 0)
+		    registry_certs_read(o->cert_dir, c->ref.domain, &c->certs, err) < 0 ||
+		    signature_policy_check_pull(o->signature_policy, &c->ref, &c->refused, err) < 0)
 			goto out;
 	}
 	p->printer.quiet = o->quiet;
@@ -341,6 +346,7 @@ void pull_plan_free(struct pull_plan *p)
 			explicit_bzero(p->cands[i].password, strlen(p->cands[i].password));
 		free(p->cands[i].password);
 		registry_certs_free(&p->cands[i].certs);
+		free(p->cands[i].refused);
 	}
 	event_printer_forget(&p->printer);
 	free(p);
