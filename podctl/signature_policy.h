@@ -26,7 +26,8 @@ struct signature_policy {
 };
 
 /* `flag` (--signature-policy) when not NULL: that file, which must exist.
- * Else $HOME/.config/containers/policy.json when not root and it exists,
+ * Else $HOME/.config/containers/policy.json when it exists (root too, as
+ * podman),
  * else /etc/containers/policy.json; podd treats a missing default file as
  * {"default":[{"type":"insecureAcceptAnything"}]} (podman refuses). A
  * malformed file is `invalid policy in "PATH": ...`, as podman says it. */

@@ -147,6 +147,17 @@ malformed "signedBy without a key is an error" \
 	'Exactly one of keyPath, keyPaths and keyData must be specified, none of them present'
 head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' ' ' > "$T/huge.json"
 expect_fail "a policy over 1 MiB is an error" 125 "huge.json" pull "$T/huge.json" "$R/podd/seed:latest"
+mkdir -p "$T/home/.config/containers"
+cp "$T/reject.json" "$T/home/.config/containers/policy.json"
+HOME="$T/home" $P pull --tls-verify=false "$R/podd/seed:latest" > "$T/out" 2> "$T/err"
+eq "without --signature-policy, \$HOME/.config/containers/policy.json applies (exit 125)" "$?" 125
+eq "... with its refusal" "$(tail -1 "$T/err")" \
+	"Error: Source image rejected: Running image docker://$R/podd/seed:latest is rejected by policy."
+policy bad '{"default":[{"type":"bogus"}]}'
+cp "$T/bad.json" "$T/home/.config/containers/policy.json"
+expect_fail "... and a malformed one there is an error" 125 \
+	"invalid policy in \"$T/home/.config/containers/policy.json\": Unknown policy requirement type" \
+	env HOME="$T/home" $P pull --tls-verify=false "$R/podd/seed:latest"
 expect_fail "a missing --signature-policy file is an error" 125 \
 	"open $T/none.json: no such file or directory" pull "$T/none.json" "$R/podd/seed:latest"
 check "nothing is stored by the failed pulls" no_images
