@@ -657,11 +657,10 @@ int signature_policy_check_load(const char *flag, const char *input, char **refu
 	 * no path (podman's is a temporary file's). */
 	if (input && realpath(input, abs) != NULL)
 		n = signature_policy_path_scopes(abs, scopes, max);
-	else
-		snprintf(abs, sizeof(abs), "%s", input ? input : "/dev/stdin");
-	snprintf(image, sizeof(image), "oci-archive:%s:", abs);
+	/* Messages name the file as given, as podman's do. */
+	snprintf(image, sizeof(image), "oci-archive:%s:", input ? input : "/dev/stdin");
 	rc = signature_policy_evaluate(&p, "oci-archive", scopes, n, image, refused_oci, err);
-	snprintf(image, sizeof(image), "docker-archive:%s", abs);
+	snprintf(image, sizeof(image), "docker-archive:%s", input ? input : "/dev/stdin");
 	if (rc == 0)
 		rc = signature_policy_evaluate(&p, "docker-archive", scopes, 0, image,
 					       refused_docker, err);

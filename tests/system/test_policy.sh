@@ -201,6 +201,10 @@ policy dir "{\"default\":[$ACCEPT],\"transports\":{\"oci-archive\":{\"$T/archive
 expect_fail "an oci-archive scope matches the archive's parent directories" 125 \
 	"Source image rejected: Running image oci-archive:$T/archives/deep/img.tar: is rejected by policy." \
 	$P load --signature-policy "$T/dir.json" -i "$T/archives/deep/img.tar"
+ln -s "$T/archives/deep/img.tar" "$T/link.tar"
+expect_fail "... with symlinks resolved, the file named as given" 125 \
+	"Source image rejected: Running image oci-archive:$T/link.tar: is rejected by policy." \
+	$P load --signature-policy "$T/dir.json" -i "$T/link.tar"
 check "nothing is stored by the refused loads" no_images
 eq "... and the refused archive's blobs are collected" "$(blobs "$T/root")" ""
 eq "... while a docker-archive there is not refused by it" \
