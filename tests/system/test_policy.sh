@@ -67,9 +67,8 @@ pull() { $P pull --tls-verify=false --signature-policy "$@"; }
 # --- pull: reject and insecureAcceptAnything ---------------------------
 policy reject "{\"default\":[$REJECT]}"
 pull "$T/reject.json" "$R/podd/seed:latest" > "$T/out" 2> "$T/err"
-eq "a default reject refuses the pull (exit 125)" "$?" 125
-eq "... with podman's message" "$(cat "$T/err")" \
-	"Trying to pull $R/podd/seed:latest...
+eq "a default reject refuses the pull with podman's message (exit 125)" "$?/$(cat "$T/err")" \
+	"125/Trying to pull $R/podd/seed:latest...
 Error: Source image rejected: Running image docker://$R/podd/seed:latest is rejected by policy."
 check "... and nothing is stored" no_images
 eq "... not even a blob" "$(blobs "$T/root")" ""
@@ -150,9 +149,10 @@ expect_fail "a policy over 1 MiB is an error" 125 "huge.json" pull "$T/huge.json
 mkdir -p "$T/home/.config/containers"
 cp "$T/reject.json" "$T/home/.config/containers/policy.json"
 HOME="$T/home" $P pull --tls-verify=false "$R/podd/seed:latest" > "$T/out" 2> "$T/err"
-eq "without --signature-policy, \$HOME/.config/containers/policy.json applies (exit 125)" "$?" 125
-eq "... with its refusal" "$(tail -1 "$T/err")" \
-	"Error: Source image rejected: Running image docker://$R/podd/seed:latest is rejected by policy."
+eq "without --signature-policy, \$HOME/.config/containers/policy.json applies" \
+	"$?/$(tail -1 "$T/err")" \
+	"125/Error: Source image rejected: Running image docker://$R/podd/seed:latest is rejected by policy."
+check "... and nothing is stored" no_images
 policy bad '{"default":[{"type":"bogus"}]}'
 cp "$T/bad.json" "$T/home/.config/containers/policy.json"
 expect_fail "... and a malformed one there is an error" 125 \
