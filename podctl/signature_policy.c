@@ -153,13 +153,20 @@ static json_object *parse_json(const char *text, const char *path, podd_error_t 
 		return NULL;
 	}
 	counts = calloc(OBJECTS_MAX, sizeof(*counts));
-	if (counts == NULL || count_members(text, counts, OBJECTS_MAX, &n) < 0 ||
-	    !members_match(root, counts, n, &i) || i != n) {
+	if (counts == NULL) {
 		json_object_put(root);
-		if (counts == NULL)
-			podd_error(err, PODD_E_INTERNAL, "out of memory");
-		else
-			invalid(err, path, "Duplicate key in a JSON object");
+		podd_error(err, PODD_E_INTERNAL, "out of memory");
+		return NULL;
+	}
+	if (count_members(text, counts, OBJECTS_MAX, &n) < 0) {
+		json_object_put(root);
+		invalid(err, path, "more than %d JSON objects or deeper than %d levels",
+			OBJECTS_MAX, JSON_DEPTH_MAX);
+		return NULL;
+	}
+	if (!members_match(root, counts, n, &i) || i != n) {
+		json_object_put(root);
+		invalid(err, path, "Duplicate key in a JSON object");
 		return NULL;
 	}
 	return root;
