@@ -354,7 +354,7 @@ static int check_requirements(json_object *list, const char *path, podd_error_t 
 /* The scopes c/image accepts for the transports whose scopes it checks
  * (ValidatePolicyConfigurationScope); podman names an invalid one an
  * unknown key. docker accepts any; dir, oci and oci-archive an absolute,
- * clean path other than "/"; docker-archive none but "". Transports podd
+ * clean path other than "/"; docker-archive and tarball none but "". Transports podd
  * does not know are taken without a check, as c/image does. */
 static bool path_scope_valid(const char *s)
 {
@@ -370,7 +370,7 @@ static bool scope_valid(const char *transport, const char *scope)
 {
 	if (scope[0] == '\0')
 		return true;
-	if (strcmp(transport, "docker-archive") == 0)
+	if (strcmp(transport, "docker-archive") == 0 || strcmp(transport, "tarball") == 0)
 		return false;
 	if (strcmp(transport, "oci-archive") == 0 || strcmp(transport, "oci") == 0 ||
 	    strcmp(transport, "dir") == 0)
@@ -675,6 +675,23 @@ int signature_policy_check_load(const char *flag, const char *input, char **refu
 		free(*refused_oci);
 		*refused_oci = NULL;
 	}
+	signature_policy_free(&p);
+	return rc;
+}
+
+int signature_policy_check_import(const char *flag, const char *input, char **refused,
+				  podd_error_t *err)
+{
+	struct signature_policy p;
+	char image[PATH_MAX + 16];
+	int rc;
+
+	*refused = NULL;
+	if (signature_policy_load(flag, &p, err) < 0)
+		return -1;
+	/* tarball has no scope but "" (c/image ignores its scopes). */
+	snprintf(image, sizeof(image), "tarball:%s", input ? input : "/dev/stdin");
+	rc = signature_policy_evaluate(&p, "tarball", NULL, 0, image, refused, err);
 	signature_policy_free(&p);
 	return rc;
 }

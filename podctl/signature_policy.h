@@ -82,4 +82,8 @@ int signature_policy_refuse(const char *name, const char *refused, bool quiet,
 int signature_policy_check_load(const char *flag, const char *input, char **refused_oci,
 				char **refused_docker, podd_error_t *err);
 
+/* For import: the "tarball" transport, which has no scope but "". */
+int signature_policy_check_import(const char *flag, const char *input, char **refused,
+				  podd_error_t *err);
+
 #endif

@@ -225,4 +225,18 @@ malformed_load() {
 expect_fail "load with a malformed policy is an error" 125 \
 	"invalid policy in \"$T/bad.json\": Unknown policy requirement type \"bogus\"" malformed_load
 
+# --- import: the tarball transport, which has no scope but "" ----------
+tar -C "$ROOTFS" -cf "$T/rootfs.tar" .
+expect_fail "import under a reject policy is refused with podman's message" 125 \
+	"Source image rejected: Running image tarball:$T/rootfs.tar is rejected by policy." \
+	$P import --signature-policy "$T/reject.json" "$T/rootfs.tar" podd/imported
+policy tarball "{\"default\":[$REJECT],\"transports\":{\"tarball\":{\"\":[$ACCEPT]}}}"
+check "... and accepted by the tarball transport's \"\" scope" \
+	$P import --signature-policy "$T/tarball.json" "$T/rootfs.tar" podd/imported
+$P rmi -a > /dev/null 2>&1
+malformed "a tarball scope other than \"\" is an error" \
+	"{\"default\":[$ACCEPT],\"transports\":{\"tarball\":{\"/x\":[$ACCEPT]}}}" \
+	'Unknown key "/x"'
+check "nothing is stored by the refused import" no_images
+
 finish
