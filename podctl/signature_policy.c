@@ -695,3 +695,53 @@ int signature_policy_check_import(const char *flag, const char *input, char **re
 	signature_policy_free(&p);
 	return rc;
 }
+
+int signature_policy_check_storage(const char *flag, char **refused, podd_error_t *err)
+{
+	struct signature_policy p;
+	json_object *transports, *t;
+	int rc = 0;
+
+	*refused = NULL;
+	if (signature_policy_load(flag, &p, err) < 0)
+		return -1;
+	/* containers-storage's own scopes ("[driver@root+runroot]name", and
+	 * the namespaces c/image derives from them) are not matched by podd:
+	 * a policy that has any is refused rather than half applied. */
+	if (p.root && json_object_object_get_ex(p.root, "transports", &transports) && transports &&
+	    json_object_object_get_ex(transports, "containers-storage", &t)) {
+		json_object_object_foreach(t, scope, reqs)
+		{
+			(void)reqs;
+			if (scope[0] != '\0') {
+				if (asprintf(refused, "Source image rejected: podd cannot match the "
+						      "scope \"%s\" of transport "
+						      "\"containers-storage\" in %s",
+					     scope, p.path) < 0) {
+					*refused = NULL;
+					rc = podd_error(err, PODD_E_INTERNAL, "out of memory");
+				}
+				signature_policy_free(&p);
+				return rc;
+			}
+		}
+	}
+	/* The image is named once podctl has looked it up: a marker here,
+	 * replaced by signature_policy_name_image. */
+	rc = signature_policy_evaluate(&p, "containers-storage", NULL, 0, "\x01", refused, err);
+	signature_policy_free(&p);
+	return rc;
+}
+
+int signature_policy_name_image(const char *refused, const char *image, char **out,
+				podd_error_t *err)
+{
+	const char *mark = strchr(refused, '\x01');
+	int r = mark ? asprintf(out, "%.*s%s%s", (int)(mark - refused), refused, image, mark + 1)
+		     : asprintf(out, "%s", refused);
+	if (r < 0) {
+		*out = NULL;
+		return podd_error(err, PODD_E_INTERNAL, "out of memory");
+	}
+	return 0;
+}

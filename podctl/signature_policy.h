@@ -86,4 +86,14 @@ int signature_policy_check_load(const char *flag, const char *input, char **refu
 int signature_policy_check_import(const char *flag, const char *input, char **refused,
 				  podd_error_t *err);
 
+/* For save (the source is the store: transport "containers-storage";
+ * podman 4.3 applies the policy there too). Only its "" scope and the
+ * default are matched; a policy with other containers-storage scopes
+ * refuses. The decision does not depend on the image, so it is made
+ * before the output file is opened; the refusal names the image with
+ * signature_policy_name_image once it is looked up. */
+int signature_policy_check_storage(const char *flag, char **refused, podd_error_t *err);
+int signature_policy_name_image(const char *refused, const char *image, char **out,
+				podd_error_t *err);
+
 #endif

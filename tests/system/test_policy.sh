@@ -239,4 +239,20 @@ malformed "a tarball scope other than \"\" is an error" \
 	'Unknown key "/x"'
 check "nothing is stored by the refused import" no_images
 
+# --- save: the store is the source (containers-storage) -----------------
+$P load -q -i "$T/archives/deep/img.tar" > /dev/null 2>&1
+expect_fail "save under a reject policy is refused with podman's message" 125 \
+	"Error: Source image rejected: Running image containers-storage:[overlay@$T/root+$T/run]@$ID is rejected by policy." \
+	$P save --signature-policy "$T/reject.json" -o "$T/saved.tar" podd/loaded
+check "... and makes no output file" test ! -e "$T/saved.tar"
+expect_fail "... an unknown image is still that error first" 125 "nosuch: image not known" \
+	$P save --signature-policy "$T/reject.json" -o "$T/saved.tar" nosuch
+policy cs "{\"default\":[$ACCEPT],\"transports\":{\"containers-storage\":{\"[overlay@/x+/y]podd/loaded\":[$REJECT]}}}"
+expect_fail "... a containers-storage scope podd cannot match refuses" 125 \
+	"podd cannot match the scope \"[overlay@/x+/y]podd/loaded\" of transport \"containers-storage\"" \
+	$P save --signature-policy "$T/cs.json" -o "$T/saved.tar" podd/loaded
+check "save under an accepting policy saves" \
+	$P save --signature-policy "$T/accept.json" -q -o "$T/saved.tar" podd/loaded
+$P rmi -a > /dev/null 2>&1
+
 finish
