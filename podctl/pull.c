@@ -19,7 +19,6 @@ struct candidate {
 	char *user, *password;
 	bool tls_verify;
 	struct registry_certs certs; /* its registry's certs.d, or --cert-dir */
-	char *refused; /* the signature policy's refusal, or NULL */
 };
 
 struct pull_plan {
@@ -27,6 +26,7 @@ struct pull_plan {
 	struct candidate cands[REGISTRIES_MAX];
 	size_t n;
 	struct event_printer printer;
+	char *refused[REGISTRIES_MAX]; /* per candidate: the signature policy's refusal, or NULL */
 };
 
 /* podd-image's text, shown on a terminal: nothing but printable ASCII. */
@@ -204,8 +204,6 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 	Podd__LoadedImages *made = NULL;
 	int rc;
 
-	if (c->refused)
-		return signature_policy_refuse(c->name, c->refused, p->quiet, err);
 	req.reference = c->name;
 	req.tls_verify = c->tls_verify;
 	req.tls = registry_certs_msg(&c->certs, &tls);
@@ -299,12 +297,17 @@ int pull_plan_make(const char *name, const struct pull_opts *o, struct pull_plan
 					? o->tls_verify == 1
 					: !registries_conf_insecure(&conf, c->ref.domain);
 		if (creds_for(o, &c->ref, &c->user, &c->password, err) < 0 ||
-		    registry_certs_read(o->cert_dir, c->ref.domain, &c->certs, err) < 0 ||
-		    signature_policy_check_pull(o->signature_policy, &c->ref, &c->refused, err) < 0)
+		    registry_certs_read(o->cert_dir, c->ref.domain, &c->certs, err) < 0)
 			goto out;
 	}
 	p->printer.quiet = o->quiet;
 	p->printer.tty = isatty(STDERR_FILENO);
+	/* The signature policy, per candidate as the user meant it (not
+	 * the source it may come from): a refused one fails in its turn. */
+	for (size_t i = 0; i < p->n; i++)
+		if (signature_policy_check_pull(o->signature_policy, &p->cands[i].ref,
+						&p->refused[i], err) < 0)
+			goto out;
 	*out = steal_pointer(&p);
 	rc = 0;
 out:
@@ -320,7 +323,10 @@ int pull_plan_run(struct engine *e, struct pull_plan *p, char id[65], podd_error
 
 	for (size_t i = 0; i < p->n; i++) {
 		char *joined = NULL;
-		if (pull_one(e, &p->opts, &p->cands[i], &p->printer, id, err) == 0)
+		if (p->refused[i])
+			signature_policy_refuse(p->cands[i].name, p->refused[i], p->printer.quiet,
+						err);
+		else if (pull_one(e, &p->opts, &p->cands[i], &p->printer, id, err) == 0)
 			return 0;
 		/* One candidate, or podd-image gone: that error as it is. */
 		if (p->n == 1 || (*err)->code == PODD_E_PROTOCOL)
@@ -346,8 +352,9 @@ void pull_plan_free(struct pull_plan *p)
 			explicit_bzero(p->cands[i].password, strlen(p->cands[i].password));
 		free(p->cands[i].password);
 		registry_certs_free(&p->cands[i].certs);
-		free(p->cands[i].refused);
 	}
 	event_printer_forget(&p->printer);
+	for (size_t i = 0; i < p->n; i++)
+		free(p->refused[i]);
 	free(p);
 }
