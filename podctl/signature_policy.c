@@ -662,8 +662,26 @@ int signature_policy_check_load(const char *flag, const char *input, char **refu
 	/* oci-archive's scopes are the archive's path with symlinks
 	 * resolved and its parents; docker-archive has only "". Stdin has
 	 * no path (podman's is a temporary file's). */
-	if (input && realpath(input, abs) != NULL)
+	if (input && realpath(input, abs) == NULL) {
+		int e = errno;
+		signature_policy_free(&p);
+		return podd_error_sys(err, e, "%s", input);
+	}
+	if (input) {
+		size_t depth = 0;
+		for (const char *s = abs; *s; s++)
+			depth += *s == '/';
+		/* Every parent must be looked up: a policy's scope on one the
+		 * list left out would be skipped. */
+		if (depth > max) {
+			signature_policy_free(&p);
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "%s: more than %zu directories deep for the signature "
+					  "policy's scopes",
+					  input, max);
+		}
 		n = signature_policy_path_scopes(abs, scopes, max);
+	}
 	/* Messages name the file as given, as podman's do. */
 	snprintf(image, sizeof(image), "oci-archive:%s:", input ? input : "/dev/stdin");
 	rc = signature_policy_evaluate(&p, "oci-archive", scopes, n, image, refused_oci, err);
