@@ -117,6 +117,95 @@ static bool members_match(json_object *o, const size_t *counts, size_t n, size_t
 	}
 }
 
+struct raw_key {
+	const char *s; /* the key's text between its quotes, escapes as written */
+	size_t len;
+};
+
+static int raw_key_cmp(const void *a, const void *b)
+{
+	const struct raw_key *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The key twice in the k-th object of the text (document order), for
+ * podman's `Duplicate key "NAME"`: its direct members' keys as written,
+ * sorted. False when no two are written alike (an escape spelling the
+ * same key differently): the caller names no key then. */
+static bool duplicate_key(const char *text, size_t k, char *out, size_t size)
+{
+	const char *s = text, *key = NULL;
+	size_t seen = 0, depth = 0, n = 0, cap = 0;
+	bool in_string = false, expect_key = false, found = false;
+	struct raw_key *keys = NULL;
+
+	/* The k-th '{' outside strings. */
+	for (; *s; s++) {
+		if (in_string) {
+			if (*s == '\\' && s[1])
+				s++;
+			else if (*s == '"')
+				in_string = false;
+		} else if (*s == '"') {
+			in_string = true;
+		} else if (*s == '{' && seen++ == k) {
+			break;
+		}
+	}
+	if (*s != '{')
+		return false;
+	/* Its members: a string right after '{' or ',' at its own level. */
+	for (; *s; s++) {
+		char c = *s;
+		if (in_string) {
+			if (c == '\\' && s[1]) {
+				s++;
+			} else if (c == '"') {
+				in_string = false;
+				if (key) {
+					struct raw_key *grown;
+					if (n == cap) {
+						cap = cap ? 2 * cap : 16;
+						grown = realloc(keys, cap * sizeof(*keys));
+						if (grown == NULL)
+							break;
+						keys = grown;
+					}
+					keys[n].s = key;
+					keys[n++].len = (size_t)(s - key);
+					key = NULL;
+				}
+			}
+			continue;
+		}
+		if (c == '"') {
+			in_string = true;
+			if (depth == 1 && expect_key)
+				key = s + 1;
+			expect_key = false;
+		} else if (c == '{' || c == '[') {
+			depth++;
+			expect_key = depth == 1;
+		} else if (c == '}' || c == ']') {
+			if (--depth == 0)
+				break;
+		} else if (c == ',' && depth == 1) {
+			expect_key = true;
+		}
+	}
+	if (n > 1) {
+		qsort(keys, n, sizeof(*keys), raw_key_cmp);
+		for (size_t i = 1; i < n && !found; i++)
+			if (raw_key_cmp(&keys[i - 1], &keys[i]) == 0) {
+				snprintf(out, size, "%.*s", (int)keys[i].len, keys[i].s);
+				found = true;
+			}
+	}
+	free(keys);
+	return found;
+}
+
 static json_object *parse_json(const char *text, const char *path, podd_error_t *err)
 {
 	size_t len = strlen(text), end, i = 0, n;
@@ -165,8 +254,13 @@ static json_object *parse_json(const char *text, const char *path, podd_error_t 
 		return NULL;
 	}
 	if (!members_match(root, counts, n, &i) || i != n) {
+		char key[256];
 		json_object_put(root);
-		invalid(err, path, "Duplicate key in a JSON object");
+		/* members_match stopped just past the object that is short. */
+		if (i > 0 && duplicate_key(text, i - 1, key, sizeof(key)))
+			invalid(err, path, "Duplicate key \"%s\"", key);
+		else
+			invalid(err, path, "Duplicate key in a JSON object");
 		return NULL;
 	}
 	return root;
@@ -433,6 +527,8 @@ int signature_policy_load(const char *flag, struct signature_policy *p, podd_err
 	cleanup_free char *text = NULL;
 
 	memset(p, 0, sizeof(*p));
+	if (flag && flag[0] == '\0')
+		flag = NULL; /* --signature-policy "": the default, as podman */
 	if (flag) {
 		snprintf(path, sizeof(path), "%s", flag);
 	} else if (home && home[0]) {

@@ -132,7 +132,7 @@ malformed "an unknown top-level key is an error" "{\"default\":[$ACCEPT],\"foo\"
 malformed "an unknown key in a requirement is an error" \
 	'{"default":[{"type":"reject","x":1}]}' 'Unknown key "x"'
 malformed "a duplicate key is an error" "{\"default\":[$ACCEPT],\"default\":[$REJECT]}" \
-	'Duplicate key'
+	'Duplicate key "default"'
 malformed "an empty requirement list is an error" '{"default":[]}' \
 	'List of verification policy requirements must not be empty'
 malformed "a missing default is an error" '{"transports":{}}' 'Default policy is missing'

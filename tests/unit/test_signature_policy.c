@@ -165,10 +165,15 @@ static void test_malformed_policies_are_errors(void **state)
 	expect_invalid("[]", "JSON object expected");
 	expect_invalid("{\"default\":[{\"type\":\"reject\"}]} {}", "after top-level value");
 	expect_invalid("{\"default\":[{\"type\":\"reject\"},]}", "");
-	expect_invalid("{\"default\":[{\"type\":\"reject\",\"type\":\"reject\"}]}", "Duplicate key");
+	expect_invalid("{\"default\":[{\"type\":\"reject\",\"type\":\"reject\"}]}",
+		       "Duplicate key \"type\"");
+	/* The same key spelt with an escape: found by the count, not named. */
+	expect_invalid("{\"default\":[{\"type\":\"reject\"}],\"d\\u0065fault\":[{\"type\":"
+		       "\"reject\"}]}",
+		       "Duplicate key in a JSON object");
 	expect_invalid("{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{"
 		       "\"a\":[{\"type\":\"reject\"}],\"a\":[{\"type\":\"reject\"}]}}}",
-		       "Duplicate key");
+		       "Duplicate key \"a\"");
 	expect_invalid("{\"default\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\","
 		       "\"keyPath\":\"/a\",\"keyData\":\"AAAA\"}]}",
 		       "more than one present");
