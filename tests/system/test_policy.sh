@@ -153,6 +153,9 @@ eq "without --signature-policy, \$HOME/.config/containers/policy.json applies" \
 	"$?/$(tail -1 "$T/err")" \
 	"125/Error: Source image rejected: Running image docker://$R/podd/seed:latest is rejected by policy."
 check "... and nothing is stored" no_images
+expect_fail "--signature-policy \"\" is the default lookup, as podman's" 125 \
+	"Running image docker://$R/podd/seed:latest is rejected by policy." \
+	env HOME="$T/home" $P pull --tls-verify=false --signature-policy "" "$R/podd/seed:latest"
 policy bad '{"default":[{"type":"bogus"}]}'
 cp "$T/bad.json" "$T/home/.config/containers/policy.json"
 expect_fail "... and a malformed one there is an error" 125 \
