@@ -18,6 +18,7 @@
 #include "cleanup.h"
 #include "image_change.h"
 #include "images.h"
+#include "signature_policy.h"
 #include "validate.h"
 #include "wire.h"
 
@@ -62,12 +63,14 @@ int cmd_import(const struct global_opts *g, int argc, char **argv)
 		{ "change", required_argument, NULL, 'c' },
 		{ "message", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "signature-policy", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *changes[IMAGE_CHANGES_MAX];
 	size_t nchanges = 0;
-	const char *message = NULL, *reference = NULL;
+	const char *message = NULL, *reference = NULL, *policy = NULL;
+	cleanup_free char *refused = NULL;
 	bool quiet = false;
 	char full[PODD_IMAGE_NAME_BUF];
 	cleanup_close int file = -1;
@@ -91,6 +94,9 @@ int cmd_import(const struct global_opts *g, int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'S':
+			policy = optarg;
 			break;
 		case 'h':
 			printf("Usage: podctl import [-c INSTRUCTION]... [-m MESSAGE] FILE|- "
@@ -129,6 +135,14 @@ int cmd_import(const struct global_opts *g, int argc, char **argv)
 		podd_error(&err, PODD_E_INVALID_ARGUMENT,
 			   "import from %s: not a regular file, pipe or socket open for reading",
 			   argv[optind]);
+		return report_error(&err);
+	}
+	/* The signature policy, before the helpers start (signature_policy.h). */
+	if (signature_policy_check_import(policy, in == STDIN_FILENO ? NULL : argv[optind],
+					  &refused, &err) < 0)
+		return report_error(&err);
+	if (refused) {
+		podd_error(&err, PODD_E_NOT_PERMITTED, "%s", refused);
 		return report_error(&err);
 	}
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||

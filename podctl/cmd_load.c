@@ -6,7 +6,12 @@
  * image data. podd-image answers the records of the images it stored
  * (and their manifests' layer digests); podctl records them in
  * podd-state, names and all, and prints podman's copy lines on stderr
- * (not with -q) and the "Loaded image" lines. */
+ * (not with -q) and the "Loaded image" lines.
+ *
+ * The signature policy (--signature-policy, else the default file) is read
+ * and evaluated before engine_start for both formats the archive may be
+ * (signature_policy.h): both refused, the load fails here; one refused,
+ * podd-image refuses the archive once it sees its format (LoadRequest). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,6 +22,7 @@
 
 #include "cleanup.h"
 #include "images.h"
+#include "signature_policy.h"
 #include "validate.h"
 #include "wire.h"
 
@@ -37,12 +43,15 @@ static int load_progress(const Podd__LoadedImages *loaded, podd_error_t *err)
 	return 0;
 }
 
-static int load_archive(struct engine *e, int fd, bool quiet, podd_error_t *err)
+static int load_archive(struct engine *e, int fd, bool quiet, char *refuse_oci,
+			char *refuse_docker, podd_error_t *err)
 {
 	cleanup_message ProtobufCMessage *m = NULL;
 	Podd__LoadRequest req = PODD__LOAD_REQUEST__INIT;
 	const Podd__LoadedImages *loaded;
 
+	req.refuse_oci_archive = refuse_oci ? refuse_oci : "";
+	req.refuse_docker_archive = refuse_docker ? refuse_docker : "";
 	if (podd_client_call_fds(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD,
 				 &req.base, &fd, 1, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
 				 &podd__loaded_images__descriptor, &m, NULL, 0, err) < 0) {
@@ -78,11 +87,13 @@ int cmd_load(const struct global_opts *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "signature-policy", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	cleanup_close int file = -1;
-	const char *input = NULL;
+	cleanup_free char *refuse_oci = NULL, *refuse_docker = NULL;
+	const char *input = NULL, *policy = NULL;
 	bool quiet = false;
 	podd_error_t err = NULL;
 	struct engine e;
@@ -101,8 +112,11 @@ int cmd_load(const struct global_opts *g, int argc, char **argv)
 			 * as with podman. */
 			quiet = true;
 			break;
+		case 'S':
+			policy = optarg;
+			break;
 		case 'h':
-			printf("Usage: podctl load [-i FILE] [-q]\n\n"
+			printf("Usage: podctl load [-i FILE] [-q] [--signature-policy FILE]\n\n"
 			       "Load image(s) from a tar archive (oci-archive or docker-archive).\n");
 			return 0;
 		default:
@@ -141,8 +155,19 @@ int cmd_load(const struct global_opts *g, int argc, char **argv)
 			   input ? input : "stdin");
 		return report_error(&err);
 	}
+	if (signature_policy_check_load(policy, input && input[0] ? input : NULL, &refuse_oci,
+					&refuse_docker, &err) < 0)
+		return report_error(&err);
+	if (refuse_oci && refuse_docker) {
+		/* Neither format may be loaded: podman's error lists each. */
+		podd_error(&err, PODD_E_NOT_PERMITTED,
+			   "payload does not match any of the supported image formats:\n"
+			   " * oci-archive: %s\n * docker-archive: %s",
+			   refuse_oci, refuse_docker);
+		return report_error(&err);
+	}
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
-	    load_archive(&e, in, quiet, &err) < 0) {
+	    load_archive(&e, in, quiet, refuse_oci, refuse_docker, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}

@@ -36,6 +36,7 @@ static int parse_opts(int argc, char **argv, struct pull_opts *o, const char *us
 		{ "os", required_argument, NULL, 'O' },
 		{ "variant", required_argument, NULL, 'V' },
 		{ "platform", required_argument, NULL, 'P' },
+		{ "signature-policy", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -80,6 +81,9 @@ static int parse_opts(int argc, char **argv, struct pull_opts *o, const char *us
 		case 'V':
 			o->variant = optarg;
 			break;
+		case 'S':
+			o->signature_policy = optarg;
+			break;
 		case 'P': {
 			/* os/arch[/variant] */
 			static char buf[128];
@@ -120,6 +124,7 @@ static const char pull_usage[] =
 	"      --creds USER[:PASS] use these credentials\n"
 	"      --tls-verify[=BOOL] require HTTPS and verify certificates (default true)\n"
 	"      --arch, --os, --variant, --platform OS/ARCH[/VARIANT]\n"
+	"      --signature-policy FILE  containers-policy.json(5) to obey\n"
 	"  -q, --quiet             print only the image id\n";
 
 int cmd_pull(const struct global_opts *g, int argc, char **argv)

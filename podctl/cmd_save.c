@@ -17,7 +17,39 @@
 #include "cleanup.h"
 #include "output_file.h"
 #include "images.h"
+#include "signature_policy.h"
 #include "wire.h"
+
+/* The signature policy refuses the save: podman looks the images up
+ * first (an unknown one is that error) and names the first in the
+ * refusal, as containers-storage:[driver@root+runroot]@ID. */
+static int save_refused(struct engine *e, const char *refused, char **refs, int n,
+			podd_error_t *err)
+{
+	cleanup_free char *msg = NULL;
+	char image[9000];
+	Podd__ImageRecord *first = NULL;
+
+	for (int i = 0; i < n; i++) {
+		Podd__ImageRecord *rec;
+		if (image_lookup(e, refs[i], &rec, err) < 0) {
+			if (first)
+				podd__image_record__free_unpacked(first, NULL);
+			return -1;
+		}
+		if (first == NULL)
+			first = rec;
+		else
+			podd__image_record__free_unpacked(rec, NULL);
+	}
+	snprintf(image, sizeof(image), "containers-storage:[%s@%s+%s]@%s", e->opts.storage_driver,
+		 e->static_dir, e->tmp_dir, first ? first->id : "");
+	if (first)
+		podd__image_record__free_unpacked(first, NULL);
+	if (signature_policy_name_image(refused, image, &msg, err) < 0)
+		return -1;
+	return podd_error(err, PODD_E_NOT_PERMITTED, "%s", msg);
+}
 
 static int save_images(struct engine *e, bool oci, bool progress, char **refs, int n, int out,
 		       podd_error_t *err)
@@ -77,11 +109,13 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "multi-image-archive", no_argument, NULL, 'm' },
+		{ "signature-policy", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct output_file of = { .fd = -1, .cmd = -1 };
-	const char *output = NULL, *format = "docker-archive";
+	const char *output = NULL, *format = "docker-archive", *policy = NULL;
+	cleanup_free char *refused = NULL;
 	bool quiet = false;
 	podd_error_t err = NULL;
 	struct engine e;
@@ -102,6 +136,9 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 			quiet = true;
 			break;
 		case 'm':
+			break;
+		case 'S':
+			policy = optarg;
 			break;
 		case 'h':
 			printf("Usage: podctl save [-o FILE] [--format docker-archive|oci-archive] "
@@ -125,6 +162,15 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 	if (argc - optind < 1) {
 		fprintf(stderr, "Error: need at least 1 argument\n");
 		return EXIT_ENGINE;
+	}
+	if (signature_policy_check_storage(policy, &refused, &err) < 0)
+		return report_error(&err);
+	if (refused) {
+		/* No output file is made for a refused save. */
+		if (engine_start(&e, g, NEED_STATE, &err) == 0)
+			save_refused(&e, refused, argv + optind, argc - optind, &err);
+		engine_stop(&e);
+		return report_error(&err);
 	}
 	out = output_target(output, 0644, "save", NULL,
 			    "failed to save image(s): refusing to save to terminal. Use -o flag "

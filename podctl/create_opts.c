@@ -26,7 +26,7 @@ enum {
 	OPT_SHM_SIZE, OPT_INIT, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION, OPT_ADD_HOST,
 	OPT_NETWORK, OPT_RM, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT, OPT_HELP, OPT_SIG_PROXY,
 	OPT_DETACH_KEYS,
-	OPT_PULL, OPT_TLS_VERIFY, OPT_CREDS, OPT_AUTHFILE,
+	OPT_PULL, OPT_TLS_VERIFY, OPT_CREDS, OPT_AUTHFILE, OPT_SIGNATURE_POLICY,
 };
 
 static char *own(struct create_opts *o, char *s)
@@ -339,6 +339,9 @@ static int one_option(struct create_opts *o, int c, const char *arg, podd_error_
 	case OPT_AUTHFILE:
 		o->pull_opts.authfile = arg;
 		return 0;
+	case OPT_SIGNATURE_POLICY:
+		o->pull_opts.signature_policy = arg;
+		return 0;
 	case 'q':
 		o->pull_opts.quiet = true;
 		return 0;
@@ -479,6 +482,7 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 		{ "tls-verify", optional_argument, NULL, OPT_TLS_VERIFY },
 		{ "creds", required_argument, NULL, OPT_CREDS },
 		{ "authfile", required_argument, NULL, OPT_AUTHFILE },
+		{ "signature-policy", required_argument, NULL, OPT_SIGNATURE_POLICY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },

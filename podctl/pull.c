@@ -10,6 +10,7 @@
 #include "images.h"
 #include "reference.h"
 #include "registries.h"
+#include "signature_policy.h"
 #include "validate.h"
 
 /* A place to pull a candidate from: a mirror, or its (rewritten) name. */
@@ -34,6 +35,7 @@ struct pull_plan {
 	struct candidate cands[REGISTRIES_MAX];
 	size_t n;
 	struct event_printer printer;
+	char *refused[REGISTRIES_MAX]; /* per candidate: the signature policy's refusal, or NULL */
 };
 
 /* podd-image's text, shown on a terminal: nothing but printable ASCII. */
@@ -395,6 +397,12 @@ int pull_plan_make(const char *name, const struct pull_opts *o, struct pull_plan
 			goto out;
 	p->printer.quiet = o->quiet;
 	p->printer.tty = isatty(STDERR_FILENO);
+	/* The signature policy, per candidate as the user meant it (not
+	 * the source it may come from): a refused one fails in its turn. */
+	for (size_t i = 0; i < p->n; i++)
+		if (signature_policy_check_pull(o->signature_policy, &p->cands[i].ref,
+						&p->refused[i], err) < 0)
+			goto out;
 	*out = steal_pointer(&p);
 	rc = 0;
 out:
@@ -410,7 +418,10 @@ int pull_plan_run(struct engine *e, struct pull_plan *p, char id[65], podd_error
 
 	for (size_t i = 0; i < p->n; i++) {
 		char *joined = NULL;
-		if (pull_one(e, &p->opts, &p->cands[i], &p->printer, id, err) == 0)
+		if (p->refused[i])
+			signature_policy_refuse(p->cands[i].name, p->refused[i], p->printer.quiet,
+						err);
+		else if (pull_one(e, &p->opts, &p->cands[i], &p->printer, id, err) == 0)
 			return 0;
 		/* One candidate, or podd-image gone: that error as it is. */
 		if (p->n == 1 || (*err)->code == PODD_E_PROTOCOL)
@@ -444,5 +455,7 @@ void pull_plan_free(struct pull_plan *p)
 		free(c->blocked);
 	}
 	event_printer_forget(&p->printer);
+	for (size_t i = 0; i < p->n; i++)
+		free(p->refused[i]);
 	free(p);
 }

@@ -23,6 +23,7 @@ struct pull_opts {
 	const char *cert_dir; /* --cert-dir, or NULL: the registry's certs.d */
 	bool quiet;           /* no progress lines */
 	const char *arch, *os, *variant; /* NULL: linux/amd64 */
+	const char *signature_policy; /* --signature-policy, or NULL (signature_policy.h) */
 };
 
 struct pull_plan;

@@ -262,8 +262,23 @@ static int reply_images(struct podd_server *srv, const struct podd_request *req,
 				 NULL, 0, err);
 }
 
+/* A refusal podctl wrote, shown to its user as the error: printable ASCII
+ * (a newline allowed), at most 8 KiB. */
+static bool refusal_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n > 8192)
+		return false;
+	for (; *s; s++)
+		if ((*s < 0x20 || *s >= 0x7f) && *s != '\n')
+			return false;
+	return true;
+}
+
 int handle_load(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
 {
+	const Podd__LoadRequest *m = (const Podd__LoadRequest *)req->msg;
+	struct load_refusals refuse;
 	struct image_ctx *ctx = ctx_of(srv);
 	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
 	cleanup_close int lock = -1;
@@ -278,7 +293,11 @@ int handle_load(struct podd_server *srv, const struct podd_request *req, podd_er
 	lock = store_lock(ctx->storefd, false, err);
 	if (lock < 0)
 		return -1;
-	if (archive_load(ctx->storefd, fd, &ctx->lim, &v, &n, err) < 0)
+	if (!refusal_valid(m->refuse_oci_archive) || !refusal_valid(m->refuse_docker_archive))
+		return podd_error(err, PODD_E_PROTOCOL, "load: a refusal that is not printable text");
+	refuse.oci_archive = m->refuse_oci_archive;
+	refuse.docker_archive = m->refuse_docker_archive;
+	if (archive_load(ctx->storefd, fd, &ctx->lim, &refuse, &v, &n, err) < 0)
 		return -1;
 	{
 		struct blob_lists b = { 0 };

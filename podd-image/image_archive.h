@@ -22,8 +22,13 @@
  * names filled from the archive and completed
  * (image_name_complete); free with image_records_free. On failure the
  * blobs this load added are removed again and no layer is stored. */
+struct load_refusals {
+	const char *oci_archive, *docker_archive; /* NULL or "": accepted */
+};
+/* `refuse` (may be NULL): the signature policy's refusals, by format. */
 int archive_load(int storefd, int fd, const struct extract_limits *lim,
-		 Podd__ImageRecord ***out, size_t *n, podd_error_t *err);
+		 const struct load_refusals *refuse, Podd__ImageRecord ***out, size_t *n,
+		 podd_error_t *err);
 
 /* Writes the images (records as podd-state keeps them; `names` are the
  * names written into the archive) to `out` as an oci-archive (`oci`) or a

@@ -605,8 +605,10 @@ static void load_free(struct load *l)
 }
 
 int archive_load(int storefd, int fd, const struct extract_limits *lim,
-		 Podd__ImageRecord ***out, size_t *nout, podd_error_t *err)
+		 const struct load_refusals *refuse, Podd__ImageRecord ***out, size_t *nout,
+		 podd_error_t *err)
 {
+	const char *refused = NULL;
 	struct load l = { .storefd = storefd };
 	struct recs recs = { 0 };
 	int r;
@@ -614,6 +616,16 @@ int archive_load(int storefd, int fd, const struct extract_limits *lim,
 	r = read_archive(&l, fd, err);
 	if (r < 0)
 		podd_error_wrap(err, "archive");
+	/* The signature policy, once the format is known: nothing is made of
+	 * a refused archive; podctl's gc collects the blobs it brought. */
+	if (r == 0 && refuse)
+		refused = l.index_json ? refuse->oci_archive
+				       : l.manifest_json ? refuse->docker_archive : NULL;
+	if (refused && refused[0]) {
+		image_records_free(recs.v, recs.n);
+		load_free(&l);
+		return podd_error(err, PODD_E_NOT_PERMITTED, "%s", refused);
+	}
 	if (r == 0 && l.index_json)
 		r = load_oci(&l, lim, &recs, err);
 	else if (r == 0 && l.manifest_json)

@@ -380,6 +380,9 @@ int main(int argc, char **argv)
 	seed("image_config_request", "full", &icfg);
 	Podd__LoadRequest load = PODD__LOAD_REQUEST__INIT;
 	seed("load_request", "empty", &load);
+	load.refuse_oci_archive = "Source image rejected: Running image oci-archive:/a.tar: is "
+				  "rejected by policy.";
+	seed("load_request", "refused", &load);
 	Podd__ImageRecord *save_imgs[] = { &image };
 	Podd__SaveRequest save = PODD__SAVE_REQUEST__INIT;
 	seed("save_request", "empty", &save);
