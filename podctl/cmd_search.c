@@ -7,6 +7,7 @@
  * are read before the sandbox; podd-image-registry asks the registry
  * (SearchRequest, podd-image/search.c); the results of the registries
  * that answered are shown, and the errors only when none did. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@
 
 #define SEARCH_MAX_QUERIES 25     /* libimage's default limit */
 #define SEARCH_LIMIT_MAX 10000    /* SearchRequest's bound (proto/image.proto) */
-#define DESCRIPTION_TRUNC 44      /* libimage's descriptionTruncLength */
+#define DESCRIPTION_TRUNC 44      /* podman's cut of a description in a table */
 
 /* --filter, as containers/common's ParseSearchFilter reads it. */
 struct search_filter {
@@ -247,6 +248,8 @@ static int collect_chunk(const ProtobufCMessage *chunk, void *data, podd_error_t
 {
 	const Podd__SearchReply *m = (const Podd__SearchReply *)chunk;
 	struct collect *c = data;
+	/* JSON keeps whole descriptions, as podman's does. */
+	bool json = c->o->format && strcmp(c->o->format, "json") == 0;
 
 	if (c->got + m->n_results + m->n_tags > c->limit)
 		return podd_error(err, PODD_E_PROTOCOL,
@@ -288,12 +291,20 @@ static int collect_chunk(const ProtobufCMessage *chunk, void *data, podd_error_t
 			     res->name) < 0)
 			r.name = NULL;
 		dlen = strlen(res->description);
-		if (dlen > DESCRIPTION_TRUNC && !c->o->no_trunc) {
-			/* Cut on a character boundary, then "...". */
+		if (dlen > DESCRIPTION_TRUNC && !c->o->no_trunc && !json) {
+			/* podman: the first 44 bytes, trimmed, then "..." (here
+			 * cut on a character boundary). */
+			const char *d = res->description;
 			size_t cut = DESCRIPTION_TRUNC;
-			while (cut > 0 && ((unsigned char)res->description[cut] & 0xc0) == 0x80)
+			while (cut > 0 && ((unsigned char)d[cut] & 0xc0) == 0x80)
 				cut--;
-			if (asprintf(&r.description, "%.*s...", (int)cut, res->description) < 0)
+			while (cut > 0 && isspace((unsigned char)*d)) {
+				d++;
+				cut--;
+			}
+			while (cut > 0 && isspace((unsigned char)d[cut - 1]))
+				cut--;
+			if (asprintf(&r.description, "%.*s...", (int)cut, d) < 0)
 				r.description = NULL;
 		} else {
 			r.description = strdup(res->description);

@@ -13,7 +13,7 @@
 struct search_row {
 	char *index;       /* the registry searched */
 	char *name;        /* "registry/repository" */
-	char *description; /* cut to 44 bytes and "..." unless --no-trunc */
+	char *description; /* cut to 44 bytes and "..." unless --no-trunc or JSON */
 	uint32_t stars;
 	bool official, automated;
 	char *tag;         /* --list-tags: one tag a row */

@@ -405,7 +405,10 @@ int handle_search(struct podd_server *srv, const struct podd_request *req, podd_
 		long status = 0;
 		if (crawl(reg, path, "tags", take_tags, &f, "", &status, err) < 0) {
 			/* containers/image's words for a status it did not want. */
-			if (status != 0 && status != 200) {
+			if (status == 401) {
+				podd_error_wrap(err, "unable to retrieve auth token: invalid "
+						     "username/password");
+			} else if (status != 0 && status != 200) {
 				podd_error_free(err);
 				podd_error(err, status == 404 ? PODD_E_NO_SUCH_OBJECT : PODD_E_RUNTIME,
 					   "fetching tags list: invalid status code from registry "
@@ -422,6 +425,9 @@ int handle_search(struct podd_server *srv, const struct podd_request *req, podd_
 			goto out;
 		if (v1 == 0 && crawl(reg, "/v2/_catalog", "repositories", take_repositories, &f,
 				     m->term, &status, err) < 0) {
+			if (status == 401)
+				podd_error_wrap(err, "unable to retrieve auth token: invalid "
+						     "username/password");
 			podd_error_wrap(err, "couldn't search registry \"%s\"", m->registry);
 			goto out;
 		}
