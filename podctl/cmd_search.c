@@ -481,11 +481,16 @@ int cmd_search(const struct global_opts *g, int argc, char **argv)
 	}
 	if (filter_parse(&o.filter, filters, nfilters, &err) < 0)
 		return report_error(&err);
-	if (o.authfile) {
+	/* podman: an auth file named (--authfile, else REGISTRY_AUTH_FILE)
+	 * must exist. */
+	if (o.authfile || getenv("REGISTRY_AUTH_FILE")) {
+		const char *named = o.authfile ? o.authfile : getenv("REGISTRY_AUTH_FILE");
 		struct stat st;
-		if (stat(o.authfile, &st) < 0) {
-			podd_error(&err, PODD_E_INVALID_ARGUMENT, "stat %s: %s", o.authfile,
-				   strerror(errno));
+		if (named[0] && stat(named, &st) < 0) {
+			char why[128];
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+			why[0] = (char)tolower((unsigned char)why[0]); /* Go's spelling */
+			podd_error(&err, PODD_E_INVALID_ARGUMENT, "stat %s: %s", named, why);
 			return report_error(&err);
 		}
 	}
