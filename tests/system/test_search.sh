@@ -272,7 +272,9 @@ expect_fail "a page larger than 1 MiB: refused" 125 "getting repository tags: " 
 	$P search --tls-verify=false --list-tags "$F/huge"
 $P search --tls-verify=false --list-tags "$F/paged" > "$T/tagsout" 2>&1
 $P search --tls-verify=false "$F/nov1" > "$T/catout" 2>&1
-if LC_ALL=C grep -q $'\x1b' "$T/v1out" "$T/tagsout" "$T/catout"; then
+if ! grep -q 'evil/escape  *red ?\[31mtext?2J' "$T/v1out" || ! grep -q paged "$T/tagsout" ||
+	! grep -q nov1/one "$T/catout" ||
+	LC_ALL=C grep -q $'\x1b' "$T/v1out" "$T/tagsout" "$T/catout"; then
 	not_ok "no escape character reaches the terminal"
 else
 	ok "no escape character reaches the terminal"
