@@ -806,8 +806,9 @@ int registry_open(const char *host, bool tls_verify, const struct registry_tls *
 		}
 		snprintf(r->base, sizeof(r->base), "http://%s", host);
 		if (ping(r, &resp, err) < 0) {
-			podd_error_free(err);
-			*err = https_err;
+			/* containers/image reports the last attempt's error:
+			 * the plain HTTP one. */
+			podd_error_free(&https_err);
 			podd_error_wrap(err, "pinging container registry %s", host);
 			goto out;
 		}

@@ -111,8 +111,8 @@ expect_fail "--list-tags without a repository" 125 "reference \"\" must be a doc
 	$P search --tls-verify=false --list-tags "$R/"
 same_as_podman "--list-tags REGISTRY/" --tls-verify=false --list-tags "$R/"
 CLOSED=$(free_port)
-expect_fail "an unreachable registry" 125 \
-	"* couldn't search registry \"127.0.0.1:$CLOSED\": pinging container registry 127.0.0.1:$CLOSED: " \
+expect_fail "an unreachable registry: the plain HTTP attempt's error, as podman's" 125 \
+	"* couldn't search registry \"127.0.0.1:$CLOSED\": pinging container registry 127.0.0.1:$CLOSED: Get \"http://127.0.0.1:$CLOSED/v2/\": " \
 	$P search --tls-verify=false "127.0.0.1:$CLOSED/busy"
 expect_fail "a registry that speaks no TLS, verified" 125 \
 	"couldn't search registry \"$R\": pinging container registry $R: Get \"https://$R/v2/\"" \
