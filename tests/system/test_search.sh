@@ -1,6 +1,7 @@
 #!/bin/bash
 # podctl search against real docker-registry instances on 127.0.0.1 (the v2
-# catalog, paginated; tags lists; htpasswd Basic auth), and against
+# catalog, paginated; tags lists; htpasswd Basic auth; TLS with --cert-dir),
+# and against
 # search_registry.py, a registry that serves the v1 search API and answers
 # as a hostile one would. Outputs are compared with podman 4.3's where
 # podman runs here (its own --root and --runroot in $T).
@@ -226,6 +227,25 @@ $P login --tls-verify=false -u podd -p s3cret --authfile "$T/login.json" "$A" > 
 eq "the auth file's credentials" \
 	"$($P search --tls-verify=false --authfile "$T/login.json" --list-tags "$A/podd/secret" | tail -n +2)" \
 	"$A/podd/secret  1"
+
+# --- TLS: a self-signed certificate, trusted through --cert-dir -----------
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" -out "$T/cert.pem" 2> /dev/null ||
+	exit 1
+start_registry tls "  tls:
+    certificate: $T/cert.pem
+    key: $T/key.pem" || exit 1
+S=127.0.0.1:$PORT_tls
+push_to "$S/podd/tls:1" --dest-cert-dir=/nonexistent || exit 1
+expect_fail "a self-signed certificate is refused by default" 125 \
+	"couldn't search registry \"$S\": pinging container registry $S: Get \"https://$S/v2/\": tls: failed to verify certificate" \
+	$P search "$S/"
+mkdir -p "$T/certs"
+cp "$T/cert.pem" "$T/certs/ca.crt"
+eq "--cert-dir with the registry's CA verifies it" \
+	"$($P search --cert-dir "$T/certs" "$S/" | tail -n +2 | awk '{print $1}')" "$S/podd/tls"
+eq "--list-tags --cert-dir" \
+	"$($P search --cert-dir "$T/certs" --list-tags "$S/podd/tls" | tail -n +2 | awk '{print $2}')" "1"
 
 # --- the v1 search API and a hostile registry -------------------------------
 FP=$(free_port)
