@@ -1,9 +1,8 @@
 #!/bin/bash
 # podctl search against real docker-registry instances on 127.0.0.1 (the v2
 # catalog, paginated; tags lists; htpasswd Basic auth; TLS with --cert-dir),
-# and against
-# search_registry.py, a registry that serves the v1 search API and answers
-# as a hostile one would. Outputs are compared with podman 4.3's where
+# and against search_registry.py, a registry that serves the v1 search API
+# and answers as a hostile one would. Outputs are compared with podman 4.3's where
 # podman runs here (its own --root and --runroot in $T).
 . "$(dirname "$0")/lib.sh"
 . "$PODD_SOURCE_DIR/tests/system/registry_lib.sh"
