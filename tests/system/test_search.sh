@@ -95,6 +95,8 @@ eq "--list-tags --format json: a name and its tags" \
 	"$($P search --tls-verify=false --list-tags --format json "$R/podd/busybox" | jq -c .)" \
 	"[{\"Name\":\"$R/podd/busybox\",\"Tags\":[\"latest\",\"v1\",\"v2\"]}]"
 same_as_podman "--list-tags --format json" --tls-verify=false --list-tags --format json "$R/podd/busybox"
+same_as_podman "--list-tags ignores a --format template" --tls-verify=false --list-tags \
+	--format '{{.Name}}:{{.Tag}}' "$R/podd/busybox"
 
 # errors
 expect_fail "--list-tags of a repository that does not exist" 125 \
@@ -276,7 +278,11 @@ eq "--filter stars=5" "$($P search --tls-verify=false --filter stars=5 "$F/a" | 
 eq "--filter is-official=false" \
 	"$($P search --tls-verify=false --filter is-official=false "$F/a" | tail -n +2 | awk '{print $1}' | tr '\n' ' ')" \
 	"$F/user/auto-build $F/evil/escape "
-same_as_podman "--filter stars=5" --tls-verify=false --filter stars=5 "$F/alp"
+same_as_podman "--filter stars=5" --tls-verify=false --filter stars=5 "$F/a"
+same_as_podman "--filter stars=3 (at least 3)" --tls-verify=false --filter stars=3 "$F/a"
+same_as_podman "--filter is-automated" --tls-verify=false --filter is-automated "$F/a"
+same_as_podman "--filter is-official --compatible" --tls-verify=false --compatible \
+	--filter is-official "$F/a"
 eq "no v1 API: the catalog, its names that are none left out" \
 	"$($P search --tls-verify=false "$F/nov1" | tail -n +2 | awk '{print $1}' | tr '\n' ' ')" \
 	"$F/nov1/one $F/nov1/two "
