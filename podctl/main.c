@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{ "restart", cmd_restart, "Restart one or more containers" },
 	{ "run", cmd_run, "Run a command in a new container" },
 	{ "save", cmd_save, "Save image(s) to an archive" },
+	{ "search", cmd_search, "Search registry for image" },
 	{ "start", cmd_start, "Start one or more containers" },
 	{ "stop", cmd_stop, "Stop one or more containers" },
 	{ "unpause", cmd_unpause, "Unpause the processes in one or more containers" },

@@ -137,6 +137,7 @@ int cmd_pull(const struct global_opts *g, int argc, char **argv);
 int cmd_push(const struct global_opts *g, int argc, char **argv);
 int cmd_login(const struct global_opts *g, int argc, char **argv);
 int cmd_logout(const struct global_opts *g, int argc, char **argv);
+int cmd_search(const struct global_opts *g, int argc, char **argv);
 
 /* Print "Error: msg" and return the exit code for the error's code. */
 int report_error(podd_error_t *err);

@@ -56,6 +56,7 @@ struct response {
 	char *docker_digest;
 	char *location;
 	char *www_authenticate;
+	char *link; /* a paginated answer's next page */
 	struct membuf error_body; /* any answer but 2xx: for its message */
 };
 
@@ -119,6 +120,7 @@ static void response_free(struct response *resp)
 	free(resp->docker_digest);
 	free(resp->location);
 	free(resp->www_authenticate);
+	free(resp->link);
 	membuf_free(&resp->error_body);
 	memset(resp, 0, sizeof(*resp));
 }
@@ -201,6 +203,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *data)
 		{ "docker-content-digest", offsetof(struct response, docker_digest) },
 		{ "location", offsetof(struct response, location) },
 		{ "www-authenticate", offsetof(struct response, www_authenticate) },
+		{ "link", offsetof(struct response, link) },
 	};
 	const char *colon = memchr(p, ':', len);
 
@@ -803,8 +806,9 @@ int registry_open(const char *host, bool tls_verify, const struct registry_tls *
 		}
 		snprintf(r->base, sizeof(r->base), "http://%s", host);
 		if (ping(r, &resp, err) < 0) {
-			podd_error_free(err);
-			*err = https_err;
+			/* containers/image reports the last attempt's error:
+			 * the plain HTTP one. */
+			podd_error_free(&https_err);
 			podd_error_wrap(err, "pinging container registry %s", host);
 			goto out;
 		}
@@ -1065,6 +1069,77 @@ int registry_put_manifest(struct registry *r, const char *repo, const char *tag,
 	}
 	rc = 0;
 out:
+	response_free(&resp);
+	return rc;
+}
+
+/* The path and query of a Link header's URL ("<URL>; rel=\"next\""), as
+ * containers/image takes it: whatever host the URL names, the next page
+ * is asked of this registry. NULL for a Link that is not one. */
+static char *link_path(const char *link)
+{
+	const char *s = link, *end;
+	size_t len;
+
+	while (*s == ' ')
+		s++;
+	if (*s != '<')
+		return NULL;
+	s++;
+	end = strchr(s, '>');
+	if (end == NULL)
+		return NULL;
+	if (strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0) {
+		s = strstr(s, "://") + 3;
+		s += strcspn(s, "/>");
+	}
+	len = (size_t)(end - s);
+	if (len == 0 || *s != '/' || len >= URL_MAX / 2)
+		return NULL;
+	for (const char *c = s; c < end; c++)
+		if (!isgraph((unsigned char)*c))
+			return NULL;
+	return strndup(s, len);
+}
+
+int registry_get_page(struct registry *r, const char *path, size_t max, bool anonymous,
+		      long *status, char **body, size_t *len, char **next, podd_error_t *err)
+{
+	char url[URL_MAX + sizeof(r->base)];
+	struct membuf buf = { .max = max };
+	struct response resp = { 0 };
+	struct request q = { .method = "GET", .url = url, .body_fd = -1, .out = &buf,
+			     .no_authorization = anonymous, .whole_timeout = true };
+	int rc = -1;
+
+	*status = 0;
+	*body = NULL;
+	*len = 0;
+	*next = NULL;
+	if (path[0] != '/' || strlen(path) >= URL_MAX)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid registry path");
+	snprintf(url, sizeof(url), "%s%s", r->base, path);
+	if (perform(r, &q, &resp, err) < 0)
+		goto out;
+	*status = resp.status;
+	if (resp.status != 200) {
+		registry_error(&resp, status_code(resp.status), err);
+		goto out;
+	}
+	if (resp.link)
+		*next = link_path(resp.link);
+	*len = buf.len;
+	*body = buf.data ? buf.data : calloc(1, 1);
+	buf.data = NULL;
+	if (*body == NULL) {
+		free(*next);
+		*next = NULL;
+		podd_error_sys(err, ENOMEM, "registry answer");
+		goto out;
+	}
+	rc = 0;
+out:
+	membuf_free(&buf);
 	response_free(&resp);
 	return rc;
 }

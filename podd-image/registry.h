@@ -82,6 +82,15 @@ int registry_put_manifest(struct registry *r, const char *repo, const char *tag,
 			  const char *media_type, const void *body, size_t len,
 			  podd_error_t *err);
 
+/* GET `path` ("/v2/_catalog", a query allowed) into memory, at most
+ * `max` bytes; `anonymous`: without credentials (the v1 search, as
+ * containers/image asks it). *status: the HTTP status (0 when none came);
+ * any but 200 is an error with the registry's text. *next: the path and
+ * query of the Link header's next page (containers/image's pagination:
+ * always at this registry), NULL when there is none. */
+int registry_get_page(struct registry *r, const char *path, size_t max, bool anonymous,
+		      long *status, char **body, size_t *len, char **next, podd_error_t *err);
+
 /* One parameter of a WWW-Authenticate challenge's list (what follows
  * "Bearer "): key="quoted \"string\"" or key=token. NULL when absent;
  * the caller frees the result. */

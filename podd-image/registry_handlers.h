@@ -1,4 +1,4 @@
-/* The registry requests (proto/image.proto 24-31) and what they share. */
+/* The registry requests (proto/image.proto 24-31, 40-47) and what they share. */
 #ifndef PODD_IMAGE_REGISTRY_HANDLERS_H
 #define PODD_IMAGE_REGISTRY_HANDLERS_H
 
@@ -63,5 +63,6 @@ int handle_push(struct podd_server *srv, const struct podd_request *req, podd_er
 int handle_pull_finish(struct podd_server *srv, const struct podd_request *req,
 		       podd_error_t *err);
 int handle_login(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
+int handle_search(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 
 #endif

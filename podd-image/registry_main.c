@@ -1,5 +1,6 @@
-/* podd-image-registry: the registry client (pull's fetch, push, login),
- * the only image process linking libcurl and the only one with a network.
+/* podd-image-registry: the registry client (pull's fetch, push, login,
+ * search), the only image process linking libcurl and the only one with a
+ * network.
  * It writes blobs into the store, each checked against its sha256, and
  * parses manifests and indexes to know what to fetch, but never a layer:
  * it links no libarchive, keeps no capability, cannot mount or exec, and
@@ -21,7 +22,7 @@
 #define PROCESS "podd-image-registry"
 
 /* Each request, the message it must decode to, its descriptor count and
- * its handler (proto/image.proto 24-31). Nothing else is accepted after
+ * its handler (proto/image.proto 24-31, 40-47). Nothing else is accepted after
  * the handshake: podd-image's local requests drop the peer here. */
 static const struct podd_handler handlers[] = {
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &podd__pull_request__descriptor, 0, handle_pull },
@@ -29,6 +30,8 @@ static const struct podd_handler handlers[] = {
 	  handle_pull_finish },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PUSH, &podd__push_request__descriptor, 0, handle_push },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_LOGIN, &podd__login_request__descriptor, 0, handle_login },
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_SEARCH, &podd__search_request__descriptor, 0,
+	  handle_search },
 };
 
 int main(int argc, char **argv)

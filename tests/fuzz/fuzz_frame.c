@@ -63,6 +63,8 @@ static const struct {
 	{ 27, &podd__login_request__descriptor },
 	{ 28, &podd__store_image_request__descriptor },
 	{ 29, &podd__pull_finish_request__descriptor },
+	{ 40, &podd__search_request__descriptor },
+	{ 41, &podd__search_reply__descriptor },
 };
 
 static void setup(void)

@@ -562,6 +562,32 @@ int main(int argc, char **argv)
 	ev.top_digest = img_digests[0];
 	ev.name = "127.0.0.1:5000/podd/busybox:latest";
 	seed_reply("registry_event_done", &ev);
+	/* search (podd-image/search.c) and its answer. */
+	Podd__SearchRequest search = PODD__SEARCH_REQUEST__INIT;
+	seed("search_request", "empty", &search);
+	search.registry = "127.0.0.1:5000";
+	search.term = "busy";
+	search.limit = 25;
+	search.tls_verify = true;
+	search.credentials = &creds;
+	seed("search_request", "full", &search);
+	search.term = "podd/busybox";
+	search.list_tags = true;
+	seed("search_request", "list_tags", &search);
+	Podd__SearchResult sres = PODD__SEARCH_RESULT__INIT, *sresp[1] = { &sres };
+	sres.name = "library/alpine";
+	sres.description = "A minimal Docker image based on Alpine Linux";
+	sres.stars = 9000;
+	sres.official = true;
+	Podd__SearchReply sreply = PODD__SEARCH_REPLY__INIT;
+	sreply.results = sresp;
+	sreply.n_results = 1;
+	seed_reply("search_reply_results", &sreply);
+	char *stags[] = { "latest", "v1" };
+	Podd__SearchReply streply = PODD__SEARCH_REPLY__INIT;
+	streply.tags = stags;
+	streply.n_tags = 2;
+	seed_reply("search_reply_tags", &streply);
 	/* A pull's second half (podd-image/store_image.c) and its end
 	 * (podd-image/pull.c). */
 	Podd__StoreImageRequest simg = PODD__STORE_IMAGE_REQUEST__INIT;
@@ -598,6 +624,9 @@ int main(int argc, char **argv)
 		   PODD_FRAME_MORE, 0, &ev);
 	seed_frame("store_image", PODD__IMAGE_TYPE__IMAGE_TYPE_STORE_IMAGE, 0, 0, &simg);
 	seed_frame("pull_finish", PODD__IMAGE_TYPE__IMAGE_TYPE_PULL_FINISH, 0, 0, &fin);
+	seed_frame("search", PODD__IMAGE_TYPE__IMAGE_TYPE_SEARCH, 0, 0, &search);
+	seed_frame("search_reply_more", PODD__IMAGE_TYPE__IMAGE_TYPE_SEARCH_REPLY, PODD_FRAME_MORE,
+		   0, &sreply);
 	seed_frame("ping", PODD__COMMON_TYPE__COMMON_TYPE_PING, 0, 0, &ping);
 	seed_frame("ping_1fd", 16, 0, 1, &ping);
 	seed_frame("ping_4fds", 16, 0, 4, &ping);
