@@ -137,7 +137,7 @@ static int plan(const char *term, const struct search_opts *o, struct target **o
 	want = slash ? 1 : conf.n_search;
 	t = calloc(want ? want : 1, sizeof(*t));
 	if (t == NULL) {
-		podd_error(err, PODD_E_INTERNAL, "out of memory");
+		podd_error_sys(err, ENOMEM, "out of memory");
 		goto out;
 	}
 	auth_file_path(o->authfile, path, sizeof(path));
@@ -227,15 +227,20 @@ static bool text_clean(const char *s)
 	return true;
 }
 
+/* `r` (its four strings, any NULL when its allocation failed) added to
+ * the rows, or freed. */
 static int add_row(struct search_rows *rows, struct search_row *r, podd_error_t *err)
 {
-	struct search_row *grown = realloc(rows->v, (rows->n + 1) * sizeof(*grown));
+	struct search_row *grown = NULL;
+
+	if (r->name && r->tag && r->index && r->description)
+		grown = realloc(rows->v, (rows->n + 1) * sizeof(*grown));
 	if (grown == NULL) {
 		free(r->index);
 		free(r->name);
 		free(r->description);
 		free(r->tag);
-		return podd_error(err, PODD_E_INTERNAL, "out of memory");
+		return podd_error_sys(err, ENOMEM, "search");
 	}
 	rows->v = grown;
 	rows->v[rows->n++] = *r;
@@ -265,13 +270,6 @@ static int collect_chunk(const ProtobufCMessage *chunk, void *data, podd_error_t
 		r.tag = strdup(m->tags[i]);
 		r.index = strdup("");
 		r.description = strdup("");
-		if (!r.name || !r.tag || !r.index || !r.description) {
-			free(r.name);
-			free(r.tag);
-			free(r.index);
-			free(r.description);
-			return podd_error(err, PODD_E_INTERNAL, "out of memory");
-		}
 		if (add_row(c->rows, &r, err) < 0)
 			return -1;
 	}
@@ -314,13 +312,6 @@ static int collect_chunk(const ProtobufCMessage *chunk, void *data, podd_error_t
 		r.stars = res->stars;
 		r.official = res->official;
 		r.automated = res->automated;
-		if (!r.name || !r.description || !r.index || !r.tag) {
-			free(r.name);
-			free(r.tag);
-			free(r.index);
-			free(r.description);
-			return podd_error(err, PODD_E_INTERNAL, "out of memory");
-		}
 		if (add_row(c->rows, &r, err) < 0)
 			return -1;
 	}

@@ -1,5 +1,6 @@
 #include "pull.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,12 +118,12 @@ int event_printer_chunk(const ProtobufCMessage *chunk, void *data, podd_error_t 
 		size_t n = podd__registry_event__get_packed_size(ev);
 		cleanup_free uint8_t *buf = malloc(n ? n : 1);
 		if (buf == NULL)
-			return podd_error(err, PODD_E_INTERNAL, "out of memory");
+			return podd_error_sys(err, ENOMEM, "out of memory");
 		podd__registry_event__pack(ev, buf);
 		event_printer_forget(p);
 		p->done = podd__registry_event__unpack(NULL, n, buf);
 		if (p->done == NULL)
-			return podd_error(err, PODD_E_INTERNAL, "out of memory");
+			return podd_error_sys(err, ENOMEM, "out of memory");
 		return 0;
 	}
 	return print_event(chunk, data, err);
@@ -322,7 +323,7 @@ static int plan_candidate(const struct registries_conf *conf, const struct pull_
 		if (asprintf(&c->blocked, "registry %s is blocked in %s", entry->prefix,
 			     conf->path) < 0) {
 			c->blocked = NULL;
-			return podd_error(err, PODD_E_INTERNAL, "out of memory");
+			return podd_error_sys(err, ENOMEM, "out of memory");
 		}
 		return 0;
 	}
@@ -331,7 +332,7 @@ static int plan_candidate(const struct registries_conf *conf, const struct pull_
 		return podd_error_wrap(err, "%s", conf->path);
 	c->src = calloc((size_t)n, sizeof(*c->src));
 	if (c->src == NULL)
-		return podd_error(err, PODD_E_INTERNAL, "out of memory");
+		return podd_error_sys(err, ENOMEM, "out of memory");
 	for (int k = 0; k < n; k++) {
 		struct source *s = &c->src[k];
 		const struct registry_entry *own;
@@ -345,7 +346,7 @@ static int plan_candidate(const struct registries_conf *conf, const struct pull_
 			if (asprintf(&s->refused, "registry %s is blocked in %s", own->prefix,
 				     conf->path) < 0) {
 				s->refused = NULL;
-				return podd_error(err, PODD_E_INTERNAL, "out of memory");
+				return podd_error_sys(err, ENOMEM, "out of memory");
 			}
 			continue;
 		}
@@ -373,7 +374,7 @@ int pull_plan_make(const char *name, const struct pull_opts *o, struct pull_plan
 	p = calloc(1, sizeof(*p));
 	if (p == NULL) {
 		registries_conf_free(&conf);
-		return podd_error(err, PODD_E_INTERNAL, "out of memory");
+		return podd_error_sys(err, ENOMEM, "out of memory");
 	}
 	p->opts = *o;
 	if (ref.qualified) {

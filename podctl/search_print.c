@@ -4,6 +4,7 @@
  * indented by four spaces as Go's json.MarshalIndent writes it. */
 #include "search.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +156,7 @@ static int template_parse(const char *src, struct template *t, podd_error_t *err
 		body = src + 6;
 	t->text = malloc(strlen(body) + 2);
 	if (t->text == NULL)
-		return podd_error(err, PODD_E_INTERNAL, "out of memory");
+		return podd_error_sys(err, ENOMEM, "out of memory");
 	/* containers/common's NormalizeFormat: \t and \n escapes; in a
 	 * table every space separates columns. */
 	o = t->text;
@@ -287,7 +288,7 @@ static int print_table(const struct template *t, const struct search_rows *rows,
 	rc = 0;
 out:
 	if (rc < 0)
-		podd_error(err, PODD_E_INTERNAL, "out of memory");
+		podd_error_sys(err, ENOMEM, "out of memory");
 	for (size_t i = 0; cells && i < rows->n; i++) {
 		for (size_t c = 0; cells[i] && c < COLUMNS_MAX; c++)
 			free(cells[i][c]);

@@ -215,7 +215,7 @@ static json_object *parse_json(const char *text, const char *path, podd_error_t 
 	enum json_tokener_error jerr;
 
 	if (tok == NULL) {
-		podd_error(err, PODD_E_INTERNAL, "out of memory");
+		podd_error_sys(err, ENOMEM, "out of memory");
 		return NULL;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS);
@@ -244,7 +244,7 @@ static json_object *parse_json(const char *text, const char *path, podd_error_t 
 	counts = calloc(OBJECTS_MAX, sizeof(*counts));
 	if (counts == NULL) {
 		json_object_put(root);
-		podd_error(err, PODD_E_INTERNAL, "out of memory");
+		podd_error_sys(err, ENOMEM, "out of memory");
 		return NULL;
 	}
 	if (count_members(text, counts, OBJECTS_MAX, &n) < 0) {
@@ -682,7 +682,7 @@ int signature_policy_evaluate(const struct signature_policy *p, const char *tran
 	}
 	if (r < 0) {
 		*refused = NULL;
-		return podd_error(err, PODD_E_INTERNAL, "out of memory");
+		return podd_error_sys(err, ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -718,7 +718,7 @@ int signature_policy_check_pull(const char *flag, const struct podd_reference *r
 	scopes = calloc(max, sizeof(*scopes));
 	if (scopes == NULL) {
 		signature_policy_free(&p);
-		return podd_error(err, PODD_E_INTERNAL, "out of memory");
+		return podd_error_sys(err, ENOMEM, "out of memory");
 	}
 	n = signature_policy_docker_scopes(ref, scopes, max);
 	docker_image_name(ref, image, sizeof(image));
@@ -753,7 +753,7 @@ int signature_policy_check_load(const char *flag, const char *input, char **refu
 	scopes = calloc(max, sizeof(*scopes));
 	if (scopes == NULL) {
 		signature_policy_free(&p);
-		return podd_error(err, PODD_E_INTERNAL, "out of memory");
+		return podd_error_sys(err, ENOMEM, "out of memory");
 	}
 	/* oci-archive's scopes are the archive's path with symlinks
 	 * resolved and its parents; docker-archive has only "". Stdin has
@@ -833,7 +833,7 @@ int signature_policy_check_storage(const char *flag, char **refused, podd_error_
 						      "\"containers-storage\" in %s",
 					     scope, p.path) < 0) {
 					*refused = NULL;
-					rc = podd_error(err, PODD_E_INTERNAL, "out of memory");
+					rc = podd_error_sys(err, ENOMEM, "out of memory");
 				}
 				signature_policy_free(&p);
 				return rc;
@@ -855,7 +855,7 @@ int signature_policy_name_image(const char *refused, const char *image, char **o
 		     : asprintf(out, "%s", refused);
 	if (r < 0) {
 		*out = NULL;
-		return podd_error(err, PODD_E_INTERNAL, "out of memory");
+		return podd_error_sys(err, ENOMEM, "out of memory");
 	}
 	return 0;
 }

@@ -6,44 +6,9 @@
 # missing --signature-policy file refused as podman does; nothing is
 # stored by a refused command.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/registry_lib.sh"
 
 FIXTURE="$PODD_SOURCE_DIR/tests/system/make_oci_image.sh"
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_port() {
-	local i
-	for i in $(seq 1 100); do
-		if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),1)" 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "# nothing listens on $1" >&2
-	return 1
-}
-
-# start_registry NAME: a plain HTTP docker-registry in $T/NAME; sets PORT_<NAME>.
-start_registry() {
-	local name=$1 port
-	port=$(free_port)
-	cat > "$T/$name.yml" <<EOF
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $T/$name
-http:
-  addr: 127.0.0.1:$port
-EOF
-	env -u REGISTRY_AUTH_FILE docker-registry serve "$T/$name.yml" > "$T/$name.log" 2>&1 &
-	BG_PIDS="$BG_PIDS $!"
-	eval "PORT_$name=$port"
-	wait_port "$port"
-}
 
 blobs() { ls "$1/storage/blobs/sha256" 2>/dev/null | sort; } # blobs ROOT
 no_images() { [ -z "$($P images -q)" ]; }
