@@ -78,6 +78,11 @@ int read_fd_limited(int fd, const char *path, size_t max, char **out, podd_error
 			return podd_error(err, PODD_E_INVALID_ARGUMENT, "%s is larger than %zu bytes",
 					  path, max);
 	}
+	/* Every reader takes the text as a C string: a NUL inside would
+	 * cut it short, and what follows would be read by no one. */
+	if (memchr(buf, '\0', len) != NULL)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "%s: a NUL byte in a text file",
+				  path);
 	buf[len] = '\0';
 	*out = steal_pointer(&buf);
 	return 0;

@@ -13,7 +13,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		      podd_error_t *err);
 
 /* Read all of `path` into a NUL-terminated *out (the caller frees it);
- * larger than `max` bytes is an error. */
+ * larger than `max` bytes, or text with a NUL byte in it, is an error. */
 int read_file_limited(const char *path, size_t max, char **out, podd_error_t *err);
 /* The same for an open descriptor; `path` names it in errors. */
 int read_fd_limited(int fd, const char *path, size_t max, char **out, podd_error_t *err);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,6 +44,20 @@ static int load_progress(const Podd__LoadedImages *loaded, podd_error_t *err)
 	return 0;
 }
 
+/* A refusal as LoadRequest carries it: printable ASCII (a path's other
+ * bytes as '?'), at most REFUSAL_MAX bytes, as podd-image checks it. */
+#define REFUSAL_MAX 8192
+static void refusal_text(char *s)
+{
+	size_t n = 0;
+
+	for (; s && s[n]; n++)
+		if (((unsigned char)s[n] < 0x20 || (unsigned char)s[n] >= 0x7f) && s[n] != '\n')
+			s[n] = '?';
+	if (n > REFUSAL_MAX)
+		s[REFUSAL_MAX] = '\0';
+}
+
 static int load_archive(struct engine *e, int fd, bool quiet, char *refuse_oci,
 			char *refuse_docker, podd_error_t *err)
 {
@@ -50,6 +65,8 @@ static int load_archive(struct engine *e, int fd, bool quiet, char *refuse_oci,
 	Podd__LoadRequest req = PODD__LOAD_REQUEST__INIT;
 	const Podd__LoadedImages *loaded;
 
+	refusal_text(refuse_oci);
+	refusal_text(refuse_docker);
 	req.refuse_oci_archive = refuse_oci ? refuse_oci : "";
 	req.refuse_docker_archive = refuse_docker ? refuse_docker : "";
 	if (podd_client_call_fds(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD,
@@ -155,8 +172,26 @@ int cmd_load(const struct global_opts *g, int argc, char **argv)
 			   input ? input : "stdin");
 		return report_error(&err);
 	}
-	if (signature_policy_check_load(policy, input && input[0] ? input : NULL, &refuse_oci,
-					&refuse_docker, &err) < 0)
+	/* The policy judges the file that was opened, by the name the
+	 * kernel has for it (not INPUT again, which may have moved since);
+	 * anything but a regular file (a pipe through /dev/stdin) has no
+	 * path, as stdin has none. */
+	char opened[PATH_MAX] = "";
+	struct stat in_st;
+	if (file >= 0 && fstat(file, &in_st) == 0 && S_ISREG(in_st.st_mode)) {
+		char link[64];
+		ssize_t n;
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", file);
+		n = readlink(link, opened, sizeof(opened) - 1);
+		if (n <= 0 || opened[0] != '/') {
+			podd_error_sys(&err, n < 0 ? errno : EINVAL, "%s", input);
+			return report_error(&err);
+		}
+		opened[n] = '\0';
+	}
+	if (signature_policy_check_load(policy, input && input[0] ? input : NULL,
+					opened[0] ? opened : NULL, &refuse_oci, &refuse_docker,
+					&err) < 0)
 		return report_error(&err);
 	if (refuse_oci && refuse_docker) {
 		/* Neither format may be loaded: podman's error lists each. */

@@ -17,6 +17,7 @@
 
 #include "certs.h"
 #include "cleanup.h"
+#include "term_safe.h"
 #include "image.pb-c.h"
 #include "podctl.h"
 #include "reference.h"
@@ -216,15 +217,13 @@ static bool repository_valid(const char *s)
 	       podd_image_name_valid(s);
 }
 
+/* Text a terminal may show as it is: what term_safe leaves unchanged
+ * (UTF-8, no C0, DEL or C1 control, raw or encoded). */
 static bool text_clean(const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)s[1] >= 0x80 &&
-					      (unsigned char)s[1] <= 0x9f))
-			return false;
-	}
-	return true;
+	cleanup_free char *safe = term_safe(s);
+
+	return safe != NULL && strcmp(safe, s) == 0;
 }
 
 /* `r` (its four strings, any NULL when its allocation failed) added to

@@ -176,16 +176,20 @@ int cred_helper_finish(struct cred_helper_call *c, const char *input, const char
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
+	/* An answer this long is no answer: the helper goes, whatever it
+	 * does with SIGPIPE, so that the wait below cannot hang. */
+	if (len == CRED_OUTPUT_MAX)
+		kill(c->pid, SIGKILL);
 	/* Closed before the wait: a helper still writing gets EPIPE (or
 	 * SIGPIPE) instead of blocking on a full pipe nobody reads. */
 	close(c->out);
 	c->out = -1;
 	status = reap(c->pid);
 	c->pid = -1;
-	if (rc < 0)
-		return podd_error_sys(err, EPIPE, "credential helper %s", c->name);
-	if (len == CRED_OUTPUT_MAX) {
+	if (rc < 0 || len == CRED_OUTPUT_MAX) {
 		explicit_bzero(buf, len);
+		if (rc < 0)
+			return podd_error_sys(err, EPIPE, "credential helper %s", c->name);
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "credential helper %s: its answer exceeds %u bytes", c->name,
 				  CRED_OUTPUT_MAX - 1);
@@ -195,13 +199,16 @@ int cred_helper_finish(struct cred_helper_call *c, const char *input, const char
 		return 0;
 	}
 	buf[strcspn(buf, "\n")] = '\0';
-	if (strcmp(buf, NOT_FOUND) == 0)
+	if (strcmp(buf, NOT_FOUND) == 0) {
+		explicit_bzero(buf, len);
 		return 1;
+	}
 	/* podman's wording (docker-credential-helpers' client): Go's error
 	 * for the exec, or the exit status, then what the helper said, made
 	 * safe for a terminal. */
 	cleanup_free char *said = term_safe(buf);
-	if (status == 127 && strncmp(buf, "exec: ", 6) == 0)
+	explicit_bzero(buf, len);
+	if (status == 127 && strncmp(said ? said : "", "exec: ", 6) == 0)
 		return podd_error(err, PODD_E_RUNTIME, "error %s credentials - err: %s, out: ``",
 				  what, said ? said : "");
 	return podd_error(err, PODD_E_RUNTIME,

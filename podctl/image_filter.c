@@ -78,10 +78,13 @@ static int add_decimal(const char **s, int64_t unit, int64_t *total)
 				scale *= 10;
 			}
 	}
+	int64_t f = (int64_t)((__int128)frac * unit / scale); /* < unit */
 	if (whole > (INT64_MAX - *total) / unit)
 		return -1;
 	*total += whole * unit;
-	*total += (int64_t)((__int128)frac * unit / scale);
+	if (f > INT64_MAX - *total)
+		return -1;
+	*total += f;
 	*s = p;
 	return 0;
 }

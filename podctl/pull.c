@@ -419,7 +419,9 @@ int pull_plan_run(struct engine *e, struct pull_plan *p, char id[65], podd_error
 
 	for (size_t i = 0; i < p->n; i++) {
 		char *joined = NULL;
-		if (p->refused[i])
+		/* A blocked registry is podman's error before the policy's:
+		 * it opens the source (refused: blocked) before judging it. */
+		if (p->refused[i] && !p->cands[i].blocked)
 			signature_policy_refuse(p->cands[i].name, p->refused[i], p->printer.quiet,
 						err);
 		else if (pull_one(e, &p->opts, &p->cands[i], &p->printer, id, err) == 0)

@@ -37,7 +37,8 @@ static int invalid(podd_error_t *err, const char *path, const char *fmt, ...)
 /* json-c keeps the last of two equal keys; c/image refuses the file. The
  * text's members are counted per object (a ':' directly inside it), in
  * document order, and compared with the tree's objects in the same order:
- * a duplicate makes an object shorter than its text. */
+ * a duplicate makes an object shorter than its text. -1: too many or too
+ * deep; -2: a \u0000 escape in a string. */
 static int count_members(const char *s, size_t *counts, size_t max, size_t *n)
 {
 	struct {
@@ -51,6 +52,10 @@ static int count_members(const char *s, size_t *counts, size_t max, size_t *n)
 	for (; *s; s++) {
 		char c = *s;
 		if (in_string) {
+			/* \u0000: json-c would cut a key at it and strcmp a
+			 * value; podman would not. The file is refused. */
+			if (c == '\\' && strncmp(s + 1, "u0000", 5) == 0)
+				return -2;
 			if (c == '\\' && s[1])
 				s++;
 			else if (c == '"')
@@ -247,10 +252,14 @@ static json_object *parse_json(const char *text, const char *path, podd_error_t 
 		podd_error_sys(err, ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (count_members(text, counts, OBJECTS_MAX, &n) < 0) {
+	int counted = count_members(text, counts, OBJECTS_MAX, &n);
+	if (counted < 0) {
 		json_object_put(root);
-		invalid(err, path, "more than %d JSON objects or deeper than %d levels",
-			OBJECTS_MAX, JSON_DEPTH_MAX);
+		if (counted == -2)
+			invalid(err, path, "a NUL character (\\u0000) in a key or a string");
+		else
+			invalid(err, path, "more than %d JSON objects or deeper than %d levels",
+				OBJECTS_MAX, JSON_DEPTH_MAX);
 		return NULL;
 	}
 	if (!members_match(root, counts, n, &i) || i != n) {
@@ -591,9 +600,13 @@ size_t signature_policy_docker_scopes(const struct podd_reference *ref,
 			break;
 		*slash = '\0';
 	}
-	/* "*.example.com" and "*.com" for a.example.com: each dot of the
-	 * host (port included) in turn. */
-	for (d = strchr(ref->domain, '.'); d && n < max; d = strchr(d + 1, '.'))
+	/* "*.example.com" and "*.com" for a.example.com[:port]: each dot of
+	 * the host in turn, without the port (podman 4.3 matches "*.0.1"
+	 * for 127.0.0.1:5000, and not "*.0.1:5000"; checked against it). */
+	char host[SIGNATURE_POLICY_SCOPE_MAX];
+	snprintf(host, sizeof(host), "%s", ref->domain);
+	host[strcspn(host, ":")] = '\0';
+	for (d = strchr(host, '.'); d && n < max; d = strchr(d + 1, '.'))
 		snprintf(out[n++], SIGNATURE_POLICY_SCOPE_MAX, "*%s", d);
 	return n;
 }
@@ -737,8 +750,8 @@ int signature_policy_refuse(const char *name, const char *refused, bool quiet,
 	return podd_error(err, PODD_E_NOT_PERMITTED, "%s", refused);
 }
 
-int signature_policy_check_load(const char *flag, const char *input, char **refused_oci,
-				char **refused_docker, podd_error_t *err)
+int signature_policy_check_load(const char *flag, const char *input, const char *opened,
+				char **refused_oci, char **refused_docker, podd_error_t *err)
 {
 	const size_t max = 64; /* parent directories looked up, deepest first */
 	struct signature_policy p;
@@ -758,12 +771,12 @@ int signature_policy_check_load(const char *flag, const char *input, char **refu
 	/* oci-archive's scopes are the archive's path with symlinks
 	 * resolved and its parents; docker-archive has only "". Stdin has
 	 * no path (podman's is a temporary file's). */
-	if (input && realpath(input, abs) == NULL) {
+	if (opened && realpath(opened, abs) == NULL) {
 		int e = errno;
 		signature_policy_free(&p);
-		return podd_error_sys(err, e, "%s", input);
+		return podd_error_sys(err, e, "%s", input ? input : opened);
 	}
-	if (input) {
+	if (opened) {
 		size_t depth = 0;
 		for (const char *s = abs; *s; s++)
 			depth += *s == '/';

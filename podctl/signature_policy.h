@@ -75,12 +75,15 @@ int signature_policy_check_pull(const char *flag, const struct podd_reference *r
 int signature_policy_refuse(const char *name, const char *refused, bool quiet,
 			    podd_error_t *err);
 
-/* For load: the policy for an archive at `input` (NULL: stdin, only the
- * transports' "" scopes and the default apply) as an oci-archive and as
- * a docker-archive; podctl cannot tell which before podd-image reads it.
- * Each *refused_* is NULL (accepted) or the message to refuse with. */
-int signature_policy_check_load(const char *flag, const char *input, char **refused_oci,
-				char **refused_docker, podd_error_t *err);
+/* For load: the policy for an archive given as `input` (NULL: stdin) and
+ * opened as the regular file the kernel names `opened` (/proc/self/fd;
+ * NULL for stdin or a pipe: only the transports' "" scopes and the default
+ * apply), as an oci-archive and as a docker-archive; podctl cannot tell
+ * which before podd-image reads it. The scopes come from `opened`, the
+ * messages name `input`, as podman's do. Each *refused_* is NULL
+ * (accepted) or the message to refuse with. */
+int signature_policy_check_load(const char *flag, const char *input, const char *opened,
+				char **refused_oci, char **refused_docker, podd_error_t *err);
 
 /* For import: the "tarball" transport, which has no scope but "". */
 int signature_policy_check_import(const char *flag, const char *input, char **refused,

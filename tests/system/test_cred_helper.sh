@@ -101,6 +101,18 @@ chmod +x "$T/bin/docker-credential-podd-flood"
 printf '{"credHelpers":{"%s":"podd-flood"}}' "$R" > "$T/auth.json"
 expect_fail "a helper whose answer has no end" 125 "its answer exceeds" \
 	timeout 20 $P pull -q --tls-verify=false "$R/podd/seed:latest"
+# ... nor waited for when it ignores SIGPIPE and stays.
+cat > "$T/bin/docker-credential-podd-stubborn" <<'STUBBORN'
+#!/bin/sh
+cat > /dev/null
+trap '' PIPE
+head -c 200000 /dev/zero | tr '\0' a
+exec sleep 60
+STUBBORN
+chmod +x "$T/bin/docker-credential-podd-stubborn"
+printf '{"credHelpers":{"%s":"podd-stubborn"}}' "$R" > "$T/auth.json"
+expect_fail "a helper that ignores SIGPIPE and stays is ended" 125 "its answer exceeds" \
+	timeout 20 $P pull -q --tls-verify=false "$R/podd/seed:latest"
 
 printf '{"credHelpers":{"%s":"podd-missing"}}' "$R" > "$T/auth.json"
 expect_fail "a helper that is not installed: podman's error" 125 \

@@ -58,9 +58,15 @@ expect_fail "... the host scope over the transport's \"\"" 125 "is rejected by p
 	pull "$T/specific.json" "$R/podd/seed:latest"
 $P rmi -a > /dev/null 2>&1
 
-policy wildcard "{\"default\":[$ACCEPT],\"transports\":{\"docker\":{\"*.0.1:$PORT_reg\":[$REJECT]}}}"
+policy wildcard "{\"default\":[$ACCEPT],\"transports\":{\"docker\":{\"*.0.1\":[$REJECT]}}}"
 expect_fail "a wildcard scope matches the host's parent domains" 125 "is rejected by policy" \
 	pull "$T/wildcard.json" "$R/other/x:latest"
+# A wildcard is a host's parent domains without the port: one written
+# with the port never matches, in podman 4.3 as here.
+policy wildport "{\"default\":[$ACCEPT],\"transports\":{\"docker\":{\"*.0.1:$PORT_reg\":[$REJECT]}}}"
+eq "a wildcard scope with a port does not match" \
+	"$(pull "$T/wildport.json" -q "$R/other/x:latest")" "$ID"
+$P rmi -a > /dev/null 2>&1
 policy transport "{\"default\":[$ACCEPT],\"transports\":{\"docker\":{\"\":[$REJECT]}}}"
 expect_fail "the transport's \"\" scope applies before the default" 125 \
 	"is rejected by policy" pull "$T/transport.json" "$R/other/x:latest"
@@ -186,6 +192,21 @@ expect_fail "an oci-archive scope naming the archive: signedBy refused" 125 \
 eq "load under an accepting policy loads" \
 	"$($P load --signature-policy "$T/accept.json" -i "$T/archives/deep/img.tar" 2> /dev/null)" \
 	"Loaded image: localhost/podd/loaded:latest"
+# Only oci-archive refused, the archive a docker-archive at a path that is
+# not ASCII: the refusal podd-image holds for the other format carries the
+# path made printable, and the load goes on.
+utf8="$T/archives/d$(printf '\xc3\xb6')kk.tar"
+python3 "$PODD_SOURCE_DIR/tests/system/craft_archive.py" docker-good "$utf8" \
+	localhost/podd/utf8:latest || exit 1
+policy ocidir "{\"default\":[$ACCEPT],\"transports\":{\"oci-archive\":{\"$T/archives\":[$REJECT]}}}"
+eq "a docker-archive at a path that is not ASCII loads when only oci-archive is refused" \
+	"$($P load --signature-policy "$T/ocidir.json" -i "$utf8" 2>&1 | tail -1)" \
+	"Loaded image: localhost/podd/utf8:latest"
+$P rmi -a > /dev/null 2>&1
+eq "load -i /dev/stdin of a pipe: judged as stdin, and loaded" \
+	"$(cat "$utf8" | $P load --signature-policy "$T/ocidir.json" -i /dev/stdin 2>&1 | tail -1)" \
+	"Loaded image: localhost/podd/utf8:latest"
+$P rmi -a > /dev/null 2>&1
 malformed_load() {
 	policy bad '{"default":[{"type":"bogus"}]}'
 	$P load --signature-policy "$T/bad.json" -i "$T/archives/deep/img.tar"

@@ -41,6 +41,10 @@ static void test_parse_errors_are_podmans(void **state)
 		{ "until=-5m", "failed to parse value as time or duration: \"-5m\"" },
 		{ "until=99999999999999999999", "failed to parse value as time or duration: \"99999999999999999999\"" },
 		{ "until=0x10", "failed to parse value as time or duration: \"0x10\"" },
+		/* The fraction is what overflows: 2562047 h is just under the
+		 * int64 ns limit, .9 h more is over it. */
+		{ "until=2562047.9h", "failed to parse value as time or duration: \"2562047.9h\"" },
+		{ "until=9223372036.9", "failed to parse value as time or duration: \"9223372036.9\"" },
 	};
 	struct image_filters fs;
 	char msg[512];
