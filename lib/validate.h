@@ -9,6 +9,8 @@
 #include "error.h"
 
 #define PODD_ID_LEN 64
+/* A container's recorded detached exec sessions (ContainerRecord.exec_ids). */
+#define PODD_EXEC_IDS_MAX 64
 #define PODD_NAME_MAX 253
 #define PODD_PATH_MAX 4095
 #define PODD_ARG_MAX 65536   /* one command argument or environment entry */

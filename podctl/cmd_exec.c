@@ -138,6 +138,10 @@ static int start_session(struct engine *e, const struct exec_opts *o, char **arg
 	}
 	if (!o->detach && podd_fd_check_kind(*sock, PODD_FD_SOCKET, err) < 0)
 		goto unlock;
+	/* A detached session is the container's to list (ExecIDs), as in
+	 * podman; an attached one lasts no longer than this command. */
+	if (o->detach && ctr_exec_recorded(e, &rec, (*started)->session_id, err) < 0)
+		goto unlock;
 	return ctr_unlock(e, id, err);
 unlock:
 	if (ctr_unlock(e, id, &ignored) < 0)

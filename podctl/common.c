@@ -67,6 +67,12 @@ int record_check(const Podd__ContainerRecord *rec, podd_error_t *err)
 		return podd_error(err, PODD_E_PROTOCOL, "podd-state sent a malformed record");
 	if (podd_record_source_check(rec, err) < 0)
 		return podd_error_wrap(err, "podd-state sent a malformed record");
+	if (rec->n_exec_ids > PODD_EXEC_IDS_MAX)
+		return podd_error(err, PODD_E_PROTOCOL, "podd-state sent a malformed record");
+	for (size_t i = 0; i < rec->n_exec_ids; i++)
+		if (!podd_id_valid(rec->exec_ids[i]))
+			return podd_error(err, PODD_E_PROTOCOL,
+					  "podd-state sent a malformed record");
 	return 0;
 }
 

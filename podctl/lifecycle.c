@@ -84,6 +84,8 @@ static int update(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *e
 	req.started_ns = r->started_ns;
 	req.finished_ns = r->finished_ns;
 	req.oom_killed = r->oom_killed;
+	req.exec_ids = r->exec_ids;
+	req.n_exec_ids = r->n_exec_ids;
 	if (podd_client_call(engine_state(e), PODD__STATE_TYPE__STATE_TYPE_UPDATE_CONTAINER,
 			     &req.base, PODD__STATE_TYPE__STATE_TYPE_CONTAINER,
 			     &podd__container_record__descriptor, &m, err) < 0)
@@ -95,6 +97,32 @@ static int update(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *e
 	record_freep(rec);
 	*rec = (Podd__ContainerRecord *)m;
 	return 0;
+}
+
+int ctr_exec_recorded(struct engine *e, Podd__ContainerRecord **rec, const char *session,
+		      podd_error_t *err)
+{
+	Podd__ContainerRecord *r = *rec;
+	size_t keep = r->n_exec_ids < PODD_EXEC_IDS_MAX ? r->n_exec_ids : PODD_EXEC_IDS_MAX - 1;
+	size_t drop = r->n_exec_ids - keep;
+	char **ids = malloc((keep + 1) * sizeof(char *));
+	char *copy = strdup(session);
+
+	if (ids == NULL || copy == NULL) {
+		free(ids);
+		free(copy);
+		return podd_error_sys(err, ENOMEM, "exec");
+	}
+	/* The oldest go first when the list is full (podman keeps them all;
+	 * a record stays bounded here). */
+	for (size_t i = 0; i < drop; i++)
+		free(r->exec_ids[i]);
+	memcpy(ids, r->exec_ids + drop, keep * sizeof(char *));
+	ids[keep] = copy;
+	free(r->exec_ids);
+	r->exec_ids = ids;
+	r->n_exec_ids = keep + 1;
+	return update(e, rec, err);
 }
 
 static Podd__ContainerRef ref_of(const Podd__ContainerRecord *rec)

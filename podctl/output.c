@@ -210,6 +210,7 @@ json_object *container_inspect_json(const Podd__ContainerRecord *rec)
 		json_object_object_add(o, "Args", strv_json(c->cmd + (n0 ? 1 : 0), n0 ? n0 - 1 : 0));
 	}
 	json_object_object_add(o, "State", inspect_state(rec));
+	json_object_object_add(o, "ExecIDs", strv_json(rec->exec_ids, rec->n_exec_ids));
 	/* podman: Image is the image's id, ImageName the name it was run by;
 	 * a --rootfs container has neither and its Rootfs instead. */
 	json_object_object_add(o, "Image", json_object_new_string(rec->image_id));

@@ -308,6 +308,31 @@ static bool state_valid(Podd__ContainerState s)
 	}
 }
 
+int container_exec_ids_set(Podd__ContainerRecord *rec, char *const *ids, size_t n,
+			   podd_error_t *err)
+{
+	char **copy = NULL;
+
+	if (ids && n > 0) {
+		copy = calloc(n, sizeof(char *));
+		if (copy == NULL)
+			return podd_error_sys(err, ENOMEM, "exec ids");
+		for (size_t i = 0; i < n; i++)
+			if ((copy[i] = strdup(ids[i])) == NULL) {
+				while (i > 0)
+					free(copy[--i]);
+				free(copy);
+				return podd_error_sys(err, ENOMEM, "exec ids");
+			}
+	}
+	for (size_t i = 0; i < rec->n_exec_ids; i++)
+		free(rec->exec_ids[i]);
+	free(rec->exec_ids);
+	rec->exec_ids = copy;
+	rec->n_exec_ids = copy ? n : 0;
+	return 0;
+}
+
 /* The runtime half of a record changes only under the container's lock,
  * held by this session: two podctl processes never interleave their
  * read-modify-write of one container. */
@@ -328,6 +353,13 @@ int handle_update(struct podd_server *srv, const struct podd_request *req, podd_
 	    r->exit_code > 255 || r->started_ns < 0 || r->finished_ns < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "update of %s: invalid values",
 				  r->id);
+	if (r->n_exec_ids > PODD_EXEC_IDS_MAX)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "update of %s: more than %d exec ids",
+				  r->id, PODD_EXEC_IDS_MAX);
+	for (size_t i = 0; i < r->n_exec_ids; i++)
+		if (!podd_id_valid(r->exec_ids[i]))
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "update of %s: an invalid exec id", r->id);
 	if (!locks_held(ctx, r->id))
 		return podd_error(err, PODD_E_NOT_PERMITTED,
 				  "update of %s without holding its lock", r->id);
@@ -343,6 +375,13 @@ int handle_update(struct podd_server *srv, const struct podd_request *req, podd_
 	rec->started_ns = r->started_ns;
 	rec->finished_ns = r->finished_ns;
 	rec->oom_killed = r->oom_killed;
+	/* Exec sessions live in a running (or paused) container only. */
+	if (container_exec_ids_set(rec,
+				   r->state == PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING ||
+					   r->state == PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED
+				   ? r->exec_ids : NULL,
+				   r->n_exec_ids, err) < 0)
+		return -1;
 	if (db_put_container(txn, &ctx->db, rec, 0, err) < 0)
 		return -1;
 	rc = mdb_txn_commit(steal_pointer(&txn));

@@ -141,9 +141,11 @@ static enum refresh_action refresh_record(Podd__ContainerRecord *rec, int64_t no
 		break;
 	}
 	changed = rec->state != was || rec->pid != 0 || rec->conmon_pid != 0 ||
-		  (ran && rec->finished_ns == 0);
+		  (ran && rec->finished_ns == 0) || rec->n_exec_ids > 0;
 	rec->pid = 0;
 	rec->conmon_pid = 0;
+	/* Its exec sessions went with it (NULL: cannot fail). */
+	(void)container_exec_ids_set(rec, NULL, 0, NULL);
 	if (ran && rec->finished_ns == 0)
 		rec->finished_ns = now_ns;
 	if (was == PODD__CONTAINER_STATE__CONTAINER_STATE_REMOVING ||

@@ -133,6 +133,10 @@ int refresh_if_rebooted(struct state_ctx *ctx, const char *boot_id, int64_t now_
 
 /* containers.c */
 int64_t state_now_ns(void);
+/* rec's exec_ids replaced by a copy of ids[0..n) (none when ids is NULL);
+ * the strings it had are freed (protobuf-c's allocator is malloc's). */
+int container_exec_ids_set(Podd__ContainerRecord *rec, char *const *ids, size_t n,
+			   podd_error_t *err);
 
 /* locks.c */
 int locks_acquire(struct state_ctx *ctx, const char *id, podd_error_t *err);

@@ -40,6 +40,15 @@ sid=$($P exec -d box /bin/sh -c 'echo detached > /tmp/flag')
 check "exec -d prints the session id" grep -Eq '^[0-9a-f]{64}$' <<< "$sid"
 for _ in $(seq 50); do $P exec box cat /tmp/flag > /dev/null 2>&1 && break; sleep 0.1; done
 eq "the detached session ran" "$($P exec box cat /tmp/flag)" "detached"
+eq "the container lists its detached session (ExecIDs), as podman" \
+	"$($P inspect --format '{{json .ExecIDs}}' box)" "[\"$sid\"]"
+eq "  ... and no attached one" "$($P inspect box | jq '.[0].ExecIDs | length')" "1"
+$P run -d --name exbox --rootfs "$ROOTFS" /bin/sleep 1000 > /dev/null
+xid=$($P exec -d exbox /bin/sleep 1000)
+$P stop -t 0 exbox > /dev/null
+eq "a stopped container lists no exec session" "$($P inspect --format '{{json .ExecIDs}}' exbox)" "[]"
+check "  ... though one ran ($xid)" grep -Eq '^[0-9a-f]{64}$' <<< "$xid"
+$P rm exbox > /dev/null
 
 # attached sessions leave nothing behind
 eq "attached sessions remove their directory" \
