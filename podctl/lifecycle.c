@@ -117,7 +117,8 @@ int ctr_exec_recorded(struct engine *e, Podd__ContainerRecord **rec, const char 
 	 * a record stays bounded here). */
 	for (size_t i = 0; i < drop; i++)
 		free(r->exec_ids[i]);
-	memcpy(ids, r->exec_ids + drop, keep * sizeof(char *));
+	if (keep > 0)
+		memcpy(ids, r->exec_ids + drop, keep * sizeof(char *));
 	ids[keep] = copy;
 	free(r->exec_ids);
 	r->exec_ids = ids;
