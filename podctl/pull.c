@@ -364,6 +364,8 @@ int pull_plan_make(const char *name, const struct pull_opts *o, struct pull_plan
 {
 	struct registries_conf conf;
 	struct podd_reference ref;
+	struct signature_policy policy;
+	bool policy_loaded = false;
 	struct pull_plan *p;
 	int rc = -1;
 
@@ -398,15 +400,20 @@ int pull_plan_make(const char *name, const struct pull_opts *o, struct pull_plan
 			goto out;
 	p->printer.quiet = o->quiet;
 	p->printer.tty = isatty(STDERR_FILENO);
-	/* The signature policy, per candidate as the user meant it (not
-	 * the source it may come from): a refused one fails in its turn. */
+	/* The signature policy, read once, per candidate as the user meant
+	 * it (not the source it may come from): a refused one fails in its
+	 * turn. */
+	if (signature_policy_load(o->signature_policy, &policy, err) < 0)
+		goto out;
+	policy_loaded = true;
 	for (size_t i = 0; i < p->n; i++)
-		if (signature_policy_check_pull(o->signature_policy, &p->cands[i].ref,
-						&p->refused[i], err) < 0)
+		if (signature_policy_check_pull(&policy, &p->cands[i].ref, &p->refused[i], err) < 0)
 			goto out;
 	*out = steal_pointer(&p);
 	rc = 0;
 out:
+	if (policy_loaded)
+		signature_policy_free(&policy);
 	registries_conf_free(&conf);
 	pull_plan_free(p);
 	return rc;

@@ -65,10 +65,10 @@ int signature_policy_evaluate(const struct signature_policy *p, const char *tran
 			      char (*scopes)[SIGNATURE_POLICY_SCOPE_MAX], size_t n,
 			      const char *image, char **refused, podd_error_t *err);
 
-/* For pull_plan_make, per candidate: loads the policy (`flag` as above)
- * and evaluates it for `ref` on the docker transport. */
-int signature_policy_check_pull(const char *flag, const struct podd_reference *ref,
-				char **refused, podd_error_t *err);
+/* For pull_plan_make, per candidate: the policy (loaded once for all of
+ * them) evaluated for `ref` on the docker transport. */
+int signature_policy_check_pull(const struct signature_policy *p,
+				const struct podd_reference *ref, char **refused, podd_error_t *err);
 
 /* A candidate refused in pull_plan_make, when its turn comes: podman's
  * "Trying to pull NAME..." line (not with -q), then the refusal. */
