@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "rfc3339.h"
 #include "term_safe.h"
 #include "images.h"
 
@@ -118,24 +119,6 @@ static char *created_by_text(const char *raw, bool no_trunc)
 	return out;
 }
 
-/* Go's RFC3339Nano: the fraction without its trailing zeros, none if 0. */
-static char *rfc3339_nano(int64_t ns)
-{
-	char *s = format_rfc3339(ns), *dot;
-	size_t n;
-
-	if (s == NULL || (dot = strchr(s, '.')) == NULL)
-		return s;
-	n = strlen(s) - 1; /* the 'Z' */
-	while (n > (size_t)(dot - s) && s[n - 1] == '0')
-		n--;
-	if (n == (size_t)(dot - s) + 1)
-		n--; /* no digit left: no dot either */
-	s[n] = 'Z';
-	s[n + 1] = '\0';
-	return s;
-}
-
 static char *created_text(const struct history_row *r, bool human, int64_t now)
 {
 	if (human)
@@ -148,7 +131,7 @@ static char *created_text(const struct history_row *r, bool human, int64_t now)
 static json_object *row_json(const struct history_row *r)
 {
 	json_object *o = json_object_new_object();
-	cleanup_free char *nano = rfc3339_nano(r->created_ns);
+	cleanup_free char *nano = podd_rfc3339_nano(r->created_ns);
 	cleanup_free char *secs = format_rfc3339_seconds(r->created_ns);
 
 	json_object_object_add(o, "id", json_object_new_string(r->id));

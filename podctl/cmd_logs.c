@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "rfc3339.h"
 #include "lifecycle.h"
 
 struct logs_out {
@@ -24,7 +25,7 @@ static int print_chunk(const ProtobufCMessage *m, void *data, podd_error_t *err)
 		const Podd__LogLine *l = chunk->lines[i];
 		int fd = l->stderr ? STDERR_FILENO : STDOUT_FILENO;
 		if (o->timestamps) {
-			cleanup_free char *t = format_rfc3339(l->time_ns);
+			cleanup_free char *t = podd_rfc3339(l->time_ns);
 			if (t) {
 				write_all(fd, t, strlen(t));
 				write_all(fd, " ", 1);

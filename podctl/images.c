@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "rfc3339.h"
 #include "image_change.h"
 #include "image_filter.h"
 #include "images.h"
@@ -263,21 +264,6 @@ void image_name_split(const char *name, char *repo, size_t rsize, char *tag, siz
 	}
 }
 
-/* Go's RFC3339Nano, as podman prints image times: trailing zeros of the
- * fraction dropped, no fraction when it is zero. */
-static char *rfc3339_nano(int64_t ns)
-{
-	char *s = format_rfc3339(ns), *dot, *z;
-	if (s == NULL || (dot = strchr(s, '.')) == NULL || (z = strchr(dot, 'Z')) == NULL)
-		return s;
-	while (z > dot + 1 && z[-1] == '0')
-		z--;
-	if (z == dot + 1)
-		z = dot;
-	memmove(z, "Z", 2);
-	return s;
-}
-
 static json_object *strv_or_null(char **v, size_t n, bool present)
 {
 	json_object *a;
@@ -342,7 +328,7 @@ json_object *image_inspect_json(struct engine *e, const Podd__ImageRecord *rec,
 	json_object *o = json_object_new_object();
 	json_object *gd = json_object_new_object(), *rootfs = json_object_new_object();
 	json_object *digests = json_object_new_array();
-	cleanup_free char *created = rfc3339_nano(cfg->created_ns ? cfg->created_ns
+	cleanup_free char *created = podd_rfc3339_nano(cfg->created_ns ? cfg->created_ns
 								   : rec->created_ns);
 
 	json_object_object_add(o, "Id", json_object_new_string(rec->id));
@@ -399,7 +385,7 @@ json_object *image_inspect_json(struct engine *e, const Podd__ImageRecord *rec,
 		json_object *entry = json_object_new_object();
 		/* Go's omitempty: only what the entry sets. */
 		if (h->created_ns) {
-			char *t = rfc3339_nano(h->created_ns);
+			char *t = podd_rfc3339_nano(h->created_ns);
 			json_object_object_add(entry, "created", json_object_new_string(t ? t : ""));
 			free(t);
 		}

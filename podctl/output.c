@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "rfc3339.h"
 #include "podctl.h"
 
 /* docker/go-units HumanDuration, which podman prints. */
@@ -46,19 +47,6 @@ char *format_human_duration(int64_t s)
 	cleanup_free char *d = format_duration(s);
 	char *out = NULL;
 	if (d == NULL || asprintf(&out, "%s ago", d) < 0)
-		return NULL;
-	return out;
-}
-
-char *format_rfc3339(int64_t ns)
-{
-	time_t secs = (time_t)(ns / 1000000000LL);
-	struct tm tm;
-	char date[64], *out = NULL;
-
-	gmtime_r(&secs, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (asprintf(&out, "%s.%09lldZ", date, (long long)(ns % 1000000000LL)) < 0)
 		return NULL;
 	return out;
 }
@@ -137,7 +125,7 @@ static json_object *strv_json(char **v, size_t n)
 
 static json_object *time_json(int64_t ns)
 {
-	cleanup_free char *t = ns ? format_rfc3339(ns) : strdup("0001-01-01T00:00:00Z");
+	cleanup_free char *t = ns ? podd_rfc3339(ns) : strdup("0001-01-01T00:00:00Z");
 	return json_object_new_string(t ? t : "");
 }
 
@@ -194,7 +182,7 @@ json_object *container_inspect_json(const Podd__ContainerRecord *rec)
 {
 	const Podd__ContainerConfig *c = rec->config;
 	json_object *o = json_object_new_object(), *host = json_object_new_object();
-	cleanup_free char *created = format_rfc3339(rec->created_ns);
+	cleanup_free char *created = podd_rfc3339(rec->created_ns);
 	char **argv0 = c->n_entrypoint ? c->entrypoint : c->cmd;
 	size_t n0 = c->n_entrypoint ? c->n_entrypoint : c->n_cmd;
 

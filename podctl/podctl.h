@@ -159,7 +159,6 @@ int write_all(int fd, const void *data, size_t n);
 /* output.c */
 char *format_duration(int64_t seconds);              /* "2 seconds" */
 char *format_human_duration(int64_t seconds_ago);  /* "2 seconds ago" */
-char *format_rfc3339(int64_t ns);                    /* 2026-11-22T10:00:00.123456789Z */
 /* Go's time.Time String() in local time: 2026-11-22 10:00:00.123 +0000 UTC */
 char *format_go_time(int64_t ns);
 /* The same to the second: 2026-11-22 10:00:00 +0000 UTC */

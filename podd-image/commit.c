@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "rfc3339.h"
 #include "commit.h"
 #include "image_archive.h"
 #include "image_change.h"
@@ -571,7 +572,7 @@ static int new_config(int storefd, const struct commit_args *c, const struct dig
 	for (size_t i = 0; i < c->n_changes; i++)
 		if (image_change_apply(run, c->changes[i], NULL, 0, err) < 0)
 			return -1;
-	created = rfc3339_utc(c->created_ns);
+	created = podd_rfc3339(c->created_ns);
 	if (created == NULL || asprintf(&diff, "sha256:%s", diff_id->hex) < 0)
 		return podd_error_sys(err, ENOMEM, "commit");
 	if (c->squash) {

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "cleanup.h"
+#include "rfc3339.h"
 #include "image_archive.h"
 #include "image_change.h"
 #include "manifest.h"
@@ -166,7 +167,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 		clock_gettime(CLOCK_REALTIME, &ts);
 		created_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	}
-	created = rfc3339_utc(created_ns);
+	created = podd_rfc3339(created_ns);
 	if (created == NULL)
 		return podd_error_sys(err, ENOMEM, "import");
 

@@ -53,16 +53,3 @@ int sha256_buffer(const void *buf, size_t len, struct digest *out, podd_error_t 
 	hex_encode(raw, n, out->hex);
 	return 0;
 }
-
-char *rfc3339_utc(int64_t ns)
-{
-	time_t secs = (time_t)(ns / 1000000000LL);
-	struct tm tm;
-	char date[64], *out = NULL;
-
-	gmtime_r(&secs, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (asprintf(&out, "%s.%09lldZ", date, (long long)(ns % 1000000000LL)) < 0)
-		return NULL;
-	return out;
-}

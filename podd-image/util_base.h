@@ -28,9 +28,6 @@ void hex_encode(const unsigned char *raw, size_t len, char *hex);
  * (lowercase hex). */
 int sha256_final(EVP_MD_CTX *md, struct digest *out, podd_error_t *err);
 int sha256_buffer(const void *buf, size_t len, struct digest *out, podd_error_t *err);
-/* ns since the epoch as an image config writes "created":
- * "2026-11-23T10:00:00.123456789Z" (UTC). NULL on ENOMEM. */
-char *rfc3339_utc(int64_t ns);
 
 static inline void md_freep(EVP_MD_CTX **p)
 {
