@@ -7,6 +7,7 @@ PACKAGES="
 build-essential cmake pkg-config clang
 libseccomp-dev libcap-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
 libcmocka-dev libjson-c-dev libcurl4-openssl-dev libarchive-dev libssl-dev
+libzstd-dev zlib1g-dev libacl1-dev
 libsubid-dev libselinux1-dev
 runc conmon catatonit containernetworking-plugins uidmap slirp4netns
 golang-github-opencontainers-specs-dev python3 python3-jsonschema jq podman
