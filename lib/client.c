@@ -124,13 +124,19 @@ int podd_client_call_fds(struct podd_peer *peer, uint32_t type, const ProtobufCM
 	return 0;
 }
 
+int podd_client_send_fds(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
+			 const int *fds, size_t nfds, uint32_t *id, podd_error_t *err)
+{
+	*id = ++peer->next_id;
+	if (podd_message_send(peer->sock, type, *id, 0, req, fds, nfds, err) < 0)
+		return podd_error_wrap(err, "request to %s", peer->name);
+	return 0;
+}
+
 int podd_client_send(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
 		     uint32_t *id, podd_error_t *err)
 {
-	*id = ++peer->next_id;
-	if (podd_message_send(peer->sock, type, *id, 0, req, NULL, 0, err) < 0)
-		return podd_error_wrap(err, "request to %s", peer->name);
-	return 0;
+	return podd_client_send_fds(peer, type, req, NULL, 0, id, err);
 }
 
 int podd_client_receive(struct podd_peer *peer, uint32_t id, uint32_t reply_type,
@@ -159,15 +165,12 @@ int podd_client_call(struct podd_peer *peer, uint32_t type, const ProtobufCMessa
 				    0, err);
 }
 
-int podd_client_call_stream(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
-			    uint32_t reply_type, const ProtobufCMessageDescriptor *reply_desc,
-			    podd_chunk_fn chunk, void *data, podd_error_t *err)
+int podd_client_receive_stream(struct podd_peer *peer, uint32_t id, uint32_t reply_type,
+			       const ProtobufCMessageDescriptor *reply_desc, podd_chunk_fn chunk,
+			       void *data, podd_error_t *err)
 {
-	uint32_t id = ++peer->next_id;
 	uint16_t flags;
 
-	if (podd_message_send(peer->sock, type, id, 0, req, NULL, 0, err) < 0)
-		return podd_error_wrap(err, "request to %s", peer->name);
 	do {
 		cleanup_message ProtobufCMessage *m = NULL;
 		flags = 0;
@@ -177,6 +180,17 @@ int podd_client_call_stream(struct podd_peer *peer, uint32_t type, const Protobu
 			return -1;
 	} while (flags & PODD_FRAME_MORE);
 	return 0;
+}
+
+int podd_client_call_stream(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
+			    uint32_t reply_type, const ProtobufCMessageDescriptor *reply_desc,
+			    podd_chunk_fn chunk, void *data, podd_error_t *err)
+{
+	uint32_t id;
+
+	if (podd_client_send(peer, type, req, &id, err) < 0)
+		return -1;
+	return podd_client_receive_stream(peer, id, reply_type, reply_desc, chunk, data, err);
 }
 
 int podd_client_hello(struct podd_peer *peer, const char *channel, podd_error_t *err)

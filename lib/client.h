@@ -41,6 +41,9 @@ int podd_client_call_fds(struct podd_peer *peer, uint32_t type, const ProtobufCM
  * to the peer in between. */
 int podd_client_send(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
 		     uint32_t *id, podd_error_t *err);
+/* As podd_client_send, with `fds` (the caller keeps and closes its own). */
+int podd_client_send_fds(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
+			 const int *fds, size_t nfds, uint32_t *id, podd_error_t *err);
 int podd_client_receive(struct podd_peer *peer, uint32_t id, uint32_t reply_type,
 			const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply,
 			podd_error_t *err);
@@ -51,5 +54,11 @@ typedef int (*podd_chunk_fn)(const ProtobufCMessage *chunk, void *data, podd_err
 int podd_client_call_stream(struct podd_peer *peer, uint32_t type, const ProtobufCMessage *req,
 			    uint32_t reply_type, const ProtobufCMessageDescriptor *reply_desc,
 			    podd_chunk_fn chunk, void *data, podd_error_t *err);
+/* The answer half of podd_client_call_stream, to request `id` sent with
+ * podd_client_send*: for a request whose descriptors the caller closes
+ * before the answer comes. */
+int podd_client_receive_stream(struct podd_peer *peer, uint32_t id, uint32_t reply_type,
+			       const ProtobufCMessageDescriptor *reply_desc, podd_chunk_fn chunk,
+			       void *data, podd_error_t *err);
 
 #endif

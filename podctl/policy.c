@@ -16,6 +16,9 @@ static const char *const podctl_syscalls[] = {
 	/* login: the auth file, opened before the sandbox, rewritten in place
 	 * once the registry accepted the credentials */
 	"ftruncate", "fsync",
+	/* pull: the pipe through which podd-image-registry hands a layer to
+	 * podd-image as it downloads; podctl only passes its two ends on */
+	"pipe2",
 	NULL,
 };
 

@@ -1,6 +1,7 @@
 #include "pull.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,54 @@ static int store_image(struct engine *e, const struct candidate *c,
 	return 0;
 }
 
+/* A pipe as large as a small image's layer: the registry's copy into it
+ * seldom waits for podd-image (a smaller pipe only makes it wait more). */
+#define STREAM_PIPE_SIZE (1 << 20)
+
+/* The pipe through which podd-image-registry hands the pull's largest
+ * layer to podd-image as it downloads: podd-image gets the read end now
+ * (UnpackStreamRequest, answered at the pipe's end), the write end goes
+ * with the PullRequest. */
+static int stream_open(struct engine *e, int *wfd, uint32_t *id, podd_error_t *err)
+{
+	Podd__UnpackStreamRequest req = PODD__UNPACK_STREAM_REQUEST__INIT;
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return podd_error_sys(err, errno, "pull: pipe");
+	(void)fcntl(fds[1], F_SETPIPE_SZ, STREAM_PIPE_SIZE);
+	if (engine_ready(e, HELPER_IMAGE, err) < 0 ||
+	    podd_client_send_fds(&e->helpers[HELPER_IMAGE].peer,
+				 PODD__IMAGE_TYPE__IMAGE_TYPE_UNPACK_STREAM, &req.base, &fds[0], 1, id,
+				 err) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return engine_helper_failed(e, HELPER_IMAGE, err);
+	}
+	close(fds[0]);
+	*wfd = fds[1];
+	return 0;
+}
+
+/* podd-image's answer to the stream, which it sends once every write end
+ * is closed. It is read before anything else is asked of podd-image. Only
+ * podd-image's end matters here: a stream it did not keep is unpacked
+ * from the blob by StoreImageRequest. */
+static int stream_close(struct engine *e, uint32_t id, podd_error_t *err)
+{
+	cleanup_message ProtobufCMessage *ok = NULL;
+
+	if (podd_client_receive(&e->helpers[HELPER_IMAGE].peer, id,
+				PODD__COMMON_TYPE__COMMON_TYPE_OK, &podd__ok__descriptor, &ok,
+				err) == 0)
+		return 0;
+	if ((*err)->code == PODD_E_PROTOCOL || (*err)->sys_errno == ECONNRESET ||
+	    (*err)->sys_errno == EPIPE)
+		return engine_helper_failed(e, HELPER_IMAGE, err);
+	podd_error_free(err);
+	return 0;
+}
+
 /* One candidate: podd-image-registry fetches the blobs, podd-image
  * unpacks them and makes the record, podd-state stores it; then the pull
  * is finished. When a step fails, podctl's gc collects what the pull
@@ -234,6 +283,8 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 	Podd__CreateImageRequest create = PODD__CREATE_IMAGE_REQUEST__INIT;
 	cleanup_message ProtobufCMessage *stored = NULL;
 	Podd__LoadedImages *made = NULL;
+	cleanup_close int wfd = -1;
+	uint32_t stream_id = 0, pull_id = 0;
 	int rc;
 
 	if (c->blocked) {
@@ -264,15 +315,34 @@ static int pull_one(struct engine *e, const struct pull_opts *o, struct candidat
 	req.os = (char *)(o->os ? o->os : "");
 	req.variant = (char *)(o->variant ? o->variant : "");
 	event_printer_forget(p);
-	if (podd_client_call_stream(&e->helpers[HELPER_REGISTRY].peer,
-				    PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &req.base,
-				    PODD__IMAGE_TYPE__IMAGE_TYPE_REGISTRY_EVENT,
-				    &podd__registry_event__descriptor, event_printer_chunk, p,
-				    err) < 0) {
+	if (stream_open(e, &wfd, &stream_id, err) < 0)
+		return -1;
+	rc = podd_client_send_fds(&e->helpers[HELPER_REGISTRY].peer,
+				  PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &req.base, &wfd, 1, &pull_id,
+				  err);
+	/* Only podd-image-registry's copy of the write end stays open now:
+	 * its close is the stream's end. */
+	podd_closep(&wfd);
+	if (rc == 0)
+		rc = podd_client_receive_stream(&e->helpers[HELPER_REGISTRY].peer, pull_id,
+						PODD__IMAGE_TYPE__IMAGE_TYPE_REGISTRY_EVENT,
+						&podd__registry_event__descriptor,
+						event_printer_chunk, p, err);
+	if (rc < 0) {
+		podd_error_t e2 = NULL;
 		/* A fetch that failed midway may have stored blobs. */
 		engine_helper_failed(e, HELPER_REGISTRY, err);
 		if (c->n_src > 1)
 			mirrors_error_lines(*err);
+		if (stream_close(e, stream_id, &e2) < 0)
+			podd_error_free(&e2);
+		image_gc_after_failure(e);
+		return -1;
+	}
+	if (stream_close(e, stream_id, err) < 0) {
+		podd_error_t e2 = NULL;
+		if (pull_finish(e, false, &e2) < 0)
+			podd_error_free(&e2);
 		image_gc_after_failure(e);
 		return -1;
 	}

@@ -689,15 +689,51 @@ static la_ssize_t hashed_read(struct archive *tar, void *data, const void **out)
 	return n;
 }
 
-int layer_extract_digest(int archive_fd, int dest_dirfd, const struct extract_limits *lim,
-			 struct extract_stats *st, struct digest *diff_id, uint64_t *tar_bytes,
-			 podd_error_t *err)
+/* The compressed stream of layer_extract_stream: every byte libarchive
+ * is given is hashed and counted first, up to `max_bytes`. */
+struct blob_stream {
+	int fd;
+	EVP_MD_CTX *md;
+	uint64_t bytes, max_bytes;
+	char *buf;
+};
+
+static la_ssize_t blob_read(struct archive *raw, void *data, const void **out)
+{
+	struct blob_stream *b = data;
+	ssize_t n;
+
+	do
+		n = read(b->fd, b->buf, EXTRACT_CHUNK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(raw, errno, "read: %s", strerror(errno));
+		return -1;
+	}
+	if ((uint64_t)n > b->max_bytes - b->bytes) {
+		archive_set_error(raw, EFBIG, "the compressed layer exceeds the limit of %llu bytes",
+				  (unsigned long long)b->max_bytes);
+		return -1;
+	}
+	b->bytes += (uint64_t)n;
+	if (EVP_DigestUpdate(b->md, b->buf, (size_t)n) != 1) {
+		archive_set_error(raw, ENOMEM, "sha256 of the blob");
+		return -1;
+	}
+	*out = b->buf;
+	return n;
+}
+
+/* The unpacking and diff_id of layer_extract_digest, from `raw` opened on
+ * the compressed layer. */
+static int extract_digest(struct archive *raw, int dest_dirfd, const struct extract_limits *lim,
+			  struct extract_stats *st, struct digest *diff_id, uint64_t *tar_bytes,
+			  podd_error_t *err)
 {
 	struct extract_stats local = { 0 };
 	const struct extract_limits defaults = extract_limits_default();
 	struct extractor x = { .dest = dest_dirfd, .lim = lim ? lim : &defaults,
 			       .st = st ? st : &local };
-	cleanup_archive_read struct archive *raw = layer_reader(false, err);
 	cleanup_archive_read struct archive *tar = NULL;
 	cleanup_md EVP_MD_CTX *md = EVP_MD_CTX_new();
 	cleanup_free char *buf = malloc(EXTRACT_CHUNK);
@@ -708,15 +744,12 @@ int layer_extract_digest(int archive_fd, int dest_dirfd, const struct extract_li
 
 	*x.st = (struct extract_stats){ 0 };
 	x.dirs.max_bytes = x.lim->max_dir_names;
-	if (raw == NULL)
-		return podd_error_wrap(err, "layer");
 	if (md == NULL || buf == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
 		return podd_error_sys(err, ENOMEM, "layer");
 	/* Content, plus 1.5 KiB of headers an entry at most (a pax header
 	 * and its record), plus the end marker and padding. */
 	h.max_bytes = x.lim->max_bytes + x.lim->max_entries * 1536 + (1u << 20);
-	if (archive_read_open_fd(raw, archive_fd, EXTRACT_CHUNK) != ARCHIVE_OK ||
-	    archive_read_next_header(raw, &e) != ARCHIVE_OK)
+	if (archive_read_next_header(raw, &e) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: %s",
 				  archive_error_string(raw) ? archive_error_string(raw) : "?");
 	tar = archive_read_new();
@@ -748,5 +781,63 @@ int layer_extract_digest(int archive_fd, int dest_dirfd, const struct extract_li
 		return podd_error_wrap(err, "layer");
 	if (tar_bytes)
 		*tar_bytes = h.bytes;
+	return 0;
+}
+
+int layer_extract_digest(int archive_fd, int dest_dirfd, const struct extract_limits *lim,
+			 struct extract_stats *st, struct digest *diff_id, uint64_t *tar_bytes,
+			 podd_error_t *err)
+{
+	cleanup_archive_read struct archive *raw = layer_reader(false, err);
+
+	if (raw == NULL)
+		return podd_error_wrap(err, "layer");
+	if (archive_read_open_fd(raw, archive_fd, EXTRACT_CHUNK) != ARCHIVE_OK)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: %s",
+				  archive_error_string(raw) ? archive_error_string(raw) : "?");
+	return extract_digest(raw, dest_dirfd, lim, st, diff_id, tar_bytes, err);
+}
+
+int layer_extract_stream(int fd, uint64_t max_blob_bytes, int dest_dirfd,
+			 const struct extract_limits *lim, struct extract_stats *st,
+			 struct digest *diff_id, uint64_t *tar_bytes, struct digest *blob_digest,
+			 uint64_t *blob_bytes, podd_error_t *err)
+{
+	cleanup_archive_read struct archive *raw = layer_reader(false, err);
+	cleanup_md EVP_MD_CTX *md = EVP_MD_CTX_new();
+	cleanup_free char *buf = malloc(EXTRACT_CHUNK);
+	struct blob_stream b = { .fd = fd, .md = md, .max_bytes = max_blob_bytes, .buf = buf };
+	ssize_t n;
+
+	if (raw == NULL)
+		return podd_error_wrap(err, "layer");
+	if (md == NULL || buf == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		return podd_error_sys(err, ENOMEM, "layer");
+	if (archive_read_open(raw, &b, NULL, blob_read, NULL) != ARCHIVE_OK)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: %s",
+				  archive_error_string(raw) ? archive_error_string(raw) : "?");
+	if (extract_digest(raw, dest_dirfd, lim, st, diff_id, tar_bytes, err) < 0)
+		return -1;
+	/* The blob's digest covers every byte up to EOF: what the
+	 * decompressor left unread too. */
+	for (;;) {
+		do
+			n = read(fd, buf, EXTRACT_CHUNK);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0)
+			break;
+		if ((uint64_t)n > b.max_bytes - b.bytes)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "layer: the compressed layer exceeds the limit of %llu bytes",
+					  (unsigned long long)b.max_bytes);
+		b.bytes += (uint64_t)n;
+		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+			return podd_error_sys(err, ENOMEM, "layer: sha256");
+	}
+	if (n < 0)
+		return podd_error_sys(err, errno, "layer: read");
+	if (sha256_final(md, blob_digest, err) < 0)
+		return podd_error_wrap(err, "layer");
+	*blob_bytes = b.bytes;
 	return 0;
 }

@@ -55,6 +55,15 @@ int layer_extract_digest(int archive_fd, int dest_dirfd, const struct extract_li
 			 struct extract_stats *st, struct digest *diff_id, uint64_t *tar_bytes,
 			 podd_error_t *err);
 
+/* As layer_extract_digest, from the compressed layer as it streams in
+ * through `fd` (a pipe), read to EOF: also the sha256 of those bytes and
+ * their count, at most max_blob_bytes. The caller compares both with the
+ * manifest's descriptor before it keeps the layer. */
+int layer_extract_stream(int fd, uint64_t max_blob_bytes, int dest_dirfd,
+			 const struct extract_limits *lim, struct extract_stats *st,
+			 struct digest *diff_id, uint64_t *tar_bytes, struct digest *blob_digest,
+			 uint64_t *blob_bytes, podd_error_t *err);
+
 /* Removes `name` in parent_dirfd and everything beneath it, never following
  * a symlink; a missing name is not an error. Trees deeper than
  * LAYER_MAX_DEPTH are refused. */

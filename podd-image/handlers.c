@@ -339,6 +339,8 @@ int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_erro
 	 * waiting forever, and whatever this session added, podctl has
 	 * recorded by now. */
 	podd_closep(&ctx->session_lock);
+	/* A streamed layer no image took is a leftover like any other. */
+	store_prepared_drop(ctx->storefd, &ctx->prepared);
 	if (r->try_lock && !r->begin)
 		return podd_error(err, INVALID, "gc: try_lock goes with begin");
 	if (r->begin && r->try_lock && ctx->gc_lock < 0) {

@@ -4,6 +4,7 @@
 
 #include "extract.h"
 #include "server.h"
+#include "store.h"
 
 struct image_ctx {
 	int storefd; /* <static>/storage, opened before the sandbox */
@@ -17,6 +18,10 @@ struct image_ctx {
 	/* store.lock, exclusive, from a GcRequest with `begin` to the
 	 * GcRequest that collects; -1: none held. */
 	int gc_lock;
+	/* The layer a pull streamed in (UnpackStreamRequest), until this
+	 * session's StoreImageRequest uses or drops it; gc, a new stream and
+	 * the session's end drop it too. */
+	struct prepared_layer prepared;
 };
 
 /* Keeps `*lock` (a shared store lock) for the rest of the session. Every
@@ -33,6 +38,8 @@ int handle_gc(struct podd_server *srv, const struct podd_request *req, podd_erro
 /* store_image.c: the unpacking half of a pull. */
 int handle_store_image(struct podd_server *srv, const struct podd_request *req,
 		       podd_error_t *err);
+int handle_unpack_stream(struct podd_server *srv, const struct podd_request *req,
+			 podd_error_t *err);
 int handle_commit(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 
 #endif

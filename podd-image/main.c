@@ -35,6 +35,9 @@ static const struct podd_handler handlers[] = {
 	/* 28: a pull's blobs made into an image */
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_STORE_IMAGE, &podd__store_image_request__descriptor, 0,
 	  handle_store_image },
+	/* 30: a pull's largest layer, unpacked as it downloads */
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_UNPACK_STREAM, &podd__unpack_stream_request__descriptor, 1,
+	  handle_unpack_stream },
 	/* 32-39: commit */
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_COMMIT, &podd__commit_request__descriptor, 0, handle_commit },
 };
@@ -77,5 +80,14 @@ int main(int argc, char **argv)
 	srv.handlers = handlers;
 	srv.nhandlers = sizeof(handlers) / sizeof(handlers[0]);
 	srv.data = &ctx;
-	podd_helper_serve(&srv);
+	srv.sock = PODD_HELPER_SOCKET_FD;
+	/* podd_helper_serve's loop, with one step after it: a layer
+	 * streamed in for an image never stored is nobody's. */
+	int rc = podd_server_run(&srv, &err);
+	if (rc < 0) {
+		podd_err("dropping peer: %s", err->msg);
+		podd_error_free(&err);
+	}
+	store_prepared_drop(ctx.storefd, &ctx.prepared);
+	return rc < 0 ? 1 : 0;
 }

@@ -17,6 +17,8 @@
 
 #include "cleanup.h"
 #include "registry_handlers.h"
+#include "blobs.h"
+#include "wire.h"
 #include "log.h"
 #include "manifest.h"
 #include "reference.h"
@@ -29,6 +31,7 @@ struct pull {
 	struct event_stream es;
 	struct registry *reg;
 	struct podd_reference ref;
+	int tee_fd; /* the pipe to podd-image (PullRequest), -1 once closed */
 };
 
 void pull_finish(struct registry_ctx *ctx)
@@ -64,7 +67,7 @@ static int fetch_manifest(struct pull *p, const char *which, void **body, size_t
 }
 
 static int fetch_blob(struct pull *p, const char *kind, const struct descriptor *desc,
-		      uint64_t max, podd_error_t *err)
+		      uint64_t max, int *tee_fd, podd_error_t *err)
 {
 	if (blob_present(p->ctx->storefd, &desc->digest))
 		return event_message(&p->es, err, "Copying %s sha256:%s skipped: already exists",
@@ -77,13 +80,26 @@ static int fetch_blob(struct pull *p, const char *kind, const struct descriptor 
 				  desc->digest.hex, (unsigned long long)desc->size,
 				  (unsigned long long)max);
 	if (registry_get_blob(p->reg, p->ref.repository, &desc->digest, desc->size, max,
-			      p->ctx->storefd, event_progress, &p->es, err) < 0)
+			      p->ctx->storefd, tee_fd, event_progress, &p->es, err) < 0)
 		return podd_error_wrap(err, "copying %s sha256:%s", kind, desc->digest.hex);
 	if (p->es.err) {
 		*err = steal_pointer(&p->es.err);
 		return -1;
 	}
 	return 0;
+}
+
+/* The layer to stream to podd-image: the largest the store lacks
+ * (man->n_layers when it lacks none). */
+static size_t stream_choice(int storefd, const struct image_manifest *man)
+{
+	size_t best = man->n_layers;
+
+	for (size_t i = 0; i < man->n_layers; i++)
+		if (!blob_present(storefd, &man->layers[i].desc.digest) &&
+		    (best == man->n_layers || man->layers[i].desc.size > man->layers[best].desc.size))
+			best = i;
+	return best;
 }
 
 #define PULL_SOURCES_MAX 17
@@ -278,10 +294,24 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 
 	if (event_message(&p->es, err, "Getting image source signatures") < 0)
 		return -1;
-	for (size_t i = 0; i < man->n_layers; i++)
-		if (fetch_blob(p, "blob", &man->layers[i].desc, META_MAX_LAYER_SIZE, err) < 0)
+	/* The largest layer not yet stored goes first, copied into
+	 * podd-image's pipe as it arrives: podd-image unpacks it meanwhile
+	 * (UnpackStreamRequest). The pipe closes after it, whatever
+	 * happened, so that podd-image sees its end. */
+	size_t first = stream_choice(p->ctx->storefd, man);
+	if (first < man->n_layers) {
+		int r = fetch_blob(p, "blob", &man->layers[first].desc, META_MAX_LAYER_SIZE,
+				   &p->tee_fd, err);
+		podd_closep(&p->tee_fd);
+		if (r < 0)
 			return -1;
-	if (fetch_blob(p, "config", &man->config, META_MAX_BYTES, err) < 0)
+	}
+	podd_closep(&p->tee_fd);
+	for (size_t i = 0; i < man->n_layers; i++)
+		if (i != first &&
+		    fetch_blob(p, "blob", &man->layers[i].desc, META_MAX_LAYER_SIZE, NULL, err) < 0)
+			return -1;
+	if (fetch_blob(p, "config", &man->config, META_MAX_BYTES, NULL, err) < 0)
 		return -1;
 	if (event_message(&p->es, err, "Writing manifest to image destination") < 0 ||
 	    event_message(&p->es, err, "Storing signatures") < 0)
@@ -312,7 +342,14 @@ int handle_pull(struct podd_server *srv, const struct podd_request *req, podd_er
 	p->ctx = ctx;
 	p->es.srv = srv;
 	p->es.req = req;
+	p->tee_fd = podd_frame_take_fd(req->frame, 0);
+	if (podd_fd_check_kind(p->tee_fd, PODD_FD_PIPE, err) < 0) {
+		podd_closep(&p->tee_fd);
+		free(p);
+		return -1;
+	}
 	rc = pull_image(p, m, err);
+	podd_closep(&p->tee_fd);
 	/* A failed fetch lets go of the lock at once; what it stored is
 	 * left to podctl's gc (store.h). */
 	if (rc < 0)

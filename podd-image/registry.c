@@ -70,7 +70,8 @@ struct request {
 	int body_fd;              /* ... or read from this descriptor (-1: none) */
 	uint64_t body_size;
 	struct membuf *out;       /* 2xx body into memory (bounded by out->max) ... */
-	struct blob_writer *blob; /* ... or streamed into the blob store */
+	struct blob_writer *blob; /* ... or streamed into the blob store, */
+	int *tee_fd;              /* and copied into this pipe while it takes them (-1: no more) */
 	const char *authorization; /* overrides the registry's (token requests) */
 	bool no_authorization;
 	bool no_challenge;        /* a 401's challenge is the caller's (the ping) */
@@ -132,6 +133,29 @@ static long response_code(struct transfer *t)
 	return code;
 }
 
+/* A blob's bytes copied to podd-image as they arrive (PullRequest's
+ * pipe). Blocking: podd-image reads as it unpacks, and the transfer waits
+ * for it. A reader that went away (EPIPE: it gave the stream up) or any
+ * other failure ends the copy, never the download. */
+static void tee(int *fd, const char *p, size_t len)
+{
+	if (fd == NULL || *fd < 0)
+		return;
+	while (len > 0) {
+		ssize_t w = write(*fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			podd_debug("layer stream to podd-image ended: %s",
+				   w < 0 ? strerror(errno) : "short write");
+			podd_closep(fd);
+			return;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *data)
 {
 	struct transfer *t = data;
@@ -148,6 +172,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *data)
 	if (t->q->blob) {
 		if (blob_writer_write(t->q->blob, p, len, &t->err) < 0)
 			return 0;
+		tee(t->q->tee_fd, p, len);
 	} else if (t->q->out) {
 		if (membuf_append(t->q->out, p, len) < 0) {
 			podd_error(&t->err, PODD_E_INVALID_ARGUMENT,
@@ -917,14 +942,14 @@ out:
 }
 
 int registry_get_blob(struct registry *r, const char *repo, const struct digest *d, uint64_t size,
-		      uint64_t max_size, int storefd, registry_progress_fn progress,
+		      uint64_t max_size, int storefd, int *tee_fd, registry_progress_fn progress,
 		      void *progress_data, podd_error_t *err)
 {
 	char url[URL_MAX];
 	cleanup_blob_writer struct blob_writer w = { 0 };
 	struct response resp = { 0 };
 	struct request q = { .method = "GET", .url = url, .body_fd = -1, .blob = &w,
-			     .progress = progress, .progress_data = progress_data,
+			     .tee_fd = tee_fd, .progress = progress, .progress_data = progress_data,
 			     .progress_digest = d, .progress_total = size };
 	int rc = -1;
 

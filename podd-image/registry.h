@@ -62,9 +62,11 @@ int registry_get_manifest(struct registry *r, const char *repo, const char *tag_
 			  podd_error_t *err);
 
 /* GET a blob straight into the store (blob_writer: checked against `d` and
- * `size` as it is written; nothing is stored on any mismatch). */
+ * `size` as it is written; nothing is stored on any mismatch). `tee_fd`
+ * (NULL: none): a pipe the body is copied into as it arrives, closed and
+ * set to -1 when its reader goes away; the caller closes it after. */
 int registry_get_blob(struct registry *r, const char *repo, const struct digest *d, uint64_t size,
-		      uint64_t max_size, int storefd, registry_progress_fn progress,
+		      uint64_t max_size, int storefd, int *tee_fd, registry_progress_fn progress,
 		      void *progress_data, podd_error_t *err);
 
 /* HEAD a blob: 1 present, 0 absent. */

@@ -25,7 +25,7 @@
  * its handler (proto/image.proto 24-31, 40-47). Nothing else is accepted after
  * the handshake: podd-image's local requests drop the peer here. */
 static const struct podd_handler handlers[] = {
-	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &podd__pull_request__descriptor, 0, handle_pull },
+	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, &podd__pull_request__descriptor, 1, handle_pull },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PULL_FINISH, &podd__pull_finish_request__descriptor, 0,
 	  handle_pull_finish },
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_PUSH, &podd__push_request__descriptor, 0, handle_push },

@@ -179,6 +179,33 @@ static int write_size_file(int dirfd, uint64_t size, podd_error_t *err)
 	return 0;
 }
 
+/* A new temporary layer directory layers/<tmpname> (named here) with
+ * its empty diff/: *tmpfd and *difffd open on them. On failure after the
+ * mkdir, tmpname stays set so that the caller removes the directory. */
+static int tmp_layer_make(int layersfd, char tmpname[40], int *tmpfd, int *difffd,
+			  podd_error_t *err)
+{
+	if (random_tmp_name(tmpname, err) < 0)
+		return -1;
+	if (mkdirat(layersfd, tmpname, 0700) < 0) {
+		tmpname[0] = '\0';
+		return podd_error_sys(err, errno, "mkdir layers/tmp");
+	}
+	*tmpfd = open_beneath(layersfd, tmpname, O_RDONLY | O_DIRECTORY, 0);
+	if (*tmpfd < 0)
+		return podd_error_sys(err, errno, "open layers/%s", tmpname);
+	/* The layer's root directory: 0755 as podman's (overlay shows it as
+	 * the container's / when the layer has no "./" entry). */
+	if (mkdirat(*tmpfd, "diff", 0755) < 0)
+		return podd_error_sys(err, errno, "mkdir diff");
+	*difffd = open_beneath(*tmpfd, "diff", O_RDONLY | O_DIRECTORY, 0);
+	if (*difffd < 0)
+		return podd_error_sys(err, errno, "open diff");
+	if (fchmod(*difffd, 0755) < 0)
+		return podd_error_sys(err, errno, "chmod diff");
+	return 0;
+}
+
 /* Unpacks one layer blob into layers/<p->tmpname>/diff. */
 static int layer_unpack_tmp(int storefd, int layersfd, const struct manifest_layer *ml,
 			    const struct digest *diff_id, const struct extract_limits *lim,
@@ -198,24 +225,8 @@ static int layer_unpack_tmp(int storefd, int layersfd, const struct manifest_lay
 		return podd_error(err, PODD_E_INVALID_ARGUMENT,
 				  "blob size %lld, the manifest says %" PRIu64,
 				  (long long)sb.st_size, ml->desc.size);
-	if (random_tmp_name(p->tmpname, err) < 0)
+	if (tmp_layer_make(layersfd, p->tmpname, &tmpfd, &difffd, err) < 0)
 		return -1;
-	if (mkdirat(layersfd, p->tmpname, 0700) < 0) {
-		p->tmpname[0] = '\0';
-		return podd_error_sys(err, errno, "mkdir layers/tmp");
-	}
-	tmpfd = open_beneath(layersfd, p->tmpname, O_RDONLY | O_DIRECTORY, 0);
-	if (tmpfd < 0)
-		return podd_error_sys(err, errno, "open layers/%s", p->tmpname);
-	/* The layer's root directory: 0755 as podman's (overlay shows it as
-	 * the container's / when the layer has no "./" entry). */
-	if (mkdirat(tmpfd, "diff", 0755) < 0)
-		return podd_error_sys(err, errno, "mkdir diff");
-	difffd = open_beneath(tmpfd, "diff", O_RDONLY | O_DIRECTORY, 0);
-	if (difffd < 0)
-		return podd_error_sys(err, errno, "open diff");
-	if (fchmod(difffd, 0755) < 0)
-		return podd_error_sys(err, errno, "chmod diff");
 	/* One pass: unpacked while its uncompressed stream is hashed; a
 	 * layer that is not its diff_id is dropped with the temporary
 	 * directory, as after any failure (pending_drop). */
@@ -226,6 +237,55 @@ static int layer_unpack_tmp(int storefd, int layersfd, const struct manifest_lay
 				  "layer diff_id sha256:%s does not match its content (sha256:%s)",
 				  diff_id->hex, got.hex);
 	return write_size_file(tmpfd, p->size, err);
+}
+
+int store_layer_stream(int storefd, int fd, const struct extract_limits *lim,
+		       struct prepared_layer *out, podd_error_t *err)
+{
+	cleanup_close int layersfd = layers_dir(storefd, err);
+	cleanup_close int tmpfd = -1, difffd = -1;
+	struct extract_stats st = { 0 };
+
+	*out = (struct prepared_layer){ 0 };
+	if (layersfd < 0)
+		return -1;
+	if (tmp_layer_make(layersfd, out->tmpname, &tmpfd, &difffd, err) < 0 ||
+	    layer_extract_stream(fd, META_MAX_LAYER_SIZE, difffd, lim, &st, &out->diff_id,
+				 &out->size, &out->blob, &out->blob_size, err) < 0 ||
+	    write_size_file(tmpfd, out->size, err) < 0) {
+		podd_error_t e = NULL;
+		if (out->tmpname[0] && layer_remove_tree(layersfd, out->tmpname, &e) < 0)
+			podd_error_free(&e);
+		out->tmpname[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+void store_prepared_drop(int storefd, struct prepared_layer *p)
+{
+	podd_error_t e = NULL;
+	int layersfd;
+
+	if (p->tmpname[0] == '\0')
+		return;
+	layersfd = layers_dir(storefd, &e);
+	if (layersfd < 0 || layer_remove_tree(layersfd, p->tmpname, &e) < 0)
+		podd_error_free(&e);
+	if (layersfd >= 0)
+		close(layersfd);
+	p->tmpname[0] = '\0';
+}
+
+/* Whether `prep` is layer i of the image: the blob the manifest names
+ * (digest and size), stored, and the diff_id the config names. */
+static bool prepared_matches(int storefd, const struct prepared_layer *prep,
+			     const struct manifest_layer *ml, const struct digest *diff_id)
+{
+	return prep && prep->tmpname[0] != '\0' &&
+	       strcmp(prep->blob.hex, ml->desc.digest.hex) == 0 &&
+	       prep->blob_size == ml->desc.size && strcmp(prep->diff_id.hex, diff_id->hex) == 0 &&
+	       blob_present(storefd, &ml->desc.digest);
 }
 
 static void pending_drop(int layersfd, struct pending_layer *p, size_t n)
@@ -348,8 +408,16 @@ static void pending_set_cleanup(struct pending_set *s)
 }
 
 int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
-			      const struct extract_limits *lim_in, Podd__ImageRecord **out,
+			      const struct extract_limits *lim, Podd__ImageRecord **out,
 			      podd_error_t *err)
+{
+	return store_image_from_manifest_prepared(storefd, manifest_digest, lim, NULL, out, err);
+}
+
+int store_image_from_manifest_prepared(int storefd, const struct digest *manifest_digest,
+				       const struct extract_limits *lim_in,
+				       struct prepared_layer *prep, Podd__ImageRecord **out,
+				       podd_error_t *err)
 {
 	const struct extract_limits defaults = extract_limits_default();
 	const struct extract_limits *lim = lim_in ? lim_in : &defaults;
@@ -401,6 +469,13 @@ int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 			continue;
 		}
 		podd_error_free(err);
+		if (prepared_matches(storefd, prep, &m->layers[i], &c->diff_ids[i])) {
+			/* Unpacked and measured as it streamed in: ours now. */
+			memcpy(p->tmpname, prep->tmpname, sizeof(p->tmpname));
+			p->size = prep->size;
+			prep->tmpname[0] = '\0';
+			continue;
+		}
 		if (layer_unpack_tmp(storefd, layersfd, &m->layers[i], &c->diff_ids[i], lim, p,
 				     err) < 0)
 			return podd_error_wrap(err, "layer %zu (sha256:%s)", i + 1,

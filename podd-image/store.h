@@ -85,6 +85,39 @@ int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 			      const struct extract_limits *lim, Podd__ImageRecord **out,
 			      podd_error_t *err);
 
+/* A layer unpacked while its blob streamed in (a pull's
+ * UnpackStreamRequest), waiting in its temporary directory
+ * layers/<tmpname> for the image that names it. */
+struct prepared_layer {
+	char tmpname[40];  /* "tmp-<32 hex>"; "" when none */
+	struct digest blob; /* sha256 of the compressed bytes streamed */
+	uint64_t blob_size;
+	struct digest diff_id;
+	uint64_t size;      /* the uncompressed tar's bytes */
+};
+
+/* Unpacks the layer streaming through `fd` (read to EOF) into a new
+ * temporary directory in layers/, as a layer blob is unpacked, and
+ * describes it in *out. The caller holds the shared store lock until the
+ * layer is used or dropped. On failure nothing is left and *out has no
+ * tmpname. */
+int store_layer_stream(int storefd, int fd, const struct extract_limits *lim,
+		       struct prepared_layer *out, podd_error_t *err);
+
+/* Removes a prepared layer's temporary directory, if any. */
+void store_prepared_drop(int storefd, struct prepared_layer *p);
+
+/* store_image_from_manifest, taking `prep` (may be NULL or have no
+ * tmpname) as the unpacked layer it is when the manifest names a layer of
+ * its blob digest and size whose blob is stored and whose diff_id in the
+ * config is prep's: that layer is not unpacked again but moved into place
+ * (prep loses its tmpname). A prep that matches nothing stays the
+ * caller's. */
+int store_image_from_manifest_prepared(int storefd, const struct digest *manifest_digest,
+				       const struct extract_limits *lim,
+				       struct prepared_layer *prep, Podd__ImageRecord **out,
+				       podd_error_t *err);
+
 /* What gc keeps: every image podd-state still records, as its id (the
  * config digest's hex) and the manifest digests it names. */
 struct gc_keep {

@@ -2,7 +2,10 @@
  * image's manifest, config and layer blobs in the blob store; here the
  * layer store (store_image_from_manifest, store.c) checks the config
  * against the layers, unpacks them and makes the record, which is named as
- * pulled. The process that parses layers is the one without a network. */
+ * pulled. The process that parses layers is the one without a network.
+ * UnpackStreamRequest comes first: the pull's largest layer, unpacked
+ * while podd-image-registry still fetches it, which StoreImageRequest
+ * then takes instead of unpacking that blob. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 
 #include "cleanup.h"
 #include "handlers.h"
+#include "log.h"
 #include "image.pb-c.h"
 #include "blobs.h"
 #include "store_meta.h"
@@ -122,14 +126,52 @@ int handle_store_image(struct podd_server *srv, const struct podd_request *req,
 	/* Checks the config against the layers (each layer's uncompressed
 	 * sha256 against its diff_id) and unpacks the layers not yet in the
 	 * store. A failure leaves what is in place to podctl's gc (store.h). */
-	if (store_image_from_manifest(ctx->storefd, &md, &ctx->lim, &rec, err) < 0 ||
-	    name_record(r->name, r->top_digest, rec, err) < 0)
+	ret = store_image_from_manifest_prepared(ctx->storefd, &md, &ctx->lim, &ctx->prepared,
+						 &rec, err);
+	/* A streamed layer this image did not take is nobody's. */
+	store_prepared_drop(ctx->storefd, &ctx->prepared);
+	if (ret < 0 || name_record(r->name, r->top_digest, rec, err) < 0)
 		return -1;
 	list.images = &rec;
 	list.n_images = 1;
 	ret = podd_server_reply(srv, req, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES, 0, &list.base,
 				NULL, 0, err);
 	if (ret < 0)
+		return -1;
+	image_session_hold_lock(ctx, &lock);
+	return 0;
+}
+
+int handle_unpack_stream(struct podd_server *srv, const struct podd_request *req,
+			 podd_error_t *err)
+{
+	struct image_ctx *ctx = srv->data;
+	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
+	cleanup_close int lock = -1;
+	podd_error_t why = NULL;
+
+	if (podd_fd_check_kind(fd, PODD_FD_PIPE, err) < 0)
+		return -1;
+	if (ctx->gc_lock >= 0)
+		return podd_error(err, PODD_E_PROTOCOL, "unpack stream between gc's begin and its end");
+	store_prepared_drop(ctx->storefd, &ctx->prepared);
+	/* Shared, as while a blob is unpacked: gc does not take the
+	 * temporary for a leftover while this session may still use it. */
+	lock = store_lock(ctx->storefd, false, err);
+	if (lock < 0)
+		return -1;
+	/* Whatever the stream held, the pull goes on: StoreImageRequest
+	 * unpacks from the blob what was not kept here, and says so when
+	 * the blob is bad. Closing the pipe tells the writer to stop. */
+	if (store_layer_stream(ctx->storefd, fd, &ctx->lim, &ctx->prepared, &why) < 0) {
+		podd_debug("streamed layer not kept: %s", why->msg);
+		podd_error_free(&why);
+	} else {
+		podd_debug("layer sha256:%.12s unpacked as it streamed in (%llu bytes)",
+			   ctx->prepared.blob.hex, (unsigned long long)ctx->prepared.blob_size);
+	}
+	podd_closep(&fd);
+	if (podd_server_reply_ok(srv, req, err) < 0)
 		return -1;
 	image_session_hold_lock(ctx, &lock);
 	return 0;

@@ -129,7 +129,13 @@ $P7 push --tls-verify=false "$BB" "$R/podd/busybox:latest" > /dev/null 2> "$T/er
 eq "push of the loaded busybox image" "$?" 0
 $P7 rmi "$BB" > /dev/null
 eq "rmi leaves no image" "$($P7 images -q | wc -l)" 0
-eq "pull it back: the same id" "$($P7 pull -q --tls-verify=false "$R/podd/busybox:latest")" "$BB"
+eq "pull it back: the same id" \
+	"$($P7 --log-level debug pull -q --tls-verify=false "$R/podd/busybox:latest" 2> "$T/debug")" "$BB"
+# Its one layer reached podd-image through the pull's pipe and was unpacked
+# as it downloaded (UnpackStreamRequest), not again from the blob.
+check "... its layer unpacked as it streamed in" \
+	grep -q "podd-image\[[0-9]*\]: debug: layer sha256:[0-9a-f]\{12\} unpacked as it streamed in" "$T/debug"
+eq "... and no temporary layer is left" "$(ls "$T/root7/storage/layers" | grep -c '^tmp-')" 0
 eq "images shows it fully qualified" "$($P7 images --format '{{.Repository}}:{{.Tag}}')" \
 	"$R/podd/busybox:latest"
 $P7 image inspect "$R/podd/busybox:latest" > "$T/inspect"
@@ -221,6 +227,8 @@ P3="$PODCTL --root $T/root3 --runroot $T/run3"
 expect_fail "a layer whose bytes do not match its digest is refused" 125 "digest mismatch" \
 	$P3 pull --tls-verify=false "$B/podd/bad:latest"
 eq "... and nothing of it stays in the store" "$(blobs "$T/root3" | wc -l)" 0
+eq "... nor of what podd-image unpacked as it streamed in" \
+	"$(ls "$T/root3/storage/layers" 2> /dev/null | wc -l)" 0
 
 # A config whose diff_id does not match its layer's uncompressed bytes:
 # every blob downloads and checks out, the layer store refuses the image,
