@@ -665,24 +665,32 @@ struct hashed_stream {
 	char *buf;
 };
 
+/* n more bytes of a hashed stream: counted against `max` and hashed.
+ * 0, or EFBIG over the limit, or ENOMEM when the digest fails. */
+static int stream_take(EVP_MD_CTX *md, uint64_t *bytes, uint64_t max, const void *buf, size_t n)
+{
+	if ((uint64_t)n > max - *bytes)
+		return EFBIG;
+	*bytes += (uint64_t)n;
+	return EVP_DigestUpdate(md, buf, n) == 1 ? 0 : ENOMEM;
+}
+
 static la_ssize_t hashed_read(struct archive *tar, void *data, const void **out)
 {
 	struct hashed_stream *h = data;
 	la_ssize_t n = archive_read_data(h->raw, h->buf, EXTRACT_CHUNK);
+	int e;
 
 	if (n < 0) {
 		archive_set_error(tar, EIO, "decompress: %s",
 				  archive_error_string(h->raw) ? archive_error_string(h->raw) : "?");
 		return -1;
 	}
-	if ((uint64_t)n > h->max_bytes - h->bytes) {
-		archive_set_error(tar, EFBIG, "the uncompressed layer exceeds the limit of %llu bytes",
+	e = stream_take(h->md, &h->bytes, h->max_bytes, h->buf, (size_t)n);
+	if (e != 0) {
+		archive_set_error(tar, e, e == EFBIG ? "the uncompressed layer exceeds the limit of %llu bytes"
+						     : "sha256 of the layer (limit %llu)",
 				  (unsigned long long)h->max_bytes);
-		return -1;
-	}
-	h->bytes += (uint64_t)n;
-	if (EVP_DigestUpdate(h->md, h->buf, (size_t)n) != 1) {
-		archive_set_error(tar, ENOMEM, "sha256 of the layer");
 		return -1;
 	}
 	*out = h->buf;
@@ -702,6 +710,7 @@ static la_ssize_t blob_read(struct archive *raw, void *data, const void **out)
 {
 	struct blob_stream *b = data;
 	ssize_t n;
+	int e;
 
 	do
 		n = read(b->fd, b->buf, EXTRACT_CHUNK);
@@ -710,14 +719,11 @@ static la_ssize_t blob_read(struct archive *raw, void *data, const void **out)
 		archive_set_error(raw, errno, "read: %s", strerror(errno));
 		return -1;
 	}
-	if ((uint64_t)n > b->max_bytes - b->bytes) {
-		archive_set_error(raw, EFBIG, "the compressed layer exceeds the limit of %llu bytes",
+	e = stream_take(b->md, &b->bytes, b->max_bytes, b->buf, (size_t)n);
+	if (e != 0) {
+		archive_set_error(raw, e, e == EFBIG ? "the compressed layer exceeds the limit of %llu bytes"
+						     : "sha256 of the blob (limit %llu)",
 				  (unsigned long long)b->max_bytes);
-		return -1;
-	}
-	b->bytes += (uint64_t)n;
-	if (EVP_DigestUpdate(b->md, b->buf, (size_t)n) != 1) {
-		archive_set_error(raw, ENOMEM, "sha256 of the blob");
 		return -1;
 	}
 	*out = b->buf;
@@ -766,13 +772,13 @@ static int extract_digest(struct archive *raw, int dest_dirfd, const struct extr
 	/* The diff_id covers the whole stream: what follows the tar's end
 	 * marker (padding to the record size) too. */
 	while ((n = archive_read_data(raw, buf, EXTRACT_CHUNK)) > 0) {
-		if ((uint64_t)n > h.max_bytes - h.bytes)
+		int taken = stream_take(md, &h.bytes, h.max_bytes, buf, (size_t)n);
+		if (taken == EFBIG)
 			return podd_error(err, PODD_E_INVALID_ARGUMENT,
 					  "layer: the uncompressed layer exceeds the limit of %llu bytes",
 					  (unsigned long long)h.max_bytes);
-		h.bytes += (uint64_t)n;
-		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
-			return podd_error_sys(err, ENOMEM, "layer: sha256");
+		if (taken != 0)
+			return podd_error_sys(err, taken, "layer: sha256");
 	}
 	if (n < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: decompress: %s",
@@ -826,13 +832,13 @@ int layer_extract_stream(int fd, uint64_t max_blob_bytes, int dest_dirfd,
 		while (n < 0 && errno == EINTR);
 		if (n <= 0)
 			break;
-		if ((uint64_t)n > b.max_bytes - b.bytes)
+		int e = stream_take(md, &b.bytes, b.max_bytes, buf, (size_t)n);
+		if (e == EFBIG)
 			return podd_error(err, PODD_E_INVALID_ARGUMENT,
 					  "layer: the compressed layer exceeds the limit of %llu bytes",
 					  (unsigned long long)b.max_bytes);
-		b.bytes += (uint64_t)n;
-		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
-			return podd_error_sys(err, ENOMEM, "layer: sha256");
+		if (e != 0)
+			return podd_error_sys(err, e, "layer: sha256");
 	}
 	if (n < 0)
 		return podd_error_sys(err, errno, "layer: read");

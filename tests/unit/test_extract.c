@@ -585,6 +585,16 @@ static void test_repeated_directory_names_are_bounded(void **state)
 		fail_msg("25 names should fit: %s", err->msg);
 }
 
+static void hex_sha256(const void *buf, size_t n, char out[DIGEST_HEX_LEN + 1])
+{
+	unsigned char sum[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	assert_int_equal(EVP_Digest(buf, n, sum, &len, EVP_sha256(), NULL), 1);
+	for (unsigned int i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+}
+
 /* The diff_id computed while unpacking is the sha256 of the whole
  * uncompressed tar (its end padding included), for each compression. */
 static void test_extract_digest_is_the_uncompressed_sha256(void **state)
@@ -597,15 +607,11 @@ static void test_extract_digest_is_the_uncompressed_sha256(void **state)
 	};
 	cleanup_close int plain = make_layer(LAYER_PLAIN, ents, 3);
 	static char buf[1 << 20];
-	unsigned char sum[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
 	char want[DIGEST_HEX_LEN + 1];
 	ssize_t n = read(plain, buf, sizeof(buf));
 
 	assert_true(n > 0 && n < (ssize_t)sizeof(buf));
-	assert_int_equal(EVP_Digest(buf, (size_t)n, sum, &len, EVP_sha256(), NULL), 1);
-	for (unsigned int i = 0; i < len; i++)
-		snprintf(want + 2 * i, 3, "%02x", sum[i]);
+	hex_sha256(buf, (size_t)n, want);
 	for (int filter = LAYER_PLAIN; filter <= LAYER_ZSTD; filter++) {
 		cleanup_close int fd = make_layer((enum layer_filter)filter, ents, 3);
 		struct digest got;
@@ -618,16 +624,6 @@ static void test_extract_digest_is_the_uncompressed_sha256(void **state)
 		assert_int_equal(layer_remove_tree(f->dest, "bin", &err), 0);
 		assert_int_equal(layer_remove_tree(f->dest, "big", &err), 0);
 	}
-}
-
-static void hex_sha256(const void *buf, size_t n, char out[DIGEST_HEX_LEN + 1])
-{
-	unsigned char sum[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-
-	assert_int_equal(EVP_Digest(buf, n, sum, &len, EVP_sha256(), NULL), 1);
-	for (unsigned int i = 0; i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", sum[i]);
 }
 
 /* A child writes `n` bytes of buf into a pipe; returns its read end. */
