@@ -193,17 +193,25 @@ int podd_client_call_stream(struct podd_peer *peer, uint32_t type, const Protobu
 	return podd_client_receive_stream(peer, id, reply_type, reply_desc, chunk, data, err);
 }
 
-int podd_client_hello(struct podd_peer *peer, const char *channel, podd_error_t *err)
+int podd_client_hello_send(struct podd_peer *peer, const char *channel, uint32_t *id,
+			   podd_error_t *err)
 {
 	Podd__Hello hello = PODD__HELLO__INIT;
-	cleanup_message ProtobufCMessage *m = NULL;
-	Podd__HelloReply *reply;
 
 	hello.protocol_version = PODD_PROTOCOL_VERSION;
 	hello.channel = (char *)channel;
-	if (podd_client_call(peer, PODD__COMMON_TYPE__COMMON_TYPE_HELLO, &hello.base,
-			     PODD__COMMON_TYPE__COMMON_TYPE_HELLO_REPLY,
-			     &podd__hello_reply__descriptor, &m, err) < 0)
+	if (podd_client_send(peer, PODD__COMMON_TYPE__COMMON_TYPE_HELLO, &hello.base, id, err) < 0)
+		return podd_error_wrap(err, "handshake with %s", peer->name);
+	return 0;
+}
+
+int podd_client_hello_receive(struct podd_peer *peer, uint32_t id, podd_error_t *err)
+{
+	cleanup_message ProtobufCMessage *m = NULL;
+	Podd__HelloReply *reply;
+
+	if (podd_client_receive(peer, id, PODD__COMMON_TYPE__COMMON_TYPE_HELLO_REPLY,
+				&podd__hello_reply__descriptor, &m, err) < 0)
 		return podd_error_wrap(err, "handshake with %s", peer->name);
 	reply = (Podd__HelloReply *)m;
 	if (reply->protocol_version != PODD_PROTOCOL_VERSION)
@@ -211,4 +219,13 @@ int podd_client_hello(struct podd_peer *peer, const char *channel, podd_error_t 
 				  peer->name, reply->protocol_version, PODD_PROTOCOL_VERSION);
 	peer->peer_protocol = (int)reply->protocol_version;
 	return 0;
+}
+
+int podd_client_hello(struct podd_peer *peer, const char *channel, podd_error_t *err)
+{
+	uint32_t id;
+
+	if (podd_client_hello_send(peer, channel, &id, err) < 0)
+		return -1;
+	return podd_client_hello_receive(peer, id, err);
 }

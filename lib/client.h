@@ -19,6 +19,11 @@ struct podd_peer {
 
 /* Handshake: send Hello for `channel`, expect a HelloReply with our version. */
 int podd_client_hello(struct podd_peer *peer, const char *channel, podd_error_t *err);
+/* The handshake in two halves, for a peer that may start while requests
+ * are already queued behind its Hello (it answers in order). */
+int podd_client_hello_send(struct podd_peer *peer, const char *channel, uint32_t *id,
+			   podd_error_t *err);
+int podd_client_hello_receive(struct podd_peer *peer, uint32_t id, podd_error_t *err);
 
 /* Send `req` and wait for one answer of `reply_type` (decoded as
  * `reply_desc` into *reply), or an Error, which becomes *err with its code.

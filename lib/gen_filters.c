@@ -28,7 +28,7 @@ static int emit(FILE *out, size_t n, const struct podd_sandbox_policy *p, podd_e
 	const struct sock_filter *insn;
 	size_t len;
 
-	if (podd_seccomp_build(p->seccomp, p->syscalls, p->inet_client, &bpf, &len, err) < 0)
+	if (podd_seccomp_build(p, &bpf, &len, err) < 0)
 		return podd_error_wrap(err, "%s", p->process);
 	if (len % sizeof(*insn) != 0 || len / sizeof(*insn) > BPF_MAXINSNS)
 		return podd_error(err, PODD_E_INTERNAL, "%s: %zu bytes of BPF", p->process, len);

@@ -39,6 +39,10 @@ struct podd_sandbox_policy {
 	 * only TCP bind, which no rule allows, so the process can connect
 	 * anywhere but never listen on a TCP port. */
 	bool inet_client;
+	/* pipe2(2) with exactly O_CLOEXEC (checked on the argument): an
+	 * anonymous pipe and nothing else (O_NOTIFICATION_PIPE would reach
+	 * the kernel's watch queues). podctl: a pull's layer pipe. */
+	bool pipe_cloexec;
 };
 
 /* Apply the policy to the calling process, in this order: bounding set,
@@ -60,8 +64,8 @@ struct podd_sandbox_policy podd_launcher_policy(void);
 
 /* seccomp_build.c (libseccomp; the generator and tests only): the filter
  * of a policy as BPF in a newly allocated buffer. */
-int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, bool inet_client,
-		       void **bpf, size_t *len, podd_error_t *err);
+int podd_seccomp_build(const struct podd_sandbox_policy *p, void **bpf, size_t *len,
+		       podd_error_t *err);
 
 /* What inet_client adds to an allowlist besides socket(2) for AF_INET and
  * AF_INET6. */

@@ -2,6 +2,7 @@
  * generator (gen_filters.c) and the unit tests link this: the processes
  * themselves load the BPF compiled in, and never libseccomp. */
 #include <errno.h>
+#include <fcntl.h>
 #include <seccomp.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -31,9 +32,12 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, podd
 	return 0;
 }
 
-int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, bool inet_client,
-		       void **bpf, size_t *len, podd_error_t *err)
+int podd_seccomp_build(const struct podd_sandbox_policy *p, void **bpf, size_t *len,
+		       podd_error_t *err)
 {
+	const enum podd_seccomp_mode mode = p->seccomp;
+	const char *const *extra = p->syscalls;
+	const bool inet_client = p->inet_client;
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = NULL;
 	cleanup_close int mfd = -1;
 	cleanup_free void *buf = NULL;
@@ -86,6 +90,12 @@ int podd_seccomp_build(enum podd_seccomp_mode mode, const char *const *extra, bo
 			for (const char *const *c = podd_sandbox_inet_client_syscalls; *c; c++)
 				if (add_rule(ctx, SCMP_ACT_ALLOW, *c, err) < 0)
 					return -1;
+		}
+		if (p->pipe_cloexec) {
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pipe2), 1,
+					     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)O_CLOEXEC));
+			if (r < 0)
+				return podd_error_sys(err, -r, "seccomp: rule for pipe2");
 		}
 #ifdef PODD_SANITIZE
 		for (size_t i = 0; podd_sandbox_sanitizer_syscalls[i]; i++)

@@ -245,14 +245,29 @@ static int prepare_dir(const char *what, const char *in, char *out, size_t size,
 	return 0;
 }
 
+int engine_ready_send(struct engine *e, enum helper_kind k, podd_error_t *err)
+{
+	struct helper *h = &e->helpers[k];
+
+	if (!h->running || !h->hello_pending || h->hello_sent)
+		return 0;
+	if (podd_client_hello_send(&h->peer, helper_info[k].channel, &h->hello_id, err) < 0)
+		return engine_helper_failed(e, k, err);
+	h->hello_sent = true;
+	return 0;
+}
+
 int engine_ready(struct engine *e, enum helper_kind k, podd_error_t *err)
 {
 	struct helper *h = &e->helpers[k];
 
 	if (!h->running || !h->hello_pending)
 		return 0;
+	if (engine_ready_send(e, k, err) < 0)
+		return -1;
 	h->hello_pending = false;
-	if (podd_client_hello(&h->peer, helper_info[k].channel, err) < 0)
+	h->hello_sent = false;
+	if (podd_client_hello_receive(&h->peer, h->hello_id, err) < 0)
 		return engine_helper_failed(e, k, err);
 	return 0;
 }

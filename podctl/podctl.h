@@ -28,10 +28,10 @@ enum helper_kind {
 #define NEED_NET (1u << HELPER_NET)
 #define NEED_REGISTRY (1u << HELPER_REGISTRY)
 #define NEED_ALL (NEED_STATE | NEED_IMAGE | NEED_EXEC | NEED_NET | NEED_REGISTRY)
-/* With NEED_IMAGE: podd-image's handshake waits for engine_ready, after
- * podctl's sandbox. A pull needs podd-image only once
- * podd-image-registry has fetched: podd-image (libarchive and its
- * libxml2 and ICU to load) starts while the fetch runs. */
+/* With NEED_IMAGE: podd-image's handshake waits for engine_ready (its
+ * Hello may go first, engine_ready_send), after podctl's sandbox: a pull
+ * queues its UnpackStreamRequest behind the Hello and reads the answer
+ * when the stream ends, so that podd-image starts while the fetch does. */
 #define NEED_IMAGE_LATE (1u << (HELPER_COUNT + 1))
 /* Helper `k` parked: forked before podctl's sandbox, with its socket, but
  * not executed until engine_add asks (a byte on its park pipe; at
@@ -54,6 +54,8 @@ struct helper {
 	struct podd_peer peer;
 	bool running;
 	bool hello_pending; /* spawned, handshake left to engine_ready */
+	bool hello_sent;    /* ... its Hello sent (engine_ready_send), answer not read */
+	uint32_t hello_id;
 	int park_fd;        /* parked (NEED_PARKED): the pipe its exec waits on; else -1 */
 	int status_fd; /* /proc/PID/status, opened before podctl sandboxes */
 };
@@ -94,6 +96,10 @@ int engine_add(struct engine *e, enum helper_kind k, podd_error_t *err);
  * (NEED_IMAGE_LATE); a no-op otherwise. Call before a helper's first
  * request where it may be pending. */
 int engine_ready(struct engine *e, enum helper_kind k, podd_error_t *err);
+/* engine_ready's first half: the Hello sent, its answer left to
+ * engine_ready, so that requests may queue behind it while the helper
+ * still starts (a pull's UnpackStreamRequest). */
+int engine_ready_send(struct engine *e, enum helper_kind k, podd_error_t *err);
 /* One helper done early (EOF, reaped): podd-image once a run has its
  * image's config, so that it does not stay for the container's life. */
 void engine_stop_helper(struct engine *e, enum helper_kind k);

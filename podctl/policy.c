@@ -16,9 +16,6 @@ static const char *const podctl_syscalls[] = {
 	/* login: the auth file, opened before the sandbox, rewritten in place
 	 * once the registry accepted the credentials */
 	"ftruncate", "fsync",
-	/* pull: the pipe through which podd-image-registry hands a layer to
-	 * podd-image as it downloads; podctl only passes its two ends on */
-	"pipe2",
 	NULL,
 };
 
@@ -31,6 +28,10 @@ struct podd_sandbox_policy podctl_policy(void)
 		.syscalls = podctl_syscalls,
 		.landlock = true,
 		.landlock_dirs = no_dirs,
+		/* pull: the pipe through which podd-image-registry hands a
+		 * layer to podd-image as it downloads; podctl only passes its
+		 * two ends on */
+		.pipe_cloexec = true,
 	};
 }
 

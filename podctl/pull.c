@@ -233,20 +233,22 @@ static int stream_open(struct engine *e, int *wfd, uint32_t *id, podd_error_t *e
 {
 	Podd__UnpackStreamRequest req = PODD__UNPACK_STREAM_REQUEST__INIT;
 	int fds[2];
+	cleanup_close int rfd = -1, w = -1;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return podd_error_sys(err, errno, "pull: pipe");
-	(void)fcntl(fds[1], F_SETPIPE_SZ, STREAM_PIPE_SIZE);
-	if (engine_ready(e, HELPER_IMAGE, err) < 0 ||
-	    podd_client_send_fds(&e->helpers[HELPER_IMAGE].peer,
-				 PODD__IMAGE_TYPE__IMAGE_TYPE_UNPACK_STREAM, &req.base, &fds[0], 1, id,
-				 err) < 0) {
-		close(fds[0]);
-		close(fds[1]);
+	rfd = fds[0];
+	w = fds[1];
+	(void)fcntl(w, F_SETPIPE_SZ, STREAM_PIPE_SIZE);
+	/* podd-image may still be starting (NEED_IMAGE_LATE): the request
+	 * waits behind its Hello, whose answer stream_close reads first. */
+	if (engine_ready_send(e, HELPER_IMAGE, err) < 0)
+		return -1;
+	if (podd_client_send_fds(&e->helpers[HELPER_IMAGE].peer,
+				 PODD__IMAGE_TYPE__IMAGE_TYPE_UNPACK_STREAM, &req.base, &rfd, 1, id,
+				 err) < 0)
 		return engine_helper_failed(e, HELPER_IMAGE, err);
-	}
-	close(fds[0]);
-	*wfd = fds[1];
+	*wfd = move_fd(&w);
 	return 0;
 }
 
@@ -258,13 +260,15 @@ static int stream_close(struct engine *e, uint32_t id, podd_error_t *err)
 {
 	cleanup_message ProtobufCMessage *ok = NULL;
 
+	if (engine_ready(e, HELPER_IMAGE, err) < 0)
+		return -1;
 	if (podd_client_receive(&e->helpers[HELPER_IMAGE].peer, id,
 				PODD__COMMON_TYPE__COMMON_TYPE_OK, &podd__ok__descriptor, &ok,
 				err) == 0)
 		return 0;
-	if ((*err)->code == PODD_E_PROTOCOL || (*err)->sys_errno == ECONNRESET ||
-	    (*err)->sys_errno == EPIPE)
-		return engine_helper_failed(e, HELPER_IMAGE, err);
+	engine_helper_failed(e, HELPER_IMAGE, err);
+	if (!e->helpers[HELPER_IMAGE].running)
+		return -1;
 	podd_error_free(err);
 	return 0;
 }

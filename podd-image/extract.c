@@ -688,9 +688,11 @@ static la_ssize_t hashed_read(struct archive *tar, void *data, const void **out)
 	}
 	e = stream_take(h->md, &h->bytes, h->max_bytes, h->buf, (size_t)n);
 	if (e != 0) {
-		archive_set_error(tar, e, e == EFBIG ? "the uncompressed layer exceeds the limit of %llu bytes"
-						     : "sha256 of the layer (limit %llu)",
-				  (unsigned long long)h->max_bytes);
+		if (e == EFBIG)
+			archive_set_error(tar, e, "the uncompressed layer exceeds the limit of %llu bytes",
+					  (unsigned long long)h->max_bytes);
+		else
+			archive_set_error(tar, e, "sha256 of the layer");
 		return -1;
 	}
 	*out = h->buf;
@@ -721,9 +723,11 @@ static la_ssize_t blob_read(struct archive *raw, void *data, const void **out)
 	}
 	e = stream_take(b->md, &b->bytes, b->max_bytes, b->buf, (size_t)n);
 	if (e != 0) {
-		archive_set_error(raw, e, e == EFBIG ? "the compressed layer exceeds the limit of %llu bytes"
-						     : "sha256 of the blob (limit %llu)",
-				  (unsigned long long)b->max_bytes);
+		if (e == EFBIG)
+			archive_set_error(raw, e, "the compressed layer exceeds the limit of %llu bytes",
+					  (unsigned long long)b->max_bytes);
+		else
+			archive_set_error(raw, e, "sha256 of the blob");
 		return -1;
 	}
 	*out = b->buf;

@@ -297,7 +297,12 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	/* The largest layer not yet stored goes first, copied into
 	 * podd-image's pipe as it arrives: podd-image unpacks it meanwhile
 	 * (UnpackStreamRequest). The pipe closes after it, whatever
-	 * happened, so that podd-image sees its end. */
+	 * happened, so that podd-image sees its end. Not for a pull by
+	 * digest: there the user's digest vouches for every byte, and none
+	 * may reach podd-image's parsers before it is checked against it
+	 * (a pull by tag takes whatever the registry names anyway). */
+	if (want.digest[0])
+		podd_closep(&p->tee_fd);
 	size_t first = stream_choice(p->ctx->storefd, man);
 	if (first < man->n_layers) {
 		int r = fetch_blob(p, "blob", &man->layers[first].desc, META_MAX_LAYER_SIZE,

@@ -134,9 +134,11 @@ static long response_code(struct transfer *t)
 }
 
 /* A blob's bytes copied to podd-image as they arrive (PullRequest's
- * pipe). Blocking: podd-image reads as it unpacks, and the transfer waits
- * for it. A reader that went away (EPIPE: it gave the stream up) or any
- * other failure ends the copy, never the download. */
+ * pipe), before their digest is checked: only the registry's own answer
+ * (perform closes the pipe at a redirect to another origin). Blocking:
+ * podd-image reads as it unpacks, and the transfer waits for it. A reader
+ * that went away (EPIPE: it gave the stream up) or any other failure ends
+ * the copy, never the download. */
 static void tee(int *fd, const char *p, size_t len)
 {
 	if (fd == NULL || *fd < 0)
@@ -509,6 +511,12 @@ static int perform(struct registry *r, const struct request *q, struct response 
 		send_auth = send_auth && same_origin(next, r->base);
 		free(url);
 		url = next;
+		/* Bytes from another origin (a CDN the registry redirects to)
+		 * reach podd-image only once checked: not through the pipe. */
+		if (q->tee_fd && *q->tee_fd >= 0 && !same_origin(url, r->base)) {
+			podd_debug("layer served by another origin: not streamed");
+			podd_closep(q->tee_fd);
+		}
 	}
 }
 

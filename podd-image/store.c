@@ -265,15 +265,13 @@ int store_layer_stream(int storefd, int fd, const struct extract_limits *lim,
 void store_prepared_drop(int storefd, struct prepared_layer *p)
 {
 	podd_error_t e = NULL;
-	int layersfd;
+	cleanup_close int layersfd = -1;
 
 	if (p->tmpname[0] == '\0')
 		return;
 	layersfd = layers_dir(storefd, &e);
 	if (layersfd < 0 || layer_remove_tree(layersfd, p->tmpname, &e) < 0)
 		podd_error_free(&e);
-	if (layersfd >= 0)
-		close(layersfd);
 	p->tmpname[0] = '\0';
 }
 

@@ -100,7 +100,7 @@ static int name_check(const char *name, podd_error_t *err)
 	return 0;
 }
 
-int handle_store_image(struct podd_server *srv, const struct podd_request *req,
+static int store_image(struct podd_server *srv, const struct podd_request *req,
 		       podd_error_t *err)
 {
 	const Podd__StoreImageRequest *r = (const Podd__StoreImageRequest *)req->msg;
@@ -126,11 +126,9 @@ int handle_store_image(struct podd_server *srv, const struct podd_request *req,
 	/* Checks the config against the layers (each layer's uncompressed
 	 * sha256 against its diff_id) and unpacks the layers not yet in the
 	 * store. A failure leaves what is in place to podctl's gc (store.h). */
-	ret = store_image_from_manifest_prepared(ctx->storefd, &md, &ctx->lim, &ctx->prepared,
-						 &rec, err);
-	/* A streamed layer this image did not take is nobody's. */
-	store_prepared_drop(ctx->storefd, &ctx->prepared);
-	if (ret < 0 || name_record(r->name, r->top_digest, rec, err) < 0)
+	if (store_image_from_manifest_prepared(ctx->storefd, &md, &ctx->lim, &ctx->prepared, &rec,
+					       err) < 0 ||
+	    name_record(r->name, r->top_digest, rec, err) < 0)
 		return -1;
 	list.images = &rec;
 	list.n_images = 1;
@@ -140,6 +138,18 @@ int handle_store_image(struct podd_server *srv, const struct podd_request *req,
 		return -1;
 	image_session_hold_lock(ctx, &lock);
 	return 0;
+}
+
+int handle_store_image(struct podd_server *srv, const struct podd_request *req,
+		       podd_error_t *err)
+{
+	struct image_ctx *ctx = srv->data;
+	int rc = store_image(srv, req, err);
+
+	/* A streamed layer this image did not take (or a request refused
+	 * before it was looked at) is nobody's. */
+	store_prepared_drop(ctx->storefd, &ctx->prepared);
+	return rc;
 }
 
 int handle_unpack_stream(struct podd_server *srv, const struct podd_request *req,

@@ -63,6 +63,7 @@ static const struct {
 	{ 27, &podd__login_request__descriptor },
 	{ 28, &podd__store_image_request__descriptor },
 	{ 29, &podd__pull_finish_request__descriptor },
+	{ 30, &podd__unpack_stream_request__descriptor },
 	{ 40, &podd__search_request__descriptor },
 	{ 41, &podd__search_reply__descriptor },
 };

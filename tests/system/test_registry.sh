@@ -71,6 +71,16 @@ P2="$PODCTL --root $T/root2 --runroot $T/run2"
 eq "pull of the pushed image gives the same id" \
 	"$($P2 pull -q --tls-verify=false "$R/podd/busybox:latest")" "$ID"
 eq "pull by digest" "$($P2 pull -q --tls-verify=false "$R/podd/busybox@$SEED_DIGEST")" "$ID"
+# By digest into an empty store: no byte reaches podd-image before it is
+# checked against the digest the user gave, so nothing is streamed.
+PD="$PODCTL --root $T/rootd --runroot $T/rund"
+eq "pull by digest into an empty store" \
+	"$($PD --log-level debug pull -q --tls-verify=false "$R/podd/busybox@$SEED_DIGEST" 2> "$T/debug-digest")" "$ID"
+if grep -q "unpacked as it streamed in" "$T/debug-digest"; then
+	not_ok "... streams no layer to podd-image"
+else
+	ok "... streams no layer to podd-image"
+fi
 eq "the manifest, config and layer are in the store" "$(blobs "$T/root" | wc -l)" 3
 
 eq "pull from localhost:PORT (names resolved in the sandbox)" \

@@ -30,6 +30,7 @@
 #include <openssl/evp.h>
 
 #include "cleanup.h"
+#include "pipe_child.h"
 #include "extract.h"
 
 enum layer_filter { LAYER_PLAIN, LAYER_GZIP, LAYER_ZSTD };
@@ -624,29 +625,6 @@ static void test_extract_digest_is_the_uncompressed_sha256(void **state)
 		assert_int_equal(layer_remove_tree(f->dest, "bin", &err), 0);
 		assert_int_equal(layer_remove_tree(f->dest, "big", &err), 0);
 	}
-}
-
-/* A child writes `n` bytes of buf into a pipe; returns its read end. */
-static int pipe_from_child(const char *buf, size_t n, pid_t *pid)
-{
-	int fds[2];
-
-	assert_int_equal(pipe(fds), 0);
-	*pid = fork();
-	assert_true(*pid >= 0);
-	if (*pid == 0) {
-		close(fds[0]);
-		while (n > 0) {
-			ssize_t w = write(fds[1], buf, n);
-			if (w <= 0)
-				_exit(1);
-			buf += w;
-			n -= (size_t)w;
-		}
-		_exit(0);
-	}
-	close(fds[1]);
-	return fds[0];
 }
 
 /* A layer streamed through a pipe (a pull's UnpackStreamRequest): the

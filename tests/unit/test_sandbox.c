@@ -437,6 +437,11 @@ static int try_call(const char *call)
 #endif
 	if (strcmp(call, "blob-store") == 0)
 		return try_blob_store();
+	if (strcmp(call, "pipe2-cloexec") == 0 || strcmp(call, "pipe2-notification") == 0) {
+		int fds[2];
+		/* O_NOTIFICATION_PIPE (O_EXCL): the kernel's watch queue. */
+		return result(pipe2(fds, call[6] == 'c' ? O_CLOEXEC : O_EXCL));
+	}
 	if (strcmp(call, "image-store-cycle") == 0)
 		return try_image_store_cycle();
 	/* Wrong magic: harmless even if it got through (EINVAL). */
@@ -516,6 +521,10 @@ static const struct {
 	{ "podd-image-registry", "bind-inet", KILLED },
 	{ "podd-state", "socket-unix", KILLED },
 	{ "podctl", "socket-inet", KILLED },
+	/* podctl makes a pull's layer pipe, and only a plain one. */
+	{ "podctl", "pipe2-cloexec", ALLOWED },
+	{ "podctl", "pipe2-notification", KILLED },
+	{ "podd-state", "pipe2-cloexec", KILLED },
 	{ "podd-state", "kexec_load", KILLED },
 	/* podctl may not open files at all; podd-state only in its dirs. */
 #ifdef PODD_SANITIZE
@@ -614,7 +623,7 @@ static void test_compiled_filters_match_the_policies(void **state)
 			if (strcmp(podd_filters[k].process, processes[i]) == 0)
 				f = &podd_filters[k];
 		assert_non_null(f);
-		assert_int_equal(podd_seccomp_build(p.seccomp, p.syscalls, p.inet_client, &bpf, &len, &err), 0);
+		assert_int_equal(podd_seccomp_build(&p, &bpf, &len, &err), 0);
 		assert_int_equal(len, f->len * sizeof(struct sock_filter));
 		assert_memory_equal(bpf, f->insns, len);
 		free(bpf);

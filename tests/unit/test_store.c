@@ -20,12 +20,14 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "extract.h"
 #include "store.h"
 
+#include "pipe_child.h"
 #include "store_fixture.h"
 
 static void sha256_hex(const void *buf, size_t len, char out[65])
@@ -194,6 +196,74 @@ static void test_image_from_manifest_fills_the_record_and_unpacks(void **state)
 	close(fd);
 	assert_string_equal(buf, "top\n");
 	assert_true(store_layer_present(s->fd, &chains[0]));
+	podd__image_record__free_unpacked(rec, NULL);
+}
+
+/* `l`'s blob streamed into a prepared layer, as a pull's podd-image
+ * unpacks it while it downloads. */
+static void stream_layer(int storefd, const struct layer *l, struct prepared_layer *prep)
+{
+	podd_error_t err = NULL;
+	pid_t pid;
+	int status;
+	int rfd = pipe_from_child(l->tar, l->len, &pid);
+
+	assert_int_equal(store_layer_stream(storefd, rfd, NULL, prep, &err), 0);
+	close(rfd);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(prep->tmpname[0] != '\0');
+	assert_string_equal(prep->blob.hex, l->blob.hex);
+	assert_int_equal(prep->blob_size, l->len);
+	assert_string_equal(prep->diff_id.hex, l->diff_id + 7);
+}
+
+/* A prepared layer the image names is moved into place, not unpacked
+ * again from the blob; one it does not name (another blob) stays the
+ * caller's, and the image's own layer is unpacked from its blob. */
+static void test_a_prepared_layer_is_taken_only_when_named(void **state)
+{
+	struct store *s = *state;
+	struct layer l, other;
+	struct prepared_layer prep;
+	struct digest md, config, ids[1], chains[1];
+	Podd__ImageRecord *rec = NULL;
+	podd_error_t err = NULL;
+	char path[256];
+	int fd;
+
+	layer_add(s->fd, &l, "etc/streamed", "streamed\n");
+	layer_add(s->fd, &other, "etc/other", "other\n");
+	image_add(s->fd, &l, 1, "sh", &md, &config);
+	memcpy(ids[0].hex, l.diff_id + 7, 65);
+	assert_int_equal(chain_ids_compute(ids, 1, chains, &err), 0);
+
+	/* Not named: the other layer's stream is left alone. */
+	stream_layer(s->fd, &other, &prep);
+	assert_int_equal(store_image_from_manifest_prepared(s->fd, &md, NULL, &prep, &rec, &err),
+			 0);
+	assert_true(prep.tmpname[0] != '\0');
+	snprintf(path, sizeof(path), "layers/%s/diff/etc/streamed", chains[0].hex);
+	assert_int_equal(faccessat(s->fd, path, F_OK, AT_SYMLINK_NOFOLLOW), 0);
+	podd__image_record__free_unpacked(rec, NULL);
+	rec = NULL;
+	snprintf(path, sizeof(path), "layers/%s", prep.tmpname);
+	store_prepared_drop(s->fd, &prep);
+	assert_int_equal(prep.tmpname[0], '\0');
+	assert_int_equal(faccessat(s->fd, path, F_OK, AT_SYMLINK_NOFOLLOW), -1);
+
+	/* Named: taken as it is (the mark shows it was not unpacked again). */
+	assert_int_equal(layer_remove_tree(s->fd, "layers", &err), 0);
+	stream_layer(s->fd, &l, &prep);
+	snprintf(path, sizeof(path), "layers/%s/diff/mark", prep.tmpname);
+	fd = openat(s->fd, path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(store_image_from_manifest_prepared(s->fd, &md, NULL, &prep, &rec, &err),
+			 0);
+	assert_int_equal(prep.tmpname[0], '\0');
+	snprintf(path, sizeof(path), "layers/%s/diff/mark", chains[0].hex);
+	assert_int_equal(faccessat(s->fd, path, F_OK, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(rec->size, (int64_t)l.len);
 	podd__image_record__free_unpacked(rec, NULL);
 }
 
@@ -432,6 +502,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chain_ids_follow_the_oci_formula),
 		cmocka_unit_test_setup_teardown(test_image_from_manifest_fills_the_record_and_unpacks,
+						store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_a_prepared_layer_is_taken_only_when_named,
 						store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_a_present_layer_is_reused_not_unpacked_again,
 						store_setup, store_teardown),
