@@ -91,7 +91,8 @@ $P exec lsbox /bin/sh -c 'kill -9 $$'
 eq "a session killed by a signal: 128+9" "$?" 137
 eq "  ... and no id left" "$($P inspect --format '{{json .ExecIDs}}' lsbox)" "[\"$did\"]"
 # (podman 4.3 keeps the id of a session that fails to start, its bug
-# containers/podman#20392, fixed in 4.8; podd drops it, as podman now does.)
+# containers/podman#20392, fixed by podman#20394; podd drops it, as podman
+# now does.)
 expect_fail "a session that cannot start (127)" 127 "executable file not found" \
 	$P exec lsbox nosuchcommand
 eq "  ... leaves no id" "$($P inspect --format '{{json .ExecIDs}}' lsbox)" "[\"$did\"]"
@@ -125,7 +126,7 @@ epid=$!
 BG_PIDS="$BG_PIDS $epid"
 ids=$(exec_ids_poll lsbox "[\"$did\"]")
 kill -9 "$epid"
-wait "$epid" 2> /dev/null
+{ wait "$epid"; } 2> /dev/null
 eq "podctl killed mid-session: its id stays" \
 	"$($P inspect --format '{{json .ExecIDs}} {{.State.Status}}' lsbox)" "$ids running"
 $P stop -t 0 lsbox > /dev/null
@@ -136,7 +137,7 @@ epid=$!
 BG_PIDS="$BG_PIDS $epid"
 ids=$(exec_ids_poll lsbox "[]")
 kill -9 "$epid"
-wait "$epid" 2> /dev/null
+{ wait "$epid"; } 2> /dev/null
 eq "  ... (again, after a restart)" "$(jq length <<< "$ids")" "1"
 $P kill -s KILL lsbox > /dev/null
 for _ in $(seq 100); do
