@@ -230,8 +230,11 @@ out=$( (ctrlc_ready; printf '\003'; sleep 2) | timeout 20 script -qec \
 	"exec $P run --rm --name ctrlc --rootfs $ROOTFS /bin/sh -c 'trap \"echo got-int; exit 7\" INT; echo ready; while :; do sleep 0.1; done'" /dev/null)
 eq "ctrl-c on the terminal reaches the container" "$? $(grep -c got-int <<< "$out")" "7 1"
 # exec -it: ctrl-p ctrl-q leaves the session running and returns 0.
+before=$($P inspect box | jq '.[0].ExecIDs | length')
 (sleep 0.5; printf '\x10\x11') | timeout 20 script -qec "$P exec -it box /bin/sh" /dev/null > /dev/null
 eq "exec -it detaches with ctrl-p ctrl-q" "$?" 0
+eq "  ... and its session stays listed, as exec -d's (and podman's)" \
+	"$($P inspect box | jq '.[0].ExecIDs | length')" "$((before + 1))"
 expect_fail "--sig-proxy takes true or false" 125 'invalid argument "maybe" for "--sig-proxy"' \
 	$P run --sig-proxy=maybe --rootfs "$ROOTFS" /bin/true
 
