@@ -9,7 +9,7 @@
 #include "error.h"
 
 #define PODD_ID_LEN 64
-/* A container's recorded detached exec sessions (ContainerRecord.exec_ids). */
+/* A container's recorded exec sessions (ContainerRecord.exec_ids). */
 #define PODD_EXEC_IDS_MAX 64
 #define PODD_NAME_MAX 253
 #define PODD_PATH_MAX 4095

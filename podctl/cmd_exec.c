@@ -1,9 +1,13 @@
 /* podctl exec [options] CONTAINER CMD [ARG...]: run a process in a running
  * container. Under the container's lock: look up, sync, check it runs,
- * have podd-exec start the session (attached, the socket is connected
- * before the process starts); then, unlocked, relay the terminal, wait for
- * the session's exit file (podd-exec then removes the session) and exit
- * with its code. */
+ * record the session's id in the container (inspect's ExecIDs, as podman
+ * lists its sessions), have podd-exec start the session (attached, the
+ * socket is connected before the process starts); then, unlocked, relay
+ * the terminal, wait for the session's exit file (podd-exec then removes
+ * the session), drop the id from the container under its lock again and
+ * exit with the session's code. A session that fails to start is dropped
+ * at once; a detached one (-d, or ctrl-p ctrl-q) stays listed until the
+ * container stops. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,10 +94,47 @@ static void exec_opts_free(struct exec_opts *o)
 	create_opts_free(&o->env);
 }
 
-/* Start the session under the container's lock. */
+/* Say that the session could not be dropped from the container's record;
+ * whatever podctl returns stays as it was. */
+static void forget_failed(const char *session, podd_error_t *err)
+{
+	fprintf(stderr, "WARN[0000] exec session %s stays listed in its container: %s\n", session,
+		(*err)->msg);
+	podd_error_free(err);
+}
+
+/* An attached session that has ended (or that podctl gives up on) leaves
+ * the container's record, under its lock again, as podman removes its
+ * session after an attached exec. */
+static void session_forget(struct engine *e, const char *id, const char *session)
+{
+	cleanup_record Podd__ContainerRecord *rec = NULL;
+	podd_error_t err = NULL, ignored = NULL;
+
+	if (ctr_lock(e, id, &err) < 0) {
+		/* Removed meanwhile (podd-state refuses the lock): so is the
+		 * session. */
+		if (err->code == PODD_E_NO_SUCH_CONTAINER)
+			podd_error_free(&err);
+		else
+			forget_failed(session, &err);
+		return;
+	}
+	if (state_lookup(e, id, &rec, &err) < 0 || ctr_exec_dropped(e, &rec, session, &err) < 0) {
+		forget_failed(session, &err);
+		if (ctr_unlock(e, id, &ignored) < 0)
+			podd_error_free(&ignored);
+		return;
+	}
+	if (ctr_unlock(e, id, &err) < 0)
+		forget_failed(session, &err);
+}
+
+/* Start the session under the container's lock. Its id is recorded before
+ * its process starts and dropped again if it does not. */
 static int start_session(struct engine *e, const struct exec_opts *o, char **argv,
-			 int argc, char id[PODD_ID_LEN + 1], Podd__ExecStarted **started,
-			 int *sock, podd_error_t *err)
+			 int argc, char id[PODD_ID_LEN + 1], char session[PODD_ID_LEN + 1],
+			 Podd__ExecStarted **started, int *sock, podd_error_t *err)
 {
 	cleanup_record Podd__ContainerRecord *rec = NULL;
 	Podd__ExecRequest req = PODD__EXEC_REQUEST__INIT;
@@ -113,6 +154,8 @@ static int start_session(struct engine *e, const struct exec_opts *o, char **arg
 			   "improper");
 		goto unlock;
 	}
+	if (podd_id_generate(session, err) < 0 || ctr_exec_recorded(e, &rec, session, err) < 0)
+		goto unlock;
 	req.record = rec;
 	req.args = argv + o->first + 1;
 	req.n_args = (size_t)(argc - o->first - 1);
@@ -123,26 +166,26 @@ static int start_session(struct engine *e, const struct exec_opts *o, char **arg
 	req.tty = o->tty;
 	req.stdin = o->interactive;
 	req.detach = o->detach;
+	req.session_id = session;
 	rc = podd_client_call_fds(&e->helpers[HELPER_EXEC].peer, PODD__EXEC_TYPE__EXEC_TYPE_EXEC,
 				  &req.base, NULL, 0, PODD__EXEC_TYPE__EXEC_TYPE_EXEC_STARTED,
 				  &podd__exec_started__descriptor, &m, sock, o->detach ? 0 : 1,
 				  err);
 	if (rc < 0) {
 		engine_helper_failed(e, HELPER_EXEC, err);
-		goto unlock;
+		goto forget;
 	}
 	*started = (Podd__ExecStarted *)m;
-	if (!podd_id_valid((*started)->session_id) || (*started)->pid <= 0) {
+	if (strcmp((*started)->session_id, session) != 0 || (*started)->pid <= 0) {
 		podd_error(err, PODD_E_PROTOCOL, "podd-exec sent a malformed exec session");
-		goto unlock;
+		goto forget;
 	}
 	if (!o->detach && podd_fd_check_kind(*sock, PODD_FD_SOCKET, err) < 0)
-		goto unlock;
-	/* A detached session is the container's to list (ExecIDs), as in
-	 * podman; an attached one lasts no longer than this command. */
-	if (o->detach && ctr_exec_recorded(e, &rec, (*started)->session_id, err) < 0)
-		goto unlock;
+		goto forget;
 	return ctr_unlock(e, id, err);
+forget:
+	if (ctr_exec_dropped(e, &rec, session, &ignored) < 0)
+		forget_failed(session, &ignored);
 unlock:
 	if (ctr_unlock(e, id, &ignored) < 0)
 		podd_error_free(&ignored);
@@ -177,7 +220,7 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	cleanup_message Podd__ExitStatus *st = NULL;
 	cleanup_close int sock = -1;
 	podd_error_t err = NULL;
-	char id[PODD_ID_LEN + 1] = "";
+	char id[PODD_ID_LEN + 1] = "", session[PODD_ID_LEN + 1] = "";
 	struct engine e;
 	int code, detached;
 
@@ -187,27 +230,30 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		engine_stop(&e);
 		return report_error(&err);
 	}
-	if (start_session(&e, &o, argv, argc, id, &started, &sock, &err) < 0) {
+	if (start_session(&e, &o, argv, argc, id, session, &started, &sock, &err) < 0) {
 		engine_stop(&e);
 		return report_start_error(&err);
 	}
 	if (o.detach) {
-		printf("%s\n", started->session_id);
+		printf("%s\n", session);
 		engine_stop(&e);
 		return 0;
 	}
-	detached = attach_relay(&e, id, started->session_id, sock, o.interactive, o.tty, NULL,
-				&o.keys, &err);
-	if (detached < 0 || (!detached && session_wait(&e, id, started->session_id, &st, &err) < 0)) {
+	detached = attach_relay(&e, id, session, sock, o.interactive, o.tty, NULL, &o.keys, &err);
+	if (detached < 0 || (!detached && session_wait(&e, id, session, &st, &err) < 0)) {
+		code = report_error(&err);
+		session_forget(&e, id, session);
 		engine_stop(&e);
-		return report_error(&err);
+		return code;
 	}
-	/* ctrl-p ctrl-q: the session runs on, as with exec -d. */
+	/* ctrl-p ctrl-q: the session runs on, as with exec -d, and stays
+	 * listed. */
 	if (detached) {
 		engine_stop(&e);
 		return 0;
 	}
 	code = st->exit_code;
+	session_forget(&e, id, session);
 	engine_stop(&e);
 	return code;
 }

@@ -10,8 +10,9 @@
  *
  * The signature policy (--signature-policy, else the default file) is read
  * and evaluated before engine_start for both formats the archive may be
- * (signature_policy.h): both refused, the load fails here; one refused,
- * podd-image refuses the archive once it sees its format (LoadRequest). */
+ * (signature_policy.h); podd-image refuses the archive once it sees its
+ * format (LoadRequest), and podctl says so as podman does, listing each
+ * format podman would have tried (load_refusal.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -23,6 +24,7 @@
 
 #include "cleanup.h"
 #include "images.h"
+#include "load_refusal.h"
 #include "signature_policy.h"
 #include "validate.h"
 #include "wire.h"
@@ -58,24 +60,51 @@ static void refusal_text(char *s)
 		s[REFUSAL_MAX] = '\0';
 }
 
-static int load_archive(struct engine *e, int fd, bool quiet, char *refuse_oci,
-			char *refuse_docker, podd_error_t *err)
+/* The format podd-image refused, told by its error: the refusal podctl
+ * sent for that format, word for word. */
+enum refused { REFUSED_NONE, REFUSED_OCI, REFUSED_DOCKER };
+static enum refused refused_format(const podd_error_t err, const char *oci, const char *docker)
+{
+	if (err == NULL || err->code != PODD_E_NOT_PERMITTED || strcmp(oci, docker) == 0)
+		return REFUSED_NONE;
+	if (oci[0] && strcmp(err->msg, oci) == 0)
+		return REFUSED_OCI;
+	if (docker[0] && strcmp(err->msg, docker) == 0)
+		return REFUSED_DOCKER;
+	return REFUSED_NONE;
+}
+
+/* `path`: the archive as named in messages. */
+static int load_archive(struct engine *e, int fd, bool quiet, const char *path,
+			const char *refuse_oci, const char *refuse_docker, podd_error_t *err)
 {
 	cleanup_message ProtobufCMessage *m = NULL;
 	Podd__LoadRequest req = PODD__LOAD_REQUEST__INIT;
 	const Podd__LoadedImages *loaded;
+	cleanup_free char *oci = strdup(refuse_oci ? refuse_oci : "");
+	cleanup_free char *docker = strdup(refuse_docker ? refuse_docker : "");
 
-	refusal_text(refuse_oci);
-	refusal_text(refuse_docker);
-	req.refuse_oci_archive = refuse_oci ? refuse_oci : "";
-	req.refuse_docker_archive = refuse_docker ? refuse_docker : "";
+	if (oci == NULL || docker == NULL)
+		return podd_error_sys(err, ENOMEM, "load");
+	refusal_text(oci);
+	refusal_text(docker);
+	req.refuse_oci_archive = oci;
+	req.refuse_docker_archive = docker;
 	if (podd_client_call_fds(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD,
 				 &req.base, &fd, 1, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
 				 &podd__loaded_images__descriptor, &m, NULL, 0, err) < 0) {
+		enum refused r = refused_format(*err, oci, docker);
 		/* What the failed load stored is garbage now (images.h). */
 		engine_helper_failed(e, HELPER_IMAGE, err);
 		image_gc_after_failure(e);
-		return -1;
+		if (r == REFUSED_NONE)
+			return -1;
+		/* Refused by the policy: podman's list of the formats it
+		 * tried, with the refusal as podctl has it (a path not
+		 * made printable). */
+		podd_error_free(err);
+		return load_refusal(path, r == REFUSED_OCI,
+				    r == REFUSED_OCI ? refuse_oci : refuse_docker, err);
 	}
 	loaded = (const Podd__LoadedImages *)m;
 	if (!quiet && load_progress(loaded, err) < 0)
@@ -193,16 +222,11 @@ int cmd_load(const struct global_opts *g, int argc, char **argv)
 					opened[0] ? opened : NULL, &refuse_oci, &refuse_docker,
 					&err) < 0)
 		return report_error(&err);
-	if (refuse_oci && refuse_docker) {
-		/* Neither format may be loaded: podman's error lists each. */
-		podd_error(&err, PODD_E_NOT_PERMITTED,
-			   "payload does not match any of the supported image formats:\n"
-			   " * oci-archive: %s\n * docker-archive: %s",
-			   refuse_oci, refuse_docker);
-		return report_error(&err);
-	}
+	/* Both formats refused, the archive is still read: podman's list
+	 * says which format it is. */
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
-	    load_archive(&e, in, quiet, refuse_oci, refuse_docker, &err) < 0) {
+	    load_archive(&e, in, quiet, input && input[0] ? input : "/dev/stdin", refuse_oci,
+			 refuse_docker, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}

@@ -126,6 +126,24 @@ int ctr_exec_recorded(struct engine *e, Podd__ContainerRecord **rec, const char 
 	return update(e, rec, err);
 }
 
+int ctr_exec_dropped(struct engine *e, Podd__ContainerRecord **rec, const char *session,
+		     podd_error_t *err)
+{
+	Podd__ContainerRecord *r = *rec;
+	size_t i;
+
+	for (i = 0; i < r->n_exec_ids; i++)
+		if (strcmp(r->exec_ids[i], session) == 0)
+			break;
+	/* Gone already: the container stopped, or the list overflowed. */
+	if (i == r->n_exec_ids)
+		return 0;
+	free(r->exec_ids[i]);
+	memmove(r->exec_ids + i, r->exec_ids + i + 1, (r->n_exec_ids - i - 1) * sizeof(char *));
+	r->n_exec_ids--;
+	return update(e, rec, err);
+}
+
 static Podd__ContainerRef ref_of(const Podd__ContainerRecord *rec)
 {
 	Podd__ContainerRef ref = PODD__CONTAINER_REF__INIT;

@@ -48,11 +48,14 @@ int ctr_wait_exit(struct engine *e, const char *id, int timeout_ms, Podd__ExitSt
 		  podd_error_t *err);
 
 bool ctr_is_active(const Podd__ContainerRecord *rec); /* created, running or paused */
-/* A detached exec session (exec -d) recorded in the container's exec_ids
- * (inspect's ExecIDs), under the container's lock; *rec is the record as
- * stored after. podd-state drops them when the container stops. */
+/* An exec session recorded in the container's exec_ids (inspect's
+ * ExecIDs), or dropped from them (no write when it is not there), under
+ * the container's lock; *rec is the record as stored after. podd-state
+ * drops them all when the container stops. */
 int ctr_exec_recorded(struct engine *e, Podd__ContainerRecord **rec, const char *session,
 		      podd_error_t *err);
+int ctr_exec_dropped(struct engine *e, Podd__ContainerRecord **rec, const char *session,
+		     podd_error_t *err);
 
 /* attach.c: relay between the terminal and conmon's attach socket until
  * the container (or the exec session, when `session` is not NULL) closes

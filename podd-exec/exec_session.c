@@ -1,10 +1,11 @@
 /* Exec sessions (podctl exec): a process run in a running container
- * through its own conmon. The worker checks the request, writes the
- * session's process.json under <tmp>/containers/<id>/exec/<session>/ and
- * asks the launcher to start conmon; attached, the launcher hands back the
- * connected attach socket, which goes on to podctl. The session directory
- * holds conmon's exit file until podctl has waited for it (or the
- * container's cleanup removes the whole bundle directory). */
+ * through its own conmon. The worker checks the request (the session's id
+ * is podctl's, and new), writes the session's process.json under
+ * <tmp>/containers/<id>/exec/<session>/ and asks the launcher to start
+ * conmon; attached, the launcher hands back the connected attach socket,
+ * which goes on to podctl. The session directory holds conmon's exit file
+ * until podctl has waited for it (or the container's cleanup removes the
+ * whole bundle directory). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +34,10 @@ static int check_exec(const Podd__ExecRequest *x, podd_error_t *err)
 		return -1;
 	if (strlen(x->user) > USER_MAX || strpbrk(x->user, "\n\r"))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "exec: invalid user");
+	/* podctl draws the session's id (it records it before the process
+	 * starts); the container's own would share its socket link. */
+	if (!podd_id_valid(x->session_id) || strcmp(x->session_id, x->record->id) == 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "exec: invalid session id");
 	return 0;
 }
 
@@ -43,15 +48,15 @@ static int check_session(const Podd__ExecRef *r, podd_error_t *err)
 	return 0;
 }
 
-/* <tmp>/containers/<id>/exec/<session>/process.json; the container's
- * bundle directory must exist: only a container we started has one. */
-static int write_session(const Podd__ExecRequest *x, const struct exec_ctx *ctx,
-			 const char *session, podd_error_t *err)
+/* <tmp>/containers/<id>/exec/<session>/, new; the container's bundle
+ * directory must exist: only a container we started has one. An id in use
+ * (its directory, or a socket link of that name, a session's or a
+ * container's) is refused with nothing of it touched. */
+static int session_dir_create(const Podd__ExecRequest *x, const struct exec_ctx *ctx,
+			      podd_error_t *err)
 {
-	char dir[4300], path[4400];
-	json_object *process = NULL;
-	const char *text;
-	int r;
+	char dir[4300];
+	struct stat st;
 
 	if (exec_ctr_path(ctx, dir, x->record->id, "exec") < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid container id");
@@ -62,14 +67,33 @@ static int write_session(const Podd__ExecRequest *x, const struct exec_ctx *ctx,
 					  x->record->id);
 		return podd_error_sys(err, errno, "create %s", dir);
 	}
-	exec_session_path(ctx, dir, sizeof(dir), x->record->id, session, NULL);
+	snprintf(dir, sizeof(dir), "%s/socket/%s", ctx->tmp_dir, x->session_id);
+	if (lstat(dir, &st) == 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "exec session %.12s is in use",
+				  x->session_id);
+	if (exec_session_path(ctx, dir, sizeof(dir), x->record->id, x->session_id, NULL) < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid exec session");
 	if (mkdir(dir, 0700) < 0)
 		return podd_error_sys(err, errno, "create %s", dir);
+	return 0;
+}
+
+/* The session's process.json, in its new directory. */
+static int write_session(const Podd__ExecRequest *x, const struct exec_ctx *ctx,
+			 podd_error_t *err)
+{
+	char path[4400];
+	json_object *process = NULL;
+	const char *text;
+	int r;
+
+	if (exec_session_path(ctx, path, sizeof(path), x->record->id, x->session_id,
+			      "process.json") < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid exec session");
 	if (bundle_exec_process(ctx, x, &process, err) < 0)
 		return -1;
 	text = json_object_to_json_string_ext(process, JSON_C_TO_STRING_PLAIN |
 							       JSON_C_TO_STRING_NOSLASHESCAPE);
-	snprintf(path, sizeof(path), "%s/process.json", dir);
 	r = write_file_atomic(path, text, strlen(text), 0600, err);
 	json_object_put(process);
 	return r;
@@ -96,18 +120,17 @@ int handle_exec(struct podd_server *srv, const struct podd_request *req, podd_er
 	const Podd__ExecRequest *x = (const Podd__ExecRequest *)req->msg;
 	Podd__ExecStarted started = PODD__EXEC_STARTED__INIT;
 	cleanup_close int sock = -1;
-	char session[PODD_ID_LEN + 1];
 	int pid = 0;
 
-	if (check_exec(x, err) < 0 || podd_id_generate(session, err) < 0)
+	if (check_exec(x, err) < 0 || session_dir_create(x, ctx, err) < 0)
 		return -1;
-	if (write_session(x, ctx, session, err) < 0 ||
-	    call_spawn_exec(x->record, session, x->tty, x->stdin, !x->detach,
+	if (write_session(x, ctx, err) < 0 ||
+	    call_spawn_exec(x->record, x->session_id, x->tty, x->stdin, !x->detach,
 			    podd_log_level_name(podd_log_level_get()), &pid, &sock, err) < 0) {
-		remove_session(ctx, x->record->id, session);
+		remove_session(ctx, x->record->id, x->session_id);
 		return -1;
 	}
-	started.session_id = session;
+	started.session_id = x->session_id;
 	started.pid = pid;
 	return podd_server_reply(srv, req, PODD__EXEC_TYPE__EXEC_TYPE_EXEC_STARTED, 0,
 				 &started.base, sock >= 0 ? &sock : NULL, sock >= 0 ? 1 : 0, err);

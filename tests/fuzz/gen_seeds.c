@@ -116,6 +116,9 @@ static void seed_frame(const char *name, uint32_t type, uint16_t flags, uint16_t
 
 static const char id64[] =
 	"4f2a9c1e7b3d5a6c8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f";
+/* An exec session's, which must differ from its container's. */
+static const char session64[] =
+	"9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d";
 
 int main(int argc, char **argv)
 {
@@ -264,6 +267,7 @@ int main(int argc, char **argv)
 	exec.record = &running;
 	exec.n_args = 3;
 	exec.args = cmd;
+	exec.session_id = (char *)session64;
 	seed("exec_request", "command", &exec);
 	exec.n_env = 1;
 	exec.env = env;

@@ -55,6 +55,99 @@ eq "a stopped container lists no exec session" "$($P inspect --format '{{json .E
 check "  ... though one ran ($xid)" grep -Eq '^[0-9a-f]{64}$' <<< "$xid"
 $P rm exbox > /dev/null
 
+# Attached sessions are listed (ExecIDs) too, as podman 4.3 lists them:
+# from before the process starts until it ends. Next to a detached one,
+# which stays.
+lsid=$($P run -d --name lsbox --rootfs "$ROOTFS" /bin/sleep 1000)
+did=$($P exec -d lsbox /bin/sleep 1000)
+# exec_ids_poll CTR BEFORE: prints the container's ExecIDs once they are
+# no longer BEFORE (or as they are after 5 s).
+exec_ids_poll() {
+	local ids
+	for _ in $(seq 100); do
+		ids=$($P inspect --format '{{json .ExecIDs}}' "$1")
+		[ "$ids" != "$2" ] && break
+		sleep 0.05
+	done
+	echo "$ids"
+}
+$P exec lsbox /bin/sleep 3 &
+epid=$!
+BG_PIDS="$BG_PIDS $epid"
+ids=$(exec_ids_poll lsbox "[\"$did\"]")
+aid=$(jq -r '.[1] // empty' <<< "$ids")
+eq "an attached session is listed while it runs, after the detached one" \
+	"$(jq -r 'length, .[0]' <<< "$ids" | tr '\n' ' ')" "2 $did "
+check "  ... under the id of the session podd-exec runs ($aid)" \
+	test -n "$aid" -a -d "$T/run/containers/$lsid/exec/$aid"
+wait "$epid"
+eq "  ... which exits with its code" "$?" 0
+eq "  ... and is gone after; the detached one stays" \
+	"$($P inspect --format '{{json .ExecIDs}}' lsbox)" "[\"$did\"]"
+$P exec lsbox /bin/sh -c 'exit 7'
+eq "a session that fails: its code" "$?" 7
+eq "  ... and no id left" "$($P inspect --format '{{json .ExecIDs}}' lsbox)" "[\"$did\"]"
+$P exec lsbox /bin/sh -c 'kill -9 $$'
+eq "a session killed by a signal: 128+9" "$?" 137
+eq "  ... and no id left" "$($P inspect --format '{{json .ExecIDs}}' lsbox)" "[\"$did\"]"
+# (podman 4.3 keeps the id of a session that fails to start, its bug
+# containers/podman#20392, fixed by podman#20394; podd drops it, as podman
+# now does.)
+expect_fail "a session that cannot start (127)" 127 "executable file not found" \
+	$P exec lsbox nosuchcommand
+eq "  ... leaves no id" "$($P inspect --format '{{json .ExecIDs}}' lsbox)" "[\"$did\"]"
+expect_fail "a session that cannot start (126)" 126 "permission denied" $P exec lsbox /etc/passwd
+eq "  ... leaves no id" "$($P inspect --format '{{json .ExecIDs}}' lsbox)" "[\"$did\"]"
+expect_fail "exec -d of a session that cannot start" 127 "executable file not found" \
+	$P exec -d lsbox nosuchcommand
+eq "  ... leaves no id" "$($P inspect --format '{{json .ExecIDs}}' lsbox)" "[\"$did\"]"
+# podctl's own error path: its podd-exec dies while the session runs; the
+# wait fails (125) and the id still goes.
+$P exec lsbox /bin/sleep 2 > /dev/null 2> "$T/exec_err" &
+epid=$!
+BG_PIDS="$BG_PIDS $epid"
+ids=$(exec_ids_poll lsbox "[\"$did\"]")
+helper=
+for c in $(cat "/proc/$epid/task/$epid/children" 2> /dev/null); do
+	[ "$(cat "/proc/$c/comm" 2> /dev/null)" = podd-exec ] && helper=$c
+done
+check "podctl exec runs its podd-exec ($helper)" test -n "$helper"
+[ -n "$helper" ] && kill -9 "$helper"
+wait "$epid"
+eq "exec whose podd-exec died fails with 125" "$?" 125
+check "  ... saying so" grep -q "podd-exec" "$T/exec_err"
+eq "  ... and drops the id it listed ($(jq -c . <<< "$ids" | cut -c1-20)...)" \
+	"$($P inspect --format '{{json .ExecIDs}}' lsbox)" "[\"$did\"]"
+# A podctl killed mid-session leaves its id (the session runs on, as
+# podman's does); the container's exit drops it, whether stop records it
+# or conmon's exit command (container cleanup) does.
+$P exec lsbox /bin/sleep 1000 &
+epid=$!
+BG_PIDS="$BG_PIDS $epid"
+ids=$(exec_ids_poll lsbox "[\"$did\"]")
+kill -9 "$epid"
+{ wait "$epid"; } 2> /dev/null
+eq "podctl killed mid-session: its id stays" \
+	"$($P inspect --format '{{json .ExecIDs}} {{.State.Status}}' lsbox)" "$ids running"
+$P stop -t 0 lsbox > /dev/null
+eq "  ... until the container stops" "$($P inspect --format '{{json .ExecIDs}}' lsbox)" "[]"
+$P start lsbox > /dev/null
+$P exec lsbox /bin/sleep 1000 &
+epid=$!
+BG_PIDS="$BG_PIDS $epid"
+ids=$(exec_ids_poll lsbox "[]")
+kill -9 "$epid"
+{ wait "$epid"; } 2> /dev/null
+eq "  ... (again, after a restart)" "$(jq length <<< "$ids")" "1"
+$P kill -s KILL lsbox > /dev/null
+for _ in $(seq 100); do
+	[ "$($P inspect --format '{{.State.Status}}' lsbox)" = exited ] && break
+	sleep 0.05
+done
+eq "  ... or exits, recorded by its exit command" \
+	"$($P inspect --format '{{.State.Status}} {{json .ExecIDs}}' lsbox)" "exited []"
+$P rm lsbox > /dev/null
+
 # attached sessions leave nothing behind
 eq "attached sessions remove their directory" \
 	"$(find "$T/run/containers/$id/exec" -mindepth 1 -maxdepth 1 -not -name "$sid" | wc -l)" "0"
@@ -137,8 +230,11 @@ out=$( (ctrlc_ready; printf '\003'; sleep 2) | timeout 20 script -qec \
 	"exec $P run --rm --name ctrlc --rootfs $ROOTFS /bin/sh -c 'trap \"echo got-int; exit 7\" INT; echo ready; while :; do sleep 0.1; done'" /dev/null)
 eq "ctrl-c on the terminal reaches the container" "$? $(grep -c got-int <<< "$out")" "7 1"
 # exec -it: ctrl-p ctrl-q leaves the session running and returns 0.
+before=$($P inspect box | jq '.[0].ExecIDs | length')
 (sleep 0.5; printf '\x10\x11') | timeout 20 script -qec "$P exec -it box /bin/sh" /dev/null > /dev/null
 eq "exec -it detaches with ctrl-p ctrl-q" "$?" 0
+eq "  ... and its session stays listed, as exec -d's (and podman's)" \
+	"$($P inspect box | jq '.[0].ExecIDs | length')" "$((before + 1))"
 expect_fail "--sig-proxy takes true or false" 125 'invalid argument "maybe" for "--sig-proxy"' \
 	$P run --sig-proxy=maybe --rootfs "$ROOTFS" /bin/true
 

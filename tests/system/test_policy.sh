@@ -207,6 +207,41 @@ eq "load -i /dev/stdin of a pipe: judged as stdin, and loaded" \
 	"$(cat "$utf8" | $P load --signature-policy "$T/ocidir.json" -i /dev/stdin 2>&1 | tail -1)" \
 	"Loaded image: localhost/podd/utf8:latest"
 $P rmi -a > /dev/null 2>&1
+# --- load refused for the archive's format: podman's list of the formats
+# it tried, word for word: podman itself on the same archive and policy.
+PM="podman --root $T/pm/root --runroot $T/pm/run --storage-driver vfs --cgroup-manager cgroupfs --events-backend none"
+mkdir -p "$T/pmtmp" "$T/archives/Up"
+cp "$T/archives/deep/img.tar" "$T/archives/Up/img.tar"
+# same_refusal DESC POLICY FILE: podctl and podman, in $T/archives, fail
+# with the same output and exit code.
+same_refusal() {
+	local pd pm
+	pd=$(cd "$T/archives" && $P load --signature-policy "$2" -i "$3" 2>&1; echo "exit $?")
+	pm=$(cd "$T/archives" && TMPDIR="$T/pmtmp" $PM load --signature-policy "$2" -i "$3" 2>&1
+		echo "exit $?")
+	eq "$1" "$pd" "$pm"
+}
+same_refusal "oci-archive refused: podman's list of formats, as podman prints it (exit 125)" \
+	"$T/dir.json" deep/img.tar
+same_refusal "  ... at a path that reads as no image name (uppercase)" "$T/dir.json" Up/img.tar
+same_refusal "  ... at a path that reads as no image name (./)" "$T/dir.json" ./deep/img.tar
+same_refusal "  ... at the absolute path" "$T/dir.json" "$T/archives/deep/img.tar"
+same_refusal "  ... both formats refused: the archive's format is the one refused" \
+	"$T/reject.json" deep/img.tar
+pd=$(cd "$T/archives" && $P load --signature-policy "$T/reject.json" -i deep/dimg.tar 2>&1)
+eq "a docker-archive refused exits 125" "$?" 125
+pm=$(cd "$T/archives" && TMPDIR="$T/pmtmp" $PM load --signature-policy "$T/reject.json" \
+	-i deep/dimg.tar 2>&1)
+eq "  ... with podman's list: the oci and dir lines as podman's" \
+	"$(sed -n '1,2p;5p' <<< "$pd")" "$(sed -n '1,2p;5p' <<< "$pm")"
+eq "  ... the docker-archive line the refusal (podman's also names the archive's tag)" \
+	"$(sed -n 4p <<< "$pd")" \
+	" * docker-archive: Source image rejected: Running image docker-archive:deep/dimg.tar is rejected by policy."
+eq "  ... the oci-archive line says it has no index (podman's names its temporary copy)" \
+	"$(sed -n 3p <<< "$pd")" " * oci-archive: loading index: open index.json: no such file or directory"
+check "nothing is stored by the refused loads" no_images
+eq "... and their blobs are collected" "$(blobs "$T/root")" ""
+
 malformed_load() {
 	policy bad '{"default":[{"type":"bogus"}]}'
 	$P load --signature-policy "$T/bad.json" -i "$T/archives/deep/img.tar"
