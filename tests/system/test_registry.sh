@@ -59,12 +59,61 @@ eq "the pushed manifest is the stored one, byte for byte" \
 	"$SEED_DIGEST"
 $P push --tls-verify=false "$R/podd/seed:latest" "$R/podd/busybox:v2" 2> "$T/err" > /dev/null
 eq "a second push finds the blobs there" "$(grep -c 'skipped: already exists' "$T/err")" 2
-# Uploads as podman's: POST, one PATCH with the blob, PUT with its digest.
-$P --log-level debug push --tls-verify=false "$R/podd/seed:latest" "$R/podd/other:1" 2> "$T/err" \
-	> /dev/null
-eq "a blob upload is POST, PATCH, PUT" \
-	"$(grep -oE 'debug: (POST|PATCH|PUT) [^ ]*/blobs/uploads/[^:]*' "$T/err" | awk '{print $2}' | tr '\n' ' ')" \
+
+# Mounts (the OCI distribution spec's "Mounting a blob from another
+# repository"): the record names the image in podd/seed of this registry,
+# so a push to another repository there mounts each blob it lacks from
+# podd/seed (POST ?from=&mount=, 201) instead of uploading it, as podman
+# does with what its blob info cache knows; podd prints the line of a blob
+# that is there.
+MLAYER=$(jq -r '.layers[0].digest' "$T/oci/blobs/sha256/$(jq -r '.manifests[0].digest' "$T/oci/index.json" | cut -d: -f2)")
+$P push --tls-verify=false "$R/podd/seed:latest" "$R/podd/mounted:latest" > /dev/null 2> "$T/err"
+eq "push to another repository of the same registry" "$?" 0
+check "... the layer is mounted: skipped" \
+	grep -qx "Copying blob $MLAYER skipped: already exists" "$T/err"
+check "... the config too" grep -qx "Copying config sha256:$ID skipped: already exists" "$T/err"
+$P --log-level debug push --tls-verify=false "$R/podd/seed:latest" "$R/podd/mounted2:latest" \
+	> /dev/null 2> "$T/err"
+check "... with POST ?from=podd%2Fseed&mount=, answered 201" grep -qF \
+	"debug: POST http://$R/v2/podd/mounted2/blobs/uploads/?from=podd%2Fseed&mount=sha256%3A${MLAYER#sha256:}: 201," \
+	"$T/err"
+eq "... and nothing else is sent to the upload endpoint" \
+	"$(grep -oE 'debug: [A-Z]+ [^ ]*/blobs/uploads/' "$T/err" | awk '{print $2}' | tr '\n' ' ')" \
+	"POST POST "
+P13="$PODCTL --root $T/root13 --runroot $T/run13"
+eq "... and a fresh store pulls the same image from there" \
+	"$($P13 pull -q --tls-verify=false "$R/podd/mounted:latest")" "$ID"
+
+# A mount the registry does not make (podd/ghost does not hold the blobs:
+# docker-registry answers 202, an upload session) is an upload, in that
+# session: one PATCH with the blob and the PUT, no second POST.
+P14="$PODCTL --root $T/root14 --runroot $T/run14"
+$P14 pull -q --tls-verify=false "$R/podd/seed:latest" > /dev/null &&
+	$P14 tag "$R/podd/seed:latest" "$R/podd/ghost:1" &&
+	$P14 untag "$R/podd/seed:latest" "$R/podd/seed:latest" || not_ok "P14: an image named only podd/ghost"
+$P14 --log-level debug push --tls-verify=false "$R/podd/ghost:1" "$R/podd/fallback:latest" \
+	> /dev/null 2> "$T/err"
+eq "a refused mount falls back to an upload" "$?" 0
+eq "... the mount from podd/ghost was tried and answered 202" \
+	"$(grep -c "debug: POST http://$R/v2/podd/fallback/blobs/uploads/?from=podd%2Fghost&mount=sha256%3A[0-9a-f]*: 202," "$T/err")" \
+	2
+eq "... and the upload goes on in the session it opened: PATCH, PUT" \
+	"$(grep -oE 'debug: [A-Z]+ [^ ]*/blobs/uploads/' "$T/err" | awk '{print $2}' | tr '\n' ' ')" \
 	"POST PATCH PUT POST PATCH PUT "
+P15="$PODCTL --root $T/root15 --runroot $T/run15"
+eq "... and a fresh store pulls the same image from there" \
+	"$($P15 pull -q --tls-verify=false "$R/podd/fallback:latest")" "$ID"
+# Two sources, the first without the blobs: its session is cancelled
+# (DELETE) and the second mounts.
+$P14 tag "$R/podd/ghost:1" "$R/podd/seed:latest" || not_ok "P14: tag podd/seed"
+$P14 --log-level debug push --tls-verify=false "$R/podd/ghost:1" "$R/podd/second:latest" \
+	> /dev/null 2> "$T/err"
+eq "with two sources, a 202 is cancelled and the next one mounts" \
+	"$?/$(grep -oE 'debug: [A-Z]+ [^ ]*/blobs/uploads/[^ ]*: [0-9]+' "$T/err" | awk '{print $2, $NF}' | tr '\n' ' ')" \
+	"0/POST 202 DELETE 204 POST 201 POST 202 DELETE 204 POST 201 "
+eq "... from podd/ghost, then podd/seed" \
+	"$(grep -oE 'debug: POST [^ ]*from=podd%2F[a-z]*' "$T/err" | sed 's/.*%2F//' | tr '\n' ' ')" \
+	"ghost seed ghost seed "
 
 # a fresh store pulls back what was pushed
 P2="$PODCTL --root $T/root2 --runroot $T/run2"
@@ -125,8 +174,13 @@ P7="$PODCTL --root $T/root7 --runroot $T/run7"
 $P7 load -q -i "$ARCHIVE" > /dev/null || exit 1
 BB=$($P7 images -q --no-trunc | head -1)
 BB=${BB#sha256:}
-$P7 push --tls-verify=false "$BB" "$R/podd/busybox:latest" > /dev/null 2> "$T/err"
+$P7 --log-level debug push --tls-verify=false "$BB" "$R/podd/busybox:latest" > /dev/null \
+	2> "$T/err"
 eq "push of the loaded busybox image" "$?" 0
+# Nothing to mount from (its names are on no registry): uploads as
+# podman's, POST, one PATCH with the blob, PUT with its digest.
+grep -oE 'debug: [A-Z]+ [^ ]*/blobs/uploads/' "$T/err" | awk '{print $2}' | tr '\n' ' ' > "$T/seq"
+check "a blob upload is POST, PATCH, PUT (each blob's)" grep -qxE '(POST PATCH PUT ){2,}' "$T/seq"
 $P7 rmi "$BB" > /dev/null
 eq "rmi leaves no image" "$($P7 images -q | wc -l)" 0
 eq "pull it back: the same id" \
