@@ -522,13 +522,16 @@ expect_fail "pull after logout" 125 "unauthorized" $P4 pull --tls-verify=false "
 
 # --- a bearer-token front ------------------------------------------------
 # python3 answers /v2/ with a Bearer challenge, hands out a token for
-# podd:s3cret at /token, forwards manifest requests bearing it to the plain
-# registry and redirects blob requests there (307 to another origin): the
-# client's side of the token flow and of redirects, against real registry
-# answers behind it.
+# podd:s3cret at /token (writing down the scopes asked for), forwards
+# manifest requests and uploads bearing it to the plain registry and
+# redirects blob downloads there (307 to another origin): the client's side
+# of the token flow and of redirects, against real registry answers behind
+# it. A repository request's challenge names its scope, as
+# docker-distribution's do; a mount from podd/secret is refused (401) as
+# if the token did not cover pulling from there.
 TPORT=$(free_port)
 cat > "$T/bearer.py" <<'EOF'
-import base64, http.server, json, sys, threading, urllib.request
+import base64, http.server, json, sys, threading, urllib.parse, urllib.request
 port, upstream = int(sys.argv[1]), sys.argv[2]
 # "lazy": /v2/ needs no token (the challenge comes with the first
 # repository request) and each token is good for two requests (so a pull
@@ -548,14 +551,27 @@ def valid(auth):
 class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
     def deny(self):
+        scope = ""
+        u = urllib.parse.urlsplit(self.path)
+        if u.path.startswith("/v2/") and u.path != "/v2/":
+            name = u.path[4:].split("/blobs/")[0].split("/manifests/")[0]
+            scope = "repository:%s:%s" % (name, "pull" if self.command in ("GET", "HEAD") else "pull,push")
+            q = urllib.parse.parse_qs(u.query)
+            if "from" in q:
+                scope += " repository:%s:pull" % q["from"][0]
+            scope = ',scope="%s"' % scope
         self.send_response(401)
-        self.send_header("WWW-Authenticate", 'Bearer realm="http://127.0.0.1:%d/token",service="podd-test",scope="repository:podd/busybox:pull"' % port)
+        self.send_header("WWW-Authenticate", 'Bearer realm="http://127.0.0.1:%d/token",service="podd-test"%s' % (port, scope))
         self.send_header("Content-Length", "0")
         self.end_headers()
     def token(self):
         want = "Basic " + base64.b64encode(b"podd:s3cret").decode()
         if self.headers.get("Authorization") != want or "service=podd-test" not in self.path:
             self.send_response(401); self.send_header("Content-Length", "0"); self.end_headers(); return
+        with lock:
+            scopes = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("scope", [])
+            open((sys.argv[5] if len(sys.argv) > 5 else sys.argv[3]) + ".scopes", "a").write(
+                "|".join(scopes) + "\n")
         tok = TOKEN
         if lazy:
             with lock:
@@ -579,7 +595,7 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.proxy()
         if lazy and self.path == "/v2/":
             self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers(); return
-        if not valid(self.headers.get("Authorization")):
+        if not valid(self.headers.get("Authorization")) or "from=podd%2Fsecret" in self.path:
             return self.deny()
         if self.command == "GET" and "/blobs/" in self.path:
             # Blobs elsewhere, as a CDN would serve them: another origin
@@ -592,8 +608,10 @@ class H(http.server.BaseHTTPRequestHandler):
             return
         return self.proxy()
     def proxy(self):
+        n = int(self.headers.get("Content-Length") or 0)
         req = urllib.request.Request(upstream + self.path, method=self.command,
-                                     headers={k: v for k, v in self.headers.items() if k.lower() in ("accept",)})
+                                     data=self.rfile.read(n) if n else None,
+                                     headers={k: v for k, v in self.headers.items() if k.lower() in ("accept", "content-type")})
         try:
             r = urllib.request.urlopen(req)
         except urllib.error.HTTPError as e:
@@ -601,13 +619,13 @@ class H(http.server.BaseHTTPRequestHandler):
         body = r.read()
         self.send_response(r.status if hasattr(r, "status") else r.code)
         for k, v in r.headers.items():
-            if k.lower() in ("content-type", "docker-content-digest"):
+            if k.lower() in ("content-type", "docker-content-digest", "location"):
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-    do_GET = do_HEAD = forward
+    do_GET = do_HEAD = do_POST = do_PUT = forward
 http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 EOF
 python3 "$T/bearer.py" "$TPORT" "http://$R" "$T/leaked" > "$T/bearer.log" 2>&1 &
@@ -634,6 +652,32 @@ check "... with more than one token" test "$(cat "$T/tokens-issued")" -gt 1
 eq "bearer: blobs redirected to another origin are fetched without the token" \
 	"$(cat "$T/leaked" 2> /dev/null)" ""
 check "... and they were fetched there" grep -q 'GET /cdn/v2/podd/busybox/blobs/' "$T/leaked.cdn"
+
+# A push that mounts: one token for pushing to the destination and pulling
+# from the source, a scope parameter each.
+: > "$T/leaked.scopes"
+$P5 push --tls-verify=false --creds podd:s3cret "127.0.0.1:$TPORT/podd/busybox:latest" \
+	"127.0.0.1:$TPORT/podd/bearer-mount:latest" > /dev/null 2> "$T/err"
+eq "bearer: a push that mounts" "$?" 0
+eq "... its token covers push to the destination and pull from the source" \
+	"$(cat "$T/leaked.scopes")" "repository:podd/bearer-mount:pull,push|repository:podd/busybox:pull"
+eq "... and its blobs (a layer, the config) are mounted" \
+	"$(grep -c '^Copying .* skipped: already exists$' "$T/err")/$(grep -c '^Copying ' "$T/err")" "2/2"
+# A mount the registry refuses (401 again with the challenge's scope: the
+# token does not cover the source) is an upload; the push succeeds.
+P5c="$PODCTL --root $T/root5c --runroot $T/run5c"
+$P5c pull -q --tls-verify=false --creds podd:s3cret "127.0.0.1:$TPORT/podd/busybox:latest" \
+	> /dev/null && $P5c tag "$BB" "127.0.0.1:$TPORT/podd/secret:1" &&
+	$P5c untag "$BB" "127.0.0.1:$TPORT/podd/busybox:latest" || not_ok "P5c: an image named only podd/secret"
+: > "$T/leaked.scopes"
+$P5c --log-level debug push --tls-verify=false --creds podd:s3cret "$BB" \
+	"127.0.0.1:$TPORT/podd/from-secret:latest" > /dev/null 2> "$T/err"
+eq "bearer: a refused mount falls back to an upload" "$?" 0
+check "... the mount was refused" grep -q "debug: POST [^ ]*/v2/podd/from-secret/blobs/uploads/?from=podd%2Fsecret&mount=[^ ]*: 401," "$T/err"
+check "... after a token asked for the challenge's scopes" \
+	grep -qx "repository:podd/from-secret:pull,push|repository:podd/secret:pull" "$T/leaked.scopes"
+eq "... and podman pulls what was uploaded: the same id" \
+	"$(env -u REGISTRY_AUTH_FILE podman --root "$T/pm5" --runroot "$T/pm5r" --storage-driver vfs pull -q --tls-verify=false "$R/podd/from-secret:latest" 2>&1)" "$BB"
 
 # --- TLS with a self-signed certificate ----------------------------------
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
