@@ -1,7 +1,7 @@
 #!/bin/bash
-# pull, push, login and logout against real docker-registry instances on
-# 127.0.0.1 (plain HTTP, htpasswd Basic auth, a self-signed TLS
-# certificate), a bearer-token front written here in python3, a tampered
+# pull, push (with mounts from another repository), login and logout
+# against real docker-registry instances on 127.0.0.1 (plain HTTP,
+# htpasswd Basic auth, a self-signed TLS certificate), a bearer-token front written here in python3, a tampered
 # blob, short-name resolution through registries.json, and podd-image's
 # peak memory during a pull of a large layer against a small one.
 . "$(dirname "$0")/lib.sh"
