@@ -187,8 +187,21 @@ static int push_image(struct registry_ctx *ctx, struct event_stream *es, const P
 		used += (size_t)snprintf(scope + used, sizeof(scope) - used, " repository:%s:pull",
 					 src.repo[i]);
 	if (registry_open(ref.api_host, m->tls_verify, &tls, user, password, scope, false, reg,
-			  err) < 0)
-		return podd_error_wrap(err, "trying to reuse blob in %s", name);
+			  err) < 0) {
+		/* A token server that will not grant pull on a source (where
+		 * containers/image asks for it only at the mount, and loses
+		 * only the mount): the push goes on without mounts. */
+		if (src.n == 0 || (*err)->code != PODD_E_NOT_PERMITTED)
+			return podd_error_wrap(err, "trying to reuse blob in %s", name);
+		podd_debug("no token for the mount sources too (%s): pushing without mounts",
+			   (*err)->msg);
+		podd_error_free(err);
+		src.n = 0;
+		snprintf(scope, sizeof(scope), "repository:%s:pull,push", ref.repository);
+		if (registry_open(ref.api_host, m->tls_verify, &tls, user, password, scope, false,
+				  reg, err) < 0)
+			return podd_error_wrap(err, "trying to reuse blob in %s", name);
+	}
 	if (event_message(es, err, "Getting image source signatures") < 0)
 		return -1;
 	for (size_t i = 0; i < man->n_layers; i++)

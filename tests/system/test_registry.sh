@@ -528,7 +528,8 @@ expect_fail "pull after logout" 125 "unauthorized" $P4 pull --tls-verify=false "
 # of the token flow and of redirects, against real registry answers behind
 # it. A repository request's challenge names its scope, as
 # docker-distribution's do; a mount from podd/secret is refused (401) as
-# if the token did not cover pulling from there.
+# if the token did not cover pulling from there, and no token is given for
+# a scope on podd/forbidden (403).
 TPORT=$(free_port)
 cat > "$T/bearer.py" <<'EOF'
 import base64, http.server, json, sys, threading, urllib.parse, urllib.request
@@ -572,6 +573,8 @@ class H(http.server.BaseHTTPRequestHandler):
             scopes = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("scope", [])
             open((sys.argv[5] if len(sys.argv) > 5 else sys.argv[3]) + ".scopes", "a").write(
                 "|".join(scopes) + "\n")
+        if any("podd/forbidden" in s for s in scopes):
+            self.send_response(403); self.send_header("Content-Length", "0"); self.end_headers(); return
         tok = TOKEN
         if lazy:
             with lock:
@@ -678,6 +681,16 @@ check "... after a token asked for the challenge's scopes" \
 	grep -qx "repository:podd/from-secret:pull,push|repository:podd/secret:pull" "$T/leaked.scopes"
 eq "... and podman pulls what was uploaded: the same id" \
 	"$(env -u REGISTRY_AUTH_FILE podman --root "$T/pm5" --runroot "$T/pm5r" --storage-driver vfs pull -q --tls-verify=false "$R/podd/from-secret:latest" 2>&1)" "$BB"
+# A token server that will not grant pull on the source: the push asks
+# again without it and uploads.
+$P5c tag "$BB" "127.0.0.1:$TPORT/podd/forbidden:1" &&
+	$P5c untag "$BB" "127.0.0.1:$TPORT/podd/secret:1" || not_ok "P5c: an image named only podd/forbidden"
+: > "$T/leaked.scopes"
+$P5c --log-level debug push --tls-verify=false --creds podd:s3cret "$BB" \
+	"127.0.0.1:$TPORT/podd/from-forbidden:latest" > /dev/null 2> "$T/err"
+eq "bearer: a token refused for the source: the push goes on without mounts" \
+	"$?/$(tr '\n' ' ' < "$T/leaked.scopes")/$(grep -c 'debug: POST [^ ]*?from=' "$T/err")" \
+	"0/repository:podd/from-forbidden:pull,push|repository:podd/forbidden:pull repository:podd/from-forbidden:pull,push /0"
 
 # --- TLS with a self-signed certificate ----------------------------------
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
