@@ -457,6 +457,8 @@ class H(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self):
         self.send(404, b"")
     def do_POST(self):
+        if "mount=" in self.path:
+            return self.send(202, b"", extra=[("Location", "file:///etc/passwd")])
         self.send(202, b"")
 http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 EOF
@@ -483,6 +485,15 @@ fi
 expect_fail "hostile: an upload without a Location is refused" 125 "starting an upload" \
 	$P push --tls-verify=false "$R/podd/seed:latest" "$H/evil/x:up"
 eq "hostile: nothing stored" "$(blobs "$T/rooth" | wc -l)" 0
+# A mount's session at a file:// URL is not followed: the mount is
+# refused and the upload that follows fails as above.
+PHM="$PODCTL --root $T/roothm --runroot $T/runhm"
+$PHM pull -q --tls-verify=false "$R/podd/seed:latest" > /dev/null &&
+	$PHM tag "$R/podd/seed:latest" "$H/evil/src:1" || not_ok "PHM: an image named on the hostile registry"
+$PHM --log-level debug push --tls-verify=false "$H/evil/src:1" "$H/evil/x:up" > /dev/null 2> "$T/err"
+eq "hostile: a mount's file:// session is refused, and the upload after it" \
+	"$?/$(grep -c 'mounting blob sha256:[0-9a-f]* from evil/src: .*neither http nor https' "$T/err")/$(grep -c '^Error: .*starting an upload' "$T/err")" \
+	"125/1/1"
 
 # --- htpasswd Basic auth -------------------------------------------------
 htpasswd -Bbn podd s3cret > "$T/htpasswd"
