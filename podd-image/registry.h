@@ -34,8 +34,9 @@ int registry_global_init(podd_error_t *err);
  * /v2/, over https, or with tls_verify false over https without
  * verification and then plain http, as podman does. A 401 answer's
  * challenge is met with `user`/`password` (may be NULL: anonymous): Basic
- * sends them, Bearer fetches a token for `scope` ("repository:NAME:pull",
- * NULL for none). `check_credentials`: the credentials must be accepted
+ * sends them, Bearer fetches a token for `scope` ("repository:NAME:pull";
+ * several space-separated, a push's that mounts: "repository:DST:pull,push
+ * repository:SRC:pull"; NULL for none). `check_credentials`: the credentials must be accepted
  * (login): a registry that asks for none accepts any. `tls` (may be NULL):
  * CA certificates trusted besides the system's (the system's stay, through
  * its CA directory), and a client certificate; copied. */
