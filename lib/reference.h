@@ -35,6 +35,9 @@ int podd_reference_qualify(const char *domain, const char *shortname, struct pod
 #define PODD_REFERENCE_MAX (2 * PODD_IMAGE_REPO_MAX + PODD_IMAGE_TAG_MAX + 80)
 void podd_reference_string(const struct podd_reference *r, char *out, size_t n);
 
+/* PushRequest.mount_from: the most repositories a push mounts blobs from. */
+#define PODD_PUSH_MOUNT_FROM_MAX 8
+
 /* "domain/repository". */
 void podd_reference_repo(const struct podd_reference *r, char *out, size_t n);
 

@@ -18,6 +18,7 @@
 #include "image.pb-c.h"
 #include "podctl.h"
 #include "certs.h"
+#include "images.h"
 #include "pull.h"
 #include "reference.h"
 #include "registries.h"
@@ -178,6 +179,8 @@ int cmd_push(const struct global_opts *g, int argc, char **argv)
 	podd_error_t err = NULL;
 	struct engine e;
 	char name[PODD_REFERENCE_MAX];
+	char mount_from[PODD_PUSH_MOUNT_FROM_MAX][PODD_IMAGE_REPO_MAX + 1];
+	char *mount_ptrs[PODD_PUSH_MOUNT_FROM_MAX];
 	cleanup_free char *user = NULL, *password = NULL;
 	cleanup_message ProtobufCMessage *img = NULL;
 	Podd__LookupImageRequest lookup = PODD__LOOKUP_IMAGE_REQUEST__INIT;
@@ -256,6 +259,15 @@ int cmd_push(const struct global_opts *g, int argc, char **argv)
 		goto fail;
 	}
 	req.destination = name;
+	/* Other repositories of the destination's registry that hold the
+	 * image: podd-image-registry mounts blobs from them rather than
+	 * upload them, as podman does with what its blob info cache knows. */
+	req.n_mount_from = image_mount_sources((Podd__ImageRecord *)img, dest.domain,
+					       dest.repository, mount_from,
+					       PODD_PUSH_MOUNT_FROM_MAX);
+	for (size_t i = 0; i < req.n_mount_from; i++)
+		mount_ptrs[i] = mount_from[i];
+	req.mount_from = mount_ptrs;
 	req.tls_verify = tls_verify;
 	req.tls = registry_certs_msg(&certs, &tls);
 	if (user) {

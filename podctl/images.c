@@ -11,6 +11,7 @@
 #include "image_change.h"
 #include "image_filter.h"
 #include "images.h"
+#include "reference.h"
 #include "validate.h"
 
 #define STATE(e) engine_state(e)
@@ -573,4 +574,29 @@ int image_list_filter(struct engine *e, char *const *specs, size_t n_specs, int6
 	l->n = kept;
 	free(keep);
 	return 0;
+}
+
+size_t image_mount_sources(const Podd__ImageRecord *rec, const char *domain,
+			   const char *dest_repo, char (*out)[PODD_IMAGE_REPO_MAX + 1], size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rec->n_names && n < max; i++) {
+		struct podd_reference r;
+		podd_error_t err = NULL;
+		bool seen = false;
+
+		if (podd_reference_parse(rec->names[i], &r, &err) < 0) {
+			podd_error_free(&err);
+			continue;
+		}
+		if (!r.qualified || strcmp(r.domain, domain) != 0 ||
+		    strcmp(r.repository, dest_repo) == 0)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			seen = seen || strcmp(out[k], r.repository) == 0;
+		if (!seen)
+			snprintf(out[n++], PODD_IMAGE_REPO_MAX + 1, "%s", r.repository);
+	}
+	return n;
 }

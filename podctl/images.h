@@ -74,6 +74,13 @@ void image_name_split(const char *name, char *repo, size_t rsize, char *tag, siz
  * completed ("localhost/", ":latest"), or on any registry; NULL for none
  * (an id, say). */
 const char *image_name_matching(const Podd__ImageRecord *rec, const char *ref);
+/* The repositories of `domain` other than `dest_repo` that hold the
+ * image, as its record knows them (its names there, whose repositories
+ * are those of its RepoDigests there too), for PushRequest.mount_from:
+ * repository paths ("podd/seed") in the record's order, without repeats,
+ * at most `max` of them into `out`; returns how many. */
+size_t image_mount_sources(const Podd__ImageRecord *rec, const char *domain,
+			   const char *dest_repo, char (*out)[PODD_IMAGE_REPO_MAX + 1], size_t max);
 /* podman image inspect's object for one image. */
 json_object *image_inspect_json(struct engine *e, const Podd__ImageRecord *rec,
 				const Podd__ImageConfig *cfg);

@@ -61,7 +61,7 @@ struct response {
 };
 
 struct request {
-	const char *method; /* GET, HEAD, POST, PUT */
+	const char *method; /* GET, HEAD, POST, PUT, PATCH, DELETE */
 	const char *url;
 	const char *accept;       /* a whole "Accept: ..." line, or NULL */
 	const char *content_type; /* of the body, or NULL */
@@ -411,6 +411,8 @@ static int perform_once(struct registry *r, const struct request *q, const char 
 		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)q->out->max);
 	if (strcmp(q->method, "HEAD") == 0) {
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(q->method, "DELETE") == 0) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
 	} else if (strcmp(q->method, "POST") == 0) {
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
@@ -649,7 +651,10 @@ static int url_escape_append(char *url, size_t cap, const char *prefix, const ch
 }
 
 /* The Bearer flow: GET realm?service=...&scope=... (with Basic credentials
- * when we have some), {"token": ...} or {"access_token": ...}. */
+ * when we have some), {"token": ...} or {"access_token": ...}. `scope` is
+ * space-separated, as a challenge lists them ("repository:a:pull,push
+ * repository:b:pull", a push that mounts from b): one scope parameter
+ * each, as the token specification asks. */
 static int fetch_token(struct registry *r, const char *challenge, const char *scope,
 		       podd_error_t *err)
 {
@@ -672,11 +677,24 @@ static int fetch_token(struct registry *r, const char *challenge, const char *sc
 				  "the registry's bearer challenge has no http(s) realm");
 	snprintf(url, sizeof(url), "%s", realm);
 	bool first = strchr(url, '?') == NULL;
-	if ((service && url_escape_append(url, sizeof(url), first ? "?service=" : "&service=",
-					  service) < 0) ||
-	    (scope && url_escape_append(url, sizeof(url),
-					(first && !service) ? "?scope=" : "&scope=", scope) < 0))
+	if (service && url_escape_append(url, sizeof(url), first ? "?service=" : "&service=",
+					 service) < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "token URL too long");
+	first = first && !service;
+	for (const char *sc = scope; sc && *sc;) {
+		size_t n = strcspn(sc, " ");
+		if (n > 0) {
+			cleanup_free char *one = strndup(sc, n);
+			if (one == NULL)
+				return podd_error_sys(err, ENOMEM, "token URL");
+			if (url_escape_append(url, sizeof(url), first ? "?scope=" : "&scope=",
+					      one) < 0)
+				return podd_error(err, PODD_E_INVALID_ARGUMENT,
+						  "token URL too long");
+			first = false;
+		}
+		sc += n + strspn(sc + n, " ");
+	}
 	if (r->user) {
 		basic = basic_header(r->user, r->password);
 		if (basic == NULL)
@@ -1021,12 +1039,12 @@ static char *upload_url(const char *from, const char *location, const char *quer
 	return out;
 }
 
-/* As podman uploads a blob: POST starts the upload, one PATCH streams the
- * whole blob, PUT with the digest ends it, each at the Location the
- * previous answer gave. */
+/* As podman uploads a blob: POST starts the upload (unless a mount's 202
+ * started it: `session`), one PATCH streams the whole blob, PUT with the
+ * digest ends it, each at the Location the previous answer gave. */
 int registry_put_blob(struct registry *r, const char *repo, const struct digest *d, int fd,
-		      uint64_t size, registry_progress_fn progress, void *progress_data,
-		      podd_error_t *err)
+		      uint64_t size, const char *session, registry_progress_fn progress,
+		      void *progress_data, podd_error_t *err)
 {
 	char url[URL_MAX], query[80];
 	struct response resp = { 0 };
@@ -1041,19 +1059,25 @@ int registry_put_blob(struct registry *r, const char *repo, const struct digest 
 	char *patch_url = NULL, *put_url = NULL;
 	int rc = -1;
 
-	snprintf(url, sizeof(url), "%s/v2/%s/blobs/uploads/", r->base, repo);
-	if (perform(r, &post, &resp, err) < 0)
-		goto out;
-	if (resp.status != 202 || resp.location == NULL) {
-		registry_error(&resp, status_code(resp.status), err);
-		podd_error_wrap(err, "starting an upload");
-		goto out;
+	if (session) {
+		patch_url = upload_url(session, session, NULL, err);
+		if (patch_url == NULL)
+			goto out;
+	} else {
+		snprintf(url, sizeof(url), "%s/v2/%s/blobs/uploads/", r->base, repo);
+		if (perform(r, &post, &resp, err) < 0)
+			goto out;
+		if (resp.status != 202 || resp.location == NULL) {
+			registry_error(&resp, status_code(resp.status), err);
+			podd_error_wrap(err, "starting an upload");
+			goto out;
+		}
+		patch_url = upload_url(url, resp.location, NULL, err);
+		response_free(&resp);
+		resp = (struct response){ 0 };
+		if (patch_url == NULL)
+			goto out;
 	}
-	patch_url = upload_url(url, resp.location, NULL, err);
-	response_free(&resp);
-	resp = (struct response){ 0 };
-	if (patch_url == NULL)
-		goto out;
 	patch.url = patch_url;
 	if (perform(r, &patch, &resp, err) < 0)
 		goto out;
@@ -1079,6 +1103,68 @@ int registry_put_blob(struct registry *r, const char *repo, const struct digest 
 out:
 	curl_free(patch_url);
 	curl_free(put_url);
+	response_free(&resp);
+	return rc;
+}
+
+/* The OCI distribution spec's cross-repository mount: one POST, which the
+ * registry answers 201 (mounted), 202 (an upload session instead: the
+ * blob is not there or the registry does not mount) or refuses. The query
+ * is built as containers/image builds it (from, then mount, each
+ * escaped). */
+int registry_mount_blob(struct registry *r, const char *repo, const char *from,
+			const struct digest *d, char **session, podd_error_t *err)
+{
+	char url[URL_MAX], mount[80];
+	struct response resp = { 0 };
+	struct request q = { .method = "POST", .url = url, .body_fd = -1, .whole_timeout = true };
+	char *loc = NULL;
+	int rc = -1;
+
+	*session = NULL;
+	snprintf(url, sizeof(url), "%s/v2/%s/blobs/uploads/", r->base, repo);
+	snprintf(mount, sizeof(mount), "sha256:%s", d->hex);
+	if (url_escape_append(url, sizeof(url), "?from=", from) < 0 ||
+	    url_escape_append(url, sizeof(url), "&mount=", mount) < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "mount URL too long");
+	if (perform(r, &q, &resp, err) < 0)
+		goto out;
+	if (resp.status == 201) {
+		rc = 1;
+	} else if (resp.status == 202 && resp.location) {
+		loc = upload_url(url, resp.location, NULL, err);
+		if (loc == NULL)
+			goto out;
+		*session = strdup(loc);
+		if (*session == NULL) {
+			podd_error_sys(err, ENOMEM, "upload session");
+			goto out;
+		}
+		rc = 0;
+	} else {
+		registry_error(&resp, status_code(resp.status), err);
+	}
+out:
+	curl_free(loc);
+	response_free(&resp);
+	return rc;
+}
+
+int registry_cancel_upload(struct registry *r, const char *session, podd_error_t *err)
+{
+	struct response resp = { 0 };
+	struct request q = { .method = "DELETE", .url = session, .body_fd = -1,
+			     .whole_timeout = true };
+	int rc = -1;
+
+	if (perform(r, &q, &resp, err) < 0)
+		goto out;
+	if (resp.status != 204 && resp.status != 200 && resp.status != 202) {
+		registry_error(&resp, status_code(resp.status), err);
+		goto out;
+	}
+	rc = 0;
+out:
 	response_free(&resp);
 	return rc;
 }

@@ -34,8 +34,9 @@ int registry_global_init(podd_error_t *err);
  * /v2/, over https, or with tls_verify false over https without
  * verification and then plain http, as podman does. A 401 answer's
  * challenge is met with `user`/`password` (may be NULL: anonymous): Basic
- * sends them, Bearer fetches a token for `scope` ("repository:NAME:pull",
- * NULL for none). `check_credentials`: the credentials must be accepted
+ * sends them, Bearer fetches a token for `scope` ("repository:NAME:pull";
+ * several space-separated, a push's that mounts: "repository:DST:pull,push
+ * repository:SRC:pull"; NULL for none). `check_credentials`: the credentials must be accepted
  * (login): a registry that asks for none accepts any. `tls` (may be NULL):
  * CA certificates trusted besides the system's (the system's stay, through
  * its CA directory), and a client certificate; copied. */
@@ -73,11 +74,23 @@ int registry_get_blob(struct registry *r, const char *repo, const struct digest 
 int registry_blob_exists(struct registry *r, const char *repo, const struct digest *d,
 			 podd_error_t *err);
 
-/* Upload a blob from `fd` (`size` bytes) monolithically: POST an upload,
- * PUT its Location with ?digest=. */
+/* Upload a blob from `fd` (`size` bytes) monolithically: POST an upload
+ * (or, `session` not NULL, continue the one registry_mount_blob opened),
+ * PATCH it whole to its Location, PUT the next Location with ?digest=. */
 int registry_put_blob(struct registry *r, const char *repo, const struct digest *d, int fd,
-		      uint64_t size, registry_progress_fn progress, void *progress_data,
-		      podd_error_t *err);
+		      uint64_t size, const char *session, registry_progress_fn progress,
+		      void *progress_data, podd_error_t *err);
+
+/* POST /v2/<repo>/blobs/uploads/?from=<from>&mount=sha256:<hex>: mount a
+ * blob `from` another repository of this registry. 1: mounted (201). 0:
+ * the registry opened an upload session instead (202); *session is its
+ * URL (absolute, malloc'd), for registry_put_blob or
+ * registry_cancel_upload. -1: refused or failed (*err). */
+int registry_mount_blob(struct registry *r, const char *repo, const char *from,
+			const struct digest *d, char **session, podd_error_t *err);
+
+/* DELETE an upload session a mount opened and will not use. */
+int registry_cancel_upload(struct registry *r, const char *session, podd_error_t *err);
 
 /* PUT a manifest under `tag` with its media type. */
 int registry_put_manifest(struct registry *r, const char *repo, const char *tag,

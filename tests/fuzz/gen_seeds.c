@@ -551,6 +551,10 @@ int main(int argc, char **argv)
 	push.destination = "127.0.0.1:5000/podd/busybox:latest";
 	push.credentials = &creds;
 	seed("push_request", "full", &push);
+	char *mount_from[] = { "podd/seed", "library/busybox", "podd/busybox" };
+	push.mount_from = mount_from;
+	push.n_mount_from = 3;
+	seed("push_request", "mount_from", &push);
 	Podd__LoginRequest login = PODD__LOGIN_REQUEST__INIT;
 	seed("login_request", "empty", &login);
 	login.registry = "127.0.0.1:5000";

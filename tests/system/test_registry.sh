@@ -1,7 +1,7 @@
 #!/bin/bash
-# pull, push, login and logout against real docker-registry instances on
-# 127.0.0.1 (plain HTTP, htpasswd Basic auth, a self-signed TLS
-# certificate), a bearer-token front written here in python3, a tampered
+# pull, push (with mounts from another repository), login and logout
+# against real docker-registry instances on 127.0.0.1 (plain HTTP,
+# htpasswd Basic auth, a self-signed TLS certificate), a bearer-token front written here in python3, a tampered
 # blob, short-name resolution through registries.json, and podd-image's
 # peak memory during a pull of a large layer against a small one.
 . "$(dirname "$0")/lib.sh"
@@ -59,12 +59,61 @@ eq "the pushed manifest is the stored one, byte for byte" \
 	"$SEED_DIGEST"
 $P push --tls-verify=false "$R/podd/seed:latest" "$R/podd/busybox:v2" 2> "$T/err" > /dev/null
 eq "a second push finds the blobs there" "$(grep -c 'skipped: already exists' "$T/err")" 2
-# Uploads as podman's: POST, one PATCH with the blob, PUT with its digest.
-$P --log-level debug push --tls-verify=false "$R/podd/seed:latest" "$R/podd/other:1" 2> "$T/err" \
-	> /dev/null
-eq "a blob upload is POST, PATCH, PUT" \
-	"$(grep -oE 'debug: (POST|PATCH|PUT) [^ ]*/blobs/uploads/[^:]*' "$T/err" | awk '{print $2}' | tr '\n' ' ')" \
+
+# Mounts (the OCI distribution spec's "Mounting a blob from another
+# repository"): the record names the image in podd/seed of this registry,
+# so a push to another repository there mounts each blob it lacks from
+# podd/seed (POST ?from=&mount=, 201) instead of uploading it, as podman
+# does with what its blob info cache knows; podd prints the line of a blob
+# that is there.
+MLAYER=$(jq -r '.layers[0].digest' "$T/oci/blobs/sha256/$(jq -r '.manifests[0].digest' "$T/oci/index.json" | cut -d: -f2)")
+$P push --tls-verify=false "$R/podd/seed:latest" "$R/podd/mounted:latest" > /dev/null 2> "$T/err"
+eq "push to another repository of the same registry" "$?" 0
+check "... the layer is mounted: skipped" \
+	grep -qx "Copying blob $MLAYER skipped: already exists" "$T/err"
+check "... the config too" grep -qx "Copying config sha256:$ID skipped: already exists" "$T/err"
+$P --log-level debug push --tls-verify=false "$R/podd/seed:latest" "$R/podd/mounted2:latest" \
+	> /dev/null 2> "$T/err"
+check "... with POST ?from=podd%2Fseed&mount=, answered 201" grep -qF \
+	"debug: POST http://$R/v2/podd/mounted2/blobs/uploads/?from=podd%2Fseed&mount=sha256%3A${MLAYER#sha256:}: 201," \
+	"$T/err"
+eq "... and nothing else is sent to the upload endpoint" \
+	"$(grep -oE 'debug: [A-Z]+ [^ ]*/blobs/uploads/' "$T/err" | awk '{print $2}' | tr '\n' ' ')" \
+	"POST POST "
+P13="$PODCTL --root $T/root13 --runroot $T/run13"
+eq "... and a fresh store pulls the same image from there" \
+	"$($P13 pull -q --tls-verify=false "$R/podd/mounted:latest")" "$ID"
+
+# A mount the registry does not make (podd/ghost does not hold the blobs:
+# docker-registry answers 202, an upload session) is an upload, in that
+# session: one PATCH with the blob and the PUT, no second POST.
+P14="$PODCTL --root $T/root14 --runroot $T/run14"
+$P14 pull -q --tls-verify=false "$R/podd/seed:latest" > /dev/null &&
+	$P14 tag "$R/podd/seed:latest" "$R/podd/ghost:1" &&
+	$P14 untag "$R/podd/seed:latest" "$R/podd/seed:latest" || not_ok "P14: an image named only podd/ghost"
+$P14 --log-level debug push --tls-verify=false "$R/podd/ghost:1" "$R/podd/fallback:latest" \
+	> /dev/null 2> "$T/err"
+eq "a refused mount falls back to an upload" "$?" 0
+eq "... the mount from podd/ghost was tried and answered 202" \
+	"$(grep -c "debug: POST http://$R/v2/podd/fallback/blobs/uploads/?from=podd%2Fghost&mount=sha256%3A[0-9a-f]*: 202," "$T/err")" \
+	2
+eq "... and the upload goes on in the session it opened: PATCH, PUT" \
+	"$(grep -oE 'debug: [A-Z]+ [^ ]*/blobs/uploads/' "$T/err" | awk '{print $2}' | tr '\n' ' ')" \
 	"POST PATCH PUT POST PATCH PUT "
+P15="$PODCTL --root $T/root15 --runroot $T/run15"
+eq "... and a fresh store pulls the same image from there" \
+	"$($P15 pull -q --tls-verify=false "$R/podd/fallback:latest")" "$ID"
+# Two sources, the first without the blobs: its session is cancelled
+# (DELETE) and the second mounts.
+$P14 tag "$R/podd/ghost:1" "$R/podd/seed:latest" || not_ok "P14: tag podd/seed"
+$P14 --log-level debug push --tls-verify=false "$R/podd/ghost:1" "$R/podd/second:latest" \
+	> /dev/null 2> "$T/err"
+eq "with two sources, a 202 is cancelled and the next one mounts" \
+	"$?/$(grep -oE 'debug: [A-Z]+ [^ ]*/blobs/uploads/[^ ]*: [0-9]+' "$T/err" | awk '{print $2, $NF}' | tr '\n' ' ')" \
+	"0/POST 202 DELETE 204 POST 201 POST 202 DELETE 204 POST 201 "
+eq "... from podd/ghost, then podd/seed" \
+	"$(grep -oE 'debug: POST [^ ]*from=podd%2F[a-z]*' "$T/err" | sed 's/.*%2F//' | tr '\n' ' ')" \
+	"ghost seed ghost seed "
 
 # a fresh store pulls back what was pushed
 P2="$PODCTL --root $T/root2 --runroot $T/run2"
@@ -135,8 +184,13 @@ P7="$PODCTL --root $T/root7 --runroot $T/run7"
 $P7 load -q -i "$ARCHIVE" > /dev/null || exit 1
 BB=$($P7 images -q --no-trunc | head -1)
 BB=${BB#sha256:}
-$P7 push --tls-verify=false "$BB" "$R/podd/busybox:latest" > /dev/null 2> "$T/err"
+$P7 --log-level debug push --tls-verify=false "$BB" "$R/podd/busybox:latest" > /dev/null \
+	2> "$T/err"
 eq "push of the loaded busybox image" "$?" 0
+# Nothing to mount from (its names are on no registry): uploads as
+# podman's, POST, one PATCH with the blob, PUT with its digest.
+grep -oE 'debug: [A-Z]+ [^ ]*/blobs/uploads/' "$T/err" | awk '{print $2}' | tr '\n' ' ' > "$T/seq"
+check "a blob upload is POST, PATCH, PUT (each blob's)" grep -qxE '(POST PATCH PUT ){2,}' "$T/seq"
 $P7 rmi "$BB" > /dev/null
 eq "rmi leaves no image" "$($P7 images -q | wc -l)" 0
 eq "pull it back: the same id" \
@@ -413,6 +467,8 @@ class H(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self):
         self.send(404, b"")
     def do_POST(self):
+        if "mount=" in self.path:
+            return self.send(202, b"", extra=[("Location", "file:///etc/passwd")])
         self.send(202, b"")
 http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 EOF
@@ -439,6 +495,15 @@ fi
 expect_fail "hostile: an upload without a Location is refused" 125 "starting an upload" \
 	$P push --tls-verify=false "$R/podd/seed:latest" "$H/evil/x:up"
 eq "hostile: nothing stored" "$(blobs "$T/rooth" | wc -l)" 0
+# A mount's session at a file:// URL is not followed: the mount is
+# refused and the upload that follows fails as above.
+PHM="$PODCTL --root $T/roothm --runroot $T/runhm"
+$PHM pull -q --tls-verify=false "$R/podd/seed:latest" > /dev/null &&
+	$PHM tag "$R/podd/seed:latest" "$H/evil/src:1" || not_ok "PHM: an image named on the hostile registry"
+$PHM --log-level debug push --tls-verify=false "$H/evil/src:1" "$H/evil/x:up" > /dev/null 2> "$T/err"
+eq "hostile: a mount's file:// session is refused, and the upload after it" \
+	"$?/$(grep -c 'mounting blob sha256:[0-9a-f]* from evil/src: .*neither http nor https' "$T/err")/$(grep -c '^Error: .*starting an upload' "$T/err")" \
+	"125/1/1"
 
 # --- htpasswd Basic auth -------------------------------------------------
 htpasswd -Bbn podd s3cret > "$T/htpasswd"
@@ -478,13 +543,17 @@ expect_fail "pull after logout" 125 "unauthorized" $P4 pull --tls-verify=false "
 
 # --- a bearer-token front ------------------------------------------------
 # python3 answers /v2/ with a Bearer challenge, hands out a token for
-# podd:s3cret at /token, forwards manifest requests bearing it to the plain
-# registry and redirects blob requests there (307 to another origin): the
-# client's side of the token flow and of redirects, against real registry
-# answers behind it.
+# podd:s3cret at /token (writing down the scopes asked for), forwards
+# manifest requests and uploads bearing it to the plain registry and
+# redirects blob downloads there (307 to another origin): the client's side
+# of the token flow and of redirects, against real registry answers behind
+# it. A repository request's challenge names its scope, as
+# docker-distribution's do; a mount from podd/secret is refused (401) as
+# if the token did not cover pulling from there, and no token is given for
+# a scope on podd/forbidden (403).
 TPORT=$(free_port)
 cat > "$T/bearer.py" <<'EOF'
-import base64, http.server, json, sys, threading, urllib.request
+import base64, http.server, json, sys, threading, urllib.parse, urllib.request
 port, upstream = int(sys.argv[1]), sys.argv[2]
 # "lazy": /v2/ needs no token (the challenge comes with the first
 # repository request) and each token is good for two requests (so a pull
@@ -504,14 +573,29 @@ def valid(auth):
 class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
     def deny(self):
+        scope = ""
+        u = urllib.parse.urlsplit(self.path)
+        if u.path.startswith("/v2/") and u.path != "/v2/":
+            name = u.path[4:].split("/blobs/")[0].split("/manifests/")[0]
+            scope = "repository:%s:%s" % (name, "pull" if self.command in ("GET", "HEAD") else "pull,push")
+            q = urllib.parse.parse_qs(u.query)
+            if "from" in q:
+                scope += " repository:%s:pull" % q["from"][0]
+            scope = ',scope="%s"' % scope
         self.send_response(401)
-        self.send_header("WWW-Authenticate", 'Bearer realm="http://127.0.0.1:%d/token",service="podd-test",scope="repository:podd/busybox:pull"' % port)
+        self.send_header("WWW-Authenticate", 'Bearer realm="http://127.0.0.1:%d/token",service="podd-test"%s' % (port, scope))
         self.send_header("Content-Length", "0")
         self.end_headers()
     def token(self):
         want = "Basic " + base64.b64encode(b"podd:s3cret").decode()
         if self.headers.get("Authorization") != want or "service=podd-test" not in self.path:
             self.send_response(401); self.send_header("Content-Length", "0"); self.end_headers(); return
+        with lock:
+            scopes = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("scope", [])
+            open((sys.argv[5] if len(sys.argv) > 5 else sys.argv[3]) + ".scopes", "a").write(
+                "|".join(scopes) + "\n")
+        if any("podd/forbidden" in s for s in scopes):
+            self.send_response(403); self.send_header("Content-Length", "0"); self.end_headers(); return
         tok = TOKEN
         if lazy:
             with lock:
@@ -535,7 +619,7 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.proxy()
         if lazy and self.path == "/v2/":
             self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers(); return
-        if not valid(self.headers.get("Authorization")):
+        if not valid(self.headers.get("Authorization")) or "from=podd%2Fsecret" in self.path:
             return self.deny()
         if self.command == "GET" and "/blobs/" in self.path:
             # Blobs elsewhere, as a CDN would serve them: another origin
@@ -548,8 +632,10 @@ class H(http.server.BaseHTTPRequestHandler):
             return
         return self.proxy()
     def proxy(self):
+        n = int(self.headers.get("Content-Length") or 0)
         req = urllib.request.Request(upstream + self.path, method=self.command,
-                                     headers={k: v for k, v in self.headers.items() if k.lower() in ("accept",)})
+                                     data=self.rfile.read(n) if n else None,
+                                     headers={k: v for k, v in self.headers.items() if k.lower() in ("accept", "content-type")})
         try:
             r = urllib.request.urlopen(req)
         except urllib.error.HTTPError as e:
@@ -557,13 +643,13 @@ class H(http.server.BaseHTTPRequestHandler):
         body = r.read()
         self.send_response(r.status if hasattr(r, "status") else r.code)
         for k, v in r.headers.items():
-            if k.lower() in ("content-type", "docker-content-digest"):
+            if k.lower() in ("content-type", "docker-content-digest", "location"):
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-    do_GET = do_HEAD = forward
+    do_GET = do_HEAD = do_POST = do_PUT = forward
 http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 EOF
 python3 "$T/bearer.py" "$TPORT" "http://$R" "$T/leaked" > "$T/bearer.log" 2>&1 &
@@ -590,6 +676,42 @@ check "... with more than one token" test "$(cat "$T/tokens-issued")" -gt 1
 eq "bearer: blobs redirected to another origin are fetched without the token" \
 	"$(cat "$T/leaked" 2> /dev/null)" ""
 check "... and they were fetched there" grep -q 'GET /cdn/v2/podd/busybox/blobs/' "$T/leaked.cdn"
+
+# A push that mounts: one token for pushing to the destination and pulling
+# from the source, a scope parameter each.
+: > "$T/leaked.scopes"
+$P5 push --tls-verify=false --creds podd:s3cret "127.0.0.1:$TPORT/podd/busybox:latest" \
+	"127.0.0.1:$TPORT/podd/bearer-mount:latest" > /dev/null 2> "$T/err"
+eq "bearer: a push that mounts" "$?" 0
+eq "... its token covers push to the destination and pull from the source" \
+	"$(cat "$T/leaked.scopes")" "repository:podd/bearer-mount:pull,push|repository:podd/busybox:pull"
+eq "... and its blobs (a layer, the config) are mounted" \
+	"$(grep -c '^Copying .* skipped: already exists$' "$T/err")/$(grep -c '^Copying ' "$T/err")" "2/2"
+# A mount the registry refuses (401 again with the challenge's scope: the
+# token does not cover the source) is an upload; the push succeeds.
+P5c="$PODCTL --root $T/root5c --runroot $T/run5c"
+$P5c pull -q --tls-verify=false --creds podd:s3cret "127.0.0.1:$TPORT/podd/busybox:latest" \
+	> /dev/null && $P5c tag "$BB" "127.0.0.1:$TPORT/podd/secret:1" &&
+	$P5c untag "$BB" "127.0.0.1:$TPORT/podd/busybox:latest" || not_ok "P5c: an image named only podd/secret"
+: > "$T/leaked.scopes"
+$P5c --log-level debug push --tls-verify=false --creds podd:s3cret "$BB" \
+	"127.0.0.1:$TPORT/podd/from-secret:latest" > /dev/null 2> "$T/err"
+eq "bearer: a refused mount falls back to an upload" "$?" 0
+check "... the mount was refused" grep -q "debug: POST [^ ]*/v2/podd/from-secret/blobs/uploads/?from=podd%2Fsecret&mount=[^ ]*: 401," "$T/err"
+check "... after a token asked for the challenge's scopes" \
+	grep -qx "repository:podd/from-secret:pull,push|repository:podd/secret:pull" "$T/leaked.scopes"
+eq "... and podman pulls what was uploaded: the same id" \
+	"$(env -u REGISTRY_AUTH_FILE podman --root "$T/pm5" --runroot "$T/pm5r" --storage-driver vfs pull -q --tls-verify=false "$R/podd/from-secret:latest" 2>&1)" "$BB"
+# A token server that will not grant pull on the source: the push asks
+# again without it and uploads.
+$P5c tag "$BB" "127.0.0.1:$TPORT/podd/forbidden:1" &&
+	$P5c untag "$BB" "127.0.0.1:$TPORT/podd/secret:1" || not_ok "P5c: an image named only podd/forbidden"
+: > "$T/leaked.scopes"
+$P5c --log-level debug push --tls-verify=false --creds podd:s3cret "$BB" \
+	"127.0.0.1:$TPORT/podd/from-forbidden:latest" > /dev/null 2> "$T/err"
+eq "bearer: a token refused for the source: the push goes on without mounts" \
+	"$?/$(tr '\n' ' ' < "$T/leaked.scopes")/$(grep -c 'debug: POST [^ ]*?from=' "$T/err")" \
+	"0/repository:podd/from-forbidden:pull,push|repository:podd/forbidden:pull repository:podd/from-forbidden:pull,push /0"
 
 # --- TLS with a self-signed certificate ----------------------------------
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
