@@ -278,11 +278,19 @@ int engine_ready(struct engine *e, enum helper_kind k, podd_error_t *err)
  * asks for it). */
 static int start_helpers(struct engine *e, unsigned needs, podd_error_t *err)
 {
+	/* The slowest to start goes first: podd-image-registry, the one
+	 * dynamic executable, loads libcurl's libraries while the others
+	 * start. */
+	static const enum helper_kind spawn_order[HELPER_COUNT] = {
+		HELPER_REGISTRY, HELPER_STATE, HELPER_EXEC, HELPER_NET, HELPER_IMAGE,
+	};
 	bool open_db = (needs & NEED_STATE) != 0;
 
-	for (int k = 0; k < HELPER_COUNT; k++)
-		if ((needs & (1u << k)) && spawn_helper(e, (enum helper_kind)k, false, err) < 0)
+	for (int i = 0; i < HELPER_COUNT; i++) {
+		enum helper_kind k = spawn_order[i];
+		if ((needs & (1u << k)) && spawn_helper(e, k, false, err) < 0)
 			return -1;
+	}
 	for (int k = 0; k < HELPER_COUNT; k++)
 		if ((needs & NEED_PARKED(k)) && !(needs & (1u << k)) &&
 		    spawn_helper(e, (enum helper_kind)k, true, err) < 0)
