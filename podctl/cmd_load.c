@@ -10,9 +10,10 @@
  *
  * The signature policy (--signature-policy, else the default file) is read
  * and evaluated before engine_start for both formats the archive may be
- * (signature_policy.h); podd-image refuses the archive once it sees its
- * format (LoadRequest), and podctl says so as podman does, listing each
- * format podman would have tried (load_refusal.h). */
+ * (signature_policy.h): both refused, the load fails here, before any
+ * helper starts; one refused, podd-image refuses the archive once it sees
+ * its format (LoadRequest), and podctl says so as podman does, listing
+ * each format podman would have tried (load_refusal.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -222,8 +223,18 @@ int cmd_load(const struct global_opts *g, int argc, char **argv)
 					opened[0] ? opened : NULL, &refuse_oci, &refuse_docker,
 					&err) < 0)
 		return report_error(&err);
-	/* Both formats refused, the archive is still read: podman's list
-	 * says which format it is. */
+	if (refuse_oci && refuse_docker) {
+		/* Neither format may be loaded: refused before any helper
+		 * starts, so that a policy that rejects everything never has
+		 * an archive parsed or its blobs stored. podman reads the
+		 * archive first and words its list by the archive's format,
+		 * which podctl does not parse. */
+		podd_error(&err, PODD_E_NOT_PERMITTED,
+			   "payload does not match any of the supported image formats:\n"
+			   " * oci-archive: %s\n * docker-archive: %s",
+			   refuse_oci, refuse_docker);
+		return report_error(&err);
+	}
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
 	    load_archive(&e, in, quiet, input && input[0] ? input : "/dev/stdin", refuse_oci,
 			 refuse_docker, &err) < 0) {

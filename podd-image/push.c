@@ -188,10 +188,11 @@ static int push_image(struct registry_ctx *ctx, struct event_stream *es, const P
 					 src.repo[i]);
 	if (registry_open(ref.api_host, m->tls_verify, &tls, user, password, scope, false, reg,
 			  err) < 0) {
-		/* A token server that will not grant pull on a source (where
-		 * containers/image asks for it only at the mount, and loses
-		 * only the mount): the push goes on without mounts. */
-		if (src.n == 0 || (*err)->code != PODD_E_NOT_PERMITTED)
+		/* A token server that will not grant pull on a source, by
+		 * refusal or by any other failure (where containers/image asks
+		 * for it only at the mount, and loses only the mount): the
+		 * push goes on without mounts. */
+		if (src.n == 0)
 			return podd_error_wrap(err, "trying to reuse blob in %s", name);
 		podd_debug("no token for the mount sources too (%s): pushing without mounts",
 			   (*err)->msg);

@@ -226,11 +226,18 @@ same_refusal "oci-archive refused: podman's list of formats, as podman prints it
 same_refusal "  ... at a path that reads as no image name (uppercase)" "$T/dir.json" Up/img.tar
 same_refusal "  ... at a path that reads as no image name (./)" "$T/dir.json" ./deep/img.tar
 same_refusal "  ... at the absolute path" "$T/dir.json" "$T/archives/deep/img.tar"
-same_refusal "  ... both formats refused: the archive's format is the one refused" \
-	"$T/reject.json" deep/img.tar
-pd=$(cd "$T/archives" && $P load --signature-policy "$T/reject.json" -i deep/dimg.tar 2>&1)
+# Both formats refused: podctl refuses before anything reads the archive
+# (podman reads it first, to word its list by the archive's format).
+pd=$(cd "$T/archives" && $P load --signature-policy "$T/reject.json" -i deep/img.tar 2>&1)
+eq "  ... both formats refused: exit 125" "$?" 125
+eq "  ... before the archive is read: each format's refusal" "$pd" \
+	"Error: payload does not match any of the supported image formats:
+ * oci-archive: Source image rejected: Running image oci-archive:deep/img.tar: is rejected by policy.
+ * docker-archive: Source image rejected: Running image docker-archive:deep/img.tar is rejected by policy."
+policy dockrej "{\"default\":[$ACCEPT],\"transports\":{\"docker-archive\":{\"\":[$REJECT]}}}"
+pd=$(cd "$T/archives" && $P load --signature-policy "$T/dockrej.json" -i deep/dimg.tar 2>&1)
 eq "a docker-archive refused exits 125" "$?" 125
-pm=$(cd "$T/archives" && TMPDIR="$T/pmtmp" $PM load --signature-policy "$T/reject.json" \
+pm=$(cd "$T/archives" && TMPDIR="$T/pmtmp" $PM load --signature-policy "$T/dockrej.json" \
 	-i deep/dimg.tar 2>&1)
 eq "  ... with podman's list: the oci and dir lines as podman's" \
 	"$(sed -n '1,2p;5p' <<< "$pd")" "$(sed -n '1,2p;5p' <<< "$pm")"
