@@ -22,27 +22,11 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "copy_lines.h"
 #include "images.h"
 #include "signature_policy.h"
 #include "validate.h"
 #include "wire.h"
-
-/* podman's copy lines for each image loaded: its manifest's blobs as
- * podd-image listed them, checked before they reach the terminal. */
-static int load_progress(const Podd__LoadedImages *loaded, podd_error_t *err)
-{
-	if (loaded->n_blobs != loaded->n_images)
-		return podd_error(err, PODD_E_PROTOCOL, "podd-image answered load oddly");
-	for (size_t i = 0; i < loaded->n_blobs; i++)
-		for (size_t k = 0; k < loaded->blobs[i]->n_digests; k++)
-			if (!podd_digest_valid(loaded->blobs[i]->digests[k]))
-				return podd_error(err, PODD_E_PROTOCOL,
-						  "podd-image answered load oddly");
-	for (size_t i = 0; i < loaded->n_images; i++)
-		image_copy_progress(true, loaded->blobs[i]->digests, loaded->blobs[i]->n_digests,
-				    loaded->images[i]->id);
-	return 0;
-}
 
 /* A refusal as LoadRequest carries it: printable ASCII (a path's other
  * bytes as '?'), at most REFUSAL_MAX bytes, as podd-image checks it. */
@@ -61,25 +45,30 @@ static void refusal_text(char *s)
 static int load_archive(struct engine *e, int fd, bool quiet, char *refuse_oci,
 			char *refuse_docker, podd_error_t *err)
 {
-	cleanup_message ProtobufCMessage *m = NULL;
 	Podd__LoadRequest req = PODD__LOAD_REQUEST__INIT;
+	struct copy_lines cl = { .progress = !quiet };
 	const Podd__LoadedImages *loaded;
+	int r = -1;
 
 	refusal_text(refuse_oci);
 	refusal_text(refuse_docker);
 	req.refuse_oci_archive = refuse_oci ? refuse_oci : "";
 	req.refuse_docker_archive = refuse_docker ? refuse_docker : "";
-	if (podd_client_call_fds(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD,
-				 &req.base, &fd, 1, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
-				 &podd__loaded_images__descriptor, &m, NULL, 0, err) < 0) {
+	req.progress = !quiet;
+	/* The copy lines come as podd-image stores each image; the records
+	 * at the end. */
+	if (copy_lines_call(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD,
+			    &req.base, fd, &cl, err) == 0 &&
+	    (cl.loaded == NULL || cl.loaded->n_blobs != 0))
+		podd_error(err, PODD_E_PROTOCOL, "podd-image answered load oddly");
+	if (*err) {
 		/* What the failed load stored is garbage now (images.h). */
+		copy_lines_clear(&cl);
 		engine_helper_failed(e, HELPER_IMAGE, err);
 		image_gc_after_failure(e);
 		return -1;
 	}
-	loaded = (const Podd__LoadedImages *)m;
-	if (!quiet && load_progress(loaded, err) < 0)
-		return -1;
+	loaded = cl.loaded;
 	/* All records first, then the output: a record podd-state refuses
 	 * fails the command before anything is printed. */
 	for (size_t i = 0; i < loaded->n_images; i++)
@@ -87,16 +76,19 @@ static int load_archive(struct engine *e, int fd, bool quiet, char *refuse_oci,
 			/* What podd-state refused to record is in the store with
 			 * no record naming it: collect it now (best effort). */
 			image_gc_after_failure(e);
-			return -1;
+			goto out;
 		}
 	for (size_t i = 0; i < loaded->n_images; i++) {
-		const Podd__ImageRecord *r = loaded->images[i];
-		if (r->n_names == 0)
-			printf("Loaded image: sha256:%s\n", r->id);
-		for (size_t k = 0; k < r->n_names; k++)
-			printf("Loaded image: %s\n", r->names[k]);
+		const Podd__ImageRecord *rec = loaded->images[i];
+		if (rec->n_names == 0)
+			printf("Loaded image: sha256:%s\n", rec->id);
+		for (size_t k = 0; k < rec->n_names; k++)
+			printf("Loaded image: %s\n", rec->names[k]);
 	}
-	return 0;
+	r = 0;
+out:
+	copy_lines_clear(&cl);
+	return r;
 }
 
 int cmd_load(const struct global_opts *g, int argc, char **argv)
