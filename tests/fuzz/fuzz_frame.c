@@ -65,6 +65,7 @@ static const struct {
 	{ 29, &podd__pull_finish_request__descriptor },
 	{ 40, &podd__search_request__descriptor },
 	{ 41, &podd__search_reply__descriptor },
+	{ 48, &podd__copy_event__descriptor },
 };
 
 static void setup(void)
