@@ -42,6 +42,22 @@ static void refusal_text(char *s)
 		s[REFUSAL_MAX] = '\0';
 }
 
+/* What the "Loaded image" lines print, checked before podd-state or the
+ * terminal sees it: ids of 64 hex, qualified names; no `blobs`. */
+static bool loaded_printable(const Podd__LoadedImages *l)
+{
+	if (l == NULL || l->n_blobs != 0)
+		return false;
+	for (size_t i = 0; i < l->n_images; i++) {
+		if (l->images[i] == NULL || !podd_id_valid(l->images[i]->id))
+			return false;
+		for (size_t k = 0; k < l->images[i]->n_names; k++)
+			if (!podd_image_name_qualified(l->images[i]->names[k]))
+				return false;
+	}
+	return true;
+}
+
 static int load_archive(struct engine *e, int fd, bool quiet, char *refuse_oci,
 			char *refuse_docker, podd_error_t *err)
 {
@@ -59,7 +75,7 @@ static int load_archive(struct engine *e, int fd, bool quiet, char *refuse_oci,
 	 * at the end. */
 	if (copy_lines_call(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD,
 			    &req.base, fd, &cl, err) == 0 &&
-	    (cl.loaded == NULL || cl.loaded->n_blobs != 0))
+	    !loaded_printable(cl.loaded))
 		podd_error(err, PODD_E_PROTOCOL, "podd-image answered load oddly");
 	if (*err) {
 		/* What the failed load stored is garbage now (images.h). */

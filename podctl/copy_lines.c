@@ -50,7 +50,8 @@ static int copy_chunk(const ProtobufCMessage *chunk, void *data, podd_error_t *e
 				  (int)ev->kind);
 	}
 	if (!cl->progress)
-		return podd_error(err, PODD_E_PROTOCOL, "podd-image sent copy events not asked for");
+		return podd_error(err, PODD_E_PROTOCOL,
+				  "podd-image sent copy events not asked for");
 	/* The digest goes to the terminal: "sha256:" and 64 hex, or none. */
 	if (digest ? !podd_digest_valid(ev->digest) : ev->digest[0] != '\0')
 		return podd_error(err, PODD_E_PROTOCOL, "podd-image sent a malformed copy event");

@@ -483,7 +483,8 @@ static int load_oci(struct load *l, const struct extract_limits *lim, struct rec
 				return podd_error_wrap(err, "index.json: entry %zu", i + 1);
 			md = sel->digest;
 		}
-		if (store_image_from_manifest_progress(l->storefd, &md, lim, l->progress, &rec, err) < 0)
+		if (store_image_from_manifest_progress(l->storefd, &md, lim, l->progress, &rec,
+						       err) < 0)
 			return -1;
 		if (d->ref_name && names_add(rec, d->ref_name, err) < 0) {
 			podd__image_record__free_unpacked(rec, NULL);
@@ -580,7 +581,8 @@ static int load_docker(struct load *l, const struct extract_limits *lim, struct 
 		}
 		if (docker_manifest_write(l, config, layers, img->n_layers, &md, err) < 0)
 			return -1;
-		if (store_image_from_manifest_progress(l->storefd, &md, lim, l->progress, &rec, err) < 0)
+		if (store_image_from_manifest_progress(l->storefd, &md, lim, l->progress, &rec,
+						       err) < 0)
 			return -1;
 		for (size_t k = 0; k < img->n_repo_tags; k++)
 			if (names_add(rec, img->repo_tags[k], err) < 0) {

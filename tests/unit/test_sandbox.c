@@ -293,7 +293,8 @@ static int try_image_store_cycle(void)
 		return 36;
 	if (lseek(cycle_archive_fd, 0, SEEK_SET) != 0 ||
 	    (lock = store_lock(storefd, false, &err)) < 0 ||
-	    archive_load(storefd, cycle_archive_fd, NULL, NULL, NULL, &loaded, &nloaded, &err) < 0 ||
+	    archive_load(storefd, cycle_archive_fd, NULL, NULL, NULL, &loaded, &nloaded,
+			 &err) < 0 ||
 	    nloaded != 1 || strcmp(loaded[0]->id, rec->id) != 0)
 		return 37;
 	close(lock);
