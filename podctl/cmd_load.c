@@ -58,11 +58,11 @@ static bool loaded_printable(const Podd__LoadedImages *l)
 	return true;
 }
 
-static int load_archive(struct engine *e, int fd, bool quiet, char *refuse_oci,
+static int load_archive(struct engine *e, int fd, bool quiet, bool tty, char *refuse_oci,
 			char *refuse_docker, podd_error_t *err)
 {
 	Podd__LoadRequest req = PODD__LOAD_REQUEST__INIT;
-	struct copy_lines cl = { .progress = !quiet };
+	struct copy_lines cl = { .progress = !quiet, .tty = tty };
 	const Podd__LoadedImages *loaded;
 	int r = -1;
 
@@ -209,8 +209,10 @@ int cmd_load(const struct global_opts *g, int argc, char **argv)
 			   refuse_oci, refuse_docker);
 		return report_error(&err);
 	}
+	/* Asked before the sandbox closes (an ioctl). */
+	bool tty = isatty(STDERR_FILENO);
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
-	    load_archive(&e, in, quiet, refuse_oci, refuse_docker, &err) < 0) {
+	    load_archive(&e, in, quiet, tty, refuse_oci, refuse_docker, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}

@@ -52,12 +52,12 @@ static int save_refused(struct engine *e, const char *refused, char **refs, int 
 	return podd_error(err, PODD_E_NOT_PERMITTED, "%s", msg);
 }
 
-static int save_images(struct engine *e, bool oci, bool progress, char **refs, int n, int out,
-		       podd_error_t *err)
+static int save_images(struct engine *e, bool oci, bool progress, bool tty, char **refs, int n,
+		       int out, podd_error_t *err)
 {
 	Podd__SaveRequest req = PODD__SAVE_REQUEST__INIT;
 	Podd__ImageRecord **recs = calloc((size_t)n + 1, sizeof(*recs));
-	struct copy_lines cl = { .progress = progress };
+	struct copy_lines cl = { .progress = progress, .tty = tty };
 	int r = -1;
 
 	if (recs == NULL) {
@@ -182,9 +182,11 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 	if (out < 0)
 		return report_error(&err);
 	fflush(stdout);
+	/* Asked before the sandbox closes (an ioctl). */
+	bool tty = isatty(STDERR_FILENO);
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
-	    save_images(&e, oci, !quiet && out != STDOUT_FILENO, argv + optind, argc - optind, out,
-			&err) < 0) {
+	    save_images(&e, oci, !quiet && out != STDOUT_FILENO, tty, argv + optind,
+			argc - optind, out, &err) < 0) {
 		engine_stop(&e);
 		output_file_abort(&of);
 		return report_error(&err);

@@ -36,6 +36,12 @@ static int copy_chunk(const ProtobufCMessage *chunk, void *data, podd_error_t *e
 	switch (ev->kind) {
 	case PODD__COPY_EVENT__KIND__KIND_DONE:
 		cl->done = true;
+		if (cl->open_line)
+			return podd_error(err, PODD_E_PROTOCOL,
+					  "podd-image ended a copy in the middle of a blob");
+		if (ev->present)
+			return podd_error(err, PODD_E_PROTOCOL,
+					  "podd-image sent a malformed copy event");
 		return ev->loaded ? keep_loaded(cl, ev->loaded, err) : 0;
 	case PODD__COPY_EVENT__KIND__KIND_BLOB:
 	case PODD__COPY_EVENT__KIND__KIND_CONFIG:
@@ -55,15 +61,33 @@ static int copy_chunk(const ProtobufCMessage *chunk, void *data, podd_error_t *e
 	/* The digest goes to the terminal: "sha256:" and 64 hex, or none. */
 	if (digest ? !podd_digest_valid(ev->digest) : ev->digest[0] != '\0')
 		return podd_error(err, PODD_E_PROTOCOL, "podd-image sent a malformed copy event");
+	if (ev->present && ev->kind != PODD__COPY_EVENT__KIND__KIND_BLOB)
+		return podd_error(err, PODD_E_PROTOCOL, "podd-image sent a malformed copy event");
+	/* The blob before is copied: its line ends. */
+	if (cl->open_line) {
+		fputs(" done\n", stderr);
+		cl->open_line = false;
+	}
 	switch (ev->kind) {
 	case PODD__COPY_EVENT__KIND__KIND_IMAGE:
 		fputs("Getting image source signatures\n", stderr);
 		break;
 	case PODD__COPY_EVENT__KIND__KIND_BLOB:
-		fprintf(stderr, "Copying blob %s\n", ev->digest);
+		if (!cl->tty) {
+			fprintf(stderr, "Copying blob %s\n", ev->digest);
+			break;
+		}
+		fprintf(stderr, "Copying blob %.12s", ev->digest + 7);
+		if (ev->present)
+			fputs(" skipped: already exists\n", stderr);
+		else
+			cl->open_line = true;
 		break;
 	case PODD__COPY_EVENT__KIND__KIND_CONFIG:
-		fprintf(stderr, "Copying config %s\n", ev->digest);
+		if (cl->tty)
+			fprintf(stderr, "Copying config %.10s done\n", ev->digest + 7);
+		else
+			fprintf(stderr, "Copying config %s\n", ev->digest);
 		break;
 	case PODD__COPY_EVENT__KIND__KIND_MANIFEST:
 		fputs("Writing manifest to image destination\nStoring signatures\n", stderr);
@@ -83,10 +107,15 @@ int copy_lines_call(struct podd_peer *peer, uint32_t type, const ProtobufCMessag
 	uint32_t id;
 
 	cl->done = false;
+	cl->open_line = false;
 	cl->loaded = NULL;
 	if (podd_client_send_fds(peer, type, req, &fd, 1, &id, err) < 0 ||
 	    podd_client_receive_stream(peer, id, PODD__IMAGE_TYPE__IMAGE_TYPE_COPY_EVENT,
 				       &podd__copy_event__descriptor, copy_chunk, cl, err) < 0) {
+		/* The error goes on a line of its own. */
+		if (cl->open_line)
+			fputc('\n', stderr);
+		cl->open_line = false;
 		copy_lines_clear(cl);
 		return -1;
 	}

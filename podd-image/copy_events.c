@@ -19,6 +19,10 @@ static int send_step(void *data, enum copy_step step, const struct digest *d, po
 	case COPY_STEP_BLOB:
 		msg.kind = PODD__COPY_EVENT__KIND__KIND_BLOB;
 		break;
+	case COPY_STEP_BLOB_PRESENT:
+		msg.kind = PODD__COPY_EVENT__KIND__KIND_BLOB;
+		msg.present = true;
+		break;
 	case COPY_STEP_CONFIG:
 		msg.kind = PODD__COPY_EVENT__KIND__KIND_CONFIG;
 		break;

@@ -11,6 +11,7 @@
 enum copy_step {
 	COPY_STEP_IMAGE,    /* an image's copy begins; no digest */
 	COPY_STEP_BLOB,     /* a layer, by the digest podman shows for it */
+	COPY_STEP_BLOB_PRESENT, /* the same, a layer the store has unpacked already */
 	COPY_STEP_CONFIG,   /* the config, once the layers are copied */
 	COPY_STEP_MANIFEST, /* the image is written; no digest */
 };

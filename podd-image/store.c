@@ -487,15 +487,18 @@ static int image_from_manifest(int storefd, const struct digest *manifest_digest
 		struct pending_layer *p = &set.p[i];
 		p->chain = chains[i];
 		/* podman's "Copying blob" comes as each layer's turn comes,
-		 * unpacked now or found unpacked. */
-		if (copy_step(progress, COPY_STEP_BLOB, &m->layers[i].desc.digest, err) < 0)
-			return -1;
+		 * found unpacked or before it is unpacked. */
 		if (store_layer_present(storefd, &chains[i]) &&
 		    layer_size_read(layersfd, chains[i].hex, &p->size, err) == 0) {
 			p->reused = true;
+			if (copy_step(progress, COPY_STEP_BLOB_PRESENT, &m->layers[i].desc.digest,
+				      err) < 0)
+				return -1;
 			continue;
 		}
 		podd_error_free(err);
+		if (copy_step(progress, COPY_STEP_BLOB, &m->layers[i].desc.digest, err) < 0)
+			return -1;
 		if (prepared_matches(storefd, prep, &m->layers[i], &c->diff_ids[i])) {
 			/* Unpacked and measured as it streamed in: ours now. */
 			memcpy(p->tmpname, prep->tmpname, sizeof(p->tmpname));

@@ -88,10 +88,11 @@ int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 
 /* store_image_from_manifest, reporting its steps to `progress` (may be
  * NULL) as they happen: COPY_STEP_IMAGE first, COPY_STEP_BLOB with each
- * layer's manifest digest as its turn comes (before it is unpacked, or
- * when it is found unpacked), COPY_STEP_CONFIG with the config's digest
- * once every layer is in place, COPY_STEP_MANIFEST when the record is
- * made. A step that fails fails the call. */
+ * layer's manifest digest as its turn comes, before it is unpacked
+ * (COPY_STEP_BLOB_PRESENT when it is found unpacked), COPY_STEP_CONFIG
+ * with the config's digest once every layer is in place,
+ * COPY_STEP_MANIFEST when the record is made. A step that fails fails the
+ * call. */
 int store_image_from_manifest_progress(int storefd, const struct digest *manifest_digest,
 				       const struct extract_limits *lim,
 				       const struct copy_progress *progress,

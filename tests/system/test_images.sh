@@ -332,6 +332,28 @@ eq "save -m prints podman's lines for both images, in order" "$(cat "$T/save-two
 	"$(cat "$T/pm-save-two.err")"
 $P load -q -i "$T/pm-two.tar" > /dev/null 2> "$T/two.err"
 eq "load -q of two images prints nothing on stderr" "$(cat "$T/two.err")" ""
+# On a terminal podman draws progress bars, which end as "Copying blob
+# <12 hex> done" ("skipped: already exists" for a layer its store has) and
+# "Copying config <10 hex> done"; podctl prints those final lines. The
+# screen podman leaves (its redraws, ESC[1A ESC[J, applied) is the
+# reference, for a load into an empty store and one of images it has.
+screen_lines() {
+	awk '{ sub(/\r$/, ""); if (index($0, "\033[1A\033[J") == 1) { $0 = substr($0, 8); n-- }
+	       line[++n] = $0 }
+	     END { for (i = 1; i <= n; i++) { sub(/ +$/, "", line[i]); print line[i] } }' "$1"
+}
+on_tty() { script -qec "stty cols 120 rows 40; $* 2>&1 > /dev/null" /dev/null; }
+$PM rmi localhost/busybox:latest localhost/pmimage:latest > /dev/null 2>&1
+$P rmi -a > /dev/null
+for pass in empty full; do
+	on_tty "$PM load -i $T/pm-two.tar" > "$T/pm-tty.raw"
+	on_tty "$P load -i $T/pm-two.tar" > "$T/tty.raw"
+	check "podman's load on a terminal ends its bars as done lines ($pass store)" \
+		grep -q 'Copying config [0-9a-f]\{10\} done' "$T/pm-tty.raw"
+	eq "load on a terminal leaves podman's lines on the screen ($pass store)" \
+		"$(screen_lines "$T/tty.raw")" "$(screen_lines "$T/pm-tty.raw")"
+done
+check "  ... a layer the store has is skipped" grep -q 'skipped: already exists' "$T/tty.raw"
 $P rmi -a > /dev/null
 eq "rmi -a empties the store" "$(store_listing)" ""
 eq "podctl loads its own docker-archive" "$($P load -i "$T/podd-docker.tar")" \
