@@ -660,10 +660,10 @@ int archive_load(int storefd, int fd, const struct extract_limits *lim,
 		r = podd_error(err, PODD_E_INVALID_ARGUMENT,
 			       "archive: neither an oci-archive (index.json) nor a docker-archive "
 			       "(manifest.json)");
-	/* A failed load leaves what it stored to podctl's gc: another
-	 * session may be using any blob or layer by now (store.h). */
 	if (r == 0)
 		r = drain_input(fd, err);
+	/* A failed load leaves what it stored to podctl's gc: another
+	 * session may be using any blob or layer by now (store.h). */
 	if (r < 0) {
 		image_records_free(recs.v, recs.n);
 		load_free(&l);
