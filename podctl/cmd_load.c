@@ -3,10 +3,10 @@
  *
  * podctl never reads the archive: it opens FILE before its sandbox closes
  * and hands the descriptor to podd-image, the one process that parses
- * image data. podd-image answers the records of the images it stored
- * (and their manifests' layer digests); podctl records them in
- * podd-state, names and all, and prints podman's copy lines on stderr
- * (not with -q) and the "Loaded image" lines.
+ * image data. podd-image streams podman's copy lines as it stores each
+ * image (CopyEvent; printed on stderr as they come, none with -q), then
+ * the records of the images it stored; podctl records them in podd-state,
+ * names and all, and prints the "Loaded image" lines.
  *
  * The signature policy (--signature-policy, else the default file) is read
  * and evaluated before engine_start for both formats the archive may be
@@ -24,28 +24,12 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "copy_lines.h"
 #include "images.h"
 #include "load_refusal.h"
 #include "signature_policy.h"
 #include "validate.h"
 #include "wire.h"
-
-/* podman's copy lines for each image loaded: its manifest's blobs as
- * podd-image listed them, checked before they reach the terminal. */
-static int load_progress(const Podd__LoadedImages *loaded, podd_error_t *err)
-{
-	if (loaded->n_blobs != loaded->n_images)
-		return podd_error(err, PODD_E_PROTOCOL, "podd-image answered load oddly");
-	for (size_t i = 0; i < loaded->n_blobs; i++)
-		for (size_t k = 0; k < loaded->blobs[i]->n_digests; k++)
-			if (!podd_digest_valid(loaded->blobs[i]->digests[k]))
-				return podd_error(err, PODD_E_PROTOCOL,
-						  "podd-image answered load oddly");
-	for (size_t i = 0; i < loaded->n_images; i++)
-		image_copy_progress(true, loaded->blobs[i]->digests, loaded->blobs[i]->n_digests,
-				    loaded->images[i]->id);
-	return 0;
-}
 
 /* A refusal as LoadRequest carries it: printable ASCII (a path's other
  * bytes as '?'), at most REFUSAL_MAX bytes, as podd-image checks it. */
@@ -59,6 +43,22 @@ static void refusal_text(char *s)
 			s[n] = '?';
 	if (n > REFUSAL_MAX)
 		s[REFUSAL_MAX] = '\0';
+}
+
+/* What the "Loaded image" lines print, checked before podd-state or the
+ * terminal sees it: ids of 64 hex, qualified names; no `blobs`. */
+static bool loaded_printable(const Podd__LoadedImages *l)
+{
+	if (l == NULL || l->n_blobs != 0)
+		return false;
+	for (size_t i = 0; i < l->n_images; i++) {
+		if (l->images[i] == NULL || !podd_id_valid(l->images[i]->id))
+			return false;
+		for (size_t k = 0; k < l->images[i]->n_names; k++)
+			if (!podd_image_name_qualified(l->images[i]->names[k]))
+				return false;
+	}
+	return true;
 }
 
 /* The format podd-image refused, told by its error: the refusal podctl
@@ -76,14 +76,15 @@ static enum refused refused_format(const podd_error_t err, const char *oci, cons
 }
 
 /* `path`: the archive as named in messages. */
-static int load_archive(struct engine *e, int fd, bool quiet, const char *path,
+static int load_archive(struct engine *e, int fd, bool quiet, bool tty, const char *path,
 			const char *refuse_oci, const char *refuse_docker, podd_error_t *err)
 {
-	cleanup_message ProtobufCMessage *m = NULL;
 	Podd__LoadRequest req = PODD__LOAD_REQUEST__INIT;
+	struct copy_lines cl = { .progress = !quiet, .tty = tty };
 	const Podd__LoadedImages *loaded;
 	cleanup_free char *oci = strdup(refuse_oci ? refuse_oci : "");
 	cleanup_free char *docker = strdup(refuse_docker ? refuse_docker : "");
+	int r = -1;
 
 	if (oci == NULL || docker == NULL)
 		return podd_error_sys(err, ENOMEM, "load");
@@ -91,25 +92,29 @@ static int load_archive(struct engine *e, int fd, bool quiet, const char *path,
 	refusal_text(docker);
 	req.refuse_oci_archive = oci;
 	req.refuse_docker_archive = docker;
-	if (podd_client_call_fds(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD,
-				 &req.base, &fd, 1, PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
-				 &podd__loaded_images__descriptor, &m, NULL, 0, err) < 0) {
-		enum refused r = refused_format(*err, oci, docker);
+	req.progress = !quiet;
+	/* The copy lines come as podd-image stores each image; the records
+	 * at the end. */
+	if (copy_lines_call(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD,
+			    &req.base, fd, &cl, err) == 0 &&
+	    !loaded_printable(cl.loaded))
+		podd_error(err, PODD_E_PROTOCOL, "podd-image answered load oddly");
+	if (*err) {
+		enum refused refused = refused_format(*err, oci, docker);
 		/* What the failed load stored is garbage now (images.h). */
+		copy_lines_clear(&cl);
 		engine_helper_failed(e, HELPER_IMAGE, err);
 		image_gc_after_failure(e);
-		if (r == REFUSED_NONE)
+		if (refused == REFUSED_NONE)
 			return -1;
 		/* Refused by the policy: podman's list of the formats it
 		 * tried, with the refusal as podctl has it (a path not
 		 * made printable). */
 		podd_error_free(err);
-		return load_refusal(path, r == REFUSED_OCI,
-				    r == REFUSED_OCI ? refuse_oci : refuse_docker, err);
+		return load_refusal(path, refused == REFUSED_OCI,
+				    refused == REFUSED_OCI ? refuse_oci : refuse_docker, err);
 	}
-	loaded = (const Podd__LoadedImages *)m;
-	if (!quiet && load_progress(loaded, err) < 0)
-		return -1;
+	loaded = cl.loaded;
 	/* All records first, then the output: a record podd-state refuses
 	 * fails the command before anything is printed. */
 	for (size_t i = 0; i < loaded->n_images; i++)
@@ -117,16 +122,19 @@ static int load_archive(struct engine *e, int fd, bool quiet, const char *path,
 			/* What podd-state refused to record is in the store with
 			 * no record naming it: collect it now (best effort). */
 			image_gc_after_failure(e);
-			return -1;
+			goto out;
 		}
 	for (size_t i = 0; i < loaded->n_images; i++) {
-		const Podd__ImageRecord *r = loaded->images[i];
-		if (r->n_names == 0)
-			printf("Loaded image: sha256:%s\n", r->id);
-		for (size_t k = 0; k < r->n_names; k++)
-			printf("Loaded image: %s\n", r->names[k]);
+		const Podd__ImageRecord *rec = loaded->images[i];
+		if (rec->n_names == 0)
+			printf("Loaded image: sha256:%s\n", rec->id);
+		for (size_t k = 0; k < rec->n_names; k++)
+			printf("Loaded image: %s\n", rec->names[k]);
 	}
-	return 0;
+	r = 0;
+out:
+	copy_lines_clear(&cl);
+	return r;
 }
 
 int cmd_load(const struct global_opts *g, int argc, char **argv)
@@ -235,9 +243,11 @@ int cmd_load(const struct global_opts *g, int argc, char **argv)
 			   refuse_oci, refuse_docker);
 		return report_error(&err);
 	}
+	/* Asked before the sandbox closes (an ioctl). */
+	bool tty = isatty(STDERR_FILENO);
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
-	    load_archive(&e, in, quiet, input && input[0] ? input : "/dev/stdin", refuse_oci,
-			 refuse_docker, &err) < 0) {
+	    load_archive(&e, in, quiet, tty, input && input[0] ? input : "/dev/stdin",
+			 refuse_oci, refuse_docker, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}

@@ -4,8 +4,8 @@
  * terminal) before its sandbox closes and hands the descriptor to
  * podd-image, which writes the archive from its store. Each image goes in
  * under the name it was asked by (none when asked by id), as podman.
- * Unless -q, or the archive goes to stdout, podman's copy lines follow on
- * stderr. */
+ * Unless -q, or the archive goes to stdout, podman's copy lines come on
+ * stderr as podd-image writes each image (copy_lines.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "copy_lines.h"
 #include "output_file.h"
 #include "images.h"
 #include "signature_policy.h"
@@ -51,12 +52,12 @@ static int save_refused(struct engine *e, const char *refused, char **refs, int 
 	return podd_error(err, PODD_E_NOT_PERMITTED, "%s", msg);
 }
 
-static int save_images(struct engine *e, bool oci, bool progress, char **refs, int n, int out,
-		       podd_error_t *err)
+static int save_images(struct engine *e, bool oci, bool progress, bool tty, char **refs, int n,
+		       int out, podd_error_t *err)
 {
 	Podd__SaveRequest req = PODD__SAVE_REQUEST__INIT;
 	Podd__ImageRecord **recs = calloc((size_t)n + 1, sizeof(*recs));
-	cleanup_message ProtobufCMessage *m = NULL;
+	struct copy_lines cl = { .progress = progress, .tty = tty };
 	int r = -1;
 
 	if (recs == NULL) {
@@ -82,17 +83,19 @@ static int save_images(struct engine *e, bool oci, bool progress, char **refs, i
 			 : PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_DOCKER;
 	req.images = recs;
 	req.n_images = (size_t)n;
-	if (podd_client_call_fds(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_SAVE,
-				 &req.base, &out, 1, PODD__COMMON_TYPE__COMMON_TYPE_OK,
-				 &podd__ok__descriptor, &m, NULL, 0, err) < 0) {
+	/* podman's copy lines, per image as podd-image writes it: the source
+	 * is the store, whose blobs podman names by the layers' diff_ids (no
+	 * "Getting image source signatures" for a save). */
+	req.progress = progress;
+	if (copy_lines_call(&e->helpers[HELPER_IMAGE].peer, PODD__IMAGE_TYPE__IMAGE_TYPE_SAVE,
+			    &req.base, out, &cl, err) == 0 &&
+	    cl.loaded != NULL)
+		podd_error(err, PODD_E_PROTOCOL, "podd-image answered save oddly");
+	copy_lines_clear(&cl);
+	if (*err) {
 		engine_helper_failed(e, HELPER_IMAGE, err);
 		goto out;
 	}
-	/* podman's copy lines, per image saved: the source is the store,
-	 * whose blobs it names by the layers' diff_ids (no "Getting image
-	 * source signatures" for a save). */
-	for (int i = 0; progress && i < n; i++)
-		image_copy_progress(false, recs[i]->layers, recs[i]->n_layers, recs[i]->id);
 	r = 0;
 out:
 	for (int i = 0; recs && i < n; i++)
@@ -179,9 +182,11 @@ int cmd_save(const struct global_opts *g, int argc, char **argv)
 	if (out < 0)
 		return report_error(&err);
 	fflush(stdout);
+	/* Asked before the sandbox closes (an ioctl). */
+	bool tty = isatty(STDERR_FILENO);
 	if (engine_start(&e, g, NEED_STATE | NEED_IMAGE, &err) < 0 ||
-	    save_images(&e, oci, !quiet && out != STDOUT_FILENO, argv + optind, argc - optind, out,
-			&err) < 0) {
+	    save_images(&e, oci, !quiet && out != STDOUT_FILENO, tty, argv + optind,
+			argc - optind, out, &err) < 0) {
 		engine_stop(&e);
 		output_file_abort(&of);
 		return report_error(&err);

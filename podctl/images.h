@@ -56,10 +56,11 @@ void image_gc_after_failure(struct engine *e);
 int image_changes_check(char *const *changes, size_t n, bool warn_onbuild);
 
 /* The lines podman's image copy prints on stderr (without a terminal;
- * -q prints none) for one image: "Getting image source signatures"
- * (load, commit; not save), a "Copying blob sha256:..." per blob, "Copying
- * config sha256:<id>", "Writing manifest to image destination", "Storing
- * signatures". `blobs` are "sha256:<hex>" digests. */
+ * -q prints none) for one image, after the fact (commit, import; load and
+ * save print them as podd-image streams them, copy_lines.h): "Getting
+ * image source signatures" (`getting`), a "Copying blob sha256:..." per
+ * blob, "Copying config sha256:<id>", "Writing manifest to image
+ * destination", "Storing signatures". `blobs` are "sha256:<hex>" digests. */
 void image_copy_progress(bool getting, char *const *blobs, size_t n_blobs, const char *config_id);
 /* podd-image's ImageConfig for image `id`; `manifest_digest` (may be NULL
  * or "") also fills manifest_type. */

@@ -11,6 +11,7 @@
 #include "image_change.h"
 #include "cleanup.h"
 #include "commit.h"
+#include "copy_events.h"
 #include "handlers.h"
 #include "reference.h"
 #include "image.pb-c.h"
@@ -170,71 +171,7 @@ void image_session_hold_lock(struct image_ctx *ctx, int *lock)
 	podd_closep(lock);
 }
 
-/* The layer digests of each record's manifest, for podctl's progress
- * lines (LoadedImages.blobs). The manifests were parsed when the images
- * were stored; they are read and parsed again here, bounded as then. */
-struct blob_lists {
-	Podd__LayerDigests *lists;
-	Podd__LayerDigests **ptrs;
-	char **digests; /* all the strings, to free */
-	size_t n, n_digests;
-};
-
-static void blob_lists_free(struct blob_lists *b)
-{
-	for (size_t i = 0; i < b->n_digests; i++)
-		free(b->digests[i]);
-	free(b->digests);
-	for (size_t i = 0; i < b->n; i++)
-		free(b->lists[i].digests);
-	free(b->lists);
-	free(b->ptrs);
-	memset(b, 0, sizeof(*b));
-}
-
-static int blob_lists_make(int storefd, Podd__ImageRecord **v, size_t n, struct blob_lists *b,
-			   podd_error_t *err)
-{
-	size_t total = 0;
-
-	b->lists = calloc(n ? n : 1, sizeof(*b->lists));
-	b->ptrs = calloc(n ? n : 1, sizeof(*b->ptrs));
-	for (size_t i = 0; i < n; i++)
-		total += v[i]->n_layers;
-	b->digests = calloc(total ? total : 1, sizeof(*b->digests));
-	if (b->lists == NULL || b->ptrs == NULL || b->digests == NULL)
-		return podd_error_sys(err, ENOMEM, "load");
-	for (size_t i = 0; i < n; i++) {
-		cleanup_image_manifest struct image_manifest *m = NULL;
-		cleanup_free char *buf = NULL;
-		Podd__LayerDigests *l = &b->lists[i];
-		struct digest md;
-		size_t len;
-
-		podd__layer_digests__init(l);
-		b->ptrs[i] = l;
-		b->n = i + 1;
-		if (digest_parse(v[i]->manifest_digest, &md, err) < 0 ||
-		    store_read_blob(storefd, &md, META_MAX_BYTES, &buf, &len, err) < 0 ||
-		    image_manifest_parse(v[i]->manifest_digest, buf, len, &m, err) < 0)
-			return podd_error_wrap(err, "image %.12s's manifest", v[i]->id);
-		if (m->n_layers > total - b->n_digests)
-			return podd_error(err, PODD_E_INTERNAL, "image %.12s: manifest and record differ",
-					  v[i]->id);
-		l->digests = calloc(m->n_layers ? m->n_layers : 1, sizeof(*l->digests));
-		if (l->digests == NULL)
-			return podd_error_sys(err, ENOMEM, "load");
-		for (size_t k = 0; k < m->n_layers; k++) {
-			char *d = NULL;
-			if (asprintf(&d, "sha256:%s", m->layers[k].desc.digest.hex) < 0)
-				return podd_error_sys(err, ENOMEM, "load");
-			b->digests[b->n_digests++] = d;
-			l->digests[l->n_digests++] = d;
-		}
-	}
-	return 0;
-}
-
+/* LoadedImages with `blobs`: import's answer. */
 static int reply_images_blobs(struct podd_server *srv, const struct podd_request *req,
 			      Podd__ImageRecord **v, size_t n, Podd__LayerDigests **blobs,
 			      podd_error_t *err)
@@ -278,8 +215,10 @@ static bool refusal_valid(const char *s)
 int handle_load(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
 {
 	const Podd__LoadRequest *m = (const Podd__LoadRequest *)req->msg;
+	Podd__LoadedImages list = PODD__LOADED_IMAGES__INIT;
 	struct load_refusals refuse;
 	struct image_ctx *ctx = ctx_of(srv);
+	struct copy_events ev;
 	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
 	cleanup_close int lock = -1;
 	Podd__ImageRecord **v = NULL;
@@ -297,15 +236,15 @@ int handle_load(struct podd_server *srv, const struct podd_request *req, podd_er
 		return podd_error(err, PODD_E_PROTOCOL, "load: a refusal that is not printable text");
 	refuse.oci_archive = m->refuse_oci_archive;
 	refuse.docker_archive = m->refuse_docker_archive;
-	if (archive_load(ctx->storefd, fd, &ctx->lim, &refuse, &v, &n, err) < 0)
+	/* The steps stream as the images are stored; a failure after some
+	 * ends the stream with the Error frame. */
+	copy_events_init(&ev, srv, req);
+	if (archive_load(ctx->storefd, fd, &ctx->lim, &refuse, m->progress ? &ev.progress : NULL,
+			 &v, &n, err) < 0)
 		return -1;
-	{
-		struct blob_lists b = { 0 };
-		r = blob_lists_make(ctx->storefd, v, n, &b, err);
-		if (r == 0)
-			r = reply_images_blobs(srv, req, v, n, b.ptrs, err);
-		blob_lists_free(&b);
-	}
+	list.images = v;
+	list.n_images = n;
+	r = copy_events_done(&ev, &list, err);
 	image_records_free(v, n);
 	if (r == 0)
 		image_session_hold_lock(ctx, &lock);
@@ -379,6 +318,7 @@ int handle_save(struct podd_server *srv, const struct podd_request *req, podd_er
 	const Podd__SaveRequest *r = (const Podd__SaveRequest *)req->msg;
 	struct image_ctx *ctx = ctx_of(srv);
 	cleanup_close int fd = podd_frame_take_fd(req->frame, 0);
+	struct copy_events ev;
 	bool oci;
 
 	if (podd_fd_check_kind(fd, PODD_FD_OUTPUT, err) < 0)
@@ -412,9 +352,11 @@ int handle_save(struct podd_server *srv, const struct podd_request *req, podd_er
 	cleanup_close int lock = store_lock(ctx->storefd, false, err);
 	if (lock < 0)
 		return -1;
-	if (archive_save(ctx->storefd, fd, oci, r->images, r->n_images, err) < 0)
+	copy_events_init(&ev, srv, req);
+	if (archive_save(ctx->storefd, fd, oci, r->images, r->n_images,
+			 r->progress ? &ev.progress : NULL, err) < 0)
 		return -1;
-	return podd_server_reply_ok(srv, req, err);
+	return copy_events_done(&ev, NULL, err);
 }
 
 

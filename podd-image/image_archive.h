@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "common.pb-c.h"
+#include "copy_progress.h"
 #include "error.h"
 #include "extract.h"
 
@@ -17,24 +18,30 @@
 
 /* Reads the archive on `fd` (oci-archive or docker-archive; plain, gzip or
  * zstd) into the store, under store_lock(shared) held by the caller: every
- * blob checked against its digest while written, every image made with
- * store_image_from_manifest. *out is a NULL-terminated array of records,
- * names filled from the archive and completed
- * (image_name_complete); free with image_records_free. On failure the
- * blobs this load added are removed again and no layer is stored. */
+ * blob checked against its digest while written, then, once the archive's
+ * end is read, every image made with store_image_from_manifest_progress,
+ * in the archive's order, reporting its steps to `progress` (may be NULL).
+ * Then the rest of a pipe or socket is read to its end and dropped.
+ * *out is a NULL-terminated array of records, names filled from the
+ * archive and completed (image_name_complete); free with
+ * image_records_free. On failure what the load stored stays for podctl's
+ * gc. */
 struct load_refusals {
 	const char *oci_archive, *docker_archive; /* NULL or "": accepted */
 };
 /* `refuse` (may be NULL): the signature policy's refusals, by format. */
 int archive_load(int storefd, int fd, const struct extract_limits *lim,
-		 const struct load_refusals *refuse, Podd__ImageRecord ***out, size_t *n,
-		 podd_error_t *err);
+		 const struct load_refusals *refuse, const struct copy_progress *progress,
+		 Podd__ImageRecord ***out, size_t *n, podd_error_t *err);
 
 /* Writes the images (records as podd-state keeps them; `names` are the
  * names written into the archive) to `out` as an oci-archive (`oci`) or a
- * docker-archive, as podman save does. Reads only the store. */
+ * docker-archive, as podman save does. Reads only the store. Reports to
+ * `progress` (may be NULL), per image, COPY_STEP_BLOB with each layer's
+ * diff_id as it is written (or found written already), then
+ * COPY_STEP_CONFIG and COPY_STEP_MANIFEST. */
 int archive_save(int storefd, int out, bool oci, Podd__ImageRecord *const *recs, size_t n,
-		 podd_error_t *err);
+		 const struct copy_progress *progress, podd_error_t *err);
 
 /* A root filesystem tarball on `fd` (plain, gzip or zstd) made a one-layer
  * image, under store_lock(shared) held by the caller: `changes` are

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -42,6 +43,7 @@ struct member {
 
 struct load {
 	int storefd;
+	const struct copy_progress *progress; /* NULL: no copy steps wanted */
 	struct member *m;
 	size_t n, cap;
 	char *index_json, *manifest_json;
@@ -481,7 +483,8 @@ static int load_oci(struct load *l, const struct extract_limits *lim, struct rec
 				return podd_error_wrap(err, "index.json: entry %zu", i + 1);
 			md = sel->digest;
 		}
-		if (store_image_from_manifest(l->storefd, &md, lim, &rec, err) < 0)
+		if (store_image_from_manifest_progress(l->storefd, &md, lim, l->progress, &rec,
+						       err) < 0)
 			return -1;
 		if (d->ref_name && names_add(rec, d->ref_name, err) < 0) {
 			podd__image_record__free_unpacked(rec, NULL);
@@ -578,7 +581,8 @@ static int load_docker(struct load *l, const struct extract_limits *lim, struct 
 		}
 		if (docker_manifest_write(l, config, layers, img->n_layers, &md, err) < 0)
 			return -1;
-		if (store_image_from_manifest(l->storefd, &md, lim, &rec, err) < 0)
+		if (store_image_from_manifest_progress(l->storefd, &md, lim, l->progress, &rec,
+						       err) < 0)
 			return -1;
 		for (size_t k = 0; k < img->n_repo_tags; k++)
 			if (names_add(rec, img->repo_tags[k], err) < 0) {
@@ -604,12 +608,34 @@ static void load_free(struct load *l)
 	free(l->manifest_json);
 }
 
+/* What follows the archive's end in a pipe or socket (a tar writer's
+ * padding, or more), read to its end and dropped: the writer never sees a
+ * broken pipe, as with podman, which reads its input whole. A regular
+ * file has no writer waiting. */
+static int drain_input(int fd, podd_error_t *err)
+{
+	char buf[LOAD_CHUNK];
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return podd_error_sys(err, errno, "archive");
+	if (S_ISREG(st.st_mode))
+		return 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n == 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return podd_error_sys(err, errno, "archive: read after its end");
+	}
+}
+
 int archive_load(int storefd, int fd, const struct extract_limits *lim,
-		 const struct load_refusals *refuse, Podd__ImageRecord ***out, size_t *nout,
-		 podd_error_t *err)
+		 const struct load_refusals *refuse, const struct copy_progress *progress,
+		 Podd__ImageRecord ***out, size_t *nout, podd_error_t *err)
 {
 	const char *refused = NULL;
-	struct load l = { .storefd = storefd };
+	struct load l = { .storefd = storefd, .progress = progress };
 	struct recs recs = { 0 };
 	int r;
 
@@ -634,6 +660,8 @@ int archive_load(int storefd, int fd, const struct extract_limits *lim,
 		r = podd_error(err, PODD_E_INVALID_ARGUMENT,
 			       "archive: neither an oci-archive (index.json) nor a docker-archive "
 			       "(manifest.json)");
+	if (r == 0)
+		r = drain_input(fd, err);
 	/* A failed load leaves what it stored to podctl's gc: another
 	 * session may be using any blob or layer by now (store.h). */
 	if (r < 0) {

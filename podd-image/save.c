@@ -225,8 +225,18 @@ static bool written_seen(struct written *w, const struct digest *d)
 	return false;
 }
 
+/* An image's last steps, once its layers are written: podman names the
+ * config after the layers, whatever order the archive has them in. */
+static int save_steps_done(const struct copy_progress *progress, const struct saved_image *s,
+			   podd_error_t *err)
+{
+	if (copy_step(progress, COPY_STEP_CONFIG, &s->m->config.digest, err) < 0)
+		return -1;
+	return copy_step(progress, COPY_STEP_MANIFEST, NULL, err);
+}
+
 static int save_oci(struct archive *tar, int storefd, struct saved_image *imgs, size_t n,
-		    podd_error_t *err)
+		    const struct copy_progress *progress, podd_error_t *err)
 {
 	cleanup_json json_object *index = json_object_new_object();
 	json_object *manifests = json_object_new_array();
@@ -269,11 +279,13 @@ static int save_oci(struct archive *tar, int storefd, struct saved_image *imgs, 
 		}
 		for (size_t l = 0; r == 0 && l < s->m->n_layers; l++) {
 			const struct digest *d = &s->m->layers[l].desc.digest;
-			if (written_seen(&w, d))
+			r = copy_step(progress, COPY_STEP_BLOB, &s->c->diff_ids[l], err);
+			if (r < 0 || written_seen(&w, d))
 				continue;
 			snprintf(path, sizeof(path), "blobs/sha256/%s", d->hex);
 			r = put_blob(tar, storefd, d, path, err);
 		}
+		r = r < 0 ? r : save_steps_done(progress, s, err);
 	}
 	free(w.v);
 	if (r < 0)
@@ -284,7 +296,7 @@ static int save_oci(struct archive *tar, int storefd, struct saved_image *imgs, 
 }
 
 static int save_docker(struct archive *tar, int storefd, struct saved_image *imgs, size_t n,
-		       podd_error_t *err)
+		       const struct copy_progress *progress, podd_error_t *err)
 {
 	cleanup_json json_object *top = json_object_new_array();
 	struct written w = { 0 };
@@ -311,10 +323,12 @@ static int save_docker(struct archive *tar, int storefd, struct saved_image *img
 			const struct digest *diff = &s->c->diff_ids[l];
 			snprintf(path, sizeof(path), "%s.tar", diff->hex);
 			json_object_array_add(layers, json_object_new_string(path));
-			if (written_seen(&w, diff))
+			r = copy_step(progress, COPY_STEP_BLOB, diff, err);
+			if (r < 0 || written_seen(&w, diff))
 				continue;
 			r = put_layer_uncompressed(tar, storefd, &s->m->layers[l], diff, path, err);
 		}
+		r = r < 0 ? r : save_steps_done(progress, s, err);
 	}
 	free(w.v);
 	if (r < 0)
@@ -325,7 +339,7 @@ static int save_docker(struct archive *tar, int storefd, struct saved_image *img
 }
 
 int archive_save(int storefd, int out, bool oci, Podd__ImageRecord *const *recs, size_t n,
-		 podd_error_t *err)
+		 const struct copy_progress *progress, podd_error_t *err)
 {
 	cleanup_archive_write struct archive *tar = archive_write_new();
 	struct saved_image *imgs = calloc(n ? n : 1, sizeof(*imgs));
@@ -341,7 +355,8 @@ int archive_save(int storefd, int out, bool oci, Podd__ImageRecord *const *recs,
 		       archive_write_open_fd(tar, out) != ARCHIVE_OK))
 		r = tar_error(tar, "archive", err);
 	if (r == 0)
-		r = oci ? save_oci(tar, storefd, imgs, n, err) : save_docker(tar, storefd, imgs, n, err);
+		r = oci ? save_oci(tar, storefd, imgs, n, progress, err)
+			: save_docker(tar, storefd, imgs, n, progress, err);
 	if (r == 0 && archive_write_close(tar) != ARCHIVE_OK)
 		r = tar_error(tar, "archive", err);
 	for (size_t i = 0; i < n; i++)

@@ -405,17 +405,38 @@ static void pending_set_cleanup(struct pending_set *s)
 	s->p = NULL;
 }
 
+static int image_from_manifest(int storefd, const struct digest *manifest_digest,
+			       const struct extract_limits *lim_in, struct prepared_layer *prep,
+			       const struct copy_progress *progress, Podd__ImageRecord **out,
+			       podd_error_t *err);
+
 int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 			      const struct extract_limits *lim, Podd__ImageRecord **out,
 			      podd_error_t *err)
 {
-	return store_image_from_manifest_prepared(storefd, manifest_digest, lim, NULL, out, err);
+	return image_from_manifest(storefd, manifest_digest, lim, NULL, NULL, out, err);
+}
+
+int store_image_from_manifest_progress(int storefd, const struct digest *manifest_digest,
+				       const struct extract_limits *lim,
+				       const struct copy_progress *progress,
+				       Podd__ImageRecord **out, podd_error_t *err)
+{
+	return image_from_manifest(storefd, manifest_digest, lim, NULL, progress, out, err);
 }
 
 int store_image_from_manifest_prepared(int storefd, const struct digest *manifest_digest,
-				       const struct extract_limits *lim_in,
+				       const struct extract_limits *lim,
 				       struct prepared_layer *prep, Podd__ImageRecord **out,
 				       podd_error_t *err)
+{
+	return image_from_manifest(storefd, manifest_digest, lim, prep, NULL, out, err);
+}
+
+static int image_from_manifest(int storefd, const struct digest *manifest_digest,
+			       const struct extract_limits *lim_in, struct prepared_layer *prep,
+			       const struct copy_progress *progress, Podd__ImageRecord **out,
+			       podd_error_t *err)
 {
 	const struct extract_limits defaults = extract_limits_default();
 	const struct extract_limits *lim = lim_in ? lim_in : &defaults;
@@ -429,6 +450,8 @@ int store_image_from_manifest_prepared(int storefd, const struct digest *manifes
 	char name[DIGEST_HEX_LEN + 8];
 	size_t mlen, clen;
 
+	if (copy_step(progress, COPY_STEP_IMAGE, NULL, err) < 0)
+		return -1;
 	snprintf(name, sizeof(name), "sha256:%s", manifest_digest->hex);
 	if (store_read_blob(storefd, manifest_digest, META_MAX_BYTES, &mbuf, &mlen, err) < 0 ||
 	    image_manifest_parse(name, mbuf, mlen, &m, err) < 0)
@@ -461,12 +484,19 @@ int store_image_from_manifest_prepared(int storefd, const struct digest *manifes
 	for (size_t i = 0; i < c->n_diff_ids; i++) {
 		struct pending_layer *p = &set.p[i];
 		p->chain = chains[i];
+		/* podman's "Copying blob" comes as each layer's turn comes,
+		 * found unpacked or before it is unpacked. */
 		if (store_layer_present(storefd, &chains[i]) &&
 		    layer_size_read(layersfd, chains[i].hex, &p->size, err) == 0) {
 			p->reused = true;
+			if (copy_step(progress, COPY_STEP_BLOB_PRESENT, &m->layers[i].desc.digest,
+				      err) < 0)
+				return -1;
 			continue;
 		}
 		podd_error_free(err);
+		if (copy_step(progress, COPY_STEP_BLOB, &m->layers[i].desc.digest, err) < 0)
+			return -1;
 		if (prepared_matches(storefd, prep, &m->layers[i], &c->diff_ids[i])) {
 			/* Unpacked and measured as it streamed in: ours now. */
 			memcpy(p->tmpname, prep->tmpname, sizeof(p->tmpname));
@@ -495,11 +525,14 @@ int store_image_from_manifest_prepared(int storefd, const struct digest *manifes
 	}
 	if (fsync(layersfd) < 0)
 		return podd_error_sys(err, errno, "fsync layers");
+	if (copy_step(progress, COPY_STEP_CONFIG, &m->config.digest, err) < 0)
+		return -1;
 	rec = calloc(1, sizeof(*rec));
 	if (rec == NULL)
 		return podd_error_sys(err, ENOMEM, "image record");
 	podd__image_record__init(rec);
-	if (record_fill(rec, manifest_digest, m, c, set.p, err) < 0)
+	if (record_fill(rec, manifest_digest, m, c, set.p, err) < 0 ||
+	    copy_step(progress, COPY_STEP_MANIFEST, NULL, err) < 0)
 		return -1;
 	*out = steal_pointer(&rec);
 	return 0;

@@ -33,6 +33,7 @@
 
 #include "blobs.h"
 #include "common.pb-c.h"
+#include "copy_progress.h"
 #include "error.h"
 #include "extract.h"
 #include "manifest.h"
@@ -84,6 +85,18 @@ int layer_diff_id_check(int blobfd, enum layer_compression compression,
 int store_image_from_manifest(int storefd, const struct digest *manifest_digest,
 			      const struct extract_limits *lim, Podd__ImageRecord **out,
 			      podd_error_t *err);
+
+/* store_image_from_manifest, reporting its steps to `progress` (may be
+ * NULL) as they happen: COPY_STEP_IMAGE first, COPY_STEP_BLOB with each
+ * layer's manifest digest as its turn comes, before it is unpacked
+ * (COPY_STEP_BLOB_PRESENT when it is found unpacked), COPY_STEP_CONFIG
+ * with the config's digest once every layer is in place,
+ * COPY_STEP_MANIFEST when the record is made. A step that fails fails the
+ * call. */
+int store_image_from_manifest_progress(int storefd, const struct digest *manifest_digest,
+				       const struct extract_limits *lim,
+				       const struct copy_progress *progress,
+				       Podd__ImageRecord **out, podd_error_t *err);
 
 /* A layer unpacked while its blob streamed in (a pull's
  * UnpackStreamRequest), waiting in its temporary directory

@@ -66,6 +66,7 @@ static const struct {
 	{ 30, &podd__unpack_stream_request__descriptor },
 	{ 40, &podd__search_request__descriptor },
 	{ 41, &podd__search_reply__descriptor },
+	{ 48, &podd__copy_event__descriptor },
 };
 
 static void setup(void)

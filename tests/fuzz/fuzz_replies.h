@@ -18,6 +18,7 @@ static const ProtobufCMessageDescriptor *const fuzz_replies[] = {
 	&podd__process_table__descriptor, /* podctl top, from podd-exec */
 	&podd__registry_event__descriptor, /* pull and push, from podd-image */
 	&podd__search_reply__descriptor, /* search, from podd-image-registry */
+	&podd__copy_event__descriptor, /* load and save, from podd-image */
 };
 #define FUZZ_NREPLIES (sizeof(fuzz_replies) / sizeof(fuzz_replies[0]))
 

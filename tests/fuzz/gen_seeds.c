@@ -386,6 +386,7 @@ int main(int argc, char **argv)
 	seed("load_request", "empty", &load);
 	load.refuse_oci_archive = "Source image rejected: Running image oci-archive:/a.tar: is "
 				  "rejected by policy.";
+	load.progress = true;
 	seed("load_request", "refused", &load);
 	Podd__ImageRecord *save_imgs[] = { &image };
 	Podd__SaveRequest save = PODD__SAVE_REQUEST__INIT;
@@ -393,6 +394,7 @@ int main(int argc, char **argv)
 	save.format = PODD__ARCHIVE_FORMAT__ARCHIVE_FORMAT_OCI;
 	save.images = save_imgs;
 	save.n_images = 1;
+	save.progress = true;
 	seed("save_request", "oci", &save);
 	char *changes[] = { "CMD [\"/bin/sh\"]", "ENV PATH=/bin", "WORKDIR=/tmp" };
 	Podd__ImportRequest imp = PODD__IMPORT_REQUEST__INIT;
@@ -570,6 +572,19 @@ int main(int argc, char **argv)
 	ev.top_digest = img_digests[0];
 	ev.name = "127.0.0.1:5000/podd/busybox:latest";
 	seed_reply("registry_event_done", &ev);
+	/* load's and save's streamed answer (podd-image/copy_events.c). */
+	Podd__CopyEvent cev = PODD__COPY_EVENT__INIT;
+	cev.kind = PODD__COPY_EVENT__KIND__KIND_BLOB;
+	cev.digest = img_digests[0];
+	seed_reply("copy_event_blob", &cev);
+	Podd__ImageRecord *loaded_imgs[] = { &image };
+	Podd__LoadedImages loaded = PODD__LOADED_IMAGES__INIT;
+	loaded.images = loaded_imgs;
+	loaded.n_images = 1;
+	Podd__CopyEvent cdone = PODD__COPY_EVENT__INIT;
+	cdone.kind = PODD__COPY_EVENT__KIND__KIND_DONE;
+	cdone.loaded = &loaded;
+	seed_reply("copy_event_done", &cdone);
 	/* search (podd-image/search.c) and its answer. */
 	Podd__SearchRequest search = PODD__SEARCH_REQUEST__INIT;
 	seed("search_request", "empty", &search);
@@ -630,6 +645,8 @@ int main(int argc, char **argv)
 	seed_frame("pull", PODD__IMAGE_TYPE__IMAGE_TYPE_PULL, 0, 0, &pull);
 	seed_frame("registry_event_more", PODD__IMAGE_TYPE__IMAGE_TYPE_REGISTRY_EVENT,
 		   PODD_FRAME_MORE, 0, &ev);
+	seed_frame("copy_event_more", PODD__IMAGE_TYPE__IMAGE_TYPE_COPY_EVENT, PODD_FRAME_MORE, 0,
+		   &cev);
 	seed_frame("store_image", PODD__IMAGE_TYPE__IMAGE_TYPE_STORE_IMAGE, 0, 0, &simg);
 	seed_frame("pull_finish", PODD__IMAGE_TYPE__IMAGE_TYPE_PULL_FINISH, 0, 0, &fin);
 	seed_frame("search", PODD__IMAGE_TYPE__IMAGE_TYPE_SEARCH, 0, 0, &search);

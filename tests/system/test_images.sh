@@ -50,6 +50,11 @@ eq "one layer unpacked, once" "$layers_before" 1
 $P load < "$ARCHIVE" > /dev/null
 eq "load reads stdin without -i" "$?" 0
 eq "load reads a pipe" "$(cat "$ARCHIVE" | $P load)" "Loaded image: localhost/busybox:latest"
+# What follows the archive's end in a pipe is read too: its writer sees no
+# broken pipe (podman reads its input whole).
+(cat "$ARCHIVE"; sleep 0.3; head -c 200000 /dev/zero) | $P load > /dev/null 2>&1
+eq "load reads a pipe to its end: the writer exits 0, not by SIGPIPE" \
+	"${PIPESTATUS[0]} ${PIPESTATUS[1]}" "0 0"
 expect_fail "load of a missing file" 125 "nope.tar: No such file" $P load -i "$T/nope.tar"
 
 # Four loads of one archive at once into an empty store: all succeed, one
@@ -72,15 +77,16 @@ eq "with one layer and no temporary" "$(ls "$STORE/layers" | wc -l) $(ls "$STORE
 
 # gc waits for a load under way, and keeps what it loaded: the load reads
 # a fifo nothing is written to yet, so it holds the store's shared lock
-# while prune -a asks for the exclusive one.
+# while prune -a asks for the exclusive one. Neither holds the fifo's
+# write end (7>&-): the load reads its input to the end.
 $P rmi -a > /dev/null
 mkfifo "$T/fifo"
 exec 7<> "$T/fifo"
-$P load < "$T/fifo" > "$T/fifo-load" 2>&1 &
+$P load < "$T/fifo" > "$T/fifo-load" 2>&1 7>&- &
 lpid=$!
 BG_PIDS="$BG_PIDS $lpid"
 sleep 1
-$P image prune -a -f > "$T/prune" 2>&1 &
+$P image prune -a -f > "$T/prune" 2>&1 7>&- &
 ppid=$!
 BG_PIDS="$BG_PIDS $ppid"
 sleep 1
@@ -94,6 +100,44 @@ eq "then the prune" "$?" 0
 eq "and the image loaded meanwhile stays" "$($P images -q)" "${id:0:12}"
 eq "with its layer" "$(ls "$STORE/layers" | wc -l)" 1
 check "and its config" test -f "$STORE/blobs/sha256/$id"
+
+# The copy lines come as podd-image stores the image, not with the answer
+# at the end: the archive goes whole into a fifo that stays open (podd-image
+# reads a pipe to its end, as podman does, and answers only then), and
+# during that pause the lines are on stderr already, with the load still
+# under way and nothing on stdout; then a tar writer's record padding, the
+# rest, and the end.
+$P rmi -a > /dev/null
+mkfifo "$T/fifo-stream"
+$P load < "$T/fifo-stream" > "$T/stream.out" 2> "$T/stream.err" &
+lpid=$!
+BG_PIDS="$BG_PIDS $lpid"
+# Opened once the load runs, so that it holds no write end itself.
+exec 8> "$T/fifo-stream"
+cat "$ARCHIVE" >&8
+for _ in $(seq 100); do
+	grep -q '^Storing signatures$' "$T/stream.err" && break
+	sleep 0.1
+done
+check "load: the first Copying blob line is on stderr before the input ends" \
+	grep -q '^Copying blob sha256:[0-9a-f]\{64\}$' "$T/stream.err"
+check "  ... while the load is still under way" kill -0 "$lpid"
+eq "  ... and nothing is on stdout yet" "$(cat "$T/stream.out")" ""
+head -c 10240 /dev/zero >&8
+exec 8>&-
+wait "$lpid"
+eq "the streamed load finishes" "$?" 0
+eq "  ... naming the image" "$(cat "$T/stream.out")" "Loaded image: localhost/busybox:latest"
+tar -xOf "$ARCHIVE" index.json > "$T/stream-index.json"
+mdigest=$(jq -r '.manifests[0].digest' "$T/stream-index.json")
+tar -xOf "$ARCHIVE" "blobs/sha256/${mdigest#sha256:}" > "$T/stream-manifest.json"
+eq "  ... with podman's lines, in order: the manifest's layers, then its config" \
+	"$(cat "$T/stream.err")" \
+	"$(echo "Getting image source signatures"
+	   jq -r '.layers[] | "Copying blob " + .digest' "$T/stream-manifest.json"
+	   jq -r '"Copying config " + .config.digest' "$T/stream-manifest.json"
+	   echo "Writing manifest to image destination"
+	   echo "Storing signatures")"
 
 # --- inspect, exists ----------------------------------------------------
 $P image inspect busybox > "$T/inspect"
@@ -264,6 +308,52 @@ eq "podman loads podctl's oci-archive" "$(tail -1 "$T/pmload")" \
 eq "as the same image id, again" "$($PM image inspect --format '{{.Id}}' busybox)" "$id"
 eq "podman sees the image's Cmd" "$($PM image inspect --format '{{json .Config.Cmd}}' busybox)" \
 	'["sh"]'
+# Two images in one docker-archive (save -m): podman's lines per image, in
+# the archive's order, for load and save alike; podman's own are the
+# reference.
+$PM save -m -o "$T/pm-two.tar" localhost/busybox:latest localhost/pmimage:latest \
+	2> "$T/pm-save-two.err"
+$PM rmi localhost/busybox:latest localhost/pmimage:latest > /dev/null 2>&1
+$PM load -i "$T/pm-two.tar" > /dev/null 2> "$T/pm-load-two.err"
+eq "podman's two-image load prints two images' lines (the reference)" \
+	"$(grep -c '^Getting image source signatures$' "$T/pm-load-two.err")" 2
+$P rmi -a > /dev/null
+$P load -i "$T/pm-two.tar" > "$T/two.out" 2> "$T/two.err"
+eq "podctl loads both images of podman's two-image archive" "$(cat "$T/two.out")" \
+	"Loaded image: localhost/busybox:latest
+Loaded image: localhost/pmimage:latest"
+eq "  ... printing podman's lines for both, in order" "$(cat "$T/two.err")" \
+	"$(cat "$T/pm-load-two.err")"
+$P save -m -o "$T/podd-two.tar" localhost/busybox:latest localhost/pmimage:latest \
+	2> "$T/save-two.err"
+check "podman's two-image save prints lines (the reference)" \
+	grep -q '^Copying config' "$T/pm-save-two.err"
+eq "save -m prints podman's lines for both images, in order" "$(cat "$T/save-two.err")" \
+	"$(cat "$T/pm-save-two.err")"
+$P load -q -i "$T/pm-two.tar" > /dev/null 2> "$T/two.err"
+eq "load -q of two images prints nothing on stderr" "$(cat "$T/two.err")" ""
+# On a terminal podman draws progress bars, which end as "Copying blob
+# <12 hex> done" ("skipped: already exists" for a layer its store has) and
+# "Copying config <10 hex> done"; podctl prints those final lines. The
+# screen podman leaves (its redraws, ESC[1A ESC[J, applied) is the
+# reference, for a load into an empty store and one of images it has.
+screen_lines() {
+	awk '{ sub(/\r$/, ""); if (index($0, "\033[1A\033[J") == 1) { $0 = substr($0, 8); n-- }
+	       line[++n] = $0 }
+	     END { for (i = 1; i <= n; i++) { sub(/ +$/, "", line[i]); print line[i] } }' "$1"
+}
+on_tty() { script -qec "stty cols 120 rows 40; $* 2>&1 > /dev/null" /dev/null; }
+$PM rmi localhost/busybox:latest localhost/pmimage:latest > /dev/null 2>&1
+$P rmi -a > /dev/null
+for pass in empty full; do
+	on_tty "$PM load -i $T/pm-two.tar" > "$T/pm-tty.raw"
+	on_tty "$P load -i $T/pm-two.tar" > "$T/tty.raw"
+	check "podman's load on a terminal ends its bars as done lines ($pass store)" \
+		grep -q 'Copying config [0-9a-f]\{10\} done' "$T/pm-tty.raw"
+	eq "load on a terminal leaves podman's lines on the screen ($pass store)" \
+		"$(screen_lines "$T/tty.raw")" "$(screen_lines "$T/pm-tty.raw")"
+done
+check "  ... a layer the store has is skipped" grep -q 'skipped: already exists' "$T/tty.raw"
 $P rmi -a > /dev/null
 eq "rmi -a empties the store" "$(store_listing)" ""
 eq "podctl loads its own docker-archive" "$($P load -i "$T/podd-docker.tar")" \

@@ -102,11 +102,13 @@ static void test_a_refused_gc_keeps_the_sessions_store_lock(void **state)
 	assert_int_equal(podd_client_hello(&s->peer, "image", &err), 0);
 	assert_int_equal(podd_client_call_fds(&s->peer, PODD__IMAGE_TYPE__IMAGE_TYPE_LOAD,
 					      &load.base, &fd, 1,
-					      PODD__IMAGE_TYPE__IMAGE_TYPE_LOADED_IMAGES,
-					      &podd__loaded_images__descriptor, &m, NULL, 0, &err),
+					      PODD__IMAGE_TYPE__IMAGE_TYPE_COPY_EVENT,
+					      &podd__copy_event__descriptor, &m, NULL, 0, &err),
 			 0);
 	close(fd);
-	ids[0] = ((Podd__LoadedImages *)m)->images[0]->id;
+	/* Without progress, the answer is the one KIND_DONE frame. */
+	assert_int_equal(((Podd__CopyEvent *)m)->kind, PODD__COPY_EVENT__KIND__KIND_DONE);
+	ids[0] = ((Podd__CopyEvent *)m)->loaded->images[0]->id;
 	/* Loaded, not recorded yet: the session holds the store (no gc). */
 	assert_false(store_lock_free(s));
 

@@ -286,14 +286,15 @@ static int try_image_store_cycle(void)
 	lock = store_lock(storefd, false, &err);
 	if (lock < 0 || store_image_from_manifest(storefd, &manifest, NULL, &rec, &err) < 0)
 		return 34;
-	if (archive_save(storefd, cycle_archive_fd, false, &rec, 1, &err) < 0)
+	if (archive_save(storefd, cycle_archive_fd, false, &rec, 1, NULL, &err) < 0)
 		return 35;
 	close(lock);
 	if (store_gc(storefd, &none, &st, &err) < 0 || st.layers_removed != 1)
 		return 36;
 	if (lseek(cycle_archive_fd, 0, SEEK_SET) != 0 ||
 	    (lock = store_lock(storefd, false, &err)) < 0 ||
-	    archive_load(storefd, cycle_archive_fd, NULL, NULL, &loaded, &nloaded, &err) < 0 ||
+	    archive_load(storefd, cycle_archive_fd, NULL, NULL, NULL, &loaded, &nloaded,
+			 &err) < 0 ||
 	    nloaded != 1 || strcmp(loaded[0]->id, rec->id) != 0)
 		return 37;
 	close(lock);
