@@ -1150,16 +1150,17 @@ out:
 	return rc;
 }
 
-int registry_cancel_upload(struct registry *r, const char *session, podd_error_t *err)
+/* A request whose answer carries nothing but its status: one of `ok`,
+ * `ok2` and `ok3` (0: none), else the registry's error. */
+static int perform_for_status(struct registry *r, const struct request *q, int ok, int ok2,
+			      int ok3, podd_error_t *err)
 {
 	struct response resp = { 0 };
-	struct request q = { .method = "DELETE", .url = session, .body_fd = -1,
-			     .whole_timeout = true };
 	int rc = -1;
 
-	if (perform(r, &q, &resp, err) < 0)
+	if (perform(r, q, &resp, err) < 0)
 		goto out;
-	if (resp.status != 204 && resp.status != 200 && resp.status != 202) {
+	if (resp.status != ok && resp.status != ok2 && resp.status != ok3) {
 		registry_error(&resp, status_code(resp.status), err);
 		goto out;
 	}
@@ -1169,27 +1170,24 @@ out:
 	return rc;
 }
 
+int registry_cancel_upload(struct registry *r, const char *session, podd_error_t *err)
+{
+	struct request q = { .method = "DELETE", .url = session, .body_fd = -1,
+			     .whole_timeout = true };
+
+	return perform_for_status(r, &q, 204, 200, 202, err);
+}
+
 int registry_put_manifest(struct registry *r, const char *repo, const char *tag,
 			  const char *media_type, const void *body, size_t len,
 			  podd_error_t *err)
 {
 	char url[URL_MAX];
-	struct response resp = { 0 };
 	struct request q = { .method = "PUT", .url = url, .body = body, .body_len = len,
 			     .body_fd = -1, .content_type = media_type, .whole_timeout = true };
-	int rc = -1;
 
 	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", r->base, repo, tag);
-	if (perform(r, &q, &resp, err) < 0)
-		goto out;
-	if (resp.status != 201 && resp.status != 200) {
-		registry_error(&resp, status_code(resp.status), err);
-		goto out;
-	}
-	rc = 0;
-out:
-	response_free(&resp);
-	return rc;
+	return perform_for_status(r, &q, 201, 200, 0, err);
 }
 
 /* The path and query of a Link header's URL ("<URL>; rel=\"next\""), as
