@@ -214,6 +214,26 @@ env -u REGISTRY_AUTH_FILE podman --root "$T/pm" --runroot "$T/pmr" --storage-dri
 	"$R/podd/busybox:latest" > "$T/out" 2>&1
 eq "podman pulls what podctl pushed: the same id" "$(cat "$T/out")" "$BB"
 
+# Two layers, the top one the larger (3 MB that do not compress): the
+# streamed layer is the second, taken by the image in its place while
+# the first is unpacked from its blob.
+$P7 run --name twolayer --network none "$R/podd/busybox:latest" \
+	sh -c 'head -c 3000000 /dev/urandom > /big && sha256sum /big > /big.sum' > /dev/null
+TWO=$($P7 commit -q twolayer "$R/podd/two:latest")
+$P7 rm twolayer > /dev/null
+$P7 push -q --tls-verify=false "$R/podd/two:latest" || not_ok "push the two-layer image"
+P21="$PODCTL --root $T/root21 --runroot $T/run21"
+eq "a two-layer image pulls" \
+	"$($P21 --log-level debug pull -q --tls-verify=false "$R/podd/two:latest" 2> "$T/debug-two")" \
+	"$TWO"
+check "... its larger, second layer unpacked as it streamed in" \
+	grep -q "unpacked as it streamed in (3[0-9]\{6\} bytes)" "$T/debug-two"
+eq "... both layers in place, no temporary left" \
+	"$(ls "$T/root21/storage/layers" | grep -c '^[0-9a-f]\{64\}$')/$(ls "$T/root21/storage/layers" | grep -c '^tmp-')" \
+	"2/0"
+eq "... and its file is whole in a container" \
+	"$($P21 run --rm --network none "$R/podd/two:latest" sh -c 'sha256sum -c /big.sum')" "/big: OK"
+
 # run and create pull what they lack (--pull=missing, the default), or
 # every time (--pull=always); -q silences the pull's lines.
 P20="$PODCTL --root $T/root20 --runroot $T/run20"
