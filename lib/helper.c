@@ -73,13 +73,17 @@ void podd_helper_init(const char *process, int argc, char **argv, struct podd_he
 void podd_helper_serve(struct podd_server *srv)
 {
 	podd_error_t err = NULL;
+	int rc;
+
 	srv->sock = PODD_HELPER_SOCKET_FD;
-	if (podd_server_run(srv, &err) < 0) {
+	rc = podd_server_run(srv, &err);
+	if (rc < 0) {
 		podd_err("dropping peer: %s", err->msg);
 		podd_error_free(&err);
-		exit(1);
 	}
-	exit(0);
+	if (srv->at_end)
+		srv->at_end(srv);
+	exit(rc < 0 ? 1 : 0);
 }
 
 int podd_mkdir_p(const char *path, podd_error_t *err)

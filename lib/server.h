@@ -48,6 +48,9 @@ struct podd_server {
 	int (*ping_launcher)(struct podd_server *srv, pid_t *pid, podd_error_t *err);
 	bool greeted;
 	uint32_t requests;      /* served so far, for diagnostics */
+	/* Called by podd_helper_serve when serving ends, before the process
+	 * exits (NULL: nothing to do): what a session leaves is removed. */
+	void (*at_end)(struct podd_server *srv);
 };
 
 /* Serve until EOF (returns 0) or a protocol violation (returns -1 with

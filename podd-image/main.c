@@ -42,6 +42,13 @@ static const struct podd_handler handlers[] = {
 	{ PODD__IMAGE_TYPE__IMAGE_TYPE_COMMIT, &podd__commit_request__descriptor, 0, handle_commit },
 };
 
+/* A layer streamed in for an image never stored is nobody's. */
+static void session_end(struct podd_server *srv)
+{
+	struct image_ctx *ctx = srv->data;
+	store_prepared_drop(ctx->storefd, &ctx->prepared);
+}
+
 int main(int argc, char **argv)
 {
 	struct podd_helper_args args;
@@ -80,14 +87,6 @@ int main(int argc, char **argv)
 	srv.handlers = handlers;
 	srv.nhandlers = sizeof(handlers) / sizeof(handlers[0]);
 	srv.data = &ctx;
-	srv.sock = PODD_HELPER_SOCKET_FD;
-	/* podd_helper_serve's loop, with one step after it: a layer
-	 * streamed in for an image never stored is nobody's. */
-	int rc = podd_server_run(&srv, &err);
-	if (rc < 0) {
-		podd_err("dropping peer: %s", err->msg);
-		podd_error_free(&err);
-	}
-	store_prepared_drop(ctx.storefd, &ctx.prepared);
-	return rc < 0 ? 1 : 0;
+	srv.at_end = session_end;
+	podd_helper_serve(&srv);
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 
 #include "client.h"
 #include "image.pb-c.h"
+#include "pipe_child.h"
 
 static const char *image_bin, *archive;
 
@@ -65,7 +67,8 @@ static int session_teardown(void **state)
 	int status;
 
 	close(s->peer.sock);
-	waitpid(s->peer.pid, &status, 0);
+	if (s->peer.pid > 0)
+		waitpid(s->peer.pid, &status, 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->root);
 	if (system(cmd) != 0)
 		print_message("could not remove %s\n", s->root);
@@ -128,10 +131,89 @@ static void test_a_refused_gc_keeps_the_sessions_store_lock(void **state)
 	protobuf_c_message_free_unpacked(m, NULL);
 }
 
+/* Entries of <root>/storage/layers named tmp-*. */
+static int tmp_layers(const struct session *s)
+{
+	char path[128];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/storage/layers", s->root);
+	dir = opendir(path);
+	if (dir == NULL)
+		return 0;
+	while ((d = readdir(dir)) != NULL)
+		n += strncmp(d->d_name, "tmp-", 4) == 0;
+	closedir(dir);
+	return n;
+}
+
+/* `len` bytes of buf streamed in through UnpackStreamRequest, answered Ok. */
+static void unpack_stream(struct session *s, const char *buf, size_t len)
+{
+	Podd__UnpackStreamRequest req = PODD__UNPACK_STREAM_REQUEST__INIT;
+	ProtobufCMessage *ok = NULL;
+	podd_error_t err = NULL;
+	pid_t pid;
+	int status, fd = pipe_from_child(buf, len, &pid);
+
+	assert_int_equal(podd_client_call_fds(&s->peer, PODD__IMAGE_TYPE__IMAGE_TYPE_UNPACK_STREAM,
+					      &req.base, &fd, 1, PODD__COMMON_TYPE__COMMON_TYPE_OK,
+					      &podd__ok__descriptor, &ok, NULL, 0, &err),
+			 0);
+	close(fd);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	protobuf_c_message_free_unpacked(ok, NULL);
+}
+
+/* A layer streamed in waits in its temporary directory for an image that
+ * never comes: the session's end removes it. What does not unpack is not
+ * kept at all, and the answer is Ok either way. */
+static void test_a_streamed_layer_goes_with_the_session(void **state)
+{
+	struct session *s = *state;
+	static char tar[10240];
+	podd_error_t err = NULL;
+	int status;
+
+	/* A ustar holding one file "a" with "hi\n", then its end marker. */
+	memset(tar, 0, sizeof(tar));
+	snprintf(tar, 100, "a");
+	snprintf(tar + 100, 8, "0000644");
+	snprintf(tar + 108, 8, "0000000");
+	snprintf(tar + 116, 8, "0000000");
+	snprintf(tar + 124, 12, "00000000003");
+	snprintf(tar + 136, 12, "00000000000");
+	tar[156] = '0';
+	memcpy(tar + 257, "ustar", 6);
+	memcpy(tar + 263, "00", 2);
+	memset(tar + 148, ' ', 8);
+	unsigned sum = 0;
+	for (int i = 0; i < 512; i++)
+		sum += (unsigned char)tar[i];
+	snprintf(tar + 148, 8, "%06o", sum);
+	memcpy(tar + 512, "hi\n", 3);
+
+	assert_int_equal(podd_client_hello(&s->peer, "image", &err), 0);
+	unpack_stream(s, "not a layer at all", 18);
+	assert_int_equal(tmp_layers(s), 0);
+	unpack_stream(s, tar, sizeof(tar));
+	assert_int_equal(tmp_layers(s), 1);
+	/* EOF: podd-image exits, and drops the layer on its way out. */
+	shutdown(s->peer.sock, SHUT_WR);
+	assert_int_equal(waitpid(s->peer.pid, &status, 0), s->peer.pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	s->peer.pid = -1;
+	assert_int_equal(tmp_layers(s), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_a_refused_gc_keeps_the_sessions_store_lock,
+						session_setup, session_teardown),
+		cmocka_unit_test_setup_teardown(test_a_streamed_layer_goes_with_the_session,
 						session_setup, session_teardown),
 	};
 	if (argc != 3) {
