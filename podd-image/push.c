@@ -98,8 +98,26 @@ static int push_blob(struct registry *reg, struct event_stream *es, int storefd,
 				  desc->digest.hex, (long long)st.st_size,
 				  (unsigned long long)desc->size);
 	if (registry_put_blob(reg, repo, &desc->digest, fd, desc->size, session, event_progress,
-			      es, err) < 0)
-		return podd_error_wrap(err, "uploading %s sha256:%s", kind, desc->digest.hex);
+			      es, err) < 0) {
+		podd_error_t ignored = NULL;
+		/* The session a mount's 202 opened may be refused or gone by
+		 * now (BLOB_UPLOAD_UNKNOWN): it is cancelled, and the blob
+		 * uploaded once more in a session of its own, the way
+		 * containers/image always uploads. */
+		if (session == NULL || es->err || lseek(fd, 0, SEEK_SET) != 0)
+			return podd_error_wrap(err, "uploading %s sha256:%s", kind,
+					       desc->digest.hex);
+		podd_debug("upload in the session a mount opened failed (%s): once more in a "
+			   "new one",
+			   (*err)->msg);
+		podd_error_free(err);
+		if (registry_cancel_upload(reg, session, &ignored) < 0)
+			podd_error_free(&ignored);
+		if (registry_put_blob(reg, repo, &desc->digest, fd, desc->size, NULL,
+				      event_progress, es, err) < 0)
+			return podd_error_wrap(err, "uploading %s sha256:%s", kind,
+					       desc->digest.hex);
+	}
 	if (es->err) {
 		*err = steal_pointer(&es->err);
 		return -1;

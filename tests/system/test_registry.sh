@@ -486,10 +486,31 @@ class H(http.server.BaseHTTPRequestHandler):
         return self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
     def do_HEAD(self):
         self.send(404, b"")
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        if n:
+            self.rfile.read(n)
     def do_POST(self):
+        # evil/retry: a mount opens a session that is gone at its PATCH
+        # (BLOB_UPLOAD_UNKNOWN); a plain upload works.
+        if "/evil/retry/" in self.path:
+            where = "gone" if "mount=" in self.path else "good"
+            return self.send(202, b"", extra=[("Location", "/v2/evil/retry/blobs/uploads/" + where)])
         if "mount=" in self.path:
             return self.send(202, b"", extra=[("Location", "file:///etc/passwd")])
         self.send(202, b"")
+    def do_PATCH(self):
+        self.body()
+        if self.path.endswith("/uploads/good"):
+            return self.send(202, b"", extra=[("Location", "/v2/evil/retry/blobs/uploads/good2")])
+        self.send(404, b'{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN","message":"blob upload unknown"}]}')
+    def do_PUT(self):
+        self.body()
+        if "/uploads/good2" in self.path or "/evil/retry/manifests/" in self.path:
+            return self.send(201, b"")
+        self.send(404, b"{}")
+    def do_DELETE(self):
+        self.send(204, b"")
 http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 EOF
 python3 "$T/hostile.py" "$HPORT" > "$T/hostile.log" 2>&1 &
@@ -524,6 +545,15 @@ $PHM --log-level debug push --tls-verify=false "$H/evil/src:1" "$H/evil/x:up" > 
 eq "hostile: a mount's file:// session is refused, and the upload after it" \
 	"$?/$(grep -c 'mounting blob sha256:[0-9a-f]* from evil/src: .*neither http nor https' "$T/err")/$(grep -c '^Error: .*starting an upload' "$T/err")" \
 	"125/1/1"
+
+# A mount's session that is gone by its PATCH (404 BLOB_UPLOAD_UNKNOWN):
+# cancelled, and the blob uploaded once more in a session of its own.
+PHR="$PODCTL --root $T/roothr --runroot $T/runhr"
+$PHR pull -q --tls-verify=false "$R/podd/seed:latest" > /dev/null &&
+	$PHR tag "$R/podd/seed:latest" "$H/evil/src2:1" || not_ok "PHR: an image named on the hostile registry"
+$PHR --log-level debug push --tls-verify=false "$H/evil/src2:1" "$H/evil/retry:1" > /dev/null 2> "$T/err"
+eq "a mount's session gone at its PATCH: the blobs upload in new sessions" \
+	"$?/$(grep -c 'upload in the session a mount opened failed' "$T/err")" "0/2"
 
 # --- htpasswd Basic auth -------------------------------------------------
 htpasswd -Bbn podd s3cret > "$T/htpasswd"
