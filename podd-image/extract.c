@@ -675,6 +675,34 @@ static int stream_take(EVP_MD_CTX *md, uint64_t *bytes, uint64_t max, const void
 	return EVP_DigestUpdate(md, buf, n) == 1 ? 0 : ENOMEM;
 }
 
+/* stream_take for the loops that read past libarchive: `what` names
+ * the stream in the error. */
+static int stream_account(EVP_MD_CTX *md, uint64_t *bytes, uint64_t max, const void *buf,
+			  size_t n, const char *what, podd_error_t *err)
+{
+	int e = stream_take(md, bytes, max, buf, n);
+
+	if (e == EFBIG)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "layer: the %s layer exceeds the limit of %llu bytes", what,
+				  (unsigned long long)max);
+	if (e != 0)
+		return podd_error_sys(err, e, "layer: sha256");
+	return 0;
+}
+
+/* stream_take's refusal, as the error of the libarchive reader `a`
+ * whose callback met it. */
+static la_ssize_t take_refused(struct archive *a, int e, const char *what, uint64_t max)
+{
+	if (e == EFBIG)
+		archive_set_error(a, e, "the %s layer exceeds the limit of %llu bytes", what,
+				  (unsigned long long)max);
+	else
+		archive_set_error(a, e, "sha256 of the %s layer", what);
+	return -1;
+}
+
 static la_ssize_t hashed_read(struct archive *tar, void *data, const void **out)
 {
 	struct hashed_stream *h = data;
@@ -687,14 +715,8 @@ static la_ssize_t hashed_read(struct archive *tar, void *data, const void **out)
 		return -1;
 	}
 	e = stream_take(h->md, &h->bytes, h->max_bytes, h->buf, (size_t)n);
-	if (e != 0) {
-		if (e == EFBIG)
-			archive_set_error(tar, e, "the uncompressed layer exceeds the limit of %llu bytes",
-					  (unsigned long long)h->max_bytes);
-		else
-			archive_set_error(tar, e, "sha256 of the layer");
-		return -1;
-	}
+	if (e != 0)
+		return take_refused(tar, e, "uncompressed", h->max_bytes);
 	*out = h->buf;
 	return n;
 }
@@ -722,14 +744,8 @@ static la_ssize_t blob_read(struct archive *raw, void *data, const void **out)
 		return -1;
 	}
 	e = stream_take(b->md, &b->bytes, b->max_bytes, b->buf, (size_t)n);
-	if (e != 0) {
-		if (e == EFBIG)
-			archive_set_error(raw, e, "the compressed layer exceeds the limit of %llu bytes",
-					  (unsigned long long)b->max_bytes);
-		else
-			archive_set_error(raw, e, "sha256 of the blob");
-		return -1;
-	}
+	if (e != 0)
+		return take_refused(raw, e, "compressed", b->max_bytes);
 	*out = b->buf;
 	return n;
 }
@@ -776,13 +792,9 @@ static int extract_digest(struct archive *raw, int dest_dirfd, const struct extr
 	/* The diff_id covers the whole stream: what follows the tar's end
 	 * marker (padding to the record size) too. */
 	while ((n = archive_read_data(raw, buf, EXTRACT_CHUNK)) > 0) {
-		int taken = stream_take(md, &h.bytes, h.max_bytes, buf, (size_t)n);
-		if (taken == EFBIG)
-			return podd_error(err, PODD_E_INVALID_ARGUMENT,
-					  "layer: the uncompressed layer exceeds the limit of %llu bytes",
-					  (unsigned long long)h.max_bytes);
-		if (taken != 0)
-			return podd_error_sys(err, taken, "layer: sha256");
+		if (stream_account(md, &h.bytes, h.max_bytes, buf, (size_t)n, "uncompressed",
+				   err) < 0)
+			return -1;
 	}
 	if (n < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: decompress: %s",
@@ -836,13 +848,9 @@ int layer_extract_stream(int fd, uint64_t max_blob_bytes, int dest_dirfd,
 		while (n < 0 && errno == EINTR);
 		if (n <= 0)
 			break;
-		int e = stream_take(md, &b.bytes, b.max_bytes, buf, (size_t)n);
-		if (e == EFBIG)
-			return podd_error(err, PODD_E_INVALID_ARGUMENT,
-					  "layer: the compressed layer exceeds the limit of %llu bytes",
-					  (unsigned long long)b.max_bytes);
-		if (e != 0)
-			return podd_error_sys(err, e, "layer: sha256");
+		if (stream_account(md, &b.bytes, b.max_bytes, buf, (size_t)n, "compressed", err) <
+		    0)
+			return -1;
 	}
 	if (n < 0)
 		return podd_error_sys(err, errno, "layer: read");
