@@ -8,15 +8,18 @@
 #include "create_opts.h"
 #include "lifecycle.h"
 
-/* podman's 126 and 127: the runtime could not execute the command. */
+/* podman's 126 and 127: the runtime could not execute the command. The
+ * same tests in the same order as podman's, without regard to case: runc
+ * writes "no such file or directory", crun "No such file or directory". */
 int start_failure_code(const podd_error_t err)
 {
 	if (err->code == PODD_E_RUNTIME) {
-		if (strstr(err->msg, "executable file not found") ||
-		    strstr(err->msg, "no such file or directory"))
-			return EXIT_NOT_FOUND;
-		if (strstr(err->msg, "permission denied"))
+		if (strcasestr(err->msg, "permission denied") ||
+		    strcasestr(err->msg, "operation not permitted"))
 			return EXIT_CANNOT_INVOKE;
+		if (strcasestr(err->msg, "executable file not found") ||
+		    strcasestr(err->msg, "no such file or directory"))
+			return EXIT_NOT_FOUND;
 	}
 	return exit_code_for(err->code);
 }

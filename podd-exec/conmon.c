@@ -73,12 +73,14 @@ static int read_sync(int fd, int *pid, char *msg, size_t msgsize, podd_error_t *
 }
 
 /* runc's error line is logfmt: time="..." level=error msg="...". Keep the
- * msg, unquoted, as podman shows it. */
+ * msg, unquoted, as podman shows it. crun's is the message and a newline. */
 static void runtime_message(char *msg)
 {
 	char *p = strstr(msg, "msg=\""), *out;
-	if (p == NULL)
+	if (p == NULL) {
+		msg[strcspn(msg, "\n")] = '\0';
 		return;
+	}
 	p += 5;
 	out = msg;
 	for (; *p && *p != '"'; p++) {
@@ -148,8 +150,9 @@ static int pipes_open(struct conmon_pipes *p, bool exec_attach, podd_error_t *er
  * and a validated id and session id: the worker names the container and
  * the session, nothing else. */
 struct conmon_argv {
-	char conmon[4096], runtime[4096], podctl[4096], bundle[4300], pidfile[4400],
-		cpidfile[4400], spec[4400], exits[4300], log[4400], root[4300], sockdir[4200];
+	char conmon[4096], runtime[4096], wrapper[4096], podctl[4096], bundle[4300],
+		pidfile[4400], cpidfile[4400], spec[4400], exits[4300], log[4400], root[4300],
+		sockdir[4200];
 	const char *argv[64];
 	size_t n;
 };
@@ -166,11 +169,14 @@ static int build_argv(const struct exec_ctx *ctx, const struct conmon_job *job,
 {
 	const char *level = strcmp(job->log_level, "debug") == 0 ? "debug" : "error";
 	char logpath[4200];
+	int wrapped;
 	bool bad;
 
 	a->n = 0;
 	if (launcher_resolve_program("conmon", a->conmon, sizeof(a->conmon), err) < 0 ||
-	    launcher_resolve_runtime(job->runtime, a->runtime, sizeof(a->runtime), err) < 0)
+	    launcher_resolve_runtime(job->runtime, a->runtime, sizeof(a->runtime), err) < 0 ||
+	    (wrapped = launcher_runtime_wrapper(a->runtime, a->wrapper, sizeof(a->wrapper),
+						err)) < 0)
 		return -1;
 	snprintf(a->sockdir, sizeof(a->sockdir), "%s/socket", ctx->tmp_dir);
 	snprintf(a->root, sizeof(a->root), "--root=%s/runtime", ctx->tmp_dir);
@@ -195,13 +201,22 @@ static int build_argv(const struct exec_ctx *ctx, const struct conmon_job *job,
 
 	const char *common[] = {
 		a->conmon, "--api-version", "1", "-c", job->id, "-u",
-		job->session ? job->session : job->id, "-r", a->runtime, "-b", a->bundle, "-p",
-		a->pidfile, "-n", job->id, "--exit-dir", a->exits, "--full-attach",
-		"--socket-dir-path", a->sockdir, "-l", a->log, "--log-level", level,
-		"--runtime-arg", a->root, "--conmon-pidfile", a->cpidfile,
+		job->session ? job->session : job->id, "-b", a->bundle, "-p", a->pidfile, "-n",
+		job->id, "--exit-dir", a->exits, "--full-attach", "--socket-dir-path", a->sockdir,
+		"-l", a->log, "--log-level", level, "--conmon-pidfile", a->cpidfile,
 	};
 	for (size_t i = 0; i < PODD_ARRAY_SIZE(common); i++)
 		add(a, common[i]);
+	/* conmon runs `-r [--runtime-arg...] create|exec ...`: a wrapper gets
+	 * the runtime as its first argument. */
+	add(a, "-r");
+	if (wrapped) {
+		add(a, a->wrapper);
+		add(a, "--runtime-arg");
+	}
+	add(a, a->runtime);
+	add(a, "--runtime-arg");
+	add(a, a->root);
 	if (job->session) {
 		/* conmon runs `runtime exec --process <session>/process.json`. */
 		add(a, "--exec");

@@ -11,7 +11,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -92,6 +94,43 @@ int launcher_resolve_runtime(const char *name, char *out, size_t size, podd_erro
 	return 0;
 }
 
+/* Does crun refuse this host? A hybrid host (v1 hierarchies under a tmpfs
+ * /sys/fs/cgroup, v2 at unified/) whose v2 hierarchy has a controller:
+ * crun 1.8 then runs nothing ("cgroups in hybrid mode not supported").
+ * The answer is the host's and is read once per launcher. */
+static bool crun_refuses_host(void)
+{
+	static int refuses = -1;
+	char controllers[256];
+	struct statfs fs;
+	ssize_t n;
+
+	if (refuses >= 0)
+		return refuses;
+	refuses = 0;
+	if (statfs("/sys/fs/cgroup", &fs) < 0 || fs.f_type != TMPFS_MAGIC ||
+	    statfs("/sys/fs/cgroup/unified", &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC)
+		return false;
+	cleanup_close int fd =
+		open("/sys/fs/cgroup/unified/cgroup.controllers", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && (n = read(fd, controllers, sizeof(controllers) - 1)) > 0) {
+		controllers[n] = '\0';
+		refuses = strspn(controllers, " \n") < (size_t)n;
+	}
+	return refuses;
+}
+
+int launcher_runtime_wrapper(const char *runtime, char *out, size_t size, podd_error_t *err)
+{
+	const char *base = strrchr(runtime, '/');
+
+	if (strcmp(base ? base + 1 : runtime, "crun") != 0 || !crun_refuses_host())
+		return 0;
+	if (launcher_engine_program("podd-hybrid-ns", PODD_LIBEXECDIR, out, size, err) < 0)
+		return -1;
+	return 1;
+}
+
 /* In the child between fork and exec: only async-signal-safe calls. */
 static void child_setup(int devnull, int errfd)
 {
@@ -169,19 +208,23 @@ static int op_runtime(struct podd_server *srv, const struct podd_request *req, p
 {
 	const struct exec_ctx *ctx = srv->data;
 	const Podd__RuntimeOp *op = (const Podd__RuntimeOp *)req->msg;
-	char runtime[4096], root[4200], sig[16], msg[1024];
-	const char *argv[10];
-	size_t n = 0;
-	int status;
+	char runtime[4096], wrapper[4096], root[4200], sig[16], msg[1024];
+	const char *argv[11];
+	size_t n = 0, verb;
+	int status, wrapped;
 
 	if (!podd_id_valid(op->id))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "runtime: invalid container id");
-	if (launcher_resolve_runtime(op->runtime, runtime, sizeof(runtime), err) < 0)
+	if (launcher_resolve_runtime(op->runtime, runtime, sizeof(runtime), err) < 0 ||
+	    (wrapped = launcher_runtime_wrapper(runtime, wrapper, sizeof(wrapper), err)) < 0)
 		return -1;
 	snprintf(root, sizeof(root), "%s/runtime", ctx->tmp_dir);
+	if (wrapped)
+		argv[n++] = wrapper;
 	argv[n++] = runtime;
 	argv[n++] = "--root";
 	argv[n++] = root;
+	verb = n;
 	switch (op->verb) {
 	case PODD__RUNTIME_VERB__RUNTIME_VERB_START:
 		argv[n++] = "start";
@@ -216,7 +259,7 @@ static int op_runtime(struct podd_server *srv, const struct podd_request *req, p
 	if (launcher_run((char *const *)argv, &status, msg, sizeof(msg), err) < 0)
 		return -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return podd_error(err, PODD_E_RUNTIME, "%s %s %.12s: %s", runtime, argv[3], op->id,
+		return podd_error(err, PODD_E_RUNTIME, "%s %s %.12s: %s", runtime, argv[verb], op->id,
 				  msg[0] ? msg : "failed");
 	return podd_server_reply_ok(srv, req, err);
 }

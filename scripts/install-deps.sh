@@ -9,7 +9,7 @@ libseccomp-dev libcap-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb
 libcmocka-dev libjson-c-dev libcurl4-openssl-dev libarchive-dev libssl-dev
 libzstd-dev zlib1g-dev libacl1-dev
 libsubid-dev libselinux1-dev
-runc conmon catatonit containernetworking-plugins uidmap slirp4netns
+runc crun conmon catatonit containernetworking-plugins uidmap slirp4netns
 golang-github-opencontainers-specs-dev python3 python3-jsonschema jq podman
 busybox-static selinux-policy-dev checkpolicy semodule-utils
 libclang-rt-14-dev llvm util-linux procps strace

@@ -31,6 +31,14 @@ our_conmons() {
 	done
 }
 
+# crun on this test's runtime root, through podd-hybrid-ns as podd-exec
+# runs it (a hybrid host's v2 mount hidden; harmless elsewhere).
+crun_cmd() {
+	local crun
+	crun=$(command -v crun) || return 1
+	"$(dirname "$PODCTL")/podd-hybrid-ns" "$crun" --root "$T/run/runtime" "$@"
+}
+
 cleanup() {
 	local pid ids id
 	for pid in $BG_PIDS; do
@@ -39,7 +47,8 @@ cleanup() {
 	wait 2>/dev/null || true
 	# The runtime's list too: it knows containers the database no longer
 	# has (a refresh forgets running --rm containers, test_refresh.sh).
-	ids=$( ($P ps -a -q --no-trunc; runc --root "$T/run/runtime" list -q) 2>/dev/null | sort -u)
+	ids=$( ($P ps -a -q --no-trunc; runc --root "$T/run/runtime" list -q;
+		crun_cmd list -q) 2>/dev/null | sort -u)
 	timeout 120 $P rm -a -f > /dev/null 2>&1
 	# Whatever rm could not stop: conmon and the runtime's leftovers.
 	for pid in $(our_conmons); do
@@ -47,6 +56,7 @@ cleanup() {
 	done
 	for id in $ids; do
 		runc --root "$T/run/runtime" delete --force "$id" > /dev/null 2>&1 || true
+		crun_cmd delete --force "$id" > /dev/null 2>&1 || true
 	done
 	# Image containers' roots a failed test left mounted (deepest first).
 	grep " $T/" /proc/self/mountinfo | awk '{print $5}' | sort -r |

@@ -1,0 +1,108 @@
+#!/bin/bash
+# crun as the runtime (--runtime crun), with real crun and conmon: a
+# container's life from run to rm, exec and its 126/127 exits, cgroup v1
+# limits, and, on a hybrid cgroup host whose v2 hierarchy has controllers
+# (which crun 1.8 refuses), podd-hybrid-ns hiding the v2 mount from crun
+# alone: the host keeps it.
+. "$(dirname "$0")/lib.sh"
+
+CRUN=$(command -v crun) || {
+	not_ok "crun is installed (scripts/install-deps.sh installs it)"
+	finish
+}
+HYBRID_NS="$(dirname "$PODCTL")/podd-hybrid-ns"
+C="$P --runtime crun"
+
+v2_mounted() {
+	awk '$5 == "/sys/fs/cgroup/unified" { found = 1 } END { exit !found }' /proc/self/mountinfo
+}
+refusing_host=false
+if v2_mounted && [ "$(stat -f -c %T /sys/fs/cgroup)" = tmpfs ] &&
+	[ -n "$(tr -d ' \n' < /sys/fs/cgroup/unified/cgroup.controllers)" ]; then
+	refusing_host=true
+fi
+
+# --- the wrapper itself ---
+mkdir -p "$T/bundle"
+ln -s "$ROOTFS" "$T/bundle/rootfs"
+(cd "$T/bundle" && "$CRUN" spec) &&
+	sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"true"/' "$T/bundle/config.json"
+if $refusing_host; then
+	# What podd-hybrid-ns is for: crun alone runs nothing here.
+	"$CRUN" --root "$T/crun-alone" run --bundle "$T/bundle" alone > /dev/null 2> "$T/err"
+	if grep -q "hybrid mode not supported" "$T/err"; then
+		ok "crun alone refuses this hybrid host"
+	else
+		not_ok "crun alone refuses this hybrid host ($(cat "$T/err"))"
+	fi
+else
+	ok "# SKIP not a hybrid host with v2 controllers: crun runs unwrapped"
+fi
+out=$("$HYBRID_NS" crun --version 2>&1)
+eq "podd-hybrid-ns refuses a relative runtime path (exit)" "$?" 1
+case $out in
+*"usage: podd-hybrid-ns /PATH/TO/RUNTIME"*) ok "podd-hybrid-ns says why" ;;
+*) not_ok "podd-hybrid-ns says why ($out)" ;;
+esac
+cp "$CRUN" "$T/crun-copy"
+chmod 0777 "$T/crun-copy"
+out=$("$HYBRID_NS" "$T/crun-copy" --version 2>&1)
+eq "podd-hybrid-ns refuses a runtime others may write (exit)" "$?" 1
+case $out in
+*"not a root-owned executable"*) ok "podd-hybrid-ns names the writable runtime" ;;
+*) not_ok "podd-hybrid-ns names the writable runtime ($out)" ;;
+esac
+case $("$HYBRID_NS" "$CRUN" --version 2>&1) in
+"crun version"*) ok "podd-hybrid-ns runs crun" ;;
+*) not_ok "podd-hybrid-ns runs crun" ;;
+esac
+
+# --- a container's life ---
+check "load the busybox image" $P load -q -i "$PODD_BUSYBOX_ARCHIVE"
+eq "run --rm prints the command's output" "$($C run --rm localhost/busybox echo hello 2>&1)" \
+	hello
+$C run --rm localhost/busybox sh -c 'exit 3' > /dev/null 2>&1
+eq "run --rm exits with the container's code" "$?" 3
+expect_fail "run of a missing command exits 127, podman's words" 127 \
+	"crun: executable file \`/nonexist\` not found in \$PATH: No such file or directory: OCI runtime attempted to invoke a command that was not found" \
+	$C run --rm localhost/busybox /nonexist
+expect_fail "run of a file that is no program exits 126" 126 \
+	"Permission denied: OCI runtime permission denied error" \
+	$C run --rm localhost/busybox /etc/passwd
+
+id=$($C run -d --name web --memory 64m --pids-limit 50 localhost/busybox sleep 1000)
+eq "run -d starts the container" "$($P ps --format '{{.Names}} {{.Status}}' | cut -c1-6)" "web Up"
+eq "inspect names crun as its runtime" "$($P inspect web --format '{{.OCIRuntime}}')" crun
+eq "--memory is the v1 memory cgroup's limit" \
+	"$(cat "/sys/fs/cgroup/memory/podd/podd-$id/memory.limit_in_bytes" 2>&1)" 67108864
+eq "--pids-limit is the v1 pids cgroup's limit" \
+	"$(cat "/sys/fs/cgroup/pids/podd/podd-$id/pids.max" 2>&1)" 50
+eq "exec runs in the container's namespaces" \
+	"$($P exec web sh -c 'echo $(cat /proc/1/comm) in $(hostname)')" "sleep in ${id:0:12}"
+expect_fail "exec of a missing command exits 127" 127 "OCI runtime attempted to invoke" \
+	$P exec web /nonexist
+expect_fail "exec of a file that is no program exits 126" 126 "OCI runtime permission denied" \
+	$P exec web /etc/passwd
+eq "exec's exit code" "$($P exec web sh -c 'exit 7'; echo $?)" 7
+case $($P top web 2>&1) in
+*"sleep 1000"*) ok "top lists the container's process" ;;
+*) not_ok "top lists the container's process" ;;
+esac
+check "pause" $P pause web
+eq "a paused container's state" "$($P inspect web --format '{{.State.Status}}')" paused
+check "unpause" $P unpause web
+check "stop" $P stop -t 0 web
+eq "stopped: exited" "$($P inspect web --format '{{.State.Status}}')" exited
+check "start again" $P start web
+eq "running after start" "$($P inspect web --format '{{.State.Status}}')" running
+check "rm -f of the running container" $P rm -f -t 0 web
+left=$(find /sys/fs/cgroup/*/podd -maxdepth 1 -name "podd-$id" 2> /dev/null)
+eq "no cgroup of the container is left" "$left" ""
+eq "nothing of crun's is left in the runtime root" "$(crun_cmd list -q 2>&1)" ""
+if v2_mounted || ! $refusing_host; then
+	ok "the host keeps its cgroup v2 mount"
+else
+	not_ok "the host keeps its cgroup v2 mount"
+fi
+
+finish
