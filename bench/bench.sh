@@ -12,7 +12,7 @@
 #                       [--runc PATH] [--n 1000] [--runs 20] [--warmup 2]
 #                       [--ctrs 10]
 #                       [--cases create0,create,ps,inspect,mem,run,exec,mem-run,ctr-cost,
-#                                load,pull,run-image,mem-pull]
+#                                load,pull,run-image,run-image-crun,mem-pull]
 #
 # Adding a case: write a function case_NAME (a '-' in NAME is '_' in the
 # function's name) that prepares what it needs (populate ENGINE COUNT) and
@@ -29,7 +29,8 @@ n=1000
 runs=20
 warmup=2
 ctrs=10
-all_cases=(create0 create ps inspect mem run exec mem-run ctr-cost load pull run-image mem-pull)
+all_cases=(create0 create ps inspect mem run exec mem-run ctr-cost load pull run-image run-image-crun
+	mem-pull)
 cases=$(IFS=,; echo "${all_cases[*]}")
 
 usage() {
@@ -745,6 +746,29 @@ case_run_image() {
 		pe=("${PM[@]}" run --rm --network none localhost/busybox:latest /bin/true)
 	fi
 	time_case "run --rm IMAGE /bin/true" x0.33
+}
+
+# The same with crun as podctl's runtime (--runtime crun, through
+# podd-runtime-ns, which hides the v2 mount on a hybrid host crun refuses).
+# podman keeps runc: crun runs nothing for it on such a host, and its
+# configuration here says runc.
+case_run_image_crun() {
+	local archive name="run --rm IMAGE (crun)"
+	image_archive
+	peer_name=podman
+	pd=() pe=()
+	if ! command -v crun > /dev/null; then
+		echo "bench: run-image-crun: crun is not installed (skipped)" >&2
+		summary+=("run IMAGE with crun: crun not installed")
+		return
+	fi
+	"${PC[@]}" load -q -i "$archive" > /dev/null 2> "$W/load.err" ||
+		{ cat "$W/load.err" >&2; podctl_failed=true; add_row "$name" ms error - podman x0.33; return; }
+	pd=("${PC[@]}" --runtime crun run --rm --network none localhost/busybox:latest /bin/true)
+	if $have_podman && "${PM[@]}" load -q -i "$archive" > /dev/null 2>&1; then
+		pe=("${PM[@]}" run --rm --network none localhost/busybox:latest /bin/true)
+	fi
+	time_case "$name" x0.33
 }
 
 # podd-image's peak memory during a cold pull of the busybox image and of

@@ -11,9 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,39 +92,13 @@ int launcher_resolve_runtime(const char *name, char *out, size_t size, podd_erro
 	return 0;
 }
 
-/* Does crun refuse this host? A hybrid host (v1 hierarchies under a tmpfs
- * /sys/fs/cgroup, v2 at unified/) whose v2 hierarchy has a controller:
- * crun 1.8 then runs nothing ("cgroups in hybrid mode not supported").
- * The answer is the host's and is read once per launcher. */
-static bool crun_refuses_host(void)
-{
-	static int refuses = -1;
-	char controllers[256];
-	struct statfs fs;
-	ssize_t n;
-
-	if (refuses >= 0)
-		return refuses;
-	refuses = 0;
-	if (statfs("/sys/fs/cgroup", &fs) < 0 || fs.f_type != TMPFS_MAGIC ||
-	    statfs("/sys/fs/cgroup/unified", &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC)
-		return false;
-	cleanup_close int fd =
-		open("/sys/fs/cgroup/unified/cgroup.controllers", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && (n = read(fd, controllers, sizeof(controllers) - 1)) > 0) {
-		controllers[n] = '\0';
-		refuses = strspn(controllers, " \n") < (size_t)n;
-	}
-	return refuses;
-}
-
 int launcher_runtime_wrapper(const char *runtime, char *out, size_t size, podd_error_t *err)
 {
 	const char *base = strrchr(runtime, '/');
 
-	if (strcmp(base ? base + 1 : runtime, "crun") != 0 || !crun_refuses_host())
+	if (strcmp(base ? base + 1 : runtime, "crun") != 0)
 		return 0;
-	if (launcher_engine_program("podd-hybrid-ns", PODD_LIBEXECDIR, out, size, err) < 0)
+	if (launcher_engine_program("podd-runtime-ns", PODD_LIBEXECDIR, out, size, err) < 0)
 		return -1;
 	return 1;
 }

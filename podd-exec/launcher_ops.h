@@ -25,8 +25,8 @@ int launcher_engine_program(const char *name, const char *installed_dir, char *o
 int launcher_resolve_program(const char *name, char *out, size_t size, podd_error_t *err);
 int launcher_resolve_runtime(const char *name, char *out, size_t size, podd_error_t *err);
 /* The program to run in front of the resolved `runtime`, if it needs one:
- * podd-hybrid-ns for crun on a host crun refuses (hybrid_ns.c). Returns 1
- * with its path in `out`, 0 when the runtime runs as it is, or -1. */
+ * podd-runtime-ns for crun (runtime_ns.c). Returns 1 with its path in
+ * `out`, 0 when the runtime runs as it is, or -1. */
 int launcher_runtime_wrapper(const char *runtime, char *out, size_t size, podd_error_t *err);
 /* Run argv with stdin and stdout on /dev/null, stderr captured into `msg`
  * (a short, printable excerpt). Returns the wait status, or -1. */

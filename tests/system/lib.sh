@@ -31,12 +31,12 @@ our_conmons() {
 	done
 }
 
-# crun on this test's runtime root, through podd-hybrid-ns as podd-exec
-# runs it (a hybrid host's v2 mount hidden; harmless elsewhere).
+# crun on this test's runtime root, through podd-runtime-ns as podd-exec
+# runs it.
 crun_cmd() {
 	local crun
 	crun=$(command -v crun) || return 1
-	"$(dirname "$PODCTL")/podd-hybrid-ns" "$crun" --root "$T/run/runtime" "$@"
+	"$(dirname "$PODCTL")/podd-runtime-ns" "$crun" --root "$T/run/runtime" "$@"
 }
 
 cleanup() {

@@ -1,16 +1,17 @@
 #!/bin/bash
 # crun as the runtime (--runtime crun), with real crun and conmon: a
 # container's life from run to rm, exec and its 126/127 exits, cgroup v1
-# limits, and, on a hybrid cgroup host whose v2 hierarchy has controllers
-# (which crun 1.8 refuses), podd-hybrid-ns hiding the v2 mount from crun
-# alone: the host keeps it.
+# limits, and podd-runtime-ns, crun's own mount namespace: its binary
+# read-only there, and on a hybrid cgroup host whose v2 hierarchy has
+# controllers (which crun 1.8 refuses) the v2 mount hidden from crun alone:
+# the host keeps it.
 . "$(dirname "$0")/lib.sh"
 
 CRUN=$(command -v crun) || {
 	not_ok "crun is installed (scripts/install-deps.sh installs it)"
 	finish
 }
-HYBRID_NS="$(dirname "$PODCTL")/podd-hybrid-ns"
+RUNTIME_NS="$(dirname "$PODCTL")/podd-runtime-ns"
 C="$P --runtime crun"
 
 v2_mounted() {
@@ -28,7 +29,7 @@ ln -s "$ROOTFS" "$T/bundle/rootfs"
 (cd "$T/bundle" && "$CRUN" spec) &&
 	sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"true"/' "$T/bundle/config.json"
 if $refusing_host; then
-	# What podd-hybrid-ns is for: crun alone runs nothing here.
+	# What podd-runtime-ns is for: crun alone runs nothing here.
 	"$CRUN" --root "$T/crun-alone" run --bundle "$T/bundle" alone > /dev/null 2> "$T/err"
 	if grep -q "hybrid mode not supported" "$T/err"; then
 		ok "crun alone refuses this hybrid host"
@@ -38,24 +39,42 @@ if $refusing_host; then
 else
 	ok "# SKIP not a hybrid host with v2 controllers: crun runs unwrapped"
 fi
-out=$("$HYBRID_NS" crun --version 2>&1)
-eq "podd-hybrid-ns refuses a relative runtime path (exit)" "$?" 1
+out=$("$RUNTIME_NS" crun --version 2>&1)
+eq "podd-runtime-ns refuses a relative runtime path (exit)" "$?" 1
 case $out in
-*"usage: podd-hybrid-ns /PATH/TO/RUNTIME"*) ok "podd-hybrid-ns says why" ;;
-*) not_ok "podd-hybrid-ns says why ($out)" ;;
+*"usage: podd-runtime-ns /PATH/TO/RUNTIME"*) ok "podd-runtime-ns says why" ;;
+*) not_ok "podd-runtime-ns says why ($out)" ;;
 esac
 cp "$CRUN" "$T/crun-copy"
 chmod 0777 "$T/crun-copy"
-out=$("$HYBRID_NS" "$T/crun-copy" --version 2>&1)
-eq "podd-hybrid-ns refuses a runtime others may write (exit)" "$?" 1
+out=$("$RUNTIME_NS" "$T/crun-copy" --version 2>&1)
+eq "podd-runtime-ns refuses a runtime others may write (exit)" "$?" 1
 case $out in
-*"not a root-owned executable"*) ok "podd-hybrid-ns names the writable runtime" ;;
-*) not_ok "podd-hybrid-ns names the writable runtime ($out)" ;;
+*"not a root-owned executable"*) ok "podd-runtime-ns names the writable runtime" ;;
+*) not_ok "podd-runtime-ns names the writable runtime ($out)" ;;
 esac
-case $("$HYBRID_NS" "$CRUN" --version 2>&1) in
-"crun version"*) ok "podd-hybrid-ns runs crun" ;;
-*) not_ok "podd-hybrid-ns runs crun" ;;
+case $("$RUNTIME_NS" "$CRUN" --version 2>&1) in
+"crun version"*) ok "podd-runtime-ns runs crun" ;;
+*) not_ok "podd-runtime-ns runs crun" ;;
 esac
+# What the runtime sees, through busybox in its place.
+mkdir -p "$T/rt"
+cp /bin/busybox "$T/rt/busybox"
+chmod 0755 "$T/rt/busybox"
+out=$("$RUNTIME_NS" "$T/rt/busybox" sh -c \
+	'echo "$_LIBCONTAINER_CLONED_BINARY"; touch "$0" 2>&1' "$T/rt/busybox" 2>&1)
+eq "the runtime's binary is read-only in its namespace, and crun is told so" "$out" \
+	"1
+touch: $T/rt/busybox: Read-only file system"
+eq "the read-only mount stays in that namespace" \
+	"$(grep -c " $T/rt/busybox " /proc/self/mountinfo)" 0
+seen=$("$RUNTIME_NS" "$T/rt/busybox" sh -c \
+	'grep -c " /sys/fs/cgroup/unified " /proc/self/mountinfo' 2>&1)
+if $refusing_host; then
+	eq "the runtime does not see the v2 mount" "$seen" 0
+else
+	eq "the runtime sees the v2 mount crun accepts" "$seen" "$(grep -c " /sys/fs/cgroup/unified " /proc/self/mountinfo)"
+fi
 
 # --- a container's life ---
 check "load the busybox image" $P load -q -i "$PODD_BUSYBOX_ARCHIVE"
