@@ -7,19 +7,21 @@
 #include "cleanup.h"
 #include "create_opts.h"
 #include "lifecycle.h"
+#include "runtime_error.h"
 
-/* podman's 126 and 127: the runtime could not execute the command. The
- * same tests in the same order as podman's, without regard to case: runc
- * writes "no such file or directory", crun "No such file or directory". */
+/* podman's 126 and 127: the runtime could not execute the command. */
 int start_failure_code(const podd_error_t err)
 {
 	if (err->code == PODD_E_RUNTIME) {
-		if (strcasestr(err->msg, "permission denied") ||
-		    strcasestr(err->msg, "operation not permitted"))
+		switch (podd_runtime_error_kind(err->msg)) {
+		case PODD_RUNTIME_ERROR_PERMISSION:
 			return EXIT_CANNOT_INVOKE;
-		if (strcasestr(err->msg, "executable file not found") ||
-		    strcasestr(err->msg, "no such file or directory"))
+		case PODD_RUNTIME_ERROR_NOT_FOUND:
 			return EXIT_NOT_FOUND;
+		case PODD_RUNTIME_ERROR_OTHER:
+		default:
+			break;
+		}
 	}
 	return exit_code_for(err->code);
 }

@@ -29,6 +29,7 @@
 #include "cleanup.h"
 #include "client.h"
 #include "launcher.h"
+#include "runtime_error.h"
 #include "launcher_ops.h"
 #include "overlay_opts.h"
 #include "validate.h"
@@ -73,12 +74,13 @@ static int read_sync(int fd, int *pid, char *msg, size_t msgsize, podd_error_t *
 }
 
 /* runc's error line is logfmt: time="..." level=error msg="...". Keep the
- * msg, unquoted, as podman shows it. crun's is the message and a newline. */
+ * msg, unquoted, as podman shows it. crun's is plain text, warnings
+ * perhaps first: podman shows the line its 126/127 tests match. */
 static void runtime_message(char *msg)
 {
 	char *p = strstr(msg, "msg=\""), *out;
 	if (p == NULL) {
-		msg[strcspn(msg, "\n")] = '\0';
+		podd_runtime_error_line(msg);
 		return;
 	}
 	p += 5;
@@ -208,7 +210,8 @@ static int build_argv(const struct exec_ctx *ctx, const struct conmon_job *job,
 	for (size_t i = 0; i < PODD_ARRAY_SIZE(common); i++)
 		add(a, common[i]);
 	/* conmon runs `-r [--runtime-arg...] create|exec ...`: a wrapper gets
-	 * the runtime as its first argument. */
+	 * the runtime as its first argument. (conmon's -s would put
+	 * --systemd-cgroup before them; podd never passes it.) */
 	add(a, "-r");
 	if (wrapped) {
 		add(a, a->wrapper);

@@ -17,7 +17,10 @@
  *    from cgroupv2"); without the v2 mount it sees a cgroup v1 host and puts
  *    the container in the v1 hierarchies, as runc does there. Only a
  *    controller bound to v2 (hugetlb on the hosts we met) goes unused, and
- *    podd sets no limit on one.
+ *    podd sets no limit on one. What runc does with v2 there, this program
+ *    does for crun: `create` and `exec` move it into <v2>/podd/podd-<id>
+ *    before crun runs, so the container's processes are there as runc's
+ *    are, and `delete` removes that cgroup (v2_cgroup).
  *
  * The namespace is made a slave of the host's before anything changes in
  * it: no mount or unmount here reaches the host, while the host's later
@@ -77,6 +80,61 @@ static bool crun_refuses_host(void)
 	return strspn(controllers, " \n") < (size_t)n;
 }
 
+/* The verb of a runtime command line as podd-exec builds it: RUNTIME
+ * (--root DIR | --root=DIR) VERB [OPTION...] ID [SIGNAL]. */
+static const char *verb_of(int argc, char **argv)
+{
+	int i = 2;
+
+	if (i < argc && strcmp(argv[i], "--root") == 0)
+		i += 2;
+	else if (i < argc && strncmp(argv[i], "--root=", 7) == 0)
+		i++;
+	return i < argc ? argv[i] : "";
+}
+
+static bool podd_id(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+/* crun blind to v2 would leave a container in its caller's v2 cgroup: a
+ * systemd host, which tracks processes there, would then stop the
+ * container with the caller's unit or session, and hugetlb would be
+ * charged to the caller. runc on the same host puts the container in
+ * <v2>/podd/podd-<id> (the cgroupsPath of podd-exec's bundle.c); so does
+ * this: `create` and `exec` move this process there before crun runs, and
+ * what crun starts inherits it. `delete` removes the cgroup, empty once the
+ * container has gone (busy, it stays). Run before the v2 mount goes. */
+static int v2_cgroup(const char *verb, const char *id)
+{
+	char path[sizeof(V2_MOUNT) + 96];
+	int fd;
+
+	if (!podd_id(id))
+		return 0;
+	snprintf(path, sizeof(path), "%s/podd/podd-%s", V2_MOUNT, id);
+	if (strcmp(verb, "delete") == 0)
+		return rmdir(path) < 0 && errno != ENOENT && errno != EBUSY ? -1 : 0;
+	if (strcmp(verb, "create") != 0 && strcmp(verb, "exec") != 0)
+		return 0;
+	if ((mkdir(V2_MOUNT "/podd", 0755) < 0 && errno != EEXIST) ||
+	    (mkdir(path, 0755) < 0 && errno != EEXIST))
+		return -1;
+	strcat(path, "/cgroup.procs");
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* "0": the writing process itself. */
+	if (write(fd, "0", 1) != 1) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd);
+}
+
 /* The runtime's binary, read-only over itself. The remount keeps the
  * flags the mount beneath has (nosuid, nodev, noexec), as a bind remount
  * must where they are locked. */
@@ -100,8 +158,10 @@ int main(int argc, char **argv)
 {
 	struct stat st;
 
-	if (argc < 2 || argv[1][0] != '/')
-		return fail("usage: podd-runtime-ns /PATH/TO/RUNTIME [ARG...]", NULL, EINVAL);
+	if (argc < 2 || argv[1][0] != '/') {
+		fputs("usage: podd-runtime-ns /PATH/TO/RUNTIME [ARG...]\n", stderr);
+		return 1;
+	}
 	/* The same rule as the launcher's for any program it runs: a regular
 	 * executable that only root can replace. */
 	if (stat(argv[1], &st) < 0)
@@ -119,8 +179,12 @@ int main(int argc, char **argv)
 		return fail("bind read-only:", argv[1], errno);
 	if (setenv("_LIBCONTAINER_CLONED_BINARY", "1", 1) < 0)
 		return fail("setenv", NULL, errno);
-	if (crun_refuses_host() && umount2(V2_MOUNT, MNT_DETACH) < 0)
-		return fail("unmount", V2_MOUNT, errno);
+	if (crun_refuses_host()) {
+		if (v2_cgroup(verb_of(argc, argv), argv[argc - 1]) < 0)
+			return fail("cgroup v2 of container", argv[argc - 1], errno);
+		if (umount2(V2_MOUNT, MNT_DETACH) < 0)
+			return fail("unmount", V2_MOUNT, errno);
+	}
 	execv(argv[1], argv + 1);
 	return fail("exec", argv[1], errno);
 }

@@ -55,8 +55,13 @@ cleanup() {
 		kill -9 "$pid" 2>/dev/null || true
 	done
 	for id in $ids; do
-		runc --root "$T/run/runtime" delete --force "$id" > /dev/null 2>&1 || true
-		crun_cmd delete --force "$id" > /dev/null 2>&1 || true
+		# Each with its own runtime: either deletes the other's state
+		# directory and leaves its container running.
+		if [ -f "$T/run/runtime/$id/state.json" ]; then
+			runc --root "$T/run/runtime" delete --force "$id" > /dev/null 2>&1 || true
+		elif [ -d "$T/run/runtime/$id" ]; then
+			crun_cmd delete --force "$id" > /dev/null 2>&1 || true
+		fi
 	done
 	# Image containers' roots a failed test left mounted (deepest first).
 	grep " $T/" /proc/self/mountinfo | awk '{print $5}' | sort -r |

@@ -66,8 +66,12 @@ out=$("$RUNTIME_NS" "$T/rt/busybox" sh -c \
 eq "the runtime's binary is read-only in its namespace, and crun is told so" "$out" \
 	"1
 touch: $T/rt/busybox: Read-only file system"
-eq "the read-only mount stays in that namespace" \
-	"$(grep -c " $T/rt/busybox " /proc/self/mountinfo)" 0
+# On a shared mount, as systemd makes /: the read-only bind must not reach
+# the host's namespace (pid 1's) while the runtime runs.
+mount --bind "$T/rt" "$T/rt" && mount --make-shared "$T/rt"
+eq "the read-only mount stays in the runtime's namespace, even on a shared mount" \
+	"$("$RUNTIME_NS" "$T/rt/busybox" sh -c 'grep -c " $0 " /proc/1/mountinfo' "$T/rt/busybox" 2>&1)" 0
+umount "$T/rt"
 seen=$("$RUNTIME_NS" "$T/rt/busybox" sh -c \
 	'grep -c " /sys/fs/cgroup/unified " /proc/self/mountinfo' 2>&1)
 if $refusing_host; then
@@ -89,13 +93,38 @@ expect_fail "run of a file that is no program exits 126" 126 \
 	"Permission denied: OCI runtime permission denied error" \
 	$C run --rm localhost/busybox /etc/passwd
 
+# crun runs through podd-runtime-ns and does not execute itself again.
+strace -f -qq -s 512 -e trace=execve,execveat -o "$T/run.trace" \
+	$C run --rm localhost/busybox true > /dev/null 2>&1
+if grep -q 'execve("[^"]*podd-runtime-ns", \[[^]]*"/[^"]*crun", "--root=[^"]*", "create"' "$T/run.trace"; then
+	ok "conmon runs crun create through podd-runtime-ns"
+else
+	not_ok "conmon runs crun create through podd-runtime-ns"
+fi
+eq "crun executes itself no second time" "$(grep -c 'execveat(' "$T/run.trace")" 0
+
 id=$($C run -d --name web --memory 64m --pids-limit 50 localhost/busybox sleep 1000)
 eq "run -d starts the container" "$($P ps --format '{{.Names}} {{.Status}}' | cut -c1-6)" "web Up"
 eq "inspect names crun as its runtime" "$($P inspect web --format '{{.OCIRuntime}}')" crun
-eq "--memory is the v1 memory cgroup's limit" \
-	"$(cat "/sys/fs/cgroup/memory/podd/podd-$id/memory.limit_in_bytes" 2>&1)" 67108864
-eq "--pids-limit is the v1 pids cgroup's limit" \
-	"$(cat "/sys/fs/cgroup/pids/podd/podd-$id/pids.max" 2>&1)" 50
+pid=$($P inspect web --format '{{.State.Pid}}')
+if [ -d /sys/fs/cgroup/memory ]; then
+	eq "--memory is the v1 memory cgroup's limit" \
+		"$(cat "/sys/fs/cgroup/memory/podd/podd-$id/memory.limit_in_bytes" 2>&1)" 67108864
+	eq "--pids-limit is the v1 pids cgroup's limit" \
+		"$(cat "/sys/fs/cgroup/pids/podd/podd-$id/pids.max" 2>&1)" 50
+else
+	eq "--memory is the v2 cgroup's limit" \
+		"$($P exec web cat /sys/fs/cgroup/memory.max 2>&1)" 67108864
+	eq "--pids-limit is the v2 cgroup's limit" "$($P exec web cat /sys/fs/cgroup/pids.max 2>&1)" 50
+fi
+if $refusing_host; then
+	# What runc does on such a host, and what a systemd host needs: the
+	# container in its own v2 cgroup, not its caller's.
+	eq "the container's v2 cgroup is its own, as runc's" \
+		"$(sed -n 's/^0:://p' "/proc/$pid/cgroup")" "/podd/podd-$id"
+	eq "an exec joins it" "$($P exec web cat /proc/self/cgroup 2>&1 | sed -n 's/^0:://p')" \
+		"/podd/podd-$id"
+fi
 eq "exec runs in the container's namespaces" \
 	"$($P exec web sh -c 'echo $(cat /proc/1/comm) in $(hostname)')" "sleep in ${id:0:12}"
 expect_fail "exec of a missing command exits 127" 127 "OCI runtime attempted to invoke" \
@@ -116,6 +145,7 @@ check "start again" $P start web
 eq "running after start" "$($P inspect web --format '{{.State.Status}}')" running
 check "rm -f of the running container" $P rm -f -t 0 web
 left=$(find /sys/fs/cgroup/*/podd -maxdepth 1 -name "podd-$id" 2> /dev/null)
+$refusing_host && [ -d "/sys/fs/cgroup/unified/podd/podd-$id" ] && left="$left unified"
 eq "no cgroup of the container is left" "$left" ""
 eq "nothing of crun's is left in the runtime root" "$(crun_cmd list -q 2>&1)" ""
 if v2_mounted || ! $refusing_host; then
