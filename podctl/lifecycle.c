@@ -282,6 +282,9 @@ int ctr_kill(struct engine *e, const Podd__ContainerRecord *rec, int sig, podd_e
 	return exec_ok_call(e, PODD__EXEC_TYPE__EXEC_TYPE_KILL, &req.base, err);
 }
 
+/* podman's killContainerTimeout. */
+#define KILL_WAIT_MS 5000
+
 int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_error_t *err)
 {
 	cleanup_message Podd__ExitStatus *st = NULL;
@@ -306,11 +309,19 @@ int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_er
 					"seconds, resorting to SIGKILL\n",
 				timeout, sigabbrev_np(sig) ? sigabbrev_np(sig) : "TERM",
 				(*rec)->name, timeout);
-		if (ctr_kill(e, *rec, SIGKILL, err) < 0)
-			podd_error_free(err);
+		cleanup_error podd_error_t kill_err = NULL;
+		(void)ctr_kill(e, *rec, SIGKILL, &kill_err);
 		podd_message_freep(&st);
-		if (ctr_wait_exit(e, (*rec)->id, -1, &st, err) < 0)
+		/* podman waits this long past SIGKILL, then fails the stop
+		 * (killContainerTimeout): a process the runtime no longer
+		 * knows (its state lost) is not waited for for ever. */
+		if (ctr_wait_exit(e, (*rec)->id, KILL_WAIT_MS, &st, err) < 0)
 			return -1;
+		if (st == NULL || !st->exited)
+			return podd_error(err, PODD_E_RUNTIME,
+					  "container %s did not exit within %d seconds of SIGKILL%s%s",
+					  (*rec)->name, KILL_WAIT_MS / 1000, kill_err ? ": " : "",
+					  kill_err ? kill_err->msg : "");
 	}
 	return ctr_sync(e, rec, err);
 }

@@ -148,6 +148,19 @@ left=$(find /sys/fs/cgroup/*/podd -maxdepth 1 -name "podd-$id" 2> /dev/null)
 $refusing_host && [ -d "/sys/fs/cgroup/unified/podd/podd-$id" ] && left="$left unified"
 eq "no cgroup of the container is left" "$left" ""
 eq "nothing of crun's is left in the runtime root" "$(crun_cmd list -q 2>&1)" ""
+# A container whose runtime state is lost: rm -f gives up 5 s after SIGKILL
+# (podman's wait) instead of waiting for ever, and keeps the record.
+id=$($C run -d --name lost localhost/busybox sleep 1000)
+pid=$($P inspect lost --format '{{.State.Pid}}')
+rm -rf "${T:?}/run/runtime/$id"
+expect_fail "rm -f of a container the runtime lost fails, after SIGKILL's wait" 125 \
+	"container lost did not exit within 5 seconds of SIGKILL" timeout 30 $P rm -f -t 0 lost
+eq "the failed rm keeps the container" "$($P ps -a --format '{{.Names}}' | grep -c '^lost$')" 1
+kill -9 "$pid"
+check "once its process is gone, rm -f removes it" timeout 30 $P rm -f -t 0 lost
+left=$(find /sys/fs/cgroup/*/podd -maxdepth 1 -name "podd-$id" 2> /dev/null)
+for d in $left; do rmdir "$d"; done
+
 if v2_mounted || ! $refusing_host; then
 	ok "the host keeps its cgroup v2 mount"
 else
