@@ -31,11 +31,20 @@ our_conmons() {
 	done
 }
 
+# The crun podd-exec runs: the first in its search order (launcher_ops.c).
+crun_path() {
+	local d
+	for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+		[ -x "$d/crun" ] && { echo "$d/crun"; return 0; }
+	done
+	return 1
+}
+
 # crun on this test's runtime root, through podd-runtime-ns as podd-exec
 # runs it.
 crun_cmd() {
 	local crun
-	crun=$(command -v crun) || return 1
+	crun=$(crun_path) || return 1
 	"$(dirname "$PODCTL")/podd-runtime-ns" "$crun" --root "$T/run/runtime" "$@"
 }
 

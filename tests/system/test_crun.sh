@@ -7,7 +7,7 @@
 # the host keeps it.
 . "$(dirname "$0")/lib.sh"
 
-CRUN=$(command -v crun) || {
+CRUN=$(crun_path) || {
 	not_ok "crun is installed (scripts/install-deps.sh installs it)"
 	finish
 }
