@@ -317,11 +317,13 @@ int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_er
 		 * knows (its state lost) is not waited for for ever. */
 		if (ctr_wait_exit(e, (*rec)->id, KILL_WAIT_MS, &st, err) < 0)
 			return -1;
+		/* podman's words for the two ways this ends. */
+		if ((st == NULL || !st->exited) && kill_err)
+			return podd_error(err, PODD_E_RUNTIME, "sending SIGKILL to container %s: %s",
+					  (*rec)->id, kill_err->msg);
 		if (st == NULL || !st->exited)
 			return podd_error(err, PODD_E_RUNTIME,
-					  "container %s did not exit within %d seconds of SIGKILL%s%s",
-					  (*rec)->name, KILL_WAIT_MS / 1000, kill_err ? ": " : "",
-					  kill_err ? kill_err->msg : "");
+					  "given PID did not die within timeout");
 	}
 	return ctr_sync(e, rec, err);
 }

@@ -154,7 +154,7 @@ id=$($C run -d --name lost localhost/busybox sleep 1000)
 pid=$($P inspect lost --format '{{.State.Pid}}')
 rm -rf "${T:?}/run/runtime/$id"
 expect_fail "rm -f of a container the runtime lost fails, after SIGKILL's wait" 125 \
-	"container lost did not exit within 5 seconds of SIGKILL" timeout 30 $P rm -f -t 0 lost
+	"sending SIGKILL to container $id: " timeout 30 $P rm -f -t 0 lost
 eq "the failed rm keeps the container" "$($P ps -a --format '{{.Names}}' | grep -c '^lost$')" 1
 kill -9 "$pid"
 check "once its process is gone, rm -f removes it" timeout 30 $P rm -f -t 0 lost
