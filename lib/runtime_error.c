@@ -30,18 +30,23 @@ enum podd_runtime_error podd_runtime_error_kind(const char *msg)
 
 void podd_runtime_error_line(char *msg)
 {
+	/* podman looks through the whole message for each kind in turn. */
+	static const enum podd_runtime_error order[] = { PODD_RUNTIME_ERROR_PERMISSION,
+							 PODD_RUNTIME_ERROR_NOT_FOUND };
 	size_t n = strlen(msg);
 
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
-	for (char *line = msg; *line;) {
-		size_t len = strcspn(line, "\n");
-		if (kind_of(line, len) != PODD_RUNTIME_ERROR_OTHER) {
-			memmove(msg, line, len);
-			msg[len] = '\0';
-			return;
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		for (char *line = msg; *line;) {
+			size_t len = strcspn(line, "\n");
+			if (kind_of(line, len) == order[k]) {
+				memmove(msg, line, len);
+				msg[len] = '\0';
+				return;
+			}
+			line += len + (line[len] == '\n');
 		}
-		line += len + (line[len] == '\n');
 	}
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')

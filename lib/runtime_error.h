@@ -16,8 +16,9 @@ enum podd_runtime_error {
 enum podd_runtime_error podd_runtime_error_kind(const char *msg);
 
 /* Cut a runtime's multi-line message down to the line podman would show:
- * the first that podd_runtime_error_kind classifies, else the whole
- * message, its line breaks made spaces. Trailing line breaks go. */
+ * the first line with a permission phrase, else the first with a
+ * not-found phrase, else the whole message, its line breaks made spaces
+ * (one line for podctl's "Error: "). Trailing line breaks go. */
 void podd_runtime_error_line(char *msg);
 
 #endif

@@ -343,7 +343,9 @@ int ctr_remove(struct engine *e, Podd__ContainerRecord **rec, bool force, int ti
 					  "container state improper",
 					  (*rec)->id, container_status_word((*rec)->state));
 		if (ctr_stop(e, rec, timeout, err) < 0)
-			return -1;
+			return podd_error_wrap(err,
+					       "cannot remove container %s as it could not be stopped",
+					       *rec ? (*rec)->id : "?");
 		if (*rec == NULL)
 			return 0;
 	}

@@ -20,7 +20,8 @@
  *    podd sets no limit on one. What runc does with v2 there, this program
  *    does for crun: `create` and `exec` move it into <v2>/podd/podd-<id>
  *    before crun runs, so the container's processes are there as runc's
- *    are, and `delete` removes that cgroup (v2_cgroup).
+ *    are, and `delete` removes that cgroup once crun has run (v2_join,
+ *    delete_then_remove).
  *
  * The namespace is made a slave of the host's before anything changes in
  * it: no mount or unmount here reaches the host, while the host's later
@@ -44,7 +45,10 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "cleanup.h"
 
 #define V2_MOUNT "/sys/fs/cgroup/unified"
 
@@ -104,20 +108,13 @@ static bool podd_id(const char *s)
  * charged to the caller. runc on the same host puts the container in
  * <v2>/podd/podd-<id> (the cgroupsPath of podd-exec's bundle.c); so does
  * this: `create` and `exec` move this process there before crun runs, and
- * what crun starts inherits it. `delete` removes the cgroup, empty once the
- * container has gone (busy, it stays). Run before the v2 mount goes. */
-static int v2_cgroup(const char *verb, const char *id)
+ * what crun starts inherits it. Run before the v2 mount goes. */
+static int v2_join(const char *id)
 {
 	char path[sizeof(V2_MOUNT) + 96];
 	int fd;
 
-	if (!podd_id(id))
-		return 0;
 	snprintf(path, sizeof(path), "%s/podd/podd-%s", V2_MOUNT, id);
-	if (strcmp(verb, "delete") == 0)
-		return rmdir(path) < 0 && errno != ENOENT && errno != EBUSY ? -1 : 0;
-	if (strcmp(verb, "create") != 0 && strcmp(verb, "exec") != 0)
-		return 0;
 	if ((mkdir(V2_MOUNT "/podd", 0755) < 0 && errno != EEXIST) ||
 	    (mkdir(path, 0755) < 0 && errno != EEXIST))
 		return -1;
@@ -133,6 +130,42 @@ static int v2_cgroup(const char *verb, const char *id)
 		return -1;
 	}
 	return close(fd);
+}
+
+/* `delete`: crun runs as a child, and the container's v2 cgroup goes once
+ * crun has killed what was left in it (delete --force of a created or
+ * running container), as runc removes its cgroups after the kill.
+ * `podd_dir` is <v2>/podd, opened before the v2 mount went. Processes
+ * leave a cgroup as they exit, so the rmdir is tried again while the
+ * last ones die, for up to a second. Returns crun's exit status. */
+static int delete_then_remove(char **argv, int podd_dir, const char *id)
+{
+	char name[80];
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return fail("fork", NULL, errno);
+	if (pid == 0) {
+		execv(argv[1], argv + 1);
+		_exit(fail("exec", argv[1], errno));
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return fail("wait for", argv[1], errno);
+	snprintf(name, sizeof(name), "podd-%s", id);
+	for (int i = 0; i < 100; i++) {
+		if (unlinkat(podd_dir, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			break;
+		if (errno != EBUSY) {
+			fail("remove the v2 cgroup", name, errno);
+			break;
+		}
+		usleep(10 * 1000);
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
 }
 
 /* The runtime's binary, read-only over itself. The remount keeps the
@@ -180,10 +213,18 @@ int main(int argc, char **argv)
 	if (setenv("_LIBCONTAINER_CLONED_BINARY", "1", 1) < 0)
 		return fail("setenv", NULL, errno);
 	if (crun_refuses_host()) {
-		if (v2_cgroup(verb_of(argc, argv), argv[argc - 1]) < 0)
-			return fail("cgroup v2 of container", argv[argc - 1], errno);
+		const char *verb = verb_of(argc, argv), *id = argv[argc - 1];
+		cleanup_close int podd_dir = -1;
+
+		if (podd_id(id) && (strcmp(verb, "create") == 0 || strcmp(verb, "exec") == 0) &&
+		    v2_join(id) < 0)
+			return fail("join the container's v2 cgroup:", id, errno);
+		if (podd_id(id) && strcmp(verb, "delete") == 0)
+			podd_dir = open(V2_MOUNT "/podd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (umount2(V2_MOUNT, MNT_DETACH) < 0)
 			return fail("unmount", V2_MOUNT, errno);
+		if (podd_dir >= 0)
+			return delete_then_remove(argv, podd_dir, id);
 	}
 	execv(argv[1], argv + 1);
 	return fail("exec", argv[1], errno);

@@ -67,10 +67,10 @@ eq "the runtime's binary is read-only in its namespace, and crun is told so" "$o
 	"1
 touch: $T/rt/busybox: Read-only file system"
 # On a shared mount, as systemd makes /: the read-only bind must not reach
-# the host's namespace (pid 1's) while the runtime runs.
+# the test's own namespace while the runtime runs.
 mount --bind "$T/rt" "$T/rt" && mount --make-shared "$T/rt"
 eq "the read-only mount stays in the runtime's namespace, even on a shared mount" \
-	"$("$RUNTIME_NS" "$T/rt/busybox" sh -c 'grep -c " $0 " /proc/1/mountinfo' "$T/rt/busybox" 2>&1)" 0
+	"$("$RUNTIME_NS" "$T/rt/busybox" sh -c 'grep -c " $0 " "$1"' "$T/rt/busybox" "/proc/$$/mountinfo" 2>&1)" 0
 umount "$T/rt"
 seen=$("$RUNTIME_NS" "$T/rt/busybox" sh -c \
 	'grep -c " /sys/fs/cgroup/unified " /proc/self/mountinfo' 2>&1)
@@ -78,6 +78,25 @@ if $refusing_host; then
 	eq "the runtime does not see the v2 mount" "$seen" 0
 else
 	eq "the runtime sees the v2 mount crun accepts" "$seen" "$(grep -c " /sys/fs/cgroup/unified " /proc/self/mountinfo)"
+fi
+
+# A created container deleted through the wrapper (what podd does with one
+# a dead podctl left, or after a failed start): its v2 cgroup goes with it.
+if $refusing_host; then
+	lid=$(printf 'ab%.0s' $(seq 32))
+	crun_cmd create --bundle "$T/bundle" "$lid" < /dev/null > /dev/null 2>&1
+	if [ -d "/sys/fs/cgroup/unified/podd/podd-$lid" ]; then
+		ok "crun create through the wrapper joins podd/podd-<id> in v2"
+	else
+		not_ok "crun create through the wrapper joins podd/podd-<id> in v2"
+	fi
+	crun_cmd delete --force "$lid" > /dev/null 2>&1
+	if [ -d "/sys/fs/cgroup/unified/podd/podd-$lid" ]; then
+		not_ok "delete --force of the created container removes its v2 cgroup"
+		rmdir "/sys/fs/cgroup/unified/podd/podd-$lid" 2> /dev/null
+	else
+		ok "delete --force of the created container removes its v2 cgroup"
+	fi
 fi
 
 # --- a container's life ---
@@ -154,7 +173,8 @@ id=$($C run -d --name lost localhost/busybox sleep 1000)
 pid=$($P inspect lost --format '{{.State.Pid}}')
 rm -rf "${T:?}/run/runtime/$id"
 expect_fail "rm -f of a container the runtime lost fails, after SIGKILL's wait" 125 \
-	"sending SIGKILL to container $id: " timeout 30 $P rm -f -t 0 lost
+	"cannot remove container $id as it could not be stopped: sending SIGKILL to container $id: " \
+	timeout 30 $P rm -f -t 0 lost
 eq "the failed rm keeps the container" "$($P ps -a --format '{{.Names}}' | grep -c '^lost$')" 1
 kill -9 "$pid"
 check "once its process is gone, rm -f removes it" timeout 30 $P rm -f -t 0 lost

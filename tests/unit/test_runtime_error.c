@@ -43,6 +43,16 @@ static void test_the_matching_line_is_kept_past_a_warning(void **state)
 	assert_int_equal(podd_runtime_error_kind(msg), PODD_RUNTIME_ERROR_PERMISSION);
 }
 
+static void test_a_permission_line_wins_over_an_earlier_not_found_line(void **state)
+{
+	char msg[] = "open /etc/x: no such file or directory\nopen executable: Permission "
+		     "denied\n";
+	(void)state;
+	podd_runtime_error_line(msg);
+	assert_string_equal(msg, "open executable: Permission denied");
+	assert_int_equal(podd_runtime_error_kind(msg), PODD_RUNTIME_ERROR_PERMISSION);
+}
+
 static void test_an_unmatched_message_is_kept_whole_on_one_line(void **state)
 {
 	char msg[] = "first\nsecond\n\n";
@@ -60,6 +70,7 @@ int main(void)
 		cmocka_unit_test(test_crun_and_runc_wordings_map_to_127_and_126),
 		cmocka_unit_test(test_permission_is_tested_before_not_found_as_podman_does),
 		cmocka_unit_test(test_the_matching_line_is_kept_past_a_warning),
+		cmocka_unit_test(test_a_permission_line_wins_over_an_earlier_not_found_line),
 		cmocka_unit_test(test_an_unmatched_message_is_kept_whole_on_one_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
