@@ -1,10 +1,12 @@
 #!/bin/bash
 # crun as the runtime (--runtime crun), with real crun and conmon: a
-# container's life from run to rm, exec and its 126/127 exits, cgroup v1
-# limits, and podd-runtime-ns, crun's own mount namespace: its binary
-# read-only there, and on a hybrid cgroup host whose v2 hierarchy has
-# controllers (which crun 1.8 refuses) the v2 mount hidden from crun alone:
-# the host keeps it.
+# container's life from run to rm, exec and its 126/127 exits, cgroup
+# limits, rm -f of a container whose runtime state is lost, and
+# podd-runtime-ns, crun's own mount namespace: its binary read-only there
+# (crun then runs without executing itself again), and on a hybrid cgroup
+# host whose v2 hierarchy has controllers (which crun 1.8 refuses) the v2
+# mount hidden from crun alone, the host keeping it, and the container in
+# its own v2 cgroup as runc puts it.
 . "$(dirname "$0")/lib.sh"
 
 CRUN=$(crun_path) || {
@@ -37,7 +39,7 @@ if $refusing_host; then
 		not_ok "crun alone refuses this hybrid host ($(cat "$T/err"))"
 	fi
 else
-	ok "# SKIP not a hybrid host with v2 controllers: crun runs unwrapped"
+	ok "# SKIP not a hybrid host with v2 controllers: no v2 mount to hide from crun"
 fi
 out=$("$RUNTIME_NS" crun --version 2>&1)
 eq "podd-runtime-ns refuses a relative runtime path (exit)" "$?" 1
