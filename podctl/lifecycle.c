@@ -152,24 +152,45 @@ static Podd__ContainerRef ref_of(const Podd__ContainerRecord *rec)
 	return ref;
 }
 
-int ctr_wait_exit(struct engine *e, const char *id, int timeout_ms, Podd__ExitStatus **st,
-		  podd_error_t *err)
+/* The WaitRequest of ctr_wait_exit; with `runtime`, the wait also ends
+ * when conmon died without an exit file (ExitStatus.monitor_lost). */
+static int wait_exit(struct engine *e, const char *id, const char *runtime, int timeout_ms,
+		     Podd__ExitStatus **st, podd_error_t *err)
 {
 	Podd__WaitRequest req = PODD__WAIT_REQUEST__INIT;
 	ProtobufCMessage *m = NULL;
+	bool lost;
 
 	req.id = (char *)id;
 	req.timeout_ms = timeout_ms;
+	req.check_monitor = runtime != NULL;
+	req.runtime = (char *)(runtime ? runtime : "");
 	if (podd_client_call(exec_peer(e), PODD__EXEC_TYPE__EXEC_TYPE_WAIT, &req.base,
 			     PODD__EXEC_TYPE__EXEC_TYPE_EXIT_STATUS, &podd__exit_status__descriptor,
 			     &m, err) < 0)
 		return engine_helper_failed(e, HELPER_EXEC, err);
 	*st = (Podd__ExitStatus *)m;
-	if ((*st)->exit_code < 0 || (*st)->exit_code > 255) {
+	lost = (*st)->monitor_lost;
+	if (lost ? (!req.check_monitor || !(*st)->exited || (*st)->exit_code != -1)
+		 : ((*st)->exit_code < 0 || (*st)->exit_code > 255)) {
 		protobuf_c_message_free_unpacked(m, NULL);
+		*st = NULL;
 		return podd_error(err, PODD_E_PROTOCOL, "podd-exec sent an invalid exit code");
 	}
 	return 0;
+}
+
+int ctr_wait_exit(struct engine *e, const char *id, int timeout_ms, Podd__ExitStatus **st,
+		  podd_error_t *err)
+{
+	return wait_exit(e, id, NULL, timeout_ms, st, err);
+}
+
+/* The waits of stop and rm, which a dead conmon must not hold up. */
+static int wait_exit_checked(struct engine *e, const Podd__ContainerRecord *rec, int timeout_ms,
+			     Podd__ExitStatus **st, podd_error_t *err)
+{
+	return wait_exit(e, rec->id, rec->config->runtime, timeout_ms, st, err);
 }
 
 static int remove_record(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
@@ -206,20 +227,34 @@ static int end_run(struct engine *e, Podd__ContainerRecord **rec, Podd__Containe
 	return 0;
 }
 
-int ctr_sync(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
+/* ctr_sync; `checked`: a container whose conmon died and whose process
+ * is gone counts as exited (code -1) too. */
+static int sync_exit(struct engine *e, Podd__ContainerRecord **rec, bool checked,
+		     podd_error_t *err)
 {
 	cleanup_message Podd__ExitStatus *st = NULL;
 
 	if (!ctr_is_active(*rec))
 		return 0;
-	if (ctr_wait_exit(e, (*rec)->id, 0, &st, err) < 0)
+	if ((checked ? wait_exit_checked(e, *rec, 0, &st, err)
+		     : ctr_wait_exit(e, (*rec)->id, 0, &st, err)) < 0)
 		return -1;
 	if (!st->exited)
 		return 0;
+	if (st->monitor_lost)
+		fprintf(stderr,
+			"WARN[0000] conmon of container %s died without recording its exit: "
+			"exit code unknown (-1)\n",
+			(*rec)->name);
 	(*rec)->exit_code = st->exit_code;
 	(*rec)->finished_ns = st->finished_ns;
 	(*rec)->oom_killed = st->oom_killed;
 	return end_run(e, rec, PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED, err);
+}
+
+int ctr_sync(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
+{
+	return sync_exit(e, rec, false, err);
 }
 
 static int64_t now_ns(void)
@@ -301,7 +336,7 @@ int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_er
 	if (timeout > 0 && ctr_kill(e, *rec, sig, err) < 0) {
 		podd_error_free(err);
 	}
-	if (timeout > 0 && ctr_wait_exit(e, (*rec)->id, timeout * 1000, &st, err) < 0)
+	if (timeout > 0 && wait_exit_checked(e, *rec, timeout * 1000, &st, err) < 0)
 		return -1;
 	if (st == NULL || !st->exited) {
 		if (timeout > 0)
@@ -315,7 +350,7 @@ int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_er
 		/* podman waits this long past SIGKILL, then fails the stop
 		 * (killContainerTimeout): a process the runtime no longer
 		 * knows (its state lost) is not waited for for ever. */
-		if (ctr_wait_exit(e, (*rec)->id, KILL_WAIT_MS, &st, err) < 0)
+		if (wait_exit_checked(e, *rec, KILL_WAIT_MS, &st, err) < 0)
 			return -1;
 		/* podman's words for the two ways this ends. */
 		if ((st == NULL || !st->exited) && kill_err)
@@ -325,13 +360,13 @@ int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_er
 			return podd_error(err, PODD_E_RUNTIME,
 					  "given PID did not die within timeout");
 	}
-	return ctr_sync(e, rec, err);
+	return sync_exit(e, rec, true, err);
 }
 
 int ctr_remove(struct engine *e, Podd__ContainerRecord **rec, bool force, int timeout,
 	       podd_error_t *err)
 {
-	if (ctr_sync(e, rec, err) < 0)
+	if (sync_exit(e, rec, true, err) < 0)
 		return -1;
 	if (*rec == NULL)
 		return 0;

@@ -95,7 +95,7 @@ static void runtime_message(char *msg)
 
 /* The directory is the worker's to write: a FIFO or a link must not block
  * or redirect the launcher. */
-static int read_pidfile(const char *path, int *pid)
+int conmon_read_pidfile(const char *path, int *pid)
 {
 	char buf[32];
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -338,7 +338,7 @@ static void kill_conmon(const struct conmon_argv *a, const char *uuid)
 	cleanup_close int pidfd = -1;
 	int cpid;
 
-	if (read_pidfile(a->cpidfile, &cpid) < 0 || (pidfd = our_conmon(cpid, a, uuid)) < 0)
+	if (conmon_read_pidfile(a->cpidfile, &cpid) < 0 || (pidfd = our_conmon(cpid, a, uuid)) < 0)
 		return;
 	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 }
@@ -575,7 +575,7 @@ static int spawn(const struct exec_ctx *ctx, const struct conmon_job *job, int *
 		return podd_error(err, PODD_E_RUNTIME, "%s: %s", strrchr(a.runtime, '/') + 1,
 				  msg[0] ? msg : "conmon could not create the container");
 	}
-	if (read_pidfile(a.cpidfile, conmon_pid) < 0)
+	if (conmon_read_pidfile(a.cpidfile, conmon_pid) < 0)
 		*conmon_pid = 0;
 	if (attach_fd)
 		*attach_fd = move_fd(&sock);

@@ -13,6 +13,7 @@ struct exit_info {
 	int64_t finished_ns;
 	bool oom_killed;
 	bool removed;      /* read from the removed container's hand-off file */
+	bool monitor_lost; /* conmon died without writing it: code is -1 */
 };
 
 /* Where conmon writes one exit: the file is named after the container id
@@ -43,5 +44,10 @@ int exit_read(const struct exit_file *f, struct exit_info *out, podd_error_t *er
 /* timeout_ms: 0 looks once, -1 waits for ever. */
 int exit_wait(const struct exit_file *f, int timeout_ms, struct exit_info *out,
 	      podd_error_t *err);
+/* monitor.c: exit_wait for container `id`, which also ends, with
+ * monitor_lost, once its conmon is dead and the runtime no longer runs
+ * it (asked every 500 ms, and once for timeout 0). */
+int exit_wait_monitored(const struct exit_file *f, const char *id, const char *runtime,
+			int timeout_ms, struct exit_info *out, podd_error_t *err);
 
 #endif

@@ -8,11 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -103,8 +106,9 @@ int launcher_runtime_wrapper(const char *runtime, char *out, size_t size, podd_e
 	return 1;
 }
 
-/* In the child between fork and exec: only async-signal-safe calls. */
-static void child_setup(int devnull, int errfd)
+/* In the child between fork and exec: only async-signal-safe calls.
+ * stdout goes to outfd, or with -1 to /dev/null. */
+static void child_setup(int devnull, int outfd, int errfd)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -113,7 +117,7 @@ static void child_setup(int devnull, int errfd)
 	 * defaults they expect. */
 	signal(SIGPIPE, SIG_DFL);
 	dup2(devnull, STDIN_FILENO);
-	dup2(devnull, STDOUT_FILENO);
+	dup2(outfd >= 0 ? outfd : devnull, STDOUT_FILENO);
 	dup2(errfd, STDERR_FILENO);
 	close_range(3, ~0U, 0);
 }
@@ -128,7 +132,11 @@ static void printable(char *s)
 			*p = ' ';
 }
 
-int launcher_run(char *const *argv, int *status, char *msg, size_t msgsize, podd_error_t *err)
+/* launcher_run, with stdout into outfd (-1: /dev/null); with
+ * timeout_ms >= 0, a program whose stderr is still open after that long
+ * is killed and reported. */
+static int run_to(char *const *argv, int outfd, int timeout_ms, int *status, char *msg,
+		  size_t msgsize, podd_error_t *err)
 {
 	cleanup_close int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int pipefd[2];
@@ -145,16 +153,37 @@ int launcher_run(char *const *argv, int *status, char *msg, size_t msgsize, podd
 		return podd_error_sys(err, e, "fork for %s", argv[0]);
 	}
 	if (pid == 0) {
-		child_setup(devnull, pipefd[1]);
+		child_setup(devnull, outfd, pipefd[1]);
 		execv(argv[0], argv);
 		dprintf(STDERR_FILENO, "exec %s: %s", argv[0], strerror(errno));
 		_exit(127);
 	}
 	close(pipefd[1]);
 	msg[0] = '\0';
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		char buf[512];
-		ssize_t n = read(pipefd[0], buf, sizeof(buf));
+		ssize_t n;
+		if (timeout_ms >= 0) {
+			struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+			struct timespec t;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			long left = timeout_ms - ((t.tv_sec - t0.tv_sec) * 1000 +
+						  (t.tv_nsec - t0.tv_nsec) / 1000000);
+			int r = left > 0 ? poll(&p, 1, (int)left) : 0;
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r == 0) {
+				kill(pid, SIGKILL);
+				close(pipefd[0]);
+				while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+					;
+				return podd_error(err, PODD_E_RUNTIME, "%s: no answer within %d ms",
+						  argv[0], timeout_ms);
+			}
+		}
+		n = read(pipefd[0], buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -174,29 +203,66 @@ int launcher_run(char *const *argv, int *status, char *msg, size_t msgsize, podd
 	return 0;
 }
 
+int launcher_run(char *const *argv, int *status, char *msg, size_t msgsize, podd_error_t *err)
+{
+	return run_to(argv, -1, -1, status, msg, msgsize, err);
+}
+
+int launcher_run_output(char *const *argv, int timeout_ms, int *status, char *out,
+			size_t outsize, char *msg, size_t msgsize, podd_error_t *err)
+{
+	/* A memfd, not a pipe: the program writes all it has without
+	 * waiting for us, and what passes outsize is cut, not waited on. */
+	cleanup_close int fd = memfd_create("podd-runtime-out", MFD_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return podd_error_sys(err, errno, "run %s: memfd", argv[0]);
+	if (run_to(argv, fd, timeout_ms, status, msg, msgsize, err) < 0)
+		return -1;
+	n = pread(fd, out, outsize - 1, 0);
+	if (n < 0)
+		return podd_error_sys(err, errno, "run %s: read its output", argv[0]);
+	out[n] = '\0';
+	return 0;
+}
+
+int launcher_runtime_cmd(const struct exec_ctx *ctx, const char *name, struct runtime_cmd *c,
+			 podd_error_t *err)
+{
+	int wrapped;
+
+	if (launcher_resolve_runtime(name, c->runtime, sizeof(c->runtime), err) < 0 ||
+	    (wrapped = launcher_runtime_wrapper(c->runtime, c->wrapper, sizeof(c->wrapper),
+						err)) < 0)
+		return -1;
+	snprintf(c->root, sizeof(c->root), "%s/runtime", ctx->tmp_dir);
+	c->n = 0;
+	if (wrapped)
+		c->argv[c->n++] = c->wrapper;
+	c->argv[c->n++] = c->runtime;
+	c->argv[c->n++] = "--root";
+	c->argv[c->n++] = c->root;
+	return 0;
+}
+
 /* runc's --log-format json lines are {"level":"error","msg":"..."}; with
  * the default text format the message is the line itself. */
 static int op_runtime(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
 {
 	const struct exec_ctx *ctx = srv->data;
 	const Podd__RuntimeOp *op = (const Podd__RuntimeOp *)req->msg;
-	char runtime[4096], wrapper[4096], root[4200], sig[16], msg[1024];
-	const char *argv[11];
-	size_t n = 0, verb;
-	int status, wrapped;
+	struct runtime_cmd c;
+	const char **argv = c.argv;
+	char sig[16], msg[1024];
+	size_t n, verb;
+	int status;
 
 	if (!podd_id_valid(op->id))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "runtime: invalid container id");
-	if (launcher_resolve_runtime(op->runtime, runtime, sizeof(runtime), err) < 0 ||
-	    (wrapped = launcher_runtime_wrapper(runtime, wrapper, sizeof(wrapper), err)) < 0)
+	if (launcher_runtime_cmd(ctx, op->runtime, &c, err) < 0)
 		return -1;
-	snprintf(root, sizeof(root), "%s/runtime", ctx->tmp_dir);
-	if (wrapped)
-		argv[n++] = wrapper;
-	argv[n++] = runtime;
-	argv[n++] = "--root";
-	argv[n++] = root;
-	verb = n;
+	n = verb = c.n;
 	switch (op->verb) {
 	case PODD__RUNTIME_VERB__RUNTIME_VERB_START:
 		argv[n++] = "start";
@@ -231,8 +297,8 @@ static int op_runtime(struct podd_server *srv, const struct podd_request *req, p
 	if (launcher_run((char *const *)argv, &status, msg, sizeof(msg), err) < 0)
 		return -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return podd_error(err, PODD_E_RUNTIME, "%s %s %.12s: %s", runtime, argv[verb], op->id,
-				  msg[0] ? msg : "failed");
+		return podd_error(err, PODD_E_RUNTIME, "%s %s %.12s: %s", c.runtime, argv[verb],
+				  op->id, msg[0] ? msg : "failed");
 	return podd_server_reply_ok(srv, req, err);
 }
 
@@ -240,6 +306,9 @@ const struct podd_handler exec_launcher_ops[] = {
 	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_SPAWN_CONMON, &podd__spawn_conmon__descriptor, 0,
 	  op_spawn_conmon },
 	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_RUNTIME, &podd__runtime_op__descriptor, 0, op_runtime },
+	/* monitor.c */
+	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_PROBE_MONITOR, &podd__probe_monitor__descriptor, 0,
+	  op_probe_monitor },
 	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_SPAWN_EXEC, &podd__spawn_exec__descriptor, 0,
 	  op_spawn_exec },
 	{ PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_READ_USER_DB, &podd__read_user_db__descriptor, 0,

@@ -28,9 +28,30 @@ int launcher_resolve_runtime(const char *name, char *out, size_t size, podd_erro
  * podd-runtime-ns for crun (runtime_ns.c). Returns 1 with its path in
  * `out`, 0 when the runtime runs as it is, or -1. */
 int launcher_runtime_wrapper(const char *runtime, char *out, size_t size, podd_error_t *err);
+/* The start of a runtime command line: podd-runtime-ns when the runtime
+ * needs it, the resolved runtime, --root <tmp>/runtime; a caller appends
+ * its verb and arguments (room for 10 more and the NULL). */
+struct runtime_cmd {
+	char runtime[4096], wrapper[4096], root[4200];
+	const char *argv[16];
+	size_t n;
+};
+int launcher_runtime_cmd(const struct exec_ctx *ctx, const char *name, struct runtime_cmd *c,
+			 podd_error_t *err);
 /* Run argv with stdin and stdout on /dev/null, stderr captured into `msg`
  * (a short, printable excerpt). Returns the wait status, or -1. */
 int launcher_run(char *const *argv, int *status, char *msg, size_t msgsize, podd_error_t *err);
+/* launcher_run, and stdout into `out` (NUL-terminated, cut at outsize);
+ * a program that has not ended (closed its stderr) after timeout_ms is
+ * killed, and that is an error. */
+int launcher_run_output(char *const *argv, int timeout_ms, int *status, char *out,
+			size_t outsize, char *msg, size_t msgsize, podd_error_t *err);
+/* conmon.c: the pid a pidfile in a worker-writable directory holds (no
+ * link followed, no FIFO opened); -1 when there is none. */
+int conmon_read_pidfile(const char *path, int *pid);
+/* monitor.c: a container's conmon and runtime state (ProbeMonitor). */
+int op_probe_monitor(struct podd_server *srv, const struct podd_request *req,
+		     podd_error_t *err);
 int op_spawn_conmon(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int op_spawn_exec(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
 int op_read_user_db(struct podd_server *srv, const struct podd_request *req, podd_error_t *err);
@@ -50,6 +71,11 @@ int op_export(struct podd_server *srv, const struct podd_request *req, podd_erro
 /* Worker side. */
 int call_runtime(const char *id, const char *runtime, Podd__RuntimeVerb verb, int signal,
 		 bool all, podd_error_t *err);
+/* Whether container id's conmon runs (*alive) and, when it does not,
+ * whether the runtime still runs the container (*gone: it is stopped,
+ * or the runtime knows it not). */
+int call_probe_monitor(const char *id, const char *runtime, bool *alive, bool *gone,
+		       podd_error_t *err);
 int call_spawn_conmon(const Podd__ContainerRecord *rec, const char *log_level,
 		      const char *storage_driver, int *pid, int *conmon_pid, podd_error_t *err);
 /* The rootfs's passwd and group files (sizes checked); free *db with

@@ -198,6 +198,7 @@ static int reply_exit(struct podd_server *srv, const struct podd_request *req,
 	st.exit_code = info->code;
 	st.finished_ns = info->finished_ns;
 	st.oom_killed = info->oom_killed;
+	st.monitor_lost = info->monitor_lost;
 	return podd_server_reply(srv, req, PODD__EXEC_TYPE__EXEC_TYPE_EXIT_STATUS, 0, &st.base,
 				 NULL, 0, err);
 }
@@ -210,8 +211,11 @@ static int handle_wait(struct podd_server *srv, const struct podd_request *req, 
 
 	if (!podd_id_valid(r->id) || r->timeout_ms < -1)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid wait request");
-	if (exit_file_container(&ctx, r->id, &f, err) < 0 ||
-	    exit_wait(&f, r->timeout_ms, &info, err) < 0)
+	if (exit_file_container(&ctx, r->id, &f, err) < 0)
+		return -1;
+	if ((r->check_monitor
+		     ? exit_wait_monitored(&f, r->id, r->runtime, r->timeout_ms, &info, err)
+		     : exit_wait(&f, r->timeout_ms, &info, err)) < 0)
 		return -1;
 	/* The container was removed under the wait (the exit command of a
 	 * --rm container): this waiter takes the hand-off file with it. */

@@ -349,8 +349,9 @@ int handle_update(struct podd_server *srv, const struct podd_request *req, podd_
 	if (!podd_id_valid(r->id))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "update: \"%.64s\" is not a full id",
 				  r->id);
-	if (!state_valid(r->state) || r->pid < 0 || r->conmon_pid < 0 || r->exit_code < 0 ||
-	    r->exit_code > 255 || r->started_ns < 0 || r->finished_ns < 0)
+	if (!state_valid(r->state) || r->pid < 0 || r->conmon_pid < 0 || r->exit_code < -1 ||
+	    r->exit_code > 255 ||
+	    (r->exit_code == -1 && r->state != PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED) || r->started_ns < 0 || r->finished_ns < 0)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "update of %s: invalid values",
 				  r->id);
 	if (r->n_exec_ids > PODD_EXEC_IDS_MAX)

@@ -1,0 +1,235 @@
+/* A container whose conmon died. conmon writes a container's exit file
+ * when the container exits, then runs the exit command and ends; killed
+ * before that (kill -9, the OOM killer), it leaves a container whose end
+ * nothing will record, which stop and rm -f used to wait for in vain.
+ * While they wait, podd-exec asks its launcher whether conmon still runs
+ * and, when it does not, what the runtime says of the container; once the
+ * runtime no longer runs it either, the wait ends the way podman records
+ * a container whose exit file never came: exited, code -1. */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "client.h"
+#include "exits.h"
+#include "launcher.h"
+#include "launcher_ops.h"
+#include "validate.h"
+#include "worker.h"
+
+/* `runc state` prints a few hundred bytes; annotations may add some. */
+#define STATE_OUT_MAX (64 * 1024)
+/* It answers in 5 ms here; the launcher serves one request at a time. */
+#define STATE_TIMEOUT_MS 5000
+
+static const char *const runtime_words[] = { "creating", "created", "running", "pausing",
+					     "paused",	 "stopped", NULL };
+
+static bool runtime_word(const char *s)
+{
+	for (size_t i = 0; runtime_words[i]; i++)
+		if (strcmp(s, runtime_words[i]) == 0)
+			return true;
+	return false;
+}
+
+/* 1 when the container's conmon.pid names a live conmon with "-u <id>"
+ * on its command line, 0 when not. As conmon.c's our_conmon, which
+ * guards a signal, the executable is compared first (its link is read
+ * without touching the process's memory), but "<conmon> (deleted)"
+ * counts too: an upgraded conmon binary leaves the old process running
+ * under that name. A zombie's command line is empty. */
+static int conmon_alive(const struct exec_ctx *ctx, const char *id, podd_error_t *err)
+{
+	char bundle[4300], path[4400], conmon[4096], exe[4200], cmdline[8192];
+	cleanup_close int fd = -1;
+	ssize_t n;
+	size_t len;
+	int pid;
+
+	if (exec_ctr_path(ctx, bundle, id, NULL) < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "monitor: invalid container id");
+	if (launcher_resolve_program("conmon", conmon, sizeof(conmon), err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/conmon.pid", bundle);
+	if (conmon_read_pidfile(path, &pid) < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	len = strlen(conmon);
+	if (strncmp(exe, conmon, len) != 0 ||
+	    (exe[len] != '\0' && strcmp(exe + len, " (deleted)") != 0))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? 0 : podd_error_sys(err, errno, "%s", path);
+	n = read(fd, cmdline, sizeof(cmdline) - 1);
+	if (n <= 0)
+		return 0;
+	cmdline[n] = '\0';
+	for (char *p = cmdline; p < cmdline + n; p += strlen(p) + 1)
+		if (strcmp(p, "-u") == 0 && p + 3 < cmdline + n && strcmp(p + 3, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether a failed `state` said the runtime knows no such container, in
+ * its own words: runc's "container does not exist", crun's failure to
+ * open <root>/<id>/status. Exit status 1 only, and never a line of
+ * podd-runtime-ns's own (a wrapper that failed knows nothing of the
+ * container); anything else is an error, not a container gone. */
+static bool unknown_container(const struct runtime_cmd *c, const char *id, int st,
+			      const char *msg)
+{
+	char crun_missing[4400];
+
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 1 || strstr(msg, "podd-runtime-ns:"))
+		return false;
+	snprintf(crun_missing, sizeof(crun_missing), "`%s/%s/status`: No such file", c->root, id);
+	return strstr(msg, "container does not exist") || strstr(msg, crun_missing);
+}
+
+/* The runtime's `state` of the container: one of runtime_words, or ""
+ * when the runtime knows no such container (podman's test of its
+ * message). */
+static int runtime_status(const struct exec_ctx *ctx, const Podd__ProbeMonitor *op, char *status,
+			  size_t size, podd_error_t *err)
+{
+	cleanup_free char *out = malloc(STATE_OUT_MAX);
+	struct json_object *doc, *word;
+	struct runtime_cmd c;
+	const char *runtime = c.runtime;
+	char msg[1024];
+	int st, rc = 0;
+
+	if (out == NULL)
+		return podd_error_sys(err, ENOMEM, "runtime state");
+	if (launcher_runtime_cmd(ctx, op->runtime, &c, err) < 0)
+		return -1;
+	c.argv[c.n++] = "state";
+	c.argv[c.n++] = op->id;
+	c.argv[c.n] = NULL;
+	if (launcher_run_output((char *const *)c.argv, STATE_TIMEOUT_MS, &st, out, STATE_OUT_MAX,
+				msg, sizeof(msg), err) < 0)
+		return -1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		if (unknown_container(&c, op->id, st, msg)) {
+			status[0] = '\0';
+			return 0;
+		}
+		return podd_error(err, PODD_E_RUNTIME, "%s state %.12s: %s", runtime, op->id,
+				  msg[0] ? msg : "failed");
+	}
+	doc = json_tokener_parse(out);
+	if (doc == NULL || !json_object_object_get_ex(doc, "status", &word) ||
+	    !json_object_is_type(word, json_type_string) ||
+	    !runtime_word(json_object_get_string(word)))
+		rc = podd_error(err, PODD_E_RUNTIME, "%s state %.12s: no status I know", runtime,
+				op->id);
+	else
+		snprintf(status, size, "%s", json_object_get_string(word));
+	json_object_put(doc);
+	return rc;
+}
+
+/* Why this is safe: the launcher reads the pidfile of a container under
+ * its own tmp dir (no link followed, no FIFO opened) and one /proc
+ * command line, and runs `runtime state` on an id it validated, with the
+ * runtime it resolves itself. */
+int op_probe_monitor(struct podd_server *srv, const struct podd_request *req, podd_error_t *err)
+{
+	const struct exec_ctx *ctx = srv->data;
+	const Podd__ProbeMonitor *op = (const Podd__ProbeMonitor *)req->msg;
+	Podd__MonitorState reply = PODD__MONITOR_STATE__INIT;
+	char status[16] = "";
+	int alive;
+
+	if (!podd_id_valid(op->id))
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "monitor: invalid container id");
+	alive = conmon_alive(ctx, op->id, err);
+	if (alive < 0 || (!alive && runtime_status(ctx, op, status, sizeof(status), err) < 0))
+		return -1;
+	reply.conmon_alive = alive;
+	reply.status = status;
+	return podd_server_reply(srv, req, PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_MONITOR_STATE, 0,
+				 &reply.base, NULL, 0, err);
+}
+
+int call_probe_monitor(const char *id, const char *runtime, bool *alive, bool *gone,
+		       podd_error_t *err)
+{
+	Podd__ProbeMonitor op = PODD__PROBE_MONITOR__INIT;
+	cleanup_message ProtobufCMessage *m = NULL;
+	const Podd__MonitorState *r;
+
+	op.id = (char *)id;
+	op.runtime = (char *)runtime;
+	if (podd_client_call(&podd_worker_launcher()->peer,
+			     PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_PROBE_MONITOR, &op.base,
+			     PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_MONITOR_STATE,
+			     &podd__monitor_state__descriptor, &m, err) < 0)
+		return -1;
+	r = (const Podd__MonitorState *)m;
+	if (r->status[0] != '\0' && (r->conmon_alive || !runtime_word(r->status)))
+		return podd_error(err, PODD_E_PROTOCOL, "launcher: invalid monitor state");
+	*alive = r->conmon_alive;
+	*gone = !r->conmon_alive && (r->status[0] == '\0' || strcmp(r->status, "stopped") == 0);
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Between two asks while the exit file does not come. */
+#define PROBE_EVERY_MS 500
+
+int exit_wait_monitored(const struct exit_file *f, const char *id, const char *runtime,
+			int timeout_ms, struct exit_info *out, podd_error_t *err)
+{
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+
+	for (;;) {
+		int64_t left = deadline < 0 ? PROBE_EVERY_MS : deadline - now_ms();
+		bool alive, gone;
+		struct timespec ts;
+
+		if (left < 0)
+			left = 0;
+		if (exit_wait(f, left < PROBE_EVERY_MS ? (int)left : PROBE_EVERY_MS, out, err) < 0)
+			return -1;
+		if (out->exited)
+			return 0;
+		if (call_probe_monitor(id, runtime, &alive, &gone, err) < 0)
+			return -1;
+		if (gone) {
+			/* conmon may have written the file just before it
+			 * ended: look once more. */
+			if (exit_read(f, out, err) < 0)
+				return -1;
+			if (out->exited)
+				return 0;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			out->exited = true;
+			out->monitor_lost = true;
+			out->code = -1;
+			out->finished_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+			return 0;
+		}
+		if (deadline >= 0 && now_ms() >= deadline)
+			return 0;
+	}
+}
