@@ -108,7 +108,6 @@ static int runtime_status(const struct exec_ctx *ctx, const Podd__ProbeMonitor *
 	cleanup_free char *out = malloc(STATE_OUT_MAX);
 	struct json_object *doc, *word;
 	struct runtime_cmd c;
-	const char *runtime = c.runtime;
 	char msg[1024];
 	int st, rc = 0;
 
@@ -127,14 +126,14 @@ static int runtime_status(const struct exec_ctx *ctx, const Podd__ProbeMonitor *
 			status[0] = '\0';
 			return 0;
 		}
-		return podd_error(err, PODD_E_RUNTIME, "%s state %.12s: %s", runtime, op->id,
+		return podd_error(err, PODD_E_RUNTIME, "%s state %.12s: %s", c.runtime, op->id,
 				  msg[0] ? msg : "failed");
 	}
 	doc = json_tokener_parse(out);
 	if (doc == NULL || !json_object_object_get_ex(doc, "status", &word) ||
 	    !json_object_is_type(word, json_type_string) ||
 	    !runtime_word(json_object_get_string(word)))
-		rc = podd_error(err, PODD_E_RUNTIME, "%s state %.12s: no status I know", runtime,
+		rc = podd_error(err, PODD_E_RUNTIME, "%s state %.12s: no status I know", c.runtime,
 				op->id);
 	else
 		snprintf(status, size, "%s", json_object_get_string(word));
