@@ -7,7 +7,10 @@
  * (StoreImageRequest), so that the process on the network never parses a
  * layer. A fetch that succeeded keeps the store lock until podctl's
  * PullFinishRequest (or EOF), so that no gc collects its blobs before the
- * image is made and recorded. No pull removes a blob, even when it fails
+ * image is made and recorded. The manifests are stored last, after the
+ * layers and the config: their fsyncs would otherwise delay the first
+ * layer byte podd-image unpacks, and a pull that fails on the way stores
+ * none. No pull removes a blob, even when it fails
  * (another session may already use it, store.h): podctl's gc collects
  * what a failed pull left. */
 #include <errno.h>
@@ -56,14 +59,13 @@ static bool is_index_type(const char *t)
 	return t && (strcmp(t, MEDIA_OCI_INDEX) == 0 || strcmp(t, MEDIA_DOCKER_LIST) == 0);
 }
 
-/* A manifest by tag or digest, stored as a blob. */
+/* A manifest by tag or digest, checked against its digest (stored at the
+ * end of the pull). */
 static int fetch_manifest(struct pull *p, const char *which, void **body, size_t *len,
 			  char **media_type, struct digest *got, podd_error_t *err)
 {
-	if (registry_get_manifest(p->reg, p->ref.repository, which, body, len, media_type, got,
-				  err) < 0)
-		return -1;
-	return blob_store_buffer(p->ctx->storefd, got, *body, *len, err);
+	return registry_get_manifest(p->reg, p->ref.repository, which, body, len, media_type,
+				     got, err);
 }
 
 static int fetch_blob(struct pull *p, const char *kind, const struct descriptor *desc,
@@ -240,6 +242,7 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	struct digest top_digest, manifest_digest;
 	cleanup_image_manifest struct image_manifest *man = NULL;
 	char manifest_name[80], top_name[80];
+	bool is_index;
 
 	if (podd_reference_parse(m->reference, &want, err) < 0)
 		return -1;
@@ -266,8 +269,9 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	if (sources_open(p, src, n_src, &top, &top_len, &top_type, &top_digest, err) < 0)
 		return podd_error_wrap(err, "initializing source docker://%s", name);
 	manifest_digest = top_digest;
-	if (is_index_type(top_type) ||
-	    (top_type == NULL && strstr((const char *)top, "\"manifests\""))) {
+	is_index = is_index_type(top_type) ||
+		   (top_type == NULL && strstr((const char *)top, "\"manifests\""));
+	if (is_index) {
 		cleanup_image_index struct image_index *index = NULL;
 		const struct descriptor *d;
 		char which[80];
@@ -319,6 +323,8 @@ static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *
 	if (fetch_blob(p, "config", &man->config, META_MAX_BYTES, NULL, err) < 0)
 		return -1;
 	if (event_message(&p->es, err, "Writing manifest to image destination") < 0 ||
+	    blob_store_buffer(p->ctx->storefd, &manifest_digest, mbody, mlen, err) < 0 ||
+	    (is_index && blob_store_buffer(p->ctx->storefd, &top_digest, top, top_len, err) < 0) ||
 	    event_message(&p->es, err, "Storing signatures") < 0)
 		return -1;
 	/* The name as podman records a pull's: none for a pull by digest
