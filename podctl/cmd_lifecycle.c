@@ -130,10 +130,13 @@ static int one(struct engine *e, enum verb v, const struct opts *o, const char *
 		if (state_lookup(e, name, &rec, &err) < 0)
 			return report_error(&err);
 		snprintf(id, sizeof(id), "%s", rec->id);
-		if (ctr_is_active(rec) && ctr_wait_exit(e, id, -1, &st, &err) < 0)
+		if (ctr_is_active(rec) && ctr_wait_exit(e, rec, -1, &st, &err) < 0)
 			return report_error(&err);
 		record_freep(&rec);
-		if (ctr_lookup_locked(e, id, &rec, &err) < 0 || ctr_sync(e, &rec, &err) < 0) {
+		/* A dead conmon ran no exit command: the checked sync
+		 * records the exit (code -1) and warns. */
+		if (ctr_lookup_locked(e, id, &rec, &err) < 0 ||
+		    (st && st->monitor_lost ? ctr_sync_checked : ctr_sync)(e, &rec, &err) < 0) {
 			if (err->code == PODD_E_NO_SUCH_CONTAINER && st) {
 				podd_error_free(&err);
 				printf("%d\n", st->exit_code);

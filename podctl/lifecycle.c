@@ -180,15 +180,10 @@ static int wait_exit(struct engine *e, const char *id, const char *runtime, int 
 	return 0;
 }
 
-int ctr_wait_exit(struct engine *e, const char *id, int timeout_ms, Podd__ExitStatus **st,
-		  podd_error_t *err)
-{
-	return wait_exit(e, id, NULL, timeout_ms, st, err);
-}
-
-/* The waits of stop and rm, which a dead conmon must not hold up. */
-static int wait_exit_checked(struct engine *e, const Podd__ContainerRecord *rec, int timeout_ms,
-			     Podd__ExitStatus **st, podd_error_t *err)
+/* Every wait that may last (stop, rm, wait, an attached run): a dead
+ * conmon must not hold it up. */
+int ctr_wait_exit(struct engine *e, const Podd__ContainerRecord *rec, int timeout_ms,
+		  Podd__ExitStatus **st, podd_error_t *err)
 {
 	return wait_exit(e, rec->id, rec->config->runtime, timeout_ms, st, err);
 }
@@ -236,8 +231,8 @@ static int sync_exit(struct engine *e, Podd__ContainerRecord **rec, bool checked
 
 	if (!ctr_is_active(*rec))
 		return 0;
-	if ((checked ? wait_exit_checked(e, *rec, 0, &st, err)
-		     : ctr_wait_exit(e, (*rec)->id, 0, &st, err)) < 0)
+	if ((checked ? ctr_wait_exit(e, *rec, 0, &st, err)
+		     : wait_exit(e, (*rec)->id, NULL, 0, &st, err)) < 0)
 		return -1;
 	if (!st->exited)
 		return 0;
@@ -255,6 +250,11 @@ static int sync_exit(struct engine *e, Podd__ContainerRecord **rec, bool checked
 int ctr_sync(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
 {
 	return sync_exit(e, rec, false, err);
+}
+
+int ctr_sync_checked(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err)
+{
+	return sync_exit(e, rec, true, err);
 }
 
 static int64_t now_ns(void)
@@ -336,7 +336,7 @@ int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_er
 	if (timeout > 0 && ctr_kill(e, *rec, sig, err) < 0) {
 		podd_error_free(err);
 	}
-	if (timeout > 0 && wait_exit_checked(e, *rec, timeout * 1000, &st, err) < 0)
+	if (timeout > 0 && ctr_wait_exit(e, *rec, timeout * 1000, &st, err) < 0)
 		return -1;
 	if (st == NULL || !st->exited) {
 		if (timeout > 0)
@@ -350,7 +350,7 @@ int ctr_stop(struct engine *e, Podd__ContainerRecord **rec, int timeout, podd_er
 		/* podman waits this long past SIGKILL, then fails the stop
 		 * (killContainerTimeout): a process the runtime no longer
 		 * knows (its state lost) is not waited for for ever. */
-		if (wait_exit_checked(e, *rec, KILL_WAIT_MS, &st, err) < 0)
+		if (ctr_wait_exit(e, *rec, KILL_WAIT_MS, &st, err) < 0)
 			return -1;
 		/* podman's words for the two ways this ends. */
 		if ((st == NULL || !st->exited) && kill_err)
@@ -405,6 +405,14 @@ int ctr_pause(struct engine *e, Podd__ContainerRecord **rec, bool pause, podd_er
 	return update(e, rec, err);
 }
 
+/* podctl's exit status for a container's exit: its code, or 255 for the
+ * unknown code (-1) of a container whose conmon died, as a process that
+ * exits with -1 ends with. */
+static int exit_status_of(const Podd__ExitStatus *st)
+{
+	return st->monitor_lost ? 255 : st->exit_code;
+}
+
 int ctr_attach_wait(struct engine *e, const Podd__ContainerRecord *ctr, int sock, bool in,
 		    bool proxy, const struct detach_keys *detach, podd_error_t *err)
 {
@@ -421,17 +429,19 @@ int ctr_attach_wait(struct engine *e, const Podd__ContainerRecord *ctr, int sock
 		return -1;
 	if (detached)
 		return 0;
-	if (ctr_wait_exit(e, id, -1, &st, err) < 0)
+	if (ctr_wait_exit(e, ctr, -1, &st, err) < 0)
 		return -1;
 	/* Record the exit (and remove a --rm container) now, unless conmon's
-	 * exit command got there first. */
-	if (ctr_lookup_locked(e, id, &rec, err) < 0 || ctr_sync(e, &rec, err) < 0) {
+	 * exit command got there first. A dead conmon ran none: the checked
+	 * sync records it (exit code -1) and warns. */
+	if (ctr_lookup_locked(e, id, &rec, err) < 0 ||
+	    (st->monitor_lost ? ctr_sync_checked : ctr_sync)(e, &rec, err) < 0) {
 		if ((*err)->code != PODD_E_NO_SUCH_CONTAINER)
 			return -1;
 		podd_error_free(err);
-		return st->exit_code;
+		return exit_status_of(st);
 	}
 	if (rec && ctr_unlock(e, id, err) < 0)
 		return -1;
-	return st->exit_code;
+	return exit_status_of(st);
 }

@@ -19,6 +19,10 @@ int ctr_lookup_locked(struct engine *e, const char *name_or_id, Podd__ContainerR
  * container is cleaned up and marked exited, or removed if --rm (then
  * *rec becomes NULL). */
 int ctr_sync(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err);
+/* ctr_sync that also asks whether conmon still runs when no exit file is
+ * there: a container whose conmon died and whose process is gone is
+ * recorded exited with code -1, with a warning ("A dead conmon"). */
+int ctr_sync_checked(struct engine *e, Podd__ContainerRecord **rec, podd_error_t *err);
 
 /* Create through conmon and start. With attach_fd, attach between create
  * and start, so no output is lost. */
@@ -43,9 +47,11 @@ int ctr_kill(struct engine *e, const Podd__ContainerRecord *rec, int sig, podd_e
 int ctr_remove(struct engine *e, Podd__ContainerRecord **rec, bool force, int timeout,
 	       podd_error_t *err);
 
-/* Wait for the exit file; timeout_ms -1 for ever. */
-int ctr_wait_exit(struct engine *e, const char *id, int timeout_ms, Podd__ExitStatus **st,
-		  podd_error_t *err);
+/* Wait for the exit file; timeout_ms -1 for ever. The wait also ends
+ * once the container's conmon died and its runtime no longer runs it
+ * (ExitStatus.monitor_lost, exit code -1). */
+int ctr_wait_exit(struct engine *e, const Podd__ContainerRecord *rec, int timeout_ms,
+		  Podd__ExitStatus **st, podd_error_t *err);
 
 bool ctr_is_active(const Podd__ContainerRecord *rec); /* created, running or paused */
 /* An exec session recorded in the container's exec_ids (inspect's

@@ -156,22 +156,56 @@ static int exit_check(const struct exit_file *f, struct exit_info *out, podd_err
  * for the watch. */
 #define EXIT_POLL_MS 50
 
-int exit_wait(const struct exit_file *f, int timeout_ms, struct exit_info *out,
-	      podd_error_t *err)
+/* The earlier of two deadlines (-1: none). */
+static int64_t earliest(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* The periodic check of exit_wait_ticked, once due: 1 when it ended the
+ * wait, 0 when not (`*next` moved on), -1 on error. */
+static int tick_due(const struct exit_tick *t, int64_t *next, const struct exit_file *f,
+		    struct exit_info *out, podd_error_t *err)
+{
+	int r;
+
+	if (t == NULL || now_ms() < *next)
+		return 0;
+	r = t->fn(t->data, f, out, err);
+	*next = now_ms() + t->every_ms;
+	return r;
+}
+
+/* A wait that timed out asks the check once more: 0, or -1 on error. */
+static int tick_last(const struct exit_tick *t, const struct exit_file *f, struct exit_info *out,
+		     podd_error_t *err)
+{
+	return t && t->fn(t->data, f, out, err) < 0 ? -1 : 0;
+}
+
+int exit_wait_ticked(const struct exit_file *f, int timeout_ms, const struct exit_tick *tick,
+		     struct exit_info *out, podd_error_t *err)
 {
 	cleanup_close int ino = -1;
 	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int64_t next = tick ? now_ms() + tick->every_ms : -1;
 	int r;
 
 	if (exit_read(f, out, err) < 0)
 		return -1;
-	if (out->exited || timeout_ms == 0)
+	if (out->exited)
 		return 0;
+	if (timeout_ms == 0)
+		return tick_last(tick, f, out, err);
 	for (int i = 0; i < EXIT_POLL_MS; i++) {
 		if (deadline >= 0 && now_ms() >= deadline)
-			return 0;
+			return tick_last(tick, f, out, err);
 		(void)poll(NULL, 0, 1);
-		if ((r = exit_check(f, out, err)) != 0)
+		if ((r = exit_check(f, out, err)) != 0 || (r = tick_due(tick, &next, f, out, err)) != 0)
 			return r < 0 ? -1 : 0;
 	}
 	ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -185,18 +219,28 @@ int exit_wait(const struct exit_file *f, int timeout_ms, struct exit_info *out,
 	for (;;) {
 		char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 		struct pollfd p = { .fd = ino, .events = POLLIN };
-		int wait = deadline < 0 ? 1000 : (int)(deadline - now_ms());
+		int64_t until, wait;
 		/* Check after arming the watch: an exit between the last look
 		 * and the watch is not lost. The 1 s cap covers the rest. */
-		if ((r = exit_check(f, out, err)) != 0)
+		if ((r = exit_check(f, out, err)) != 0 || (r = tick_due(tick, &next, f, out, err)) != 0)
 			return r < 0 ? -1 : 0;
-		if (deadline >= 0 && wait <= 0)
-			return 0;
+		if (deadline >= 0 && now_ms() >= deadline)
+			return tick_last(tick, f, out, err);
+		until = earliest(deadline, next);
+		wait = until < 0 ? 1000 : until - now_ms();
 		if (wait > 1000)
 			wait = 1000;
-		if (poll(&p, 1, wait) < 0 && errno != EINTR)
+		if (wait < 0)
+			wait = 0;
+		if (poll(&p, 1, (int)wait) < 0 && errno != EINTR)
 			return podd_error_sys(err, errno, "wait for %s", f->path);
 		while (read(ino, buf, sizeof(buf)) > 0)
 			;
 	}
+}
+
+int exit_wait(const struct exit_file *f, int timeout_ms, struct exit_info *out,
+	      podd_error_t *err)
+{
+	return exit_wait_ticked(f, timeout_ms, NULL, out, err);
 }

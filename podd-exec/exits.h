@@ -44,6 +44,19 @@ int exit_read(const struct exit_file *f, struct exit_info *out, podd_error_t *er
 /* timeout_ms: 0 looks once, -1 waits for ever. */
 int exit_wait(const struct exit_file *f, int timeout_ms, struct exit_info *out,
 	      podd_error_t *err);
+/* A check made every `every_ms` of a wait while no exit file came (and
+ * once for a timeout of 0): `fn` returns 1 when it ended the wait (it
+ * filled *out), 0 when the wait goes on, -1 on error. */
+struct exit_tick {
+	int every_ms;
+	int (*fn)(void *data, const struct exit_file *f, struct exit_info *out,
+		  podd_error_t *err);
+	void *data;
+};
+/* exit_wait with `tick` (NULL: none) run while it waits; one watch for
+ * the whole wait. */
+int exit_wait_ticked(const struct exit_file *f, int timeout_ms, const struct exit_tick *tick,
+		     struct exit_info *out, podd_error_t *err);
 /* monitor.c: exit_wait for container `id`, which also ends, with
  * monitor_lost, once its conmon is dead and the runtime no longer runs
  * it (asked every 500 ms, and once for timeout 0). */

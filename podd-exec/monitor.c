@@ -186,49 +186,45 @@ int call_probe_monitor(const char *id, const char *runtime, bool *alive, bool *g
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Between two asks while the exit file does not come. */
 #define PROBE_EVERY_MS 500
+
+struct probe {
+	const char *id, *runtime;
+};
+
+/* The exit_tick of exit_wait_monitored: 1 once conmon is dead and the
+ * runtime no longer runs the container. */
+static int probe_tick(void *data, const struct exit_file *f, struct exit_info *out,
+		      podd_error_t *err)
+{
+	const struct probe *p = data;
+	bool alive, gone;
+	struct timespec ts;
+
+	if (call_probe_monitor(p->id, p->runtime, &alive, &gone, err) < 0)
+		return -1;
+	if (!gone)
+		return 0;
+	/* conmon may have written the file just before it ended: look once
+	 * more. */
+	if (exit_read(f, out, err) < 0)
+		return -1;
+	if (out->exited)
+		return 1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	out->exited = true;
+	out->monitor_lost = true;
+	out->code = -1;
+	out->finished_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return 1;
+}
 
 int exit_wait_monitored(const struct exit_file *f, const char *id, const char *runtime,
 			int timeout_ms, struct exit_info *out, podd_error_t *err)
 {
-	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	struct probe p = { .id = id, .runtime = runtime };
+	struct exit_tick tick = { .every_ms = PROBE_EVERY_MS, .fn = probe_tick, .data = &p };
 
-	for (;;) {
-		int64_t left = deadline < 0 ? PROBE_EVERY_MS : deadline - now_ms();
-		bool alive, gone;
-		struct timespec ts;
-
-		if (left < 0)
-			left = 0;
-		if (exit_wait(f, left < PROBE_EVERY_MS ? (int)left : PROBE_EVERY_MS, out, err) < 0)
-			return -1;
-		if (out->exited)
-			return 0;
-		if (call_probe_monitor(id, runtime, &alive, &gone, err) < 0)
-			return -1;
-		if (gone) {
-			/* conmon may have written the file just before it
-			 * ended: look once more. */
-			if (exit_read(f, out, err) < 0)
-				return -1;
-			if (out->exited)
-				return 0;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			out->exited = true;
-			out->monitor_lost = true;
-			out->code = -1;
-			out->finished_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-			return 0;
-		}
-		if (deadline >= 0 && now_ms() >= deadline)
-			return 0;
-	}
+	return exit_wait_ticked(f, timeout_ms, &tick, out, err);
 }

@@ -22,6 +22,32 @@ start_and_kill_conmon() {
 	return 1
 }
 
+# kill -9 of container NAME's conmon (its pid taken from inspect).
+kill_conmon_of() {
+	local cpid
+	cpid=$($P inspect --format '{{.State.ConmonPid}}' "$1")
+	if [ "${cpid:-0}" -gt 0 ]; then kill -9 "$cpid"; else not_ok "$1 has no conmon pid"; fi
+}
+
+# reaped: the exit status of background job PID once it ends, or
+# "timeout" (and the job killed) when it has not ended within 10 s. Bash
+# reaps the job as it ends, so kill -0 fails from then on, and wait still
+# returns its status (in this shell: not from a $(...) subshell).
+reap_within_10s() {
+	local pid=$1
+	for _ in $(seq 100); do
+		if ! kill -0 "$pid" 2> /dev/null; then
+			wait "$pid"
+			reaped=$?
+			return
+		fi
+		sleep 0.1
+	done
+	kill "$pid" 2> /dev/null
+	wait "$pid" 2> /dev/null
+	reaped=timeout
+}
+
 # The ids both runtimes list on this test's runtime root.
 runtime_ids() {
 	{ runc --root "$T/run/runtime" list -q; crun_cmd list -q; } 2>/dev/null
@@ -87,6 +113,44 @@ for runtime in runc crun; do
 	check "$s: rm -f -t 0 of it" $P rm -f -t 0 "gone-$s"
 	expect_fail "$s: ... it is gone" 125 "no container with name or ID" $P inspect "gone-$s"
 	eq "$s: no runtime state is left" "$(runtime_ids)" ""
+
+	# podctl wait, waiting when conmon dies: it ends once the process
+	# has ended too, prints -1, and the record says so.
+	$P "${R[@]}" run -d --name "waited-$s" --rootfs "$ROOTFS" sleep 1.5 > /dev/null
+	$P wait "waited-$s" > "$T/wout" 2> "$T/werr" &
+	wpid=$!
+	sleep 0.3
+	kill_conmon_of "waited-$s"
+	reap_within_10s "$wpid"
+	check "$s: wait whose conmon died ends (within 10 s)" test "$reaped" != timeout
+	eq "$s: ... exits 0" "$reaped" 0
+	eq "$s: ... prints -1" "$(cat "$T/wout")" "-1"
+	check "$s: ... warning that the exit code is unknown" \
+		grep -qF "conmon of container waited-$s died without recording its exit" "$T/werr"
+	eq "$s: ... inspect: exited, exit code -1" \
+		"$($P inspect --format '{{.State.Status}} {{.State.ExitCode}}' "waited-$s")" "exited -1"
+	check "$s: rm of it" $P rm "waited-$s"
+
+	# An attached run --rm whose conmon dies: the relay ends with the
+	# attach socket, the wait ends with the process, and the container
+	# goes; podctl exits 255 (an exit code of -1) with the warning.
+	$P "${R[@]}" run --rm --name "att-$s" --rootfs "$ROOTFS" sh -c 'echo up; sleep 1.5; echo late' \
+		> "$T/aout" 2> "$T/aerr" &
+	apid=$!
+	for _ in $(seq 50); do
+		grep -q up "$T/aout" && break
+		sleep 0.05
+	done
+	kill_conmon_of "att-$s"
+	reap_within_10s "$apid"
+	check "$s: attached run whose conmon died ends (within 10 s)" test "$reaped" != timeout
+	eq "$s: ... exits 255" "$reaped" 255
+	check "$s: ... printed what came before" grep -qx up "$T/aout"
+	check "$s: ... warning that the exit code is unknown" \
+		grep -qF "conmon of container att-$s died without recording its exit" "$T/aerr"
+	expect_fail "$s: ... the --rm container is gone" 125 "no container with name or ID" \
+		$P inspect "att-$s"
+	eq "$s: no runtime state is left at the end" "$(runtime_ids)" ""
 done
 
 # A live conmon still records the real exit code: the check only steps in
