@@ -74,6 +74,9 @@ podctl_bin=$(cd "$(dirname "$podctl_bin")" && pwd)/$(basename "$podctl_bin")
 # --- Work area and cleanup ------------------------------------------------
 
 W=$(mktemp -d /tmp/podd-bench.XXXXXX) || die "mktemp failed"
+# podctl's built-in defaults, whatever the host's podd.conf says (a file
+# that is not there is an empty configuration).
+export PODD_CONF="$W/podd.conf"
 have_podman=false
 RUNC=("$runc_bin" --root "$W/runc/state")
 

@@ -14,7 +14,8 @@ static json_object *info_json(const struct engine *e, const struct utsname *u)
 {
 	json_object *o = json_object_new_object(), *host = json_object_new_object(),
 		    *store = json_object_new_object(), *dbc = json_object_new_object(),
-		    *version = json_object_new_object(), *cs = json_object_new_object();
+		    *version = json_object_new_object(), *cs = json_object_new_object(),
+		    *rt = json_object_new_object();
 	const Podd__DbInfo *db = e->db_info;
 	const Podd__DbConfig *c = db->config;
 	json_object_object_add(host, "arch", json_object_new_string(u->machine));
@@ -24,6 +25,10 @@ static json_object *info_json(const struct engine *e, const struct utsname *u)
 	json_object_object_add(host, "rootless", json_object_new_boolean(geteuid() != 0));
 	json_object_object_add(host, "libseccompVersion", json_object_new_string(podd_filters_libseccomp));
 	json_object_object_add(host, "lmdbVersion", json_object_new_string(db->lmdb_version));
+	/* The runtime new containers get: --runtime, podd.conf's, or runc. */
+	json_object_object_add(rt, "name",
+			       json_object_new_string(e->opts.runtime ? e->opts.runtime : "runc"));
+	json_object_object_add(host, "ociRuntime", rt);
 	json_object_object_add(o, "host", host);
 
 	json_object_object_add(cs, "number", json_object_new_int64((int64_t)db->containers));

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "images.h"
 #include "podctl.h"
+#include "podd_conf.h"
 
 struct command {
 	const char *name;
@@ -81,7 +82,9 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct global_opts g = { .storage_driver = "overlay", .log_level = PODD_LOG_WARN };
+	/* Static: its strings stay for the whole command. */
+	static struct podd_conf conf;
+	struct global_opts g = { .log_level = -1 };
 	podd_error_t err = NULL;
 	int c;
 
@@ -121,6 +124,19 @@ int main(int argc, char **argv)
 			return EXIT_ENGINE;
 		}
 	}
+	/* The flags win; podd.conf fills what they left unset. */
+	if (podd_conf_load(&conf, &err) < 0)
+		return report_error(&err);
+	if (g.root == NULL)
+		g.root = conf.root;
+	if (g.runroot == NULL)
+		g.runroot = conf.runroot;
+	if (g.storage_driver == NULL)
+		g.storage_driver = conf.storage_driver ? conf.storage_driver : "overlay";
+	if (g.runtime == NULL)
+		g.runtime = conf.runtime;
+	if (g.log_level < 0)
+		g.log_level = conf.log_level >= 0 ? conf.log_level : PODD_LOG_WARN;
 	podd_log_init("podctl", (enum podd_log_level)g.log_level);
 	if (optind >= argc) {
 		usage(stderr);

@@ -12,8 +12,9 @@ export SHELL=/bin/sh
 
 T=$(mktemp -d /tmp/podd-systest.XXXXXX)
 ROOTFS="$T/rootfs"
-# Never the host's registries configuration or credentials.
+# Never the host's registries configuration, credentials or podd.conf.
 export PODD_REGISTRIES_CONF="$T/registries.json" REGISTRY_AUTH_FILE="$T/auth.json"
+export PODD_CONF="$T/podd.conf"
 P="$PODCTL --root $T/root --runroot $T/run"
 PASSED=0
 FAILED=0
