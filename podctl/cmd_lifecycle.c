@@ -145,7 +145,8 @@ static int one(struct engine *e, enum verb v, const struct opts *o, const char *
 			return report_error(&err);
 		}
 		printf("%d\n", rec ? rec->exit_code : st ? st->exit_code : 0);
-		return ctr_unlock(e, id, &err) < 0 ? report_error(&err) : 0;
+		/* A --rm container the sync removed holds no lock any more. */
+		return rec && ctr_unlock(e, id, &err) < 0 ? report_error(&err) : 0;
 	}
 	if (ctr_lookup_locked(e, name, &rec, &err) < 0 || ctr_sync(e, &rec, &err) < 0) {
 		/* The exit command of a --rm container finds it gone: done. */

@@ -74,7 +74,8 @@ int attach_relay(struct engine *e, const char *id, const char *session, int sock
 		 bool tty, const char *proxy_runtime, const struct detach_keys *detach,
 		 podd_error_t *err);
 /* Relay, then wait for the container's exit and record it; returns its
- * exit code (0 when the user detached), or -1. With
+ * exit code (0 when the user detached; 255 when its conmon died and the
+ * code is unknown), or -1 on error. With
  * `proxy` and no terminal, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and
  * SIGUSR2 are passed on to the container (podman's --sig-proxy). */
 int ctr_attach_wait(struct engine *e, const Podd__ContainerRecord *rec, int sock, bool in,

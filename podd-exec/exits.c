@@ -187,6 +187,21 @@ static int tick_last(const struct exit_tick *t, const struct exit_file *f, struc
 	return t && t->fn(t->data, f, out, err) < 0 ? -1 : 0;
 }
 
+/* One look while waiting: the file; then, past the deadline, the check's
+ * last ask, or else the check if it is due. 1 when the wait is over, 0
+ * when it goes on, -1 on error. */
+static int wait_step(const struct exit_file *f, int64_t deadline, const struct exit_tick *t,
+		     int64_t *next, struct exit_info *out, podd_error_t *err)
+{
+	int r = exit_check(f, out, err);
+
+	if (r != 0)
+		return r;
+	if (deadline >= 0 && now_ms() >= deadline)
+		return tick_last(t, f, out, err) < 0 ? -1 : 1;
+	return tick_due(t, next, f, out, err);
+}
+
 int exit_wait_ticked(const struct exit_file *f, int timeout_ms, const struct exit_tick *tick,
 		     struct exit_info *out, podd_error_t *err)
 {
@@ -195,6 +210,9 @@ int exit_wait_ticked(const struct exit_file *f, int timeout_ms, const struct exi
 	int64_t next = tick ? now_ms() + tick->every_ms : -1;
 	int r;
 
+	if (tick && tick->every_ms <= 0)
+		return podd_error(err, PODD_E_INTERNAL, "exit wait: a check every %d ms",
+				  tick->every_ms);
 	if (exit_read(f, out, err) < 0)
 		return -1;
 	if (out->exited)
@@ -202,10 +220,8 @@ int exit_wait_ticked(const struct exit_file *f, int timeout_ms, const struct exi
 	if (timeout_ms == 0)
 		return tick_last(tick, f, out, err);
 	for (int i = 0; i < EXIT_POLL_MS; i++) {
-		if (deadline >= 0 && now_ms() >= deadline)
-			return tick_last(tick, f, out, err);
 		(void)poll(NULL, 0, 1);
-		if ((r = exit_check(f, out, err)) != 0 || (r = tick_due(tick, &next, f, out, err)) != 0)
+		if ((r = wait_step(f, deadline, tick, &next, out, err)) != 0)
 			return r < 0 ? -1 : 0;
 	}
 	ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -220,12 +236,10 @@ int exit_wait_ticked(const struct exit_file *f, int timeout_ms, const struct exi
 		char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 		struct pollfd p = { .fd = ino, .events = POLLIN };
 		int64_t until, wait;
-		/* Check after arming the watch: an exit between the last look
+		/* Look after arming the watch: an exit between the last look
 		 * and the watch is not lost. The 1 s cap covers the rest. */
-		if ((r = exit_check(f, out, err)) != 0 || (r = tick_due(tick, &next, f, out, err)) != 0)
+		if ((r = wait_step(f, deadline, tick, &next, out, err)) != 0)
 			return r < 0 ? -1 : 0;
-		if (deadline >= 0 && now_ms() >= deadline)
-			return tick_last(tick, f, out, err);
 		until = earliest(deadline, next);
 		wait = until < 0 ? 1000 : until - now_ms();
 		if (wait > 1000)

@@ -44,9 +44,10 @@ int exit_read(const struct exit_file *f, struct exit_info *out, podd_error_t *er
 /* timeout_ms: 0 looks once, -1 waits for ever. */
 int exit_wait(const struct exit_file *f, int timeout_ms, struct exit_info *out,
 	      podd_error_t *err);
-/* A check made every `every_ms` of a wait while no exit file came (and
- * once for a timeout of 0): `fn` returns 1 when it ended the wait (it
- * filled *out), 0 when the wait goes on, -1 on error. */
+/* A check made every `every_ms` (> 0) of a wait while no exit file came,
+ * once more when a timed wait runs out, and once for a timeout of 0:
+ * `fn` returns 1 when it ended the wait (it filled *out), 0 when the wait
+ * goes on, -1 on error. */
 struct exit_tick {
 	int every_ms;
 	int (*fn)(void *data, const struct exit_file *f, struct exit_info *out,

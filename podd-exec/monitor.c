@@ -1,8 +1,9 @@
 /* A container whose conmon died. conmon writes a container's exit file
  * when the container exits, then runs the exit command and ends; killed
  * before that (kill -9, the OOM killer), it leaves a container whose end
- * nothing will record, which stop and rm -f used to wait for in vain.
- * While they wait, podd-exec asks its launcher whether conmon still runs
+ * nothing will record, which stop, rm -f, wait and an attached run used
+ * to wait for in vain. While they wait, podd-exec asks its launcher
+ * whether conmon still runs
  * and, when it does not, what the runtime says of the container; once the
  * runtime no longer runs it either, the wait ends the way podman records
  * a container whose exit file never came: exited, code -1. */

@@ -29,23 +29,12 @@ kill_conmon_of() {
 	if [ "${cpid:-0}" -gt 0 ]; then kill -9 "$cpid"; else not_ok "$1 has no conmon pid"; fi
 }
 
-# reaped: the exit status of background job PID once it ends, or
-# "timeout" (and the job killed) when it has not ended within 10 s. Bash
-# reaps the job as it ends, so kill -0 fails from then on, and wait still
-# returns its status (in this shell: not from a $(...) subshell).
-reap_within_10s() {
-	local pid=$1
-	for _ in $(seq 100); do
-		if ! kill -0 "$pid" 2> /dev/null; then
-			wait "$pid"
-			reaped=$?
-			return
-		fi
-		sleep 0.1
-	done
-	kill "$pid" 2> /dev/null
-	wait "$pid" 2> /dev/null
-	reaped=timeout
+# kill -9 of container NAME's process (State.Pid): behind the engine's
+# back, as the OOM killer or an admin would.
+kill_pid_of() {
+	local pid
+	pid=$($P inspect --format '{{.State.Pid}}' "$1")
+	if [ "${pid:-0}" -gt 0 ]; then kill -9 "$pid"; else not_ok "$1 has no pid"; fi
 }
 
 # The ids both runtimes list on this test's runtime root.
@@ -114,16 +103,19 @@ for runtime in runc crun; do
 	expect_fail "$s: ... it is gone" 125 "no container with name or ID" $P inspect "gone-$s"
 	eq "$s: no runtime state is left" "$(runtime_ids)" ""
 
-	# podctl wait, waiting when conmon dies: it ends once the process
-	# has ended too, prints -1, and the record says so.
-	$P "${R[@]}" run -d --name "waited-$s" --rootfs "$ROOTFS" sleep 1.5 > /dev/null
-	$P wait "waited-$s" > "$T/wout" 2> "$T/werr" &
+	# podctl wait, waiting when conmon dies: it goes on while the
+	# container's process runs, ends when that process ends, prints -1,
+	# and the record says so. timeout(1) ends a wait that never would.
+	$P "${R[@]}" run -d --name "waited-$s" --rootfs "$ROOTFS" sleep 1000 > /dev/null
+	timeout -s KILL 30 $P wait "waited-$s" > "$T/wout" 2> "$T/werr" &
 	wpid=$!
-	sleep 0.3
+	BG_PIDS="$BG_PIDS $wpid"
 	kill_conmon_of "waited-$s"
-	reap_within_10s "$wpid"
-	check "$s: wait whose conmon died ends (within 10 s)" test "$reaped" != timeout
-	eq "$s: ... exits 0" "$reaped" 0
+	sleep 1.5
+	check "$s: wait whose conmon died still waits while the process runs" kill -0 "$wpid"
+	kill_pid_of "waited-$s"
+	wait "$wpid"
+	eq "$s: ... ends once the process is gone, exit 0" "$?" 0
 	eq "$s: ... prints -1" "$(cat "$T/wout")" "-1"
 	check "$s: ... warning that the exit code is unknown" \
 		grep -qF "conmon of container waited-$s died without recording its exit" "$T/werr"
@@ -131,20 +123,36 @@ for runtime in runc crun; do
 		"$($P inspect --format '{{.State.Status}} {{.State.ExitCode}}' "waited-$s")" "exited -1"
 	check "$s: rm of it" $P rm "waited-$s"
 
+	# The same for a --rm container: the wait's sync removes it.
+	$P "${R[@]}" run -d --rm --name "waitrm-$s" --rootfs "$ROOTFS" sleep 1000 > /dev/null
+	kill_conmon_of "waitrm-$s"
+	kill_pid_of "waitrm-$s"
+	timeout -s KILL 30 $P wait "waitrm-$s" > "$T/wout" 2> "$T/werr"
+	eq "$s: wait on a --rm container whose conmon and process died exits 0" "$?" 0
+	eq "$s: ... prints -1" "$(cat "$T/wout")" "-1"
+	check "$s: ... and says nothing but the warning" \
+		test "$(grep -vc 'conmon of container waitrm-' "$T/werr")" -eq 0
+	expect_fail "$s: ... the container is gone" 125 "no container with name or ID" \
+		$P inspect "waitrm-$s"
+
 	# An attached run --rm whose conmon dies: the relay ends with the
-	# attach socket, the wait ends with the process, and the container
-	# goes; podctl exits 255 (an exit code of -1) with the warning.
-	$P "${R[@]}" run --rm --name "att-$s" --rootfs "$ROOTFS" sh -c 'echo up; sleep 1.5; echo late' \
-		> "$T/aout" 2> "$T/aerr" &
+	# attach socket, the wait goes on while the process runs and ends
+	# with it; the container goes, podctl exits 255 (an exit code of -1)
+	# with the warning.
+	timeout -s KILL 30 $P "${R[@]}" run --rm --name "att-$s" --rootfs "$ROOTFS" \
+		sh -c 'echo up; exec sleep 1000' > "$T/aout" 2> "$T/aerr" &
 	apid=$!
-	for _ in $(seq 50); do
+	BG_PIDS="$BG_PIDS $apid"
+	for _ in $(seq 100); do
 		grep -q up "$T/aout" && break
 		sleep 0.05
 	done
 	kill_conmon_of "att-$s"
-	reap_within_10s "$apid"
-	check "$s: attached run whose conmon died ends (within 10 s)" test "$reaped" != timeout
-	eq "$s: ... exits 255" "$reaped" 255
+	sleep 1.5
+	check "$s: attached run whose conmon died still waits while the process runs" kill -0 "$apid"
+	kill_pid_of "att-$s"
+	wait "$apid"
+	eq "$s: ... ends once the process is gone, exit 255" "$?" 255
 	check "$s: ... printed what came before" grep -qx up "$T/aout"
 	check "$s: ... warning that the exit code is unknown" \
 		grep -qF "conmon of container att-$s died without recording its exit" "$T/aerr"
