@@ -207,16 +207,17 @@ int podd_config_check(const Podd__ContainerConfig *c, podd_error_t *err)
 				  PODD_SECCOMP_PROFILE_MAX);
 	if (check_net(c, err) < 0 || check_limits(c, err) < 0)
 		return -1;
-	if (c->runtime[0] != '\0' && strcmp(c->runtime, "runc") != 0 &&
-	    strcmp(c->runtime, "crun") != 0) {
-		if (c->runtime[0] != '/')
-			return podd_error(err, INVALID,
-					  "default OCI runtime \"%.64s\" not found: invalid argument",
-					  c->runtime);
-		if (podd_validate_abs_path("runtime", c->runtime, err) < 0)
-			return -1;
-	}
-	return 0;
+	return podd_runtime_check(c->runtime, err);
+}
+
+int podd_runtime_check(const char *runtime, podd_error_t *err)
+{
+	if (runtime[0] == '\0' || strcmp(runtime, "runc") == 0 || strcmp(runtime, "crun") == 0)
+		return 0;
+	if (runtime[0] != '/')
+		return podd_error(err, INVALID,
+				  "default OCI runtime \"%.64s\" not found: invalid argument", runtime);
+	return podd_validate_abs_path("runtime", runtime, err);
 }
 
 int podd_image_run_check(const Podd__ImageRunConfig *r, size_t n_layers, podd_error_t *err)

@@ -23,6 +23,10 @@
 #define PODD_CONTAINER_ENV "container=podd"
 
 int podd_config_check(const Podd__ContainerConfig *c, podd_error_t *err);
+/* A container's OCI runtime as --runtime and podd.conf give it: "" (runc),
+ * runc, crun, or an absolute path without "." or ".." (which podd-exec's
+ * launcher then requires to be a root-owned executable). */
+int podd_runtime_check(const char *runtime, podd_error_t *err);
 
 /* Where a container's root comes from: a --rootfs directory (config.rootfs,
  * no image fields) or an image (rootfs "", a 64-hex image id, the image's

@@ -88,6 +88,13 @@ int read_fd_limited(int fd, const char *path, size_t max, char **out, podd_error
 	return 0;
 }
 
+bool program_trusted(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) &&
+	       st.st_uid == 0 && !(st.st_mode & 0022);
+}
+
 static int remove_at(int parent, const char *name, int depth, int max_depth, podd_error_t *err)
 {
 	cleanup_close int fd = -1;

@@ -2,6 +2,7 @@
 #ifndef PODD_FILES_H
 #define PODD_FILES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -17,6 +18,11 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 int read_file_limited(const char *path, size_t max, char **out, podd_error_t *err);
 /* The same for an open descriptor; `path` names it in errors. */
 int read_fd_limited(int fd, const char *path, size_t max, char **out, podd_error_t *err);
+
+/* An executable regular file that only root may change (owned by root,
+ * writable by neither group nor others): what podd may run with every
+ * capability (podd-exec's launcher) and takes as an OCI runtime's path. */
+bool program_trusted(const char *path);
 
 /* Remove `path` and everything beneath it without following symlinks; a
  * missing path is not an error. */

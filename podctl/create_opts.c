@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "config_check.h"
+#include "files.h"
 #include "validate.h"
 
 #define INVALID PODD_E_INVALID_ARGUMENT
@@ -493,8 +494,19 @@ int create_opts_parse(struct create_opts *o, bool run, const char *runtime, int 
 	podd__container_config__init(&o->config);
 	o->pull_opts.tls_verify = -1;
 	detach_keys_default(&o->detach_keys);
-	if (runtime)
+	if (runtime) {
+		/* Found now, before anything is created (podman refuses a
+		 * runtime it cannot find before it makes the container);
+		 * podd-exec's launcher checks it again when it runs it. */
+		if (podd_runtime_check(runtime, err) < 0)
+			return -1;
+		if (runtime[0] == '/' && !program_trusted(runtime))
+			return podd_error(err, INVALID,
+					  "OCI runtime \"%s\" not found, not executable or not owned by "
+					  "root: invalid argument",
+					  runtime);
 		o->config.runtime = (char *)runtime;
+	}
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+dite:w:u:h:m:q", opts, NULL)) != -1) {

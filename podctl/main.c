@@ -138,6 +138,9 @@ int main(int argc, char **argv)
 	if (g.log_level < 0)
 		g.log_level = conf.log_level >= 0 ? conf.log_level : PODD_LOG_WARN;
 	podd_log_init("podctl", (enum podd_log_level)g.log_level);
+	if (conf.unknown && g.log_level >= PODD_LOG_WARN)
+		fprintf(stderr, "WARN[0000] Failed to decode the keys [%s] from \"%s\"\n",
+			conf.unknown, conf.path);
 	if (optind >= argc) {
 		usage(stderr);
 		fprintf(stderr, "Error: missing command 'podctl COMMAND'\n");

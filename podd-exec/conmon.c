@@ -157,12 +157,15 @@ struct conmon_argv {
 		sockdir[4200];
 	const char *argv[64];
 	size_t n;
+	bool full; /* an argument did not fit: build_argv fails */
 };
 
 static void add(struct conmon_argv *a, const char *arg)
 {
 	if (a->n < PODD_ARRAY_SIZE(a->argv) - 1)
 		a->argv[a->n++] = arg;
+	else
+		a->full = true;
 	a->argv[a->n] = NULL;
 }
 
@@ -175,6 +178,7 @@ static int build_argv(const struct exec_ctx *ctx, const struct conmon_job *job,
 	bool bad;
 
 	a->n = 0;
+	a->full = false;
 	if (launcher_resolve_program("conmon", a->conmon, sizeof(a->conmon), err) < 0 ||
 	    launcher_resolve_runtime(job->runtime, a->runtime, sizeof(a->runtime), err) < 0 ||
 	    (wrapped = launcher_runtime_wrapper(a->runtime, a->wrapper, sizeof(a->wrapper),
@@ -240,12 +244,14 @@ static int build_argv(const struct exec_ctx *ctx, const struct conmon_job *job,
 			"--exit-command-arg", job->id,
 		};
 		for (size_t i = 0; i < PODD_ARRAY_SIZE(rest); i++) {
-			/* Global options go before "container". */
-			if (job->vfs && i == 12) {
+			/* Global options go before "container": every one the
+			 * cleanup needs is given, since it reads no podd.conf
+			 * (conmon's PODD_CONF=/dev/null, conmon_child). */
+			if (i == 12) {
 				add(a, "--exit-command-arg");
 				add(a, "--storage-driver");
 				add(a, "--exit-command-arg");
-				add(a, "vfs");
+				add(a, job->vfs ? "vfs" : "overlay");
 			}
 			add(a, rest[i]);
 		}
@@ -260,6 +266,9 @@ static int build_argv(const struct exec_ctx *ctx, const struct conmon_job *job,
 	 * able to attach again and type. */
 	if (!job->session && job->terminal && job->stdin)
 		add(a, "--leave-stdin-open");
+	if (a->full)
+		return podd_error(err, PODD_E_INTERNAL, "conmon: more than %zu arguments",
+				  PODD_ARRAY_SIZE(a->argv) - 1);
 	return 0;
 }
 
@@ -270,9 +279,14 @@ __attribute__((noreturn)) static void conmon_child(const struct conmon_argv *a,
 						   const struct conmon_pipes *p, int devnull,
 						   bool exec_attach)
 {
-	static char *const env_plain[] = { "_OCI_SYNCPIPE=3", PODD_LAUNCHER_PATH_ENV, NULL };
+	/* PODD_CONF=/dev/null: conmon's exit command (podctl container
+	 * cleanup) takes its settings from its command line alone, never
+	 * from a podd.conf that changed since the container was made. */
+	static char *const env_plain[] = { "_OCI_SYNCPIPE=3", PODD_LAUNCHER_PATH_ENV,
+					   "PODD_CONF=/dev/null", NULL };
 	static char *const env_attach[] = { "_OCI_SYNCPIPE=3", "_OCI_STARTPIPE=4",
-					    "_OCI_ATTACHPIPE=5", PODD_LAUNCHER_PATH_ENV, NULL };
+					    "_OCI_ATTACHPIPE=5", PODD_LAUNCHER_PATH_ENV,
+					    "PODD_CONF=/dev/null", NULL };
 	int sync = fcntl(p->sync[1], F_DUPFD, 10);
 	int start = exec_attach ? fcntl(p->start[0], F_DUPFD, 10) : -1;
 	int attach = exec_attach ? fcntl(p->attach[1], F_DUPFD, 10) : -1;

@@ -22,18 +22,12 @@
 #include "client.h"
 #include "launcher.h"
 #include "storage.h"
+#include "files.h"
 #include "validate.h"
 #include "worker.h"
 
 static const char *const search_path[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
 					   "/usr/bin", "/sbin", "/bin", NULL };
-
-bool launcher_trusted_program(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) &&
-	       st.st_uid == 0 && !(st.st_mode & 0022);
-}
 
 int launcher_engine_program(const char *name, const char *installed_dir, char *out, size_t size,
 			    podd_error_t *err)
@@ -47,11 +41,11 @@ int launcher_engine_program(const char *name, const char *installed_dir, char *o
 		slash = strrchr(self, '/');
 		if (slash &&
 		    (size_t)snprintf(out, size, "%.*s/%s", (int)(slash - self), self, name) < size &&
-		    launcher_trusted_program(out))
+		    program_trusted(out))
 			return 0;
 	}
 	if ((size_t)snprintf(out, size, "%s/%s", installed_dir, name) < size &&
-	    launcher_trusted_program(out))
+	    program_trusted(out))
 		return 0;
 	return podd_error(err, PODD_E_INTERNAL, "%s not found next to podd-exec or in %s", name,
 			  installed_dir);
@@ -61,7 +55,7 @@ int launcher_resolve_program(const char *name, char *out, size_t size, podd_erro
 {
 	for (size_t i = 0; search_path[i]; i++) {
 		if ((size_t)snprintf(out, size, "%s/%s", search_path[i], name) < size &&
-		    launcher_trusted_program(out))
+		    program_trusted(out))
 			return 0;
 	}
 	return podd_error(err, PODD_E_INVALID_ARGUMENT, "%s not found in %s and the other system "
@@ -76,7 +70,7 @@ int launcher_resolve_runtime(const char *name, char *out, size_t size, podd_erro
 	if (name[0] == '/') {
 		if (podd_validate_abs_path("runtime", name, err) < 0)
 			return -1;
-		if (!launcher_trusted_program(name))
+		if (!program_trusted(name))
 			return podd_error(err, PODD_E_INVALID_ARGUMENT,
 					  "OCI runtime \"%s\" not found, not executable or not "
 					  "owned by root: invalid argument",

@@ -14,11 +14,8 @@ extern const struct podd_handler exec_launcher_ops[];
 extern const size_t exec_launcher_nops;
 
 /* Launcher side. */
-/* An executable regular file that only root may change: the launcher runs
- * it with every capability. */
-bool launcher_trusted_program(const char *path);
 /* One of podd's own programs (podctl, podd-export): next to podd-exec in
- * a build tree, else in `installed_dir`; trusted as above. Never a path
+ * a build tree, else in `installed_dir`; trusted (program_trusted, files.h). Never a path
  * the worker supplies. */
 int launcher_engine_program(const char *name, const char *installed_dir, char *out, size_t size,
 			    podd_error_t *err);

@@ -12,9 +12,10 @@ export SHELL=/bin/sh
 
 T=$(mktemp -d /tmp/podd-systest.XXXXXX)
 ROOTFS="$T/rootfs"
-# Never the host's registries configuration, credentials or podd.conf.
+# Never the host's registries configuration, credentials or podd.conf
+# (/dev/null: none).
 export PODD_REGISTRIES_CONF="$T/registries.json" REGISTRY_AUTH_FILE="$T/auth.json"
-export PODD_CONF="$T/podd.conf"
+export PODD_CONF=/dev/null
 P="$PODCTL --root $T/root --runroot $T/run"
 PASSED=0
 FAILED=0
@@ -51,6 +52,8 @@ crun_cmd() {
 
 cleanup() {
 	local pid ids id
+	# Whatever podd.conf a test left: $P's flags alone.
+	export PODD_CONF=/dev/null
 	for pid in $BG_PIDS; do
 		kill -9 "$pid" 2>/dev/null || true
 	done

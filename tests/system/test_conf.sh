@@ -2,7 +2,8 @@
 # podd.conf, the defaults of podctl's global options ($PODD_CONF here):
 # each key taken when its flag is not given, the flag winning when it is,
 # bad files refused with an Error naming them before anything is made,
-# unknown keys a warning. Real runc, crun and conmon.
+# unknown keys a warning, and conmon's exit command deaf to it. Real
+# runc, crun and conmon.
 . "$(dirname "$0")/lib.sh"
 
 CONF="$T/podd.conf"
@@ -11,7 +12,9 @@ export PODD_CONF="$CONF"
 # It runs in a mount namespace of its own whose /var/lib and /run are
 # empty tmpfs mounts, so that a podctl that ignored the file never reaches
 # the host's default store (/var/lib/podd, /run/podd); one that went there
-# fails with 99.
+# fails with 99 and leaves $QTRIP, checked at the end (a check of Q's
+# output alone would not see it).
+export QTRIP="$T/default-store-reached"
 Q() {
 	unshare -m --propagation private sh -c '
 		mount -t tmpfs podd-test /var/lib && mount -t tmpfs podd-test /run || exit 98
@@ -19,6 +22,7 @@ Q() {
 		rc=$?
 		if [ -e /var/lib/podd ] || [ -e /run/podd ]; then
 			echo "podctl used the default store" >&2
+			: > "$QTRIP"
 			exit 99
 		fi
 		exit $rc' sh "$PODCTL" "$@"
@@ -74,12 +78,15 @@ expect_fail "... --storage-driver overlay on that store is refused" 125 \
 	"database graph driver \"vfs\" does not match our graph driver \"overlay\"" \
 	Q --storage-driver overlay ps
 
-# Unknown keys: podman's warning, the rest still read.
-printf '{"runroot": "%s", "root": "%s", "colour": "blue"}\n' "$T/run" "$T/root" > "$CONF"
+# Unknown keys: podman's one warning, the rest still read.
+printf '{"runroot": "%s", "root": "%s", "colour": "blue", "size": 3}\n' "$T/run" "$T/root" > "$CONF"
 Q ps -a --format '{{.Names}}' > "$T/out" 2> "$T/err"
-eq "an unknown key: the command still works" "$?" 0
+eq "unknown keys: the command still works" "$?" 0
 check "... and lists this test's store" grep -qx plain "$T/out"
-check "... warning of the key" grep -qF "WARN[0000] Failed to decode the keys [\"colour\"] from \"$CONF\"" "$T/err"
+check "... one warning listing them" \
+	grep -qxF "WARN[0000] Failed to decode the keys [\"colour\" \"size\"] from \"$CONF\"" "$T/err"
+Q --log-level error ps > /dev/null 2> "$T/err"
+eq "... none with --log-level error" "$(cat "$T/err")" ""
 
 # Bad files: an Error that names the file, exit 125, nothing made.
 bad() {
@@ -88,25 +95,70 @@ bad() {
 	expect_fail "$what" 125 "$msg" Q --root "$T/bad/root" --runroot "$T/bad/run" ps
 	check "... nothing made" test ! -e "$T/bad"
 }
-bad "malformed JSON is refused" '{"runtime": ' "$CONF"
-bad "a duplicate key is refused" '{"runtime": "runc", "runtime": "crun"}' "Duplicate key \"runtime\""
+bad "malformed JSON is refused" '{"runtime": ' "$CONF: unexpected end of JSON input"
+bad "a duplicate key is refused" '{"runtime": "runc", "runtime": "crun"}' "$CONF: Duplicate key \"runtime\""
 bad "a value of the wrong type is refused" '{"runtime": 7}' "$CONF: \"runtime\" must be a string"
-bad "an empty value is refused" '{"runtime": ""}' "must be 1 to"
+bad "an empty value is refused" '{"runtime": ""}' "$CONF: \"runtime\" must be 1 to"
 bad "a relative root is refused" '{"root": "here"}' "$CONF: root must be an absolute path"
-bad "a root with .. is refused" '{"runroot": "/tmp/../etc"}' "must not contain"
+bad "a root with .. is refused" '{"runroot": "/tmp/../etc"}' "$CONF: runroot must not contain"
 bad "an unknown storage driver is refused" '{"storage-driver": "zfs"}' \
-	"unknown storage driver \"zfs\" (overlay or vfs)"
-bad "an unknown log level is refused" '{"log-level": "loud"}' "invalid log-level \"loud\""
-bad "a JSON array is refused" '["runc"]' "$CONF"
-printf '{"runtime": "no-such-runtime"}' > "$CONF"
-expect_fail "an unknown runtime is refused at create, as --runtime's is" 125 \
-	"default OCI runtime \"no-such-runtime\" not found" \
+	"$CONF: unknown storage driver (overlay or vfs): \"zfs\""
+bad "an unknown log level is refused" '{"log-level": "loud"}' "$CONF: invalid log-level"
+bad "an unknown runtime name is refused" '{"runtime": "no-such-runtime"}' \
+	"$CONF: runtime is not runc, crun or an absolute path: \"no-such-runtime\""
+bad "a JSON array is refused" '["runc"]' "$CONF: JSON object expected"
+printf '{"runtime": "runc"}\0' > "$CONF"
+expect_fail "a NUL byte is refused" 125 "$CONF: the file: a NUL byte" \
+	Q --root "$T/bad/root" --runroot "$T/bad/run" ps
+python3 -c 'import sys; open(sys.argv[1], "w").write("{" + " " * 70000 + "}")' "$CONF"
+expect_fail "a file over 64 KiB is refused" 125 "$CONF: the file is larger than 65536 bytes" \
+	Q --root "$T/bad/root" --runroot "$T/bad/run" ps
+rm -f "$CONF"
+mkfifo "$CONF"
+expect_fail "a FIFO is refused, not waited on" 125 "$CONF: not a regular file" \
+	timeout 10 "$PODCTL" --root "$T/bad/root" --runroot "$T/bad/run" ps
+rm -f "$CONF"
+mkdir "$CONF"
+expect_fail "a directory is refused" 125 "$CONF: not a regular file" Q ps
+rmdir "$CONF"
+check "... nothing made by any of them" test ! -e "$T/bad"
+# An absolute runtime passes the file's check; the launcher refuses it
+# at create when it is not a root-owned executable.
+printf '{"runtime": "/nonexistent/crun"}' > "$CONF"
+expect_fail "a runtime path that is no executable is refused at create" 125 \
+	"OCI runtime \"/nonexistent/crun\" not found, not executable or not owned by root" \
 	$P run --name never --rootfs "$ROOTFS" true
 expect_fail "... and no container is made" 125 "no container with name or ID" $P inspect never
 rm -f "$CONF"
-mkdir "$CONF"
-expect_fail "a file that cannot be read is refused" 125 "reading $CONF" Q ps
-rmdir "$CONF"
 check "a missing file is an empty configuration" $P ps
+PODD_CONF=/dev/null check "PODD_CONF=/dev/null: no configuration" $P ps
 
+# conmon's exit command reads no podd.conf. In a mount namespace whose
+# /etc is a copy holding /etc/podd/podd.conf, one that says vfs (the store
+# is overlay) and then one that is malformed: the exit commands still
+# record the exits and remove the --rm container. podctl itself reads
+# /dev/null here, as lib.sh set.
+export PODD_CONF=/dev/null
+cp -a /etc "$T/etc" && mkdir -p "$T/etc/podd"
+in_etc_copy() {
+	unshare -m --propagation private sh -c 'mount --bind "$0/etc" /etc || exit 98; "$@"' "$T" "$@"
+}
+n=0
+for text in '{"storage-driver": "vfs"}' '{"runtime": '; do
+	n=$((n + 1))
+	printf '%s' "$text" > "$T/etc/podd/podd.conf"
+	in_etc_copy $P run -d --rm --name "gone$n" --rootfs "$ROOTFS" true > /dev/null
+	in_etc_copy $P run -d --name "kept$n" --rootfs "$ROOTFS" sh -c 'exit 3' > /dev/null
+	for _ in $(seq 100); do
+		! $P container exists "gone$n" &&
+			[ "$($P inspect --format '{{.State.Status}}' "kept$n")" = exited ] && break
+		sleep 0.1
+	done
+	expect_fail "/etc/podd/podd.conf $n: the exit command removed a --rm container" 125 \
+		"no container with name or ID" $P inspect "gone$n"
+	eq "... and recorded the exit of another" \
+		"$($P inspect --format '{{.State.Status}} {{.State.ExitCode}}' "kept$n")" "exited 3"
+done
+
+check "no podctl of this test reached the host's default store" test ! -e "$QTRIP"
 finish
