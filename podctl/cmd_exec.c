@@ -208,7 +208,8 @@ static int session_wait(struct engine *e, const char *id, const char *session,
 			     &podd__exit_status__descriptor, &m, err) < 0)
 		return engine_helper_failed(e, HELPER_EXEC, err);
 	*st = (Podd__ExitStatus *)m;
-	if (!(*st)->exited || (*st)->exit_code < 0 || (*st)->exit_code > 255)
+	if (!(*st)->exited || ((*st)->monitor_lost ? (*st)->exit_code != -1
+						    : (*st)->exit_code < 0 || (*st)->exit_code > 255))
 		return podd_error(err, PODD_E_PROTOCOL, "podd-exec sent an invalid exit status");
 	return 0;
 }
@@ -253,6 +254,15 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 		return 0;
 	}
 	code = st->exit_code;
+	if (st->monitor_lost) {
+		/* The session's conmon died (kill -9) before its process
+		 * ended: nothing recorded the code ("A dead conmon"). */
+		fprintf(stderr,
+			"WARN[0000] conmon of exec session %.12s in container %.12s died without "
+			"recording its exit: exit code unknown (-1)\n",
+			session, id);
+		code = 255;
+	}
 	session_forget(&e, id, session);
 	engine_stop(&e);
 	return code;

@@ -148,8 +148,12 @@ int handle_exec_wait(struct podd_server *srv, const struct podd_request *req, po
 		return -1;
 	if (r->timeout_ms < -1)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid wait request");
+	/* A session whose conmon died (kill -9) ends once its process
+	 * does: monitor_lost, exit code -1 ("A dead conmon"). The runtime
+	 * is not asked for a session: none is needed. */
 	if (exit_file_session(ctx, r->ref->id, r->ref->session_id, &f, err) < 0 ||
-	    exit_wait(&f, r->timeout_ms, &info, err) < 0)
+	    exit_wait_monitored(&f, r->ref->id, "", r->ref->session_id, r->timeout_ms, &info,
+				err) < 0)
 		return -1;
 	/* Nobody waits twice for an exit: the session is over. */
 	if (info.exited)
@@ -157,6 +161,7 @@ int handle_exec_wait(struct podd_server *srv, const struct podd_request *req, po
 	st.exited = info.exited;
 	st.exit_code = info.code;
 	st.finished_ns = info.finished_ns;
+	st.monitor_lost = info.monitor_lost;
 	return podd_server_reply(srv, req, PODD__EXEC_TYPE__EXEC_TYPE_EXIT_STATUS, 0, &st.base,
 				 NULL, 0, err);
 }

@@ -60,8 +60,11 @@ int exit_wait_ticked(const struct exit_file *f, int timeout_ms, const struct exi
 		     struct exit_info *out, podd_error_t *err);
 /* monitor.c: exit_wait for container `id`, which also ends, with
  * monitor_lost, once its conmon is dead and the runtime no longer runs
- * it (asked every 500 ms, and once for timeout 0). */
+ * it (asked every 500 ms, once more when a timed wait runs out, and once
+ * for timeout 0); with `session`, for that exec session, which ends once
+ * its conmon is dead and its process gone. */
 int exit_wait_monitored(const struct exit_file *f, const char *id, const char *runtime,
-			int timeout_ms, struct exit_info *out, podd_error_t *err);
+			const char *session, int timeout_ms, struct exit_info *out,
+			podd_error_t *err);
 
 #endif

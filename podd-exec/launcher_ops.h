@@ -70,9 +70,10 @@ int call_runtime(const char *id, const char *runtime, Podd__RuntimeVerb verb, in
 		 bool all, podd_error_t *err);
 /* Whether container id's conmon runs (*alive) and, when it does not,
  * whether the runtime still runs the container (*gone: it is stopped,
- * or the runtime knows it not). */
-int call_probe_monitor(const char *id, const char *runtime, bool *alive, bool *gone,
-		       podd_error_t *err);
+ * or the runtime knows it not). With `session` (not NULL or ""), the
+ * same of that exec session's conmon and process. */
+int call_probe_monitor(const char *id, const char *runtime, const char *session, bool *alive,
+		       bool *gone, podd_error_t *err);
 int call_spawn_conmon(const Podd__ContainerRecord *rec, const char *log_level,
 		      const char *storage_driver, int *pid, int *conmon_pid, podd_error_t *err);
 /* The rootfs's passwd and group files (sizes checked); free *db with

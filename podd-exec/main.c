@@ -214,7 +214,7 @@ static int handle_wait(struct podd_server *srv, const struct podd_request *req, 
 	if (exit_file_container(&ctx, r->id, &f, err) < 0)
 		return -1;
 	if ((r->check_monitor
-		     ? exit_wait_monitored(&f, r->id, r->runtime, r->timeout_ms, &info, err)
+		     ? exit_wait_monitored(&f, r->id, r->runtime, NULL, r->timeout_ms, &info, err)
 		     : exit_wait(&f, r->timeout_ms, &info, err)) < 0)
 		return -1;
 	/* The container was removed under the wait (the exit command of a

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,22 +41,21 @@ static bool runtime_word(const char *s)
 	return false;
 }
 
-/* 1 when the container's conmon.pid names a live conmon with "-u <id>"
- * on its command line, 0 when not. As conmon.c's our_conmon, which
+/* 1 when `bundle`'s conmon.pid names a live conmon with "-u <uuid>" on
+ * its command line (the container's id, or an exec session's), 0 when
+ * not. As conmon.c's our_conmon, which
  * guards a signal, the executable is compared first (its link is read
  * without touching the process's memory), but "<conmon> (deleted)"
  * counts too: an upgraded conmon binary leaves the old process running
  * under that name. A zombie's command line is empty. */
-static int conmon_alive(const struct exec_ctx *ctx, const char *id, podd_error_t *err)
+static int conmon_alive(const char *bundle, const char *uuid, podd_error_t *err)
 {
-	char bundle[4300], path[4400], conmon[4096], exe[4200], cmdline[8192];
+	char path[4400], conmon[4096], exe[4200], cmdline[8192];
 	cleanup_close int fd = -1;
 	ssize_t n;
 	size_t len;
 	int pid;
 
-	if (exec_ctr_path(ctx, bundle, id, NULL) < 0)
-		return podd_error(err, PODD_E_INVALID_ARGUMENT, "monitor: invalid container id");
 	if (launcher_resolve_program("conmon", conmon, sizeof(conmon), err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/conmon.pid", bundle);
@@ -79,8 +79,60 @@ static int conmon_alive(const struct exec_ctx *ctx, const char *id, podd_error_t
 		return 0;
 	cmdline[n] = '\0';
 	for (char *p = cmdline; p < cmdline + n; p += strlen(p) + 1)
-		if (strcmp(p, "-u") == 0 && p + 3 < cmdline + n && strcmp(p + 3, id) == 0)
+		if (strcmp(p, "-u") == 0 && p + 3 < cmdline + n && strcmp(p + 3, uuid) == 0)
 			return 1;
+	return 0;
+}
+
+/* Whether `pid` runs (a zombie has ended) in the pid namespace of
+ * `other`: the check that a pid read from a pidfile is still the process
+ * it was, not a number the kernel gave to another since. */
+static bool running_beside(int pid, int other)
+{
+	char path[64], stat_line[512], *close_paren;
+	struct stat a, b;
+	cleanup_close int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, stat_line, sizeof(stat_line) - 1)) <= 0)
+		return false;
+	stat_line[n] = '\0';
+	/* "PID (COMM) STATE ...": COMM may hold ')', the last one ends it. */
+	close_paren = strrchr(stat_line, ')');
+	if (close_paren == NULL || close_paren[1] != ' ' || close_paren[2] == 'Z' ||
+	    close_paren[2] == 'X')
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+	if (stat(path, &a) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", other);
+	return stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/* An exec session whose conmon died: "running" while the process conmon
+ * ran (the pid in the session's pidfile) still runs in the container's
+ * pid namespace, "stopped" once it does not, or once the container's own
+ * process is gone (its pid namespace, and the session's process, with
+ * it). */
+static int session_status(const struct exec_ctx *ctx, const char *id, const char *session,
+			  char *status, size_t size, podd_error_t *err)
+{
+	char path[4400];
+	int pid, init;
+
+	if (exec_ctr_path(ctx, path, id, "pidfile") < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "monitor: invalid container id");
+	if (conmon_read_pidfile(path, &init) < 0) {
+		snprintf(status, size, "stopped");
+		return 0;
+	}
+	if (exec_session_path(ctx, path, sizeof(path), id, session, "pidfile") < 0)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT, "monitor: invalid exec session");
+	snprintf(status, size, "%s",
+		 conmon_read_pidfile(path, &pid) == 0 && running_beside(pid, init) ? "running"
+										 : "stopped");
 	return 0;
 }
 
@@ -151,22 +203,33 @@ int op_probe_monitor(struct podd_server *srv, const struct podd_request *req, po
 	const struct exec_ctx *ctx = srv->data;
 	const Podd__ProbeMonitor *op = (const Podd__ProbeMonitor *)req->msg;
 	Podd__MonitorState reply = PODD__MONITOR_STATE__INIT;
-	char status[16] = "";
+	char status[16] = "", bundle[4300];
 	int alive;
 
-	if (!podd_id_valid(op->id))
+	if (!podd_id_valid(op->id) || (op->session[0] && !podd_id_valid(op->session)))
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "monitor: invalid container id");
-	alive = conmon_alive(ctx, op->id, err);
-	if (alive < 0 || (!alive && runtime_status(ctx, op, status, sizeof(status), err) < 0))
-		return -1;
+	if (op->session[0]) {
+		if (exec_session_path(ctx, bundle, sizeof(bundle), op->id, op->session, NULL) < 0)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT, "monitor: invalid exec session");
+		alive = conmon_alive(bundle, op->session, err);
+		if (alive < 0 || (!alive && session_status(ctx, op->id, op->session, status,
+							    sizeof(status), err) < 0))
+			return -1;
+	} else {
+		if (exec_ctr_path(ctx, bundle, op->id, NULL) < 0)
+			return podd_error(err, PODD_E_INVALID_ARGUMENT, "monitor: invalid container id");
+		alive = conmon_alive(bundle, op->id, err);
+		if (alive < 0 || (!alive && runtime_status(ctx, op, status, sizeof(status), err) < 0))
+			return -1;
+	}
 	reply.conmon_alive = alive;
 	reply.status = status;
 	return podd_server_reply(srv, req, PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_MONITOR_STATE, 0,
 				 &reply.base, NULL, 0, err);
 }
 
-int call_probe_monitor(const char *id, const char *runtime, bool *alive, bool *gone,
-		       podd_error_t *err)
+int call_probe_monitor(const char *id, const char *runtime, const char *session, bool *alive,
+		       bool *gone, podd_error_t *err)
 {
 	Podd__ProbeMonitor op = PODD__PROBE_MONITOR__INIT;
 	cleanup_message ProtobufCMessage *m = NULL;
@@ -174,6 +237,7 @@ int call_probe_monitor(const char *id, const char *runtime, bool *alive, bool *g
 
 	op.id = (char *)id;
 	op.runtime = (char *)runtime;
+	op.session = (char *)(session ? session : "");
 	if (podd_client_call(&podd_worker_launcher()->peer,
 			     PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_PROBE_MONITOR, &op.base,
 			     PODD__LAUNCHER_TYPE__LAUNCHER_TYPE_MONITOR_STATE,
@@ -191,7 +255,7 @@ int call_probe_monitor(const char *id, const char *runtime, bool *alive, bool *g
 #define PROBE_EVERY_MS 500
 
 struct probe {
-	const char *id, *runtime;
+	const char *id, *runtime, *session;
 };
 
 /* The exit_tick of exit_wait_monitored: 1 once conmon is dead and the
@@ -203,7 +267,7 @@ static int probe_tick(void *data, const struct exit_file *f, struct exit_info *o
 	bool alive, gone;
 	struct timespec ts;
 
-	if (call_probe_monitor(p->id, p->runtime, &alive, &gone, err) < 0)
+	if (call_probe_monitor(p->id, p->runtime, p->session, &alive, &gone, err) < 0)
 		return -1;
 	if (!gone)
 		return 0;
@@ -222,9 +286,10 @@ static int probe_tick(void *data, const struct exit_file *f, struct exit_info *o
 }
 
 int exit_wait_monitored(const struct exit_file *f, const char *id, const char *runtime,
-			int timeout_ms, struct exit_info *out, podd_error_t *err)
+			const char *session, int timeout_ms, struct exit_info *out,
+			podd_error_t *err)
 {
-	struct probe p = { .id = id, .runtime = runtime };
+	struct probe p = { .id = id, .runtime = runtime, .session = session };
 	struct exit_tick tick = { .every_ms = PROBE_EVERY_MS, .fn = probe_tick, .data = &p };
 
 	return exit_wait_ticked(f, timeout_ms, &tick, out, err);

@@ -29,6 +29,24 @@ kill_conmon_of() {
 	if [ "${cpid:-0}" -gt 0 ]; then kill -9 "$cpid"; else not_ok "$1 has no conmon pid"; fi
 }
 
+# bg_until_up OUT ERR CMD...: CMD in the background (killed after 30 s,
+# and listed in BG_PIDS for lib.sh's cleanup), stdout to OUT and stderr to
+# ERR, until OUT holds the line "up" (20 s at most, else a failed check
+# showing both); its pid in bgpid.
+bg_until_up() {
+	local out=$1 err=$2
+	shift 2
+	timeout -s KILL 30 "$@" > "$out" 2> "$err" &
+	bgpid=$!
+	BG_PIDS="$BG_PIDS $bgpid"
+	for _ in $(seq 400); do
+		grep -qx up "$out" && return 0
+		sleep 0.05
+	done
+	not_ok "no \"up\" from $* within 20 s (stdout: $(cat "$out"), stderr: $(cat "$err"))"
+	return 1
+}
+
 # kill -9 of container NAME's process (State.Pid): behind the engine's
 # back, as the OOM killer or an admin would.
 kill_pid_of() {
@@ -139,14 +157,9 @@ for runtime in runc crun; do
 	# attach socket, the wait goes on while the process runs and ends
 	# with it; the container goes, podctl exits 255 (an exit code of -1)
 	# with the warning.
-	timeout -s KILL 30 $P "${R[@]}" run --rm --name "att-$s" --rootfs "$ROOTFS" \
-		sh -c 'echo up; exec sleep 1000' > "$T/aout" 2> "$T/aerr" &
-	apid=$!
-	BG_PIDS="$BG_PIDS $apid"
-	for _ in $(seq 100); do
-		grep -q up "$T/aout" && break
-		sleep 0.05
-	done
+	bg_until_up "$T/aout" "$T/aerr" $P "${R[@]}" run --rm --name "att-$s" --rootfs "$ROOTFS" \
+		sh -c 'echo up; exec sleep 1000'
+	apid=$bgpid
 	kill_conmon_of "att-$s"
 	sleep 1.5
 	check "$s: attached run whose conmon died still waits while the process runs" kill -0 "$apid"
@@ -158,6 +171,28 @@ for runtime in runc crun; do
 		grep -qF "conmon of container att-$s died without recording its exit" "$T/aerr"
 	expect_fail "$s: ... the --rm container is gone" 125 "no container with name or ID" \
 		$P inspect "att-$s"
+
+	# An exec whose own conmon dies: it goes on while its process runs,
+	# ends with it (exit 255, the warning), and the container runs on.
+	$P "${R[@]}" run -d --name "ex-$s" --rootfs "$ROOTFS" sleep 1000 > /dev/null
+	id=$($P inspect --format '{{.Id}}' "ex-$s")
+	bg_until_up "$T/eout" "$T/eerr" $P exec "ex-$s" sh -c 'echo up; exec sleep 1000'
+	epid=$bgpid
+	sdir=$(ls -d "$T/run/containers/$id/exec/"*/ 2> /dev/null | head -1)
+	cpid=$(cat "$sdir/conmon.pid" 2> /dev/null)
+	if [ "${cpid:-0}" -gt 0 ]; then kill -9 "$cpid"; else not_ok "$s: the exec session has no conmon pid"; fi
+	sleep 1.5
+	check "$s: exec whose conmon died still waits while its process runs" kill -0 "$epid"
+	xpid=$(cat "$sdir/pidfile" 2> /dev/null)
+	if [ "${xpid:-0}" -gt 0 ]; then kill -9 "$xpid"; else not_ok "$s: the exec session has no pid"; fi
+	wait "$epid"
+	eq "$s: ... ends once its process is gone, exit 255" "$?" 255
+	check "$s: ... warning that the exit code is unknown" \
+		grep -qF "conmon of exec session" "$T/eerr"
+	eq "$s: ... the container runs on" "$($P inspect --format '{{.State.Status}}' "ex-$s")" running
+	eq "$s: ... and takes another exec" "$($P exec "ex-$s" echo again)" again
+	check "$s: rm -f of it" $P rm -f -t 0 "ex-$s"
+
 	eq "$s: no runtime state is left at the end" "$(runtime_ids)" ""
 done
 
