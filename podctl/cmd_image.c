@@ -259,27 +259,30 @@ static bool is_id_ref(const Podd__ImageRecord *rec, const char *ref)
 }
 
 /* One image: an untag when named by one of several names, else the whole
- * image (its names printed Untagged, then Deleted). */
-static int rmi_one(struct engine *e, const char *ref, bool force, bool *removed,
+ * image (its names printed Untagged, then Deleted). `force` removes the
+ * containers that use it and takes an image by id whatever its tags;
+ * `all` (rmi -a) only the latter. */
+static int rmi_one(struct engine *e, const char *ref, bool force, bool all, bool *removed,
 		   podd_error_t *err)
 {
 	cleanup_image_record Podd__ImageRecord *rec = NULL;
 	Podd__RemoveImageRequest req = PODD__REMOVE_IMAGE_REQUEST__INIT;
 	ProtobufCMessage *m = NULL;
 	const Podd__ImageRecord *gone;
+	const char *name;
 
 	if (image_lookup(e, ref, &rec, err) < 0)
 		return -1;
-	if (rec->n_names > 1 && !is_id_ref(rec, ref)) {
-		const char *name = image_name_matching(rec, ref);
-		if (name != NULL) {
-			if (untag_one(e, rec->id, name, err) < 0)
-				return -1;
-			printf("Untagged: %s\n", name);
-			return 0;
-		}
+	/* A name first, as podd-state resolves it: "f6c8" that is a tag is
+	 * that tag, even when it is also a prefix of the id. */
+	name = image_name_matching(rec, ref);
+	if (rec->n_names > 1 && name != NULL) {
+		if (untag_one(e, rec->id, name, err) < 0)
+			return -1;
+		printf("Untagged: %s\n", name);
+		return 0;
 	}
-	if (rec->n_names > 1 && is_id_ref(rec, ref) && !force) {
+	if (rec->n_names > 1 && name == NULL && is_id_ref(rec, ref) && !force && !all) {
 		/* podman's words, tags as Go prints a slice. */
 		char tags[1024];
 		size_t o = 0;
@@ -308,13 +311,45 @@ static int rmi_one(struct engine *e, const char *ref, bool force, bool *removed,
 	return 0;
 }
 
-static int rmi_code(int code)
+/* rmi's failures, told at the end as podman tells them: one as it is,
+ * several as "N errors occurred:" and a line each. The exit code: 2 when
+ * an image is in use, else 1 when one is not known, else 125. */
+struct rmi_errors {
+	char *text;
+	size_t n;
+	bool in_use, not_found, other;
+};
+
+static void rmi_error(struct rmi_errors *r, podd_error_t *err)
 {
-	if (code == PODD_E_NO_SUCH_OBJECT)
-		return RMI_NOT_FOUND;
-	if (code == PODD_E_STATE_IMPROPER)
-		return RMI_IN_USE;
-	return EXIT_ENGINE;
+	char *joined;
+
+	if ((*err)->code == PODD_E_STATE_IMPROPER)
+		r->in_use = true;
+	else if ((*err)->code == PODD_E_NO_SUCH_OBJECT)
+		r->not_found = true;
+	else
+		r->other = true;
+	if (asprintf(&joined, "%s\n\t* %s", r->text ? r->text : "", (*err)->msg) >= 0) {
+		free(r->text);
+		r->text = joined;
+	}
+	r->n++;
+	podd_error_free(err);
+}
+
+static int rmi_errors_report(struct rmi_errors *r)
+{
+	if (r->n == 0)
+		return 0;
+	fflush(stdout);
+	if (r->n == 1)
+		fprintf(stderr, "Error: %s\n", r->text ? r->text + 4 : "?");
+	else
+		fprintf(stderr, "Error: %zu errors occurred:%s\n", r->n, r->text ? r->text : "");
+	free(r->text);
+	r->text = NULL;
+	return r->in_use ? RMI_IN_USE : r->not_found && !r->other ? RMI_NOT_FOUND : EXIT_ENGINE;
 }
 
 /* podman rmi [-f] [-a] IMAGE...; then podd-image drops what no image
@@ -329,9 +364,10 @@ int cmd_rmi(const struct global_opts *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool force = false, all = false, ignore = false, removed = false;
+	struct rmi_errors errs = { 0 };
 	podd_error_t err = NULL;
 	struct engine e;
-	int c, rc = 0;
+	int c, rc;
 
 	optind = 0;
 	opterr = 0;
@@ -372,35 +408,22 @@ int cmd_rmi(const struct global_opts *g, int argc, char **argv)
 			engine_stop(&e);
 			return report_error(&err);
 		}
-		for (size_t i = 0; i < l.n; i++) {
-			if (rmi_one(&e, l.v[i]->id, true, &removed, &err) < 0) {
-				int code = rmi_code(err->code);
-				fprintf(stderr, "Error: %s\n", err->msg);
-				podd_error_free(&err);
-				rc = rc ? rc : code;
-			}
-		}
+		for (size_t i = 0; i < l.n; i++)
+			if (rmi_one(&e, l.v[i]->id, force, true, &removed, &err) < 0)
+				rmi_error(&errs, &err);
 		image_list_free(&l);
 	}
 	for (int i = optind; i < argc; i++) {
-		if (rmi_one(&e, argv[i], force, &removed, &err) < 0) {
-			int code = rmi_code(err->code);
-			if (ignore && err->code == PODD_E_NO_SUCH_OBJECT) {
+		if (rmi_one(&e, argv[i], force, false, &removed, &err) < 0) {
+			if (ignore && err->code == PODD_E_NO_SUCH_OBJECT)
 				podd_error_free(&err);
-				continue;
-			}
-			fflush(stdout);
-			fprintf(stderr, "Error: %s\n", err->msg);
-			podd_error_free(&err);
-			rc = rc ? rc : code;
+			else
+				rmi_error(&errs, &err);
 		}
 	}
-	if (removed && image_gc(&e, &err) < 0) {
-		fflush(stdout);
-		fprintf(stderr, "Error: %s\n", err->msg);
-		podd_error_free(&err);
-		rc = rc ? rc : EXIT_ENGINE;
-	}
+	if (removed && image_gc(&e, &err) < 0)
+		rmi_error(&errs, &err);
+	rc = rmi_errors_report(&errs);
 	engine_stop(&e);
 	return rc;
 }

@@ -142,6 +142,21 @@ if $P rmi --help > /dev/null 2>&1; then
 	check "rmi -f removes the image and its containers" $P rmi -f localhost/plain
 	expect_fail "  ... the container is gone" 125 "no such container" $P inspect user1
 	check "load the plain image again" $P load -i "$T/plain.tar"
+	# A tag that is also a prefix of the id is the tag: rmi -f of it
+	# only untags, and the container using the image runs on (podman).
+	pid_prefix=$($P image inspect --format '{{.Id}}' localhost/plain | cut -c1-4)
+	$P tag localhost/plain "$pid_prefix" > /dev/null
+	$P run -d --name user2 localhost/plain sleep 1000 > /dev/null
+	eq "rmi -f of a tag that is also an id prefix only untags it" \
+		"$($P rmi -f "$pid_prefix")" "Untagged: localhost/$pid_prefix:latest"
+	eq "  ... the container using the image runs on" \
+		"$($P inspect --format '{{.State.Status}}' user2)" running
+	# Several failures: one Error listing them, the in-use code first.
+	$P rmi nosuch1 localhost/plain nosuch2 > "$T/out" 2> "$T/err"
+	eq "rmi of two unknown names and one in use exits 2" "$?" 2
+	eq "  ... one Error listing the three" "$(head -1 "$T/err")" "Error: 3 errors occurred:"
+	check "  ... each on its line" grep -qx '	\* nosuch1: image not known' "$T/err"
+	$P rm -f -t 0 user2 > /dev/null
 else
 	ok "# SKIP rmi is not in this tree"
 fi
@@ -452,5 +467,16 @@ eq "  ... no upper dir left" "$(ls "$STORE/containers" | wc -l)" "0"
 eq "  ... no merged dir left" "$(ls "$T/run/storage/containers" 2>/dev/null | wc -l)" "0"
 eq "  ... no conmon left" "$(our_conmons | wc -l)" "0"
 eq "  ... no container left" "$($P ps -a -q | wc -l)" "0"
+
+# --- rmi -a without -f: what is in use stays, exit 2, no container touched
+if $P rmi --help > /dev/null 2>&1; then
+	$P run -d --name user3 localhost/plain sleep 1000 > /dev/null
+	$P rmi -a > "$T/out" 2> "$T/err"
+	eq "rmi -a with an image in use exits 2" "$?" 2
+	check "  ... with podman's message" grep -q "^Error: image used by .*: image is in use by a container" "$T/err"
+	eq "  ... the container runs on" "$($P inspect --format '{{.State.Status}}' user3)" running
+	eq "  ... its image alone stays" "$($P images --format '{{.Repository}}')" localhost/plain
+	$P rm -f -t 0 user3 > /dev/null
+fi
 
 finish
