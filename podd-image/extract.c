@@ -296,13 +296,26 @@ struct extractor {
 	struct dir_times dirs;
 };
 
+/* The logical end of a file being written moved to `to`: the growth
+ * counts against the layer's limit. */
+static int account_end(struct extractor *x, uint64_t *end, uint64_t to, podd_error_t *err)
+{
+	if (to <= *end)
+		return 0;
+	if (to - *end > x->lim->max_bytes - x->st->bytes)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "layer content exceeds the limit of %llu bytes",
+				  (unsigned long long)x->lim->max_bytes);
+	x->st->bytes += to - *end;
+	*end = to;
+	return 0;
+}
+
 static int write_regular(struct extractor *x, int parent, const char *name,
 			 struct archive_entry *e, podd_error_t *err)
 {
-	cleanup_free char *buf = NULL;
 	cleanup_close int fd = -1;
 	int64_t declared = archive_entry_size(e);
-	ssize_t n;
 
 	/* The header's size is checked before any byte is written, so a bomb
 	 * that says what it is stops at once; the bytes are counted as well. */
@@ -319,33 +332,43 @@ static int write_regular(struct extractor *x, int parent, const char *name,
 	fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return podd_error_sys(err, errno, "create");
-	buf = malloc(EXTRACT_CHUNK);
-	if (buf == NULL)
-		return podd_error_sys(err, ENOMEM, "create");
-	uint64_t written = 0;
-	while ((n = archive_read_data(x->a, buf, EXTRACT_CHUNK)) > 0) {
-		if (written + (uint64_t)n > x->lim->max_file_bytes)
+	/* Block by block at their offsets: a sparse entry's holes stay
+	 * holes (zeros written out would turn a small layer into a full
+	 * disk), and a file that ends in a hole, or is one, gets its
+	 * declared size from ftruncate. Its logical size counts against the
+	 * limits, holes included. */
+	uint64_t end = 0;
+	const void *block;
+	size_t len;
+	la_int64_t offset;
+	int r;
+	while ((r = archive_read_data_block(x->a, &block, &len, &offset)) == ARCHIVE_OK) {
+		if (offset < 0 || (uint64_t)offset > x->lim->max_file_bytes ||
+		    len > x->lim->max_file_bytes - (uint64_t)offset)
 			return podd_error(err, PODD_E_INVALID_ARGUMENT,
 					  "file exceeds the limit of %llu bytes",
 					  (unsigned long long)x->lim->max_file_bytes);
-		if (x->st->bytes + (uint64_t)n > x->lim->max_bytes)
-			return podd_error(err, PODD_E_INVALID_ARGUMENT,
-					  "layer content exceeds the limit of %llu bytes",
-					  (unsigned long long)x->lim->max_bytes);
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(fd, buf + off, (size_t)(n - off));
+		if (account_end(x, &end, (uint64_t)offset + len, err) < 0)
+			return -1;
+		for (size_t off = 0; off < len;) {
+			ssize_t w = pwrite(fd, (const char *)block + off, len - off,
+					   (off_t)((uint64_t)offset + off));
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0)
 				return podd_error_sys(err, errno, "write");
-			off += w;
+			off += (size_t)w;
 		}
-		written += (uint64_t)n;
-		x->st->bytes += (uint64_t)n;
 	}
-	if (n < 0)
+	if (r != ARCHIVE_EOF)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "read content: %s",
 				  archive_error_string(x->a) ? archive_error_string(x->a) : "?");
+	if (declared > 0 && (uint64_t)declared > end) {
+		if (account_end(x, &end, (uint64_t)declared, err) < 0)
+			return -1;
+		if (ftruncate(fd, (off_t)declared) < 0)
+			return podd_error_sys(err, errno, "truncate");
+	}
 	if (set_owner_mode_xattrs(fd, e, x->st, err) < 0)
 		return -1;
 	struct timespec ts[2];

@@ -2,9 +2,12 @@
 #include "policy.h"
 
 /* Layer extraction (issue 4) writes files as their owners in the layer
- * say: chown, owner-independent access, device nodes, file capabilities. */
+ * say: chown, owner-independent access, device nodes, file capabilities,
+ * and setgid bits on files whose group is not podd-image's (without
+ * CAP_FSETID, chmod clears S_ISGID there: /var/mail 2775 root:mail would
+ * come out 0775). */
 static const cap_value_t image_caps[] = {
-	CAP_CHOWN, CAP_FOWNER, CAP_DAC_OVERRIDE, CAP_MKNOD, CAP_SETFCAP,
+	CAP_CHOWN, CAP_FOWNER, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_MKNOD, CAP_SETFCAP,
 };
 
 /* Beyond the base list: the store's files. No mount, no execve.

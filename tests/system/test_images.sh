@@ -440,6 +440,27 @@ expect_fail "import refuses an invalid reference, podman's message" 125 \
 eq "  ... before importing: no image" "$($P images -q | wc -l)" "$nimg"
 eq "failed imports leave nothing in the store" "$(store_listing)" "$before"
 
+# Sparse files (GNU tar --sparse, pax 1.0): holes stay holes, and a file
+# that is all hole keeps its size. The setgid bit of a file whose group
+# is not podd-image's stays (CAP_FSETID).
+mkdir -p "$T/sparse/var/mail"
+truncate -s 64M "$T/sparse/hole"
+truncate -s 64M "$T/sparse/tail" && printf x >> "$T/sparse/tail"
+chgrp 8 "$T/sparse/var/mail" && chmod 2775 "$T/sparse/var/mail"
+printf 'y' > "$T/sparse/sgid" && chgrp 42 "$T/sparse/sgid" && chmod 2755 "$T/sparse/sgid"
+tar --sparse --format=posix -C "$T/sparse" -cf "$T/sparse.tar" hole tail var sgid
+$P import -q "$T/sparse.tar" sparse > /dev/null
+layer=$(ls -d "$STORE"/layers/*/diff | while read -r d; do [ -e "$d/hole" ] && echo "$d"; done)
+eq "import of sparse files: sizes kept, the all-hole file too" \
+	"$(stat -c '%n %s' "$layer/hole" "$layer/tail" | sed "s|$layer/||")" "hole 67108864
+tail 67108865"
+check "  ... holes stay holes (under 1 MiB on disk for 128 MiB)" \
+	test "$(du -k -c "$layer/hole" "$layer/tail" | tail -1 | cut -f1)" -lt 1024
+eq "  ... the content is the same" "$(cmp "$layer/tail" "$T/sparse/tail" && echo same)" same
+eq "setgid bits of another group's files stay" \
+	"$(stat -c '%a %g' "$layer/var/mail" "$layer/sgid" | tr '\n' ' ')" "2775 8 2755 42 "
+$P rmi sparse > /dev/null
+
 # podman's multi-image docker-archive (save -m): both images, both names.
 $PM tag pmimage pmother:2 > /dev/null
 $PM save -m -o "$T/pm-multi.tar" pmimage pmother:2 2> /dev/null
