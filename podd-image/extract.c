@@ -678,6 +678,25 @@ int layer_extract(int archive_fd, int dest_dirfd, const struct extract_limits *l
 	return r;
 }
 
+int extract_bomb_check(struct archive *a, podd_error_t *err)
+{
+	/* -1: the bytes the client gave, 0: the bytes the last decompressor
+	 * gave the format reader. */
+	la_int64_t in = archive_filter_bytes(a, -1), out = archive_filter_bytes(a, 0);
+
+	if (out > (la_int64_t)EXTRACT_BOMB_MIN_OUT && in > 0 && out / in > EXTRACT_BOMB_RATIO)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "decompression bomb: %lld bytes from %lld, more than %d times as "
+				  "many",
+				  (long long)out, (long long)in, EXTRACT_BOMB_RATIO);
+	return 0;
+}
+
+uint64_t extract_tar_bytes_max(const struct extract_limits *lim)
+{
+	return lim->max_bytes + lim->max_entries * 1536 + (1u << 20);
+}
+
 /* The decompressed stream between the two readers of
  * layer_extract_digest: every byte the tar reader is given is hashed and
  * counted first. */
@@ -795,9 +814,7 @@ static int extract_digest(struct archive *raw, int dest_dirfd, const struct extr
 	x.dirs.max_bytes = x.lim->max_dir_names;
 	if (md == NULL || buf == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
 		return podd_error_sys(err, ENOMEM, "layer");
-	/* Content, plus 1.5 KiB of headers an entry at most (a pax header
-	 * and its record), plus the end marker and padding. */
-	h.max_bytes = x.lim->max_bytes + x.lim->max_entries * 1536 + (1u << 20);
+	h.max_bytes = extract_tar_bytes_max(x.lim);
 	if (archive_read_next_header(raw, &e) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: %s",
 				  archive_error_string(raw) ? archive_error_string(raw) : "?");

@@ -17,6 +17,8 @@
 #define LAYER_MAX_DEPTH 256
 
 /* Decompression bombs stop at these. */
+struct archive;
+
 struct extract_limits {
 	uint64_t max_bytes;      /* file content written, whole layer */
 	uint64_t max_file_bytes; /* one regular file */
@@ -36,6 +38,23 @@ struct extract_stats {
 /* 16 GiB per layer and per file, 1,000,000 entries, 4096-byte names,
  * 64 MiB of directory names, no devices. */
 struct extract_limits extract_limits_default(void);
+/* The most bytes an uncompressed layer stream may hold under `lim`: its
+ * content, 1.5 KiB of headers an entry at most (a pax header and its
+ * record), and the end marker and padding. What extraction and import
+ * hold a tar stream to. */
+uint64_t extract_tar_bytes_max(const struct extract_limits *lim);
+
+/* A decompression bomb in the stream reader `a` has read so far: past
+ * EXTRACT_BOMB_MIN_OUT bytes out of its decompressor, more than
+ * EXTRACT_BOMB_RATIO bytes out for each byte in (PODD_E_INVALID_ARGUMENT).
+ * Real archives and tarballs stay far below (their layers are compressed
+ * already, or a rootfs compresses a few times); a small file that
+ * inflates to a disk's worth does not. Called as a whole archive or
+ * tarball is decompressed (load, import), where the layers' own limits
+ * do not yet apply. */
+#define EXTRACT_BOMB_MIN_OUT (1ULL << 30)
+#define EXTRACT_BOMB_RATIO 1000
+int extract_bomb_check(struct archive *a, podd_error_t *err);
 
 /* Unpacks the layer read from archive_fd into dest_dirfd (a directory,
  * normally empty). On failure the directory holds what was written so far:

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "cleanup.h"
+#include "extract.h"
 #include "rfc3339.h"
 #include "image_archive.h"
 #include "image_change.h"
@@ -71,9 +72,11 @@ static la_ssize_t raw_read(struct archive *a, void *data, const void **out)
 }
 
 /* The tarball, decompressed, as the layer blob; *raw the digest of the
- * tarball as read. */
-static int put_layer(int storefd, int fd, struct digest *d, struct digest *raw, uint64_t *size,
-		     podd_error_t *err)
+ * tarball as read. The blob is the layer's tar stream, so it is held to
+ * what extraction would take (extract_tar_bytes_max): a small compressed
+ * bomb stops there, not after 64 GiB. */
+static int put_layer(int storefd, int fd, const struct extract_limits *lim, struct digest *d,
+		     struct digest *raw, uint64_t *size, podd_error_t *err)
 {
 	cleanup_archive_read struct archive *a = archive_read_new();
 	cleanup_md EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -99,7 +102,7 @@ static int put_layer(int storefd, int fd, struct digest *d, struct digest *raw, 
 	    archive_read_next_header(a, &entry) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "tarball: %s",
 				  archive_error_string(a) ? archive_error_string(a) : "empty");
-	if (blob_writer_open(storefd, NULL, UINT64_MAX, META_MAX_LAYER_SIZE, &w, err) < 0)
+	if (blob_writer_open(storefd, NULL, UINT64_MAX, extract_tar_bytes_max(lim), &w, err) < 0)
 		return -1;
 	for (;;) {
 		const void *buf;
@@ -113,7 +116,7 @@ static int put_layer(int storefd, int fd, struct digest *d, struct digest *raw, 
 					  archive_error_string(a) ? archive_error_string(a) : "?");
 		if (EVP_DigestUpdate(md, buf, len) != 1)
 			return podd_error(err, PODD_E_INTERNAL, "sha256");
-		if (blob_writer_write(&w, buf, len, err) < 0)
+		if (extract_bomb_check(a, err) < 0 || blob_writer_write(&w, buf, len, err) < 0)
 			return podd_error_wrap(err, "tarball");
 		*size += len;
 	}
@@ -154,6 +157,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 	cleanup_free char *created = NULL, *diff = NULL, *by = NULL, *cdigest = NULL,
 			  *ldigest = NULL;
 	struct digest md;
+	const struct extract_limits defaults = extract_limits_default();
 	uint64_t size = 0;
 	const char *doc;
 	int r = -1;
@@ -171,7 +175,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 	if (created == NULL)
 		return podd_error_sys(err, ENOMEM, "import");
 
-	if (put_layer(storefd, fd, &made.d[0], raw, &size, err) < 0)
+	if (put_layer(storefd, fd, lim ? lim : &defaults, &made.d[0], raw, &size, err) < 0)
 		goto out;
 	if (asprintf(&diff, "sha256:%s", made.d[0].hex) < 0 ||
 	    asprintf(&by, "/bin/sh -c #(nop) ADD file:%s in / ", made.d[0].hex) < 0) {

@@ -23,6 +23,7 @@
 #include "image_archive.h"
 #include "blobs.h"
 #include "cleanup.h"
+#include "extract.h"
 #include "manifest.h"
 #include "printable.h"
 #include "store.h"
@@ -202,7 +203,7 @@ static int member_store(struct load *l, struct archive *a, struct member *m, int
 					  archive_error_string(a) ? archive_error_string(a) : "?");
 		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
 			return podd_error(err, PODD_E_INTERNAL, "sha256");
-		if (blob_writer_write(&w, buf, (size_t)n, err) < 0)
+		if (extract_bomb_check(a, err) < 0 || blob_writer_write(&w, buf, (size_t)n, err) < 0)
 			return -1;
 	}
 	if (sha256_final(md, &got, err) < 0)

@@ -11,7 +11,7 @@ libzstd-dev zlib1g-dev libacl1-dev
 libsubid-dev libselinux1-dev
 runc crun conmon catatonit containernetworking-plugins uidmap slirp4netns
 golang-github-opencontainers-specs-dev python3 python3-jsonschema jq podman
-busybox-static selinux-policy-dev checkpolicy semodule-utils
+busybox-static selinux-policy-dev checkpolicy semodule-utils zstd
 libclang-rt-14-dev llvm util-linux procps strace
 docker-registry skopeo apache2-utils openssl ca-certificates
 "

@@ -440,6 +440,26 @@ expect_fail "import refuses an invalid reference, podman's message" 125 \
 eq "  ... before importing: no image" "$($P images -q | wc -l)" "$nimg"
 eq "failed imports leave nothing in the store" "$(store_listing)" "$before"
 
+# A decompression bomb as a tarball (2 GiB of zeros in about 64 KiB of
+# zstd): refused once it inflates past 1 GiB at over 1000 to 1, before the
+# disk fills, and nothing stays in the store.
+python3 -c 'import sys, tarfile
+t = tarfile.TarInfo("zeros"); t.size = 2 << 30
+out = sys.stdout.buffer; out.write(t.tobuf(format=tarfile.GNU_FORMAT))
+block = bytes(1 << 20)
+for _ in range(2048): out.write(block)
+out.write(bytes(1024))' | zstd -q -3 -o "$T/bomb.tar.zst"
+before=$(store_listing)
+expect_fail "import of a zstd bomb is refused" 125 "decompression bomb:" \
+	$P import "$T/bomb.tar.zst" bomb
+eq "  ... and leaves nothing in the store" "$(store_listing)" "$before"
+# The same tar as an archive for load (a member podd would keep as a blob).
+mv "$T/bomb.tar.zst" "$T/bomb-archive.tar.zst"
+expect_fail "load of a zstd-compressed archive that is a bomb is refused" 125 \
+	"decompression bomb:" $P load -i "$T/bomb-archive.tar.zst"
+eq "  ... and leaves nothing in the store" "$(store_listing)" "$before"
+rm -f "$T/bomb-archive.tar.zst"
+
 # Sparse files (GNU tar --sparse, pax 1.0): holes stay holes, and a file
 # that is all hole keeps its size. The setgid bit of a file whose group
 # is not podd-image's stays (CAP_FSETID).
