@@ -12,6 +12,7 @@
 #include "image_filter.h"
 #include "images.h"
 #include "reference.h"
+#include "term_safe.h"
 #include "validate.h"
 
 #define STATE(e) engine_state(e)
@@ -24,12 +25,38 @@ static int image_record_sane(const Podd__ImageRecord *rec, podd_error_t *err)
 	return 0;
 }
 
+/* What podman refuses before it looks: an empty name, "sha256:" without
+ * 64 hex digits, and anything that is neither an id prefix nor a
+ * reference (exit 125, where an unknown image is 1). */
+static int image_ref_check(const char *ref, podd_error_t *err)
+{
+	struct podd_reference r;
+
+	if (ref[0] == '\0')
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "repository name must have at least one component");
+	if (strncmp(ref, "sha256:", 7) == 0) {
+		if (podd_id_valid(ref + 7))
+			return 0;
+		cleanup_free char *safe = term_safe(ref);
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "%.80s: invalid format: no 64-byte hexadecimal value",
+				  safe ? safe : "?");
+	}
+	if (podd_id_prefix_valid(ref) || podd_reference_parse(ref, &r, err) == 0)
+		return 0;
+	podd_error_free(err);
+	return podd_error(err, PODD_E_INVALID_ARGUMENT, "invalid reference format");
+}
+
 int image_lookup(struct engine *e, const char *name_or_id, Podd__ImageRecord **rec,
 		 podd_error_t *err)
 {
 	Podd__LookupImageRequest req = PODD__LOOKUP_IMAGE_REQUEST__INIT;
 	ProtobufCMessage *m = NULL;
 
+	if (image_ref_check(name_or_id, err) < 0)
+		return -1;
 	req.name_or_id = (char *)name_or_id;
 	if (podd_client_call(STATE(e), PODD__STATE_TYPE__STATE_TYPE_LOOKUP_IMAGE, &req.base,
 			     PODD__STATE_TYPE__STATE_TYPE_IMAGE, &podd__image_record__descriptor, &m,

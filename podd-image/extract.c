@@ -623,6 +623,19 @@ static struct archive *layer_reader(bool tar, podd_error_t *err)
 	return steal_pointer(&a);
 }
 
+/* A layer is compressed once at most: gzip inside gzip (or zstd) would be
+ * peeled layer after layer by libarchive, multiplying what a small blob
+ * inflates to, and no image tool writes one. Counted once `a` is open
+ * (its filters are chosen then); the client's own "none" counts one. */
+static int one_filter(struct archive *a, podd_error_t *err)
+{
+	if (archive_filter_count(a) > 2)
+		return podd_error(err, PODD_E_INVALID_ARGUMENT,
+				  "layer: compressed more than once (%s inside %s)",
+				  archive_filter_name(a, 0), archive_filter_name(a, 1));
+	return 0;
+}
+
 /* Reads the layer's entries from `a` (open) into x->dest. */
 static int extract_entries(struct extractor *x, struct archive *a, podd_error_t *err)
 {
@@ -673,6 +686,8 @@ int layer_extract(int archive_fd, int dest_dirfd, const struct extract_limits *l
 	if (archive_read_open_fd(a, archive_fd, EXTRACT_CHUNK) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: %s",
 				  archive_error_string(a) ? archive_error_string(a) : "?");
+	if (one_filter(a, err) < 0)
+		return -1;
 	r = extract_entries(&x, a, err);
 	dir_times_free(&x.dirs);
 	return r;
@@ -857,6 +872,8 @@ int layer_extract_digest(int archive_fd, int dest_dirfd, const struct extract_li
 	if (archive_read_open_fd(raw, archive_fd, EXTRACT_CHUNK) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: %s",
 				  archive_error_string(raw) ? archive_error_string(raw) : "?");
+	if (one_filter(raw, err) < 0)
+		return -1;
 	return extract_digest(raw, dest_dirfd, lim, st, diff_id, tar_bytes, err);
 }
 
@@ -878,6 +895,8 @@ int layer_extract_stream(int fd, uint64_t max_blob_bytes, int dest_dirfd,
 	if (archive_read_open(raw, &b, NULL, blob_read, NULL) != ARCHIVE_OK)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "layer: %s",
 				  archive_error_string(raw) ? archive_error_string(raw) : "?");
+	if (one_filter(raw, err) < 0)
+		return -1;
 	if (extract_digest(raw, dest_dirfd, lim, st, diff_id, tar_bytes, err) < 0)
 		return -1;
 	/* The blob's digest covers every byte up to EOF: what the

@@ -182,6 +182,15 @@ expect_fail "rmi by id of an image with two names needs -f" 125 \
 	$P rmi "${id:0:12}"
 $P untag busybox second
 expect_fail "rmi of an unknown image exits 1" 1 "nope: image not known" $P rmi nope
+# What is no reference at all is podman's 125, before any lookup.
+expect_fail "rmi of an invalid reference exits 125" 125 "invalid reference format" $P rmi 'BAD!'
+expect_fail "image exists of an invalid reference exits 125" 125 "invalid reference format" \
+	$P image exists 'BAD!'
+expect_fail "rmi of sha256: and a short id exits 125" 125 \
+	"sha256:${id:0:6}: invalid format: no 64-byte hexadecimal value" $P rmi "sha256:${id:0:6}"
+expect_fail "rmi of an empty name exits 125" 125 "repository name must have at least one component" \
+	$P rmi ''
+check "  ... and the image is still there" $P image exists "sha256:$id"
 out=$($P rmi busybox)
 eq "rmi prints Untagged and Deleted" "$out" "Untagged: localhost/busybox:latest
 Deleted: $id"

@@ -33,7 +33,7 @@
 #include "pipe_child.h"
 #include "extract.h"
 
-enum layer_filter { LAYER_PLAIN, LAYER_GZIP, LAYER_ZSTD };
+enum layer_filter { LAYER_PLAIN, LAYER_GZIP, LAYER_ZSTD, LAYER_GZIP_TWICE };
 
 /* One tar entry to write. */
 struct ent {
@@ -96,7 +96,10 @@ static int make_layer(enum layer_filter filter, const struct ent *ents, size_t n
 	assert_int_equal(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
 	if (filter == LAYER_GZIP)
 		assert_int_equal(archive_write_add_filter_gzip(a), ARCHIVE_OK);
-	else if (filter == LAYER_ZSTD)
+	else if (filter == LAYER_GZIP_TWICE) {
+		assert_int_equal(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+		assert_int_equal(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+	} else if (filter == LAYER_ZSTD)
 		assert_int_equal(archive_write_add_filter_zstd(a), ARCHIVE_OK);
 	assert_int_equal(archive_write_open_fd(a, fd), ARCHIVE_OK);
 	for (size_t i = 0; i < n; i++) {
@@ -700,6 +703,24 @@ static void test_extract_stream_hashes_the_blob(void **state)
 	assert_outside_untouched(f, 0);
 }
 
+/* gzip inside gzip: refused, by the tar reader and by the digest pass. */
+static void test_layer_compressed_twice_is_refused(void **state)
+{
+	struct fx *f = *state;
+	const struct ent ents[] = { { .path = "f", .data = "x" } };
+	struct extract_limits lim = extract_limits_default();
+	cleanup_close int fd = make_layer(LAYER_GZIP_TWICE, ents, 1);
+	cleanup_close int fd2 = make_layer(LAYER_GZIP_TWICE, ents, 1);
+	struct digest d;
+	podd_error_t err = NULL;
+
+	extract_fails_lim(f, fd, &lim, "layer: compressed more than once (gzip inside gzip)");
+	assert_int_equal(layer_extract_digest(fd2, f->dest, &lim, NULL, &d, NULL, &err), -1);
+	assert_non_null(strstr(err->msg, "compressed more than once"));
+	podd_error_free(&err);
+	assert_int_equal(count_dest(f), 0);
+}
+
 static void test_truncated_archive_is_an_error(void **state)
 {
 	struct fx *f = *state;
@@ -776,6 +797,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_extract_stream_hashes_the_blob, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_archive_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layer_compressed_twice_is_refused, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_remove_tree_does_not_follow_symlinks, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
