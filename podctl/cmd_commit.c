@@ -217,8 +217,11 @@ static int commit(struct engine *e, struct commit_opts *o, podd_error_t *err)
 	made = (const Podd__LoadedImages *)m;
 	if (made->n_images != 1 || made->images[0]->n_names != 0 ||
 	    made->images[0]->n_layers != (o->squash ? 1 : img->n_layers + 1) ||
-	    !podd_id_valid(made->images[0]->id))
+	    !podd_id_valid(made->images[0]->id)) {
+		/* What it stored is no record's: collected as after a failure. */
+		image_gc_after_failure(e);
 		return podd_error(err, PODD_E_PROTOCOL, "podd-image answered commit oddly");
+	}
 	if (image_record_made(e, made->images[0], o->image, err) < 0)
 		return -1;
 	/* podman's copy from the container's storage: its blobs are the

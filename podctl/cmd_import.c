@@ -45,8 +45,11 @@ static int import_tarball(struct engine *e, int fd, char **changes, size_t nchan
 	}
 	made = (const Podd__LoadedImages *)m;
 	if (made->n_images != 1 || made->images[0]->n_names != 0 || made->n_blobs != 1 ||
-	    made->blobs[0]->n_digests != 1 || !podd_digest_valid(made->blobs[0]->digests[0]))
+	    made->blobs[0]->n_digests != 1 || !podd_digest_valid(made->blobs[0]->digests[0])) {
+		/* What it stored is no record's: collected as after a failure. */
+		image_gc_after_failure(e);
 		return podd_error(err, PODD_E_PROTOCOL, "podd-image answered import oddly");
+	}
 	if (image_record_made(e, made->images[0], reference, err) < 0)
 		return -1;
 	/* podman's copy lines: the blob is the tarball as given, compressed
