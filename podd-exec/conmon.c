@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bundle_check.h"
@@ -481,7 +482,18 @@ static int check_bundle(const struct exec_ctx *ctx, const struct conmon_job *job
 			return podd_error_sys(err, errno, "open %s", ctx->tmp_dir);
 	}
 	snprintf(sub, sizeof(sub), "containers/%s", job->id);
-	pins->dir = open_dir_beneath(tmp, sub, err);
+	/* A mount on the bundle dir can only be another spawn's pin: one of
+	 * a launcher killed with its worker, which the kernel takes off a
+	 * little after its death (up to ~100 ms measured here), when the
+	 * container's lock no longer keeps the spawns apart. Wait for it, a
+	 * second at most, rather than fail with EXDEV. */
+	for (int tries = 0;; tries++) {
+		pins->dir = open_dir_beneath(tmp, sub, err);
+		if (pins->dir >= 0 || (*err)->sys_errno != EXDEV || tries == 100)
+			break;
+		podd_error_free(err);
+		(void)nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
 	if (pins->dir < 0)
 		goto out;
 	/* The bundle dir itself pinned over its name: the worker can no

@@ -126,6 +126,21 @@ eq "exec whose podd-exec died fails with 125" "$?" 125
 check "  ... saying so" grep -q "podd-exec" "$T/exec_err"
 eq "  ... and drops the id it listed ($(jq -c . <<< "$ids" | cut -c1-20)...)" \
 	"$($P inspect --format '{{json .ExecIDs}}' lsbox)" "[\"$did\"]"
+# A mount on the bundle dir, as a killed launcher's pin is until the
+# kernel takes it off: a spawn waits for it to go (a second at most)
+# instead of failing with "Invalid cross-device link"; one that stays is
+# that error after the second.
+lid=$($P inspect --format '{{.Id}}' lsbox)
+mount --bind "$T/run/containers/$lid" "$T/run/containers/$lid"
+(sleep 0.3; umount "$T/run/containers/$lid") &
+BG_PIDS="$BG_PIDS $!"
+eq "exec while a stale pin sits on the bundle dir for 0.3 s" "$($P exec lsbox echo fine 2>&1)" fine
+wait $!
+mount --bind "$T/run/containers/$lid" "$T/run/containers/$lid"
+expect_fail "  ... one that stays fails after a second" 125 "Invalid cross-device link" \
+	$P exec lsbox true
+umount "$T/run/containers/$lid"
+eq "  ... and exec works again once it is gone" "$($P exec lsbox echo fine 2>&1)" fine
 # A podctl killed mid-session leaves its id (the session runs on, as
 # podman's does); the container's exit drops it, whether stop records it
 # or conmon's exit command (container cleanup) does.
