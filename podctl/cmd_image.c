@@ -68,6 +68,9 @@ int cmd_image_inspect(const struct global_opts *g, int argc, char **argv)
 				first = err;
 				podd_error_wrap(&first, "inspecting object");
 			} else {
+				/* podman: the first failure is the Error at the
+				 * end, the others a line each as they come. */
+				fprintf(stderr, "error inspecting object: %s\n", err->msg);
 				podd_error_free(&err);
 			}
 			err = NULL;
@@ -84,6 +87,8 @@ int cmd_image_inspect(const struct global_opts *g, int argc, char **argv)
 				podd_error_free(&first);
 				return report_error(&err);
 			}
+	} else if (json_object_array_length(arr) == 0) {
+		puts("[]");
 	} else {
 		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
 								 JSON_C_TO_STRING_SPACED |

@@ -160,6 +160,10 @@ eq "inspect --format" "$($P image inspect --format '{{.Id}}' "${id:0:12}")" "$id
 eq "image inspect NAME --format (flags after the name)" \
 	"$($P image inspect "${id:0:12}" --format '{{.Id}}')" "$id"
 expect_fail "inspect of an unknown image" 125 "nope: image not known" $P image inspect nope
+$P image inspect nope1 nope2 > "$T/out" 2> "$T/err"
+eq "inspect of two unknown images: podman's empty list" "$(cat "$T/out")" "[]"
+eq "  ... the second a line, the first the Error" "$(cat "$T/err")" "error inspecting object: nope2: image not known
+Error: inspecting object: nope1: image not known"
 check "image exists busybox" $P image exists busybox
 $P image exists nope
 eq "image exists of an unknown image exits 1" "$?" 1
