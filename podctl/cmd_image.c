@@ -319,6 +319,8 @@ static int rmi_one(struct engine *e, const char *ref, bool force, bool all, bool
 /* rmi's failures, told at the end as podman tells them: one as it is,
  * several as "N errors occurred:" and a line each. The exit code: 2 when
  * an image is in use, else 1 when one is not known, else 125. */
+#define RMI_ITEM "\n\t* " /* before each message in rmi_errors.text */
+
 struct rmi_errors {
 	char *text;
 	size_t n;
@@ -335,7 +337,7 @@ static void rmi_error(struct rmi_errors *r, podd_error_t *err)
 		r->not_found = true;
 	else
 		r->other = true;
-	if (asprintf(&joined, "%s\n\t* %s", r->text ? r->text : "", (*err)->msg) >= 0) {
+	if (asprintf(&joined, "%s" RMI_ITEM "%s", r->text ? r->text : "", (*err)->msg) >= 0) {
 		free(r->text);
 		r->text = joined;
 	}
@@ -349,7 +351,7 @@ static int rmi_errors_report(struct rmi_errors *r)
 		return 0;
 	fflush(stdout);
 	if (r->n == 1)
-		fprintf(stderr, "Error: %s\n", r->text ? r->text + 4 : "?");
+		fprintf(stderr, "Error: %s\n", r->text ? r->text + strlen(RMI_ITEM) : "?");
 	else
 		fprintf(stderr, "Error: %zu errors occurred:%s\n", r->n, r->text ? r->text : "");
 	free(r->text);

@@ -22,11 +22,13 @@ start_and_kill_conmon() {
 	return 1
 }
 
-# kill -9 of container NAME's conmon (its pid taken from inspect).
-kill_conmon_of() {
-	local cpid
-	cpid=$($P inspect --format '{{.State.ConmonPid}}' "$1")
-	if [ "${cpid:-0}" -gt 0 ]; then kill -9 "$cpid"; else not_ok "$1 has no conmon pid"; fi
+# kill_inspected FIELD NAME: kill -9 of the pid inspect shows in
+# State.FIELD of container NAME: its conmon (ConmonPid), or its process
+# (Pid: behind the engine's back, as the OOM killer or an admin would).
+kill_inspected() {
+	local pid
+	pid=$($P inspect --format "{{.State.$1}}" "$2")
+	if [ "${pid:-0}" -gt 0 ]; then kill -9 "$pid"; else not_ok "$2 has no $1"; fi
 }
 
 # bg_until_up OUT ERR CMD...: CMD in the background (killed after 30 s,
@@ -45,14 +47,6 @@ bg_until_up() {
 	done
 	not_ok "no \"up\" from $* within 20 s (stdout: $(cat "$out"), stderr: $(cat "$err"))"
 	return 1
-}
-
-# kill -9 of container NAME's process (State.Pid): behind the engine's
-# back, as the OOM killer or an admin would.
-kill_pid_of() {
-	local pid
-	pid=$($P inspect --format '{{.State.Pid}}' "$1")
-	if [ "${pid:-0}" -gt 0 ]; then kill -9 "$pid"; else not_ok "$1 has no pid"; fi
 }
 
 # The ids both runtimes list on this test's runtime root.
@@ -128,10 +122,10 @@ for runtime in runc crun; do
 	timeout -s KILL 30 $P wait "waited-$s" > "$T/wout" 2> "$T/werr" &
 	wpid=$!
 	BG_PIDS="$BG_PIDS $wpid"
-	kill_conmon_of "waited-$s"
+	kill_inspected ConmonPid "waited-$s"
 	sleep 1.5
 	check "$s: wait whose conmon died still waits while the process runs" kill -0 "$wpid"
-	kill_pid_of "waited-$s"
+	kill_inspected Pid "waited-$s"
 	wait "$wpid"
 	eq "$s: ... ends once the process is gone, exit 0" "$?" 0
 	eq "$s: ... prints -1" "$(cat "$T/wout")" "-1"
@@ -143,8 +137,8 @@ for runtime in runc crun; do
 
 	# The same for a --rm container: the wait's sync removes it.
 	$P "${R[@]}" run -d --rm --name "waitrm-$s" --rootfs "$ROOTFS" sleep 1000 > /dev/null
-	kill_conmon_of "waitrm-$s"
-	kill_pid_of "waitrm-$s"
+	kill_inspected ConmonPid "waitrm-$s"
+	kill_inspected Pid "waitrm-$s"
 	timeout -s KILL 30 $P wait "waitrm-$s" > "$T/wout" 2> "$T/werr"
 	eq "$s: wait on a --rm container whose conmon and process died exits 0" "$?" 0
 	eq "$s: ... prints -1" "$(cat "$T/wout")" "-1"
@@ -160,10 +154,10 @@ for runtime in runc crun; do
 	bg_until_up "$T/aout" "$T/aerr" $P "${R[@]}" run --rm --name "att-$s" --rootfs "$ROOTFS" \
 		sh -c 'echo up; exec sleep 1000'
 	apid=$bgpid
-	kill_conmon_of "att-$s"
+	kill_inspected ConmonPid "att-$s"
 	sleep 1.5
 	check "$s: attached run whose conmon died still waits while the process runs" kill -0 "$apid"
-	kill_pid_of "att-$s"
+	kill_inspected Pid "att-$s"
 	wait "$apid"
 	eq "$s: ... ends once the process is gone, exit 255" "$?" 255
 	check "$s: ... printed what came before" grep -qx up "$T/aout"
