@@ -1,6 +1,8 @@
 /* podctl logs [-f] [--tail N] [-t] [--since T] [--until T] NAME|ID */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +10,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "rfc3339.h"
+#include "duration.h"
 #include "lifecycle.h"
+#include "rfc3339.h"
 
 struct logs_out {
 	bool timestamps;
@@ -37,32 +40,47 @@ static int print_chunk(const ProtobufCMessage *m, void *data, podd_error_t *err)
 	return 0;
 }
 
-/* --since/--until: RFC 3339, a Unix time, or a duration back from now
- * (10s, 5m, 2h), as podman takes them. */
-static int parse_time(const char *s, int64_t *ns)
+/* RFC 3339 text made from `fmt`, parsed: 0 or -1. */
+static int __attribute__((format(printf, 2, 3))) rfc3339_of(int64_t *ns, const char *fmt, ...)
 {
-	struct tm tm = { 0 };
-	char *end;
-	double v = strtod(s, &end);
-	struct timespec now;
+	char buf[96];
+	va_list ap;
+	int n;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (end != s && (*end == 's' || *end == 'm' || *end == 'h') && end[1] == '\0') {
-		double mult = *end == 's' ? 1 : *end == 'm' ? 60 : 3600;
-		*ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec -
-		      (int64_t)(v * mult * 1e9);
-		return 0;
-	}
-	if (end != s && *end == '\0') {
-		*ns = (int64_t)(v * 1e9);
-		return 0;
-	}
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (end == NULL)
-		end = strptime(s, "%Y-%m-%d", &tm);
-	if (end == NULL || (*end != '\0' && *end != 'Z'))
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -1;
-	*ns = (int64_t)timegm(&tm) * 1000000000LL;
+	return podd_rfc3339_parse(buf, ns) == 0 ? 0 : -1;
+}
+
+/* --since/--until as podman's ParseInputTime reads them, in its order:
+ * RFC 3339 (a `logs -t` timestamp); a date and time without a zone (UTC);
+ * a date with a zone ("2006-01-02Z", "2006-01-02+02:00"); a date (UTC);
+ * Unix seconds; a Go duration, back from now for --since and ahead of now
+ * for --until, as podman takes it. */
+static int parse_time(const char *s, bool since, int64_t *ns)
+{
+	struct timespec now;
+	int64_t d, now_ns;
+	size_t len = strlen(s);
+
+	if (podd_rfc3339_parse(s, ns) == 0 || rfc3339_of(ns, "%sZ", s) == 0)
+		return 0;
+	if (len > 10 && strchr("Z+-", s[10]) != NULL &&
+	    rfc3339_of(ns, "%.10sT00:00:00%s", s, s + 10) == 0)
+		return 0;
+	if (len == 10 && rfc3339_of(ns, "%sT00:00:00Z", s) == 0)
+		return 0;
+	if (podd_epoch_seconds_parse(s, ns) == 0)
+		return 0;
+	if (podd_go_duration_parse(s, &d) < 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+	if (since ? __builtin_sub_overflow(now_ns, d, ns) : __builtin_add_overflow(now_ns, d, ns))
+		return -1;
 	return 0;
 }
 
@@ -82,6 +100,7 @@ int cmd_logs(const struct global_opts *g, int argc, char **argv)
 	podd_error_t err = NULL;
 	struct engine e;
 	char *end;
+	int64_t t;
 	int c, rc = 0;
 
 	req.tail = -1;
@@ -104,10 +123,18 @@ int cmd_logs(const struct global_opts *g, int argc, char **argv)
 			break;
 		case 's':
 		case 'u':
-			if (parse_time(optarg, c == 's' ? &req.since_ns : &req.until_ns) < 0) {
-				fprintf(stderr, "Error: invalid time \"%s\"\n", optarg);
+			if (parse_time(optarg, c == 's', &t) < 0) {
+				fprintf(stderr,
+					"Error: parsing --%s \"%s\": unable to interpret time value\n",
+					c == 's' ? "since" : "until", optarg);
 				return EXIT_ENGINE;
 			}
+			/* 0 means unset on the wire, and podd-exec takes no time
+			 * before the epoch: --until there keeps nothing. */
+			if (c == 's')
+				req.since_ns = t > 0 ? t : 0;
+			else
+				req.until_ns = t > 0 ? t : 1;
 			break;
 		default:
 			fprintf(stderr, "Error: unknown flag or missing value: %s\n",

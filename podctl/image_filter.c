@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "duration.h"
 #include "reference.h"
 
 static const struct {
@@ -56,71 +57,6 @@ static int parse_bool(const char *s, bool *out)
 	return -1;
 }
 
-/* A decimal "DIGITS[.DIGITS]" at *s scaled by `unit` nanoseconds, added
- * to *total; *s moves past it. -1 when there is no number or the sum
- * would leave int64_t. */
-static int add_decimal(const char **s, int64_t unit, int64_t *total)
-{
-	const char *p = *s;
-	int64_t whole = 0, frac = 0, scale = 1;
-
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	for (; isdigit((unsigned char)*p); p++) {
-		if (whole > (INT64_MAX - 9) / 10)
-			return -1;
-		whole = whole * 10 + (*p - '0');
-	}
-	if (*p == '.') {
-		for (p++; isdigit((unsigned char)*p); p++)
-			if (scale < 1000000000LL) {
-				frac = frac * 10 + (*p - '0');
-				scale *= 10;
-			}
-	}
-	int64_t f = (int64_t)((__int128)frac * unit / scale); /* < unit */
-	if (whole > (INT64_MAX - *total) / unit)
-		return -1;
-	*total += whole * unit;
-	if (f > INT64_MAX - *total)
-		return -1;
-	*total += f;
-	*s = p;
-	return 0;
-}
-
-/* A Go duration ("1h30m", "10m", "1.5h", "250ms"): units h, m, s, ms, us,
- * ns; no sign, no exponent. */
-static int parse_duration(const char *s, int64_t *ns)
-{
-	static const struct {
-		const char *name;
-		int64_t ns;
-	} units[] = { { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "h", 3600000000000LL },
-		      { "m", 60000000000LL }, { "s", 1000000000LL } };
-	int64_t total = 0;
-
-	if (*s == '\0')
-		return -1;
-	while (*s) {
-		const char *start = s;
-		size_t k;
-		while (isdigit((unsigned char)*s) || *s == '.')
-			s++;
-		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
-			if (strncmp(s, units[k].name, strlen(units[k].name)) == 0)
-				break;
-		if (k == sizeof(units) / sizeof(units[0]))
-			return -1;
-		const char *num = start;
-		if (add_decimal(&num, units[k].ns, &total) < 0 || num != s)
-			return -1;
-		s += strlen(units[k].name);
-	}
-	*ns = total;
-	return 0;
-}
-
 /* What c/common's timetype accepts: a duration before now, Unix seconds
  * (with a fraction), RFC 3339, or a date and time without a zone (UTC
  * here, where podd's machines keep their clocks). */
@@ -128,18 +64,19 @@ static int parse_time(const char *s, int64_t now_ns, int64_t *ns)
 {
 	static const char *const layouts[] = { "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
 					       "%Y-%m-%dT%H:%M", "%Y-%m-%d" };
-	const char *end = s;
-	int64_t d = 0;
+	int64_t d;
 
-	if (parse_duration(s, &d) == 0) {
-		*ns = now_ns - d; /* both at most INT64_MAX, now_ns not negative */
+	/* "0" is not a duration to c/common: it is the epoch. */
+	if (strcmp(s, "0") != 0 && podd_go_duration_parse(s, &d) == 0) {
+		/* now_ns is not negative: only a negative d (a time ahead) can
+		 * leave int64. */
+		if (d < 0 && now_ns > INT64_MAX + d)
+			return -1;
+		*ns = now_ns - d;
 		return 0;
 	}
-	d = 0;
-	if (add_decimal(&end, 1000000000LL, &d) == 0 && *end == '\0') {
-		*ns = d; /* Unix seconds */
+	if (podd_epoch_seconds_parse(s, ns) == 0)
 		return 0;
-	}
 	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
 		struct tm tm = { 0 };
 		const char *rest = strptime(s, layouts[i], &tm);

@@ -24,10 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cleanup.h"
 #include "printable.h"
+#include "rfc3339.h"
 #include "validate.h"
 #include "util_base.h"
 
@@ -591,87 +591,6 @@ int image_manifest_parse(const char *name, const void *buf, size_t len,
 	return 0;
 }
 
-/* Two digits at s, 0..max. */
-static int two_digits(const char *s, int max)
-{
-	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
-		return -1;
-	int v = (s[0] - '0') * 10 + (s[1] - '0');
-	return v <= max ? v : -1;
-}
-
-/* RFC 3339 date-time ("2024-05-01T12:00:00.123456789Z", offsets "+02:00")
- * to nanoseconds since the epoch. No library here parses fractions and
- * offsets (strptime does neither), so this does, strictly: every field
- * range-checked, nothing after the offset. Returns 1 when the time lies
- * outside int64 nanoseconds (years before 1678 or after 2261, such as Go's
- * zero time, which some builders write): not an error, just unknown. */
-static int rfc3339_parse(const char *s, int64_t *ns)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	struct tm tm = { 0 };
-	int year, mon, day, hh, mm, ss, off = 0;
-	int64_t frac = 0, secs;
-	const char *p;
-
-	if (strlen(s) < 20)
-		return -1;
-	if (two_digits(s, 99) < 0 || two_digits(s + 2, 99) < 0 || s[4] != '-' || s[7] != '-' ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
-		return -1;
-	year = two_digits(s, 99) * 100 + two_digits(s + 2, 99);
-	mon = two_digits(s + 5, 12);
-	day = two_digits(s + 8, 31);
-	hh = two_digits(s + 11, 23);
-	mm = two_digits(s + 14, 59);
-	ss = two_digits(s + 17, 60); /* a leap second */
-	if (mon < 1 || day < 1 || hh < 0 || mm < 0 || ss < 0 || day > mdays[mon - 1])
-		return -1;
-	if (mon == 2 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
-		return -1;
-	p = s + 19;
-	if (*p == '.') {
-		int digits = 0;
-		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-			if (digits < 9)
-				frac = frac * 10 + (*p - '0');
-		if (digits == 0)
-			return -1;
-		for (; digits < 9; digits++)
-			frac *= 10;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int oh, om;
-		/* Exactly "+hh:mm": a string cut short must not be read past
-		 * its end (fuzz_manifest found "+00"). */
-		if (strlen(p) != 6 || p[3] != ':')
-			return -1;
-		oh = two_digits(p + 1, 23);
-		om = two_digits(p + 4, 59);
-		if (oh < 0 || om < 0)
-			return -1;
-		off = (oh * 60 + om) * 60 * (*p == '+' ? 1 : -1);
-		p += 6;
-	} else {
-		return -1;
-	}
-	if (*p != '\0')
-		return -1;
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hh;
-	tm.tm_min = mm;
-	tm.tm_sec = ss;
-	secs = (int64_t)timegm(&tm) - off;
-	if (secs < INT64_MIN / 1000000000 + 1 || secs > INT64_MAX / 1000000000 - 1)
-		return 1;
-	*ns = secs * 1000000000 + frac;
-	return 0;
-}
-
 /* A string array member as a NULL-terminated vector; absent or null
  * leaves *out NULL. `env` also requires KEY=VALUE. */
 static int member_strv(json_object *obj, const char *key, bool env, char ***out, size_t *n,
@@ -848,7 +767,7 @@ static int history_parse(json_object *root, struct image_config *c, podd_error_t
 			return podd_error_wrap(err, "history[%zu]", i);
 		h->empty_layer = r > 0 && json_object_get_boolean(b);
 		if (created) {
-			int t = rfc3339_parse(created, &h->created_ns);
+			int t = podd_rfc3339_parse(created, &h->created_ns);
 			if (t < 0)
 				return podd_error(err, PODD_E_INVALID_ARGUMENT,
 						  "history[%zu]: created is not an RFC 3339 time", i);
@@ -884,7 +803,7 @@ static int config_parse(const void *buf, size_t len, struct image_config **out,
 	if (history_parse(root, c, err) < 0)
 		return -1;
 	if (created) {
-		r = rfc3339_parse(created, &c->created_ns);
+		r = podd_rfc3339_parse(created, &c->created_ns);
 		if (r < 0) {
 			char shown[PRINTABLE_BUF];
 			printable_escape(created, shown, sizeof(shown));

@@ -28,6 +28,22 @@ eq "logs shows stdout" "$($P logs web 2>/dev/null)" "started"
 eq "logs shows stderr on stderr" "$($P logs web 2>&1 >/dev/null)" "oops"
 eq "logs --tail 1" "$($P logs --tail 1 web 2>&1)" "oops"
 check "logs -t prefixes a timestamp" bash -c "$P logs -t web 2>/dev/null | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z started\$'"
+# logs --since/--until read what logs -t prints, and podman's other forms
+$P run --name lg --rootfs "$ROOTFS" /bin/sh -c 'echo one; sleep 0.3; echo two' > /dev/null
+t1=$($P logs -t lg | awk '$2 == "one" {print $1}')
+t2=$($P logs -t lg | awk '$2 == "two" {print $1}')
+eq "logs --since a logs -t timestamp" "$($P logs --since "$t2" lg)" "two"
+eq "logs --until a logs -t timestamp" "$($P logs --until "$t1" lg)" "one"
+eq "logs --since a Go duration" "$($P logs --since 1h30m lg | paste -sd' ')" "one two"
+eq "logs --until a duration ahead of now" "$($P logs --until 10m lg | paste -sd' ')" "one two"
+eq "logs --since a date with a zone" "$($P logs --since 2000-01-01Z lg | paste -sd' ')" "one two"
+eq "logs --since epoch seconds" "$($P logs --since "$(date -d "$t2" +%s).999999999" lg)" ""
+expect_fail "logs --since junk" 125 'parsing --since "1h-5m": unable to interpret time value' \
+	$P logs --since 1h-5m lg
+expect_fail "logs --until junk after the zone" 125 \
+	'parsing --until "2026-11-24T00:00:00Zjunk": unable to interpret time value' \
+	$P logs --until 2026-11-24T00:00:00Zjunk lg
+$P rm lg > /dev/null
 check "ps shows Up" bash -c "$P ps | grep -Eq 'Up .*web\$'"
 eq "inspect State.Running" "$($P inspect --format '{{.State.Running}}' web)" "true"
 pid=$($P inspect --format '{{.State.Pid}}' web)

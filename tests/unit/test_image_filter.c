@@ -38,7 +38,9 @@ static void test_parse_errors_are_podmans(void **state)
 		{ "until=1e400h", "failed to parse value as time or duration: \"1e400h\"" },
 		{ "until=nanh", "failed to parse value as time or duration: \"nanh\"" },
 		{ "until=inf", "failed to parse value as time or duration: \"inf\"" },
-		{ "until=-5m", "failed to parse value as time or duration: \"-5m\"" },
+		{ "until=1h5", "failed to parse value as time or duration: \"1h5\"" },
+		{ "until=.h", "failed to parse value as time or duration: \".h\"" },
+		{ "until=1700000000.", "failed to parse value as time or duration: \"1700000000.\"" },
 		{ "until=99999999999999999999", "failed to parse value as time or duration: \"99999999999999999999\"" },
 		{ "until=0x10", "failed to parse value as time or duration: \"0x10\"" },
 		/* The fraction is what overflows: 2562047 h is just under the
@@ -77,6 +79,12 @@ static void test_until_takes_durations_dates_and_seconds(void **state)
 		{ "until=1700000000.5", 1700000000500000000LL },
 		{ "until=250ms", NOW - 250000000LL },
 		{ "until=2023-11-14T22:13:20.25Z", 1700000000250000000LL },
+		/* Go durations take a sign and a bare fraction (podman 4.3
+		 * lists images for until=-5m and until=.5h) */
+		{ "until=-5m", NOW + 300000000000LL },
+		{ "until=.5h", NOW - 1800000000000LL },
+		/* "0" is the epoch to c/common, not a duration */
+		{ "until=0", 0 },
 	};
 	struct image_filters fs;
 	char msg[512];
