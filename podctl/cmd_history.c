@@ -186,7 +186,7 @@ static int print_rows(const struct history_row *rows, size_t n, const struct his
 		}
 		return 0;
 	}
-	if (o->format && strcmp(o->format, "json") == 0) {
+	if (format_is_json(o->format)) {
 		json_object *a = json_object_new_array();
 		for (size_t i = 0; i < n; i++)
 			json_object_array_add(a, row_json(&rows[i]));

@@ -80,7 +80,7 @@ int cmd_image_inspect(const struct global_opts *g, int argc, char **argv)
 		protobuf_c_message_free_unpacked(&cfg->base, NULL);
 	}
 	engine_stop(&e);
-	if (format && strcmp(format, "json") != 0) {
+	if (format && !format_is_json(format)) {
 		for (size_t i = 0; i < json_object_array_length(arr); i++)
 			if (format_template(format, json_object_array_get_idx(arr, i), &err) < 0) {
 				json_object_put(arr);
@@ -90,9 +90,7 @@ int cmd_image_inspect(const struct global_opts *g, int argc, char **argv)
 	} else if (json_object_array_length(arr) == 0) {
 		puts("[]");
 	} else {
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-								 JSON_C_TO_STRING_SPACED |
-								 JSON_C_TO_STRING_NOSLASHESCAPE));
+		print_json_indented(arr, 5);
 	}
 	json_object_put(arr);
 	if (first)

@@ -294,14 +294,12 @@ static int print_images(struct image_row *rows, size_t nrows, const struct image
 		for (size_t i = 0; i < nrows; i++)
 			if (first_row(rows, i))
 				printf(o->no_trunc ? "sha256:%s\n" : "%.12s\n", rows[i].rec->id);
-	} else if (o->format && strcmp(o->format, "json") == 0) {
+	} else if (format_is_json(o->format)) {
 		json_object *a = json_object_new_array();
 		for (size_t i = 0; i < nrows; i++)
 			if (first_row(rows, i))
 				json_object_array_add(a, image_json(rows[i].rec));
-		puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
-							       JSON_C_TO_STRING_SPACED |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
+		print_json_indented(a, 4);
 		json_object_put(a);
 	} else if (o->format) {
 		for (size_t i = 0; i < nrows; i++) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "filters.h"
+#include "platform.h"
 #include "podctl.h"
 
 static json_object *info_json(const struct engine *e, const struct utsname *u)
@@ -18,7 +19,7 @@ static json_object *info_json(const struct engine *e, const struct utsname *u)
 		    *rt = json_object_new_object();
 	const Podd__DbInfo *db = e->db_info;
 	const Podd__DbConfig *c = db->config;
-	json_object_object_add(host, "arch", json_object_new_string(u->machine));
+	json_object_object_add(host, "arch", json_object_new_string(podd_host_arch()));
 	json_object_object_add(host, "kernel", json_object_new_string(u->release));
 	json_object_object_add(host, "hostname", json_object_new_string(u->nodename));
 	json_object_object_add(host, "os", json_object_new_string("linux"));
@@ -48,7 +49,9 @@ static json_object *info_json(const struct engine *e, const struct utsname *u)
 	json_object_object_add(o, "dbConfig", dbc);
 
 	json_object_object_add(version, "Version", json_object_new_string(PODD_VERSION));
-	json_object_object_add(version, "OsArch", json_object_new_string("linux/amd64"));
+	char osarch[32];
+	snprintf(osarch, sizeof(osarch), "linux/%s", podd_host_arch());
+	json_object_object_add(version, "OsArch", json_object_new_string(osarch));
 	json_object_object_add(o, "version", version);
 	return o;
 }
@@ -97,11 +100,9 @@ int cmd_info(const struct global_opts *g, int argc, char **argv)
 	o = info_json(&e, &u);
 	if (format == NULL)
 		print_yaml(o, 0);
-	else if (strcmp(format, "json") == 0)
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							       JSON_C_TO_STRING_SPACED |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
-	else if (format_template(format, o, &err) < 0)
+	else if (format_is_json(format))
+		print_json_indented(o, 2);
+	else if (format_template_folded(format, o, &err) < 0)
 		rc = report_error(&err);
 	json_object_put(o);
 	engine_stop(&e);
@@ -116,7 +117,7 @@ int cmd_version(const struct global_opts *g, int argc, char **argv)
 		fprintf(stderr, "Error: version takes no arguments\n");
 		return EXIT_ENGINE;
 	}
-	printf("Version:      %s\nAPI Version:  %s\nProtocol:     %u\nOS/Arch:      linux/amd64\n",
-	       PODD_VERSION, PODD_VERSION, 1u);
+	printf("Version:      %s\nAPI Version:  %s\nProtocol:     %u\nOS/Arch:      linux/%s\n",
+	       PODD_VERSION, PODD_VERSION, 1u, podd_host_arch());
 	return 0;
 }

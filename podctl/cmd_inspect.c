@@ -82,10 +82,8 @@ int cmd_inspect(const struct global_opts *g, int argc, char **argv)
 		}
 		podd__container_record__free_unpacked(rec, NULL);
 	}
-	if (strcmp(format, "json") == 0) {
-		puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
-								 JSON_C_TO_STRING_SPACED |
-								 JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (format_is_json(format)) {
+		print_json_indented(out, 5);
 	} else {
 		for (size_t i = 0; i < json_object_array_length(out); i++)
 			if (format_template(format, json_object_array_get_idx(out, i), &err) < 0) {

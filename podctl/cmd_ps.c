@@ -339,7 +339,7 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 	}
 	if (ctx.o.format && !ctx.o.quiet) {
 		ctx.json = json_object_new_array();
-		ctx.template = strcmp(ctx.o.format, "json") != 0;
+		ctx.template = !format_is_json(ctx.o.format);
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ctx.now_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
@@ -352,10 +352,8 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 		engine_stop(&e);
 		return report_error(&err);
 	}
-	if (ctx.json && strcmp(ctx.o.format, "json") == 0) {
-		puts(json_object_to_json_string_ext(ctx.json, JSON_C_TO_STRING_PRETTY |
-								       JSON_C_TO_STRING_SPACED |
-								       JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (ctx.json && format_is_json(ctx.o.format)) {
+		print_json_indented(ctx.json, 2);
 	} else if (ctx.json) {
 		for (size_t i = 0; i < json_object_array_length(ctx.json); i++)
 			if (format_template(ctx.o.format, json_object_array_get_idx(ctx.json, i),

@@ -253,7 +253,7 @@ static int collect_chunk(const ProtobufCMessage *chunk, void *data, podd_error_t
 	const Podd__SearchReply *m = (const Podd__SearchReply *)chunk;
 	struct collect *c = data;
 	/* JSON keeps whole descriptions, as podman's does. */
-	bool json = c->o->format && strcmp(c->o->format, "json") == 0;
+	bool json = format_is_json(c->o->format);
 
 	if (c->got + m->n_results + m->n_tags > c->limit)
 		return podd_error(err, PODD_E_PROTOCOL,
@@ -538,9 +538,9 @@ int cmd_search(const struct global_opts *g, int argc, char **argv)
 	if (rows.n == 0)
 		return 0;
 	if (o.list_tags)
-		out = o.format && strcmp(o.format, "json") == 0 ? SEARCH_OUTPUT_TAGS_JSON
+		out = format_is_json(o.format) ? SEARCH_OUTPUT_TAGS_JSON
 								 : SEARCH_OUTPUT_TAGS;
-	else if (o.format && strcmp(o.format, "json") == 0)
+	else if (format_is_json(o.format))
 		out = SEARCH_OUTPUT_JSON;
 	else if (o.format && strcmp(o.format, "table") != 0)
 		out = SEARCH_OUTPUT_TEMPLATE;

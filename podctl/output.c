@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cleanup.h"
@@ -278,7 +279,26 @@ static void print_value(json_object *v)
 	}
 }
 
-static int eval_action(const char *act, size_t len, json_object *obj, podd_error_t *err)
+/* Member `field` of `obj`; with `fold`, a key that differs from it only
+ * in case when none matches exactly. */
+static bool member_get(json_object *obj, const char *field, bool fold, json_object **out)
+{
+	if (json_object_object_get_ex(obj, field, out))
+		return true;
+	if (!fold || !json_object_is_type(obj, json_type_object))
+		return false;
+	json_object_object_foreach(obj, key, val)
+	{
+		if (strcasecmp(key, field) == 0) {
+			*out = val;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int eval_action(const char *act, size_t len, json_object *obj, bool fold,
+		       podd_error_t *err)
 {
 	char buf[512];
 	bool as_json = false;
@@ -305,7 +325,7 @@ static int eval_action(const char *act, size_t len, json_object *obj, podd_error
 				  "template: unsupported action \"{{%s}}\" (use {{.Field}} or "
 				  "{{json .Field}})", buf);
 	for (field = strtok_r(p + 1, ".", &save); field; field = strtok_r(NULL, ".", &save)) {
-		if (!json_object_object_get_ex(cur, field, &cur))
+		if (!member_get(cur, field, fold, &cur))
 			return podd_error(err, PODD_E_INVALID_ARGUMENT,
 					  "template: can't evaluate field %s", field);
 	}
@@ -318,7 +338,35 @@ static int eval_action(const char *act, size_t len, json_object *obj, podd_error
 	return 0;
 }
 
-int format_template(const char *tmpl, json_object *obj, podd_error_t *err)
+bool format_is_json(const char *f)
+{
+	static const char blank[] = " \t\n\f\r"; /* Go's \s */
+
+	if (f == NULL)
+		return false;
+	f += strspn(f, blank);
+	if (strncmp(f, "json", 4) == 0) {
+		f += 4;
+	} else if (strncmp(f, "{{", 2) == 0) {
+		f += 2;
+		f += strspn(f, blank);
+		if (strncmp(f, "json", 4) != 0)
+			return false;
+		f += 4;
+		f += strspn(f, blank);
+		if (*f == '.')
+			f++;
+		f += strspn(f, blank);
+		if (strncmp(f, "}}", 2) != 0)
+			return false;
+		f += 2;
+	} else {
+		return false;
+	}
+	return f[strspn(f, blank)] == '\0';
+}
+
+static int render(const char *tmpl, json_object *obj, bool fold, podd_error_t *err)
 {
 	const char *p = tmpl;
 	while (*p) {
@@ -331,7 +379,7 @@ int format_template(const char *tmpl, json_object *obj, podd_error_t *err)
 		close = strstr(open + 2, "}}");
 		if (close == NULL)
 			return podd_error(err, PODD_E_INVALID_ARGUMENT, "template: unclosed action");
-		if (eval_action(open + 2, (size_t)(close - open - 2), obj, err) < 0)
+		if (eval_action(open + 2, (size_t)(close - open - 2), obj, fold, err) < 0)
 			return -1;
 		p = close + 2;
 	}
@@ -339,6 +387,16 @@ int format_template(const char *tmpl, json_object *obj, podd_error_t *err)
 	if (tmpl[0] && tmpl[strlen(tmpl) - 1] != '\n')
 		putchar('\n');
 	return 0;
+}
+
+int format_template(const char *tmpl, json_object *obj, podd_error_t *err)
+{
+	return render(tmpl, obj, false, err);
+}
+
+int format_template_folded(const char *tmpl, json_object *obj, podd_error_t *err)
+{
+	return render(tmpl, obj, true, err);
 }
 
 void print_columns(const char *const *headers, size_t ncols, char **const *rows, size_t nrows)
@@ -366,6 +424,33 @@ void print_columns(const char *const *headers, size_t ncols, char **const *rows,
 			else
 				printf("%-*s", (int)width[c], cell);
 		}
+	}
+}
+
+void print_json_indented(struct json_object *obj, int width)
+{
+	/* json-c indents by two spaces a level and puts a closer on its own
+	 * line even when nothing came since its opener; lines are all
+	 * structure at both ends (strings hold no raw newline). */
+	const char *s = json_object_to_json_string_ext(
+		obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	while (s && *s) {
+		const char *nl = strchrnul(s, '\n');
+		size_t lead = strspn(s, " ");
+
+		printf("%*s%.*s", (int)(lead / 2) * width, "", (int)(nl - s - lead), s + lead);
+		if (*nl == '\n' && nl > s && (nl[-1] == '[' || nl[-1] == '{')) {
+			const char *next = nl + 1 + strspn(nl + 1, " ");
+			if (*next == (nl[-1] == '[' ? ']' : '}')) {
+				/* "[]" or "{}", then the rest of the closer's line */
+				s = next;
+				nl = strchrnul(s, '\n');
+				printf("%.*s", (int)(nl - s), s);
+			}
+		}
+		putchar('\n');
+		s = *nl ? nl + 1 : nl;
 	}
 }
 

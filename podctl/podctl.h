@@ -174,13 +174,25 @@ char *format_rfc3339_seconds(int64_t ns);
 const char *container_status_word(Podd__ContainerState s); /* "created" ... */
 struct json_object;
 struct json_object *container_inspect_json(const Podd__ContainerRecord *rec);
+/* --format asks for JSON, as c/common's report.IsJSON reads it (podman
+ * 4.3): "json", or a template of {{json .}} alone ({{ json . }},
+ * {{json}}), with blanks around either. NULL is not. */
+bool format_is_json(const char *format);
 /* Go-template subset: {{.A.B}}, {{json .A}}, text around them. */
 int format_template(const char *tmpl, struct json_object *obj, podd_error_t *err);
+/* The same where the JSON's keys are Go's field names in camelCase (info:
+ * "host", "ociRuntime"): a field matches a key that differs only in case,
+ * so that podman's {{.Host.OCIRuntime.Name}} finds it. */
+int format_template_folded(const char *tmpl, struct json_object *obj, podd_error_t *err);
 /* A table as podman's Go tabwriter lays it out: each column as wide as its
  * widest cell plus 2, at least 12, the last one unpadded. `rows`: nrows
  * arrays of ncols cells, NULL printed as ""; `headers` NULL: no heading
  * (--noheading). */
 void print_columns(const char *const *headers, size_t ncols, char **const *rows, size_t nrows);
+/* `obj` as Go's json.MarshalIndent writes it with `width` spaces a level:
+ * empty arrays and objects as [] and {} (podman's inspect uses 5, images
+ * --format json 4, ps and info 2). */
+void print_json_indented(struct json_object *obj, int width);
 /* `obj` on one line as Go's json.Marshal writes it: no spaces, and <, >
  * and & escaped as \u003c, \u003e, \u0026 (outside strings JSON has
  * none of them, so the whole text is escaped). */

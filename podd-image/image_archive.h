@@ -60,7 +60,4 @@ void image_records_free(Podd__ImageRecord **v, size_t n);
  * podd_image_name_qualified. A reference with a digest is refused. */
 int image_name_complete(const char *in, char **out, podd_error_t *err);
 
-/* The platform images are picked for from an index. */
-const char *host_architecture(void);
-
 #endif

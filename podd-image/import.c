@@ -23,6 +23,7 @@
 #include "image_archive.h"
 #include "image_change.h"
 #include "manifest.h"
+#include "platform.h"
 #include "store.h"
 #include "util.h"
 
@@ -184,7 +185,7 @@ int archive_import(int storefd, int fd, char *const *changes, size_t nchanges,
 	}
 	json_object_object_add(config, "created", json_object_new_string(created));
 	json_object_object_add(config, "architecture",
-			       json_object_new_string(host_architecture()));
+			       json_object_new_string(podd_host_arch()));
 	json_object_object_add(config, "os", json_object_new_string("linux"));
 	if (message && message[0])
 		json_object_object_add(config, "comment", json_object_new_string(message));

@@ -25,6 +25,7 @@
 #include "cleanup.h"
 #include "extract.h"
 #include "manifest.h"
+#include "platform.h"
 #include "printable.h"
 #include "store.h"
 #include "validate.h"
@@ -50,27 +51,6 @@ struct load {
 	char *index_json, *manifest_json;
 	size_t index_len, manifest_len;
 };
-
-const char *host_architecture(void)
-{
-#if defined(__x86_64__)
-	return "amd64";
-#elif defined(__aarch64__)
-	return "arm64";
-#elif defined(__i386__)
-	return "386";
-#elif defined(__arm__)
-	return "arm";
-#elif defined(__s390x__)
-	return "s390x";
-#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return "ppc64le";
-#elif defined(__riscv) && __riscv_xlen == 64
-	return "riscv64";
-#else
-	return "unknown";
-#endif
-}
 
 int image_name_complete(const char *in, char **out, podd_error_t *err)
 {
@@ -479,7 +459,7 @@ static int load_oci(struct load *l, const struct extract_limits *lim, struct rec
 					    err) < 0 ||
 			    image_index_parse(NULL, buf, len, &sub, err) < 0)
 				return podd_error_wrap(err, "index.json: entry %zu", i + 1);
-			sel = image_index_select(sub, host_architecture(), "linux", NULL, err);
+			sel = image_index_select(sub, podd_host_arch(), "linux", NULL, err);
 			if (sel == NULL)
 				return podd_error_wrap(err, "index.json: entry %zu", i + 1);
 			md = sel->digest;

@@ -1,6 +1,7 @@
 /* PullRequest: an image's blobs from a registry into the store
  * (docs/ARCHITECTURE.md, "Registries"). The manifest (an index first, when
- * the tag names one, and then linux/amd64's manifest) is checked against
+ * the tag names one, and then the host platform's manifest, or the one
+ * --arch/--os/--variant ask for) is checked against
  * its digest and stored as a blob; the config and the layers stream into
  * the blob store, each checked against its descriptor's digest and size as
  * it is written. Nothing is unpacked here: podd-image does that
@@ -24,6 +25,7 @@
 #include "wire.h"
 #include "log.h"
 #include "manifest.h"
+#include "platform.h"
 #include "reference.h"
 #include "registry.h"
 #include "store_meta.h"
@@ -229,7 +231,7 @@ static int sources_open(struct pull *p, const struct source *src, size_t n, void
 
 static int pull_image(struct pull *p, const Podd__PullRequest *m, podd_error_t *err)
 {
-	const char *arch = m->architecture[0] ? m->architecture : "amd64";
+	const char *arch = m->architecture[0] ? m->architecture : podd_host_arch();
 	const char *os = m->os[0] ? m->os : "linux";
 	const char *variant = m->variant[0] ? m->variant : NULL;
 	struct podd_reference want;

@@ -81,6 +81,9 @@ eq "ps -a is empty after rm -a" "$($P ps -a -q)" ""
 
 check "info shows the static dir" bash -c "$P info | grep -q 'staticDir: $T/root'"
 eq "info --format" "$($P info --format '{{.store.graphDriverName}}')" "overlay"
+eq "info --format with podman's field names" \
+	"$($P info --format '{{.Store.GraphDriverName}} {{.Host.Arch}}')" "overlay $(podman info --format '{{.Host.Arch}}' 2> /dev/null || echo amd64)"
+eq "info --format '{{json .}}' is JSON" "$($P info --format '{{json .}}' | jq -r .store.graphDriverName)" "overlay"
 expect_fail "db-config mismatch names the field and both values" 125 \
 	'database graph driver "overlay" does not match our graph driver "vfs"' \
 	$P --storage-driver vfs ps -a

@@ -38,6 +38,12 @@ check "images row: repository, tag, short id, size" \
 eq "images --format json: Id" "$($P images --format json | jq -r '.[0].Id')" "$id"
 eq "images --format json: Names" "$($P images --format json | jq -r '.[0].Names[0]')" \
 	"localhost/busybox:latest"
+eq "images --format '{{json .}}' is the JSON array, as in podman" \
+	"$($P images --format '{{ json . }}' | jq -r '.[0].Id')" "$id"
+eq "images --format json: four spaces a level, as podman's" \
+	"$($P images --format json | sed -n 2p)" "    {"
+eq "image inspect: five spaces a level, as podman's" \
+	"$($P image inspect "$id" | sed -n 2p)" "     {"
 eq "images --format template" "$($P images --format '{{.Repository}}:{{.Tag}} {{.ID}}')" \
 	"localhost/busybox:latest ${id:0:12}"
 eq "image ls is images" "$($P image ls -q)" "${id:0:12}"

@@ -46,6 +46,8 @@ expect_fail "logs --until junk after the zone" 125 \
 $P rm lg > /dev/null
 check "ps shows Up" bash -c "$P ps | grep -Eq 'Up .*web\$'"
 eq "inspect State.Running" "$($P inspect --format '{{.State.Running}}' web)" "true"
+eq "inspect prints an empty list as [], as podman's Go does" \
+	"$($P inspect web | grep -c '^          "ExecIDs": \[\],$')" "1"
 pid=$($P inspect --format '{{.State.Pid}}' web)
 check "inspect State.Pid is the container's init" test -d "/proc/$pid"
 check "inspect State.ConmonPid is conmon" bash -c "[ \"\$(cat /proc/$($P inspect --format '{{.State.ConmonPid}}' web)/comm)\" = conmon ]"
