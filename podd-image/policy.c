@@ -41,7 +41,7 @@ static const char *const registry_syscalls[] = {
 	"renameat2", "linkat", "getdents64", "ftruncate", "flock", NULL,
 };
 
-/* What the registry client (registry.c, libcurl + OpenSSL + glibc's
+/* What the registry client (registry*.c, libcurl + OpenSSL + glibc's
  * resolver) reads, read-only: the CA certificates (the bundle and the
  * hashed directory, whose entries link into /usr/share/ca-certificates)
  * and name resolution's files. Nothing else outside the store. */

@@ -1,5 +1,5 @@
 /* The registry client's parsing of what a registry says about itself
- * (podd-image/registry.c): WWW-Authenticate challenges. The client as a
+ * (podd-image/registry_auth.c): WWW-Authenticate challenges. The client as a
  * whole is tested against real registries in tests/system/test_registry.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
