@@ -281,8 +281,8 @@ char *resolve_location(const char *base, const char *location, podd_error_t *err
 			   "the registry redirects to a URL that is neither http nor https");
 	} else if (strlen(out) >= URL_MAX) {
 		podd_error(err, PODD_E_INVALID_ARGUMENT, "the registry's Location is too long");
-	} else {
-		result = strdup(out);
+	} else if ((result = strdup(out)) == NULL) {
+		podd_error_sys(err, ENOMEM, "out of memory");
 	}
 	curl_free(scheme);
 	curl_free(out);

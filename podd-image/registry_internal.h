@@ -86,9 +86,8 @@ void membuf_free(struct membuf *b);
 void response_free(struct response *resp);
 
 /* A Location, relative or absolute, against the URL it answered; only
- * http and https come out. The caller frees the result. NULL with *err
- * set for a Location that is none of these; NULL with *err unset when
- * memory runs out. */
+ * http and https come out. The caller frees the result; NULL with *err
+ * set for a Location that is none of these, or when memory runs out. */
 char *resolve_location(const char *base, const char *location, podd_error_t *err);
 
 /* One request, following up to MAX_REDIRECTS redirects of a GET or HEAD by
