@@ -24,6 +24,10 @@ static int row_cmp(const void *a, const void *b)
 {
 	const struct image_row *x = a, *y = b;
 	int c;
+	/* One image's names keep their order (the order they were added), as
+	 * podman lists them; the sorts here are stable. */
+	if (x->rec == y->rec)
+		return 0;
 	if (x->rec->created_ns != y->rec->created_ns)
 		return x->rec->created_ns > y->rec->created_ns ? -1 : 1;
 	c = strcmp(x->repo, y->repo);

@@ -180,6 +180,11 @@ eq "tag exits 0" "$?" 0
 eq "tag adds completed names" "$($P images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')" \
 	"localhost/busybox:latest localhost/web:1 registry.example:5000/team/web:latest "
 eq "images -q lists the image once" "$($P images -q | wc -l)" 1
+$P tag busybox aaa:0
+eq "images lists one image's names in the order they were added, as podman" \
+	"$($P images --format '{{.Repository}}:{{.Tag}}' | tr '\n' ' ')" \
+	"localhost/busybox:latest localhost/web:1 registry.example:5000/team/web:latest localhost/aaa:0 "
+$P untag busybox aaa:0
 $P untag busybox web:1
 eq "untag drops one name" "$($P image inspect --format '{{json .RepoTags}}' busybox)" \
 	'["localhost/busybox:latest","registry.example:5000/team/web:latest"]'
