@@ -194,6 +194,20 @@ static int print_rows(const struct history_row *rows, size_t n, const struct his
 		json_object_put(a);
 		return 0;
 	}
+	if (format_is_table(o->format)) {
+		static const struct format_header none[] = { { NULL, NULL } };
+		json_object **objs = calloc(n + 1, sizeof(*objs));
+		int r;
+		if (objs == NULL)
+			return podd_error_sys(err, ENOMEM, "history");
+		for (size_t i = 0; i < n; i++)
+			objs[i] = row_template(&rows[i], o, now);
+		r = format_table(o->format, objs, n, none, err);
+		for (size_t i = 0; i < n; i++)
+			json_object_put(objs[i]);
+		free(objs);
+		return r;
+	}
 	if (o->format) {
 		for (size_t i = 0; i < n; i++) {
 			json_object *t = row_template(&rows[i], o, now);
@@ -296,7 +310,8 @@ int cmd_history(const struct global_opts *g, int argc, char **argv)
 			o.quiet = true;
 			break;
 		case 'f':
-			o.format = optarg;
+			/* "table" alone is the default table, as in podman */
+			o.format = strcmp(optarg, "table") == 0 ? NULL : optarg;
 			break;
 		case 'h':
 			printf("Usage: podctl history [options] IMAGE\n\n"

@@ -1,6 +1,7 @@
 /* podctl images [-a] [-q] [--no-trunc] [--format json|TEMPLATE] (also
  * `image ls`, `image list`): podman's columns, one row per name, an image
  * without a name as <none> <none>, newest first. */
+#include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -215,7 +216,8 @@ static int parse_images_opts(int argc, char **argv, struct images_opts *o)
 			o->no_trunc = true;
 			break;
 		case OPT_FORMAT:
-			o->format = optarg;
+			/* "table" alone is the default table, as in podman */
+			o->format = strcmp(optarg, "table") == 0 ? NULL : optarg;
 			break;
 		case 'f':
 			if (o->n_filters == IMAGE_FILTERS_MAX - 1) {
@@ -305,6 +307,22 @@ static int print_images(struct image_row *rows, size_t nrows, const struct image
 				json_object_array_add(a, image_json(rows[i].rec));
 		print_json_indented(a, 4);
 		json_object_put(a);
+	} else if (format_is_table(o->format)) {
+		static const struct format_header headers[] = {
+			{ "ID", "IMAGE ID" }, { "ReadOnly", "R/O" }, { NULL, NULL }
+		};
+		json_object **objs = calloc(nrows + 1, sizeof(*objs));
+		int r;
+		if (objs == NULL)
+			return podd_error_sys(err, ENOMEM, "images");
+		for (size_t i = 0; i < nrows; i++)
+			objs[i] = row_template_json(&rows[i], o->no_trunc, now);
+		r = format_table(o->format, objs, nrows, headers, err);
+		for (size_t i = 0; i < nrows; i++)
+			json_object_put(objs[i]);
+		free(objs);
+		if (r < 0)
+			return -1;
 	} else if (o->format) {
 		for (size_t i = 0; i < nrows; i++) {
 			json_object *t = row_template_json(&rows[i], o->no_trunc, now);

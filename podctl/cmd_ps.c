@@ -123,6 +123,9 @@ static json_object *ps_template_view(json_object *o, const Podd__ContainerRecord
 		human = NULL;
 	json_object_object_add(o, "ID", json_object_new_string_len(rec->id, no_trunc ? 64 : 12));
 	json_object_object_add(o, "Names", json_object_new_string(rec->name));
+	json_object_object_add(o, "ImageID", json_object_new_string_len(rec->image_id,
+									  no_trunc ? strlen(rec->image_id)
+										   : strnlen(rec->image_id, 12)));
 	json_object_object_add(o, "Command", json_object_new_string(cmd ? cmd : ""));
 	json_object_object_add(o, "State", json_object_new_string(status ? status : ""));
 	json_object_object_add(o, "Created", json_object_new_string(created ? created : ""));
@@ -151,6 +154,7 @@ static json_object *ps_json(const Podd__ContainerRecord *rec, int64_t now_ns)
 		json_object_array_add(cmd, json_object_new_string(rec->config->cmd[i]));
 	json_object_object_add(o, "Id", json_object_new_string(rec->id));
 	json_object_object_add(o, "Image", json_object_new_string(rec->image));
+	json_object_object_add(o, "ImageID", json_object_new_string(rec->image_id));
 	json_object_object_add(o, "Command", cmd);
 	json_object_object_add(o, "Created", json_object_new_int64(rec->created_ns / 1000000000LL));
 	json_object_object_add(o, "CreatedAt", json_object_new_string(ago ? ago : ""));
@@ -323,7 +327,8 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 			ctx.o.no_trunc = true;
 			break;
 		case 'f':
-			ctx.o.format = optarg;
+			/* "table" alone is the default table, as in podman */
+			ctx.o.format = strcmp(optarg, "table") == 0 ? NULL : optarg;
 			break;
 		case 's':
 			ctx.o.size = true;
@@ -354,6 +359,26 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 	}
 	if (ctx.json && format_is_json(ctx.o.format)) {
 		print_json_indented(ctx.json, 2);
+	} else if (ctx.json && format_is_table(ctx.o.format)) {
+		static const struct format_header table_headers[] = {
+			{ "ID", "CONTAINER ID" }, { "CreatedHuman", "CREATED" }, { "Pod", "POD ID" },
+			{ "PodName", "PODNAME" },  { NULL, NULL }
+		};
+		size_t n = json_object_array_length(ctx.json);
+		json_object **objs = calloc(n + 1, sizeof(*objs));
+		if (objs == NULL) {
+			engine_stop(&e);
+			podd_error_sys(&err, ENOMEM, "ps");
+			return report_error(&err);
+		}
+		for (size_t i = 0; i < n; i++)
+			objs[i] = json_object_array_get_idx(ctx.json, i);
+		int r = format_table(ctx.o.format, objs, n, table_headers, &err);
+		free(objs);
+		if (r < 0) {
+			engine_stop(&e);
+			return report_error(&err);
+		}
 	} else if (ctx.json) {
 		for (size_t i = 0; i < json_object_array_length(ctx.json); i++)
 			if (format_template(ctx.o.format, json_object_array_get_idx(ctx.json, i),

@@ -174,16 +174,32 @@ char *format_rfc3339_seconds(int64_t ns);
 const char *container_status_word(Podd__ContainerState s); /* "created" ... */
 struct json_object;
 struct json_object *container_inspect_json(const Podd__ContainerRecord *rec);
+/* --format templates (template.c). */
 /* --format asks for JSON, as c/common's report.IsJSON reads it (podman
  * 4.3): "json", or a template of {{json .}} alone ({{ json . }},
  * {{json}}), with blanks around either. NULL is not. */
 bool format_is_json(const char *format);
-/* Go-template subset: {{.A.B}}, {{json .A}}, text around them. */
+/* --format "table TEMPLATE": rows in columns under a heading
+ * (format_table). Plain "table" is the command's own table. */
+bool format_is_table(const char *format);
+/* Go-template subset: {{.A.B}}, {{json .A}}, text around them; a written
+ * \t or \n is a tab or a newline; a newline ends the record. */
 int format_template(const char *tmpl, struct json_object *obj, podd_error_t *err);
 /* The same where the JSON's keys are Go's field names in camelCase (info:
  * "host", "ociRuntime"): a field matches a key that differs only in case,
  * so that podman's {{.Host.OCIRuntime.Name}} finds it. */
 int format_template_folded(const char *tmpl, struct json_object *obj, podd_error_t *err);
+/* A field's header in a table's heading where the command's differs from
+ * the field's name in capitals split at its words; a list ends with a
+ * NULL field. */
+struct format_header {
+	const char *field, *header;
+};
+/* "table TEMPLATE" over `n` rows, as podman prints it: a heading (each
+ * action's header), then each row; the cells, which the template's tabs
+ * separate, laid out in columns (print_columns). */
+int format_table(const char *format, struct json_object *const *objs, size_t n,
+		 const struct format_header *headers, podd_error_t *err);
 /* A table as podman's Go tabwriter lays it out: each column as wide as its
  * widest cell plus 2, at least 12, the last one unpadded. `rows`: nrows
  * arrays of ncols cells, NULL printed as ""; `headers` NULL: no heading

@@ -44,6 +44,10 @@ eq "images --format json: four spaces a level, as podman's" \
 	"$($P images --format json | sed -n 2p)" "    {"
 eq "image inspect: five spaces a level, as podman's" \
 	"$($P image inspect "$id" | sed -n 2p)" "     {"
+eq "images --format 'table ...': podman's heading and columns" \
+	"$($P images --format 'table {{.ID}}\t{{.Repository}}' | head -1)" "IMAGE ID      REPOSITORY"
+eq "images --format table alone is the default table" \
+	"$($P images --format table | head -1)" "$($P images | head -1)"
 eq "images --format template" "$($P images --format '{{.Repository}}:{{.Tag}} {{.ID}}')" \
 	"localhost/busybox:latest ${id:0:12}"
 eq "image ls is images" "$($P image ls -q)" "${id:0:12}"

@@ -45,6 +45,8 @@ expect_fail "logs --until junk after the zone" 125 \
 	$P logs --until 2026-11-24T00:00:00Zjunk lg
 $P rm lg > /dev/null
 check "ps shows Up" bash -c "$P ps | grep -Eq 'Up .*web\$'"
+eq "ps --format 'table ...': podman's heading" \
+	"$($P ps --format 'table {{.ID}}\t{{.Names}}\t{{.ImageID}}' | head -1)" "CONTAINER ID  NAMES       IMAGE ID"
 eq "inspect State.Running" "$($P inspect --format '{{.State.Running}}' web)" "true"
 eq "inspect prints an empty list as [], as podman's Go does" \
 	"$($P inspect web | grep -c '^          "ExecIDs": \[\],$')" "1"

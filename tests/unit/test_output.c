@@ -142,12 +142,82 @@ static void test_folded_template_finds_camel_case_keys(void **state)
 	json_object_put(info);
 }
 
+struct tabled {
+	const char *format;
+	json_object **rows;
+	size_t n;
+	int rc;
+	podd_error_t err;
+};
+
+static void print_table(void *arg)
+{
+	static const struct format_header headers[] = { { "ID", "IMAGE ID" }, { NULL, NULL } };
+	struct tabled *t = arg;
+	t->rc = format_table(t->format, t->rows, t->n, headers, &t->err);
+}
+
+static json_object *row(const char *id, const char *repo, const char *created)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "ID", json_object_new_string(id));
+	json_object_object_add(o, "Repository", json_object_new_string(repo));
+	json_object_object_add(o, "CreatedAt", json_object_new_string(created));
+	json_object_object_add(o, "HTTPPort2", json_object_new_string("80"));
+	return o;
+}
+
+static void test_table_lays_out_cells_under_headers(void **state)
+{
+	json_object *rows[] = { row("f6c8da1cce8b", "localhost/busybox", "today"),
+				row("0123456789ab", "quay.io/a/very-long-repository-name", "") };
+	struct tabled t = { "table {{.ID}}\\t{{.Repository}}\\t{{.CreatedAt}}\\t{{.HTTPPort2}}", rows, 2,
+			    0, NULL };
+	char *out;
+	(void)state;
+
+	out = captured(print_table, &t);
+	assert_int_equal(t.rc, 0);
+	/* podman's tabwriter: each column its widest cell plus two, at least
+	 * 12; the command's header for ID, the others split at their words */
+	assert_string_equal(out,
+			    "IMAGE ID      REPOSITORY                           CREATED AT  HTTP PORT 2\n"
+			    "f6c8da1cce8b  localhost/busybox                    today       80\n"
+			    "0123456789ab  quay.io/a/very-long-repository-name              80\n");
+	free(out);
+
+	t.format = "table {{.ID}} {{.Nope}}";
+	out = captured(print_table, &t);
+	assert_int_equal(t.rc, -1);
+	assert_string_equal(t.err->msg, "template: can't evaluate field Nope");
+	podd_error_free(&t.err);
+	free(out);
+	json_object_put(rows[0]);
+	json_object_put(rows[1]);
+}
+
+static void test_template_reads_written_tabs_and_newlines(void **state)
+{
+	json_object *o = row("f6c8da1cce8b", "localhost/busybox", "today");
+	struct templated t = { "{{.ID}}\\t{{.Repository}}\\n", o, false, 0, NULL };
+	char *out;
+	(void)state;
+
+	out = captured(print_template, &t);
+	assert_int_equal(t.rc, 0);
+	assert_string_equal(out, "f6c8da1cce8b\tlocalhost/busybox\n");
+	free(out);
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_is_json_as_c_common_reads_it),
 		cmocka_unit_test(test_json_indented_as_go_marshalindent),
 		cmocka_unit_test(test_folded_template_finds_camel_case_keys),
+		cmocka_unit_test(test_table_lays_out_cells_under_headers),
+		cmocka_unit_test(test_template_reads_written_tabs_and_newlines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
