@@ -41,7 +41,7 @@ int cmd_image_inspect(const struct global_opts *g, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			format = optarg;
+			format = optarg[0] ? optarg : NULL; /* "": the JSON */
 			break;
 		case 'h':
 			printf("Usage: podctl image inspect [--format json|TEMPLATE] IMAGE...\n");
@@ -90,7 +90,7 @@ int cmd_image_inspect(const struct global_opts *g, int argc, char **argv)
 	} else if (json_object_array_length(arr) == 0) {
 		puts("[]");
 	} else {
-		print_json_indented(arr, 5);
+		print_json_indented(arr, 5, false);
 	}
 	json_object_put(arr);
 	if (first)

@@ -24,15 +24,13 @@ struct image_row {
 static int row_cmp(const void *a, const void *b)
 {
 	const struct image_row *x = a, *y = b;
-	int c;
-	/* One image's names keep their order (the order they were added), as
-	 * podman lists them; the sorts here are stable. */
-	if (x->rec == y->rec)
-		return 0;
+
+	/* Newest first; rows that tie keep the list's order, which keeps one
+	 * image's names together in the order they were added, as podman
+	 * lists them (the sort here is stable). */
 	if (x->rec->created_ns != y->rec->created_ns)
 		return x->rec->created_ns > y->rec->created_ns ? -1 : 1;
-	c = strcmp(x->repo, y->repo);
-	return c ? c : strcmp(x->tag, y->tag);
+	return 0;
 }
 
 static json_object *strv_json(char **v, size_t n)
@@ -122,6 +120,12 @@ static json_object *row_template_json(const struct image_row *row, bool no_trunc
 	json_object_object_add(o, "CreatedAt", json_object_new_string(at ? at : ""));
 	json_object_object_add(o, "Size", json_object_new_string(size ? size : ""));
 	json_object_object_add(o, "ReadOnly", json_object_new_boolean(false));
+	/* podman's struct has these whether or not its JSON omits them */
+	json_object_object_add(o, "Dangling", json_object_new_boolean(row->rec->n_names == 0));
+	if (row->rec->n_names == 0) {
+		json_object_object_add(o, "Names", json_object_new_array());
+		json_object_object_add(o, "History", json_object_new_array());
+	}
 	return o;
 }
 
@@ -305,7 +309,7 @@ static int print_images(struct image_row *rows, size_t nrows, const struct image
 		for (size_t i = 0; i < nrows; i++)
 			if (first_row(rows, i))
 				json_object_array_add(a, image_json(rows[i].rec));
-		print_json_indented(a, 4);
+		print_json_indented(a, 4, true);
 		json_object_put(a);
 	} else if (format_is_table(o->format)) {
 		static const struct format_header headers[] = {

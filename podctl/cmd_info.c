@@ -101,7 +101,7 @@ int cmd_info(const struct global_opts *g, int argc, char **argv)
 	if (format == NULL)
 		print_yaml(o, 0);
 	else if (format_is_json(format))
-		print_json_indented(o, 2);
+		print_json_indented(o, 2, true);
 	else if (format_template_folded(format, o, &err) < 0)
 		rc = report_error(&err);
 	json_object_put(o);

@@ -30,7 +30,8 @@ int cmd_inspect(const struct global_opts *g, int argc, char **argv)
 			size = true;
 			break;
 		case 'f':
-			format = optarg;
+			/* an empty --format is the JSON, as in podman */
+			format = optarg[0] ? optarg : "json";
 			break;
 		case 't':
 			if (strcmp(optarg, "container") != 0 && strcmp(optarg, "all") != 0) {
@@ -83,7 +84,7 @@ int cmd_inspect(const struct global_opts *g, int argc, char **argv)
 		podd__container_record__free_unpacked(rec, NULL);
 	}
 	if (format_is_json(format)) {
-		print_json_indented(out, 5);
+		print_json_indented(out, 5, false);
 	} else {
 		for (size_t i = 0; i < json_object_array_length(out); i++)
 			if (format_template(format, json_object_array_get_idx(out, i), &err) < 0) {

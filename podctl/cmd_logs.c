@@ -40,7 +40,8 @@ static int print_chunk(const ProtobufCMessage *m, void *data, podd_error_t *err)
 	return 0;
 }
 
-/* RFC 3339 text made from `fmt`, parsed: 0 or -1. */
+/* RFC 3339 text made from `fmt`, parsed: 0 or -1. A time past what int64
+ * nanoseconds hold ("9999-12-31" for "no end") is the nearest that fits. */
 static int __attribute__((format(printf, 2, 3))) rfc3339_of(int64_t *ns, const char *fmt, ...)
 {
 	char buf[96];
@@ -52,7 +53,48 @@ static int __attribute__((format(printf, 2, 3))) rfc3339_of(int64_t *ns, const c
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -1;
-	return podd_rfc3339_parse(buf, ns) == 0 ? 0 : -1;
+	switch (podd_rfc3339_parse(buf, ns)) {
+	case 0:
+		return 0;
+	case 1:
+		*ns = strncmp(buf, "1970", 4) >= 0 ? INT64_MAX : INT64_MIN;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Seconds as Go's strconv.ParseFloat reads them in decimal: a sign, a
+ * fraction and an exponent allowed ("-5", "1e9"). */
+static int float_seconds(const char *s, int64_t *ns)
+{
+	const char *p = s + (*s == '+' || *s == '-');
+	size_t digits = strspn(p, "0123456789"), frac = 0;
+	double v;
+	char *end;
+
+	p += digits;
+	if (*p == '.') {
+		frac = strspn(p + 1, "0123456789");
+		p += 1 + frac;
+	}
+	if (digits + frac == 0)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		p += *p == '+' || *p == '-';
+		if (strspn(p, "0123456789") == 0)
+			return -1;
+		p += strspn(p, "0123456789");
+	}
+	if (*p != '\0')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end) * 1e9;
+	if (*end != '\0' || v != v)
+		return -1;
+	*ns = v >= 9.2e18 ? INT64_MAX : v <= -9.2e18 ? INT64_MIN : (int64_t)v;
+	return 0;
 }
 
 /* --since/--until as podman's ParseInputTime reads them, in its order:
@@ -63,24 +105,25 @@ static int __attribute__((format(printf, 2, 3))) rfc3339_of(int64_t *ns, const c
 static int parse_time(const char *s, bool since, int64_t *ns)
 {
 	struct timespec now;
-	int64_t d, now_ns;
+	int64_t d, now_ns, t;
 	size_t len = strlen(s);
 
-	if (podd_rfc3339_parse(s, ns) == 0 || rfc3339_of(ns, "%sZ", s) == 0)
+	if (rfc3339_of(ns, "%s", s) == 0 || rfc3339_of(ns, "%sZ", s) == 0)
 		return 0;
 	if (len > 10 && strchr("Z+-", s[10]) != NULL &&
 	    rfc3339_of(ns, "%.10sT00:00:00%s", s, s + 10) == 0)
 		return 0;
 	if (len == 10 && rfc3339_of(ns, "%sT00:00:00Z", s) == 0)
 		return 0;
-	if (podd_epoch_seconds_parse(s, ns) == 0)
+	if (podd_epoch_seconds_parse(s, ns) == 0 || float_seconds(s, ns) == 0)
 		return 0;
 	if (podd_go_duration_parse(s, &d) < 0)
 		return -1;
 	clock_gettime(CLOCK_REALTIME, &now);
 	now_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-	if (since ? __builtin_sub_overflow(now_ns, d, ns) : __builtin_add_overflow(now_ns, d, ns))
-		return -1;
+	if (since ? __builtin_sub_overflow(now_ns, d, &t) : __builtin_add_overflow(now_ns, d, &t))
+		t = (since ? d < 0 : d > 0) ? INT64_MAX : INT64_MIN;
+	*ns = t;
 	return 0;
 }
 

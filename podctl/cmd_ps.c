@@ -358,7 +358,7 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 		return report_error(&err);
 	}
 	if (ctx.json && format_is_json(ctx.o.format)) {
-		print_json_indented(ctx.json, 2);
+		print_json_indented(ctx.json, 2, true);
 	} else if (ctx.json && format_is_table(ctx.o.format)) {
 		static const struct format_header table_headers[] = {
 			{ "ID", "CONTAINER ID" }, { "CreatedHuman", "CREATED" }, { "Pod", "POD ID" },

@@ -252,7 +252,23 @@ void print_columns(const char *const *headers, size_t ncols, char **const *rows,
 	}
 }
 
-void print_json_indented(struct json_object *obj, int width)
+/* JSON text as Go's encoder writes it with HTML escaping on: <, > and &
+ * as \u003c, \u003e, \u0026 (outside strings JSON has none of them). */
+static void put_json_text(const char *s, size_t n, bool escape_html)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (escape_html && s[i] == '<')
+			fputs("\\u003c", stdout);
+		else if (escape_html && s[i] == '>')
+			fputs("\\u003e", stdout);
+		else if (escape_html && s[i] == '&')
+			fputs("\\u0026", stdout);
+		else
+			putchar(s[i]);
+	}
+}
+
+void print_json_indented(struct json_object *obj, int width, bool escape_html)
 {
 	/* json-c indents by two spaces a level and puts a closer on its own
 	 * line even when nothing came since its opener; lines are all
@@ -264,14 +280,15 @@ void print_json_indented(struct json_object *obj, int width)
 		const char *nl = strchrnul(s, '\n');
 		size_t lead = strspn(s, " ");
 
-		printf("%*s%.*s", (int)(lead / 2) * width, "", (int)(nl - s - lead), s + lead);
+		printf("%*s", (int)(lead / 2) * width, "");
+		put_json_text(s + lead, (size_t)(nl - s - lead), escape_html);
 		if (*nl == '\n' && nl > s && (nl[-1] == '[' || nl[-1] == '{')) {
 			const char *next = nl + 1 + strspn(nl + 1, " ");
 			if (*next == (nl[-1] == '[' ? ']' : '}')) {
 				/* "[]" or "{}", then the rest of the closer's line */
 				s = next;
 				nl = strchrnul(s, '\n');
-				printf("%.*s", (int)(nl - s), s);
+				put_json_text(s, (size_t)(nl - s), escape_html);
 			}
 		}
 		putchar('\n');
@@ -284,15 +301,7 @@ void print_json_go(struct json_object *obj)
 	const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
 							     JSON_C_TO_STRING_NOSLASHESCAPE);
 
-	for (; s && *s; s++) {
-		if (*s == '<')
-			fputs("\\u003c", stdout);
-		else if (*s == '>')
-			fputs("\\u003e", stdout);
-		else if (*s == '&')
-			fputs("\\u0026", stdout);
-		else
-			putchar(*s);
-	}
+	if (s)
+		put_json_text(s, strlen(s), true);
 	putchar('\n');
 }

@@ -207,8 +207,9 @@ int format_table(const char *format, struct json_object *const *objs, size_t n,
 void print_columns(const char *const *headers, size_t ncols, char **const *rows, size_t nrows);
 /* `obj` as Go's json.MarshalIndent writes it with `width` spaces a level:
  * empty arrays and objects as [] and {} (podman's inspect uses 5, images
- * --format json 4, ps and info 2). */
-void print_json_indented(struct json_object *obj, int width);
+ * --format json 4, ps and info 2); `escape_html`: <, > and & escaped as
+ * Go's encoder does unless told not to (podman's inspect turns it off). */
+void print_json_indented(struct json_object *obj, int width, bool escape_html);
 /* `obj` on one line as Go's json.Marshal writes it: no spaces, and <, >
  * and & escaped as \u003c, \u003e, \u0026 (outside strings JSON has
  * none of them, so the whole text is escaped). */

@@ -22,7 +22,7 @@ struct pull_opts {
 	const char *authfile; /* --authfile, or NULL */
 	const char *cert_dir; /* --cert-dir, or NULL: the registry's certs.d */
 	bool quiet;           /* no progress lines */
-	const char *arch, *os, *variant; /* NULL: linux/amd64 */
+	const char *arch, *os, *variant; /* NULL: linux and the host's arch */
 	const char *signature_policy; /* --signature-policy, or NULL (signature_policy.h) */
 };
 

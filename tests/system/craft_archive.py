@@ -21,6 +21,8 @@ Kinds:
                     platforms (arm64, absent, and amd64)
   hostile-history NAME  a valid image whose history's created_by and
                     comment carry terminal escape sequences
+  dated NAME        a valid image created 2024-01-01T00:00:00Z whose layer
+                    holds NAME (two NAMEs: two images created at once)
 """
 import gzip, hashlib, io, json, sys, tarfile
 
@@ -44,13 +46,15 @@ def entry(name, kind=tarfile.REGTYPE, data=b"", link=""):
         return ti, data
     return ti, None
 
-def image_blobs(layers, diff_ids=None, gzipped=True, history=None):
+def image_blobs(layers, diff_ids=None, gzipped=True, history=None, created=None):
     """An image's layer blobs, config and manifest: (blobs, config, manifest)."""
     blobs = [gzip.compress(l, mtime=0) if gzipped else l for l in layers]
     cfg = {"architecture": "amd64", "os": "linux", "config": {"Cmd": ["sh"]},
            "rootfs": {"type": "layers", "diff_ids": diff_ids or [sha(l) for l in layers]}}
     if history is not None:
         cfg["history"] = history
+    if created is not None:
+        cfg["created"] = created
     config = json.dumps(cfg).encode()
     kind = "tar+gzip" if gzipped else "tar"
     manifest = json.dumps({"schemaVersion": 2,
@@ -86,9 +90,9 @@ def oci_layout(out, images):
 
 def oci_archive(out, layer, name="localhost/crafted:latest", diff_id=None,
                 corrupt_blob=False, truncate=False, extra_member=None, nested=False,
-                history=None):
+                history=None, created=None):
     (gz,), config, manifest = image_blobs([layer], [diff_id] if diff_id else None,
-                                          history=history)
+                                          history=history, created=created)
     index = json.dumps({"schemaVersion": 2, "manifests": [
         {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha(manifest),
          "size": len(manifest),
@@ -183,6 +187,9 @@ def main():
             {"created": "2026-01-01T00:00:00Z",
              "created_by": "\x1b]0;pwned\x07\x1b[2J\x1b[31mRED",
              "comment": "\u009b31m c1 and \x1b[0m reset"}])
+    elif kind == "dated":
+        oci_archive(out, layer_tar(base + [entry("name", data=sys.argv[3].encode())]),
+                    name=sys.argv[3], created="2024-01-01T00:00:00Z")
     elif kind == "docker-good":
         docker_archive(out, layer_tar(base), name=sys.argv[3])
     elif kind == "docker-layer-traversal":

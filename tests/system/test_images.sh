@@ -48,6 +48,9 @@ eq "images --format 'table ...': podman's heading and columns" \
 	"$($P images --format 'table {{.ID}}\t{{.Repository}}' | head -1)" "IMAGE ID      REPOSITORY"
 eq "images --format table alone is the default table" \
 	"$($P images --format table | head -1)" "$($P images | head -1)"
+eq "images --format with Go's blocks and functions" \
+	"$($P images --format '{{if eq .Tag "latest"}}{{upper .Repository}}{{else}}other{{end}} {{len .Names}}')" \
+	"LOCALHOST/BUSYBOX 1"
 eq "images --format template" "$($P images --format '{{.Repository}}:{{.Tag}} {{.ID}}')" \
 	"localhost/busybox:latest ${id:0:12}"
 eq "image ls is images" "$($P image ls -q)" "${id:0:12}"
@@ -258,6 +261,17 @@ check "nothing was written through the symlink" test ! -e /tmp/podd-escape
 $CRAFT good "$T/good.tar" crafted
 eq "the crafting script's control archive loads" "$($P load -i "$T/good.tar")" \
 	"Loaded image: localhost/crafted:latest"
+# Two images created at the same time: one image's names stay together
+# in images, as in podman.
+$CRAFT dated "$T/tie1.tar" localhost/tie1:latest
+$CRAFT dated "$T/tie2.tar" localhost/tie2:latest
+$P load -q -i "$T/tie1.tar" > /dev/null
+$P load -q -i "$T/tie2.tar" > /dev/null
+$P tag localhost/tie1:latest tie3
+eq "images keeps one image's names together when another has the same created time" \
+	"$($P images --format '{{.Repository}}' | grep -A1 '^localhost/tie1$' | tail -1)" \
+	"localhost/tie3"
+$P rmi -f localhost/tie1 localhost/tie3 localhost/tie2 > /dev/null
 
 if [ "$(uname -m)" = x86_64 ]; then
 	$CRAFT nested-index "$T/nested.tar" multi

@@ -43,12 +43,13 @@ static char *captured(void (*fn)(void *), void *arg)
 struct indented {
 	json_object *obj;
 	int width;
+	bool escape_html;
 };
 
 static void print_indented(void *arg)
 {
 	struct indented *a = arg;
-	print_json_indented(a->obj, a->width);
+	print_json_indented(a->obj, a->width, a->escape_html);
 }
 
 static void test_format_is_json_as_c_common_reads_it(void **state)
@@ -68,11 +69,11 @@ static void test_json_indented_as_go_marshalindent(void **state)
 {
 	json_object *top = json_object_new_array(), *o = json_object_new_object(),
 		    *inner = json_object_new_array();
-	struct indented a = { top, 5 };
+	struct indented a = { top, 5, false };
 	char *out;
 	(void)state;
 
-	json_object_array_add(inner, json_object_new_string("a [ b {"));
+	json_object_array_add(inner, json_object_new_string("a [ b { <&>"));
 	json_object_object_add(o, "Id", json_object_new_string("x"));
 	json_object_object_add(o, "Mounts", json_object_new_array());
 	json_object_object_add(o, "Ports", json_object_new_object());
@@ -85,7 +86,7 @@ static void test_json_indented_as_go_marshalindent(void **state)
 				 "          \"Mounts\": [],\n"
 				 "          \"Ports\": {},\n"
 				 "          \"Args\": [\n"
-				 "               \"a [ b {\"\n"
+				 "               \"a [ b { <&>\"\n"
 				 "          ]\n"
 				 "     }\n"
 				 "]\n");
@@ -96,6 +97,16 @@ static void test_json_indented_as_go_marshalindent(void **state)
 	a.width = 4;
 	out = captured(print_indented, &a);
 	assert_string_equal(out, "[]\n");
+	free(out);
+	json_object_put(a.obj);
+
+	/* Go's encoder escapes <, > and & unless told not to */
+	a.obj = json_object_new_array();
+	json_object_array_add(a.obj, json_object_new_string("true && echo <x>"));
+	a.width = 2;
+	a.escape_html = true;
+	out = captured(print_indented, &a);
+	assert_string_equal(out, "[\n  \"true \\u0026\\u0026 echo \\u003cx\\u003e\"\n]\n");
 	free(out);
 	json_object_put(a.obj);
 }

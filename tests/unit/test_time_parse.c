@@ -1,4 +1,4 @@
-/* Times read from text (lib/rfc3339.c, lib/duration.c): RFC 3339 from
+/* Times read from text (lib/rfc3339.c, podctl/duration.c): RFC 3339 from
  * image configs and the command line, Go durations and epoch seconds as
  * podman's flags take them. */
 #include <setjmp.h>
