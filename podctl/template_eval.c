@@ -153,6 +153,7 @@ static int parse_block(struct parser *ps, struct node *n, podd_error_t *err)
 		free(pipe);
 		if (n->alt == NULL)
 			return podd_error_sys(err, ENOMEM, "out of memory");
+		ps->depth--; /* the {{else if}} is a sibling, not a level deeper */
 		return parse_block(ps, n->alt, err);
 	} else if (why != STOP_END) {
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "template: unexpected EOF");

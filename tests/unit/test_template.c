@@ -93,6 +93,13 @@ static void test_blocks(void **state)
 	expect("{{if .Labels}}a{{else if .Dangling}}b{{else}}c{{end}}", "c");
 	expect("{{if .Labels}}a{{else if .Names}}b{{else}}c{{end}}", "b");
 	expect("{{with .Labels}}has{{else}}none{{end}}", "none");
+	/* a long else-if chain is one level deep */
+	char chain[2048] = "{{if eq .Tag \"0\"}}0";
+	for (int i = 1; i < 40; i++)
+		snprintf(chain + strlen(chain), sizeof(chain) - strlen(chain),
+			 "{{else if eq .Tag \"%d\"}}%d", i, i);
+	strcat(chain, "{{else}}none{{end}}");
+	expect(chain, "none");
 	expect("{{with .Config}}{{index .Env 1}}{{end}}", "A=1");
 }
 
