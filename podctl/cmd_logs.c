@@ -35,7 +35,8 @@ static int print_chunk(const ProtobufCMessage *m, void *data, podd_error_t *err)
 			}
 		}
 		write_all(fd, l->text.data, l->text.len);
-		write_all(fd, "\n", 1);
+		if (!l->partial)
+			write_all(fd, "\n", 1);
 	}
 	return 0;
 }

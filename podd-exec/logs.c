@@ -104,6 +104,7 @@ int log_parse_line(const char *line, size_t len, struct log_entry *e)
 struct entry {
 	int64_t time_ns;
 	bool is_stderr;
+	bool partial; /* the log ended before the line did */
 	char *text;
 	size_t len;
 };
@@ -119,9 +120,10 @@ struct streamer {
 	/* tail ring */
 	struct entry *ring;
 	size_t ring_n, ring_start;
-	/* the line being joined */
-	struct entry cur;
-	bool have_cur;
+	/* the line being joined, a stream each: a stream's partial line is
+	 * joined only with that stream's next */
+	struct entry cur[2];
+	bool have_cur[2];
 	/* bytes read but not yet a whole line */
 	char *buf;
 	size_t have;
@@ -174,6 +176,7 @@ static int emit(struct streamer *s, struct entry *e, podd_error_t *err)
 	podd__log_line__init(&s->lines[s->n]);
 	s->lines[s->n].time_ns = e->time_ns;
 	s->lines[s->n].stderr = e->is_stderr;
+	s->lines[s->n].partial = e->partial;
 	s->lines[s->n].text.data = (uint8_t *)e->text;
 	s->lines[s->n].text.len = e->len;
 	e->text = NULL;
@@ -211,29 +214,49 @@ static int finish_entry(struct streamer *s, struct entry *e, podd_error_t *err)
 static int add_line(struct streamer *s, const char *line, size_t len, podd_error_t *err)
 {
 	struct log_entry le;
+	struct entry *cur;
 	char *grown;
+	int k;
 
 	if (log_parse_line(line, len, &le) < 0)
 		return 0; /* not ours to judge; podman skips such lines too */
-	if (!s->have_cur) {
-		s->cur = (struct entry){ .time_ns = le.time_ns, .is_stderr = le.stderr_stream };
-		s->have_cur = true;
+	k = le.stderr_stream ? 1 : 0;
+	cur = &s->cur[k];
+	if (!s->have_cur[k]) {
+		*cur = (struct entry){ .time_ns = le.time_ns, .is_stderr = le.stderr_stream };
+		s->have_cur[k] = true;
 	}
-	if (s->cur.len + le.text_len > ENTRY_MAX) {
-		if (finish_entry(s, &s->cur, err) < 0)
+	if (cur->len + le.text_len > ENTRY_MAX) {
+		if (finish_entry(s, cur, err) < 0)
 			return -1;
-		s->cur = (struct entry){ .time_ns = le.time_ns, .is_stderr = le.stderr_stream };
+		*cur = (struct entry){ .time_ns = le.time_ns, .is_stderr = le.stderr_stream };
 	}
-	grown = realloc(s->cur.text, s->cur.len + le.text_len + 1);
+	grown = realloc(cur->text, cur->len + le.text_len + 1);
 	if (grown == NULL)
 		return podd_error_sys(err, ENOMEM, "logs");
-	memcpy(grown + s->cur.len, le.text, le.text_len);
-	s->cur.text = grown;
-	s->cur.len += le.text_len;
+	memcpy(grown + cur->len, le.text, le.text_len);
+	cur->text = grown;
+	cur->len += le.text_len;
 	if (le.partial)
 		return 0;
-	s->have_cur = false;
-	return finish_entry(s, &s->cur, err);
+	s->have_cur[k] = false;
+	return finish_entry(s, cur, err);
+}
+
+/* The log is at its end (the container has exited, or no --follow): a
+ * line it holds no end of goes out as it is, without a newline, as
+ * podman prints it. */
+static int finish_partial(struct streamer *s, podd_error_t *err)
+{
+	for (int k = 0; k < 2; k++) {
+		if (!s->have_cur[k])
+			continue;
+		s->have_cur[k] = false;
+		s->cur[k].partial = true;
+		if (finish_entry(s, &s->cur[k], err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Read what is new in the log since `*off`; whole lines only. */
@@ -282,7 +305,8 @@ static void streamer_free(struct streamer *s)
 		free(s->lines[i].text.data);
 	for (size_t i = 0; i < s->ring_n; i++)
 		entry_free(&s->ring[(s->ring_start + i) % (size_t)s->r->tail]);
-	entry_free(&s->cur);
+	entry_free(&s->cur[0]);
+	entry_free(&s->cur[1]);
 	free(s->lines);
 	free(s->ptrs);
 	free(s->ring);
@@ -316,6 +340,8 @@ int handle_logs(struct podd_server *srv, const struct podd_request *req, podd_er
 		return podd_error_sys(err, errno, "open log");
 	if (fd >= 0 && read_new(&s, fd, &off, err) < 0)
 		return -1;
+	if ((!r->follow || fd < 0) && finish_partial(&s, err) < 0)
+		return -1;
 	if (send_tail(&s, err) < 0)
 		return -1;
 	if (!r->follow || fd < 0)
@@ -344,5 +370,7 @@ int handle_logs(struct podd_server *srv, const struct podd_request *req, podd_er
 		while (read(ino, buf, sizeof(buf)) > 0)
 			;
 	}
+	if (finish_partial(&s, err) < 0)
+		return -1;
 	return flush_chunk(&s, false, err);
 }

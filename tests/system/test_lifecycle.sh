@@ -49,6 +49,14 @@ expect_fail "logs --until junk after the zone" 125 \
 	'parsing --until "2026-11-24T00:00:00Zjunk": unable to interpret time value' \
 	$P logs --until 2026-11-24T00:00:00Zjunk lg
 $P rm lg > /dev/null
+# A last line without its newline is printed as it is, and a partial
+# line on stdout does not take in stderr's next line (as podman prints).
+$P run --name lgp --rootfs "$ROOTFS" /bin/sh -c 'echo a; echo b >&2; printf nonl' > /dev/null 2>&1
+eq "logs prints a last line that has no newline, without one" \
+	"$($P logs lgp 2> /dev/null; echo .)" "$(printf 'a\nnonl.')"
+eq "... and stderr's lines stay on stderr" "$($P logs lgp 2>&1 > /dev/null)" "b"
+eq "logs --tail 1 is that line" "$($P logs --tail 1 lgp 2> /dev/null; echo .)" "nonl."
+$P rm lgp > /dev/null
 check "ps shows Up" bash -c "$P ps | grep -Eq 'Up .*web\$'"
 eq "ps --format 'table ...': podman's heading" \
 	"$($P ps --format 'table {{.ID}}\t{{.Names}}\t{{.ImageID}}' | head -1)" "CONTAINER ID  NAMES       IMAGE ID"
