@@ -1,4 +1,4 @@
-/* podctl rm [-f] [-a] [-i] [-t SECONDS] NAME|ID... */
+/* podctl rm [-f] [-a] [-i] [-v] [-t SECONDS] NAME|ID... */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -64,6 +64,7 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "ignore", no_argument, NULL, 'i' },
 		{ "time", required_argument, NULL, 't' },
+		{ "volumes", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	__attribute__((cleanup(id_list_free))) struct id_list all = { 0 };
@@ -76,7 +77,7 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "afit:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "afit:v", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			remove_all = true;
@@ -86,6 +87,9 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 			break;
 		case 'i':
 			ignore = true;
+			break;
+		case 'v':
+			/* a container's anonymous volumes: podd makes none yet */
 			break;
 		case 't':
 			/* Seconds a running container is given to stop (-f)
@@ -148,13 +152,14 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 		char id[65];
 		if (remove_one(&e, argv[i], force, timeout, id, &err) < 0) {
 			int code = err->code;
-			if (code == PODD_E_NO_SUCH_CONTAINER && ignore) {
+			/* podman: -f also ignores names that are not there */
+			if (code == PODD_E_NO_SUCH_CONTAINER && (ignore || force)) {
 				podd_error_free(&err);
 				continue;
 			}
 			/* podman: a missing container makes rm exit 1. */
 			if (code == PODD_E_NO_SUCH_CONTAINER) {
-				fprintf(stderr, "Error: no container with ID or name \"%s\" found: "
+				fprintf(stderr, "Error: no container with name or ID \"%s\" found: "
 						"no such container\n", argv[i]);
 				podd_error_free(&err);
 				if (rc == 0)
@@ -169,8 +174,9 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 				break;
 			continue;
 		}
-		/* podman prints the full id of each container it removed. */
-		printf("%s\n", id);
+		/* podman prints each container as it was named (rm -a: the
+		 * full ids). */
+		printf("%s\n", argv[i]);
 	}
 	engine_stop(&e);
 	return rc;

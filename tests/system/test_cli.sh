@@ -50,8 +50,9 @@ expect_fail "missing command is refused" 125 'no command or entrypoint provided'
 	$P create --rootfs "$ROOTFS"
 expect_fail "inspect of a missing container" 125 'no container with name or ID "nothere" found: no such container' \
 	$P inspect nothere
-expect_fail "rm of a missing container exits 1" 1 'no container with ID or name "nothere" found: no such container' \
+expect_fail "rm of a missing container exits 1" 1 'no container with name or ID "nothere" found: no such container' \
 	$P rm nothere
+eq "rm -f of a missing container is quiet and exits 0, as podman's" "$($P rm -f nothere 2>&1; echo "rc=$?")" "rc=0"
 expect_fail "unknown command" 125 'unrecognized command' $P frobnicate
 expect_fail "unknown flag" 125 'unknown flag' $P ps --frobnicate
 eq "failed commands changed nothing" "$($P ps -a -q --no-trunc | sort)" "$before"
@@ -73,7 +74,7 @@ eq "old name is free after rename" "$?" "1"
 expect_fail "rename to a taken name" 125 'already in use' $P rename web2 "$name"
 check "old name reusable after rename" $P create --name web --rootfs "$ROOTFS" /bin/true
 
-eq "rm prints the full id" "$($P rm web2)" "$id"
+eq "rm prints the container as it was named, as podman" "$($P rm -v web2)" "web2"
 $P container exists "$id"
 eq "removed container is gone" "$?" "1"
 check "rm -a removes the rest" $P rm -a

@@ -91,7 +91,7 @@ eq "start once more" "$($P start web)" "web"
 eq "restart" "$($P restart -t 0 web)" "web"
 eq "stop -t 0 kills" "$($P stop -t 0 web)" "web"
 eq "wait after SIGKILL" "$($P wait web)" "137"
-eq "rm prints the id" "$($P rm web)" "$id"
+eq "rm prints the name given" "$($P rm web)" "web"
 
 # An exit nobody waits for: conmon's exit command records it.
 $P run -d --name victim --rootfs "$ROOTFS" sleep 1000 > /dev/null
