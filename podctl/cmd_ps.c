@@ -20,7 +20,8 @@ struct ps_opts {
 
 struct row {
 	char *cols[NCOLS];
-	char *id;           /* for --size */
+	char *id;           /* for -q and --size */
+	int64_t created_ns; /* the order rows are printed in */
 	int64_t image_size;
 	json_object *json;  /* this row's object in ctx->json, if any */
 };
@@ -115,12 +116,9 @@ static json_object *ps_template_view(json_object *o, const Podd__ContainerRecord
 	cleanup_free char *created = format_go_time(rec->created_ns);
 	cleanup_free char *ago = format_human_duration((now_ns - rec->created_ns) / 1000000000LL);
 	cleanup_free char *status = status_text(rec, now_ns);
-	cleanup_free char *human = NULL;
 
 	if (!no_trunc)
 		cut_command(&cmd);
-	if (ago && asprintf(&human, "%s ago", ago) < 0)
-		human = NULL;
 	json_object_object_add(o, "ID", json_object_new_string_len(rec->id, no_trunc ? 64 : 12));
 	json_object_object_add(o, "Names", json_object_new_string(rec->name));
 	json_object_object_add(o, "ImageID", json_object_new_string_len(rec->image_id,
@@ -130,8 +128,9 @@ static json_object *ps_template_view(json_object *o, const Podd__ContainerRecord
 	json_object_object_add(o, "State", json_object_new_string(status ? status : ""));
 	json_object_object_add(o, "Created", json_object_new_string(created ? created : ""));
 	json_object_object_add(o, "CreatedAt", json_object_new_string(created ? created : ""));
-	json_object_object_add(o, "CreatedHuman", json_object_new_string(human ? human : ""));
-	json_object_object_add(o, "RunningFor", json_object_new_string(human ? human : ""));
+	/* "2 seconds ago", as the CREATED column */
+	json_object_object_add(o, "CreatedHuman", json_object_new_string(ago ? ago : ""));
+	json_object_object_add(o, "RunningFor", json_object_new_string(ago ? ago : ""));
 	json_object_object_add(o, "Labels", json_object_new_object());
 	json_object_object_add(o, "Mounts", json_object_new_array());
 	json_object_object_add(o, "Networks", json_object_new_string(""));
@@ -187,14 +186,6 @@ static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *e
 	struct ps_ctx *ctx = data;
 	struct row *r;
 
-	if (ctx->o.quiet) {
-		printf("%.*s\n", ctx->o.no_trunc ? 64 : 12, rec->id);
-		return 0;
-	}
-	if (ctx->json && !ctx->o.size) {
-		json_object_array_add(ctx->json, row_json(ctx, rec));
-		return 0;
-	}
 	if (ctx->n == ctx->cap) {
 		size_t cap = ctx->cap ? ctx->cap * 2 : 64;
 		struct row *grown = realloc(ctx->rows, cap * sizeof(*grown));
@@ -206,9 +197,12 @@ static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *e
 	r = &ctx->rows[ctx->n++];
 	memset(r, 0, sizeof(*r));
 	r->id = strdup(rec->id);
+	r->created_ns = rec->created_ns;
 	r->image_size = rec->image_size;
 	if (r->id == NULL)
 		return podd_error_sys(err, ENOMEM, "ps");
+	if (ctx->o.quiet)
+		return 0;
 	if (ctx->json) {
 		r->json = row_json(ctx, rec);
 		json_object_array_add(ctx->json, r->json);
@@ -285,6 +279,31 @@ static int add_sizes(struct engine *e, struct ps_ctx *ctx, podd_error_t *err)
 	return 0;
 }
 
+/* podman's order: oldest first. podd-state lists by id; insertion sort
+ * keeps equal times in that order (glibc's qsort asks sysinfo(2) for the
+ * memory size, which podctl's sandbox does not allow). The JSON array is
+ * made again in the new order. */
+static int sort_rows(struct ps_ctx *ctx, podd_error_t *err)
+{
+	for (size_t i = 1; i < ctx->n; i++) {
+		struct row tmp = ctx->rows[i];
+		size_t j = i;
+		for (; j > 0 && ctx->rows[j - 1].created_ns > tmp.created_ns; j--)
+			ctx->rows[j] = ctx->rows[j - 1];
+		ctx->rows[j] = tmp;
+	}
+	if (ctx->json == NULL)
+		return 0;
+	json_object *sorted = json_object_new_array();
+	if (sorted == NULL)
+		return podd_error_sys(err, ENOMEM, "ps");
+	for (size_t i = 0; i < ctx->n; i++)
+		json_object_array_add(sorted, json_object_get(ctx->rows[i].json));
+	json_object_put(ctx->json);
+	ctx->json = sorted;
+	return 0;
+}
+
 static void ps_ctx_free(struct ps_ctx *ctx)
 {
 	for (size_t i = 0; i < ctx->n; i++) {
@@ -353,11 +372,14 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 		ctx.o.size = false;
 	if (engine_start(&e, g, NEED_STATE | (ctx.o.size ? NEED_EXEC : 0), &err) < 0 ||
 	    state_list(&e, ctx.o.all, add_row, &ctx, &err) < 0 ||
-	    (ctx.o.size && add_sizes(&e, &ctx, &err) < 0)) {
+	    (ctx.o.size && add_sizes(&e, &ctx, &err) < 0) || sort_rows(&ctx, &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}
-	if (ctx.json && format_is_json(ctx.o.format)) {
+	if (ctx.o.quiet) {
+		for (size_t i = 0; i < ctx.n; i++)
+			printf("%.*s\n", ctx.o.no_trunc ? 64 : 12, ctx.rows[i].id);
+	} else if (ctx.json && format_is_json(ctx.o.format)) {
 		print_json_indented(ctx.json, 2, true);
 	} else if (ctx.json && format_is_table(ctx.o.format)) {
 		static const struct format_header table_headers[] = {

@@ -49,6 +49,15 @@ expect_fail "logs --until junk after the zone" 125 \
 	'parsing --until "2026-11-24T00:00:00Zjunk": unable to interpret time value' \
 	$P logs --until 2026-11-24T00:00:00Zjunk lg
 $P rm lg > /dev/null
+# ps lists the oldest first, as podman (podd-state lists by id)
+for n in ord1 ord2 ord3 ord4; do $P create --name $n --rootfs "$ROOTFS" /bin/true > /dev/null; done
+eq "ps lists containers oldest first" \
+	"$($P ps -a --format '{{.Names}}' | grep '^ord' | paste -sd' ')" "ord1 ord2 ord3 ord4"
+eq "... -q and --format json too" \
+	"$($P ps -a -q --no-trunc | grep -Fx -f <($P inspect --format '{{.Id}}' ord1 ord2 ord3 ord4) | paste -sd' ')" \
+	"$($P inspect --format '{{.Id}}' ord1 ord2 ord3 ord4 | paste -sd' ')"
+eq "ps's .RunningFor says ago once" "$($P ps -a --format '{{.RunningFor}}' | grep -c 'ago ago')" "0"
+$P rm ord1 ord2 ord3 ord4 > /dev/null
 # A last line without its newline is printed as it is, and a partial
 # line on stdout does not take in stderr's next line (as podman prints).
 $P run --name lgp --rootfs "$ROOTFS" /bin/sh -c 'echo a; echo b >&2; printf nonl' > /dev/null 2>&1
