@@ -10,10 +10,16 @@
 #include "cleanup.h"
 #include "image_use.h"
 #include "podctl.h"
+#include "ps_filter.h"
+#include "records.h"
 
 struct ps_opts {
-	bool all, quiet, no_trunc, size;
+	bool all, quiet, no_trunc, size, heading;
 	const char *format;
+	const char *sort; /* --sort: created (the default), id, names, image, command, status */
+	long last;        /* -n/--last, -l (1): the newest this many; -1 all */
+	char *filters[PS_FILTERS_MAX + 1];
+	size_t n_filters;
 };
 
 #define NCOLS 8 /* SIZE only with --size */
@@ -22,12 +28,14 @@ struct row {
 	char *cols[NCOLS];
 	char *id;           /* for -q and --size */
 	int64_t created_ns; /* the order rows are printed in */
+	char *sort_text;    /* --sort's key, when it is not the time */
 	int64_t image_size;
 	json_object *json;  /* this row's object in ctx->json, if any */
 };
 
 struct ps_ctx {
 	struct ps_opts o;
+	struct ps_filters filters;
 	int64_t now_ns;
 	json_object *json;
 	bool template; /* --format TEMPLATE: rows as podman's templates see them */
@@ -186,6 +194,8 @@ static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *e
 	struct ps_ctx *ctx = data;
 	struct row *r;
 
+	if (!ps_filters_match(&ctx->filters, rec))
+		return 0;
 	if (ctx->n == ctx->cap) {
 		size_t cap = ctx->cap ? ctx->cap * 2 : 64;
 		struct row *grown = realloc(ctx->rows, cap * sizeof(*grown));
@@ -200,6 +210,20 @@ static int add_row(const Podd__ContainerRecord *rec, void *data, podd_error_t *e
 	r->created_ns = rec->created_ns;
 	r->image_size = rec->image_size;
 	if (r->id == NULL)
+		return podd_error_sys(err, ENOMEM, "ps");
+	if (strcmp(ctx->o.sort, "names") == 0)
+		r->sort_text = strdup(rec->name);
+	else if (strcmp(ctx->o.sort, "id") == 0)
+		r->sort_text = strdup(rec->id);
+	else if (strcmp(ctx->o.sort, "image") == 0)
+		r->sort_text = strdup(rec->image);
+	else if (strcmp(ctx->o.sort, "command") == 0)
+		r->sort_text = join_cmd(rec);
+	else if (strcmp(ctx->o.sort, "status") == 0)
+		r->sort_text = status_text(rec, ctx->now_ns);
+	else
+		r->sort_text = strdup("");
+	if (r->sort_text == NULL)
 		return podd_error_sys(err, ENOMEM, "ps");
 	if (ctx->o.quiet)
 		return 0;
@@ -243,7 +267,8 @@ static void print_table(struct ps_ctx *ctx)
 			if (strlen(ctx->rows[i].cols[c]) > width[c])
 				width[c] = strlen(ctx->rows[i].cols[c]);
 	}
-	print_row(headers, width, ncols);
+	if (ctx->o.heading)
+		print_row(headers, width, ncols);
 	for (size_t i = 0; i < ctx->n; i++)
 		print_row((const char *const *)ctx->rows[i].cols, width, ncols);
 }
@@ -283,12 +308,43 @@ static int add_sizes(struct engine *e, struct ps_ctx *ctx, podd_error_t *err)
  * keeps equal times in that order (glibc's qsort asks sysinfo(2) for the
  * memory size, which podctl's sandbox does not allow). The JSON array is
  * made again in the new order. */
+static int row_cmp(const struct row *x, const struct row *y)
+{
+	int c = strcmp(x->sort_text, y->sort_text);
+	if (c)
+		return c;
+	return x->created_ns < y->created_ns ? -1 : x->created_ns > y->created_ns;
+}
+
+static void row_free(struct row *r)
+{
+	for (int c = 0; c < NCOLS; c++)
+		free(r->cols[c]);
+	free(r->id);
+	free(r->sort_text);
+}
+
 static int sort_rows(struct ps_ctx *ctx, podd_error_t *err)
 {
+	/* -n: the newest rows by creation, whatever the --sort */
+	if (ctx->o.last >= 0) {
+		for (size_t i = 1; i < ctx->n; i++) {
+			struct row tmp = ctx->rows[i];
+			size_t j = i;
+			for (; j > 0 && ctx->rows[j - 1].created_ns > tmp.created_ns; j--)
+				ctx->rows[j] = ctx->rows[j - 1];
+			ctx->rows[j] = tmp;
+		}
+		size_t keep = (size_t)ctx->o.last < ctx->n ? (size_t)ctx->o.last : ctx->n;
+		for (size_t i = 0; i < ctx->n - keep; i++)
+			row_free(&ctx->rows[i]);
+		memmove(ctx->rows, ctx->rows + (ctx->n - keep), keep * sizeof(*ctx->rows));
+		ctx->n = keep;
+	}
 	for (size_t i = 1; i < ctx->n; i++) {
 		struct row tmp = ctx->rows[i];
 		size_t j = i;
-		for (; j > 0 && ctx->rows[j - 1].created_ns > tmp.created_ns; j--)
+		for (; j > 0 && row_cmp(&ctx->rows[j - 1], &tmp) > 0; j--)
 			ctx->rows[j] = ctx->rows[j - 1];
 		ctx->rows[j] = tmp;
 	}
@@ -306,35 +362,60 @@ static int sort_rows(struct ps_ctx *ctx, podd_error_t *err)
 
 static void ps_ctx_free(struct ps_ctx *ctx)
 {
-	for (size_t i = 0; i < ctx->n; i++) {
-		for (int c = 0; c < NCOLS; c++)
-			free(ctx->rows[i].cols[c]);
-		free(ctx->rows[i].id);
-	}
+	for (size_t i = 0; i < ctx->n; i++)
+		row_free(&ctx->rows[i]);
+	ps_filters_free(&ctx->filters);
 	free(ctx->rows);
 	if (ctx->json)
 		json_object_put(ctx->json);
 }
 
+/* since= and before=: the named containers' creation times. */
+static int filter_times(struct engine *e, struct ps_filters *fs, podd_error_t *err)
+{
+	for (size_t i = 0; i < fs->n; i++) {
+		cleanup_record Podd__ContainerRecord *rec = NULL;
+		if (fs->f[i].key != PS_FILTER_SINCE && fs->f[i].key != PS_FILTER_BEFORE)
+			continue;
+		if (state_lookup(e, fs->f[i].value, &rec, err) < 0)
+			return -1;
+		fs->f[i].time_ns = rec->created_ns;
+	}
+	return 0;
+}
+
 int cmd_ps(const struct global_opts *g, int argc, char **argv)
 {
+	enum { OPT_FORMAT = 256, OPT_NOHEADING, OPT_SORT };
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-trunc", no_argument, NULL, 'T' },
-		{ "format", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "last", required_argument, NULL, 'n' },
+		{ "latest", no_argument, NULL, 'l' },
+		{ "noheading", no_argument, NULL, OPT_NOHEADING },
+		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "size", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const sort_keys[] = { "command", "created", "id",         "image",
+						 "names",   "runningfor", "size",       "status",
+						 NULL };
 	__attribute__((cleanup(ps_ctx_free))) struct ps_ctx ctx = { 0 };
 	podd_error_t err = NULL;
 	struct engine e;
 	struct timespec ts;
 	int c;
+	char *end;
 
+	ctx.o.heading = true;
+	ctx.o.sort = "created";
+	ctx.o.last = -1;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "aqs", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "aqsf:n:l", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			ctx.o.all = true;
@@ -345,10 +426,50 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 		case 'T':
 			ctx.o.no_trunc = true;
 			break;
-		case 'f':
+		case OPT_FORMAT:
 			/* "table" alone is the default table, as in podman */
 			ctx.o.format = strcmp(optarg, "table") == 0 ? NULL : optarg;
 			break;
+		case 'f':
+			if (ctx.o.n_filters == PS_FILTERS_MAX) {
+				fprintf(stderr, "Error: more than %d filters\n", PS_FILTERS_MAX);
+				return EXIT_ENGINE;
+			}
+			ctx.o.filters[ctx.o.n_filters++] = optarg;
+			break;
+		case 'n':
+			errno = 0;
+			ctx.o.last = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || ctx.o.last < 0) {
+				fprintf(stderr, "Error: invalid argument \"%s\" for \"-n, --last\" flag\n",
+					optarg);
+				return EXIT_ENGINE;
+			}
+			ctx.o.all = true; /* the last created, whatever their state */
+			break;
+		case 'l':
+			ctx.o.last = 1;
+			ctx.o.all = true;
+			break;
+		case OPT_NOHEADING:
+			ctx.o.heading = false;
+			break;
+		case OPT_SORT: {
+			const char *const *k = sort_keys;
+			while (*k && strcmp(*k, optarg) != 0)
+				k++;
+			if (*k == NULL) {
+				fprintf(stderr, "Error: invalid option for --sort, options are: "
+						"command, created, id, image, names, runningfor, "
+						"size, or status\n");
+				return EXIT_ENGINE;
+			}
+			/* runningfor and size order as created does here */
+			ctx.o.sort = strcmp(optarg, "runningfor") == 0 || strcmp(optarg, "size") == 0
+					     ? "created"
+					     : optarg;
+			break;
+		}
 		case 's':
 			ctx.o.size = true;
 			break;
@@ -361,6 +482,8 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 		fprintf(stderr, "Error: ps takes no arguments\n");
 		return EXIT_ENGINE;
 	}
+	if (ps_filters_parse(ctx.o.filters, ctx.o.n_filters, &ctx.filters, &err) < 0)
+		return report_error(&err);
 	if (ctx.o.format && !ctx.o.quiet) {
 		ctx.json = json_object_new_array();
 		ctx.template = !format_is_json(ctx.o.format);
@@ -371,6 +494,7 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 	if (ctx.o.quiet)
 		ctx.o.size = false;
 	if (engine_start(&e, g, NEED_STATE | (ctx.o.size ? NEED_EXEC : 0), &err) < 0 ||
+	    filter_times(&e, &ctx.filters, &err) < 0 ||
 	    state_list(&e, ctx.o.all, add_row, &ctx, &err) < 0 ||
 	    (ctx.o.size && add_sizes(&e, &ctx, &err) < 0) || sort_rows(&ctx, &err) < 0) {
 		engine_stop(&e);

@@ -57,6 +57,18 @@ eq "... -q and --format json too" \
 	"$($P ps -a -q --no-trunc | grep -Fx -f <($P inspect --format '{{.Id}}' ord1 ord2 ord3 ord4) | paste -sd' ')" \
 	"$($P inspect --format '{{.Id}}' ord1 ord2 ord3 ord4 | paste -sd' ')"
 eq "ps's .RunningFor says ago once" "$($P ps -a --format '{{.RunningFor}}' | grep -c 'ago ago')" "0"
+eq "ps -n 2: the two last created, oldest first" "$($P ps -n 2 --format '{{.Names}}' | paste -sd' ')" "ord3 ord4"
+eq "ps -l: the last created" "$($P ps -l --format '{{.Names}}')" "ord4"
+eq "ps --filter name= (a regular expression; one key's values any-of)" \
+	"$($P ps -a --filter name='^ord[12]$' --filter name=ord4 --format '{{.Names}}' | paste -sd' ')" "ord1 ord2 ord4"
+eq "ps --filter status= and since= (different keys all-of)" \
+	"$($P ps -a -f status=created -f since=ord2 --format '{{.Names}}' | grep '^ord' | paste -sd' ')" "ord3 ord4"
+eq "ps --sort names" "$($P ps -a --sort names --format '{{.Names}}' | grep '^ord' | paste -sd' ')" \
+	"ord1 ord2 ord3 ord4"
+eq "ps --noheading" "$($P ps -a --noheading | grep -c 'CONTAINER ID')" "0"
+expect_fail "ps --filter of an unknown key" 125 "bogus is an invalid filter" $P ps --filter bogus=1
+expect_fail "ps --filter status= of an unknown state" 125 \
+	"unknown container state: bogus: invalid argument" $P ps --filter status=bogus
 $P rm ord1 ord2 ord3 ord4 > /dev/null
 # A last line without its newline is printed as it is, and a partial
 # line on stdout does not take in stderr's next line (as podman prints).
