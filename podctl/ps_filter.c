@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "podctl.h"
+
 static const char *const key_names[PS_FILTER_KEYS] = {
 	[PS_FILTER_ID] = "id",         [PS_FILTER_NAME] = "name",
 	[PS_FILTER_STATUS] = "status", [PS_FILTER_EXITED] = "exited",
@@ -17,28 +19,13 @@ static const char *const key_names[PS_FILTER_KEYS] = {
 static const char *const unsupported[] = { "volume", "network", "pod", "health", "until",
 					    "restart-policy", NULL };
 
-/* A state as status= names it; podd's "configured" (recorded, nothing on
- * the host yet) is podman's too. */
+/* A state as status= names it: ps's word, but podd's "configured"
+ * (recorded, nothing on the host yet) is podman's too. */
 static const char *status_word(Podd__ContainerState s)
 {
-	switch (s) {
-	case PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED:
+	if (s == PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED)
 		return "configured";
-	case PODD__CONTAINER_STATE__CONTAINER_STATE_CREATED:
-		return "created";
-	case PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING:
-		return "running";
-	case PODD__CONTAINER_STATE__CONTAINER_STATE_STOPPED:
-		return "stopped";
-	case PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED:
-		return "paused";
-	case PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED:
-		return "exited";
-	case PODD__CONTAINER_STATE__CONTAINER_STATE_REMOVING:
-		return "removing";
-	default:
-		return "unknown";
-	}
+	return container_status_word(s);
 }
 
 static bool status_valid(const char *v)
