@@ -1,5 +1,6 @@
 /* podctl start, stop, kill, restart, pause, unpause, wait and container cleanup. Each holds
  * the container's lock from its first read to its last write. */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -18,6 +19,7 @@ enum verb { VERB_START, VERB_STOP, VERB_KILL, VERB_RESTART, VERB_WAIT, VERB_CLEA
 
 struct opts {
 	bool attach, interactive, all;
+	bool ignore; /* stop -i: names not there are not an error */
 	int timeout; /* -1: the container's own */
 	int signal;
 	struct detach_keys keys; /* start -a */
@@ -46,11 +48,17 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "signal", required_argument, NULL, 's' },
 		{ "all", no_argument, NULL, 'A' },
+		{ "ignore", no_argument, NULL, 'I' },
 		{ "detach-keys", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *shorts = v == VERB_START ? "ai" : v == VERB_KILL ? "s:" :
-			     v == VERB_STOP || v == VERB_RESTART ? "t:" : "";
+	/* podman's short flags: -a is --attach for start, --all elsewhere */
+	const char *shorts = v == VERB_START	? "ai"
+			     : v == VERB_KILL	? "s:a"
+			     : v == VERB_STOP	? "t:ai"
+			     : v == VERB_RESTART ? "t:a"
+			     : v == VERB_PAUSE || v == VERB_UNPAUSE ? "a"
+						 : "";
 	int c;
 	char *end;
 
@@ -62,10 +70,30 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, shorts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			o->attach = true;
+			if (v == VERB_START)
+				o->attach = true;
+			else
+				o->all = true;
+			break;
+		case 'A':
+			if (v == VERB_WAIT || v == VERB_CLEANUP) {
+				fprintf(stderr, "Error: unknown flag: --all\n");
+				return -1;
+			}
+			o->all = true;
 			break;
 		case 'i':
-			o->interactive = true;
+			if (v == VERB_START)
+				o->interactive = true;
+			else
+				o->ignore = true;
+			break;
+		case 'I':
+			if (v != VERB_STOP) {
+				fprintf(stderr, "Error: unknown flag: --ignore\n");
+				return -1;
+			}
+			o->ignore = true;
 			break;
 		case 't':
 			o->timeout = (int)strtol(optarg, &end, 10);
@@ -101,7 +129,12 @@ static int parse(enum verb v, int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
-	if (optind >= argc) {
+	if (o->all && optind < argc) {
+		fprintf(stderr, "Error: when using the --all switch, you may not pass any "
+				"containers names or IDs\n");
+		return -1;
+	}
+	if (optind >= argc && !o->all) {
 		fprintf(stderr, "Error: %s requires at least one container name or ID\n",
 			argv[0]);
 		return -1;
@@ -149,8 +182,11 @@ static int one(struct engine *e, enum verb v, const struct opts *o, const char *
 		return rec && ctr_unlock(e, id, &err) < 0 ? report_error(&err) : 0;
 	}
 	if (ctr_lookup_locked(e, name, &rec, &err) < 0 || ctr_sync(e, &rec, &err) < 0) {
-		/* The exit command of a --rm container finds it gone: done. */
-		if (v == VERB_CLEANUP && err->code == PODD_E_NO_SUCH_CONTAINER) {
+		/* The exit command of a --rm container finds it gone: done;
+		 * so does stop -i, and any verb with --all for a container
+		 * removed since the list. */
+		if ((v == VERB_CLEANUP || o->ignore || o->all) &&
+		    err->code == PODD_E_NO_SUCH_CONTAINER) {
 			podd_error_free(&err);
 			return 0;
 		}
@@ -255,6 +291,63 @@ static int cleanup_one(struct engine *e, const char *name)
 	return 0;
 }
 
+/* --all: the containers a verb applies to, as podman picks them: stop,
+ * kill and pause the running (stop also the paused), unpause the paused,
+ * start those not running, restart every one. */
+struct all_ids {
+	enum verb v;
+	char **ids;
+	size_t n, cap;
+};
+
+static int collect_for_all(const Podd__ContainerRecord *rec, void *data, podd_error_t *err)
+{
+	struct all_ids *a = data;
+	bool running = rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING,
+	     paused = rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED, want;
+
+	switch (a->v) {
+	case VERB_STOP:
+		want = running || paused;
+		break;
+	case VERB_KILL:
+	case VERB_PAUSE:
+		want = running;
+		break;
+	case VERB_UNPAUSE:
+		want = paused;
+		break;
+	case VERB_START:
+		want = !running && !paused;
+		break;
+	default:
+		want = true;
+		break;
+	}
+	if (!want)
+		return 0;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 32;
+		char **grown = realloc(a->ids, cap * sizeof(*grown));
+		if (grown == NULL)
+			return podd_error_sys(err, ENOMEM, "--all");
+		a->ids = grown;
+		a->cap = cap;
+	}
+	a->ids[a->n] = strdup(rec->id);
+	if (a->ids[a->n] == NULL)
+		return podd_error_sys(err, ENOMEM, "--all");
+	a->n++;
+	return 0;
+}
+
+static void all_ids_free(struct all_ids *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->ids[i]);
+	free(a->ids);
+}
+
 static int run_verb(enum verb v, const struct global_opts *g, int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -281,6 +374,20 @@ static int run_verb(enum verb v, const struct global_opts *g, int argc, char **a
 		rc = argc - first == 1 ? cleanup_one(&e, argv[first]) : EXIT_ENGINE;
 		if (argc - first != 1)
 			fprintf(stderr, "Error: container cleanup takes one container\n");
+		engine_stop(&e);
+		return rc;
+	}
+	if (o.all) {
+		__attribute__((cleanup(all_ids_free))) struct all_ids all = { .v = v };
+		if (state_list(&e, true, collect_for_all, &all, &err) < 0) {
+			engine_stop(&e);
+			return report_error(&err);
+		}
+		for (size_t i = 0; i < all.n; i++) {
+			int r = one(&e, v, &o, all.ids[i]);
+			if (r != 0 && rc == 0)
+				rc = r;
+		}
 		engine_stop(&e);
 		return rc;
 	}

@@ -215,4 +215,17 @@ check "the exit command removed the --rm container" bash -c "! $P container exis
 eq "its exit code is handed off, not deleted" "$(cat "$T/run/exits/$gone.removed" 2> /dev/null)" 4
 check "no exit file under its own name" test ! -e "$T/run/exits/$gone"
 
+# --all and stop --ignore, as podman takes them (no other container runs now)
+$P run -d --name all1 --rootfs "$ROOTFS" /bin/sleep 100 > /dev/null
+$P run -d --name all2 --rootfs "$ROOTFS" /bin/sleep 100 > /dev/null
+eq "pause -a pauses the running ones" "$($P pause -a | wc -l) $($P inspect --format '{{.State.Status}}' all1 all2 | paste -sd' ')" \
+	"2 paused paused"
+eq "unpause --all" "$($P unpause --all | wc -l) $($P inspect --format '{{.State.Status}}' all1 | paste -sd' ')" \
+	"2 running"
+eq "stop -a -t 0 stops them" "$($P stop -a -t 0 | wc -l) $($P inspect --format '{{.State.Status}}' all1 all2 | paste -sd' ')" \
+	"2 exited exited"
+eq "stop -i: a name not there is no error" "$($P stop -i nothere all1; echo "rc=$?")" "$(printf 'all1\nrc=0')"
+expect_fail "--all with names" 125 "may not pass any containers names or IDs" $P stop -a all1
+$P rm all1 all2 > /dev/null
+
 finish
