@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "detach_keys.h"
+#include "image_apply.h"
 #include "lifecycle.h"
 
 enum verb { VERB_START, VERB_STOP, VERB_KILL, VERB_RESTART, VERB_WAIT, VERB_CLEANUP, VERB_PAUSE,
@@ -25,18 +26,11 @@ struct opts {
 	struct detach_keys keys; /* start -a */
 };
 
+/* A signal by name or number as podman takes it (image_apply.c). */
 static int parse_signal(const char *s)
 {
-	char *end;
-	long n = strtol(s, &end, 10);
-	if (*s && *end == '\0')
-		return n >= 1 && n <= 64 ? (int)n : -1;
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (int i = 1; i < NSIG; i++)
-		if (sigabbrev_np(i) && strcasecmp(sigabbrev_np(i), s) == 0)
-			return i;
-	return -1;
+	int32_t sig;
+	return podctl_parse_signal(s, &sig) < 0 ? -1 : (int)sig;
 }
 
 static int parse(enum verb v, int argc, char **argv, struct opts *o)

@@ -3,6 +3,7 @@
  * in the rest. */
 #include "image_apply.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -34,6 +35,31 @@ int podctl_parse_signal(const char *s, int32_t *out)
 			*out = i;
 			return 0;
 		}
+	}
+	/* Go's other names, which podman takes: old aliases and the
+	 * real-time signals as RTMIN, RTMIN+n, RTMAX-n and RTMAX */
+	if (strcasecmp(s, "CLD") == 0 || strcasecmp(s, "IOT") == 0 || strcasecmp(s, "POLL") == 0) {
+		*out = toupper((unsigned char)s[0]) == 'C' ? SIGCHLD
+		       : toupper((unsigned char)s[0]) == 'I' ? SIGABRT
+							       : SIGIO;
+		return 0;
+	}
+	if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
+		bool max = toupper((unsigned char)s[4]) == 'X';
+		long k = 0;
+		if (s[5] != '\0') {
+			if (s[5] != (max ? '-' : '+') || s[6] < '0' || s[6] > '9')
+				return -1;
+			errno = 0;
+			k = strtol(s + 6, &end, 10);
+			if (errno || *end)
+				return -1;
+		}
+		n = max ? SIGRTMAX - k : SIGRTMIN + k;
+		if (n < SIGRTMIN || n > SIGRTMAX)
+			return -1;
+		*out = (int32_t)n;
+		return 0;
 	}
 	return -1;
 }

@@ -53,6 +53,8 @@ expect_fail "inspect of a missing container" 125 'no container with name or ID "
 expect_fail "rm of a missing container exits 1" 1 'no container with name or ID "nothere" found: no such container' \
 	$P rm nothere
 eq "rm -f of a missing container is quiet and exits 0, as podman's" "$($P rm -f nothere 2>&1; echo "rc=$?")" "rc=0"
+eq "a command's --help exits 0 with its usage, as podman's" \
+	"$($P ps --help | head -1; echo "rc=${PIPESTATUS[0]}")" "$(printf 'Usage: podctl ps [-a] [-q] [-s] [--no-trunc] [-n N|-l] [-f KEY=VALUE]... [--sort KEY] [--noheading] [--format json|TEMPLATE]\nrc=0')"
 expect_fail "unknown command" 125 'unrecognized command' $P frobnicate
 expect_fail "unknown flag" 125 'unknown flag' $P ps --frobnicate
 eq "failed commands changed nothing" "$($P ps -a -q --no-trunc | sort)" "$before"

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -181,6 +182,20 @@ static void test_stop_signal_spellings(void **state)
 	assert_int_equal(s, 2);
 	assert_int_equal(podctl_parse_signal("65", &s), -1);
 	assert_int_equal(podctl_parse_signal("SIGNOPE", &s), -1);
+	/* Go's names podman takes: real-time signals and old aliases */
+	assert_int_equal(podctl_parse_signal("RTMIN+3", &s), 0);
+	assert_int_equal(s, SIGRTMIN + 3);
+	assert_int_equal(podctl_parse_signal("SIGRTMAX-1", &s), 0);
+	assert_int_equal(s, SIGRTMAX - 1);
+	assert_int_equal(podctl_parse_signal("rtmax", &s), 0);
+	assert_int_equal(s, SIGRTMAX);
+	assert_int_equal(podctl_parse_signal("CLD", &s), 0);
+	assert_int_equal(s, SIGCHLD);
+	assert_int_equal(podctl_parse_signal("SIGIOT", &s), 0);
+	assert_int_equal(s, SIGABRT);
+	assert_int_equal(podctl_parse_signal("RTMIN+99", &s), -1);
+	assert_int_equal(podctl_parse_signal("RTMAX+1", &s), -1);
+	assert_int_equal(podctl_parse_signal("RTMIN-1", &s), -1);
 	image(&ic);
 	ic.stop_signal = "SIGNOPE";
 	assert_int_equal(image_config_apply(&c, &ov, &ic, &a, &err), -1);
