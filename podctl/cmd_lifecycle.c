@@ -385,6 +385,12 @@ static int run_verb(enum verb v, const struct global_opts *g, int argc, char **a
 		engine_stop(&e);
 		return rc;
 	}
+	/* podman looks every name up before it acts on any (stop -i aside,
+	 * which passes over the missing) */
+	if (!o.ignore && state_lookup_all(&e, argv + first, (size_t)(argc - first), &err) < 0) {
+		engine_stop(&e);
+		return report_error(&err);
+	}
 	for (int i = first; i < argc; i++) {
 		int r = one(&e, v, &o, argv[i]);
 		if (r != 0 && rc == 0)

@@ -484,7 +484,10 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 	}
 	if (ps_filters_parse(ctx.o.filters, ctx.o.n_filters, &ctx.filters, &err) < 0)
 		return report_error(&err);
-	if (ctx.o.format && !ctx.o.quiet) {
+	/* podman: a --format wins over -q */
+	if (ctx.o.format)
+		ctx.o.quiet = false;
+	if (ctx.o.format) {
 		ctx.json = json_object_new_array();
 		ctx.template = !format_is_json(ctx.o.format);
 	}

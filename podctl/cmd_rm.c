@@ -148,6 +148,16 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 		engine_stop(&e);
 		return rc;
 	}
+	/* podman looks every name up before it removes any (-f and -i pass
+	 * over the missing); a missing one exits 1 */
+	if (!force && !ignore &&
+	    state_lookup_all(&e, argv + optind, (size_t)(argc - optind), &err) < 0) {
+		engine_stop(&e);
+		if (err->code != PODD_E_NO_SUCH_CONTAINER)
+			return report_error(&err);
+		report_error(&err);
+		return 1;
+	}
 	for (int i = optind; i < argc; i++) {
 		char id[65];
 		if (remove_one(&e, argv[i], force, timeout, id, &err) < 0) {

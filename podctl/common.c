@@ -60,6 +60,17 @@ int state_lookup(struct engine *e, const char *name_or_id, Podd__ContainerRecord
 	return 0;
 }
 
+int state_lookup_all(struct engine *e, char *const *names, size_t n, podd_error_t *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		Podd__ContainerRecord *rec = NULL;
+		if (state_lookup(e, names[i], &rec, err) < 0)
+			return -1;
+		podd__container_record__free_unpacked(rec, NULL);
+	}
+	return 0;
+}
+
 /* What podctl relies on in a record from podd-state before touching it. */
 int record_check(const Podd__ContainerRecord *rec, podd_error_t *err)
 {

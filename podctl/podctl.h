@@ -153,6 +153,9 @@ int exit_code_for(int code);
 int state_lookup(struct engine *e, const char *name_or_id, Podd__ContainerRecord **rec,
 		 podd_error_t *err);
 int record_check(const Podd__ContainerRecord *rec, podd_error_t *err);
+/* Every name names a container, looked up before a command acts on any,
+ * as podman does: the first that does not is the error. */
+int state_lookup_all(struct engine *e, char *const *names, size_t n, podd_error_t *err);
 struct create_opts;
 int container_create(struct engine *e, const struct create_opts *o, Podd__ContainerRecord **rec,
 		     podd_error_t *err);

@@ -226,6 +226,15 @@ eq "stop -a -t 0 stops them" "$($P stop -a -t 0 | wc -l) $($P inspect --format '
 	"2 exited exited"
 eq "stop -i: a name not there is no error" "$($P stop -i nothere all1; echo "rc=$?")" "$(printf 'all1\nrc=0')"
 expect_fail "--all with names" 125 "may not pass any containers names or IDs" $P stop -a all1
+$P start all1 > /dev/null
+expect_fail "stop of a running and a missing container" 125 'no container with name or ID "nothere" found' \
+	$P stop -t 0 all1 nothere
+eq "... acts on neither, as podman" "$($P inspect --format '{{.State.Status}}' all1)" "running"
+expect_fail "rm of a present and a missing container exits 1" 1 'no container with name or ID "nothere" found' \
+	$P rm all2 nothere
+check "... and removes neither" $P container exists all2
+eq "ps -q --format: the format wins, as podman" "$($P ps -q --format '{{.Names}}')" "all1"
+$P stop -t 0 all1 > /dev/null
 $P rm all1 all2 > /dev/null
 
 finish
