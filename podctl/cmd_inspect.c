@@ -1,11 +1,39 @@
 /* podctl inspect [-s|--size] [--format json|TEMPLATE] NAME|ID... */
+#include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "image_use.h"
 #include "podctl.h"
+
+/* What a template sees is podman's Go struct: its times print as Go's
+ * time.Time does ("2026-11-24 11:40:33.76399636 +0000 UTC"), where the
+ * JSON has RFC 3339; the zero time is Go's. */
+static int template_times(json_object *j, const Podd__ContainerRecord *rec)
+{
+	const struct {
+		const char *parent, *key;
+		int64_t ns;
+	} times[] = { { NULL, "Created", rec->created_ns },
+		      { "State", "StartedAt", rec->started_ns },
+		      { "State", "FinishedAt", rec->finished_ns } };
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		json_object *where = j;
+		cleanup_free char *t = times[i].ns ? format_go_time(times[i].ns)
+						   : strdup("0001-01-01 00:00:00 +0000 UTC");
+		if (t == NULL)
+			return -1;
+		if (times[i].parent && !json_object_object_get_ex(j, times[i].parent, &where))
+			continue;
+		json_object_object_add(where, times[i].key, json_object_new_string(t));
+	}
+	return 0;
+}
 
 int cmd_inspect(const struct global_opts *g, int argc, char **argv)
 {
@@ -68,6 +96,12 @@ int cmd_inspect(const struct global_opts *g, int argc, char **argv)
 		}
 		json_object *j = container_inspect_json(rec);
 		json_object_array_add(out, j);
+		if (!format_is_json(format) && template_times(j, rec) < 0) {
+			podd__container_record__free_unpacked(rec, NULL);
+			podd_error_sys(&err, ENOMEM, "inspect");
+			rc = report_error(&err);
+			break;
+		}
 		if (size) {
 			/* podman's SizeRw (the upper dir) and SizeRootFs (that and
 			 * the image). */
@@ -87,7 +121,8 @@ int cmd_inspect(const struct global_opts *g, int argc, char **argv)
 		print_json_indented(out, 5, false);
 	} else {
 		for (size_t i = 0; i < json_object_array_length(out); i++)
-			if (format_template(format, json_object_array_get_idx(out, i), &err) < 0) {
+			if (format_template_folded(format, json_object_array_get_idx(out, i), &err) <
+			    0) {
 				rc = report_error(&err);
 				break;
 			}
