@@ -96,6 +96,9 @@ int cmd_inspect(const struct global_opts *g, int argc, char **argv)
 		}
 		json_object *j = container_inspect_json(rec);
 		json_object_array_add(out, j);
+		/* the storage driver of an image container's root */
+		json_object_object_add(j, "Driver", json_object_new_string(
+							   rec->image_id[0] ? g->storage_driver : ""));
 		if (!format_is_json(format) && template_times(j, rec) < 0) {
 			podd__container_record__free_unpacked(rec, NULL);
 			podd_error_sys(&err, ENOMEM, "inspect");

@@ -175,7 +175,30 @@ static json_object *inspect_config(const Podd__ContainerRecord *rec)
 	json_object_object_add(config, "StopSignal", json_object_new_int(c->stop_signal ? c->stop_signal : 15));
 	json_object_object_add(config, "StopTimeout",
 			       json_object_new_int(c->has_stop_timeout ? c->stop_timeout : 10));
+	/* podd takes no --label or --annotation yet: podman's none */
+	json_object_object_add(config, "Labels", NULL);
+	json_object_object_add(config, "Annotations", json_object_new_object());
 	return config;
+}
+
+/* podman's NetworkSettings for a container on no network of its own
+ * (--network none or host, all podd has before podd-net): every field
+ * empty. */
+static json_object *inspect_network(void)
+{
+	static const char *const strings[] = { "EndpointID", "Gateway", "IPAddress",
+					       "IPv6Gateway", "GlobalIPv6Address", "MacAddress",
+					       "Bridge", "SandboxID", NULL };
+	json_object *n = json_object_new_object();
+
+	for (const char *const *k = strings; *k; k++)
+		json_object_object_add(n, *k, json_object_new_string(""));
+	json_object_object_add(n, "IPPrefixLen", json_object_new_int(0));
+	json_object_object_add(n, "GlobalIPv6PrefixLen", json_object_new_int(0));
+	json_object_object_add(n, "HairpinMode", json_object_new_boolean(false));
+	json_object_object_add(n, "Ports", json_object_new_object());
+	json_object_object_add(n, "SandboxKey", json_object_new_string(""));
+	return n;
 }
 
 json_object *container_inspect_json(const Podd__ContainerRecord *rec)
@@ -208,7 +231,18 @@ json_object *container_inspect_json(const Podd__ContainerRecord *rec)
 	json_object_object_add(o, "Name", json_object_new_string(rec->name));
 	json_object_object_add(o, "OCIRuntime",
 			       json_object_new_string(c->runtime[0] ? c->runtime : "runc"));
+	json_object_object_add(o, "RestartCount", json_object_new_int(0));
+	json_object_object_add(o, "IsInfra", json_object_new_boolean(false));
+	/* no bind mounts or volumes in podd's containers yet */
+	json_object_object_add(o, "Mounts", json_object_new_array());
+	json_object_object_add(o, "Dependencies", json_object_new_array());
+	json_object_object_add(o, "NetworkSettings", inspect_network());
 	json_object_object_add(o, "Config", inspect_config(rec));
+	json_object *restart = json_object_new_object();
+	json_object_object_add(restart, "Name", json_object_new_string(""));
+	json_object_object_add(restart, "MaximumRetryCount", json_object_new_int(0));
+	json_object_object_add(host, "RestartPolicy", restart);
+	json_object_object_add(host, "Binds", json_object_new_array());
 	json_object_object_add(host, "AutoRemove", json_object_new_boolean(c->autoremove));
 	json_object_object_add(host, "Privileged", json_object_new_boolean(c->privileged));
 	json_object_object_add(host, "ReadonlyRootfs", json_object_new_boolean(c->read_only));

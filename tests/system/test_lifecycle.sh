@@ -99,6 +99,9 @@ check "inspect FinishedAt is set" bash -c "$P inspect --format '{{.State.Finishe
 check "inspect templates print times as Go's time.Time, as podman's" bash -c \
 	"$P inspect --format '{{.State.FinishedAt}}' web | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ [+-][0-9]{4} [A-Z]+$'"
 eq "inspect templates take .ID for .Id, as podman's" "$($P inspect --format '{{.ID}}' web)" "$id"
+eq "inspect has podman's fields for what podd lacks yet" \
+	"$($P inspect --format '{{.Mounts}} {{.RestartCount}} {{.NetworkSettings.IPAddress}}|{{.HostConfig.RestartPolicy.Name}}|{{len .Dependencies}}' web)" \
+	"[] 0 ||0"
 eq "start again" "$($P start web)" "web"
 eq "pause" "$($P pause web)" "web"
 check "ps -a shows Paused (ps alone lists running ones, as podman)" bash -c "$P ps -a | grep -Eq 'Paused .*web\$'"
