@@ -1,4 +1,4 @@
-/* podctl logs [-f] [--tail N] [-t] [--since T] [--until T] NAME|ID */
+/* podctl logs [-f] [-n] [--tail N] [-t] [--since T] [--until T] NAME|ID... */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 
 struct logs_out {
 	bool timestamps;
+	const char *prefix; /* several containers: each line's, or NULL */
 };
 
 static int print_chunk(const ProtobufCMessage *m, void *data, podd_error_t *err)
@@ -27,6 +28,10 @@ static int print_chunk(const ProtobufCMessage *m, void *data, podd_error_t *err)
 	for (size_t i = 0; i < chunk->n_lines; i++) {
 		const Podd__LogLine *l = chunk->lines[i];
 		int fd = l->stderr ? STDERR_FILENO : STDOUT_FILENO;
+		if (o->prefix) {
+			write_all(fd, o->prefix, strlen(o->prefix));
+			write_all(fd, " ", 1);
+		}
 		if (o->timestamps) {
 			cleanup_free char *t = podd_rfc3339(l->time_ns);
 			if (t) {
@@ -130,17 +135,19 @@ static int parse_time(const char *s, bool since, int64_t *ns)
 
 int cmd_logs(const struct global_opts *g, int argc, char **argv)
 {
+	enum { OPT_TAIL = 256 };
 	static const struct option opts[] = {
 		{ "follow", no_argument, NULL, 'f' },
-		{ "tail", required_argument, NULL, 'n' },
+		{ "names", no_argument, NULL, 'n' },
+		{ "tail", required_argument, NULL, OPT_TAIL },
 		{ "timestamps", no_argument, NULL, 't' },
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	Podd__LogsRequest req = PODD__LOGS_REQUEST__INIT;
-	cleanup_record Podd__ContainerRecord *rec = NULL;
 	struct logs_out out = { 0 };
+	bool names = false;
 	podd_error_t err = NULL;
 	struct engine e;
 	char *end;
@@ -150,12 +157,15 @@ int cmd_logs(const struct global_opts *g, int argc, char **argv)
 	req.tail = -1;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "fn:t", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fnt", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			req.follow = true;
 			break;
 		case 'n':
+			names = true;
+			break;
+		case OPT_TAIL:
 			req.tail = strtoll(optarg, &end, 10);
 			if (*optarg == '\0' || *end || req.tail < -1 || req.tail > 100000) {
 				fprintf(stderr, "Error: invalid --tail \"%s\"\n", optarg);
@@ -186,23 +196,43 @@ int cmd_logs(const struct global_opts *g, int argc, char **argv)
 			return EXIT_ENGINE;
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "Error: podctl logs requires exactly one container name or ID\n");
+	if (argc - optind < 1) {
+		fprintf(stderr, "Error: podctl logs requires at least one container name or ID\n");
 		return EXIT_ENGINE;
 	}
+	/* podman follows several at once, interleaved; podctl streams one
+	 * container at a time, which would never reach the second */
+	if (req.follow && argc - optind > 1) {
+		fprintf(stderr, "Error: logs -f of more than one container is not supported by "
+				"podctl yet\n");
+		return EXIT_ENGINE;
+	}
+	/* every name looked up first, as podman does */
 	if (engine_start(&e, g, NEED_STATE | NEED_EXEC, &err) < 0 ||
-	    state_lookup(&e, argv[optind], &rec, &err) < 0) {
+	    state_lookup_all(&e, argv + optind, (size_t)(argc - optind), &err) < 0) {
 		engine_stop(&e);
 		return report_error(&err);
 	}
-	req.id = rec->id;
-	/* Nothing more will come from a container that is not running. */
-	if (!ctr_is_active(rec))
-		req.follow = false;
-	if (podd_client_call_stream(&e.helpers[HELPER_EXEC].peer, PODD__EXEC_TYPE__EXEC_TYPE_LOGS,
-				    &req.base, PODD__EXEC_TYPE__EXEC_TYPE_LOG_CHUNK,
-				    &podd__log_chunk__descriptor, print_chunk, &out, &err) < 0)
-		rc = report_error(&err);
+	for (int i = optind; i < argc && rc == 0; i++) {
+		cleanup_record Podd__ContainerRecord *rec = NULL;
+		char short_id[13];
+		if (state_lookup(&e, argv[i], &rec, &err) < 0) {
+			rc = report_error(&err);
+			break;
+		}
+		/* several containers: each line starts with its short id, or
+		 * with -n its name, as podman's */
+		snprintf(short_id, sizeof(short_id), "%.12s", rec->id);
+		out.prefix = argc - optind > 1 ? (names ? rec->name : short_id) : NULL;
+		req.id = rec->id;
+		/* Nothing more will come from a container that is not running. */
+		req.follow = req.follow && ctr_is_active(rec);
+		if (podd_client_call_stream(&e.helpers[HELPER_EXEC].peer,
+					    PODD__EXEC_TYPE__EXEC_TYPE_LOGS, &req.base,
+					    PODD__EXEC_TYPE__EXEC_TYPE_LOG_CHUNK,
+					    &podd__log_chunk__descriptor, print_chunk, &out, &err) < 0)
+			rc = report_error(&err);
+	}
 	engine_stop(&e);
 	return rc;
 }

@@ -44,7 +44,7 @@ static const struct command commands[] = {
 	{ "login", cmd_login, "Log in to a container registry", NULL },
 	{ "logout", cmd_logout, "Log out of a container registry", "logout [--authfile FILE] [-a] [REGISTRY]" },
 	{ "logs", cmd_logs, "Fetch the logs of one or more containers",
-	  "logs [-f] [--tail N] [-t] [--since TIME] [--until TIME] NAME|ID" },
+	  "logs [-f] [-n] [--tail N] [-t] [--since TIME] [--until TIME] NAME|ID..." },
 	{ "pause", cmd_pause, "Pause all the processes in one or more containers",
 	  "pause [-a] NAME|ID..." },
 	{ "ps", cmd_ps, "List containers",

@@ -77,6 +77,17 @@ eq "logs prints a last line that has no newline, without one" \
 	"$($P logs lgp 2> /dev/null; echo .)" "$(printf 'a\nnonl.')"
 eq "... and stderr's lines stay on stderr" "$($P logs lgp 2>&1 > /dev/null)" "b"
 eq "logs --tail 1 is that line" "$($P logs --tail 1 lgp 2> /dev/null; echo .)" "nonl."
+# Several containers: each line starts with the short id, or with -n
+# (--names, as in podman 4.3) the name; one container: no prefix.
+$P run --name lgq --rootfs "$ROOTFS" /bin/echo q > /dev/null
+eq "logs -n of two containers prefixes their names" \
+	"$($P logs -n lgq lgp 2> /dev/null | paste -sd'|')" "lgq q|lgp a|lgp nonl"
+eq "... and without -n their short ids" \
+	"$($P logs lgq lgp 2> /dev/null | head -1)" "$($P inspect --format '{{.Id}}' lgq | cut -c1-12) q"
+eq "logs -n of one container: no prefix" "$($P logs -n lgq)" "q"
+expect_fail "logs of a present and a missing container" 125 'no container with name or ID "nothere"' \
+	$P logs lgq nothere
+$P rm lgq > /dev/null
 $P rm lgp > /dev/null
 check "ps shows Up" bash -c "$P ps | grep -Eq 'Up .*web\$'"
 eq "ps --format 'table ...': podman's heading" \
