@@ -233,8 +233,15 @@ static int one(struct engine *e, enum verb v, const struct opts *o, const char *
 	case VERB_START:
 		if (ctr_is_active(rec))
 			break;
-		if (ctr_start(e, &rec, o->attach ? &sock : NULL, &err) < 0)
-			return start_failed(e, &rec, &err);
+		if (ctr_start(e, &rec, o->attach ? &sock : NULL, &err) < 0) {
+			/* podman's start names the container and exits 125, where
+			 * run's exit code tells 126 from 127 */
+			podd_error_wrap(&err, o->attach ? "unable to start container %s"
+							: "unable to start container \"%s\"",
+					id);
+			start_failed(e, &rec, &err);
+			return EXIT_ENGINE;
+		}
 		break;
 	default:
 		break;

@@ -232,6 +232,12 @@ check "the exit command removed the --rm container" bash -c "! $P container exis
 eq "its exit code is handed off, not deleted" "$(cat "$T/run/exits/$gone.removed" 2> /dev/null)" 4
 check "no exit file under its own name" test ! -e "$T/run/exits/$gone"
 
+# start of a container whose command cannot run: podman's message and 125
+$P create --name nocmd --rootfs "$ROOTFS" /no/such/command > /dev/null
+expect_fail "start of a container whose command is missing" 125 \
+	"unable to start container \"$($P inspect --format '{{.Id}}' nocmd)\": " $P start nocmd
+$P rm nocmd > /dev/null
+
 # --all and stop --ignore, as podman takes them (no other container runs now)
 $P run -d --name all1 --rootfs "$ROOTFS" /bin/sleep 100 > /dev/null
 $P run -d --name all2 --rootfs "$ROOTFS" /bin/sleep 100 > /dev/null
