@@ -144,6 +144,10 @@ static json_object *ps_template_view(json_object *o, const Podd__ContainerRecord
 	json_object_object_add(o, "Networks", json_object_new_string(""));
 	json_object_object_add(o, "Ports", json_object_new_string(""));
 	json_object_object_add(o, "PodName", json_object_new_string(""));
+	/* without --size, podman's template prints nothing for .Size */
+	json_object *size = NULL;
+	if (!json_object_object_get_ex(o, "Size", &size) || size == NULL)
+		json_object_object_add(o, "Size", json_object_new_string(""));
 	return o;
 }
 
@@ -180,6 +184,15 @@ static json_object *ps_json(const Podd__ContainerRecord *rec, int64_t now_ns)
 	json_object_object_add(o, "AutoRemove", json_object_new_boolean(rec->config->autoremove));
 	json_object_object_add(o, "Pid", json_object_new_int(rec->pid));
 	json_object_object_add(o, "IsInfra", json_object_new_boolean(0));
+	/* podman's keys for what podd's containers have none of yet (no
+	 * labels, mounts, networks or pods); Size comes with --size */
+	json_object_object_add(o, "Labels", NULL);
+	json_object_object_add(o, "Mounts", json_object_new_array());
+	json_object_object_add(o, "Namespaces", json_object_new_object());
+	json_object_object_add(o, "Networks", json_object_new_array());
+	json_object_object_add(o, "PodName", json_object_new_string(""));
+	json_object_object_add(o, "Ports", NULL);
+	json_object_object_add(o, "Size", NULL);
 	return o;
 }
 
@@ -288,17 +301,22 @@ static int add_sizes(struct engine *e, struct ps_ctx *ctx, podd_error_t *err)
 	for (size_t i = 0; i < ctx->n; i++) {
 		struct row *r = &ctx->rows[i];
 		int64_t root = rw[i] + r->image_size;
-		if (r->json) {
+		cleanup_free char *a = format_rw_size(rw[i]), *b = format_rw_size(root), *text = NULL;
+		if (a == NULL || b == NULL || asprintf(&text, "%s (virtual %s)", a, b) < 0) {
+			text = NULL;
+			return podd_error_sys(err, ENOMEM, "ps");
+		}
+		if (r->json && ctx->template) {
+			/* a template's .Size is the column's text, as podman's */
+			json_object_object_add(r->json, "Size", json_object_new_string(text));
+		} else if (r->json) {
 			json_object *size = json_object_new_object();
 			json_object_object_add(size, "rootFsSize", json_object_new_int64(root));
 			json_object_object_add(size, "rwSize", json_object_new_int64(rw[i]));
 			json_object_object_add(r->json, "Size", size);
 		} else {
-			cleanup_free char *a = format_rw_size(rw[i]), *b = format_rw_size(root);
 			free(r->cols[7]);
-			r->cols[7] = NULL;
-			if (a == NULL || b == NULL || asprintf(&r->cols[7], "%s (virtual %s)", a, b) < 0)
-				return podd_error_sys(err, ENOMEM, "ps");
+			r->cols[7] = steal_pointer(&text);
 		}
 	}
 	return 0;

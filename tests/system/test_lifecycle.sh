@@ -65,6 +65,11 @@ eq "ps --filter status= and since= (different keys all-of)" \
 	"$($P ps -a -f status=created -f since=ord2 --format '{{.Names}}' | grep '^ord' | paste -sd' ')" "ord3 ord4"
 eq "ps --sort names" "$($P ps -a --sort names --format '{{.Names}}' | grep '^ord' | paste -sd' ')" \
 	"ord1 ord2 ord3 ord4"
+eq "ps --format {{.Size}} without --size prints nothing and exits 0, as podman" \
+	"$($P ps -a --format '[{{.Size}}]' | sort -u; echo "rc=$?")" "$(printf '[]\nrc=0')"
+eq "ps --format json has podman's keys for what podd has none of" \
+	"$($P ps -a --format json | jq -c '.[0] | [.Size, .Labels, .Mounts, .Networks, .PodName, .Ports]')" \
+	'[null,null,[],[],"",null]'
 eq "ps --noheading" "$($P ps -a --noheading | grep -c 'CONTAINER ID')" "0"
 expect_fail "ps --filter of an unknown key" 125 "bogus is an invalid filter" $P ps --filter bogus=1
 expect_fail "ps --filter status= of an unknown state" 125 \
