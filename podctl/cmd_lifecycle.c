@@ -295,58 +295,25 @@ static int cleanup_one(struct engine *e, const char *name)
 /* --all: the containers a verb applies to, as podman picks them: stop,
  * kill and pause the running (stop also the paused), unpause the paused,
  * start those not running, restart every one. */
-struct all_ids {
-	enum verb v;
-	char **ids;
-	size_t n, cap;
-};
-
-static int collect_for_all(const Podd__ContainerRecord *rec, void *data, podd_error_t *err)
+static bool wanted_for_all(const Podd__ContainerRecord *rec, void *data)
 {
-	struct all_ids *a = data;
+	enum verb v = *(const enum verb *)data;
 	bool running = rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_RUNNING,
-	     paused = rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED, want;
+	     paused = rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_PAUSED;
 
-	switch (a->v) {
+	switch (v) {
 	case VERB_STOP:
-		want = running || paused;
-		break;
+		return running || paused;
 	case VERB_KILL:
 	case VERB_PAUSE:
-		want = running;
-		break;
+		return running;
 	case VERB_UNPAUSE:
-		want = paused;
-		break;
+		return paused;
 	case VERB_START:
-		want = !running && !paused;
-		break;
+		return !running && !paused;
 	default:
-		want = true;
-		break;
+		return true;
 	}
-	if (!want)
-		return 0;
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 32;
-		char **grown = realloc(a->ids, cap * sizeof(*grown));
-		if (grown == NULL)
-			return podd_error_sys(err, ENOMEM, "--all");
-		a->ids = grown;
-		a->cap = cap;
-	}
-	a->ids[a->n] = strdup(rec->id);
-	if (a->ids[a->n] == NULL)
-		return podd_error_sys(err, ENOMEM, "--all");
-	a->n++;
-	return 0;
-}
-
-static void all_ids_free(struct all_ids *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->ids[i]);
-	free(a->ids);
 }
 
 static int run_verb(enum verb v, const struct global_opts *g, int argc, char **argv)
@@ -379,8 +346,8 @@ static int run_verb(enum verb v, const struct global_opts *g, int argc, char **a
 		return rc;
 	}
 	if (o.all) {
-		__attribute__((cleanup(all_ids_free))) struct all_ids all = { .v = v };
-		if (state_list(&e, true, collect_for_all, &all, &err) < 0) {
+		__attribute__((cleanup(id_list_free))) struct id_list all = { 0 };
+		if (state_list_ids(&e, wanted_for_all, &v, &all, &err) < 0) {
 			engine_stop(&e);
 			return report_error(&err);
 		}

@@ -8,36 +8,6 @@
 #include "cleanup.h"
 #include "lifecycle.h"
 
-struct id_list {
-	char **ids;
-	size_t n, cap;
-};
-
-static int collect_id(const Podd__ContainerRecord *rec, void *data, podd_error_t *err)
-{
-	struct id_list *l = data;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		char **grown = realloc(l->ids, cap * sizeof(*grown));
-		if (grown == NULL)
-			return podd_error_sys(err, ENOMEM, "rm");
-		l->ids = grown;
-		l->cap = cap;
-	}
-	l->ids[l->n] = strdup(rec->id);
-	if (l->ids[l->n] == NULL)
-		return podd_error_sys(err, ENOMEM, "rm");
-	l->n++;
-	return 0;
-}
-
-static void id_list_free(struct id_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->ids[i]);
-	free(l->ids);
-}
-
 /* Under the container's lock: a running one is stopped first with -f,
  * refused without. */
 static int remove_one(struct engine *e, const char *name_or_id, bool force, int timeout,
@@ -126,7 +96,7 @@ int cmd_rm(const struct global_opts *g, int argc, char **argv)
 		return report_error(&err);
 	}
 	if (remove_all) {
-		if (state_list(&e, true, collect_id, &all, &err) < 0) {
+		if (state_list_ids(&e, NULL, NULL, &all, &err) < 0) {
 			engine_stop(&e);
 			return report_error(&err);
 		}

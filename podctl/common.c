@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config_check.h"
@@ -58,6 +59,50 @@ int state_lookup(struct engine *e, const char *name_or_id, Podd__ContainerRecord
 		return -1;
 	}
 	return 0;
+}
+
+struct ids_cb {
+	bool (*keep)(const Podd__ContainerRecord *rec, void *data);
+	void *data;
+	struct id_list *out;
+};
+
+static int add_id(const Podd__ContainerRecord *rec, void *data, podd_error_t *err)
+{
+	struct ids_cb *cb = data;
+	struct id_list *l = cb->out;
+
+	if (cb->keep && !cb->keep(rec, cb->data))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **grown = realloc(l->ids, cap * sizeof(*grown));
+		if (grown == NULL)
+			return podd_error_sys(err, ENOMEM, "list");
+		l->ids = grown;
+		l->cap = cap;
+	}
+	l->ids[l->n] = strdup(rec->id);
+	if (l->ids[l->n] == NULL)
+		return podd_error_sys(err, ENOMEM, "list");
+	l->n++;
+	return 0;
+}
+
+int state_list_ids(struct engine *e, bool (*keep)(const Podd__ContainerRecord *rec, void *data),
+		   void *data, struct id_list *out, podd_error_t *err)
+{
+	struct ids_cb cb = { keep, data, out };
+	return state_list(e, true, add_id, &cb, err);
+}
+
+void id_list_free(struct id_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->ids[i]);
+	free(l->ids);
+	l->ids = NULL;
+	l->n = l->cap = 0;
 }
 
 int state_lookup_all(struct engine *e, char *const *names, size_t n, podd_error_t *err)

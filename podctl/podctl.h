@@ -153,6 +153,15 @@ int exit_code_for(int code);
 int state_lookup(struct engine *e, const char *name_or_id, Podd__ContainerRecord **rec,
 		 podd_error_t *err);
 int record_check(const Podd__ContainerRecord *rec, podd_error_t *err);
+/* The ids of the containers `keep` accepts (NULL: every one), from
+ * podd-state's list of all; free with id_list_free. */
+struct id_list {
+	char **ids;
+	size_t n, cap;
+};
+int state_list_ids(struct engine *e, bool (*keep)(const Podd__ContainerRecord *rec, void *data),
+		   void *data, struct id_list *out, podd_error_t *err);
+void id_list_free(struct id_list *l);
 /* Every name names a container, looked up before a command acts on any,
  * as podman does: the first that does not is the error. */
 int state_lookup_all(struct engine *e, char *const *names, size_t n, podd_error_t *err);
