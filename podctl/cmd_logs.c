@@ -17,12 +17,13 @@
 struct logs_out {
 	bool timestamps;
 	const char *prefix; /* several containers: each line's, or NULL */
+	bool open_line[2];  /* the last line to stdout/stderr had no newline */
 };
 
 static int print_chunk(const ProtobufCMessage *m, void *data, podd_error_t *err)
 {
 	const Podd__LogChunk *chunk = (const Podd__LogChunk *)m;
-	const struct logs_out *o = data;
+	struct logs_out *o = data;
 
 	(void)err;
 	for (size_t i = 0; i < chunk->n_lines; i++) {
@@ -42,6 +43,7 @@ static int print_chunk(const ProtobufCMessage *m, void *data, podd_error_t *err)
 		write_all(fd, l->text.data, l->text.len);
 		if (!l->partial)
 			write_all(fd, "\n", 1);
+		o->open_line[l->stderr ? 1 : 0] = l->partial;
 	}
 	return 0;
 }
@@ -232,6 +234,12 @@ int cmd_logs(const struct global_opts *g, int argc, char **argv)
 					    PODD__EXEC_TYPE__EXEC_TYPE_LOG_CHUNK,
 					    &podd__log_chunk__descriptor, print_chunk, &out, &err) < 0)
 			rc = report_error(&err);
+		/* the next container's lines start on a line of their own */
+		for (int k = 0; k < 2 && out.prefix && i + 1 < argc; k++)
+			if (out.open_line[k]) {
+				write_all(k ? STDERR_FILENO : STDOUT_FILENO, "\n", 1);
+				out.open_line[k] = false;
+			}
 	}
 	engine_stop(&e);
 	return rc;

@@ -463,7 +463,11 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 					optarg);
 				return EXIT_ENGINE;
 			}
-			ctx.o.all = true; /* the last created, whatever their state */
+			/* podman: 0 is no limit; N the last N, whatever their state */
+			if (ctx.o.last == 0)
+				ctx.o.last = -1;
+			else
+				ctx.o.all = true;
 			break;
 		case 'l':
 			ctx.o.last = 1;
@@ -502,6 +506,10 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv)
 	}
 	if (ps_filters_parse(ctx.o.filters, ctx.o.n_filters, &ctx.filters, &err) < 0)
 		return report_error(&err);
+	/* podman: a status filter looks at every container */
+	for (size_t i = 0; i < ctx.filters.n; i++)
+		if (ctx.filters.f[i].key == PS_FILTER_STATUS)
+			ctx.o.all = true;
 	/* podman: a --format wins over -q */
 	if (ctx.o.format)
 		ctx.o.quiet = false;

@@ -124,9 +124,12 @@ static bool one_matches(const struct ps_filter *f, const Podd__ContainerRecord *
 	case PS_FILTER_NAME:
 		return regexec(&f->re, rec->name, 0, NULL, 0) == 0;
 	case PS_FILTER_STATUS:
+		/* podman's "created" takes configured ones, "stopped" exited ones */
 		return strcmp(status_word(rec->state), f->value) == 0 ||
 		       (strcmp(f->value, "created") == 0 &&
-			rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED);
+			rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_CONFIGURED) ||
+		       (strcmp(f->value, "stopped") == 0 &&
+			rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED);
 	case PS_FILTER_EXITED:
 		return (rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_EXITED ||
 			rec->state == PODD__CONTAINER_STATE__CONTAINER_STATE_STOPPED) &&

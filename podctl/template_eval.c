@@ -79,7 +79,18 @@ static bool is_blank(char c)
 static const char *action_end(const char *s)
 {
 	char quote = 0;
+	const char *c = s;
 
+	while (is_blank(*c) || *c == '-')
+		c++;
+	if (c[0] == '/' && c[1] == '*') { /* a comment: quotes and braces are text */
+		const char *end = strstr(c + 2, "*/");
+		if (end == NULL)
+			return NULL;
+		for (end += 2; is_blank(*end) || *end == '-'; end++)
+			;
+		return end[0] == '}' && end[1] == '}' ? end : NULL;
+	}
 	for (; *s; s++) {
 		if (quote) {
 			if (quote == '"' && *s == '\\' && s[1])
@@ -130,7 +141,7 @@ static int parse_list(struct parser *ps, struct node **out, enum stop *why, char
 static int parse_block(struct parser *ps, struct node *n, podd_error_t *err)
 {
 	enum stop why;
-	char *pipe = NULL;
+	cleanup_free char *pipe = NULL;
 
 	if (++ps->depth > DEPTH_MAX)
 		return podd_error(err, PODD_E_INVALID_ARGUMENT, "template: blocks nested too deep");
@@ -144,13 +155,13 @@ static int parse_block(struct parser *ps, struct node *n, podd_error_t *err)
 					  why == STOP_EOF ? "template: unexpected EOF"
 							  : "template: {{else}} after {{else}}");
 	} else if (why == STOP_ELSE_IF) {
-		if (n->kind != NODE_IF) {
-			free(pipe);
+		if (n->kind != NODE_IF)
 			return podd_error(err, PODD_E_INVALID_ARGUMENT,
 					  "template: {{else if}} outside {{if}}");
-		}
+		if (pipe[0] == '\0' || pipe[0] == '$')
+			return podd_error(err, PODD_E_INVALID_ARGUMENT,
+					  "template: unsupported action \"{{else if %s}}\"", pipe);
 		n->alt = node_new(NODE_IF, pipe, strlen(pipe));
-		free(pipe);
 		if (n->alt == NULL)
 			return podd_error_sys(err, ENOMEM, "out of memory");
 		ps->depth--; /* the {{else if}} is a sibling, not a level deeper */

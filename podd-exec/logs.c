@@ -124,6 +124,7 @@ struct streamer {
 	 * joined only with that stream's next */
 	struct entry cur[2];
 	bool have_cur[2];
+	bool following; /* the tail was sent: later lines go out as they come */
 	/* bytes read but not yet a whole line */
 	char *buf;
 	size_t have;
@@ -194,7 +195,7 @@ static int finish_entry(struct streamer *s, struct entry *e, podd_error_t *err)
 		entry_free(e);
 		return 0;
 	}
-	if (r->tail < 0)
+	if (r->tail < 0 || s->following)
 		return emit(s, e, err);
 	if (r->tail == 0) {
 		entry_free(e);
@@ -227,6 +228,8 @@ static int add_line(struct streamer *s, const char *line, size_t len, podd_error
 		s->have_cur[k] = true;
 	}
 	if (cur->len + le.text_len > ENTRY_MAX) {
+		/* a piece of a longer line: no newline after it */
+		cur->partial = true;
 		if (finish_entry(s, cur, err) < 0)
 			return -1;
 		*cur = (struct entry){ .time_ns = le.time_ns, .is_stderr = le.stderr_stream };
@@ -344,6 +347,7 @@ int handle_logs(struct podd_server *srv, const struct podd_request *req, podd_er
 		return -1;
 	if (send_tail(&s, err) < 0)
 		return -1;
+	s.following = true;
 	if (!r->follow || fd < 0)
 		return flush_chunk(&s, false, err);
 

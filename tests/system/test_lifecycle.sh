@@ -59,6 +59,9 @@ eq "... -q and --format json too" \
 eq "ps's .RunningFor says ago once" "$($P ps -a --format '{{.RunningFor}}' | grep -c 'ago ago')" "0"
 eq "ps -n 2: the two last created, oldest first" "$($P ps -n 2 --format '{{.Names}}' | paste -sd' ')" "ord3 ord4"
 eq "ps -l: the last created" "$($P ps -l --format '{{.Names}}')" "ord4"
+eq "ps -n 0 is no limit, as podman" "$($P ps -a -n 0 --format '{{.Names}}' | grep -c '^ord')" "4"
+eq "ps --filter status= looks at every container without -a, as podman" \
+	"$($P ps --filter status=created --format '{{.Names}}' | grep -c '^ord')" "4"
 eq "ps --filter name= (a regular expression; one key's values any-of)" \
 	"$($P ps -a --filter name='^ord[12]$' --filter name=ord4 --format '{{.Names}}' | paste -sd' ')" "ord1 ord2 ord4"
 eq "ps --filter status= and since= (different keys all-of)" \
@@ -75,6 +78,15 @@ expect_fail "ps --filter of an unknown key" 125 "bogus is an invalid filter" $P 
 expect_fail "ps --filter status= of an unknown state" 125 \
 	"unknown container state: bogus: invalid argument" $P ps --filter status=bogus
 $P rm ord1 ord2 ord3 ord4 > /dev/null
+# logs -f --tail 1: the tail, then every line as it comes, the last
+# partial one too; a line longer than podd-exec's 64 KiB piece stays one
+$P run -d --name lgf --rootfs "$ROOTFS" /bin/sh -c 'echo old; sleep 1; echo new1; printf part' > /dev/null
+eq "logs -f --tail 1 follows past the tail" "$($P logs -f --tail 1 lgf; echo .)" "$(printf 'old\nnew1\npart.')"
+$P rm -f lgf > /dev/null
+$P run --name lgl --rootfs "$ROOTFS" /bin/sh -c 'i=0; while [ $i -lt 9000 ]; do printf 0123456789; i=$((i+1)); done; echo' > /dev/null
+eq "a 90,000-byte line is one line" "$($P logs lgl | wc -l) $($P logs lgl | wc -c)" "1 90001"
+$P rm lgl > /dev/null
+
 # A last line without its newline is printed as it is, and a partial
 # line on stdout does not take in stderr's next line (as podman prints).
 $P run --name lgp --rootfs "$ROOTFS" /bin/sh -c 'echo a; echo b >&2; printf nonl' > /dev/null 2>&1
@@ -85,6 +97,8 @@ eq "logs --tail 1 is that line" "$($P logs --tail 1 lgp 2> /dev/null; echo .)" "
 # Several containers: each line starts with the short id, or with -n
 # (--names, as in podman 4.3) the name; one container: no prefix.
 $P run --name lgq --rootfs "$ROOTFS" /bin/echo q > /dev/null
+eq "logs of two: a last line without its newline ends before the next container's" \
+	"$($P logs -n lgp lgq 2> /dev/null | paste -sd'|')" "lgp a|lgp nonl|lgq q"
 eq "logs -n of two containers prefixes their names" \
 	"$($P logs -n lgq lgp 2> /dev/null | paste -sd'|')" "lgq q|lgp a|lgp nonl"
 eq "... and without -n their short ids" \

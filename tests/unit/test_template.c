@@ -81,6 +81,7 @@ static void test_fields_and_literals(void **state)
 	expect("{{\"q\\\"x\"}} {{`raw\\n`}} {{42}} {{true}}", "q\"x raw\\n 42 true");
 	expect("a {{- \" b \" -}} c", "a b c");
 	expect("{{/* a comment */}}x", "x");
+	expect("{{/* it's {{ }} */}}x{{- /* trimmed */ -}} y", "xy");
 }
 
 static void test_blocks(void **state)
@@ -128,6 +129,9 @@ static void test_errors_say_what(void **state)
 	expect_error("{{nofunc .Nope}}", "template: function \"nofunc\" not defined");
 	expect_error("{{if .Tag}}x", "template: unexpected EOF");
 	expect_error("x{{end}}", "template: unexpected {{end}}");
+	expect_error("{{if 1}}{{else}}{{else if 1}}{{end}}{{end}}",
+		     "template: {{else}} after {{else}}");
+	expect_error("{{if .Names}}{{else if}}{{end}}", "template: unsupported action \"{{else if }}\"");
 	expect_error("{{.Tag", "template: unclosed action");
 	expect_error("{{$x := 1}}", "template: unsupported action \"{{$x := 1}}\"");
 	expect_error("{{.Tag .Tag}}", "template: can't give argument to non-function .Tag");
